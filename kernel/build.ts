@@ -1,0 +1,162 @@
+// Builds kernel/build/kernel.elf (or kernel-<fault>.elf) from the AssemblyScript
+// sources: asc -> wasm-opt -> wasm2c -> gcc (freestanding) -> ld. Run: npm run build:kernel
+import { spawn } from "node:child_process";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { FAULTS } from "./faults.ts";
+
+const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(KERNEL_DIR, "..");
+const PLATFORM = join(KERNEL_DIR, "platform");
+const require = createRequire(import.meta.url);
+
+/** Linear memory in 64 KiB pages; it sits at 32 MiB physical (linker.ld), so the
+ * guest needs at least 32 MiB + MAX_PAGES * 64 KiB of RAM. */
+export const INITIAL_PAGES = 16;
+export const MAX_PAGES = 1024;
+
+// Binaryen inlining is off: gcc inlines instead and records it in DWARF, so every
+// AssemblyScript function stays visible to addr2line -i and gdb.
+const WASM_FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-nontrapping-float-to-int",
+];
+
+const CFLAGS = [
+  "-std=gnu11",
+  "-ffreestanding",
+  "-nostdinc",
+  "-O2",
+  "-g",
+  "-fno-omit-frame-pointer",
+  "-mno-omit-leaf-frame-pointer",
+  "-mno-red-zone", // interrupts push onto the running stack
+  "-fno-pie",
+  "-fno-pic",
+  "-fno-stack-protector",
+  "-U_FORTIFY_SOURCE",
+  "-fcf-protection=none",
+  "-fno-asynchronous-unwind-tables",
+  "-fno-math-errno",
+  "-fno-common",
+  `-fdebug-prefix-map=${ROOT}=.`,
+  "-Wall",
+  "-Wextra",
+  "-Werror",
+];
+
+// For the wasm2c unit: keep each bounds check's trap call apart (gcc would otherwise
+// merge them into one call whose line belongs to whichever check it kept), and
+// silence warnings generated C trips that stay on for the platform files.
+const GENERATED_CFLAGS = ["-fno-crossjumping", "-fno-tree-tail-merge","-Wno-unused-value", "-Wno-unused-function", "-Wno-unused-parameter", "-Wno-unused-variable",
+  "-Wno-unused-but-set-variable", "-Wno-sign-compare", "-Wno-missing-field-initializers",
+  "-Wno-infinite-recursion" // kernel/src/faults.ts recurses on purpose
+];
+
+export interface KernelBuild {
+  elf: string;
+  seconds: number;
+}
+
+function run(cmd: string, args: string[], cwd = ROOT): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", (err) =>
+      reject(new Error(`${cmd} could not start (${err.message}); run 'npm run setup' to install the toolchain`)),
+    );
+    child.on("close", (code) =>
+      code === 0 ? resolvePromise(out) : reject(new Error(`${cmd} ${args.join(" ")} failed (exit ${code}):\n${out}`)),
+    );
+  });
+}
+
+function nodeBin(pkg: string, bin: string): string {
+  return join(dirname(require.resolve(`${pkg}/package.json`)), bin);
+}
+
+export async function buildKernel(fault?: string): Promise<KernelBuild> {
+  const started = performance.now();
+  const spec = fault === undefined ? undefined : FAULTS[fault];
+  if (fault !== undefined && !spec) {
+    throw new Error(`unknown fault '${fault}'; known: ${Object.keys(FAULTS).join(", ") || "(none yet)"}`);
+  }
+  const name = fault === undefined ? "kernel" : `kernel-${fault}`;
+  const out = join(KERNEL_DIR, "build");
+  const gen = join(out, `${name}.gen`);
+  await rm(gen, { recursive: true, force: true });
+  await mkdir(gen, { recursive: true });
+
+  const rawWasm = join(gen, "kernel.raw.wasm");
+  const wasm = join(gen, "kernel.wasm");
+  const uses = spec ? spec.use.flatMap((u) => ["--use", u]) : [];
+  await run(process.execPath, [
+    nodeBin("assemblyscript", "bin/asc.js"),
+    join(KERNEL_DIR, "src/main.ts"),
+    "--runtime", "stub",
+    "--debug",
+    "--noExportMemory",
+    "--initialMemory", String(INITIAL_PAGES),
+    "--maximumMemory", String(MAX_PAGES),
+    ...uses,
+    "-o", rawWasm,
+  ]);
+  await run(process.execPath, [
+    nodeBin("binaryen", "bin/wasm-opt"), rawWasm, "-g", ...WASM_FEATURES, "--no-inline=*", "-O3", "-o", wasm,
+  ]);
+  await run(process.execPath, [nodeBin("wabt", "bin/wasm2c"), wasm, "-n", "kernel", "-o", join(gen, "kernel.c")]);
+
+  const gccInclude = (await run("gcc", ["-print-file-name=include"])).trim();
+  const includes = ["-isystem", gccInclude, "-I", join(PLATFORM, "include"), "-I", join(PLATFORM, "shim"), "-I", gen];
+  const sources = (await readdir(PLATFORM)).filter((f) => f.endsWith(".c") || f.endsWith(".S"));
+  // imports.c is compiled inside wasm_unit.c, next to the code that calls it.
+  const units = sources.filter((f) => f !== "imports.c" && f !== "phys_access.h");
+  const objects = await Promise.all(
+    units.map(async (src) => {
+      const obj = join(gen, `${src}.o`);
+      const extra = src === "wasm_unit.c" ? GENERATED_CFLAGS : [];
+      await run("gcc", [...CFLAGS, ...extra, ...includes, "-c", join(PLATFORM, src), "-o", obj]);
+      return obj;
+    }),
+  );
+  const elf = join(out, `${name}.elf`);
+  await run("ld", [
+    "-nostdlib", "-static", "-z", "max-page-size=4096", "-z", "noexecstack", "--build-id=sha1",
+    "-T", join(PLATFORM, "linker.ld"), "-o", elf, ...objects.sort(),
+  ]);
+  return { elf, seconds: (performance.now() - started) / 1000 };
+}
+
+function usage(): string {
+  const faults = Object.entries(FAULTS)
+    .map(([k, v]) => `  ${k.padEnd(16)} ${v.description}`)
+    .join("\n");
+  return `usage: npm run build:kernel [-- --fault NAME]
+
+Builds kernel/build/kernel.elf, or with --fault NAME kernel/build/kernel-NAME.elf,
+a kernel with one of the seed's bugs put back (fault injection):
+${faults || "  (no fault-injection switches yet)"}`;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const { values } = parseArgs({ options: { fault: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
+      console.log(usage());
+    } else {
+      const { elf, seconds } = await buildKernel(values.fault);
+      console.log(`built ${elf} in ${seconds.toFixed(1)} s`);
+    }
+  } catch (err) {
+    console.error(`build:kernel: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}

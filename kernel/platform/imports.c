@@ -1,0 +1,109 @@
+/* The functions the AssemblyScript side imports ("env" module; typed for it in
+ * kernel/src/platform.ts), except the physical-memory accessors (phys_access.h).
+ * Compiled in the same translation unit as the wasm2c output (wasm_unit.c). */
+#include "platform.h"
+
+/* Copies physical memory (e.g. assets baked into the image) into linear memory. */
+void w2c_env_phys_copy_in(struct w2c_env* e, u32 dst, u64 src, u32 len) {
+  (void)e;
+  uint8_t* d = linear_ptr(dst, len);
+  if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  memcpy(d, (const void*)src, len);
+}
+
+/* Port I/O. */
+u32 w2c_env_port_in8(struct w2c_env* e, u32 p) { (void)e; return inb((uint16_t)p); }
+u32 w2c_env_port_in16(struct w2c_env* e, u32 p) { (void)e; return inw((uint16_t)p); }
+u32 w2c_env_port_in32(struct w2c_env* e, u32 p) { (void)e; return inl((uint16_t)p); }
+void w2c_env_port_out8(struct w2c_env* e, u32 p, u32 v) { (void)e; outb((uint16_t)p, (uint8_t)v); }
+void w2c_env_port_out16(struct w2c_env* e, u32 p, u32 v) { (void)e; outw((uint16_t)p, (uint16_t)v); }
+void w2c_env_port_out32(struct w2c_env* e, u32 p, u32 v) { (void)e; outl((uint16_t)p, v); }
+
+/* Console. */
+void w2c_env_console_write(struct w2c_env* e, u32 ptr, u32 len) {
+  (void)e;
+  uint8_t* s = linear_ptr(ptr, len);
+  if (!s) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  console_write((const char*)s, len);
+}
+
+/* Clock and interrupts. */
+u64 w2c_env_clock_ns(struct w2c_env* e) { (void)e; return clock_ns(); }
+u64 w2c_env_clock_tsc_hz(struct w2c_env* e) { (void)e; return clock_tsc_hz(); }
+void w2c_env_irq_route(struct w2c_env* e, u32 gsi) { (void)e; irq_route(gsi); }
+u32 w2c_env_irq_take(struct w2c_env* e) { (void)e; return irq_take(); }
+void w2c_env_irq_wait(struct w2c_env* e) { (void)e; irq_wait(); }
+
+/* Boot information, copied into linear memory; each returns the full length. */
+static u32 copy_out(u32 dst, u32 cap, const void* src, size_t len) {
+  uint8_t* d = linear_ptr(dst, cap);
+  if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  memcpy(d, src, len < cap ? len : cap);
+  return (u32)len;
+}
+
+u32 w2c_env_boot_cmdline(struct w2c_env* e, u32 dst, u32 cap) {
+  (void)e;
+  char buf[1024];
+  return copy_out(dst, cap, buf, boot_cmdline(buf, sizeof buf));
+}
+
+extern const uint32_t __build_id_note[]; /* namesz, descsz, type, "GNU\0", id bytes */
+u32 w2c_env_boot_build_id(struct w2c_env* e, u32 dst, u32 cap) {
+  (void)e;
+  return copy_out(dst, cap, &__build_id_note[4], __build_id_note[1]);
+}
+
+u64 w2c_env_boot_ram_bytes(struct w2c_env* e) { (void)e; return boot_ram_end(); }
+
+u32 w2c_env_clock_source(struct w2c_env* e, u32 dst, u32 cap) {
+  (void)e;
+  return copy_out(dst, cap, clock_source(), strlen(clock_source()));
+}
+
+/* AssemblyScript's abort(): an assertion or an uncaught error. Its strings are
+ * UTF-16 with the byte length stored just before them. */
+static void utf16_to_ascii(u32 ptr, char* out, size_t cap) {
+  uint8_t* len_field = ptr >= 4 ? linear_ptr(ptr - 4, 4) : NULL;
+  size_t n = 0;
+  if (len_field) {
+    uint32_t bytes = *(uint32_t*)len_field;
+    uint8_t* s = linear_ptr(ptr, bytes);
+    for (uint32_t i = 0; s && i + 1 < bytes && n + 1 < cap; i += 2) {
+      uint16_t c = (uint16_t)(s[i] | s[i + 1] << 8);
+      out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+  }
+  out[n] = 0;
+}
+
+static void append(char* buf, size_t cap, size_t* n, const char* s) {
+  while (*s && *n + 1 < cap) buf[(*n)++] = *s++;
+  buf[*n] = 0;
+}
+
+static void append_dec(char* buf, size_t cap, size_t* n, uint32_t v) {
+  char digits[11];
+  int i = sizeof digits - 1;
+  digits[i] = 0;
+  do digits[--i] = (char)('0' + v % 10); while (v /= 10);
+  append(buf, cap, n, &digits[i]);
+}
+
+/* "PANIC: <message> at <file>:<line>:<column>" */
+__attribute__((noinline)) void w2c_env_abort(struct w2c_env* e, u32 msg, u32 file, u32 line, u32 col) {
+  (void)e;
+  char text[160], where[128], detail[320];
+  size_t n = 0;
+  utf16_to_ascii(msg, text, sizeof text);
+  utf16_to_ascii(file, where, sizeof where);
+  append(detail, sizeof detail, &n, text[0] ? text : "abort");
+  append(detail, sizeof detail, &n, " at ");
+  append(detail, sizeof detail, &n, where[0] ? where : "?");
+  append(detail, sizeof detail, &n, ":");
+  append_dec(detail, sizeof detail, &n, line);
+  append(detail, sizeof detail, &n, ":");
+  append_dec(detail, sizeof detail, &n, col);
+  uint64_t* fp = __builtin_frame_address(0);
+  fault_in_caller("PANIC: ", detail, (uint64_t)__builtin_return_address(0), (uint64_t)(fp + 2), fp[0]);
+}

@@ -1,0 +1,3 @@
+/* Freestanding shim. */
+#pragma once
+#define alloca __builtin_alloca

@@ -1,0 +1,23 @@
+/* Freestanding shim: wasm float operators map onto gcc builtins (SSE instructions,
+ * no libm calls at -O2 with -fno-math-errno). */
+#pragma once
+#define isnan(x) __builtin_isnan(x)
+#define signbit(x) __builtin_signbit(x)
+#define fabs(x) __builtin_fabs(x)
+#define fabsf(x) __builtin_fabsf(x)
+#define sqrt(x) __builtin_sqrt(x)
+#define sqrtf(x) __builtin_sqrtf(x)
+#define ceil(x) __builtin_ceil(x)
+#define ceilf(x) __builtin_ceilf(x)
+#define floor(x) __builtin_floor(x)
+#define floorf(x) __builtin_floorf(x)
+#define trunc(x) __builtin_trunc(x)
+#define truncf(x) __builtin_truncf(x)
+#define nearbyint(x) __builtin_nearbyint(x)
+#define nearbyintf(x) __builtin_nearbyintf(x)
+#define copysign(x, y) __builtin_copysign(x, y)
+#define copysignf(x, y) __builtin_copysignf(x, y)
+#define fmin(x, y) __builtin_fmin(x, y)
+#define fminf(x, y) __builtin_fminf(x, y)
+#define fmax(x, y) __builtin_fmax(x, y)
+#define fmaxf(x, y) __builtin_fmaxf(x, y)

@@ -1,0 +1,59 @@
+// Faults on demand, chosen on the kernel command line (`fault=pf|trap|stack|panic`,
+// optionally `fault_after_ms=N`), so the dump paths can be exercised without a
+// rebuild. Each fault lives in a function of its own so the dump names it.
+import * as con from "./console";
+import * as cmdline from "./cmdline";
+import { physRead64 } from "./platform";
+
+let kind: string | null = null;
+let dueNs: u64 = 0;
+
+export function configure(nowNs: u64): void {
+  kind = cmdline.value("fault");
+  dueNs = nowNs + cmdline.number("fault_after_ms", 0) * 1_000_000;
+  const k = kind;
+  if (k != null && k != "pf" && k != "trap" && k != "stack" && k != "panic") {
+    con.str("fault: unknown fault=");
+    con.str(k);
+    con.str(" ignored (known: pf, trap, stack, panic)");
+    con.end();
+    kind = null;
+  }
+}
+
+/** Runs the configured fault once its time has come. */
+export function poll(nowNs: u64): void {
+  const k = kind;
+  if (k == null || nowNs < dueNs) return;
+  kind = null;
+  con.str("fault: injecting ");
+  con.str(k);
+  con.end();
+  if (k == "pf") con.dec(faultReadKernelHalf());
+  else if (k == "trap") con.dec(faultOutOfBounds());
+  else if (k == "stack") con.dec(faultRecurse(1));
+  else if (k == "panic") faultPanic();
+  con.end();
+}
+
+/** The seed's fault: a read through a pointer computed as 0 - 120. */
+function faultReadKernelHalf(): u64 {
+  return physRead64(0xffffffffffffff88);
+}
+
+/** A linear-memory read past the end: caught by the bounds check (TRAP: oob). */
+function faultOutOfBounds(): u32 {
+  return load<u32>(<usize>(memory.size() << 16) + 8);
+}
+
+/** Unbounded recursion: runs into the stack guard page (PF with the #PF IST stack). */
+function faultRecurse(depth: u64): u64 {
+  const deeper = faultRecurse(depth + 1);
+  // A side effect after the call keeps compilers from turning this into a loop.
+  if (deeper == depth) con.line("fault: stack recursion returned");
+  return deeper + 1;
+}
+
+function faultPanic(): void {
+  throw new Error("panic requested on the command line");
+}
