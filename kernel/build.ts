@@ -45,7 +45,6 @@ const CFLAGS = [
   "-fno-asynchronous-unwind-tables",
   "-fno-math-errno",
   "-fno-common",
-  `-fdebug-prefix-map=${ROOT}=.`,
   "-Wall",
   "-Wextra",
   "-Werror",
@@ -54,9 +53,17 @@ const CFLAGS = [
 // For the wasm2c unit: keep each bounds check's trap call apart (gcc would otherwise
 // merge them into one call whose line belongs to whichever check it kept), and
 // silence warnings generated C trips that stay on for the platform files.
-const GENERATED_CFLAGS = ["-fno-crossjumping", "-fno-tree-tail-merge","-Wno-unused-value", "-Wno-unused-function", "-Wno-unused-parameter", "-Wno-unused-variable",
-  "-Wno-unused-but-set-variable", "-Wno-sign-compare", "-Wno-missing-field-initializers",
-  "-Wno-infinite-recursion" // kernel/src/faults.ts recurses on purpose
+const GENERATED_CFLAGS = [
+  "-fno-crossjumping",
+  "-fno-tree-tail-merge",
+  "-Wno-unused-value",
+  "-Wno-unused-function",
+  "-Wno-unused-parameter",
+  "-Wno-unused-variable",
+  "-Wno-unused-but-set-variable",
+  "-Wno-sign-compare",
+  "-Wno-missing-field-initializers",
+  "-Wno-infinite-recursion", // kernel/src/faults.ts recurses on purpose
 ];
 
 export interface KernelBuild {
@@ -83,14 +90,21 @@ function nodeBin(pkg: string, bin: string): string {
   return join(dirname(require.resolve(`${pkg}/package.json`)), bin);
 }
 
-export async function buildKernel(fault?: string): Promise<KernelBuild> {
+export interface BuildOptions {
+  /** a fault-injection switch from FAULTS; none = the clean kernel */
+  fault?: string;
+  /** where the ELF goes (default kernel/build) */
+  outDir?: string;
+}
+
+export async function buildKernel({ fault, outDir }: BuildOptions = {}): Promise<KernelBuild> {
   const started = performance.now();
   const spec = fault === undefined ? undefined : FAULTS[fault];
   if (fault !== undefined && !spec) {
     throw new Error(`unknown fault '${fault}'; known: ${Object.keys(FAULTS).join(", ") || "(none yet)"}`);
   }
   const name = fault === undefined ? "kernel" : `kernel-${fault}`;
-  const out = join(KERNEL_DIR, "build");
+  const out = outDir ?? join(KERNEL_DIR, "build");
   const gen = join(out, `${name}.gen`);
   await rm(gen, { recursive: true, force: true });
   await mkdir(gen, { recursive: true });
@@ -101,20 +115,33 @@ export async function buildKernel(fault?: string): Promise<KernelBuild> {
   await run(process.execPath, [
     nodeBin("assemblyscript", "bin/asc.js"),
     join(KERNEL_DIR, "src/main.ts"),
-    "--runtime", "stub",
+    "--runtime",
+    "stub",
     "--debug",
     "--noExportMemory",
-    "--initialMemory", String(INITIAL_PAGES),
-    "--maximumMemory", String(MAX_PAGES),
+    "--initialMemory",
+    String(INITIAL_PAGES),
+    "--maximumMemory",
+    String(MAX_PAGES),
     ...uses,
-    "-o", rawWasm,
+    "-o",
+    rawWasm,
   ]);
   await run(process.execPath, [
-    nodeBin("binaryen", "bin/wasm-opt"), rawWasm, "-g", ...WASM_FEATURES, "--no-inline=*", "-O3", "-o", wasm,
+    nodeBin("binaryen", "bin/wasm-opt"),
+    rawWasm,
+    "-g",
+    ...WASM_FEATURES,
+    "--no-inline=*",
+    "-O3",
+    "-o",
+    wasm,
   ]);
   await run(process.execPath, [nodeBin("wabt", "bin/wasm2c"), wasm, "-n", "kernel", "-o", join(gen, "kernel.c")]);
 
   const gccInclude = (await run("gcc", ["-print-file-name=include"])).trim();
+  // Paths in DWARF are made relative, so the same sources give the same build-id anywhere.
+  const prefixMaps = [`-fdebug-prefix-map=${gen}=gen`, `-fdebug-prefix-map=${ROOT}=.`];
   const includes = ["-isystem", gccInclude, "-I", join(PLATFORM, "include"), "-I", join(PLATFORM, "shim"), "-I", gen];
   const sources = (await readdir(PLATFORM)).filter((f) => f.endsWith(".c") || f.endsWith(".S"));
   // imports.c is compiled inside wasm_unit.c, next to the code that calls it.
@@ -123,14 +150,24 @@ export async function buildKernel(fault?: string): Promise<KernelBuild> {
     units.map(async (src) => {
       const obj = join(gen, `${src}.o`);
       const extra = src === "wasm_unit.c" ? GENERATED_CFLAGS : [];
-      await run("gcc", [...CFLAGS, ...extra, ...includes, "-c", join(PLATFORM, src), "-o", obj]);
+      await run("gcc", [...CFLAGS, ...prefixMaps, ...extra, ...includes, "-c", join(PLATFORM, src), "-o", obj]);
       return obj;
     }),
   );
   const elf = join(out, `${name}.elf`);
   await run("ld", [
-    "-nostdlib", "-static", "-z", "max-page-size=4096", "-z", "noexecstack", "--build-id=sha1",
-    "-T", join(PLATFORM, "linker.ld"), "-o", elf, ...objects.sort(),
+    "-nostdlib",
+    "-static",
+    "-z",
+    "max-page-size=4096",
+    "-z",
+    "noexecstack",
+    "--build-id=sha1",
+    "-T",
+    join(PLATFORM, "linker.ld"),
+    "-o",
+    elf,
+    ...objects.sort(),
   ]);
   return { elf, seconds: (performance.now() - started) / 1000 };
 }
@@ -152,7 +189,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (values.help) {
       console.log(usage());
     } else {
-      const { elf, seconds } = await buildKernel(values.fault);
+      const { elf, seconds } = await buildKernel({ fault: values.fault });
       console.log(`built ${elf} in ${seconds.toFixed(1)} s`);
     }
   } catch (err) {

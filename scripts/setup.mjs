@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Makes this checkout ready to build, soak and test: installs the npm packages
+// (npm ci, when node_modules is missing or older than package-lock.json) and the
+// system tools (QEMU, gcc, binutils, gdb) through apt when root or sudo allows,
+// else says exactly what to install. Plain Node, no dependencies: it runs first.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const quiet = process.argv.includes("--quiet");
+const log = (msg) => quiet || console.error(`setup: ${msg}`);
+
+// command -> the Debian/Ubuntu package that provides it
+const TOOLS = {
+  "qemu-system-x86_64": "qemu-system-x86",
+  gcc: "gcc",
+  ld: "binutils",
+  addr2line: "binutils",
+  objdump: "binutils",
+  gdb: "gdb",
+};
+
+function fail(msg) {
+  console.error(`setup: ${msg}`);
+  process.exit(2);
+}
+
+function ensureNodeVersion() {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 20) fail(`Node ${process.versions.node} is too old; install Node 20 or newer`);
+}
+
+function ensureNpmPackages() {
+  const lock = join(ROOT, "package-lock.json");
+  const installed = join(ROOT, "node_modules", ".package-lock.json");
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  log("installing npm packages (npm ci)");
+  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) fail("npm ci failed (see above)");
+}
+
+function has(cmd) {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+function ensureSystemTools() {
+  const missing = Object.entries(TOOLS).filter(([cmd]) => !has(cmd));
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map(([, pkg]) => pkg))];
+  const install = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(" ")}`;
+  const what = missing.map(([cmd]) => cmd).join(", ");
+  const isRoot = process.getuid?.() === 0;
+  const canSudo = !isRoot && has("sudo") && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+  if (!has("apt-get") || (!isRoot && !canSudo)) {
+    fail(`missing ${what}. Install them, e.g. on Debian/Ubuntu: sudo sh -c '${install}'`);
+  }
+  log(`installing ${packages.join(" ")} (missing: ${what})`);
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    const argv = isRoot ? ["sh", "-c", install] : ["sudo", "-n", "sh", "-c", install];
+    execFileSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "inherit"], env });
+  } catch {
+    fail(`apt-get failed; install by hand: sudo sh -c '${install}'`);
+  }
+  const still = Object.keys(TOOLS).filter((cmd) => !has(cmd));
+  if (still.length) fail(`still missing after apt-get: ${still.join(", ")}`);
+}
+
+ensureNodeVersion();
+ensureNpmPackages();
+ensureSystemTools();
+log("ready");

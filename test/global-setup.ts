@@ -1,0 +1,15 @@
+// Builds the clean kernel once for the whole test run and hands its path to the tests.
+import type { TestProject } from "vitest/node";
+import { buildKernel } from "../kernel/build.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    kernelElf: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const { elf, seconds } = await buildKernel();
+  console.log(`global-setup: built ${elf} in ${seconds.toFixed(1)} s`);
+  project.provide("kernelElf", elf);
+}
