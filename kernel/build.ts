@@ -3,9 +3,10 @@
 import { spawn } from "node:child_process";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { writeAssetsC } from "./assets.ts";
 import { FAULTS } from "./faults.ts";
 
 const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
@@ -145,12 +146,14 @@ export async function buildKernel({ fault, outDir }: BuildOptions = {}): Promise
   const includes = ["-isystem", gccInclude, "-I", join(PLATFORM, "include"), "-I", join(PLATFORM, "shim"), "-I", gen];
   const sources = (await readdir(PLATFORM)).filter((f) => f.endsWith(".c") || f.endsWith(".S"));
   // imports.c is compiled inside wasm_unit.c, next to the code that calls it.
-  const units = sources.filter((f) => f !== "imports.c" && f !== "phys_access.h");
+  const units = sources.filter((f) => f !== "imports.c").map((f) => join(PLATFORM, f));
+  units.push(join(gen, "assets.gen.c"));
+  await writeAssetsC(join(KERNEL_DIR, "assets"), join(gen, "assets.gen.c"));
   const objects = await Promise.all(
     units.map(async (src) => {
-      const obj = join(gen, `${src}.o`);
-      const extra = src === "wasm_unit.c" ? GENERATED_CFLAGS : [];
-      await run("gcc", [...CFLAGS, ...prefixMaps, ...extra, ...includes, "-c", join(PLATFORM, src), "-o", obj]);
+      const obj = join(gen, `${basename(src)}.o`);
+      const extra = src.endsWith("wasm_unit.c") ? GENERATED_CFLAGS : [];
+      await run("gcc", [...CFLAGS, ...prefixMaps, ...extra, ...includes, "-c", src, "-o", obj]);
       return obj;
     }),
   );

@@ -3,14 +3,6 @@
  * Compiled in the same translation unit as the wasm2c output (wasm_unit.c). */
 #include "platform.h"
 
-/* Copies physical memory (e.g. assets baked into the image) into linear memory. */
-void w2c_env_phys_copy_in(struct w2c_env* e, u32 dst, u64 src, u32 len) {
-  (void)e;
-  uint8_t* d = linear_ptr(dst, len);
-  if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
-  memcpy(d, (const void*)src, len);
-}
-
 /* Port I/O. */
 u32 w2c_env_port_in8(struct w2c_env* e, u32 p) { (void)e; return inb((uint16_t)p); }
 u32 w2c_env_port_in16(struct w2c_env* e, u32 p) { (void)e; return inw((uint16_t)p); }
@@ -106,4 +98,23 @@ __attribute__((noinline)) void w2c_env_abort(struct w2c_env* e, u32 msg, u32 fil
   append_dec(detail, sizeof detail, &n, col);
   uint64_t* fp = __builtin_frame_address(0);
   fault_in_caller("PANIC: ", detail, (uint64_t)__builtin_return_address(0), (uint64_t)(fp + 2), fp[0]);
+}
+
+/* Baked assets: the table the build generates (assets.gen.c). */
+struct asset {
+  const char *path, *type, *etag;
+  const uint8_t* data;
+  uint32_t len;
+};
+extern const struct asset assets[];
+extern const uint32_t asset_total;
+
+u32 w2c_env_asset_count(struct w2c_env* e) { (void)e; return asset_total; }
+u64 w2c_env_asset_addr(struct w2c_env* e, u32 i) { (void)e; return i < asset_total ? (u64)(uintptr_t)assets[i].data : 0; }
+u32 w2c_env_asset_len(struct w2c_env* e, u32 i) { (void)e; return i < asset_total ? assets[i].len : 0; }
+u32 w2c_env_asset_field(struct w2c_env* e, u32 i, u32 field, u32 dst, u32 cap) {
+  (void)e;
+  if (i >= asset_total || field > 2) return 0;
+  const char* s = field == 0 ? assets[i].path : field == 1 ? assets[i].type : assets[i].etag;
+  return copy_out(dst, cap, s, strlen(s));
 }

@@ -80,3 +80,22 @@ __attribute__((noinline)) void wasm_rt_trap(wasm_rt_trap_t kind) {
   uint64_t* fp = __builtin_frame_address(0);
   fault_in_caller("TRAP: ", name, (uint64_t)__builtin_return_address(0), (uint64_t)(fp + 2), fp[0]);
 }
+
+/* Function tables (indirect calls): a fixed pool, enough for the module's one table. */
+#define FUNCREF_POOL 256
+static wasm_rt_funcref_t funcref_pool[FUNCREF_POOL];
+static uint32_t funcref_used;
+
+void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements, uint32_t max_elements) {
+  if (elements > FUNCREF_POOL - funcref_used) {
+    console_puts("wasm: function table too large for the runtime's pool\n");
+    halt_forever();
+  }
+  table->data = &funcref_pool[funcref_used];
+  funcref_used += elements;
+  table->size = elements;
+  table->max_size = max_elements;
+  for (uint32_t i = 0; i < elements; i++) table->data[i] = wasm_rt_funcref_null_value;
+}
+
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) { (void)table; }

@@ -5,6 +5,9 @@ import * as con from "./console";
 import * as cmdline from "./cmdline";
 import { physRead64 } from "./platform";
 
+/** The fault-injection switches this kernel was built with (kernel/faults.ts). */
+export const INJECTED = "none";
+
 let kind: string | null = null;
 let dueNs: u64 = 0;
 

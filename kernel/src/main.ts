@@ -1,13 +1,25 @@
 // The kernel's entry (called by kernel/platform/main.c once the CPU, paging, the
-// clock and interrupts are set up): banner, configuration, `ready`, main loop.
+// clock and interrupts are set up): banner, configuration, network, `ready`, and
+// the main loop, which halts whenever there is nothing to do.
 import * as cmdline from "./cmdline";
 import * as con from "./console";
 import * as faults from "./faults";
-import * as stats from "./stats";
+import * as assets from "./http/assets";
+import * as http from "./http/server";
+import * as pmm from "./mem/pmm";
+import * as ethernet from "./net/ethernet";
+import * as ipv4 from "./net/ipv4";
+import * as nic from "./net/nic";
+import * as tcp from "./net/tcp";
 import { bootBuildId, bootRamBytes, clockNs, clockSource, clockTscHz, irqTake, irqWait, physAddr } from "./platform";
+import * as stats from "./stats";
 
 const VERSION = "0.1.0";
 const DEFAULT_HEARTBEAT_MS: u64 = 5000;
+/** pages for connection buffers and the NIC rings (16 MiB) */
+const POOL_PAGES: u32 = 4096;
+/** frames handled before the pending responses are sent */
+const RX_BUDGET: i32 = 64;
 
 function banner(): void {
   const id = memory.data(64);
@@ -16,6 +28,8 @@ function banner(): void {
   con.str(VERSION);
   con.str(" build-id=");
   for (let i: usize = 0; i < idLen; i++) con.hex(load<u8>(id + i), 2);
+  con.str(" faults=");
+  con.str(faults.INJECTED);
   con.end();
 
   const src = memory.data(16);
@@ -27,9 +41,6 @@ function banner(): void {
   con.bytes(src, min(clockSource(src, 16), 16));
   con.str(" wasm-memory=0x");
   con.hex(physAddr(0), 16);
-  con.str("+");
-  con.dec(<u64>memory.size() << 16 >> 20);
-  con.str("MiB");
   con.end();
 
   con.str("boot: cmdline \"");
@@ -56,10 +67,23 @@ function heartbeat(nowNs: u64): void {
   con.end();
 }
 
+function configureNetwork(): void {
+  const ip = cmdline.value("ip");
+  const gw = cmdline.value("gw");
+  ipv4.configure(ip != null ? ipv4.parse(ip) : 0, gw != null ? ipv4.parse(gw) : 0);
+  http.verbose = cmdline.value("verbose") != null;
+}
+
 export function kmain(): void {
   cmdline.read();
+  stats.bootId = <u32>(clockNs() ^ (clockTscHz() << 7)) & 0x7fffffff;
   banner();
   const heartbeatNs = cmdline.number("heartbeat_ms", DEFAULT_HEARTBEAT_MS) * 1_000_000;
+  pmm.init(POOL_PAGES);
+  assets.init();
+  tcp.init();
+  configureNetwork();
+  if (nic.init()) ethernet.announce();
   faults.configure(clockNs());
   con.line("ready");
 
@@ -72,6 +96,16 @@ export function kmain(): void {
       nextHeartbeat = now + heartbeatNs;
     }
     irqTake();
-    irqWait();
+    let busy = false;
+    if (nic.ready) {
+      nic.ackInterrupt();
+      busy = nic.receive(ethernet.handleFrame, RX_BUDGET) > 0;
+      tcp.timers(now);
+      tcp.flush(now);
+      nic.flush();
+      // Output waiting for TX buffers: keep polling for the device to return them.
+      busy = busy || tcp.hasPendingOutput();
+    }
+    if (!busy) irqWait();
   }
 }

@@ -42,3 +42,13 @@
 /** Copies the ELF build-id bytes; returns their count. */
 @external("env", "boot_build_id") export declare function bootBuildId(dst: usize, cap: usize): usize;
 @external("env", "boot_ram_bytes") export declare function bootRamBytes(): u64;
+
+/** A compiler barrier: memory accesses are not moved across it (shared rings with a device). */
+@external("env", "barrier") export declare function barrier(): void;
+
+/** Baked assets (kernel/assets, linked into the image): count, bytes and metadata. */
+@external("env", "asset_count") export declare function assetCount(): u32;
+@external("env", "asset_addr") export declare function assetAddr(i: u32): u64;
+@external("env", "asset_len") export declare function assetLen(i: u32): u32;
+/** Copies field 0 = URL path, 1 = content type, 2 = ETag (quoted); returns its length. */
+@external("env", "asset_field") export declare function assetField(i: u32, field: u32, dst: usize, cap: usize): usize;

@@ -1,13 +1,23 @@
 // The counters the soak engine reads (/api/stats.json) and the heartbeat prints.
-// Names are the kernel contract in DESIGN.md.
+// The first names are the kernel contract in DESIGN.md; the rest help triage.
 
-export let bootId: u64 = 0;
+export let bootId: u32 = 0;
 export let requests: u64 = 0;
 export let rxPackets: u64 = 0;
 export let txPackets: u64 = 0;
-export let rxUsedIdx: u32 = 0;
-export let txUsedIdx: u32 = 0;
+export let rxUsedIdx: u16 = 0;
+export let txUsedIdx: u16 = 0;
 export let txStalls: u64 = 0;
-export let tcpOpen: u32 = 0;
+export let tcpOpen: i32 = 0;
 export let pmmPagesUsed: u32 = 0;
 export let pmmPagesTotal: u32 = 0;
+
+export let rxDropped: u64 = 0;
+export let tcpRetransmits: u64 = 0;
+export let tcpResets: u64 = 0;
+export let tcpResetsReceived: u64 = 0;
+export let tcpTimeouts: u64 = 0;
+export let connRefused: u64 = 0;
+export let http2xx: u64 = 0;
+export let http304: u64 = 0;
+export let http4xx: u64 = 0;

@@ -1,0 +1,159 @@
+// A TCP connection's state and buffers. Each open connection owns CONN_PAGES pages
+// from the allocator: the received bytes not yet parsed (RX_CAP) and an arena
+// (ARENA_CAP) for the response headers and generated bodies it is sending. Both
+// are given back when the connection closes.
+import * as pmm from "../mem/pmm";
+
+export const RX_CAP: u32 = 4096;
+export const ARENA_CAP: u32 = 8192;
+export const CONN_PAGES: u32 = 3;
+/** responses queued per connection (pipelining depth) */
+export const MAX_RESPONSES: i32 = 16;
+
+export const CLOSED: u8 = 0;
+export const SYN_RCVD: u8 = 1;
+export const ESTABLISHED: u8 = 2;
+export const CLOSE_WAIT: u8 = 3;
+export const LAST_ACK: u8 = 4;
+export const FIN_WAIT_1: u8 = 5;
+export const FIN_WAIT_2: u8 = 6;
+export const CLOSING: u8 = 7;
+export const TIME_WAIT: u8 = 8;
+
+/** One response in the send stream: header bytes then body bytes, both physical. */
+export class Response {
+  hdr: u64 = 0;
+  hdrLen: u32 = 0;
+  /** 0 when there is no body (HEAD, /health without payload, errors) */
+  body: u64 = 0;
+  bodyLen: u32 = 0;
+  /** sequence number of the response's first byte */
+  start: u32 = 0;
+  /** arena bytes to give back when the response is acknowledged */
+  arena: u32 = 0;
+}
+
+export class Conn {
+  state: u8 = CLOSED;
+  remoteIp: u32 = 0;
+  remotePort: u16 = 0; // network byte order, as on the wire
+  next: i32 = -1; // hash chain
+  dirtyNext: i32 = -1;
+  dirty: bool = false;
+
+  sndUna: u32 = 0;
+  sndNxt: u32 = 0;
+  /** sequence number just after the last queued byte */
+  queued: u32 = 0;
+  rcvNxt: u32 = 0;
+  peerWnd: u32 = 0;
+  peerMss: u32 = 536;
+  ackNeeded: bool = false;
+  /** close (send FIN) once every queued response has been sent */
+  closing: bool = false;
+  /** answer no further requests on this connection (after Connection: close or an error) */
+  stopParsing: bool = false;
+  finSent: bool = false;
+
+  rtoAt: u64 = 0;
+  rtoNs: u64 = 0;
+  retries: u32 = 0;
+  timeWaitUntil: u64 = 0;
+
+  pages: usize = 0;
+  rxLen: u32 = 0;
+  /** request body bytes still to be discarded */
+  skip: u32 = 0;
+  arenaTail: u32 = 0;
+  arenaUsed: u32 = 0;
+  responses: StaticArray<Response> = new StaticArray<Response>(MAX_RESPONSES);
+  respHead: i32 = 0;
+  respCount: i32 = 0;
+
+  constructor(public id: i32) {
+    for (let i = 0; i < MAX_RESPONSES; i++) unchecked((this.responses[i] = new Response()));
+  }
+
+  rx(): usize {
+    return this.pages;
+  }
+
+  arena(): usize {
+    return this.pages + <usize>RX_CAP;
+  }
+
+  /** Takes the connection's pages; false when the allocator has none. */
+  open(): bool {
+    this.pages = pmm.alloc(CONN_PAGES);
+    this.rxLen = 0;
+    this.skip = 0;
+    this.arenaTail = 0;
+    this.arenaUsed = 0;
+    this.respHead = 0;
+    this.respCount = 0;
+    this.closing = false;
+    this.stopParsing = false;
+    this.finSent = false;
+    this.ackNeeded = false;
+    this.retries = 0;
+    this.rtoAt = 0;
+    return this.pages != 0;
+  }
+
+  release(): void {
+    if (this.pages != 0) pmm.free(this.pages, CONN_PAGES);
+    this.pages = 0;
+    this.state = CLOSED;
+  }
+
+  /** `n` contiguous arena bytes (a linear-memory pointer), or 0 when the arena is full. */
+  arenaAlloc(n: u32): usize {
+    let start = this.arenaTail;
+    let charge = n;
+    if (start + n > ARENA_CAP) {
+      charge += ARENA_CAP - start; // skip the tail end, wrap to the front
+      start = 0;
+    }
+    if (this.arenaUsed + charge > ARENA_CAP) return 0;
+    this.arenaUsed += charge;
+    this.arenaTail = start + n;
+    this.pendingArena += charge;
+    return this.arena() + <usize>start;
+  }
+
+  /** arena bytes taken since the last queued response (charged to the next one) */
+  pendingArena: u32 = 0;
+
+  canQueueResponse(): bool {
+    return this.respCount < MAX_RESPONSES;
+  }
+
+  /** Appends a response to the send stream; it owns the arena bytes taken since the last one. */
+  queueResponse(hdr: u64, hdrLen: u32, body: u64, bodyLen: u32): void {
+    const r = unchecked(this.responses[(this.respHead + this.respCount) % MAX_RESPONSES]);
+    r.hdr = hdr;
+    r.hdrLen = hdrLen;
+    r.body = body;
+    r.bodyLen = bodyLen;
+    r.start = this.queued;
+    r.arena = this.pendingArena;
+    this.pendingArena = 0;
+    this.respCount++;
+    this.queued += hdrLen + bodyLen;
+  }
+
+  /** Drops the responses wholly acknowledged by `una`; true when any went. */
+  releaseAcked(una: u32): bool {
+    let released = false;
+    while (this.respCount > 0) {
+      const r = unchecked(this.responses[this.respHead]);
+      if (<i32>(una - (r.start + r.hdrLen + r.bodyLen)) < 0) break;
+      this.arenaUsed -= r.arena;
+      this.respHead = (this.respHead + 1) % MAX_RESPONSES;
+      this.respCount--;
+      released = true;
+    }
+    if (this.respCount == 0 && this.arenaUsed == 0) this.arenaTail = 0;
+    return released;
+  }
+}
