@@ -189,8 +189,9 @@ export function transmit(frameLen: usize): void {
   stats.txPackets++;
 }
 
-/** Publishes queued TX frames and re-posted RX buffers, one notification each. */
+/** Publishes queued TX frames and re-posted RX buffers, one notification each, and takes back finished TX buffers. */
 export function flush(): void {
+  reclaim();
   if (txPendingNotify) {
     txPendingNotify = false;
     tx.publish();
