@@ -12,3 +12,10 @@ export function freeLoopbackPort(): Promise<number> {
     });
   });
 }
+
+/** `count` distinct free loopback ports. */
+export async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freeLoopbackPort());
+  return [...ports];
+}

@@ -151,8 +151,11 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   head.dec(status);
   head.byte(0x20);
   head.str(statusText(status));
-  head.str("\r\nContent-Length: ");
-  head.dec(length);
+  // A 304 has no body; it carries no Content-Length either (some clients would wait for one).
+  if (status != 304) {
+    head.str("\r\nContent-Length: ");
+    head.dec(length);
+  }
   head.str("\r\nContent-Type: ");
   if (asset != null) {
     head.bytes(asset.type, asset.typeLen);

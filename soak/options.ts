@@ -1,0 +1,129 @@
+// The engine's options: defaults, and validation that names what is wrong.
+// The CLI and the GitHub action both fill this in; nothing here knows either.
+
+export type AccelMode = "auto" | "kvm" | "tcg";
+
+export interface PathWeight {
+  path: string;
+  weight: number;
+  /** send If-None-Match with the ETag the path answered with before the load */
+  revalidate: boolean;
+}
+
+export interface SoakOptions {
+  /** a prebuilt kernel ELF; unset = build the bundled TypeScript kernel */
+  kernel?: string;
+  /** fault-injection switch for the bundled kernel's build */
+  fault?: string;
+  append: string;
+  initrd?: string;
+  memoryMiB: number;
+  qemuArgs: string[];
+  accel: AccelMode;
+  requests: number;
+  /** stop the load after this many seconds even if requests remain (0 = no cap) */
+  durationS: number;
+  connections: number;
+  pipelining: number;
+  paths: PathWeight[];
+  requestTimeoutS: number;
+  healthPath: string;
+  statsPath: string;
+  guestPort: number;
+  intervalMs: number;
+  healthFailures: number;
+  healthTimeoutMs: number;
+  bootTimeoutS: number;
+  txStallBudget: number;
+  rssGrowthMiB: number;
+  pageGrowth: number;
+  warmupS: number;
+  counters: { bootId: string; uptime: string; txStalls: string; pagesUsed: string; tcpOpen: string };
+  crashPatterns: RegExp[];
+  out: string;
+}
+
+/** The default mix: the seed's hot paths, the baked pages, revalidations and now and then the large asset. */
+export const DEFAULT_PATHS =
+  "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
+
+export const DEFAULTS: SoakOptions = {
+  append: "",
+  memoryMiB: 256,
+  qemuArgs: [],
+  accel: "auto",
+  requests: 2_000_000,
+  durationS: 0,
+  connections: 50,
+  pipelining: 1,
+  paths: parsePaths(DEFAULT_PATHS),
+  requestTimeoutS: 10,
+  healthPath: "/health",
+  statsPath: "/api/stats.json",
+  guestPort: 80,
+  intervalMs: 1000,
+  healthFailures: 2,
+  healthTimeoutMs: 2000,
+  bootTimeoutS: 60,
+  txStallBudget: 0,
+  rssGrowthMiB: 32,
+  pageGrowth: 16,
+  warmupS: 10,
+  counters: {
+    bootId: "boot_id",
+    uptime: "uptime_ms",
+    txStalls: "tx_stalls",
+    pagesUsed: "pmm_pages_used",
+    tcpOpen: "tcp_open",
+  },
+  crashPatterns: [],
+  out: "soak-report",
+};
+
+export class UsageError extends Error {}
+
+/** "path=weight,..." with "inm:" before a path for If-None-Match revalidations. */
+export function parsePaths(spec: string): PathWeight[] {
+  const paths = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const m = /^(inm:)?(\/[^=\s]*)(?:=(\d+))?$/.exec(item);
+      if (!m)
+        throw new UsageError(
+          `--paths: "${item}" is not PATH[=WEIGHT] (PATH starts with /, "inm:" before it revalidates)`,
+        );
+      const weight = m[3] === undefined ? 1 : Number(m[3]);
+      return { path: m[2], weight, revalidate: m[1] !== undefined };
+    });
+  if (paths.length === 0 || paths.every((p) => p.weight === 0))
+    throw new UsageError("--paths: needs at least one path with a weight above 0");
+  return paths;
+}
+
+function positiveInt(name: string, v: number, min = 1): void {
+  if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name}: expected a whole number ≥ ${min}, got ${v}`);
+}
+
+export function validate(o: SoakOptions): SoakOptions {
+  positiveInt("requests", o.requests);
+  positiveInt("connections", o.connections);
+  positiveInt("pipelining", o.pipelining);
+  positiveInt("memory", o.memoryMiB, 64);
+  positiveInt("health-failures", o.healthFailures);
+  positiveInt("duration", o.durationS, 0);
+  positiveInt("tx-stall-budget", o.txStallBudget, 0);
+  positiveInt("guest-port", o.guestPort);
+  if (o.connections > o.requests)
+    throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
+  if (!["auto", "kvm", "tcg"].includes(o.accel))
+    throw new UsageError(`--accel: expected auto, kvm or tcg, got "${o.accel}"`);
+  if (!(o.rssGrowthMiB > 0)) throw new UsageError(`--rss-growth-mb: expected a number above 0, got ${o.rssGrowthMiB}`);
+  if (o.kernel && o.fault)
+    throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");
+  for (const p of [o.healthPath, o.statsPath]) {
+    if (!p.startsWith("/")) throw new UsageError(`paths must start with "/": got "${p}"`);
+  }
+  return o;
+}

@@ -1,0 +1,104 @@
+// summary.md (what a person reads first) and triage.md (what they need for a crash),
+// both plain GitHub-flavoured Markdown; the charts are Mermaid, which GitHub renders.
+import type { CrashTriage } from "../triage/crash.ts";
+import type { Report, TimelineEntry } from "./types.ts";
+
+const MAX_POINTS = 60;
+
+function downsample(t: TimelineEntry[]): TimelineEntry[] {
+  if (t.length <= MAX_POINTS) return t;
+  const step = t.length / MAX_POINTS;
+  return Array.from({ length: MAX_POINTS }, (_, i) => t[Math.floor(i * step)]);
+}
+
+function chart(title: string, yLabel: string, points: TimelineEntry[], value: (e: TimelineEntry) => number): string {
+  const xs = points.map((e) => Math.round(e.t));
+  const ys = points.map((e) => Math.round(value(e) * 10) / 10);
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title}"`,
+    `  x-axis "seconds" [${xs.join(", ")}]`,
+    `  y-axis "${yLabel}"`,
+    `  line [${ys.join(", ")}]`,
+    "```",
+  ].join("\n");
+}
+
+const VERDICT_ICON: Record<string, string> = { pass: "✅", error: "⚠️" };
+
+export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
+  const v = r.verdict;
+  const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "❌"} ${v.kind}`, ""];
+  if (r.crash) out.push(`**${r.crash.title}**${r.crash.source ? ` at \`${r.crash.source}\`` : ""}`, "");
+  for (const reason of v.reasons) out.push(`- **${reason.kind}**: ${reason.message}`);
+  if (v.reasons.length) out.push("");
+  const l = r.load;
+  out.push("| | |", "|---|---|");
+  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
+  if (l) {
+    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${l.asked.toLocaleString("en-US")} |`);
+    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
+    out.push(
+      `| latency | p50 ${l.latencyMs.p50} ms · p90 ${l.latencyMs.p90} ms · p99 ${l.latencyMs.p99} ms · max ${l.latencyMs.max} ms |`,
+    );
+    out.push(`| errors / timeouts / unexpected statuses | ${l.errors} / ${l.timeouts} / ${l.unexpectedStatuses} |`);
+    out.push(
+      `| statuses | ${Object.entries(l.statuses)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(", ")} |`,
+    );
+  }
+  out.push(`| accelerator | ${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""} |`);
+  if (r.boot.readyMs !== undefined) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
+  if (r.host.rssMiB)
+    out.push(
+      `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB · max ${r.host.rssMiB.max.toFixed(1)} MiB · last ${r.host.rssMiB.last.toFixed(1)} MiB |`,
+    );
+  out.push(`| kernel | \`${r.kernel.path ?? "?"}\`${r.kernel.buildId ? ` build-id ${r.kernel.buildId}` : ""} |`, "");
+
+  const { first, last } = r.guest;
+  if (first && last) {
+    out.push("## Guest counters", "", "| counter | first | last |", "|---|---:|---:|");
+    for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
+    out.push("");
+  }
+  const points = downsample(timeline);
+  if (points.length >= 2) {
+    out.push("## Over time", "");
+    out.push(
+      chart("Throughput", "requests/s", points, (e) => e.rps),
+      "",
+    );
+    out.push(
+      chart("Health probe latency", "ms", points, (e) => e.health?.ms ?? 0),
+      "",
+    );
+    out.push(
+      chart("QEMU resident memory", "MiB", points, (e) => e.host?.rssMiB ?? 0),
+      "",
+    );
+  }
+  out.push("## Reproduce", "", "```sh", r.command, "```", "");
+  return out.join("\n");
+}
+
+export function renderTriage(c: CrashTriage): string {
+  const out = [`# ${c.title}`, "", "```", ...c.lines, "```", ""];
+  if (c.corrupted) out.push(`> ⚠️ The dump is corrupted: ${c.corrupted}`, "");
+  if (c.cr2) out.push(`- **CR2** ${c.cr2} = ${c.cr2Signed} as a signed 64-bit number`);
+  if (c.errDecoded) out.push(`- **error code** ${c.err}: ${c.errDecoded.bits.join("; ")}`);
+  else if (c.err) out.push(`- **error code** ${c.err}`);
+  if (c.rip) out.push(`- **RIP** ${c.rip}${c.symbol ? ` in \`${c.symbol}\`` : ""}${c.source ? ` (${c.source})` : ""}`);
+  if (c.rsp) out.push(`- **RSP** ${c.rsp}`);
+  out.push("");
+  if (c.frames.length) {
+    out.push("## Where (addr2line -f -i, innermost first)", "", "| function | source |", "|---|---|");
+    for (const f of c.frames) out.push(`| \`${f.name}\` | ${f.file}:${f.line} |`);
+    out.push("");
+  }
+  if (c.disassembly) out.push("## Disassembly (=> marks RIP)", "", "```", c.disassembly, "```", "");
+  if (c.backtrace) out.push("## Backtrace (gdb through the gdbstub)", "", "```", c.backtrace, "```", "");
+  if (c.notes.length) out.push("## Notes", "", ...c.notes.map((n) => `- ${n}`), "");
+  return out.join("\n");
+}

@@ -1,0 +1,39 @@
+// report.json: the machine-readable result of one soak (schema documented in
+// soak/REPORT.md). Bump SCHEMA_VERSION on any incompatible change.
+import type { LoadResult } from "../load/driver.ts";
+import type { CrashTriage } from "../triage/crash.ts";
+import type { Verdict } from "../verdict.ts";
+import type { GuestStats } from "../watch/guest-stats.ts";
+
+export const SCHEMA_VERSION = 1;
+
+export interface TimelineEntry {
+  /** seconds since the load started */
+  t: number;
+  at: string;
+  rps: number;
+  health?: { ok: boolean; ms?: number };
+  guest?: GuestStats;
+  host?: { rssMiB: number; cpuPercent: number };
+}
+
+export interface Report {
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  startedAt: string;
+  finishedAt: string;
+  wallS: number;
+  /** the command that reproduces this run */
+  command: string;
+  kernel: { path?: string; buildId?: string; built: boolean; fault?: string };
+  accel: { mode: string; used?: string; refused?: string };
+  boot: { readyMs?: number };
+  options: Record<string, unknown>;
+  verdict: Verdict;
+  load?: LoadResult & { asked: number };
+  guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
+  host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
+  crash?: CrashTriage;
+  hang?: { registers?: string; memoryDump?: string; notes: string[] };
+  files: Record<string, string>;
+}

@@ -1,0 +1,108 @@
+// Everything a person needs from a crash dump, worked out against the kernel ELF:
+// CR2 signed, the error code decoded, RIP symbolized (inline chain), the
+// disassembly around it, a backtrace from the gdbstub, and a stable title.
+import type { CrashReport } from "../watch/crash-detector.ts";
+import { type DecodedError, decodePageFaultError, hex64, normalize, toSigned64 } from "./decode.ts";
+import { disassembleAround, gdbBacktrace } from "./elf-tools.ts";
+import { type Frame, isWasmFunction, symbolize } from "./symbolize.ts";
+
+export interface CrashTriage {
+  kind: CrashReport["kind"];
+  title: string;
+  lines: string[];
+  corrupted?: string;
+  cr2?: string;
+  cr2Signed?: string;
+  err?: string;
+  errDecoded?: DecodedError;
+  rip?: string;
+  rsp?: string;
+  /** the AssemblyScript function (or C function) that faulted */
+  symbol?: string;
+  /** file:line of that function's frame */
+  source?: string;
+  frames: Frame[];
+  disassembly?: string;
+  backtrace?: string;
+  /** steps that could not be done, and why */
+  notes: string[];
+}
+
+/** The frame to blame: the innermost AssemblyScript function on the inline chain, else the innermost frame. */
+function blame(frames: Frame[]): Frame | undefined {
+  return frames.find((f) => isWasmFunction(f.symbol)) ?? frames[0];
+}
+
+export async function triageCrash(
+  report: CrashReport,
+  elf: string | undefined,
+  gdbPort?: number,
+): Promise<CrashTriage> {
+  const t: CrashTriage = { kind: report.kind, title: "", lines: report.lines, frames: [], notes: [] };
+  if (report.corrupted) t.corrupted = report.corrupted;
+  const regs = report.registers;
+  if (report.kind === "page-fault") {
+    const cr2 = BigInt(report.fields[0]);
+    const err = BigInt(report.fields[1]);
+    t.cr2 = hex64(cr2);
+    t.cr2Signed = toSigned64(cr2).toString();
+    t.err = hex64(err);
+    t.errDecoded = decodePageFaultError(err);
+  } else if (report.kind === "exception") {
+    t.err = hex64(BigInt(report.fields[2]));
+  }
+  if (regs) {
+    t.rip = hex64(regs.rip);
+    t.rsp = hex64(regs.rsp);
+    if (elf) {
+      await step(t, "symbolize", async () => {
+        t.frames = await symbolize(elf, regs.rip);
+        const f = blame(t.frames);
+        if (f && f.symbol !== "??") {
+          t.symbol = f.name;
+          t.source = `${f.file}:${f.line}`;
+        }
+      });
+      await step(t, "disassemble", async () => {
+        t.disassembly = await disassembleAround(elf, regs.rip);
+      });
+      if (gdbPort !== undefined) {
+        await step(t, "gdb backtrace", async () => {
+          t.backtrace = await gdbBacktrace(elf, gdbPort, regs.rip, regs.rsp);
+        });
+      }
+    }
+  }
+  t.title = titleOf(report, t);
+  return t;
+}
+
+async function step(t: CrashTriage, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    t.notes.push(`${what} failed: ${(err as Error).message.split("\n")[0]}`);
+  }
+}
+
+function titleOf(report: CrashReport, t: CrashTriage): string {
+  const where = t.symbol ? ` in ${t.symbol}` : "";
+  switch (report.kind) {
+    case "page-fault": {
+      const d = t.errDecoded as DecodedError;
+      return `page fault${where} (${d.access}, ${d.page})`;
+    }
+    case "exception":
+      return `${report.fields[0]} exception${where}`;
+    case "trap":
+      return `wasm trap ${report.fields[0]}${where}`;
+    case "panic":
+      return `panic${where}: ${normalize(report.fields[0].replace(/ at \S+:\d+:\d+$/, ""))}`;
+    case "linux-oops":
+      return `linux oops: ${normalize(report.fields[0])}`;
+    case "linux-panic":
+      return `linux panic: ${normalize(report.fields[0])}`;
+    default:
+      return `crash pattern matched: ${normalize(report.lines[0])}`;
+  }
+}

@@ -1,0 +1,85 @@
+// A minimal QMP client (QEMU Machine Protocol: JSON lines over a unix socket):
+// capabilities negotiation, then one command at a time.
+import { createConnection, type Socket } from "node:net";
+
+export class Qmp {
+  private buffer = "";
+  private waiting?: { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => this.onData(d));
+    socket.on("error", (e) => this.waiting?.reject(e));
+  }
+
+  static async connect(path: string, timeoutMs = 5000): Promise<Qmp> {
+    const socket = createConnection(path);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    const qmp = new Qmp(socket);
+    await qmp.next(timeoutMs); // the greeting
+    await qmp.execute("qmp_capabilities", {}, timeoutMs);
+    return qmp;
+  }
+
+  private onData(d: string): void {
+    this.buffer += d;
+    let nl = this.buffer.indexOf("\n");
+    while (nl >= 0) {
+      const line = this.buffer.slice(0, nl).trim();
+      this.buffer = this.buffer.slice(nl + 1);
+      nl = this.buffer.indexOf("\n");
+      if (!line) continue;
+      const msg = JSON.parse(line) as Record<string, unknown>;
+      if ("event" in msg) continue; // asynchronous events are not needed here
+      const w = this.waiting;
+      this.waiting = undefined;
+      if (!w) continue;
+      if ("error" in msg) w.reject(new Error(`QMP: ${JSON.stringify(msg.error)}`));
+      else w.resolve("return" in msg ? msg.return : msg);
+    }
+  }
+
+  private next(timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(new Error(`QMP: no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting = {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+
+  async execute(command: string, args: Record<string, unknown> = {}, timeoutMs = 10000): Promise<unknown> {
+    const answer = this.next(timeoutMs);
+    this.socket.write(`${JSON.stringify({ execute: command, arguments: args })}\n`);
+    return answer;
+  }
+
+  /** A human monitor command ("info registers -a"), as text. */
+  async hmp(commandLine: string, timeoutMs = 10000): Promise<string> {
+    return String(await this.execute("human-monitor-command", { "command-line": commandLine }, timeoutMs));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,77 @@
+// The guest's counters (/api/stats.json, or whatever --stats-path serves) over time:
+// tx_stalls growth, a reset (boot_id changes or uptime goes backwards), and pages
+// that are not given back once the load has stopped.
+import type { SoakOptions } from "../options.ts";
+import type { Finding } from "../verdict.ts";
+
+export type GuestStats = Record<string, number>;
+
+export function parseStats(body: string): GuestStats {
+  const raw = JSON.parse(body) as Record<string, unknown>;
+  const out: GuestStats = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "number") out[k] = v;
+  return out;
+}
+
+export class StatsWatcher {
+  first?: GuestStats;
+  last?: GuestStats;
+  private stallFindingSent = false;
+
+  constructor(private readonly o: SoakOptions) {}
+
+  /** Takes a new sample; returns what is wrong with it, if anything. */
+  check(s: GuestStats, at: number): Finding[] {
+    const c = this.o.counters;
+    const findings: Finding[] = [];
+    const prev = this.last;
+    this.first ??= s;
+    this.last = s;
+    if (prev) {
+      if (s[c.bootId] !== undefined && s[c.bootId] !== prev[c.bootId]) {
+        findings.push({
+          kind: "reset",
+          at,
+          message: `the guest rebooted: ${c.bootId} changed from ${prev[c.bootId]} to ${s[c.bootId]}`,
+          evidence: { before: prev[c.bootId], after: s[c.bootId] },
+        });
+      } else if (s[c.uptime] !== undefined && s[c.uptime] < prev[c.uptime]) {
+        findings.push({
+          kind: "reset",
+          at,
+          message: `the guest's ${c.uptime} went backwards: ${prev[c.uptime]} -> ${s[c.uptime]}`,
+          evidence: { before: prev[c.uptime], after: s[c.uptime] },
+        });
+      }
+    }
+    const first = this.first;
+    const grown = (s[c.txStalls] ?? 0) - (first[c.txStalls] ?? 0);
+    if (grown > this.o.txStallBudget && !this.stallFindingSent) {
+      this.stallFindingSent = true;
+      findings.push({
+        kind: "tx-stall",
+        at,
+        message: `${c.txStalls} grew by ${grown} (from ${first[c.txStalls] ?? 0} to ${s[c.txStalls]}; budget ${this.o.txStallBudget})`,
+        evidence: { first: first[c.txStalls] ?? 0, now: s[c.txStalls] },
+      });
+    }
+    return findings;
+  }
+
+  /** After the load, with connections closed: pages still held beyond the start = a leak. */
+  checkSettled(settled: GuestStats, at: number): Finding[] {
+    const c = this.o.counters;
+    const first = this.first;
+    if (!first || first[c.pagesUsed] === undefined || settled[c.pagesUsed] === undefined) return [];
+    const grown = settled[c.pagesUsed] - first[c.pagesUsed];
+    if (grown <= this.o.pageGrowth) return [];
+    return [
+      {
+        kind: "leak",
+        at,
+        message: `${c.pagesUsed} grew by ${grown} pages over the soak (${first[c.pagesUsed]} -> ${settled[c.pagesUsed]} with the load stopped; budget ${this.o.pageGrowth})`,
+        evidence: { first: first[c.pagesUsed], settled: settled[c.pagesUsed], tcpOpen: settled[c.tcpOpen] },
+      },
+    ];
+  }
+}

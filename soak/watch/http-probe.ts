@@ -1,0 +1,43 @@
+// Small HTTP GETs to the guest on a connection of their own (one keep-alive socket
+// per watcher), each with a hard timeout, so a busy load never delays them.
+import { Agent, request } from "node:http";
+
+export interface ProbeResult {
+  status: number;
+  body: string;
+  ms: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export class HttpProbe {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {}
+
+  get(path: string, timeoutMs: number): Promise<ProbeResult> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = request({ host: this.host, port: this.port, path, agent: this.agent, timeout: timeoutMs }, (res) => {
+        let body = "";
+        res.setEncoding("latin1");
+        res.on("data", (d: string) => {
+          if (body.length < 1 << 20) body += d;
+        });
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers }),
+        );
+        res.on("error", reject);
+      });
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
