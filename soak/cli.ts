@@ -16,6 +16,7 @@ kernel
   --append TEXT            kernel command line
   --initrd PATH            initrd for the kernel
   --memory MIB             guest memory (default ${DEFAULTS.memoryMiB})
+  --qemu BINARY            the QEMU to run (default qemu-system-x86_64)
   --qemu-arg ARG           extra QEMU argument (repeatable)
   --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
 load
@@ -71,6 +72,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
         append: { type: "string" },
         initrd: { type: "string" },
         memory: { type: "string" },
+        qemu: { type: "string" },
         "qemu-arg": { type: "string", multiple: true },
         accel: { type: "string" },
         requests: { type: "string" },
@@ -125,6 +127,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     append: values.append ?? d.append,
     initrd: values.initrd,
     memoryMiB: num("memory", values.memory, d.memoryMiB),
+    qemu: values.qemu,
     qemuArgs: values["qemu-arg"] ?? [],
     accel: (values.accel ?? d.accel) as SoakOptions["accel"],
     requests: num("requests", values.requests, d.requests),

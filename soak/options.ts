@@ -18,6 +18,8 @@ export interface SoakOptions {
   append: string;
   initrd?: string;
   memoryMiB: number;
+  /** the QEMU binary (default qemu-system-x86_64 from PATH) */
+  qemu?: string;
   qemuArgs: string[];
   accel: AccelMode;
   requests: number;

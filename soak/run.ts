@@ -110,7 +110,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     report.kernel = { ...report.kernel, path: elf, buildId: info.buildId };
 
     // ---- accelerator
-    const choice = await chooseAccel(o.accel, elf);
+    const choice = await chooseAccel(o.accel, elf, o.qemu);
     report.accel = { mode: o.accel, used: choice.accel, refused: choice.refused };
     if (choice.refused)
       hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice.refused}`);
@@ -130,6 +130,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
       guestPort: o.guestPort,
       gdbPort,
       extraArgs: o.qemuArgs,
+      qemu: o.qemu,
     });
     const runningVm = vm;
     report.files["serial.log"] = "serial.log";

@@ -1,0 +1,196 @@
+// The CLI end to end, booting real guests: exit codes, reports, the fault path,
+// QEMU dying under it, and Ctrl-C.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { kvmRefusal } from "../accel.ts";
+import type { Report } from "../report/types.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const elf = inject("kernelElf");
+
+interface CliRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function cli(args: string[]): CliRun {
+  const child = spawn(process.execPath, ["--import", "tsx", "soak/cli.ts", ...args], { cwd: ROOT });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => (stdout += d));
+  child.stderr?.on("data", (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) =>
+    child.on("close", (code) => r({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+const outDir = () => mkdtemp(join(tmpdir(), "soak-cli-"));
+const readReport = async (out: string) => JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
+
+/** PIDs of QEMU processes whose command line mentions `dir`. */
+async function qemuPidsFor(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const p of await readdir("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
+    if (cmd.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
+  }
+  return pids;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("bad input: exit 2 with a one-line reason", () => {
+  it.each([
+    [["--requests", "lots"], /--requests: expected a number, got "lots"/],
+    [["--frobnicate"], /Unknown option '--frobnicate'/],
+    [["--kernel", "/nonexistent/kernel.elf"], /cannot read kernel \/nonexistent\/kernel.elf: ENOENT/],
+    [["--accel", "fast"], /--accel: expected auto, kvm or tcg, got "fast"/],
+    [["--paths", "health=3"], /--paths: "health=3" is not PATH\[=WEIGHT\]/],
+  ])("%j", async (args, message) => {
+    const out = await outDir();
+    const { code, stderr, stdout } = await cli([...args, "--out", out]).done;
+    expect(code).toBe(2);
+    expect(`${stderr}${stdout}`).toMatch(message);
+  });
+
+  it("a kernel that is not an ELF", async () => {
+    const out = await outDir();
+    const text = join(out, "kernel.txt");
+    await writeFile(text, "not a kernel\n".repeat(10));
+    const { code, stdout } = await cli(["--kernel", text, "--out", join(out, "r")]).done;
+    expect(code).toBe(2);
+    expect(stdout).toContain(`${text} is not an ELF file`);
+  });
+
+  it("QEMU not installed", async () => {
+    const out = await outDir();
+    const r = await cli(["--kernel", elf, "--accel", "tcg", "--qemu", "/nonexistent/qemu-system-x86_64", "--out", out])
+      .done;
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/cannot start \/nonexistent\/qemu-system-x86_64: .*ENOENT.*install qemu-system-x86/);
+  });
+
+  it("--accel kvm where KVM cannot run a guest", async () => {
+    const refused = await kvmRefusal(elf);
+    const out = await outDir();
+    const r = await cli(["--kernel", elf, "--accel", "kvm", "--requests", "1000", "--out", out]).done;
+    if (refused) {
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain(`--accel kvm: KVM cannot be used: ${refused}`);
+    } else {
+      expect(r.code).toBe(0); // a machine with working KVM soaks under it
+    }
+  });
+});
+
+describe("soaks", () => {
+  it("a clean short soak passes and writes the whole report", async () => {
+    const out = await outDir();
+    const { code } = await cli(["--kernel", elf, "--accel", "tcg", "--requests", "20000", "--out", out]).done;
+    const report = await readReport(out);
+    expect(report.verdict).toMatchObject({ kind: "pass", exitCode: 0 });
+    expect(code).toBe(0);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.load?.requests).toBe(20000);
+    expect(report.load?.errors).toBe(0);
+    expect(report.guest.last?.tx_stalls).toBe(0);
+    expect(report.accel.used).toBe("tcg");
+    const files = await readdir(out);
+    for (const f of ["report.json", "summary.md", "serial.log", "timeline.jsonl", "kernel.elf"])
+      expect(files).toContain(f);
+    expect(await readFile(join(out, "summary.md"), "utf8")).toContain("# Soak ✅ pass");
+  });
+
+  it("the on-demand page fault gives a crash verdict within 5 s, exit 1, and a triage naming the function", async () => {
+    const out = await outDir();
+    const faultAfterMs = 3000;
+    const { code } = await cli([
+      "--kernel",
+      elf,
+      "--accel",
+      "tcg",
+      "--append",
+      `fault=pf fault_after_ms=${faultAfterMs}`,
+      "--out",
+      out,
+    ]).done;
+    const report = await readReport(out);
+    expect(code).toBe(1);
+    expect(report.verdict.kind).toBe("crash");
+    expect(report.crash).toMatchObject({
+      title: "page fault in kernel/src/faults/faultReadKernelHalf (read, not-present)",
+      cr2: "0xffffffffffffff88",
+      cr2Signed: "-120",
+      symbol: "kernel/src/faults/faultReadKernelHalf",
+    });
+    expect(report.crash?.errDecoded?.bits).toEqual([
+      "bit 0: not-present",
+      "bit 1: read",
+      "bit 2: supervisor",
+      "bit 4: data",
+    ]);
+    expect(report.crash?.disassembly).toMatch(/^=> /m);
+    expect(report.crash?.backtrace).toMatch(/faultReadKernelHalf[\s\S]*poll/);
+    // The guest's `ready` precedes the health answer, so onset <= ready + fault_after_ms.
+    const onset = Date.parse(report.startedAt) + (report.boot.readyMs ?? 0) + faultAfterMs;
+    const latency = report.verdict.reasons[0].at - onset;
+    console.log(`crash detected ${latency} ms after the fault (upper bound)`);
+    expect(latency).toBeLessThan(5000);
+    const triage = await readFile(join(out, "triage.md"), "utf8");
+    expect(triage).toContain("# page fault in kernel/src/faults/faultReadKernelHalf (read, not-present)");
+    expect(triage).toContain("= -120 as a signed 64-bit number");
+  });
+
+  it("QEMU killed mid-soak is a failure, not a hang", async () => {
+    const out = await outDir();
+    const run = cli(["--kernel", elf, "--accel", "tcg", "--requests", "2000000", "--out", out]);
+    const [pid] = await waitFor(
+      "QEMU serving load",
+      async () => {
+        const timeline = await readFile(join(out, "serial.log"), "utf8").catch(() => "");
+        const pids = await qemuPidsFor(out);
+        return timeline.includes("ready") && pids.length ? pids : undefined;
+      },
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    process.kill(pid, "SIGKILL");
+    const { code } = await run.done;
+    const report = await readReport(out);
+    expect(code).toBe(1);
+    expect(report.verdict.kind).toBe("crash");
+    expect(report.verdict.reasons[0].message).toMatch(/QEMU exited during the soak \(signal SIGKILL\)/);
+  });
+
+  it("SIGINT leaves no QEMU behind and still writes a partial report", async () => {
+    const out = await outDir();
+    const run = cli(["--kernel", elf, "--accel", "tcg", "--requests", "2000000", "--out", out]);
+    await waitFor(
+      "load progress",
+      async () =>
+        (await readFile(join(out, "serial.log"), "utf8").catch(() => "")).includes("ready") ? true : undefined,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    run.child.kill("SIGINT");
+    const { code } = await run.done;
+    expect(code).toBe(2);
+    const report = await readReport(out);
+    expect(report.verdict.reasons[0].message).toMatch(/cancelled/);
+    expect(report.load?.requests).toBeGreaterThan(0);
+    expect(await qemuPidsFor(out)).toEqual([]);
+  });
+});
