@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes this checkout ready to build, soak and test: installs the npm packages
 // (npm ci, when node_modules is missing or older than package-lock.json) and the
-// system tools (QEMU, gcc, binutils, gdb) through apt when root or sudo allows,
+// system tools (QEMU, gcc, binutils, gdb, Chromium) through apt when root or sudo allows,
 // else says exactly what to install. Plain Node, no dependencies: it runs first.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -20,6 +20,7 @@ const TOOLS = {
   addr2line: "binutils",
   objdump: "binutils",
   gdb: "gdb",
+  chromium: "chromium", // the browser test drives it headless (playwright-core)
 };
 
 function fail(msg) {

@@ -1,9 +1,9 @@
-// Faults on demand, chosen on the kernel command line (`fault=pf|trap|stack|panic`,
+// Faults on demand, chosen on the kernel command line (`fault=pf|trap|stack|panic|hang`,
 // optionally `fault_after_ms=N`), so the dump paths can be exercised without a
 // rebuild. Each fault lives in a function of its own so the dump names it.
 import * as con from "./console";
 import * as cmdline from "./cmdline";
-import { physRead64 } from "./platform";
+import { clockNs, physRead64 } from "./platform";
 
 /** The fault-injection switches this kernel was built with (kernel/faults.ts). */
 export const INJECTED = "none";
@@ -15,10 +15,10 @@ export function configure(nowNs: u64): void {
   kind = cmdline.value("fault");
   dueNs = nowNs + cmdline.number("fault_after_ms", 0) * 1_000_000;
   const k = kind;
-  if (k != null && k != "pf" && k != "trap" && k != "stack" && k != "panic") {
+  if (k != null && k != "pf" && k != "trap" && k != "stack" && k != "panic" && k != "hang") {
     con.str("fault: unknown fault=");
     con.str(k);
-    con.str(" ignored (known: pf, trap, stack, panic)");
+    con.str(" ignored (known: pf, trap, stack, panic, hang)");
     con.end();
     kind = null;
   }
@@ -36,6 +36,7 @@ export function poll(nowNs: u64): void {
   else if (k == "trap") con.dec(faultOutOfBounds());
   else if (k == "stack") con.dec(faultRecurse(1));
   else if (k == "panic") faultPanic();
+  else if (k == "hang") faultSpin();
   con.end();
 }
 
@@ -55,6 +56,13 @@ function faultRecurse(depth: u64): u64 {
   // A side effect after the call keeps compilers from turning this into a loop.
   if (deeper == depth) con.line("fault: stack recursion returned");
   return deeper + 1;
+}
+
+/** A livelock: spins forever with interrupts off, so the guest stops answering (a hang). */
+function faultSpin(): void {
+  let spins: u64 = 0;
+  while (clockNs() != 0) spins++;
+  con.dec(spins);
 }
 
 function faultPanic(): void {

@@ -1,14 +1,16 @@
 // The CLI end to end, booting real guests: exit codes, reports, the fault path,
 // QEMU dying under it, and Ctrl-C.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { kvmRefusal } from "../accel.ts";
 import type { Report } from "../report/types.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+const run = promisify(execFile);
 const elf = inject("kernelElf");
 
 interface CliRun {
@@ -152,6 +154,39 @@ describe("soaks", () => {
     const triage = await readFile(join(out, "triage.md"), "utf8");
     expect(triage).toContain("# page fault in kernel/src/faults/faultReadKernelHalf (read, not-present)");
     expect(triage).toContain("= -120 as a signed 64-bit number");
+  });
+
+  it("a guest that stops answering is a hang, with symbolized registers and a memory dump gdb opens", async () => {
+    const out = await outDir();
+    const faultAfterMs = 2000;
+    const { code } = await cli([
+      "--kernel",
+      elf,
+      "--accel",
+      "tcg",
+      "--append",
+      `fault=hang fault_after_ms=${faultAfterMs}`,
+      "--out",
+      out,
+    ]).done;
+    const report = await readReport(out);
+    expect(code).toBe(1);
+    expect(report.verdict.kind).toBe("hang");
+    const onset = Date.parse(report.startedAt) + (report.boot.readyMs ?? 0) + faultAfterMs;
+    const latency = report.verdict.reasons[0].at - onset;
+    console.log(`hang detected ${latency} ms after the guest stopped (upper bound)`);
+    const o = { intervalMs: 1000, healthFailures: 2 };
+    expect(latency).toBeLessThan(o.intervalMs * o.healthFailures + 5000);
+    expect(report.hang?.registers).toMatch(/RIP 0x[0-9a-f]{16}: kernel\/src\/faults\/faultSpin/);
+    const gdb = await run("gdb", [
+      "-nx",
+      "-batch",
+      "-ex",
+      "x/1xb pvh_start",
+      join(out, "kernel.elf"),
+      join(out, "memory.core"),
+    ]);
+    expect(gdb.stdout).toMatch(/<pvh_start>:\s+0xfa/); // cli, the first instruction
   });
 
   it("QEMU killed mid-soak is a failure, not a hang", async () => {
