@@ -2,7 +2,7 @@
 // load with every watcher running -> stop on the first fatal finding -> settle ->
 // triage -> report. Whatever happens (a fault, an error, Ctrl-C), the report is
 // written and QEMU is stopped.
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { buildKernel } from "../kernel/build.ts";
 import { chooseAccel } from "./accel.ts";
@@ -15,7 +15,7 @@ import { triageCrash } from "./triage/crash.ts";
 import { triageHang } from "./triage/hang.ts";
 import { decide, type Finding } from "./verdict.ts";
 import { freeLoopbackPorts } from "./vm/ports.ts";
-import { Vm } from "./vm/qemu.ts";
+import { type Accel, Vm } from "./vm/qemu.ts";
 import { Qmp } from "./vm/qmp.ts";
 import { CrashDetector, type CrashReport } from "./watch/crash-detector.ts";
 import { type GuestStats, parseStats, StatsWatcher } from "./watch/guest-stats.ts";
@@ -117,21 +117,10 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
 
     // ---- boot
     // One port for each watcher, one per two load connections (see VmConfig.hostPorts), one for gdb.
-    const [healthPort, statsPort, gdbPort, ...loadPorts] = await freeLoopbackPorts(3 + Math.ceil(o.connections / 2));
     const bootStart = performance.now();
-    vm = await Vm.start({
-      kernel: elf,
-      append: o.append,
-      initrd: o.initrd,
-      memoryMiB: o.memoryMiB,
-      accel: choice.accel,
-      dir: out,
-      hostPorts: [healthPort, statsPort, ...loadPorts],
-      guestPort: o.guestPort,
-      gdbPort,
-      extraArgs: o.qemuArgs,
-      qemu: o.qemu,
-    });
+    const booted = await bootVm(o, elf, choice.accel, out);
+    vm = booted.vm;
+    const { healthPort, statsPort, gdbPort, loadPorts } = booted;
     const runningVm = vm;
     report.files["serial.log"] = "serial.log";
     const detector = new CrashDetector(o.crashPatterns);
@@ -159,12 +148,28 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
         }
       }, 250),
     );
-    vm.exited.then((e) => {
+    let ready = false;
+    vm.exited.then(async (e) => {
       if (stopping) return;
+      const how = e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
+      if (!ready) {
+        // Before the guest ever answered: QEMU itself could not run it (bad arguments, ports, firmware).
+        const log = (await readFile(join(out, "qemu.log"), "utf8").catch(() => ""))
+          .trim()
+          .split("\n")
+          .slice(-3)
+          .join(" | ");
+        addFinding({
+          kind: "error",
+          at: e.at,
+          message: `QEMU exited before the guest was up (${how})${log ? `: ${log}` : ""}`,
+        });
+        return;
+      }
       addFinding({
         kind: e.code === 0 ? "reset" : "crash",
         at: e.at,
-        message: `QEMU exited during the soak (${e.signal ? `signal ${e.signal}` : `exit code ${e.code}`})${e.code === 0 ? ": the guest reset or powered off (-no-reboot)" : ""}`,
+        message: `QEMU exited during the soak (${how})${e.code === 0 ? ": the guest reset or powered off (-no-reboot)" : ""}`,
         evidence: { code: e.code, signal: e.signal },
       });
     });
@@ -172,7 +177,6 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     health.probe = new HttpProbe("127.0.0.1", healthPort);
     statsProbe.probe = new HttpProbe("127.0.0.1", statsPort);
     const readyDeadline = Date.now() + o.bootTimeoutS * 1000;
-    let ready = false;
     while (!ready && findings.length === 0) {
       if (Date.now() > readyDeadline) {
         addFinding({
@@ -206,6 +210,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
 
       // ---- watchers
       const loadStarted = Date.now();
+      stats.startLoad(loadStarted);
       let requestsDone = 0;
       let lastRps = 0;
       let healthBusy = false;
@@ -398,6 +403,41 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     );
   }
   return report;
+}
+
+const PORT_RACE_RETRIES = 3;
+
+/**
+ * Starts QEMU on fresh ports. A port can still be taken between our check and QEMU's
+ * bind: QEMU then exits at once saying so, and we try again with other ports.
+ */
+async function bootVm(o: SoakOptions, elf: string, accel: Accel, out: string) {
+  for (let attempt = 1; ; attempt++) {
+    const [healthPort, statsPort, gdbPort, ...loadPorts] = await freeLoopbackPorts(3 + Math.ceil(o.connections / 2));
+    const vm = await Vm.start({
+      kernel: elf,
+      append: o.append,
+      initrd: o.initrd,
+      memoryMiB: o.memoryMiB,
+      accel,
+      dir: out,
+      hostPorts: [healthPort, statsPort, ...loadPorts],
+      guestPort: o.guestPort,
+      gdbPort,
+      extraArgs: o.qemuArgs,
+      qemu: o.qemu,
+    });
+    const early = await Promise.race([vm.exited, sleep(300).then(() => undefined)]);
+    const log = early ? await readFile(join(out, "qemu.log"), "utf8").catch(() => "") : "";
+    if (
+      !early ||
+      !/Could not set up host forwarding rule|Address already in use/.test(log) ||
+      attempt === PORT_RACE_RETRIES
+    ) {
+      return { vm, healthPort, statsPort, gdbPort, loadPorts };
+    }
+    await vm.stop();
+  }
 }
 
 function renderHang(h: NonNullable<Report["hang"]>, elf: string | undefined): string {

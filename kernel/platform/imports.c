@@ -118,3 +118,15 @@ u32 w2c_env_asset_field(struct w2c_env* e, u32 i, u32 field, u32 dst, u32 cap) {
   const char* s = field == 0 ? assets[i].path : field == 1 ? assets[i].type : assets[i].etag;
   return copy_out(dst, cap, s, strlen(s));
 }
+
+/* A triple fault: an empty IDT, then an exception the CPU cannot deliver. */
+void w2c_env_cpu_reset(struct w2c_env* e) {
+  (void)e;
+  struct {
+    uint16_t limit;
+    uint64_t base;
+  } __attribute__((packed)) none = {0, 0};
+  console_puts("cpu: reset (triple fault)\n");
+  __asm__ volatile("lidt %0; int3" ::"m"(none));
+  halt_forever();
+}

@@ -4,14 +4,36 @@
 import * as con from "./console";
 import * as cmdline from "./cmdline";
 import { clockNs, physRead64 } from "./platform";
+import * as stats from "./stats";
 
 /** The fault-injection switches this kernel was built with (kernel/faults.ts). */
-export const INJECTED = "none";
+export const INJECTED: string = isDefined(FAULT_PF_CHUNKER)
+  ? "pf-chunker"
+  : isDefined(FAULT_TX_WRAP_HANG)
+    ? "tx-wrap-hang"
+    : isDefined(FAULT_TX_STALL_209K)
+      ? "tx-stall-209k"
+      : isDefined(FAULT_PAGE_LEAK)
+        ? "page-leak"
+        : isDefined(FAULT_INM_OVERREAD)
+          ? "inm-overread"
+          : isDefined(FAULT_RESET)
+            ? "reset"
+            : "none";
+
+/** Requests served before a built-in fault switch fires (`fault_after_requests=N`). */
+export let afterRequests: u64 = 10000;
+
+/** True once an injected bug should fire. */
+export function armed(): bool {
+  return stats.requests >= afterRequests;
+}
 
 let kind: string | null = null;
 let dueNs: u64 = 0;
 
 export function configure(nowNs: u64): void {
+  afterRequests = cmdline.number("fault_after_requests", afterRequests);
   kind = cmdline.value("fault");
   dueNs = nowNs + cmdline.number("fault_after_ms", 0) * 1_000_000;
   const k = kind;

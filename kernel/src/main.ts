@@ -11,7 +11,17 @@ import * as ethernet from "./net/ethernet";
 import * as ipv4 from "./net/ipv4";
 import * as nic from "./net/nic";
 import * as tcp from "./net/tcp";
-import { bootBuildId, bootRamBytes, clockNs, clockSource, clockTscHz, irqTake, irqWait, physAddr } from "./platform";
+import {
+  bootBuildId,
+  bootRamBytes,
+  clockNs,
+  clockSource,
+  clockTscHz,
+  cpuReset,
+  irqTake,
+  irqWait,
+  physAddr,
+} from "./platform";
 import * as stats from "./stats";
 
 const VERSION = "0.1.0";
@@ -94,6 +104,10 @@ export function kmain(): void {
     if (heartbeatNs > 0 && now >= nextHeartbeat) {
       heartbeat(now);
       nextHeartbeat = now + heartbeatNs;
+    }
+    if (isDefined(FAULT_RESET)) {
+      // Fault injection (reset): the CPU triple-faults once the kernel is armed.
+      if (faults.armed()) cpuReset();
     }
     irqTake();
     let busy = false;

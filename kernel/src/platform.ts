@@ -52,3 +52,6 @@
 @external("env", "asset_len") export declare function assetLen(i: u32): u32;
 /** Copies field 0 = URL path, 1 = content type, 2 = ETag (quoted); returns its length. */
 @external("env", "asset_field") export declare function assetField(i: u32, field: u32, dst: usize, cap: usize): usize;
+
+/** Resets the machine with a triple fault (under QEMU -no-reboot, QEMU exits). */
+@external("env", "cpu_reset") export declare function cpuReset(): void;

@@ -15,6 +15,8 @@ export interface LoadOptions {
   paths: PathWeight[];
   /** ETag per revalidated path, learned before the load */
   etags: Map<string, string>;
+  /** headers sent with every request (e.g. Connection: close) */
+  headers?: Record<string, string>;
 }
 
 export interface LoadTick {
@@ -74,6 +76,7 @@ export class LoadRun {
           amount: opts.requests,
           timeout: opts.timeoutS,
           requests: requestCycle(opts.paths, opts.etags),
+          headers: opts.headers,
         },
         (err, result) => {
           clearTimeout(this.capTimer);

@@ -16,9 +16,17 @@ export function parseStats(body: string): GuestStats {
 export class StatsWatcher {
   first?: GuestStats;
   last?: GuestStats;
+  /** the first sample after the warm-up: the reference for page growth under load */
+  warm?: GuestStats;
+  private loadStartedAt?: number;
   private stallFindingSent = false;
+  private leakFindingSent = false;
 
   constructor(private readonly o: SoakOptions) {}
+
+  startLoad(at: number): void {
+    this.loadStartedAt = at;
+  }
 
   /** Takes a new sample; returns what is wrong with it, if anything. */
   check(s: GuestStats, at: number): Finding[] {
@@ -55,7 +63,28 @@ export class StatsWatcher {
         evidence: { first: first[c.txStalls] ?? 0, now: s[c.txStalls] },
       });
     }
+    findings.push(...this.checkGrowth(s, at));
     return findings;
+  }
+
+  /** Under load, after the warm-up: pages that grow while no more connections are open = a leak. */
+  private checkGrowth(s: GuestStats, at: number): Finding[] {
+    const c = this.o.counters;
+    if (this.loadStartedAt === undefined || at - this.loadStartedAt < this.o.warmupS * 1000) return [];
+    if (s[c.pagesUsed] === undefined) return [];
+    this.warm ??= s;
+    const grown = s[c.pagesUsed] - this.warm[c.pagesUsed];
+    if (this.leakFindingSent || grown <= this.o.pageGrowth || (s[c.tcpOpen] ?? 0) > (this.warm[c.tcpOpen] ?? 0))
+      return [];
+    this.leakFindingSent = true;
+    return [
+      {
+        kind: "leak",
+        at,
+        message: `${c.pagesUsed} grew by ${grown} pages under load after the warm-up (${this.warm[c.pagesUsed]} -> ${s[c.pagesUsed]}) with no more connections open (${c.tcpOpen} ${s[c.tcpOpen]}); budget ${this.o.pageGrowth}`,
+        evidence: { warm: this.warm[c.pagesUsed], now: s[c.pagesUsed], tcpOpen: s[c.tcpOpen] },
+      },
+    ];
   }
 
   /** After the load, with connections closed: pages still held beyond the start = a leak. */

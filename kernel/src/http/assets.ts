@@ -1,9 +1,11 @@
 // The baked assets (kernel/assets), looked up by URL path. Their bytes stay in the
 // image; responses point the send stream straight at their physical address.
+import * as faults from "../faults";
 import { bytesEqual } from "../lib/writer";
 import { assetAddr, assetCount, assetField, assetLen } from "../platform";
 
 const FIELD_CAP: usize = 128;
+const ETAG_HEX_LEN: usize = 16; // kernel/assets.ts
 
 export class Asset {
   path: usize = 0;
@@ -39,6 +41,20 @@ export function init(): void {
   }
 }
 
+/**
+ * Fault injection (inm-overread): the seed's asset_if_none_match(). The scan limit is
+ * len - nlen - ETAG_HEX_LEN - 1; for a value as short as one quoted tag it is negative,
+ * and as an unsigned bound it lets the loop read far past the request buffer.
+ */
+function noneMatchOverread(a: Asset, value: usize, len: usize): bool {
+  const nlen: usize = 2; // the quotes
+  const limit = len - nlen - ETAG_HEX_LEN - 1;
+  for (let i: usize = 0; i < limit; i += ETAG_HEX_LEN) {
+    if (memory.compare(value + i, a.etag + 1, ETAG_HEX_LEN) == 0) return true;
+  }
+  return false;
+}
+
 export function count(): i32 {
   return table.length;
 }
@@ -53,6 +69,9 @@ export function find(path: usize, len: usize): Asset | null {
 
 /** Whether an If-None-Match value (a list of entity tags, or *) matches `a` (weak comparison). */
 export function noneMatch(a: Asset, value: usize, len: usize): bool {
+  if (isDefined(FAULT_INM_OVERREAD)) {
+    if (faults.armed()) return noneMatchOverread(a, value, len);
+  }
   let i: usize = 0;
   while (i < len) {
     while (i < len && (load<u8>(value + i) == 0x20 || load<u8>(value + i) == 0x2c)) i++;

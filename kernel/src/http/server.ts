@@ -4,6 +4,8 @@
 // arena (headers, generated bodies) or point at an asset's bytes in the image.
 import * as con from "../console";
 import { bytesEqual, Writer } from "../lib/writer";
+import * as faults from "../faults";
+import * as pmm from "../mem/pmm";
 import * as nic from "../net/nic";
 import * as conn from "../net/conn";
 import { Conn } from "../net/conn";
@@ -20,6 +22,7 @@ const headBuf = memory.data(<i32>HEAD_CAP);
 const body = new Writer(bodyBuf, BODY_CAP);
 const head = new Writer(headBuf, HEAD_CAP);
 export let verbose = false;
+let statsRenders: u32 = 0;
 
 // What one request asked for, as offsets into the connection's receive buffer.
 let method: u8 = recent.METHOD_OTHER;
@@ -170,21 +173,16 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   else if (http10) head.str("\r\nConnection: keep-alive");
   head.str("\r\n\r\n");
   const sendBody = method != recent.METHOD_HEAD && status != 304 && length > 0;
+  // A generated body goes right after the header in the arena, as one block; only an
+  // asset's body is a separate pointer (so body is 0 for every dynamic response).
   const generated: u32 = sendBody && asset == null ? length : 0;
   const at = c.arenaAlloc(<u32>head.pos + generated);
   if (at == 0) return false;
   memory.copy(at, headBuf, head.pos);
-  let bodyAddr: u64 = 0; // no body: nothing to point at
-  if (sendBody) {
-    if (asset != null) {
-      bodyAddr = asset.addr;
-    } else {
-      memory.copy(at + head.pos, bodyBuf, <usize>generated);
-      bodyAddr = physAddr(at + head.pos);
-    }
-  }
+  memory.copy(at + head.pos, bodyBuf, <usize>generated);
+  const assetBody = sendBody && asset != null;
+  c.queueResponse(physAddr(at), <u32>head.pos + generated, assetBody ? asset!.addr : 0, assetBody ? length : 0, clockNs());
   const bodyLen = sendBody ? length : 0;
-  c.queueResponse(physAddr(at), <u32>head.pos, bodyAddr, bodyLen);
   stats.requests++;
   if (status == 304) stats.http304++;
   else if (status < 300) stats.http2xx++;
@@ -278,6 +276,10 @@ function serve(c: Conn, end: usize): bool {
     return respond(c, 200, null, "text/plain; charset=utf-8", close);
   }
   if (bytesEqual(path, pathLen, "/api/stats.json", false)) {
+    if (isDefined(FAULT_PAGE_LEAK)) {
+      // Fault injection (page-leak): a scratch page taken and never given back.
+      if (faults.armed() && (++statsRenders & 15) == 0) pmm.alloc(1);
+    }
     renderStats(body);
     return respond(c, 200, null, "application/json", close);
   }

@@ -55,6 +55,10 @@ export class Conn {
   stopParsing: bool = false;
   finSent: bool = false;
 
+  /** when data last went out (or a response was queued on an idle connection) */
+  lastProgress: u64 = 0;
+  /** counted in tx_stalls already, until data moves again */
+  stalled: bool = false;
   rtoAt: u64 = 0;
   rtoNs: u64 = 0;
   retries: u32 = 0;
@@ -129,7 +133,8 @@ export class Conn {
   }
 
   /** Appends a response to the send stream; it owns the arena bytes taken since the last one. */
-  queueResponse(hdr: u64, hdrLen: u32, body: u64, bodyLen: u32): void {
+  queueResponse(hdr: u64, hdrLen: u32, body: u64, bodyLen: u32, now: u64): void {
+    if (this.sndNxt == this.queued) this.lastProgress = now; // idle until now: the clock starts here
     const r = unchecked(this.responses[(this.respHead + this.respCount) % MAX_RESPONSES]);
     r.hdr = hdr;
     r.hdrLen = hdrLen;

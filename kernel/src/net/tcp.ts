@@ -8,6 +8,8 @@ import { Conn } from "./conn";
 import * as ethernet from "./ethernet";
 import * as ipv4 from "./ipv4";
 import * as nic from "./nic";
+import * as con from "../console";
+import * as faults from "../faults";
 import * as http from "../http/server";
 import { clockNs, physCopyIn } from "../platform";
 import * as stats from "../stats";
@@ -22,6 +24,7 @@ const RTO_MAX_NS: u64 = 4_000_000_000;
 const MAX_RETRIES: u32 = 8;
 const TIME_WAIT_NS: u64 = 2_000_000_000;
 const TIMER_PERIOD_NS: u64 = 10_000_000;
+const STALL_NS: u64 = 1_000_000_000;
 
 const FIN: u8 = 0x01;
 const SYN: u8 = 0x02;
@@ -139,11 +142,16 @@ function tcpSendChunk(c: Conn, seq: u32, dst: usize, n: u32): void {
       continue;
     }
     let take = min(n, total - sent);
-    if (sent < r.hdrLen) {
+    let inHeader = sent < r.hdrLen;
+    if (isDefined(FAULT_PF_CHUNKER)) {
+      // Fault injection (pf-chunker): the body branch for a response that has no body.
+      if (r.body == 0 && faults.armed()) inHeader = false;
+    }
+    if (inHeader) {
       take = min(take, r.hdrLen - sent);
       physCopyIn(dst, r.hdr + <u64>sent, take);
     } else {
-      physCopyIn(dst, r.body + <u64>(sent - r.hdrLen), take);
+      physCopyIn(dst, r.body + <u64>(<i64>sent - <i64>r.hdrLen), take);
     }
     dst += take;
     seq += take;
@@ -199,6 +207,16 @@ function sendReset(ip: usize, t: usize, payload: u32, now: u64): void {
   stats.tcpResets++;
 }
 
+/** How far into its response's asset body sequence number `seq` is (0 when in a header). */
+function bodyOffset(c: Conn, seq: u32): u32 {
+  for (let i = 0; i < c.respCount; i++) {
+    const r = unchecked(c.responses[(c.respHead + i) % conn.MAX_RESPONSES]);
+    const sent = seq - r.start;
+    if (<i32>sent >= 0 && sent < r.hdrLen + r.bodyLen) return sent > r.hdrLen ? sent - r.hdrLen : 0;
+  }
+  return 0;
+}
+
 /** Sends what the window allows: data, then the FIN once all data is out, else a bare ACK if owed. */
 function output(c: Conn, now: u64): bool {
   if (c.state == conn.SYN_RCVD) {
@@ -213,10 +231,16 @@ function output(c: Conn, now: u64): bool {
   while (seqLt(c.sndNxt, c.queued)) {
     const inFlight = c.sndNxt - c.sndUna;
     if (inFlight >= c.peerWnd) break;
+    if (isDefined(FAULT_TX_STALL_209K)) {
+      // Fault injection (tx-stall-209k): stop 209 KiB into an asset body.
+      if (faults.armed() && bodyOffset(c, c.sndNxt) >= 209 * 1024) break;
+    }
     const n = min(min(mss, c.queued - c.sndNxt), c.peerWnd - inFlight);
     const last = c.sndNxt + n == c.queued;
     if (!sendSegment(c, c.sndNxt, last ? ACK | PSH : ACK, n, now)) return false;
     c.sndNxt += n;
+    c.lastProgress = now;
+    c.stalled = false;
     if (c.rtoAt == 0) c.rtoAt = now + c.rtoNs;
   }
   if (c.closing && !c.finSent && c.sndNxt == c.queued) {
@@ -408,6 +432,26 @@ export function closeAfterQueued(c: Conn): void {
   markDirty(c);
 }
 
+/**
+ * A connection with data queued and room in the peer's window that has sent nothing
+ * for STALL_NS is a TX stall (counted once per episode; the device-level stall, no TX
+ * buffer coming back, is counted by the NIC).
+ */
+function checkStall(c: Conn, now: u64): void {
+  if (c.stalled || !seqLt(c.sndNxt, c.queued) || c.sndNxt - c.sndUna >= c.peerWnd || nic.txBlocked()) return;
+  if (now < c.lastProgress || now - c.lastProgress < STALL_NS) return; // progress stamped later in this loop
+  c.stalled = true;
+  stats.txStalls++;
+  con.str("tcp: TX stalled: conn=");
+  con.dec(c.id);
+  con.str(" has ");
+  con.dec(c.queued - c.sndNxt);
+  con.str(" bytes to send, window open, nothing sent for ");
+  con.dec((now - c.lastProgress) / 1_000_000);
+  con.str(" ms");
+  con.end();
+}
+
 /** Retransmission and TIME_WAIT timers, at most every TIMER_PERIOD_NS. */
 export function timers(now: u64): void {
   if (now - lastTimerScan < TIMER_PERIOD_NS) return;
@@ -419,6 +463,7 @@ export function timers(now: u64): void {
       if (now >= c.timeWaitUntil) destroy(c);
       continue;
     }
+    checkStall(c, now);
     if (c.rtoAt == 0 || now < c.rtoAt) continue;
     if (++c.retries > MAX_RETRIES) {
       stats.tcpTimeouts++;

@@ -1,0 +1,190 @@
+// HTTP/1.1 as real clients that nobody here wrote see it: the system curl for
+// keep-alive, HEAD, revalidation, the large asset and the error statuses, then
+// autocannon for a bounded load after which no connection, page or TX stall is left.
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import autocannon from "autocannon";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  crashLines,
+  getStats,
+  type HttpGuest,
+  httpGet,
+  parseHead,
+  pollUntil,
+  startHttpGuest,
+} from "../../test/http-guest.ts";
+
+const run = promisify(execFile);
+const elf = inject("kernelElf");
+const LARGE = join(import.meta.dirname, "../assets/large.txt");
+
+interface CurlRun {
+  stdout: Buffer;
+  /** curl -v's trace */
+  stderr: string;
+}
+
+/** Runs curl with a hard time limit; a non-zero exit throws with curl's own message. */
+async function curl(...args: string[]): Promise<CurlRun> {
+  const { stdout, stderr } = await run("curl", ["--silent", "--show-error", "--max-time", "30", ...args], {
+    encoding: "buffer",
+    maxBuffer: 4 << 20,
+    timeout: 40_000,
+  });
+  return { stdout, stderr: stderr.toString() };
+}
+
+/** What `curl --include` (or `--head`) printed: status and headers, then every byte after the blank line. */
+function included(stdout: Buffer) {
+  const head = parseHead(stdout);
+  expect(head, stdout.toString()).not.toBeNull();
+  const { status, headers, end } = head ?? { status: 0, headers: {}, end: 0 };
+  return { status, headers, rest: stdout.subarray(end) };
+}
+
+describe("HTTP/1.1 with curl", () => {
+  let guest: HttpGuest;
+  beforeAll(async () => {
+    guest = await startHttpGuest(elf);
+  });
+  afterAll(async () => {
+    if (guest) expect(await crashLines(guest.vm)).toEqual([]);
+    await guest?.vm.stop();
+  });
+
+  it("keeps the connection alive: two URLs in one curl go over one connection", async () => {
+    const { stdout, stderr } = await curl("-v", `${guest.base}/health`, `${guest.base}/api/stats.json`);
+    expect(stderr).toMatch(/Re-using existing connection/);
+    expect(stderr.match(/^\* Connected to /gm)).toHaveLength(1);
+    const [health, stats] = [stdout.subarray(0, 3).toString(), stdout.subarray(3).toString()];
+    expect(health).toBe("ok\n");
+    expect(JSON.parse(stats)).toMatchObject({ requests: expect.any(Number), tcp_open: expect.any(Number) });
+  });
+
+  // After HEAD and 304 a GET /health goes on the same connection (--next): a body
+  // sent where none belongs would be read as the start of that next response.
+  it("HEAD gives the full Content-Length and no body", async () => {
+    const { stdout, stderr } = await curl("-v", "--head", `${guest.base}/large.txt`, "--next", `${guest.base}/health`);
+    const head = included(stdout);
+    expect(head.status).toBe(200);
+    expect(head.headers["content-length"]).toBe("307230");
+    expect(head.headers.etag).toMatch(/^"[^"]+"$/);
+    expect(head.rest.toString()).toBe("ok\n");
+    expect(stderr).toMatch(/Re-using existing connection/);
+  });
+
+  it("If-None-Match with the ETag of a first response gives 304 with no body", async () => {
+    const first = included((await curl("--include", `${guest.base}/style.css`)).stdout);
+    expect(first.status).toBe(200);
+    const etag = first.headers.etag;
+    expect(etag).toMatch(/^"[^"]+"$/);
+    const { stdout, stderr } = await curl(
+      "-v",
+      "--include",
+      "-H",
+      `If-None-Match: ${etag}`,
+      `${guest.base}/style.css`,
+      "--next",
+      `${guest.base}/health`,
+    );
+    const revalidated = included(stdout);
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.etag).toBe(etag);
+    expect(revalidated.rest.toString()).toBe("ok\n");
+    expect(stderr).toMatch(/Re-using existing connection/);
+  });
+
+  it("serves the large asset byte for byte", async () => {
+    const { stdout } = await curl("--fail", `${guest.base}/large.txt`);
+    const expected = await readFile(LARGE);
+    expect(stdout.length).toBe(expected.length);
+    expect(stdout.equals(expected)).toBe(true);
+  });
+
+  it("answers an unknown path with 404", async () => {
+    const res = included((await curl("--include", `${guest.base}/no/such/page`)).stdout);
+    expect(res.status).toBe(404);
+  });
+
+  it.each(["POST", "PUT", "DELETE"])("answers %s with 405 and an Allow header", async (method) => {
+    const res = included((await curl("--include", "-X", method, "--data", "x=1", `${guest.base}/health`)).stdout);
+    expect(res.status).toBe(405);
+    expect(res.headers.allow?.split(/\s*,\s*/).sort()).toEqual(["GET", "HEAD"]);
+  });
+});
+
+/** Runs autocannon, stopped after `capMs` whatever it has left to do. */
+function load(options: autocannon.Options, capMs: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (err, result: autocannon.Result) => {
+      clearTimeout(cap);
+      if (err) reject(err);
+      else resolve(result);
+    });
+    const cap = setTimeout(() => instance.stop(), capMs);
+  });
+}
+
+describe("HTTP/1.1 under autocannon", () => {
+  const CONNECTIONS = 50;
+  const REQUESTS = 20_000;
+  const LOAD_DEADLINE_MS = 150_000;
+  let guest: HttpGuest;
+  beforeAll(async () => {
+    // One port for the stats reads, one per two load connections.
+    guest = await startHttpGuest(elf, 1 + CONNECTIONS / 2);
+  });
+  afterAll(async () => {
+    await guest?.vm.stop();
+  });
+
+  it(`answers ${REQUESTS} keep-alive requests on ${CONNECTIONS} connections with no error, then holds no more pages`, {
+    timeout: LOAD_DEADLINE_MS + 60_000,
+  }, async () => {
+    const before = await getStats(guest.port);
+    const etag = (await httpGet(guest.port, "/style.css")).headers.etag;
+    expect(etag).toMatch(/^"[^"]+"$/);
+
+    const [, ...loadPorts] = guest.ports;
+    const result = await load(
+      {
+        // autocannon spreads the connections over an array of URLs; its types say string.
+        url: loadPorts.map((p) => `http://127.0.0.1:${p}`) as unknown as string,
+        connections: CONNECTIONS,
+        amount: REQUESTS,
+        timeout: 10,
+        requests: [
+          { method: "GET", path: "/health" },
+          { method: "GET", path: "/api/stats.json" },
+          { method: "GET", path: "/style.css" },
+          { method: "GET", path: "/style.css", headers: { "if-none-match": etag } },
+        ],
+      },
+      LOAD_DEADLINE_MS,
+    );
+    const statuses = Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]),
+    );
+    console.log(
+      `autocannon: ${result.requests.total} requests in ${result.duration.toFixed(1)} s, statuses ${JSON.stringify(statuses)}`,
+    );
+
+    expect({ errors: result.errors, timeouts: result.timeouts }).toEqual({ errors: 0, timeouts: 0 });
+    expect(Object.keys(statuses).sort()).toEqual(["200", "304"]);
+    expect(result.requests.total).toBeGreaterThanOrEqual(REQUESTS);
+
+    // Every load connection closes; then the guest holds exactly the pages it held before.
+    const after = await pollUntil(
+      () => getStats(guest.port),
+      (s) => s.tcp_open === before.tcp_open,
+      30_000,
+      `tcp_open back to ${before.tcp_open}`,
+    );
+    expect(after.pmm_pages_used).toBe(before.pmm_pages_used);
+    expect(after.tx_stalls).toBe(0);
+    expect(await crashLines(guest.vm)).toEqual([]);
+  });
+});
