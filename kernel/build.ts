@@ -5,12 +5,13 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { writeAssetsC } from "./assets.ts";
 import { FAULTS } from "./faults.ts";
 
-const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(KERNEL_DIR, "..");
+// This file runs from kernel/ (tsx) and bundled from dist/ (the action): the root is one up either way.
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = PACKAGE_ROOT;
+const KERNEL_DIR = join(ROOT, "kernel");
 const PLATFORM = join(KERNEL_DIR, "platform");
 const require = createRequire(import.meta.url);
 
@@ -173,30 +174,4 @@ export async function buildKernel({ fault, outDir }: BuildOptions = {}): Promise
     ...objects.sort(),
   ]);
   return { elf, seconds: (performance.now() - started) / 1000 };
-}
-
-function usage(): string {
-  const faults = Object.entries(FAULTS)
-    .map(([k, v]) => `  ${k.padEnd(16)} ${v.description}`)
-    .join("\n");
-  return `usage: npm run build:kernel [-- --fault NAME]
-
-Builds kernel/build/kernel.elf, or with --fault NAME kernel/build/kernel-NAME.elf,
-a kernel with one of the seed's bugs put back (fault injection):
-${faults || "  (no fault-injection switches yet)"}`;
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    const { values } = parseArgs({ options: { fault: { type: "string" }, help: { type: "boolean", short: "h" } } });
-    if (values.help) {
-      console.log(usage());
-    } else {
-      const { elf, seconds } = await buildKernel({ fault: values.fault });
-      console.log(`built ${elf} in ${seconds.toFixed(1)} s`);
-    }
-  } catch (err) {
-    console.error(`build:kernel: ${(err as Error).message}`);
-    process.exit(2);
-  }
 }

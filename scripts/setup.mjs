@@ -10,6 +10,9 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet = process.argv.includes("--quiet");
+// --system-only: apt packages only (the action soaking a prebuilt kernel needs no npm toolchain)
+const systemOnly = process.argv.includes("--system-only");
+const forTests = process.argv.includes("--tests");
 const log = (msg) => quiet || console.error(`setup: ${msg}`);
 
 // command -> the Debian/Ubuntu package that provides it
@@ -20,8 +23,9 @@ const TOOLS = {
   addr2line: "binutils",
   objdump: "binutils",
   gdb: "gdb",
-  chromium: "chromium", // the browser test drives it headless (playwright-core)
 };
+// only for the test suite (--tests): the browser test drives Chromium headless
+const TEST_TOOLS = { chromium: "chromium" };
 
 function fail(msg) {
   console.error(`setup: ${msg}`);
@@ -47,7 +51,8 @@ function has(cmd) {
 }
 
 function ensureSystemTools() {
-  const missing = Object.entries(TOOLS).filter(([cmd]) => !has(cmd));
+  const tools = forTests ? { ...TOOLS, ...TEST_TOOLS } : TOOLS;
+  const missing = Object.entries(tools).filter(([cmd]) => !has(cmd));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
   const install = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(" ")}`;
@@ -65,11 +70,11 @@ function ensureSystemTools() {
   } catch {
     fail(`apt-get failed; install by hand: sudo sh -c '${install}'`);
   }
-  const still = Object.keys(TOOLS).filter((cmd) => !has(cmd));
+  const still = Object.keys(tools).filter((cmd) => !has(cmd));
   if (still.length) fail(`still missing after apt-get: ${still.join(", ")}`);
 }
 
 ensureNodeVersion();
-ensureNpmPackages();
+if (!systemOnly) ensureNpmPackages();
 ensureSystemTools();
 log("ready");

@@ -4,7 +4,7 @@
 // written and QEMU is stopped.
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { buildKernel } from "../kernel/build.ts";
+import { buildKernel, PACKAGE_ROOT } from "../kernel/build.ts";
 import { chooseAccel } from "./accel.ts";
 import { readElfInfo } from "./elf.ts";
 import { LoadRun, type LoadTick } from "./load/driver.ts";
@@ -353,7 +353,13 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     // ---- triage, while the guest is still there
     stopping = true;
     if (crash) {
-      report.crash = await triageCrash(crash, elf, vm.hasExited ? undefined : gdbPort);
+      // The bundled kernel's sources sit beside the engine; a user's kernel is under the working directory.
+      report.crash = await triageCrash(
+        crash,
+        elf,
+        vm.hasExited ? undefined : gdbPort,
+        o.kernel ? process.cwd() : PACKAGE_ROOT,
+      );
       await writeFile(join(out, "triage.md"), renderTriage(report.crash));
       report.files["triage.md"] = "triage.md";
     } else if (findings.some((f) => f.kind === "hang") && !vm.hasExited) {

@@ -30,7 +30,10 @@ const VERDICT_ICON: Record<string, string> = { pass: "✅", error: "⚠️" };
 export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   const v = r.verdict;
   const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "❌"} ${v.kind}`, ""];
-  if (r.crash) out.push(`**${r.crash.title}**${r.crash.source ? ` at \`${r.crash.source}\`` : ""}`, "");
+  if (r.crash) {
+    const at = r.crash.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash.source;
+    out.push(`**${r.crash.title}**${at ? ` at \`${at}\`` : ""}`, "");
+  }
   for (const reason of v.reasons) out.push(`- **${reason.kind}**: ${reason.message}`);
   if (v.reasons.length) out.push("");
   const l = r.load;
@@ -90,6 +93,7 @@ export function renderTriage(c: CrashTriage): string {
   if (c.errDecoded) out.push(`- **error code** ${c.err}: ${c.errDecoded.bits.join("; ")}`);
   else if (c.err) out.push(`- **error code** ${c.err}`);
   if (c.rip) out.push(`- **RIP** ${c.rip}${c.symbol ? ` in \`${c.symbol}\`` : ""}${c.source ? ` (${c.source})` : ""}`);
+  if (c.asSource) out.push(`- **source** \`${c.asSource.file}:${c.asSource.line}\``);
   if (c.rsp) out.push(`- **RSP** ${c.rsp}`);
   out.push("");
   if (c.frames.length) {

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { kvmRefusal } from "../accel.ts";
 import type { Report } from "../report/types.ts";
+import { qemuPidsFor } from "../vm/qemu.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
@@ -32,17 +33,6 @@ function cli(args: string[]): CliRun {
 
 const outDir = () => mkdtemp(join(tmpdir(), "soak-cli-"));
 const readReport = async (out: string) => JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
-
-/** PIDs of QEMU processes whose command line mentions `dir`. */
-async function qemuPidsFor(dir: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const p of await readdir("/proc")) {
-    if (!/^\d+$/.test(p)) continue;
-    const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
-    if (cmd.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
-  }
-  return pids;
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

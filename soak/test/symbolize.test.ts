@@ -19,3 +19,20 @@ describe("demangle", () => {
     expect(isWasmFunction("fault_dump")).toBe(false);
   });
 });
+
+describe("asSourceOf", () => {
+  it("finds the AssemblyScript declaration of a demangled function", async () => {
+    const { asSourceOf } = await import("../triage/as-source.ts");
+    const root = new URL("../..", import.meta.url).pathname;
+    const at = await asSourceOf("kernel/src/net/tcp/tcpSendChunk", root);
+    expect(at?.file).toBe("kernel/src/net/tcp.ts");
+    const { readFileSync } = await import("node:fs");
+    expect(readFileSync(`${root}/${at?.file}`, "utf8").split("\n")[(at?.line ?? 0) - 1]).toMatch(
+      /function tcpSendChunk\(/,
+    );
+    expect(await asSourceOf("kernel/src/net/conn/Conn#arenaAlloc", root)).toMatchObject({
+      file: "kernel/src/net/conn.ts",
+    });
+    expect(await asSourceOf("~lib/rt/stub/__new", root)).toBeUndefined();
+  });
+});

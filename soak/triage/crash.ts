@@ -2,6 +2,7 @@
 // CR2 signed, the error code decoded, RIP symbolized (inline chain), the
 // disassembly around it, a backtrace from the gdbstub, and a stable title.
 import type { CrashReport } from "../watch/crash-detector.ts";
+import { asSourceOf, type SourceLine } from "./as-source.ts";
 import { type DecodedError, decodePageFaultError, hex64, normalize, toSigned64 } from "./decode.ts";
 import { disassembleAround, gdbBacktrace } from "./elf-tools.ts";
 import { type Frame, isWasmFunction, symbolize } from "./symbolize.ts";
@@ -19,8 +20,10 @@ export interface CrashTriage {
   rsp?: string;
   /** the AssemblyScript function (or C function) that faulted */
   symbol?: string;
-  /** file:line of that function's frame */
+  /** file:line of that function's frame (in the C the kernel was compiled from) */
   source?: string;
+  /** the AssemblyScript declaration of that function, when the sources are at hand */
+  asSource?: SourceLine;
   frames: Frame[];
   disassembly?: string;
   backtrace?: string;
@@ -37,6 +40,8 @@ export async function triageCrash(
   report: CrashReport,
   elf: string | undefined,
   gdbPort?: number,
+  /** where the kernel's AssemblyScript sources are (for asSource) */
+  sourceRoot = process.cwd(),
 ): Promise<CrashTriage> {
   const t: CrashTriage = { kind: report.kind, title: "", lines: report.lines, frames: [], notes: [] };
   if (report.corrupted) t.corrupted = report.corrupted;
@@ -61,6 +66,7 @@ export async function triageCrash(
         if (f && f.symbol !== "??") {
           t.symbol = f.name;
           t.source = `${f.file}:${f.line}`;
+          t.asSource = await asSourceOf(f.name, sourceRoot);
         }
       });
       await step(t, "disassemble", async () => {

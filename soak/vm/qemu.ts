@@ -141,3 +141,15 @@ export class Vm {
     return this.exitInfo as VmExit;
   }
 }
+
+/** PIDs of QEMU processes started for `dir` (their command line names it): for cleanup after a cancel. */
+export async function qemuPidsFor(dir: string): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const pids: number[] = [];
+  for (const p of await readdir("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
+    if (cmd.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
+  }
+  return pids;
+}

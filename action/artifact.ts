@@ -1,0 +1,49 @@
+// Uploading the report directory as an artifact, under a name unique per job,
+// matrix leg and attempt, so re-runs and matrix legs never collide (no 409).
+import { createHash, randomBytes } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+
+/** The part of @actions/artifact's client this uses (a fake stands in for it in tests). */
+export interface ArtifactUploader {
+  uploadArtifact(
+    name: string,
+    files: string[],
+    rootDirectory: string,
+    options?: { retentionDays?: number },
+  ): Promise<{ id?: number; size?: number }>;
+}
+
+/**
+ * `<base>-<job>-<leg>-attempt<n>`: the leg is a short hash of this step's inputs and
+ * the runner, which is what tells matrix legs apart.
+ */
+export function uniqueArtifactName(base: string, env: NodeJS.ProcessEnv): string {
+  const inputs = Object.entries(env)
+    .filter(([k]) => k.startsWith("INPUT_"))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const leg = createHash("sha256")
+    .update(JSON.stringify([inputs, env.RUNNER_NAME ?? "", env.RUNNER_OS ?? ""]))
+    .digest("hex")
+    .slice(0, 8);
+  return `${base}-${env.GITHUB_JOB ?? "job"}-${leg}-attempt${env.GITHUB_RUN_ATTEMPT ?? "1"}`;
+}
+
+export async function uploadReport(
+  client: ArtifactUploader,
+  name: string,
+  dir: string,
+  retentionDays?: number,
+): Promise<{ id?: number; name: string }> {
+  const files = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(dir, d.name));
+  try {
+    const { id } = await client.uploadArtifact(name, files, dir, { retentionDays });
+    return { id, name };
+  } catch (err) {
+    // Two legs with identical inputs on one runner name: take another name rather than fail.
+    if (!/409|already exists|conflict/i.test((err as Error).message)) throw err;
+    const other = `${name}-${randomBytes(3).toString("hex")}`;
+    const { id } = await client.uploadArtifact(other, files, dir, { retentionDays });
+    return { id, name: other };
+  }
+}

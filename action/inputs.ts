@@ -1,0 +1,77 @@
+// The action's inputs, one-to-one onto the engine's options: each input becomes the
+// CLI flag of the same name, so the engine's own validation applies, and its
+// messages are reworded to name the input.
+import { parseCli } from "../soak/cli-options.ts";
+import { type SoakOptions, UsageError } from "../soak/options.ts";
+
+/** Inputs passed straight to the engine as `--NAME VALUE` (empty = the engine's default). */
+export const ENGINE_INPUTS = [
+  "kernel",
+  "fault",
+  "append",
+  "memory",
+  "requests",
+  "connections",
+  "duration",
+  "paths",
+  "tx-stall-budget",
+  "rss-growth-mb",
+  "health-failures",
+  "accel",
+] as const;
+
+export type Upload = "on-failure" | "always" | "never";
+
+export interface ActionConfig {
+  options: SoakOptions;
+  buildCommand: string;
+  artifactName: string;
+  upload: Upload;
+  retentionDays?: number;
+}
+
+export class InputError extends Error {}
+
+/** Reads the inputs through `get` (core.getInput); throws InputError naming the bad input. */
+export function readInputs(get: (name: string) => string, outDir: string): ActionConfig {
+  const argv: string[] = [];
+  for (const name of ENGINE_INPUTS) {
+    const v = get(name).trim();
+    if (v !== "") argv.push(`--${name}`, v);
+  }
+  const requireKvm = get("require-kvm").trim();
+  if (requireKvm !== "" && requireKvm !== "true" && requireKvm !== "false") {
+    throw new InputError(`input 'require-kvm': expected true or false, got "${requireKvm}"`);
+  }
+  if (requireKvm === "true") {
+    const accel = get("accel").trim();
+    if (accel && accel !== "kvm") throw new InputError(`input 'require-kvm' is true but input 'accel' is "${accel}"`);
+    if (!accel) argv.push("--accel", "kvm");
+  }
+  argv.push("--out", outDir);
+  let options: SoakOptions;
+  try {
+    const parsed = parseCli(argv);
+    if (parsed === "help") throw new UsageError("unexpected help request");
+    options = parsed;
+  } catch (err) {
+    if (err instanceof UsageError) throw new InputError(err.message.replace(/--([a-z-]+)/g, "input '$1'"));
+    throw err;
+  }
+  const upload = (get("upload").trim() || "on-failure") as Upload;
+  if (!["on-failure", "always", "never"].includes(upload)) {
+    throw new InputError(`input 'upload': expected on-failure, always or never, got "${upload}"`);
+  }
+  const retention = get("retention-days").trim();
+  const retentionDays = retention === "" ? undefined : Number(retention);
+  if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 90)) {
+    throw new InputError(`input 'retention-days': expected a whole number of days from 1 to 90, got "${retention}"`);
+  }
+  const artifactName = get("artifact-name").trim() || "unikernel-soak";
+  if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
+    throw new InputError(
+      `input 'artifact-name': "${artifactName}" has a character artifact names cannot hold (" : < > | * ? \\ /)`,
+    );
+  }
+  return { options, buildCommand: get("build-command").trim(), artifactName, upload, retentionDays };
+}

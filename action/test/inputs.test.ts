@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { readInputs } from "../inputs.ts";
+
+const read = (inputs: Record<string, string>) => readInputs((name) => inputs[name] ?? "", "/tmp/out");
+
+describe("action inputs", () => {
+  it("maps onto the engine's options, defaults included", () => {
+    const c = read({ requests: "5000", connections: "10", accel: "tcg", paths: "/health=1" });
+    expect(c.options).toMatchObject({ requests: 5000, connections: 10, accel: "tcg", out: "/tmp/out" });
+    expect(c.options.paths).toEqual([{ path: "/health", weight: 1, revalidate: false }]);
+    expect(c.upload).toBe("on-failure");
+    expect(c.artifactName).toBe("unikernel-soak");
+  });
+
+  it("require-kvm means accel kvm", () => {
+    expect(read({ "require-kvm": "true" }).options.accel).toBe("kvm");
+  });
+
+  it.each([
+    [{ requests: "many" }, `input 'requests': expected a number, got "many"`],
+    [{ connections: "0" }, "input 'connections': expected a whole number ≥ 1, got 0"],
+    [{ accel: "warp" }, `input 'accel': expected auto, kvm or tcg, got "warp"`],
+    [{ paths: "health" }, `input 'paths': "health" is not PATH[=WEIGHT]`],
+    [{ "require-kvm": "yes" }, `input 'require-kvm': expected true or false, got "yes"`],
+    [{ "require-kvm": "true", accel: "tcg" }, `input 'require-kvm' is true but input 'accel' is "tcg"`],
+    [{ upload: "sometimes" }, `input 'upload': expected on-failure, always or never, got "sometimes"`],
+    [{ "retention-days": "365" }, "input 'retention-days': expected a whole number of days from 1 to 90"],
+    [{ "artifact-name": "a/b" }, `input 'artifact-name': "a/b" has a character`],
+    [
+      { kernel: "k.elf", fault: "pf-chunker" },
+      "input 'fault' builds the bundled kernel; it cannot be combined with input 'kernel'",
+    ],
+  ])("%j fails naming the input", (inputs, message) => {
+    expect(() => read(inputs)).toThrow(message);
+  });
+});

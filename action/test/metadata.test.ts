@@ -1,0 +1,64 @@
+// action.yml and the workflows are valid (GitHub's own parser and schema), the
+// README's inputs/outputs table matches action.yml, and third-party actions are pinned.
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
+import { parseAction } from "@actions/workflow-parser/actions/action-parser";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
+const WORKFLOWS = readdirSync(join(ROOT, ".github/workflows")).map((f) => `.github/workflows/${f}`);
+
+interface ActionYml {
+  inputs: Record<string, { description: string; default?: string }>;
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string; post: string };
+}
+const action = parse(read("action.yml")) as ActionYml;
+
+describe("action.yml", () => {
+  it("passes GitHub's action schema", () => {
+    const result = parseAction({ name: "action.yml", content: read("action.yml") }, new NoOperationTraceWriter());
+    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([]);
+  });
+
+  it("runs the committed bundle on node24, with a post step", () => {
+    expect(action.runs).toEqual({ using: "node24", main: "dist/index.js", post: "dist/post.js" });
+  });
+
+  it("is documented input for input and output for output in the README", () => {
+    const readme = read("README.md");
+    const rows = (section: string) =>
+      [...(readme.split(`### ${section}`)[1]?.split("\n### ")[0] ?? "").matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map(
+        (m) => m[1],
+      );
+    expect(rows("Inputs")).toEqual(Object.keys(action.inputs));
+    expect(rows("Outputs")).toEqual(Object.keys(action.outputs));
+  });
+});
+
+describe.each(WORKFLOWS)("%s", (file) => {
+  it("passes GitHub's workflow schema", () => {
+    const result = parseWorkflow({ name: file, content: read(file) }, new NoOperationTraceWriter());
+    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([]);
+  });
+
+  it("pins third-party actions by commit and reads the repository only by default", () => {
+    const text = read(file);
+    for (const m of text.matchAll(/uses: ([^\s#]+)/g)) {
+      if (m[1].startsWith("./")) continue;
+      expect(m[1], `${file}: ${m[1]}`).toMatch(/@[0-9a-f]{40}$/);
+    }
+    expect((parse(text) as { permissions?: unknown }).permissions).toEqual({ contents: "read" });
+  });
+});
+
+describe("the schema check itself", () => {
+  it("rejects a broken workflow", () => {
+    const broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    stepz: []\n";
+    const result = parseWorkflow({ name: "broken.yml", content: broken }, new NoOperationTraceWriter());
+    expect(result.context.errors.getErrors().length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,153 @@
+// The CLI's flags: parsing and validation into engine options (used by the CLI and,
+// through the same flags, by the GitHub action's inputs).
+import { parseArgs } from "node:util";
+import { DEFAULT_PATHS, DEFAULTS, parsePaths, type SoakOptions, UsageError, validate } from "./options.ts";
+
+export const USAGE = `usage: unikernel-soak [options]
+
+Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
+watches serial, counters, /health and QEMU itself, and writes a report directory.
+Without --kernel it builds and soaks the bundled TypeScript kernel.
+
+kernel
+  --kernel PATH            a PVH x86-64 ELF to soak (default: build the bundled kernel)
+  --fault NAME             build the bundled kernel with a fault-injection switch
+  --append TEXT            kernel command line
+  --initrd PATH            initrd for the kernel
+  --memory MIB             guest memory (default ${DEFAULTS.memoryMiB})
+  --qemu BINARY            the QEMU to run (default qemu-system-x86_64)
+  --qemu-arg ARG           extra QEMU argument (repeatable)
+  --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
+load
+  --requests N             total requests (default ${DEFAULTS.requests})
+  --duration S             stop the load after S seconds even if requests remain (default: no cap)
+  --connections N          keep-alive connections (default ${DEFAULTS.connections})
+  --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
+  --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
+                           (default ${DEFAULT_PATHS})
+  --request-timeout S      per-request timeout (default ${DEFAULTS.requestTimeoutS})
+watchers and thresholds
+  --health-path PATH       (default ${DEFAULTS.healthPath})
+  --stats-path PATH        a flat JSON object of counters (default ${DEFAULTS.statsPath})
+  --guest-port N           the guest's HTTP port (default ${DEFAULTS.guestPort})
+  --health-failures N      consecutive /health failures that mean a hang (default ${DEFAULTS.healthFailures})
+  --health-timeout MS      per health check (default ${DEFAULTS.healthTimeoutMs})
+  --boot-timeout S         from QEMU start to the first healthy answer (default ${DEFAULTS.bootTimeoutS})
+  --tx-stall-budget N      tx_stalls growth allowed (default ${DEFAULTS.txStallBudget})
+  --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS.rssGrowthMiB})
+  --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS.pageGrowth})
+  --warmup S               seconds before RSS growth counts (default ${DEFAULTS.warmupS})
+  --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
+  --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
+output
+  --out DIR                report directory (default ${DEFAULTS.out})
+  -h, --help               this text`;
+
+const COUNTER_KEYS: Record<string, keyof SoakOptions["counters"]> = {
+  "boot-id": "bootId",
+  uptime: "uptime",
+  "tx-stalls": "txStalls",
+  "pages-used": "pagesUsed",
+  "tcp-open": "tcpOpen",
+};
+
+function num(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
+  return n;
+}
+
+export function parseCli(argv: string[]): SoakOptions | "help" {
+  let values: ReturnType<typeof parse>["values"];
+  const parse = (a: string[]) =>
+    parseArgs({
+      args: a,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        kernel: { type: "string" },
+        fault: { type: "string" },
+        append: { type: "string" },
+        initrd: { type: "string" },
+        memory: { type: "string" },
+        qemu: { type: "string" },
+        "qemu-arg": { type: "string", multiple: true },
+        accel: { type: "string" },
+        requests: { type: "string" },
+        duration: { type: "string" },
+        connections: { type: "string" },
+        pipelining: { type: "string" },
+        paths: { type: "string" },
+        "request-timeout": { type: "string" },
+        "health-path": { type: "string" },
+        "stats-path": { type: "string" },
+        "guest-port": { type: "string" },
+        "health-failures": { type: "string" },
+        "health-timeout": { type: "string" },
+        "boot-timeout": { type: "string" },
+        "tx-stall-budget": { type: "string" },
+        "rss-growth-mb": { type: "string" },
+        "page-growth": { type: "string" },
+        warmup: { type: "string" },
+        counter: { type: "string", multiple: true },
+        "crash-pattern": { type: "string", multiple: true },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  try {
+    values = parse(argv).values;
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (see --help)`);
+  }
+  if (values.help) return "help";
+  const d = DEFAULTS;
+  const counters = { ...d.counters };
+  for (const c of values.counter ?? []) {
+    const [k, field] = c.split("=");
+    const key = COUNTER_KEYS[k];
+    if (!key || !field)
+      throw new UsageError(
+        `--counter: expected NAME=FIELD with NAME one of ${Object.keys(COUNTER_KEYS).join(", ")}, got "${c}"`,
+      );
+    counters[key] = field;
+  }
+  const crashPatterns = (values["crash-pattern"] ?? []).map((p) => {
+    try {
+      return new RegExp(p);
+    } catch (err) {
+      throw new UsageError(`--crash-pattern: ${(err as Error).message}`);
+    }
+  });
+  return validate({
+    kernel: values.kernel,
+    fault: values.fault,
+    append: values.append ?? d.append,
+    initrd: values.initrd,
+    memoryMiB: num("memory", values.memory, d.memoryMiB),
+    qemu: values.qemu,
+    qemuArgs: values["qemu-arg"] ?? [],
+    accel: (values.accel ?? d.accel) as SoakOptions["accel"],
+    requests: num("requests", values.requests, d.requests),
+    durationS: num("duration", values.duration, d.durationS),
+    connections: num("connections", values.connections, d.connections),
+    pipelining: num("pipelining", values.pipelining, d.pipelining),
+    paths: values.paths ? parsePaths(values.paths) : d.paths,
+    requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
+    healthPath: values["health-path"] ?? d.healthPath,
+    statsPath: values["stats-path"] ?? d.statsPath,
+    guestPort: num("guest-port", values["guest-port"], d.guestPort),
+    intervalMs: d.intervalMs,
+    healthFailures: num("health-failures", values["health-failures"], d.healthFailures),
+    healthTimeoutMs: num("health-timeout", values["health-timeout"], d.healthTimeoutMs),
+    bootTimeoutS: num("boot-timeout", values["boot-timeout"], d.bootTimeoutS),
+    txStallBudget: num("tx-stall-budget", values["tx-stall-budget"], d.txStallBudget),
+    rssGrowthMiB: num("rss-growth-mb", values["rss-growth-mb"], d.rssGrowthMiB),
+    pageGrowth: num("page-growth", values["page-growth"], d.pageGrowth),
+    warmupS: num("warmup", values.warmup, d.warmupS),
+    counters,
+    crashPatterns,
+    out: values.out ?? d.out,
+  });
+}
