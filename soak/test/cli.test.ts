@@ -88,6 +88,19 @@ describe("bad input: exit 2 with a one-line reason", () => {
   });
 });
 
+/** Soaks the kernel with `fault=KIND fault_after_ms=AFTER`; latency is from the fault's onset (an upper bound) to the first finding. */
+async function soakWithFault(kind: string, afterMs: number) {
+  const out = await outDir();
+  const append = `fault=${kind} fault_after_ms=${afterMs}`;
+  const { code } = await cli(["--kernel", elf, "--accel", "tcg", "--append", append, "--out", out]).done;
+  const report = await readReport(out);
+  // The guest's `ready` precedes the health answer, so onset <= ready + fault_after_ms.
+  const onset = Date.parse(report.startedAt) + (report.boot.readyMs ?? 0) + afterMs;
+  const latency = report.verdict.reasons[0].at - onset;
+  console.log(`fault=${kind}: ${report.verdict.kind} detected ${latency} ms after the fault (upper bound)`);
+  return { code, report, out, latency };
+}
+
 describe("soaks", () => {
   it("a clean short soak passes and writes the whole report", async () => {
     const out = await outDir();
@@ -107,19 +120,7 @@ describe("soaks", () => {
   });
 
   it("the on-demand page fault gives a crash verdict within 5 s, exit 1, and a triage naming the function", async () => {
-    const out = await outDir();
-    const faultAfterMs = 3000;
-    const { code } = await cli([
-      "--kernel",
-      elf,
-      "--accel",
-      "tcg",
-      "--append",
-      `fault=pf fault_after_ms=${faultAfterMs}`,
-      "--out",
-      out,
-    ]).done;
-    const report = await readReport(out);
+    const { code, report, out, latency } = await soakWithFault("pf", 3000);
     expect(code).toBe(1);
     expect(report.verdict.kind).toBe("crash");
     expect(report.crash).toMatchObject({
@@ -136,10 +137,6 @@ describe("soaks", () => {
     ]);
     expect(report.crash?.disassembly).toMatch(/^=> /m);
     expect(report.crash?.backtrace).toMatch(/faultReadKernelHalf[\s\S]*poll/);
-    // The guest's `ready` precedes the health answer, so onset <= ready + fault_after_ms.
-    const onset = Date.parse(report.startedAt) + (report.boot.readyMs ?? 0) + faultAfterMs;
-    const latency = report.verdict.reasons[0].at - onset;
-    console.log(`crash detected ${latency} ms after the fault (upper bound)`);
     expect(latency).toBeLessThan(5000);
     const triage = await readFile(join(out, "triage.md"), "utf8");
     expect(triage).toContain("# page fault in kernel/src/faults/faultReadKernelHalf (read, not-present)");
@@ -147,24 +144,9 @@ describe("soaks", () => {
   });
 
   it("a guest that stops answering is a hang, with symbolized registers and a memory dump gdb opens", async () => {
-    const out = await outDir();
-    const faultAfterMs = 2000;
-    const { code } = await cli([
-      "--kernel",
-      elf,
-      "--accel",
-      "tcg",
-      "--append",
-      `fault=hang fault_after_ms=${faultAfterMs}`,
-      "--out",
-      out,
-    ]).done;
-    const report = await readReport(out);
+    const { code, report, out, latency } = await soakWithFault("hang", 2000);
     expect(code).toBe(1);
     expect(report.verdict.kind).toBe("hang");
-    const onset = Date.parse(report.startedAt) + (report.boot.readyMs ?? 0) + faultAfterMs;
-    const latency = report.verdict.reasons[0].at - onset;
-    console.log(`hang detected ${latency} ms after the guest stopped (upper bound)`);
     const o = { intervalMs: 1000, healthFailures: 2 };
     expect(latency).toBeLessThan(o.intervalMs * o.healthFailures + 5000);
     expect(report.hang?.registers).toMatch(/RIP 0x[0-9a-f]{16}: kernel\/src\/faults\/faultSpin/);
