@@ -69,6 +69,12 @@ describe("crash signatures", () => {
     expect(r.corrupted).toMatch(/expected a RFL=… RSP=… SS=… line, got "RFL=0x/);
   });
 
+  it("finds the panic in a real Linux boot log", () => {
+    const found = scan("linux-6.1-panic-no-rootfs.log");
+    expect(found.map((r) => r.kind)).toEqual(["linux-panic"]);
+    expect(found[0].fields[0]).toMatch(/^VFS: Unable to mount root fs on /);
+  });
+
   it("knows the other CPU exceptions and Linux oops and panic lines", () => {
     const d = new CrashDetector();
     expect(d.feed("GP at 0x0000000000101234 err=0x0000000000000000")).toBeUndefined();
