@@ -31,7 +31,7 @@ describe("action.yml", () => {
   it("is documented input for input and output for output in the README", () => {
     const readme = read("README.md");
     const rows = (section: string) =>
-      [...(readme.split(`### ${section}`)[1]?.split("\n### ")[0] ?? "").matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map(
+      [...(readme.split(`### ${section}`)[1]?.split("\n### ")[0] ?? "").matchAll(/^\| `([a-z0-9-]+)` +\|/gm)].map(
         (m) => m[1],
       );
     expect(rows("Inputs")).toEqual(Object.keys(action.inputs));
