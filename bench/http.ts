@@ -5,6 +5,7 @@ import { mkdtemp } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildKernel } from "../kernel/build.ts";
+import { readElfInfo } from "../soak/elf.ts";
 import { LoadRun } from "../soak/load/driver.ts";
 import { freeLoopbackPorts } from "../soak/vm/ports.ts";
 import { Vm } from "../soak/vm/qemu.ts";
@@ -30,7 +31,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function measure(mode: Mode, elf: string): Promise<number[]> {
   const dir = await mkdtemp(join(tmpdir(), "bench-http-"));
   const ports = await freeLoopbackPorts(Math.ceil(CONNECTIONS / 2));
-  const vm = await Vm.start({ kernel: elf, accel: "tcg", dir, hostPorts: ports });
+  const { httpPorts } = await readElfInfo(elf);
+  const vm = await Vm.start({ kernel: elf, accel: "tcg", dir, hostPorts: ports, guestPorts: httpPorts });
   try {
     await vm.serial.waitFor(/^ready$/, 30_000);
     const rates: number[] = [];

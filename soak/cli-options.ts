@@ -29,7 +29,8 @@ load
 watchers and thresholds
   --health-path PATH       (default ${DEFAULTS.healthPath})
   --stats-path PATH        a flat JSON object of counters (default ${DEFAULTS.statsPath})
-  --guest-port N           the guest's HTTP port (default ${DEFAULTS.guestPort})
+  --guest-port LIST        the guest's HTTP ports, e.g. 80 or 8000-8255,9000 (default: the ports
+                           the kernel's "unikernel-soak" ELF note announces, else 80)
   --health-failures N      consecutive /health failures that mean a hang (default ${DEFAULTS.healthFailures})
   --health-timeout MS      per health check (default ${DEFAULTS.healthTimeoutMs})
   --boot-timeout S         from QEMU start to the first healthy answer (default ${DEFAULTS.bootTimeoutS})
@@ -56,6 +57,17 @@ function num(name: string, v: string | undefined, fallback: number): number {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
   return n;
+}
+
+/** "80" or "8000-8255,9000" → the ports, in order. */
+function portList(v: string | undefined): number[] {
+  if (v === undefined) return [];
+  return v.split(",").flatMap((part) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    const [first, last] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
+    if (!m || last < first) throw new UsageError(`--guest-port: expected ports like 80 or 8000-8255,9000, got "${v}"`);
+    return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  });
 }
 
 export function parseCli(argv: string[]): SoakOptions | "help" {
@@ -137,7 +149,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
     healthPath: values["health-path"] ?? d.healthPath,
     statsPath: values["stats-path"] ?? d.statsPath,
-    guestPort: num("guest-port", values["guest-port"], d.guestPort),
+    guestPorts: portList(values["guest-port"]),
     intervalMs: d.intervalMs,
     healthFailures: num("health-failures", values["health-failures"], d.healthFailures),
     healthTimeoutMs: num("health-timeout", values["health-timeout"], d.healthTimeoutMs),

@@ -1,16 +1,19 @@
 // Just enough ELF reading to check a kernel before booting it and to name its build:
-// 64-bit x86 ELF, its notes (GNU build-id, Xen PVH entry).
+// 64-bit x86 ELF, its notes (GNU build-id, Xen PVH entry, the HTTP ports it serves).
 import { readFile } from "node:fs/promises";
 
 export interface ElfInfo {
   buildId?: string;
   /** has the XEN_ELFNOTE_PHYS32_ENTRY note QEMU needs to boot it with -kernel */
   pvhEntry: boolean;
+  /** guest ports serving HTTP, from a note named "unikernel-soak" of type 1 (u16 first, u16 count) */
+  httpPorts?: number[];
 }
 
 const PT_NOTE = 4;
 const NT_GNU_BUILD_ID = 3;
 const XEN_ELFNOTE_PHYS32_ENTRY = 18;
+const SOAK_NOTE_HTTP_PORTS = 1;
 
 /** Throws an Error saying what is wrong when `path` is not a 64-bit x86 ELF. */
 export async function readElfInfo(path: string): Promise<ElfInfo> {
@@ -40,6 +43,10 @@ export async function readElfInfo(path: string): Promise<ElfInfo> {
       const desc = n + 12 + align4(namesz);
       if (name === "GNU" && type === NT_GNU_BUILD_ID) info.buildId = buf.toString("hex", desc, desc + descsz);
       if (name === "Xen" && type === XEN_ELFNOTE_PHYS32_ENTRY) info.pvhEntry = true;
+      if (name === "unikernel-soak" && type === SOAK_NOTE_HTTP_PORTS && descsz >= 4) {
+        const first = buf.readUInt16LE(desc);
+        info.httpPorts = Array.from({ length: buf.readUInt16LE(desc + 2) }, (_, i) => first + i);
+      }
       n = desc + align4(descsz);
     }
   }

@@ -31,7 +31,9 @@ export interface SoakOptions {
   requestTimeoutS: number;
   healthPath: string;
   statsPath: string;
-  guestPort: number;
+  /** guest ports the load is spread over, one per forwarded host port in turn; empty = the
+   * ports the kernel's ELF announces (soak/elf.ts), else 80 */
+  guestPorts: number[];
   intervalMs: number;
   healthFailures: number;
   healthTimeoutMs: number;
@@ -62,7 +64,7 @@ export const DEFAULTS: SoakOptions = {
   requestTimeoutS: 10,
   healthPath: "/health",
   statsPath: "/api/stats.json",
-  guestPort: 80,
+  guestPorts: [],
   intervalMs: 1000,
   healthFailures: 2,
   healthTimeoutMs: 2000,
@@ -116,7 +118,9 @@ export function validate(o: SoakOptions): SoakOptions {
   positiveInt("health-failures", o.healthFailures);
   positiveInt("duration", o.durationS, 0);
   positiveInt("tx-stall-budget", o.txStallBudget, 0);
-  positiveInt("guest-port", o.guestPort);
+  for (const p of o.guestPorts)
+    if (!Number.isInteger(p) || p < 1 || p > 65535)
+      throw new UsageError(`--guest-port: ${p} is not a TCP port (1-65535)`);
   if (o.connections > o.requests)
     throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
   if (!["auto", "kvm", "tcg"].includes(o.accel))

@@ -118,7 +118,8 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     // ---- boot
     // One port for each watcher, one per two load connections (see VmConfig.hostPorts), one for gdb.
     const bootStart = performance.now();
-    const booted = await bootVm(o, elf, choice.accel, out);
+    const guestPorts = o.guestPorts.length ? o.guestPorts : (info.httpPorts ?? [80]);
+    const booted = await bootVm(o, elf, choice.accel, guestPorts, out);
     vm = booted.vm;
     const { healthPort, statsPort, gdbPort, loadPorts } = booted;
     const runningVm = vm;
@@ -417,7 +418,7 @@ const PORT_RACE_RETRIES = 3;
  * Starts QEMU on fresh ports. A port can still be taken between our check and QEMU's
  * bind: QEMU then exits at once saying so, and we try again with other ports.
  */
-async function bootVm(o: SoakOptions, elf: string, accel: Accel, out: string) {
+async function bootVm(o: SoakOptions, elf: string, accel: Accel, guestPorts: number[], out: string) {
   for (let attempt = 1; ; attempt++) {
     const [healthPort, statsPort, gdbPort, ...loadPorts] = await freeLoopbackPorts(3 + Math.ceil(o.connections / 2));
     const vm = await Vm.start({
@@ -428,7 +429,7 @@ async function bootVm(o: SoakOptions, elf: string, accel: Accel, out: string) {
       accel,
       dir: out,
       hostPorts: [healthPort, statsPort, ...loadPorts],
-      guestPort: o.guestPort,
+      guestPorts,
       gdbPort,
       extraArgs: o.qemuArgs,
       qemu: o.qemu,

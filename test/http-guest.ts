@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { readElfInfo } from "../soak/elf.ts";
 import { freeLoopbackPorts } from "../soak/vm/ports.ts";
 import type { Vm } from "../soak/vm/qemu.ts";
 import { SIGNATURES } from "../soak/watch/signatures.ts";
@@ -18,10 +19,11 @@ export interface HttpGuest {
   ports: number[];
 }
 
-/** Boots `elf` with `ports` loopback ports forwarded to its port 80 and waits for `ready`. */
-export async function startHttpGuest(elf: string, ports = 1): Promise<HttpGuest> {
+/** Boots `elf` with `ports` loopback ports forwarded to the guest ports its ELF note
+ * announces (or to `guestPorts`), as the soak engine does, and waits for `ready`. */
+export async function startHttpGuest(elf: string, ports = 1, guestPorts?: number[]): Promise<HttpGuest> {
   const hostPorts = await freeLoopbackPorts(ports);
-  const vm = await bootGuest(elf, { hostPorts });
+  const vm = await bootGuest(elf, { hostPorts, guestPorts: guestPorts ?? (await readElfInfo(elf)).httpPorts });
   try {
     await vm.serial.waitFor(/^ready$/, 20_000);
   } catch (err) {
@@ -107,9 +109,14 @@ export class RawConnection {
     socket.on("error", onClose); // a reset is a close here; callers check what they got
   }
 
-  static open(port: number, timeoutMs = 5_000): Promise<RawConnection> {
+  /** `from`: the client's own loopback address and port, when a test needs them fixed */
+  static open(
+    port: number,
+    timeoutMs = 5_000,
+    from?: { localAddress: string; localPort: number },
+  ): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port });
+      const socket = connect({ host: "127.0.0.1", port, ...from });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`no connection to 127.0.0.1:${port} within ${timeoutMs} ms`));

@@ -22,6 +22,17 @@
         .p2align 2
         .long pvh_start
 
+/* Tells the soak engine (soak/elf.ts) the guest ports that serve HTTP besides 80:
+ * first, count. It forwards each of its loopback ports to one of its own, because QEMU's
+ * user networking keeps the host client's source port and two host connections may
+ * share one. Must match isListening in kernel/src/net/tcp.ts. */
+        .section .note.soak, "a", @note
+        .p2align 2
+        .long 15, 4, 1
+        .asciz "unikernel-soak"
+        .p2align 2
+        .short 8000, 256
+
         .section .boot.text, "ax"
         .code32
         .globl pvh_start

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { readElfInfo } from "../../soak/elf.ts";
+import { freeLoopbackPorts } from "../../soak/vm/ports.ts";
 import {
   crashLines,
   getStats,
@@ -14,6 +16,7 @@ import {
   httpGet,
   parseHead,
   pollUntil,
+  RawConnection,
   startHttpGuest,
 } from "../../test/http-guest.ts";
 
@@ -113,6 +116,55 @@ describe("HTTP/1.1 with curl", () => {
     const res = included((await curl("--include", "-X", method, "--data", "x=1", `${guest.base}/health`)).stdout);
     expect(res.status).toBe(405);
     expect(res.headers.allow?.split(/\s*,\s*/).sort()).toEqual(["GET", "HEAD"]);
+  });
+});
+
+// QEMU's user networking hands the guest each forwarded connection from 10.0.2.2 with the
+// host client's own source port, and the host may reuse a source port towards another
+// forwarded port. The kernel therefore serves on 80 and on the range its ELF note
+// announces, and the engine gives each forwarded port its own guest port.
+describe("guest ports", () => {
+  const [first, count] = [8000, 256];
+  let guest: HttpGuest;
+  beforeAll(async () => {
+    guest = await startHttpGuest(elf, 5, [80, first, first + count - 1, first + count, 8080]);
+  });
+  afterAll(async () => {
+    if (guest) expect(await crashLines(guest.vm)).toEqual([]);
+    await guest?.vm.stop();
+  });
+
+  it("the ELF note announces the range the kernel serves", async () => {
+    const ports = (await readElfInfo(elf)).httpPorts ?? [];
+    expect([ports[0], ports.length]).toEqual([first, count]);
+  });
+
+  it("serves on 80 and on both ends of the range, and resets a connection to a port past it", async () => {
+    const [p80, pFirst, pLast, pPast] = guest.ports;
+    for (const port of [p80, pFirst, pLast]) expect((await httpGet(port, "/health")).status, `port ${port}`).toBe(200);
+    const c = await RawConnection.open(pPast);
+    await c.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    await c.waitForClose();
+    expect(c.received.length).toBe(0);
+  });
+
+  it("two host clients with the same source port on two forwarded ports are two connections", async () => {
+    const [, pFirst, pLast] = guest.ports;
+    const [localPort] = await freeLoopbackPorts(1);
+    const a = await RawConnection.open(pFirst, 5_000, { localAddress: "127.0.0.1", localPort });
+    const b = await RawConnection.open(pLast, 5_000, { localAddress: "127.0.0.2", localPort });
+    try {
+      for (let round = 1; round <= 3; round++) {
+        await Promise.all([a, b].map((c) => c.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")));
+        for (const c of [a, b]) {
+          const answers = await c.waitForResponses(round, 5_000);
+          expect(answers.map((r) => r.status)).toEqual(Array(round).fill(200));
+        }
+      }
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
   });
 });
 

@@ -51,6 +51,8 @@ describe("bad input: exit 2 with a one-line reason", () => {
     [["--kernel", "/nonexistent/kernel.elf"], /cannot read kernel \/nonexistent\/kernel.elf: ENOENT/],
     [["--accel", "fast"], /--accel: expected auto, kvm or tcg, got "fast"/],
     [["--paths", "health=3"], /--paths: "health=3" is not PATH\[=WEIGHT\]/],
+    [["--guest-port", "80-70"], /--guest-port: expected ports like 80 or 8000-8255,9000, got "80-70"/],
+    [["--guest-port", "70000"], /--guest-port: 70000 is not a TCP port \(1-65535\)/],
   ])("%j", async (args, message) => {
     const out = await outDir();
     const { code, stderr, stdout } = await cli([...args, "--out", out]).done;

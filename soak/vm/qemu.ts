@@ -18,11 +18,12 @@ export interface VmConfig {
   accel: Accel;
   /** where serial.log, qemu.log and qmp.sock go */
   dir: string;
-  /** loopback ports forwarded to the guest's HTTP port; none = no network device.
-   * Several, because QEMU's user networking listens with a backlog of 1: a burst of
-   * connects to one port loses SYNs and stalls clients for seconds. */
+  /** loopback ports forwarded to the guest; none = no network device. Several, because
+   * QEMU's user networking listens with a backlog of 1: a burst of connects to one port
+   * loses SYNs and stalls clients for seconds. */
   hostPorts?: number[];
-  guestPort?: number;
+  /** hostPorts[i] forwards to guestPorts[i % length] (default [80]) */
+  guestPorts?: number[];
   /** gdbstub on 127.0.0.1:gdbPort */
   gdbPort?: number;
   extraArgs?: string[];
@@ -63,7 +64,8 @@ export function qemuArgs(c: VmConfig): string[] {
   if (c.append) args.push("-append", c.append);
   if (c.initrd) args.push("-initrd", c.initrd);
   if (c.hostPorts?.length) {
-    const fwd = c.hostPorts.map((p) => `hostfwd=tcp:127.0.0.1:${p}-:${c.guestPort ?? 80}`).join(",");
+    const guest = c.guestPorts?.length ? c.guestPorts : [80];
+    const fwd = c.hostPorts.map((p, i) => `hostfwd=tcp:127.0.0.1:${p}-:${guest[i % guest.length]}`).join(",");
     args.push("-netdev", `user,id=n0,restrict=on,${fwd}`, "-device", "virtio-net-device,netdev=n0");
   }
   if (c.gdbPort !== undefined) args.push("-gdb", `tcp:127.0.0.1:${c.gdbPort}`);

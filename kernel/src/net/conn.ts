@@ -36,7 +36,8 @@ export class Response {
 export class Conn {
   state: u8 = CLOSED;
   remoteIp: u32 = 0;
-  remotePort: u16 = 0; // network byte order, as on the wire
+  /** the TCP header's first word: remote port in the low half, local port in the high, network byte order */
+  ports: u32 = 0;
   next: i32 = -1; // hash chain
   dirtyNext: i32 = -1;
   dirty: bool = false;

@@ -1,4 +1,4 @@
-// TCP for a server on port 80: passive open, in-order receive, go-back-N
+// TCP for a server on port 80 (and 8000-8255, see isListening): passive open, in-order receive, go-back-N
 // retransmission on timeout, FIN/RST, a short TIME_WAIT. Connections live in a
 // fixed table; a full table (or no memory for buffers) refuses a SYN with RST and
 // never disturbs the connections already open.
@@ -18,7 +18,13 @@ export const MAX_CONNS: i32 = 512;
 const HASH_SIZE: i32 = 1024;
 const TCP_HDR: usize = 20;
 const OUR_MSS: u32 = 1460;
-const PORT_HTTP: u16 = 0x5000; // 80 in network byte order
+// The soak engine forwards each of its many loopback ports to a guest port of its own:
+// QEMU's user networking gives every forwarded connection the host client's source
+// port, so two host connections that share a source port on different host ports
+// would otherwise reach the guest as one and the same TCP tuple.
+const PORT_HTTP: u16 = 80;
+const EXTRA_PORTS_FIRST: u16 = 8000; // announced to the engine by the .note.soak in boot.S
+const EXTRA_PORTS_COUNT: u16 = 256;
 const RTO_INITIAL_NS: u64 = 200_000_000;
 const RTO_MAX_NS: u64 = 4_000_000_000;
 const MAX_RETRIES: u32 = 8;
@@ -54,21 +60,32 @@ function seqLt(a: u32, b: u32): bool {
   return <i32>(a - b) < 0;
 }
 
-function bucketOf(ip: u32, port: u16): i32 {
-  return <i32>(((ip ^ (<u32>port * 2654435761)) >> 7) & <u32>(HASH_SIZE - 1));
+/** `wirePort` in network byte order, as in the TCP header. */
+function isListening(wirePort: u16): bool {
+  const port = bswap<u16>(wirePort);
+  return port == PORT_HTTP || <u32>port - <u32>EXTRA_PORTS_FIRST < <u32>EXTRA_PORTS_COUNT;
 }
 
-function lookup(ip: u32, port: u16): Conn | null {
-  for (let i = unchecked(buckets[bucketOf(ip, port)]); i >= 0; ) {
+/** Both ports, in network byte order: remote in the low half, local in the high. */
+function portPair(t: usize): u32 {
+  return load<u32>(t);
+}
+
+function bucketOf(ip: u32, ports: u32): i32 {
+  return <i32>(((ip ^ (ports * 2654435761)) >> 7) & <u32>(HASH_SIZE - 1));
+}
+
+function lookup(ip: u32, ports: u32): Conn | null {
+  for (let i = unchecked(buckets[bucketOf(ip, ports)]); i >= 0; ) {
     const c = unchecked(conns[i]);
-    if (c.remoteIp == ip && c.remotePort == port) return c;
+    if (c.remoteIp == ip && c.ports == ports) return c;
     i = c.next;
   }
   return null;
 }
 
 function unlink(c: Conn): void {
-  const b = bucketOf(c.remoteIp, c.remotePort);
+  const b = bucketOf(c.remoteIp, c.ports);
   let i = unchecked(buckets[b]);
   if (i == c.id) {
     unchecked((buckets[b] = c.next));
@@ -167,8 +184,7 @@ function sendSegment(c: Conn, seq: u32, flags: u8, payload: u32, now: u64): bool
   const tcpLen = TCP_HDR + synOpt + <usize>payload;
   const ip = ethernet.writeHeader(frame, ethernet.peerMac, 0x0800);
   const t = ipv4.writeHeader(ip, c.remoteIp, ipv4.PROTO_TCP, tcpLen);
-  store<u16>(t, PORT_HTTP);
-  store<u16>(t, c.remotePort, 2);
+  store<u32>(t, (c.ports >> 16) | (c.ports << 16)); // local port first
   store<u32>(t, bswap<u32>(seq), 4);
   store<u32>(t, bswap<u32>(c.rcvNxt), 8);
   store<u8>(t, <u8>((TCP_HDR + synOpt) << 2), 12);
@@ -285,7 +301,7 @@ function acceptSyn(ip: usize, t: usize, now: u64): void {
     return;
   }
   c.remoteIp = load<u32>(ip, 12);
-  c.remotePort = load<u16>(t);
+  c.ports = portPair(t);
   c.state = conn.SYN_RCVD;
   c.rcvNxt = bswap<u32>(load<u32>(t, 4)) + 1;
   issCounter += 64000 + <u32>(now & 0xffff);
@@ -295,7 +311,7 @@ function acceptSyn(ip: usize, t: usize, now: u64): void {
   c.peerWnd = <u32>bswap<u16>(load<u16>(t, 14));
   c.peerMss = parseMss(t);
   c.rtoNs = RTO_INITIAL_NS;
-  const b = bucketOf(c.remoteIp, c.remotePort);
+  const b = bucketOf(c.remoteIp, c.ports);
   c.next = unchecked(buckets[b]);
   unchecked((buckets[b] = c.id));
   markDirty(c);
@@ -356,11 +372,11 @@ export function handle(ip: usize, ipHdr: usize, total: usize): void {
   }
   const payload = <u32>(len - hdr);
   const flags = load<u8>(t, 13);
-  if (load<u16>(t, 2) != PORT_HTTP) {
+  if (!isListening(load<u16>(t, 2))) {
     sendReset(ip, t, payload, now);
     return;
   }
-  const found = lookup(load<u32>(ip, 12), load<u16>(t));
+  const found = lookup(load<u32>(ip, 12), portPair(t));
   if (found == null) {
     if ((flags & (SYN | ACK | RST)) == SYN) acceptSyn(ip, t, now);
     else sendReset(ip, t, payload, now);
