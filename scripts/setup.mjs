@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes this checkout ready to build, soak and test: installs the npm packages
 // (npm ci, when node_modules is missing or older than package-lock.json) and the
-// system tools (QEMU, gcc, binutils, gdb, Chromium) through apt when root or sudo allows,
+// system tools (QEMU, gcc, binutils, gdb; Chromium for tests, wrk for benchmarks) through apt when root or sudo allows,
 // else says exactly what to install. Plain Node, no dependencies: it runs first.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -13,6 +13,7 @@ const quiet = process.argv.includes("--quiet");
 // --system-only: apt packages only (the action soaking a prebuilt kernel needs no npm toolchain)
 const systemOnly = process.argv.includes("--system-only");
 const forTests = process.argv.includes("--tests");
+const forBench = process.argv.includes("--bench");
 const log = (msg) => quiet || console.error(`setup: ${msg}`);
 
 // command -> the Debian/Ubuntu package that provides it
@@ -26,6 +27,8 @@ const TOOLS = {
 };
 // only for the test suite (--tests): the browser test drives Chromium headless
 const TEST_TOOLS = { chromium: "chromium" };
+// only for the benchmarks (--bench): wrk, the load generator of the issue's Linux reference figure
+const BENCH_TOOLS = { wrk: "wrk" };
 
 function fail(msg) {
   console.error(`setup: ${msg}`);
@@ -51,7 +54,7 @@ function has(cmd) {
 }
 
 function ensureSystemTools() {
-  const tools = forTests ? { ...TOOLS, ...TEST_TOOLS } : TOOLS;
+  const tools = { ...TOOLS, ...(forTests && TEST_TOOLS), ...(forBench && BENCH_TOOLS) };
   const missing = Object.entries(tools).filter(([cmd]) => !has(cmd));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
