@@ -5,9 +5,11 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DefaultArtifactClient } from "@actions/artifact";
+import * as cache from "@actions/cache";
 import * as core from "@actions/core";
 import type { Report } from "../soak/report/types.ts";
 import { runSoak } from "../soak/run.ts";
+import { withAptCache } from "./apt-cache.ts";
 import { uniqueArtifactName, uploadReport } from "./artifact.ts";
 import { InputError, readInputs } from "./inputs.ts";
 import { prepareRunner, sh } from "./runner.ts";
@@ -42,7 +44,15 @@ export async function run(env = process.env): Promise<void> {
   }
   core.saveState("out", outDir);
 
-  await core.group("Prepare the runner", () => prepareRunner(!config.options.kernel, core.info));
+  await core.group("Prepare the runner", () => {
+    const prepare = (aptDir?: string) => prepareRunner(!config.options.kernel, core.info, aptDir);
+    if (!cache.isFeatureAvailable()) {
+      core.info("no GitHub cache service here: apt packages come from the mirrors");
+      return prepare();
+    }
+    const log = { info: core.info, warning: (line: string) => core.warning(line) };
+    return withAptCache(cache, join(env.RUNNER_TEMP ?? tmpdir(), "unikernel-soak-apt"), env, prepare, log);
+  });
   if (config.buildCommand) {
     await core.group("Build the kernel", () => sh("sh", ["-c", config.buildCommand], core.info, env.GITHUB_WORKSPACE));
   }

@@ -26,10 +26,12 @@ export function sh(command: string, args: string[], log: (line: string) => void,
   });
 }
 
-/** `withNpm`: the bundled kernel is to be built, so its npm toolchain is needed too. */
-export async function prepareRunner(withNpm: boolean, log: (line: string) => void): Promise<void> {
+/** `withNpm`: the bundled kernel is to be built, so its npm toolchain is needed too.
+ * `aptCache`: where apt keeps the packages it downloads (see apt-cache.ts). */
+export async function prepareRunner(withNpm: boolean, log: (line: string) => void, aptCache?: string): Promise<void> {
   const setup = join(PACKAGE_ROOT, "scripts", "setup.mjs");
-  await sh(process.execPath, withNpm ? [setup] : [setup, "--system-only"], log);
+  const args = [setup, ...(withNpm ? [] : ["--system-only"]), ...(aptCache ? ["--apt-cache", aptCache] : [])];
+  await sh(process.execPath, args, log);
   try {
     await accessible("/dev/kvm", constants.R_OK | constants.W_OK);
   } catch {

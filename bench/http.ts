@@ -56,7 +56,11 @@ const wrk = (path: string) => async (ports: number[]) => {
 
 const MODES: Mode[] = [
   { name: "autocannon, keep-alive, /health", ports: CONNECTIONS / 2, run: autocannon("/health", false) },
-  { name: "autocannon, keep-alive, /api/stats.json", ports: CONNECTIONS / 2, run: autocannon("/api/stats.json", false) },
+  {
+    name: "autocannon, keep-alive, /api/stats.json",
+    ports: CONNECTIONS / 2,
+    run: autocannon("/api/stats.json", false),
+  },
   { name: "autocannon, new connection per request, /health", ports: CONNECTIONS / 2, run: autocannon("/health", true) },
   { name: "wrk, keep-alive, /health, one port", ports: 1, run: wrk("/health") },
 ];

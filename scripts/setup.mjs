@@ -4,7 +4,7 @@
 // system tools (QEMU, gcc, binutils, gdb; Chromium for tests, wrk for benchmarks) through apt when root or sudo allows,
 // else says exactly what to install. Plain Node, no dependencies: it runs first.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +14,9 @@ const quiet = process.argv.includes("--quiet");
 const systemOnly = process.argv.includes("--system-only");
 const forTests = process.argv.includes("--tests");
 const forBench = process.argv.includes("--bench");
+// --apt-cache DIR: apt keeps (and first looks for) the .deb files it needs in DIR; the action caches DIR
+const aptCacheAt = process.argv.indexOf("--apt-cache");
+const aptCache = aptCacheAt > 0 ? process.argv[aptCacheAt + 1] : undefined;
 const log = (msg) => quiet || console.error(`setup: ${msg}`);
 
 // command -> the Debian/Ubuntu package that provides it
@@ -58,7 +61,9 @@ function ensureSystemTools() {
   const missing = Object.entries(tools).filter(([cmd]) => !has(cmd));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
-  const install = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(" ")}`;
+  const keep = aptCache ? ` -o Dir::Cache::Archives=${aptCache} -o APT::Keep-Downloaded-Packages=true` : "";
+  if (aptCache) mkdirSync(join(aptCache, "partial"), { recursive: true });
+  const install = `apt-get update && apt-get install -y --no-install-recommends${keep} ${packages.join(" ")}`;
   const what = missing.map(([cmd]) => cmd).join(", ");
   const isRoot = process.getuid?.() === 0;
   const canSudo = !isRoot && has("sudo") && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
