@@ -1,98 +1,107 @@
-// Requests per second through QEMU user networking (TCG) into the bundled kernel:
-// with the engine's own load driver (autocannon) keep-alive and with a new connection
-// per request, and with wrk keep-alive on one forwarded port, the set-up of the issue's
-// Linux reference figure. Medians of RUNS runs of SECONDS each, the machine recorded.
-// Run: npm run bench (BENCH_RUNS, BENCH_SECONDS override).
-import { execFile } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+// The benchmarks behind BENCHMARKS.md, against the clean bundled kernel (medians of RUNS
+// runs, the machine and accelerator recorded). Run: npm run bench [-- SECTION…], sections:
+//   rate   the engine's driver (autocannon) beside wrk, and where the CPU goes
+//   sweep  connections 1…256 and response sizes /health … the 300 KiB asset
+//   soak   the full default soak (2,000,000 requests) through the CLI: wall time, boot
+//          to ready, the engine's own CPU and peak RSS
+// BENCH_RUNS and BENCH_SECONDS change the shape.
+import { cpus } from "node:os";
 import { buildKernel } from "../kernel/build.ts";
-import { readElfInfo } from "../soak/elf.ts";
-import { LoadRun } from "../soak/load/driver.ts";
-import { freeLoopbackPorts } from "../soak/vm/ports.ts";
-import { Vm } from "../soak/vm/qemu.ts";
+import { chooseAccel } from "../soak/accel.ts";
+import { Guest, type Load, type Sample } from "./measure.ts";
+import { type SoakRun, soakOnce } from "./soak.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = 50;
-
-interface Mode {
-  name: string;
-  /** loopback ports forwarded to the guest */
-  ports: number;
-  run: (ports: number[]) => Promise<number>;
-}
-
-const autocannon = (path: string, close: boolean) => async (ports: number[]) => {
-  const load = new LoadRun(
-    {
-      urls: ports.map((p) => `http://127.0.0.1:${p}`),
-      requests: 100_000_000,
-      durationS: SECONDS,
-      connections: CONNECTIONS,
-      pipelining: 1,
-      timeoutS: 10,
-      paths: [{ path, weight: 1, revalidate: false }],
-      etags: new Map(),
-      headers: close ? { connection: "close" } : {},
-    },
-    () => {},
-  );
-  const r = await load.done;
-  if (r.errors) console.error(`    ${r.errors} errors`);
-  return r.rps;
-};
-
-const wrk = (path: string) => async (ports: number[]) => {
-  const args = ["-t2", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--timeout", "10s", `http://127.0.0.1:${ports[0]}${path}`];
-  const { stdout } = await promisify(execFile)("wrk", args, { timeout: (SECONDS + 30) * 1000 });
-  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
-  if (!rps) throw new Error(`wrk printed no Requests/sec:\n${stdout}`);
-  if (/Non-2xx|Socket errors/.test(stdout)) console.error(`    ${stdout.trim().split("\n").slice(-4).join("\n    ")}`);
-  return Number(rps[1]);
-};
-
-const MODES: Mode[] = [
-  { name: "autocannon, keep-alive, /health", ports: CONNECTIONS / 2, run: autocannon("/health", false) },
-  {
-    name: "autocannon, keep-alive, /api/stats.json",
-    ports: CONNECTIONS / 2,
-    run: autocannon("/api/stats.json", false),
-  },
-  { name: "autocannon, new connection per request, /health", ports: CONNECTIONS / 2, run: autocannon("/health", true) },
-  { name: "wrk, keep-alive, /health, one port", ports: 1, run: wrk("/health") },
-];
+const sections = process.argv.slice(2).length ? process.argv.slice(2) : ["rate", "sweep", "soak"];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (n: number) => `${Math.round(n * 100)}%`;
 
-async function measure(mode: Mode, elf: string): Promise<number[]> {
-  const dir = await mkdtemp(join(tmpdir(), "bench-http-"));
-  const ports = await freeLoopbackPorts(mode.ports);
-  const { httpPorts } = await readElfInfo(elf);
-  const vm = await Vm.start({ kernel: elf, accel: "tcg", dir, hostPorts: ports, guestPorts: httpPorts });
+/** RUNS measurements of `load` on one booted guest. */
+async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sample[]> {
+  const guest = await Guest.boot(elf, accel, load.ports);
   try {
-    await vm.serial.waitFor(/^ready$/, 30_000);
-    const rates: number[] = [];
+    const samples: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {
-      rates.push(Math.round(await mode.run(ports)));
-      console.error(`  ${mode.name}: run ${i + 1}: ${rates.at(-1)} req/s`);
+      samples.push(await guest.measure(load));
+      const s = samples[i];
+      console.error(`  ${load.tool} ${load.path} c=${load.connections}: ${fmt(s.rps)} req/s, p99 ${s.p99Ms} ms`);
+      if (s.errors) console.error(`    ${s.errors} errors`);
     }
-    return rates;
+    return samples;
   } finally {
-    await vm.stop();
+    await guest.stop();
   }
 }
 
+function rateRow(name: string, s: Sample[]): string {
+  const rps = s.map((x) => x.rps);
+  const p99 = median(s.map((x) => x.p99Ms));
+  return `| ${name} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${p99} |`;
+}
+
 const { elf } = await buildKernel();
-console.log(
-  `machine: ${cpus().length} × ${cpus()[0].model}, Node ${process.version}, QEMU TCG, ${new Date().toISOString().slice(0, 10)}`,
-);
-console.log(`${CONNECTIONS} connections, ${RUNS} runs × ${SECONDS} s each\n`);
-console.log("| load | median req/s | min | max |");
-console.log("|---|---:|---:|---:|");
-for (const mode of MODES) {
-  const rates = await measure(mode, elf);
-  console.log(`| ${mode.name} | ${median(rates)} | ${Math.min(...rates)} | ${Math.max(...rates)} |`);
+const { accel, refused } = await chooseAccel("auto", elf);
+if (refused) console.error(`WARNING: TCG, not KVM: ${refused}`);
+console.log(`machine: ${cpus().length} × ${cpus()[0].model}, Node ${process.version}, QEMU ${accel.toUpperCase()}`);
+console.log(`date: ${new Date().toISOString().slice(0, 10)}; ${RUNS} runs × ${SECONDS} s per row; medians\n`);
+
+if (sections.includes("rate")) {
+  const base = { connections: 50, seconds: SECONDS } as const;
+  const rows: [string, Load][] = [
+    ["autocannon, keep-alive, /health, 1 port", { ...base, tool: "autocannon", path: "/health", ports: 1 }],
+    ["wrk, keep-alive, /health, 1 port", { ...base, tool: "wrk", path: "/health", ports: 1 }],
+    ["autocannon, keep-alive, /health, 25 ports", { ...base, tool: "autocannon", path: "/health", ports: 25 }],
+    [
+      "autocannon, keep-alive, /api/stats.json, 25 ports",
+      { ...base, tool: "autocannon", path: "/api/stats.json", ports: 25 },
+    ],
+    [
+      "autocannon, new connection per request, /health, 25 ports",
+      { ...base, tool: "autocannon", path: "/health", ports: 25, close: true },
+    ],
+  ];
+  const table = ["| load (50 connections) | req/s | spread | p99 ms |", "|---|---:|---:|---:|"];
+  const cpuTable = [
+    "| load | guest vCPU | QEMU main loop | other QEMU | load generator |",
+    "|---|---:|---:|---:|---:|",
+  ];
+  for (const [name, load] of rows) {
+    const s = await series(elf, accel, load);
+    table.push(rateRow(name, s));
+    const c = (k: keyof Sample["cpu"]) => pct(median(s.map((x) => x.cpu[k])));
+    cpuTable.push(`| ${name} | ${c("vcpu")} | ${c("mainLoop")} | ${c("otherQemu")} | ${c("load")} |`);
+  }
+  console.log(`${table.join("\n")}\n\nCPU, share of one core:\n\n${cpuTable.join("\n")}\n`);
+}
+
+if (sections.includes("sweep")) {
+  const table = ["| path | connections | req/s | spread | p99 ms |", "|---|---:|---:|---:|---:|"];
+  const loads: Load[] = [
+    ...[1, 10, 50, 128, 256].map((c) => ({ path: "/health", connections: c })),
+    ...["/api/stats.json", "/index.html", "/large.txt"].map((path) => ({ path, connections: 50 })),
+  ].map((l) => ({ ...l, tool: "autocannon", ports: Math.ceil(l.connections / 2), seconds: SECONDS }));
+  for (const load of loads) {
+    const row = rateRow(`${load.path} | ${load.connections}`, await series(elf, accel, load));
+    table.push(row);
+  }
+  console.log(`${table.join("\n")}\n`);
+}
+
+if (sections.includes("soak")) {
+  const runs: SoakRun[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    runs.push(await soakOnce(accel));
+    console.error(`  soak run ${i + 1}: ${JSON.stringify(runs[i])}`);
+  }
+  const m = (k: keyof SoakRun) => median(runs.map((r) => r[k]));
+  const spread = (k: keyof SoakRun) => `${Math.min(...runs.map((r) => r[k]))}-${Math.max(...runs.map((r) => r[k]))}`;
+  console.log("| full default soak (2,000,000 requests) | median | spread |\n|---|---:|---:|");
+  console.log(`| CLI start to verdict, s | ${m("wallS")} | ${spread("wallS")} |`);
+  console.log(`| QEMU start to first /health answer, ms | ${m("readyMs")} | ${spread("readyMs")} |`);
+  console.log(`| load rate, req/s | ${fmt(m("rps"))} | ${spread("rps")} |`);
+  console.log(`| engine CPU, s (incl. autocannon) | ${m("engineCpuS")} | ${spread("engineCpuS")} |`);
+  console.log(`| engine peak RSS, MiB | ${m("enginePeakMiB")} | ${spread("enginePeakMiB")} |`);
 }

@@ -366,7 +366,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     } else if (findings.some((f) => f.kind === "hang") && !vm.hasExited) {
       const qmp = await Qmp.connect(join(out, "qmp.sock"));
       try {
-        report.hang = await triageHang(qmp, elf, out, Math.min(HANG_DUMP_MIB, o.memoryMiB));
+        report.hang = await triageHang(qmp, elf, gdbPort, out, Math.min(HANG_DUMP_MIB, o.memoryMiB));
       } finally {
         qmp.close();
       }
@@ -450,6 +450,7 @@ async function bootVm(o: SoakOptions, elf: string, accel: Accel, guestPorts: num
 function renderHang(h: NonNullable<Report["hang"]>, elf: string | undefined): string {
   const out = ["# Hang: the guest stopped answering", ""];
   if (h.registers) out.push("## Registers of every vCPU (QMP info registers -a)", "", "```", h.registers, "```", "");
+  if (h.backtrace) out.push("## Backtrace (gdb through the gdbstub)", "", "```", h.backtrace, "```", "");
   if (h.memoryDump)
     out.push(
       "## Memory",

@@ -34,6 +34,6 @@ export interface Report {
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
   crash?: CrashTriage;
-  hang?: { registers?: string; memoryDump?: string; notes: string[] };
+  hang?: { registers?: string; memoryDump?: string; backtrace?: string; notes: string[] };
   files: Record<string, string>;
 }

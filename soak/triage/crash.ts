@@ -74,7 +74,7 @@ export async function triageCrash(
       });
       if (gdbPort !== undefined) {
         await step(t, "gdb backtrace", async () => {
-          t.backtrace = await gdbBacktrace(elf, gdbPort, regs.rip, regs.rsp);
+          t.backtrace = await gdbBacktrace(elf, gdbPort, { rip: regs.rip, rsp: regs.rsp });
         });
       }
     }

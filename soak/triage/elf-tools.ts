@@ -50,19 +50,25 @@ export async function disassembleAround(elf: string, address: bigint, context = 
 }
 
 /**
- * A backtrace of the halted guest: gdb attaches to the gdbstub, puts the faulting
- * context back (RIP/RSP from the dump; RBP from the kernel's fault_frame when the
- * ELF has one) and unwinds with the ELF's DWARF.
+ * A backtrace of the stopped guest: gdb attaches to the gdbstub and unwinds with the
+ * ELF's DWARF. For a fault, `at` puts the faulting context back first (RIP/RSP from
+ * the dump; RBP from the kernel's fault_frame when the ELF has one); for a hang, the
+ * live registers are the context. gdb's detach lets the guest run on.
  */
 export async function gdbBacktrace(
   elf: string,
   gdbPort: number,
-  rip: bigint,
-  rsp: bigint,
+  at?: { rip: bigint; rsp: bigint },
   timeoutMs = 15000,
 ): Promise<string> {
   const { stdout: syms } = await run("nm", [elf], { maxBuffer: 64 << 20 });
   const hasFaultFrame = /\sfault_frame$/m.test(syms);
+  const context = at
+    ? [
+        ...["-ex", `set $rip = 0x${at.rip.toString(16)}`, "-ex", `set $rsp = 0x${at.rsp.toString(16)}`],
+        ...(hasFaultFrame ? ["-ex", "set $rbp = fault_frame.rbp"] : []),
+      ]
+    : [];
   const args = [
     "-nx",
     "-batch",
@@ -72,11 +78,7 @@ export async function gdbBacktrace(
     "set confirm off",
     "-ex",
     `target remote 127.0.0.1:${gdbPort}`,
-    "-ex",
-    `set $rip = 0x${rip.toString(16)}`,
-    "-ex",
-    `set $rsp = 0x${rsp.toString(16)}`,
-    ...(hasFaultFrame ? ["-ex", "set $rbp = fault_frame.rbp"] : []),
+    ...context,
     "-ex",
     "bt 32",
     "-ex",

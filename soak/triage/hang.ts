@@ -1,18 +1,27 @@
-// For a hang: every vCPU's registers through QMP, RIP symbolized, and a dump of
-// guest memory (ELF core, the low part of RAM where the kernel and its linear
-// memory live) that gdb opens with the kernel ELF: gdb kernel.elf memory.core
+// For a hang: every vCPU's registers through QMP, RIP symbolized, a dump of guest
+// memory (ELF core, the low part of RAM where the kernel and its linear memory live)
+// that gdb opens with the kernel ELF (gdb kernel.elf memory.core), then a backtrace
+// through the gdbstub, which names the loop even when RIP is in a function it calls.
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Qmp } from "../vm/qmp.ts";
+import { gdbBacktrace } from "./elf-tools.ts";
 import { symbolize } from "./symbolize.ts";
 
 export interface HangTriage {
   registers?: string;
   memoryDump?: string;
+  backtrace?: string;
   notes: string[];
 }
 
-export async function triageHang(qmp: Qmp, elf: string | undefined, out: string, dumpMiB: number): Promise<HangTriage> {
+export async function triageHang(
+  qmp: Qmp,
+  elf: string | undefined,
+  gdbPort: number | undefined,
+  out: string,
+  dumpMiB: number,
+): Promise<HangTriage> {
   const t: HangTriage = { notes: [] };
   try {
     await qmp.execute("stop");
@@ -39,6 +48,14 @@ export async function triageHang(qmp: Qmp, elf: string | undefined, out: string,
     t.memoryDump = file;
   } catch (err) {
     t.notes.push(`memory dump: ${(err as Error).message}`);
+  }
+  if (elf && gdbPort !== undefined) {
+    // last: gdb's detach resumes the guest
+    try {
+      t.backtrace = await gdbBacktrace(elf, gdbPort);
+    } catch (err) {
+      t.notes.push(`backtrace: ${(err as Error).message}`);
+    }
   }
   return t;
 }
