@@ -68,7 +68,7 @@ async function runWrk(l: Load, ports: number[]) {
     timeout: (l.seconds + 30) * 1000,
   });
   const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
-  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)$/m.exec(stdout);
+  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s) *$/m.exec(stdout);
   if (!rps || !p99) throw new Error(`wrk printed no rate or p99:\n${stdout}`);
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(stdout);
@@ -86,7 +86,9 @@ export class Guest {
     const dir = await mkdtemp(join(tmpdir(), "bench-"));
     const hostPorts = await freeLoopbackPorts(ports);
     const { httpPorts } = await readElfInfo(elf);
-    const vm = await Vm.start({ kernel: elf, accel, dir, hostPorts, guestPorts: httpPorts });
+    // debug-threads: QEMU names its threads ("CPU 0/TCG"), so their CPU can be told apart
+    const extraArgs = ["-name", "bench,debug-threads=on"];
+    const vm = await Vm.start({ kernel: elf, accel, dir, hostPorts, guestPorts: httpPorts, extraArgs });
     try {
       await vm.serial.waitFor(/^ready$/, 30_000);
     } catch (err) {
