@@ -102,6 +102,7 @@ export class Conn {
     this.ackNeeded = false;
     this.retries = 0;
     this.rtoAt = 0;
+    this.stalled = false;
     return this.pages != 0;
   }
 

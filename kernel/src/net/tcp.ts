@@ -303,6 +303,7 @@ function acceptSyn(ip: usize, t: usize, now: u64): void {
   c.remoteIp = load<u32>(ip, 12);
   c.ports = portPair(t);
   c.state = conn.SYN_RCVD;
+  c.lastProgress = now; // the stall clock starts here, not at a previous tenant's last send
   c.rcvNxt = bswap<u32>(load<u32>(t, 4)) + 1;
   issCounter += 64000 + <u32>(now & 0xffff);
   c.sndUna = issCounter;
@@ -449,11 +450,13 @@ export function closeAfterQueued(c: Conn): void {
 }
 
 /**
- * A connection with data queued and room in the peer's window that has sent nothing
- * for STALL_NS is a TX stall (counted once per episode; the device-level stall, no TX
- * buffer coming back, is counted by the NIC).
+ * An established connection with data queued and room in the peer's window that has sent
+ * nothing for STALL_NS is a TX stall (counted once per episode; the device-level stall, no
+ * TX buffer coming back, is counted by the NIC). A handshake in progress is left to the
+ * retransmission timer.
  */
 function checkStall(c: Conn, now: u64): void {
+  if (c.state == conn.SYN_RCVD) return;
   if (c.stalled || !seqLt(c.sndNxt, c.queued) || c.sndNxt - c.sndUna >= c.peerWnd || nic.txBlocked()) return;
   if (now < c.lastProgress || now - c.lastProgress < STALL_NS) return; // progress stamped later in this loop
   c.stalled = true;
