@@ -2,10 +2,11 @@
  * wasm's memory.copy/fill land here, so they use the string instructions. */
 #include <stddef.h>
 #include <stdint.h>
+#include "rep.h"
 
 void* memcpy(void* dst, const void* src, size_t n) {
   void* d = dst;
-  __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n)::"memory");
+  REP_MOVS(d, src, n);
   return dst;
 }
 
@@ -20,7 +21,7 @@ void* memmove(void* dst, const void* src, size_t n) {
 
 void* memset(void* dst, int c, size_t n) {
   void* d = dst;
-  __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+  REP_STOS(d, c, n);
   return dst;
 }
 

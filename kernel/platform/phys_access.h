@@ -4,6 +4,7 @@
  * the AssemblyScript-derived function: a bad physical pointer faults with RIP inside the
  * function that made the access, and addr2line -f names that function, not a helper. */
 #pragma once
+#include "rep.h"
 
 #define PHYS_LOAD(type, addr) (*(volatile type*)(uintptr_t)(addr))
 #define PHYS_STORE(type, addr, v) (*(volatile type*)(uintptr_t)(addr) = (type)(v))
@@ -17,8 +18,8 @@
 #define w2c_env_phys_write32(env, a, v) ((void)(env), (void)PHYS_STORE(uint32_t, a, v))
 #define w2c_env_phys_write64(env, a, v) ((void)(env), (void)PHYS_STORE(uint64_t, a, v))
 #define w2c_env_phys_addr(env, offset) ((void)(env), (u64)(uintptr_t)wasm_memory + (u32)(offset))
-/* Copies physical memory into linear memory with an inline rep movsb, so a bad source
- * pointer faults inside the AssemblyScript function that asked for the copy. */
+/* Copies physical memory into linear memory with inline string instructions, so a bad
+ * source pointer faults inside the AssemblyScript function that asked for the copy. */
 #define w2c_env_phys_copy_in(env, dst, src, len)                              \
   ({                                                                            \
     size_t n_ = (u32)(len);                                                     \
@@ -26,6 +27,6 @@
     const void* s_ = (const void*)(uintptr_t)(src);                             \
     (void)(env);                                                                \
     if (!d_) wasm_rt_trap(WASM_RT_TRAP_OOB);                                    \
-    __asm__ volatile("rep movsb" : "+D"(d_), "+S"(s_), "+c"(n_)::"memory");     \
+    REP_MOVS(d_, s_, n_);                                                       \
   })
 #define w2c_env_barrier(env) ({ (void)(env); __asm__ volatile("" ::: "memory"); })

@@ -34,7 +34,15 @@ export class Writer {
       return;
     }
     const src = changetype<usize>(s);
-    for (let i: usize = 0; i < n; i++) store<u8>(this.base + this.pos + i, load<u8>(src + (i << 1)));
+    const dst = this.base + this.pos;
+    // Four UTF-16 units a pass, their low bytes packed into one store: headers and
+    // the stats body are mostly these strings, and every pass costs under TCG.
+    let i: usize = 0;
+    for (; i + 4 <= n; i += 4) {
+      const w = load<u64>(src + (i << 1));
+      store<u32>(dst + i, <u32>((w & 0xff) | ((w >> 8) & 0xff00) | ((w >> 16) & 0xff0000) | ((w >> 24) & 0xff000000)));
+    }
+    for (; i < n; i++) store<u8>(dst + i, load<u8>(src + (i << 1)));
     this.pos += n;
   }
 
