@@ -1,11 +1,12 @@
 // Builds kernel/build/kernel.elf (or kernel-<fault>.elf) from the AssemblyScript
 // sources: asc -> wasm-opt -> wasm2c -> gcc (freestanding) -> ld. Run: npm run build:kernel
 import { spawn } from "node:child_process";
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeAssetsC } from "./assets.ts";
+import { inputsDigest, recordDigest, recordedDigest } from "./build-cache.ts";
 import { FAULTS } from "./faults.ts";
 
 // This file runs from kernel/ (tsx) and bundled from dist/ (the action): the root is one up either way.
@@ -71,6 +72,8 @@ const GENERATED_CFLAGS = [
 export interface KernelBuild {
   elf: string;
   seconds: number;
+  /** nothing the ELF is made from changed since it was built: it was kept, not rebuilt */
+  reused: boolean;
 }
 
 function run(cmd: string, args: string[], cwd = ROOT): Promise<string> {
@@ -97,9 +100,11 @@ export interface BuildOptions {
   fault?: string;
   /** where the ELF goes (default kernel/build) */
   outDir?: string;
+  /** build even when the ELF there was built from the same inputs */
+  force?: boolean;
 }
 
-export async function buildKernel({ fault, outDir }: BuildOptions = {}): Promise<KernelBuild> {
+export async function buildKernel({ fault, outDir, force }: BuildOptions = {}): Promise<KernelBuild> {
   const started = performance.now();
   const spec = fault === undefined ? undefined : FAULTS[fault];
   if (fault !== undefined && !spec) {
@@ -107,13 +112,18 @@ export async function buildKernel({ fault, outDir }: BuildOptions = {}): Promise
   }
   const name = fault === undefined ? "kernel" : `kernel-${fault}`;
   const out = outDir ?? join(KERNEL_DIR, "build");
+  const elf = join(out, `${name}.elf`);
+  const uses = spec ? spec.use.flatMap((u) => ["--use", u]) : [];
+  const digest = await inputsDigest(KERNEL_DIR, uses);
+  if (!force && (await recordedDigest(elf)) === digest) {
+    return { elf, seconds: (performance.now() - started) / 1000, reused: true };
+  }
   const gen = join(out, `${name}.gen`);
   await rm(gen, { recursive: true, force: true });
   await mkdir(gen, { recursive: true });
 
   const rawWasm = join(gen, "kernel.raw.wasm");
   const wasm = join(gen, "kernel.wasm");
-  const uses = spec ? spec.use.flatMap((u) => ["--use", u]) : [];
   await run(process.execPath, [
     nodeBin("assemblyscript", "bin/asc.js"),
     join(KERNEL_DIR, "src/main.ts"),
@@ -158,7 +168,8 @@ export async function buildKernel({ fault, outDir }: BuildOptions = {}): Promise
       return obj;
     }),
   );
-  const elf = join(out, `${name}.elf`);
+  // Linked under another name and renamed: a reader never sees half an ELF.
+  const linked = `${elf}.${process.pid}.tmp`;
   await run("ld", [
     "-nostdlib",
     "-static",
@@ -170,8 +181,10 @@ export async function buildKernel({ fault, outDir }: BuildOptions = {}): Promise
     "-T",
     join(PLATFORM, "linker.ld"),
     "-o",
-    elf,
+    linked,
     ...objects.sort(),
   ]);
-  return { elf, seconds: (performance.now() - started) / 1000 };
+  await rename(linked, elf);
+  await recordDigest(elf, digest);
+  return { elf, seconds: (performance.now() - started) / 1000, reused: false };
 }

@@ -102,7 +102,13 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
       elf = resolve(o.kernel);
     } else {
       hooks.log(`building the bundled kernel${o.fault ? ` with fault ${o.fault}` : ""}`);
-      elf = (await buildKernel({ fault: o.fault })).elf;
+      const build = await buildKernel({ fault: o.fault });
+      elf = build.elf;
+      hooks.log(
+        build.reused
+          ? `kept ${elf}: built before from the same sources and toolchain`
+          : `built ${elf} in ${build.seconds.toFixed(1)} s`,
+      );
     }
     const info = await readElfInfo(elf);
     if (!info.pvhEntry)

@@ -9,7 +9,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<void> {
-  const { elf, seconds } = await buildKernel();
-  console.log(`global-setup: built ${elf} in ${seconds.toFixed(1)} s`);
+  const { elf, seconds, reused } = await buildKernel();
+  console.log(`global-setup: ${reused ? "kept" : "built"} ${elf} in ${seconds.toFixed(1)} s`);
   project.provide("kernelElf", elf);
 }

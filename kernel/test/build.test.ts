@@ -1,19 +1,46 @@
-// The kernel build is reproducible and refuses what it does not know.
-import { mkdtemp } from "node:fs/promises";
+// The kernel build is reproducible, is kept while its inputs are unchanged, and
+// refuses what it does not know.
+import { appendFile, cp, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElfInfo } from "../../soak/elf.ts";
 import { buildKernel } from "../build.ts";
+import { inputsDigest } from "../build-cache.ts";
+
+const KERNEL_DIR = resolve(import.meta.dirname, "..");
 
 describe("kernel build", () => {
-  it("gives the same ELF build-id in two different folders", async () => {
-    const a = await buildKernel({ outDir: await mkdtemp(join(tmpdir(), "kbuild-a-")) });
+  it("gives the same ELF build-id in two folders, keeps it while the inputs are unchanged", async () => {
+    const dirA = await mkdtemp(join(tmpdir(), "kbuild-a-"));
+    const a = await buildKernel({ outDir: dirA });
     const b = await buildKernel({ outDir: await mkdtemp(join(tmpdir(), "kbuild-b-")) });
     const [ia, ib] = await Promise.all([readElfInfo(a.elf), readElfInfo(b.elf)]);
     expect(ia.pvhEntry).toBe(true);
     expect(ia.buildId).toMatch(/^[0-9a-f]{40}$/);
     expect(ib.buildId).toBe(ia.buildId);
+    expect([a.reused, b.reused]).toEqual([false, false]);
+
+    expect((await buildKernel({ outDir: dirA })).reused).toBe(true);
+    await writeFile(`${a.elf}.inputs`, `${"0".repeat(64)}\n`); // as if a source had changed
+    const rebuilt = await buildKernel({ outDir: dirA });
+    expect(rebuilt.reused).toBe(false);
+    expect((await readElfInfo(rebuilt.elf)).buildId).toBe(ia.buildId);
+  });
+
+  it("digests every source, asset and switch the ELF is made from", async () => {
+    const copy = await mkdtemp(join(tmpdir(), "kbuild-src-"));
+    await cp(KERNEL_DIR, copy, { recursive: true, filter: (src) => !src.includes(`${KERNEL_DIR}/build/`) });
+    const base = await inputsDigest(copy, []);
+    expect(await inputsDigest(KERNEL_DIR, [])).toBe(base);
+    expect(await inputsDigest(copy, ["--use", "FAULT_RESET=1"])).not.toBe(base);
+    let before = base;
+    for (const file of ["platform/rep.h", "src/net/tcp.ts", "assets/style.css", "build.ts"]) {
+      await appendFile(join(copy, file), "\n");
+      const after = await inputsDigest(copy, []);
+      expect(after, file).not.toBe(before);
+      before = after;
+    }
   });
 
   it("names the known switches when asked for an unknown fault", async () => {
