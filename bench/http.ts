@@ -2,22 +2,35 @@
 // runs, the machine and accelerator recorded). Run: npm run bench [-- SECTION…], sections:
 //   rate   the engine's driver (autocannon) beside wrk, and where the CPU goes
 //   sweep  connections 1…256 and response sizes /health … the 300 KiB asset
+//   build  the kernel build from scratch beside the one kept when its inputs are unchanged
 //   soak   the full default soak (2,000,000 requests) through the CLI: wall time, boot
 //          to ready, the engine's own CPU and peak RSS
-// BENCH_RUNS and BENCH_SECONDS change the shape.
+//   compare  (only when named) BENCH_BASE=old.elf beside the kernel measured, in turns;
+//          BENCH_PATHS=/a,/b narrows the paths
+// BENCH_RUNS and BENCH_SECONDS change the shape; BENCH_KERNEL=path.elf measures that
+// kernel instead of the bundled one.
+import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { buildKernel } from "../kernel/build.ts";
 import { chooseAccel } from "../soak/accel.ts";
+import { timeBuilds } from "./build.ts";
+import { compareKernels } from "./compare.ts";
 import { Guest, type Load, type Sample } from "./measure.ts";
 import { type SoakRun, soakOnce } from "./soak.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const sections = process.argv.slice(2).length ? process.argv.slice(2) : ["rate", "sweep", "soak"];
+const sections = process.argv.slice(2).length ? process.argv.slice(2) : ["rate", "sweep", "build", "soak"];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (n: number) => `${Math.round(n * 100)}%`;
+/** Guest vCPU time per request: the guest's own cost, steadier than the rate on a shared machine. */
+const guestUs = (s: Sample[]) => s.map((x) => (x.cpu.vcpu / x.rps) * 1e6);
+const fmtUs = (us: number) => (us < 100 ? us.toFixed(1) : fmt(us));
+/** "median (min-max)" */
+const withSpread = (xs: number[], f: (n: number) => string) =>
+  `${f(median(xs))} (${f(Math.min(...xs))}-${f(Math.max(...xs))})`;
 
 /** RUNS measurements of `load` on one booted guest. */
 async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sample[]> {
@@ -27,7 +40,7 @@ async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sa
     for (let i = 0; i < RUNS; i++) {
       samples.push(await guest.measure(load));
       const s = samples[i];
-      console.error(`  ${load.tool} ${load.path} c=${load.connections}: ${fmt(s.rps)} req/s, p99 ${s.p99Ms} ms`);
+      console.error(`  ${load.tool} ${load.path} c=${load.connections}: ${fmt(s.rps)} req/s, p99 ${fmt(s.p99Ms)} ms`);
       if (s.errors) console.error(`    ${s.errors} errors`);
     }
     return samples;
@@ -38,14 +51,16 @@ async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sa
 
 function rateRow(name: string, s: Sample[]): string {
   const rps = s.map((x) => x.rps);
-  const p99 = median(s.map((x) => x.p99Ms));
-  return `| ${name} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${p99} |`;
+  const p99 = fmt(median(s.map((x) => x.p99Ms)));
+  return `| ${name} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${p99} | ${fmtUs(median(guestUs(s)))} |`;
 }
 
-const { elf } = await buildKernel();
+const elf = process.env.BENCH_KERNEL ?? (await buildKernel()).elf;
+if (!existsSync(elf)) throw new Error(`BENCH_KERNEL=${elf}: no such file; give the path of a kernel ELF`);
 const { accel, refused } = await chooseAccel("auto", elf);
 if (refused) console.error(`WARNING: TCG, not KVM: ${refused}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0].model}, Node ${process.version}, QEMU ${accel.toUpperCase()}`);
+console.log(`kernel: ${elf}`);
 console.log(`date: ${new Date().toISOString().slice(0, 10)}; ${RUNS} runs × ${SECONDS} s per row; medians\n`);
 
 if (sections.includes("rate")) {
@@ -63,7 +78,7 @@ if (sections.includes("rate")) {
       { ...base, tool: "autocannon", path: "/health", ports: 25, close: true },
     ],
   ];
-  const table = ["| load (50 connections) | req/s | spread | p99 ms |", "|---|---:|---:|---:|"];
+  const table = ["| load (50 connections) | req/s | spread | p99 ms | guest µs/req |", "|---|---:|---:|---:|---:|"];
   const cpuTable = [
     "| load | guest vCPU | QEMU main loop | other QEMU | load generator |",
     "|---|---:|---:|---:|---:|",
@@ -78,7 +93,7 @@ if (sections.includes("rate")) {
 }
 
 if (sections.includes("sweep")) {
-  const table = ["| path | connections | req/s | spread | p99 ms |", "|---|---:|---:|---:|---:|"];
+  const table = ["| path | connections | req/s | spread | p99 ms | guest µs/req |", "|---|---:|---:|---:|---:|---:|"];
   const loads: Load[] = [
     ...[1, 10, 50, 128, 256].map((c) => ({ path: "/health", connections: c })),
     ...["/api/stats.json", "/index.html", "/large.txt"].map((path) => ({ path, connections: 50 })),
@@ -90,14 +105,44 @@ if (sections.includes("sweep")) {
   console.log(`${table.join("\n")}\n`);
 }
 
+if (sections.includes("compare")) {
+  const base = process.env.BENCH_BASE;
+  if (!base) throw new Error("compare: set BENCH_BASE to the kernel ELF to compare against");
+  if (!existsSync(base)) throw new Error(`BENCH_BASE=${base}: no such file; give the path of a kernel ELF`);
+  console.log(`base: ${base}`);
+  const paths = (process.env.BENCH_PATHS ?? "/health,/api/stats.json,/index.html,/large.txt").split(",");
+  const table = [
+    "| path (50 connections) | base req/s | req/s | ratio | base guest µs/req | guest µs/req | ratio |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const c of await compareKernels(base, elf, accel, paths, RUNS, SECONDS, console.error)) {
+    const [r0, r1] = [c.base, c.next].map((s) => s.map((x) => x.rps));
+    const [g0, g1] = [c.base, c.next].map(guestUs);
+    const ratio = (a: number[], b: number[]) => (median(b) / median(a)).toFixed(2);
+    table.push(
+      `| ${c.path} | ${withSpread(r0, fmt)} | ${withSpread(r1, fmt)} | ${ratio(r0, r1)} | ${withSpread(g0, fmtUs)} | ${withSpread(g1, fmtUs)} | ${ratio(g0, g1)} |`,
+    );
+  }
+  console.log(`${table.join("\n")}\n`);
+}
+
+if (sections.includes("build")) {
+  const { fullS, keptS } = await timeBuilds(RUNS);
+  const s = (xs: number[]) => withSpread(xs, (n) => n.toFixed(2));
+  console.log("| kernel build | seconds |\n|---|---:|");
+  console.log(`| from scratch (asc, wasm-opt, wasm2c, gcc, ld) | ${s(fullS)} |`);
+  console.log(`| inputs unchanged: digest them, keep the ELF | ${s(keptS)} |\n`);
+}
+
 if (sections.includes("soak")) {
   const runs: SoakRun[] = [];
   for (let i = 0; i < RUNS; i++) {
-    runs.push(await soakOnce(accel));
+    runs.push(await soakOnce(accel, process.env.BENCH_KERNEL));
     console.error(`  soak run ${i + 1}: ${JSON.stringify(runs[i])}`);
   }
   const m = (k: keyof SoakRun) => median(runs.map((r) => r[k]));
-  const spread = (k: keyof SoakRun) => `${Math.min(...runs.map((r) => r[k]))}-${Math.max(...runs.map((r) => r[k]))}`;
+  const spread = (k: keyof SoakRun) =>
+    `${fmt(Math.min(...runs.map((r) => r[k])))}-${fmt(Math.max(...runs.map((r) => r[k])))}`;
   console.log("| full default soak (2,000,000 requests) | median | spread |\n|---|---:|---:|");
   console.log(`| CLI start to verdict, s | ${m("wallS")} | ${spread("wallS")} |`);
   console.log(`| QEMU start to first /health answer, ms | ${m("readyMs")} | ${spread("readyMs")} |`);

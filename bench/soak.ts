@@ -20,17 +20,18 @@ async function engineUsage(pid: number) {
     readFile(`/proc/${pid}/status`, "utf8"),
   ]);
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return {
-    cpuS: (Number(f[11]) + Number(f[12])) / 100,
-    peakMiB: Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024,
-  };
+  const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
+  if (!hwm) throw new Error("no VmHWM: the process is exiting"); // a zombie has no memory lines
+  return { cpuS: (Number(f[11]) + Number(f[12])) / 100, peakMiB: Number(hwm[1]) / 1024 };
 }
 
-export async function soakOnce(accel: "kvm" | "tcg"): Promise<SoakRun> {
+/** `kernel`: an ELF to soak instead of the bundled kernel (which the CLI builds or keeps). */
+export async function soakOnce(accel: "kvm" | "tcg", kernel?: string): Promise<SoakRun> {
   const out = await mkdtemp(join(tmpdir(), "bench-soak-"));
   const started = performance.now();
   // node itself, not npx/tsx wrappers, so the pid watched is the engine's
-  const child = spawn(process.execPath, ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--out", out], {
+  const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--out", out];
+  const child = spawn(process.execPath, kernel ? [...args, "--kernel", kernel] : args, {
     stdio: ["ignore", "ignore", "inherit"],
   });
   let last = { cpuS: 0, peakMiB: 0 };
