@@ -1,7 +1,7 @@
 /* Forward copy and fill with the string instructions, in 8-byte units and then the
  * 0-7 bytes left. Under TCG each iteration of a rep instruction is one pass through a
  * translated block, so 8-byte units take an eighth of the passes (BENCHMARKS.md,
- * "Copying in 8-byte units"); on hardware both forms are fast. Macros, so that a bad
+ * "Optimisations, before and after"); on hardware both forms are fast. Macros, so that a bad
  * pointer faults inside the function that asked for the copy. */
 #pragma once
 #include <stddef.h>
