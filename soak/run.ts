@@ -289,6 +289,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
             rps: lastRps,
             health: { ok: health.failures === 0, ms: health.lastMs },
             guest: stats.last,
+            guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : undefined,
             host: { rssMiB: Math.round(h.rssMiB * 10) / 10, cpuPercent: Math.round(cpuPercent) },
           };
           timeline.push(entry);

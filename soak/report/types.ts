@@ -14,6 +14,8 @@ export interface TimelineEntry {
   rps: number;
   health?: { ok: boolean; ms?: number };
   guest?: GuestStats;
+  /** when `guest` was read: the counters are polled on their own clock, not at `at` */
+  guestAt?: string;
   host?: { rssMiB: number; cpuPercent: number };
 }
 

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
 import { FAULTS } from "../../kernel/faults.ts";
 import { RawConnection, startHttpGuest } from "../../test/http-guest.ts";
-import type { Report } from "../report/types.ts";
+import type { Report, TimelineEntry } from "../report/types.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
@@ -31,12 +31,6 @@ async function soak(kernel: string, ...extra: string[]): Promise<{ code: number 
   return { code, report: JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report, out };
 }
 
-interface TimelineEntry {
-  at: string;
-  health?: { ok: boolean };
-  guest?: Record<string, number>;
-}
-
 /** Whether the bug may have struck by this poll: after AFTER_REQUESTS requests, except the wrap
  * bug, which strikes when the TX used index first passes 65,535 whatever the request count; its
  * onset is bounded by the last poll the guest still answered. */
@@ -54,7 +48,8 @@ async function detectionMs(out: string, report: Report, hasStruck: (e: TimelineE
     .filter(Boolean)
     .map((l) => JSON.parse(l) as TimelineEntry);
   const before = timeline.filter((e) => !hasStruck(e)).at(-1);
-  const armedNoEarlierThan = before ? Date.parse(before.at) : Date.parse(report.startedAt);
+  // the counters in an entry were read at guestAt, up to a poll interval before its `at`
+  const armedNoEarlierThan = before ? Date.parse(before.guestAt ?? before.at) : Date.parse(report.startedAt);
   return report.verdict.reasons[0].at - armedNoEarlierThan;
 }
 

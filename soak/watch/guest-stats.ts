@@ -16,6 +16,8 @@ export function parseStats(body: string): GuestStats {
 export class StatsWatcher {
   first?: GuestStats;
   last?: GuestStats;
+  /** when `last` was read (ms since the epoch) */
+  lastAt?: number;
   /** the first sample after the warm-up: the reference for page growth under load */
   warm?: GuestStats;
   private loadStartedAt?: number;
@@ -35,6 +37,7 @@ export class StatsWatcher {
     const prev = this.last;
     this.first ??= s;
     this.last = s;
+    this.lastAt = at;
     if (prev) {
       if (s[c.bootId] !== undefined && s[c.bootId] !== prev[c.bootId]) {
         findings.push({
