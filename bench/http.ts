@@ -28,9 +28,10 @@ const pct = (n: number) => `${Math.round(n * 100)}%`;
 /** Guest vCPU time per request: the guest's own cost, steadier than the rate on a shared machine. */
 const guestUs = (s: Sample[]) => s.map((x) => (x.cpu.vcpu / x.rps) * 1e6);
 const fmtUs = (us: number) => (us < 100 ? us.toFixed(1) : fmt(us));
+/** "min-max" */
+const range = (xs: number[], f: (n: number) => string = fmt) => `${f(Math.min(...xs))}-${f(Math.max(...xs))}`;
 /** "median (min-max)" */
-const withSpread = (xs: number[], f: (n: number) => string) =>
-  `${f(median(xs))} (${f(Math.min(...xs))}-${f(Math.max(...xs))})`;
+const withSpread = (xs: number[], f: (n: number) => string) => `${f(median(xs))} (${range(xs, f)})`;
 
 /** RUNS measurements of `load` on one booted guest. */
 async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sample[]> {
@@ -52,7 +53,7 @@ async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sa
 function rateRow(name: string, s: Sample[]): string {
   const rps = s.map((x) => x.rps);
   const p99 = fmt(median(s.map((x) => x.p99Ms)));
-  return `| ${name} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${p99} | ${fmtUs(median(guestUs(s)))} |`;
+  return `| ${name} | ${fmt(median(rps))} | ${range(rps)} | ${p99} | ${fmtUs(median(guestUs(s)))} |`;
 }
 
 const elf = process.env.BENCH_KERNEL ?? (await buildKernel()).elf;
@@ -141,8 +142,7 @@ if (sections.includes("soak")) {
     console.error(`  soak run ${i + 1}: ${JSON.stringify(runs[i])}`);
   }
   const m = (k: keyof SoakRun) => median(runs.map((r) => r[k]));
-  const spread = (k: keyof SoakRun) =>
-    `${fmt(Math.min(...runs.map((r) => r[k])))}-${fmt(Math.max(...runs.map((r) => r[k])))}`;
+  const spread = (k: keyof SoakRun) => range(runs.map((r) => r[k]));
   console.log("| full default soak (2,000,000 requests) | median | spread |\n|---|---:|---:|");
   console.log(`| CLI start to verdict, s | ${m("wallS")} | ${spread("wallS")} |`);
   console.log(`| QEMU start to first /health answer, ms | ${m("readyMs")} | ${spread("readyMs")} |`);

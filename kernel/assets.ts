@@ -25,11 +25,17 @@ export interface Asset {
   length: number;
 }
 
-export async function listAssets(dir: string): Promise<Asset[]> {
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+/** Every file below `dir`, at any depth, sorted. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
     .filter((d) => d.isFile())
     .map((d) => join(d.parentPath, d.name))
     .sort();
+}
+
+export async function listAssets(dir: string): Promise<Asset[]> {
+  const files = await filesUnder(dir);
   const assets: Asset[] = [];
   for (const file of files) {
     const bytes = await readFile(file);

@@ -4,20 +4,16 @@
 // same digest means the same ELF, and rebuilding it would only cost the ~8 s it takes.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { access, readdir, readFile, writeFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
+import { filesUnder } from "./assets.ts";
 
 const require = createRequire(import.meta.url);
 const INPUT_DIRS = ["src", "platform", "assets"];
 const BUILD_SCRIPTS = ["build.ts", "build-cache.ts", "assets.ts", "faults.ts"];
 const NPM_TOOLS = ["assemblyscript", "binaryen", "wabt"];
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
 
 async function firstLine(cmd: string): Promise<string> {
   try {
