@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { DefaultArtifactClient } from "@actions/artifact";
 import * as cache from "@actions/cache";
 import * as core from "@actions/core";
+import { kernelUnderTest } from "../kernel/bundled.ts";
 import type { Report } from "../soak/report/types.ts";
 import { runSoak } from "../soak/run.ts";
 import { withAptCache } from "./apt-cache.ts";
@@ -62,8 +63,9 @@ export async function run(env = process.env): Promise<void> {
   process.once("SIGINT", cancel);
   process.once("SIGTERM", cancel);
   let lastProgress = 0;
+  const kernel = await kernelUnderTest(config.options.kernel, config.options.fault, core.info);
   const report = await core.group("Soak", () =>
-    runSoak(config.options, {
+    runSoak(config.options, kernel, {
       command: `npx unikernel-soak ${config.options.kernel ? `--kernel ${config.options.kernel} ` : ""}--requests ${config.options.requests}`,
       signal: controller.signal,
       log: (line) => core.info(line),

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { access, constants } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PACKAGE_ROOT } from "../kernel/build.ts";
+import { PACKAGE_ROOT } from "../soak/package-root.ts";
 
 const accessible = promisify(access);
 const KVM_RULE = 'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"';

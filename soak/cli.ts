@@ -1,5 +1,7 @@
 // unikernel-soak: the command line over the engine (soak/run.ts).
 // Exit codes: 0 pass, 1 the kernel failed the soak, 2 usage or infrastructure error.
+
+import { kernelUnderTest } from "../kernel/bundled.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
 import { type Progress, runSoak } from "./run.ts";
@@ -34,10 +36,16 @@ async function main(): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   const tty = process.stderr.isTTY;
-  const report = await runSoak(options, {
+  const log = (line: string) => console.error(`${tty ? "\r\x1b[K" : ""}unikernel-soak: ${line}`);
+  const kernel = await kernelUnderTest(options.kernel, options.fault, log);
+  if (controller.signal.aborted) {
+    log("cancelled before the soak started");
+    return 2;
+  }
+  const report = await runSoak(options, kernel, {
     command: ["npx", "unikernel-soak", ...process.argv.slice(2)].map(shellQuote).join(" "),
     signal: controller.signal,
-    log: (line) => console.error(`${tty ? "\r\x1b[K" : ""}unikernel-soak: ${line}`),
+    log,
     progress: (p) => {
       if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
       else if (Math.round(p.elapsedS) % 10 === 0) console.error(progressLine(p));

@@ -4,7 +4,7 @@
 // written and QEMU is stopped.
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { buildKernel, PACKAGE_ROOT } from "../kernel/build.ts";
+import type { KernelUnderTest } from "../kernel/bundled.ts";
 import { chooseAccel } from "./accel.ts";
 import { readElfInfo } from "./elf.ts";
 import { LoadRun, type LoadTick } from "./load/driver.ts";
@@ -48,7 +48,7 @@ export interface RunHooks {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> {
+export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: RunHooks): Promise<Report> {
   const out = resolve(o.out);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
@@ -62,7 +62,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     finishedAt: "",
     wallS: 0,
     command: hooks.command,
-    kernel: { built: !o.kernel, fault: o.fault },
+    kernel: { built: kernel.bundled, fault: kernel.fault },
     accel: { mode: o.accel },
     boot: {},
     options: { ...o, crashPatterns: o.crashPatterns.map(String) },
@@ -97,19 +97,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
   let elf: string | undefined;
 
   try {
-    // ---- kernel
-    if (o.kernel) {
-      elf = resolve(o.kernel);
-    } else {
-      hooks.log(`building the bundled kernel${o.fault ? ` with fault ${o.fault}` : ""}`);
-      const build = await buildKernel({ fault: o.fault });
-      elf = build.elf;
-      hooks.log(
-        build.reused
-          ? `kept ${elf}: built before from the same sources and toolchain`
-          : `built ${elf} in ${build.seconds.toFixed(1)} s`,
-      );
-    }
+    elf = kernel.elf;
     const info = await readElfInfo(elf);
     if (!info.pvhEntry)
       throw new Error(`${elf} has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY); QEMU cannot boot it with -kernel`);
@@ -361,13 +349,7 @@ export async function runSoak(o: SoakOptions, hooks: RunHooks): Promise<Report> 
     // ---- triage, while the guest is still there
     stopping = true;
     if (crash) {
-      // The bundled kernel's sources sit beside the engine; a user's kernel is under the working directory.
-      report.crash = await triageCrash(
-        crash,
-        elf,
-        vm.hasExited ? undefined : gdbPort,
-        o.kernel ? process.cwd() : PACKAGE_ROOT,
-      );
+      report.crash = await triageCrash(crash, elf, vm.hasExited ? undefined : gdbPort, kernel.sourceRoot);
       await writeFile(join(out, "triage.md"), renderTriage(report.crash));
       report.files["triage.md"] = "triage.md";
     } else if (findings.some((f) => f.kind === "hang") && !vm.hasExited) {
