@@ -58,7 +58,7 @@ function rateRow(name: string, s: Sample[]): string {
 
 const elf = process.env.BENCH_KERNEL ?? (await buildKernel()).elf;
 if (!existsSync(elf)) throw new Error(`BENCH_KERNEL=${elf}: no such file; give the path of a kernel ELF`);
-const { accel, refused } = await chooseAccel("auto", elf);
+const { accel, refused } = await chooseAccel("auto");
 if (refused) console.error(`WARNING: TCG, not KVM: ${refused}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0].model}, Node ${process.version}, QEMU ${accel.toUpperCase()}`);
 console.log(`kernel: ${elf}`);

@@ -105270,7 +105270,8 @@ async function qemuPidsFor(dir) {
   for (const p of await readdir3("/proc")) {
     if (!/^\d+$/.test(p)) continue;
     const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
-    if (cmd.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
+    const program = cmd.slice(0, cmd.indexOf("\0")).split("/").pop() ?? "";
+    if (program.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
   }
   return pids;
 }

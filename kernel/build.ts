@@ -1,7 +1,7 @@
 // Builds kernel/build/kernel.elf (or kernel-<fault>.elf) from the AssemblyScript
 // sources: asc -> wasm-opt -> wasm2c -> gcc (freestanding) -> ld. Run: npm run build:kernel
 import { spawn } from "node:child_process";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,10 +118,19 @@ export async function buildKernel({ fault, outDir, force }: BuildOptions = {}): 
   if (!force && (await recordedDigest(elf)) === digest) {
     return { elf, seconds: (performance.now() - started) / 1000, reused: true };
   }
-  const gen = join(out, `${name}.gen`);
-  await rm(gen, { recursive: true, force: true });
-  await mkdir(gen, { recursive: true });
+  // A folder of this build's own: two builds of the same kernel at once must not share one.
+  await mkdir(out, { recursive: true });
+  const gen = await mkdtemp(join(out, `${name}.gen-`));
+  try {
+    await compileAndLink(gen, elf, uses);
+  } finally {
+    await rm(gen, { recursive: true, force: true });
+  }
+  await recordDigest(elf, digest);
+  return { elf, seconds: (performance.now() - started) / 1000, reused: false };
+}
 
+async function compileAndLink(gen: string, elf: string, uses: string[]): Promise<void> {
   const rawWasm = join(gen, "kernel.raw.wasm");
   const wasm = join(gen, "kernel.wasm");
   await run(process.execPath, [
@@ -185,6 +194,4 @@ export async function buildKernel({ fault, outDir, force }: BuildOptions = {}): 
     ...objects.sort(),
   ]);
   await rename(linked, elf);
-  await recordDigest(elf, digest);
-  return { elf, seconds: (performance.now() - started) / 1000, reused: false };
 }

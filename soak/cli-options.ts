@@ -52,11 +52,11 @@ const COUNTER_KEYS: Record<string, keyof SoakOptions["counters"]> = {
   "tcp-open": "tcpOpen",
 };
 
+/** A plain decimal number (no exponent, hex or sign), so "1e99" and "0x10" are refused. */
 function num(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
-  return n;
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(v)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
+  return Number(v);
 }
 
 /** "80" or "8000-8255,9000" → the ports, in order. */
@@ -145,7 +145,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     durationS: num("duration", values.duration, d.durationS),
     connections: num("connections", values.connections, d.connections),
     pipelining: num("pipelining", values.pipelining, d.pipelining),
-    paths: values.paths ? parsePaths(values.paths) : d.paths,
+    paths: values.paths === undefined ? d.paths : parsePaths(values.paths),
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
     healthPath: values["health-path"] ?? d.healthPath,
     statsPath: values["stats-path"] ?? d.statsPath,

@@ -17,9 +17,8 @@ function shellQuote(a: string): string {
 }
 
 async function main(): Promise<number> {
-  let options: SoakOptions | "help";
   try {
-    options = parseCli(process.argv.slice(2));
+    return await soak(parseCli(process.argv.slice(2)));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`unikernel-soak: ${err.message}`);
@@ -27,16 +26,25 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+}
+
+async function soak(options: SoakOptions | "help"): Promise<number> {
   if (options === "help") {
     console.log(USAGE);
     return 0;
   }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
   const tty = process.stderr.isTTY;
   const log = (line: string) => console.error(`${tty ? "\r\x1b[K" : ""}unikernel-soak: ${line}`);
+  // The first signal ends the soak with a partial report; a second one stops at once
+  // (QEMU goes with the engine: see soak/vm/qemu.ts).
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) return controller.abort();
+    log(`${signal} while cancelling: stopping now, without a report`);
+    process.exit(2);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   const kernel = await kernelUnderTest(options.kernel, options.fault, log);
   if (controller.signal.aborted) {
     log("cancelled before the soak started");

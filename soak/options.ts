@@ -1,5 +1,6 @@
 // The engine's options: defaults, and validation that names what is wrong.
 // The CLI and the GitHub action both fill this in; nothing here knows either.
+import { DEFAULT_MEMORY_MIB } from "./vm/qemu.ts";
 
 export type AccelMode = "auto" | "kvm" | "tcg";
 
@@ -47,13 +48,17 @@ export interface SoakOptions {
   out: string;
 }
 
+const MAX_PATH_WEIGHTS = 100_000;
+/** Bounds that keep every loop and allocation of the engine finite and sane. */
+const MAX = { requests: 1e12, connections: 4096, pipelining: 256, memoryMiB: 65536, seconds: 7 * 24 * 3600 };
+
 /** The default mix: the seed's hot paths, the baked pages, revalidations and now and then the large asset. */
 export const DEFAULT_PATHS =
   "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
 
 export const DEFAULTS: SoakOptions = {
   append: "",
-  memoryMiB: 256,
+  memoryMiB: DEFAULT_MEMORY_MIB,
   qemuArgs: [],
   accel: "auto",
   requests: 2_000_000,
@@ -103,21 +108,33 @@ export function parsePaths(spec: string): PathWeight[] {
     });
   if (paths.length === 0 || paths.every((p) => p.weight === 0))
     throw new UsageError("--paths: needs at least one path with a weight above 0");
+  // the load walks a cycle with each path repeated by its weight: keep it small
+  const total = paths.reduce((n, p) => n + p.weight, 0);
+  if (total > MAX_PATH_WEIGHTS)
+    throw new UsageError(
+      `--paths: the weights add up to ${total}; at most ${MAX_PATH_WEIGHTS} (they are ratios: scale them down)`,
+    );
   return paths;
 }
 
-function positiveInt(name: string, v: number, min = 1): void {
+function positiveInt(name: string, v: number, min = 1, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name}: expected a whole number ≥ ${min}, got ${v}`);
+  if (v > max) throw new UsageError(`--${name}: ${v} is more than the ${max} this tool accepts`);
 }
 
 export function validate(o: SoakOptions): SoakOptions {
-  positiveInt("requests", o.requests);
-  positiveInt("connections", o.connections);
-  positiveInt("pipelining", o.pipelining);
-  positiveInt("memory", o.memoryMiB, 64);
-  positiveInt("health-failures", o.healthFailures);
-  positiveInt("duration", o.durationS, 0);
+  positiveInt("requests", o.requests, 1, MAX.requests);
+  positiveInt("connections", o.connections, 1, MAX.connections);
+  positiveInt("pipelining", o.pipelining, 1, MAX.pipelining);
+  positiveInt("memory", o.memoryMiB, 64, MAX.memoryMiB);
+  positiveInt("health-failures", o.healthFailures, 1, 1000);
+  positiveInt("duration", o.durationS, 0, MAX.seconds);
+  positiveInt("boot-timeout", o.bootTimeoutS, 1, MAX.seconds);
+  positiveInt("health-timeout", o.healthTimeoutMs, 1, 3_600_000);
+  positiveInt("request-timeout", o.requestTimeoutS, 1, 3600);
+  positiveInt("warmup", o.warmupS, 0, MAX.seconds);
   positiveInt("tx-stall-budget", o.txStallBudget, 0);
+  positiveInt("page-growth", o.pageGrowth, 0);
   for (const p of o.guestPorts)
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       throw new UsageError(`--guest-port: ${p} is not a TCP port (1-65535)`);

@@ -1,20 +1,27 @@
 // The kernel build is reproducible, is kept while its inputs are unchanged, and
 // refuses what it does not know.
-import { appendFile, cp, mkdtemp, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readElfInfo } from "../../soak/elf.ts";
 import { buildKernel } from "../build.ts";
 import { inputsDigest } from "../build-cache.ts";
 
 const KERNEL_DIR = resolve(import.meta.dirname, "..");
+const made: string[] = [];
+const tempDir = async (prefix: string) => {
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 
 describe("kernel build", () => {
   it("gives the same ELF build-id in two folders, keeps it while the inputs are unchanged", async () => {
-    const dirA = await mkdtemp(join(tmpdir(), "kbuild-a-"));
+    const dirA = await tempDir("kbuild-a-");
     const a = await buildKernel({ outDir: dirA });
-    const b = await buildKernel({ outDir: await mkdtemp(join(tmpdir(), "kbuild-b-")) });
+    const b = await buildKernel({ outDir: await tempDir("kbuild-b-") });
     const [ia, ib] = await Promise.all([readElfInfo(a.elf), readElfInfo(b.elf)]);
     expect(ia.pvhEntry).toBe(true);
     expect(ia.buildId).toMatch(/^[0-9a-f]{40}$/);
@@ -29,7 +36,7 @@ describe("kernel build", () => {
   });
 
   it("digests every source, asset and switch the ELF is made from", async () => {
-    const copy = await mkdtemp(join(tmpdir(), "kbuild-src-"));
+    const copy = await tempDir("kbuild-src-");
     await cp(KERNEL_DIR, copy, { recursive: true, filter: (src) => !src.includes(`${KERNEL_DIR}/build/`) });
     const base = await inputsDigest(copy, []);
     expect(await inputsDigest(KERNEL_DIR, [])).toBe(base);
@@ -41,6 +48,13 @@ describe("kernel build", () => {
       expect(after, file).not.toBe(before);
       before = after;
     }
+  });
+
+  it("two builds of the same kernel in one folder at once both succeed, and leave no work folder", async () => {
+    const dir = await tempDir("kbuild-race-");
+    const [a, b] = await Promise.all([buildKernel({ outDir: dir }), buildKernel({ outDir: dir })]);
+    expect((await readElfInfo(a.elf)).buildId).toBe((await readElfInfo(b.elf)).buildId);
+    expect((await readdir(dir)).sort()).toEqual(["kernel.elf", "kernel.elf.inputs"]);
   });
 
   it("names the known switches when asked for an unknown fault", async () => {

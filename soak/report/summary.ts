@@ -1,6 +1,5 @@
-// summary.md (what a person reads first) and triage.md (what they need for a crash),
-// both plain GitHub-flavoured Markdown; the charts are Mermaid, which GitHub renders.
-import type { CrashTriage } from "../triage/crash.ts";
+// summary.md, what a person reads first: plain GitHub-flavoured Markdown; the charts
+// are Mermaid, which GitHub renders.
 import type { Report, TimelineEntry } from "./types.ts";
 
 const MAX_POINTS = 60;
@@ -83,26 +82,5 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     );
   }
   out.push("## Reproduce", "", "```sh", r.command, "```", "");
-  return out.join("\n");
-}
-
-export function renderTriage(c: CrashTriage): string {
-  const out = [`# ${c.title}`, "", "```", ...c.lines, "```", ""];
-  if (c.corrupted) out.push(`> ⚠️ The dump is corrupted: ${c.corrupted}`, "");
-  if (c.cr2) out.push(`- **CR2** ${c.cr2} = ${c.cr2Signed} as a signed 64-bit number`);
-  if (c.errDecoded) out.push(`- **error code** ${c.err}: ${c.errDecoded.bits.join("; ")}`);
-  else if (c.err) out.push(`- **error code** ${c.err}`);
-  if (c.rip) out.push(`- **RIP** ${c.rip}${c.symbol ? ` in \`${c.symbol}\`` : ""}${c.source ? ` (${c.source})` : ""}`);
-  if (c.asSource) out.push(`- **source** \`${c.asSource.file}:${c.asSource.line}\``);
-  if (c.rsp) out.push(`- **RSP** ${c.rsp}`);
-  out.push("");
-  if (c.frames.length) {
-    out.push("## Where (addr2line -f -i, innermost first)", "", "| function | source |", "|---|---|");
-    for (const f of c.frames) out.push(`| \`${f.name}\` | ${f.file}:${f.line} |`);
-    out.push("");
-  }
-  if (c.disassembly) out.push("## Disassembly (=> marks RIP)", "", "```", c.disassembly, "```", "");
-  if (c.backtrace) out.push("## Backtrace (gdb through the gdbstub)", "", "```", c.backtrace, "```", "");
-  if (c.notes.length) out.push("## Notes", "", ...c.notes.map((n) => `- ${n}`), "");
   return out.join("\n");
 }

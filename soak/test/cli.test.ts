@@ -1,48 +1,17 @@
 // The CLI end to end, booting real guests: exit codes, reports, the fault path,
 // QEMU dying under it, and Ctrl-C.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { execFile } from "node:child_process";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { kvmRefusal } from "../accel.ts";
-import type { Report } from "../report/types.ts";
 import { qemuPidsFor } from "../vm/qemu.ts";
+import { cli, readReport, tempDir, waitFor } from "./cli-run.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
 const elf = inject("kernelElf");
-
-interface CliRun {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-function cli(args: string[]): CliRun {
-  const child = spawn(process.execPath, ["--import", "tsx", "soak/cli.ts", ...args], { cwd: ROOT });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => (stdout += d));
-  child.stderr?.on("data", (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) =>
-    child.on("close", (code) => r({ code, stdout, stderr })),
-  );
-  return { child, done };
-}
-
-const outDir = () => mkdtemp(join(tmpdir(), "soak-cli-"));
-const readReport = async (out: string) => JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const outDir = () => tempDir();
 
 describe("bad input: exit 2 with a one-line reason", () => {
   it.each([
@@ -53,11 +22,41 @@ describe("bad input: exit 2 with a one-line reason", () => {
     [["--paths", "health=3"], /--paths: "health=3" is not PATH\[=WEIGHT\]/],
     [["--guest-port", "80-70"], /--guest-port: expected ports like 80 or 8000-8255,9000, got "80-70"/],
     [["--guest-port", "70000"], /--guest-port: 70000 is not a TCP port \(1-65535\)/],
+    [["--requests", "1e99"], /--requests: expected a number, got "1e99"/],
+    [["--requests", "0x10"], /--requests: expected a number, got "0x10"/],
+    [["--connections", "5000"], /--connections: 5000 is more than the 4096 this tool accepts/],
+    [["--paths", ""], /--paths: needs at least one path/],
+    [["--paths", "/a=99999999999999999999"], /--paths: the weights add up to 100000000000000000000; at most 100000/],
   ])("%j", async (args, message) => {
     const out = await outDir();
     const { code, stderr, stdout } = await cli([...args, "--out", out]).done;
     expect(code).toBe(2);
     expect(`${stderr}${stdout}`).toMatch(message);
+  });
+
+  it.each([
+    ["/proc/x", /--out \/proc\/x: cannot create \/proc\/x/],
+    ["/etc/hostname", /--out \/etc\/hostname: exists and is not a folder/],
+  ])("--out %s is refused at once", async (out, message) => {
+    const started = Date.now();
+    const { code, stderr } = await cli(["--kernel", elf, "--out", out]).done;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("--out . in a repository is refused and nothing is deleted", async () => {
+    const repo = await outDir();
+    await run("git", ["init", "-q", repo]);
+    await writeFile(join(repo, "work.ts"), "precious\n");
+    const before = (await readdir(repo)).sort();
+    const { code, stderr } = await cli(["--kernel", elf, "--out", "."], repo).done;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /--out \.: the folder is not empty and holds no report of unikernel-soak \(\.git, work\.ts\)/,
+    );
+    expect((await readdir(repo)).sort()).toEqual(before);
+    expect(await readFile(join(repo, "work.ts"), "utf8")).toBe("precious\n");
   });
 
   it("a kernel that is not an ELF", async () => {
@@ -78,7 +77,7 @@ describe("bad input: exit 2 with a one-line reason", () => {
   });
 
   it("--accel kvm where KVM cannot run a guest", async () => {
-    const refused = await kvmRefusal(elf);
+    const refused = await kvmRefusal();
     const out = await outDir();
     const r = await cli(["--kernel", elf, "--accel", "kvm", "--requests", "1000", "--out", out]).done;
     if (refused) {
@@ -106,7 +105,8 @@ async function soakWithFault(kind: string, afterMs: number) {
 describe("soaks", () => {
   it("a clean short soak passes and writes the whole report", async () => {
     const out = await outDir();
-    const { code } = await cli(["--kernel", elf, "--accel", "tcg", "--requests", "20000", "--out", out]).done;
+    const { code, stderr } = await cli(["--kernel", elf, "--accel", "tcg", "--requests", "20000", "--out", out]).done;
+    expect(code, stderr).toBe(0);
     const report = await readReport(out);
     expect(report.verdict).toMatchObject({ kind: "pass", exitCode: 0 });
     expect(code).toBe(0);
@@ -165,7 +165,7 @@ describe("soaks", () => {
     expect(gdb.stdout).toMatch(/<pvh_start>:\s+0xfa/); // cli, the first instruction
   });
 
-  it("QEMU killed mid-soak is a failure, not a hang", async () => {
+  it("QEMU killed from outside is an infrastructure error naming the signal, not a kernel verdict", async () => {
     const out = await outDir();
     const run = cli(["--kernel", elf, "--accel", "tcg", "--requests", "2000000", "--out", out]);
     const [pid] = await waitFor(
@@ -181,9 +181,9 @@ describe("soaks", () => {
     process.kill(pid, "SIGKILL");
     const { code } = await run.done;
     const report = await readReport(out);
-    expect(code).toBe(1);
-    expect(report.verdict.kind).toBe("crash");
-    expect(report.verdict.reasons[0].message).toMatch(/QEMU exited during the soak \(signal SIGKILL\)/);
+    expect(code).toBe(2);
+    expect(report.verdict.kind).toBe("error");
+    expect(report.verdict.reasons[0].message).toMatch(/QEMU was stopped from outside the engine \(SIGKILL\)/);
   });
 
   it("SIGINT leaves no QEMU behind and still writes a partial report", async () => {

@@ -1,9 +1,12 @@
 // Launches QEMU microvm for one guest: serial to a file (followed by SerialTail),
 // user networking restricted to a loopback port forward, a QMP socket and an
-// optional gdbstub, all on this machine only. Every QEMU started here is killed
-// when the engine exits, whatever the path.
+// optional gdbstub, all on this machine only. QEMU never outlives the engine: it
+// runs in a process group of its own (a terminal's Ctrl-C is the engine's to
+// handle) and with a parent-death signal, so even a SIGKILLed engine takes it along.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { constants, createWriteStream } from "node:fs";
+import { access, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialTail } from "./serial.ts";
 
@@ -16,7 +19,7 @@ export interface VmConfig {
   initrd?: string;
   memoryMiB?: number;
   accel: Accel;
-  /** where serial.log, qemu.log and qmp.sock go */
+  /** where serial.log and qemu.log go */
   dir: string;
   /** loopback ports forwarded to the guest; none = no network device. Several, because
    * QEMU's user networking listens with a backlog of 1: a burst of connects to one port
@@ -32,7 +35,11 @@ export interface VmConfig {
 
 export const DEFAULT_MEMORY_MIB = 256;
 
-export function qemuArgs(c: VmConfig): string[] {
+/** A value inside a QEMU option list: a comma there would start another sub-option. */
+const optionValue = (v: string) => v.replace(/,/g, ",,");
+
+/** `qmpSocket`: where QEMU listens for QMP (kept short: unix socket paths are limited to 107 bytes). */
+export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   const args = [
     // pit=on: the kernel calibrates its TSC clock and takes its idle tick from the PIT.
     "-M",
@@ -53,11 +60,11 @@ export function qemuArgs(c: VmConfig): string[] {
     "-global",
     "virtio-mmio.force-legacy=false",
     "-chardev",
-    `file,id=serial0,path=${join(c.dir, "serial.log")}`,
+    `file,id=serial0,path=${optionValue(join(c.dir, "serial.log"))}`,
     "-serial",
     "chardev:serial0",
     "-qmp",
-    `unix:${join(c.dir, "qmp.sock")},server=on,wait=off`,
+    `unix:${qmpSocket},server=on,wait=off`,
     "-kernel",
     c.kernel,
   ];
@@ -88,11 +95,15 @@ export class Vm {
   /** resolves when QEMU exits, for whatever reason */
   readonly exited: Promise<VmExit>;
   private exitInfo?: VmExit;
+  /** stop() was called: an exit after that is ours, not the guest's or someone else's */
+  stopping = false;
 
   private constructor(
     readonly config: VmConfig,
     readonly process: ChildProcess,
     readonly command: string[],
+    /** a private folder for the QMP socket, removed at stop */
+    private readonly runDir: string,
   ) {
     this.serial = new SerialTail(join(config.dir, "serial.log"));
     this.exited = new Promise((resolve) => {
@@ -105,22 +116,32 @@ export class Vm {
   }
 
   static async start(config: VmConfig): Promise<Vm> {
-    const qemu = config.qemu ?? "qemu-system-x86_64";
-    const args = qemuArgs(config);
-    const child = spawn(qemu, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const qemu = await executable(config.qemu ?? "qemu-system-x86_64");
+    const runDir = await mkdtemp(join(tmpdir(), "uks-"));
+    const args = qemuArgs(config, join(runDir, "qmp.sock"));
+    // setpriv (util-linux) execs QEMU with SIGKILL as its parent-death signal.
+    const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", qemu, ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+      detached: true,
+    });
     live.add(child);
     const log = createWriteStream(join(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
-    const vm = new Vm(config, child, [qemu, ...args]);
+    const vm = new Vm(config, child, [qemu, ...args], runDir);
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", (err) => {
         live.delete(child);
-        reject(new Error(`cannot start ${qemu}: ${err.message}; run 'npm run setup' or install qemu-system-x86`));
+        reject(new Error(`cannot start setpriv (${err.message}); install util-linux`));
       });
     });
     await vm.serial.start();
     return vm;
+  }
+
+  /** QEMU's QMP socket (exists while QEMU runs) */
+  get qmpSocket(): string {
+    return join(this.runDir, "qmp.sock");
   }
 
   get pid(): number {
@@ -133,6 +154,7 @@ export class Vm {
 
   /** Stops QEMU (SIGTERM, then SIGKILL after a grace period) and drains the serial log. */
   async stop(graceMs = 2000): Promise<VmExit> {
+    this.stopping = true;
     if (!this.exitInfo) {
       this.process.kill("SIGTERM");
       const timer = setTimeout(() => this.process.kill("SIGKILL"), graceMs);
@@ -140,8 +162,24 @@ export class Vm {
       clearTimeout(timer);
     }
     await this.serial.stop();
+    await rm(this.runDir, { recursive: true, force: true });
     return this.exitInfo as VmExit;
   }
+}
+
+/** The path of `name` (a path, or a command looked up in PATH); throws when there is none to run. */
+async function executable(name: string): Promise<string> {
+  const candidates = name.includes("/") ? [name] : (process.env.PATH ?? "").split(":").map((d) => join(d || ".", name));
+  for (const c of candidates) {
+    if (
+      await access(c, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return c;
+  }
+  throw new Error(`cannot start ${name}: not found (ENOENT); run 'npm run setup' or install qemu-system-x86`);
 }
 
 /** PIDs of QEMU processes started for `dir` (their command line names it): for cleanup after a cancel. */
@@ -151,7 +189,8 @@ export async function qemuPidsFor(dir: string): Promise<number[]> {
   for (const p of await readdir("/proc")) {
     if (!/^\d+$/.test(p)) continue;
     const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
-    if (cmd.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
+    const program = cmd.slice(0, cmd.indexOf("\0")).split("/").pop() ?? "";
+    if (program.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
   }
   return pids;
 }

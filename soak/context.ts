@@ -1,0 +1,79 @@
+// What every phase of one soak shares: its options, the kernel, the report folder, the
+// findings so far, the report being filled in, and the monitors to stop at the end.
+import type { KernelUnderTest } from "../kernel/bundled.ts";
+import { Findings } from "./findings.ts";
+import type { SoakOptions } from "./options.ts";
+import { VERSION } from "./package-root.ts";
+import { type Report, SCHEMA_VERSION, type TimelineEntry } from "./report/types.ts";
+import { decide } from "./verdict.ts";
+import { StatsWatcher } from "./watch/guest-stats.ts";
+import type { HostMonitor } from "./watch/host-monitor.ts";
+import type { Monitor } from "./watch/monitor.ts";
+
+export interface Progress {
+  elapsedS: number;
+  requests: number;
+  asked: number;
+  rps: number;
+  etaS?: number;
+  healthMs?: number;
+  txStalls?: number;
+  rssMiB?: number;
+}
+
+export interface RunHooks {
+  log: (line: string) => void;
+  progress: (p: Progress) => void;
+  /** the exact command that reproduces the run, for the report */
+  command: string;
+  signal?: AbortSignal;
+}
+
+export class SoakContext {
+  readonly findings: Findings;
+  readonly timeline: TimelineEntry[] = [];
+  readonly report: Report;
+  /** the guest's counters over the soak */
+  readonly stats: StatsWatcher;
+  /** QEMU's footprint, once the load runs */
+  host?: HostMonitor;
+  private readonly monitors: Monitor[] = [];
+
+  constructor(
+    readonly o: SoakOptions,
+    readonly kernel: KernelUnderTest,
+    readonly hooks: RunHooks,
+    /** the report folder, absolute */
+    readonly out: string,
+  ) {
+    this.findings = new Findings(hooks.log);
+    this.stats = new StatsWatcher(o);
+    this.report = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "unikernel-soak", version: VERSION },
+      startedAt: new Date().toISOString(),
+      finishedAt: "",
+      wallS: 0,
+      command: hooks.command,
+      kernel: { path: kernel.elf, built: kernel.bundled, fault: kernel.fault },
+      accel: { mode: o.accel },
+      boot: {},
+      options: { ...o, crashPatterns: o.crashPatterns.map(String) },
+      verdict: decide([]),
+      guest: {},
+      host: {},
+      files: {},
+    };
+  }
+
+  /** Starts a monitor and keeps it to stop at the end. */
+  attach<M extends Monitor>(m: M): M {
+    this.monitors.push(m);
+    m.start();
+    return m;
+  }
+
+  stopMonitors(): void {
+    for (const m of this.monitors.splice(0)) m.stop();
+  }
+}

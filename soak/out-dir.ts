@@ -1,0 +1,107 @@
+// The report folder is the engine's own. It writes into a folder that is new or empty,
+// or that holds a previous report of its own (named by a marker it wrote first); it
+// refuses anything else before touching it, and it only ever deletes files its marker
+// names. `--out .` in a repository is refused, not emptied.
+import { constants } from "node:fs";
+import { access, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
+import { UsageError } from "./options.ts";
+
+export const MARKER = ".unikernel-soak-report";
+
+/** Every name a soak writes into its folder, besides the kernel's copy (named by its file). */
+export const REPORT_FILES = [
+  "report.json",
+  "summary.md",
+  "timeline.jsonl",
+  "serial.log",
+  "qemu.log",
+  "triage.md",
+  "memory.core",
+];
+
+interface Marker {
+  tool: "unikernel-soak";
+  files: string[];
+}
+
+/** Claims `out` for a soak of `kernel`: makes it, or empties a previous report there. Throws UsageError. */
+export async function claimOutDir(out: string, kernel: string): Promise<void> {
+  const dir = resolve(out);
+  const files = [...REPORT_FILES, basenameOf(kernel)];
+  const inside = relative(dir, resolve(kernel));
+  if (!inside.startsWith("..") && !inside.startsWith("/"))
+    throw new UsageError(`--out ${out}: the kernel under test (${kernel}) is inside it; choose another folder`);
+  const st = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    const why = err.code === "ENOTDIR" ? "a part of the path is not a folder" : (err.code ?? err.message);
+    throw new UsageError(`--out ${out}: ${why}`);
+  });
+  if (!st) {
+    await makeFolder(dir, out);
+  } else {
+    if (!st.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a folder; choose another path`);
+    await clearPreviousReport(dir, out);
+  }
+  await writeMarker(dir, files);
+}
+
+async function clearPreviousReport(dir: string, out: string): Promise<void> {
+  const entries = await readdir(dir);
+  if (entries.length === 0) return;
+  const marker = await readMarker(dir);
+  if (!marker)
+    throw new UsageError(
+      `--out ${out}: the folder is not empty and holds no report of unikernel-soak (${listed(entries)}); it is left untouched: choose a new or empty folder`,
+    );
+  const foreign = entries.filter((e) => e !== MARKER && !marker.files.includes(e));
+  if (foreign.length)
+    throw new UsageError(
+      `--out ${out}: holds a previous report, but also files unikernel-soak did not write (${listed(foreign)}); it is left untouched: move them or choose another folder`,
+    );
+  for (const e of entries) if (e !== MARKER) await rm(join(dir, e), { force: true });
+}
+
+/** Creates the folder one level at a time: a recursive mkdir spins for ever under /proc. */
+async function makeFolder(dir: string, out: string): Promise<void> {
+  const missing: string[] = [];
+  let at = dir;
+  while (!(await exists(at))) {
+    missing.unshift(at);
+    at = dirname(at);
+  }
+  const parent = await stat(at);
+  if (!parent.isDirectory()) throw new UsageError(`--out ${out}: ${at} is not a folder`);
+  await access(at, constants.W_OK).catch(() => {
+    throw new UsageError(`--out ${out}: cannot write in ${at} (permission denied)`);
+  });
+  for (const d of missing) {
+    await mkdir(d).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`--out ${out}: cannot create ${d} (${err.code ?? err.message})`);
+    });
+  }
+}
+
+async function writeMarker(dir: string, files: string[]): Promise<void> {
+  const marker: Marker = { tool: "unikernel-soak", files };
+  await writeFile(join(dir, MARKER), `${JSON.stringify(marker)}\n`).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`--out ${dir}: cannot write there (${err.code ?? err.message})`);
+  });
+}
+
+async function readMarker(dir: string): Promise<Marker | undefined> {
+  try {
+    const m = JSON.parse(await readFile(join(dir, MARKER), "utf8")) as Marker;
+    return m.tool === "unikernel-soak" && Array.isArray(m.files) ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const exists = (p: string) =>
+  lstat(p).then(
+    () => true,
+    () => false,
+  );
+const basenameOf = (p: string) => p.split("/").pop() as string;
+const listed = (names: string[]) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", …" : "");

@@ -1,0 +1,71 @@
+// The load, with every watcher running: the counters' baseline, the ETags to revalidate,
+// then the request count (or the time cap), stopped early by the first finding.
+import type { SoakContext } from "../context.ts";
+import { LoadRun, type LoadTick } from "../load/driver.ts";
+import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
+import { parseStats } from "../watch/guest-stats.ts";
+import { HealthMonitor } from "../watch/health-monitor.ts";
+import { HostMonitor } from "../watch/host-monitor.ts";
+import { StatsMonitor } from "../watch/stats-monitor.ts";
+import type { Guest } from "./boot.ts";
+
+export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
+  const o = ctx.o;
+  ctx.hooks.log(
+    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading 127.0.0.1:${guest.loadPorts[0]}-${guest.loadPorts.at(-1)}`,
+  );
+  ctx.stats.check(parseStats((await guest.stats.get(o.statsPath, 5000)).body), Date.now());
+  const etags = new Map<string, string>();
+  for (const p of o.paths.filter((x) => x.revalidate)) {
+    const etag = (await guest.health.get(p.path, 5000)).headers.etag;
+    if (typeof etag !== "string")
+      throw new Error(`--paths: inm:${p.path} needs an ETag, but ${p.path} answered without one`);
+    etags.set(p.path, etag);
+  }
+
+  const started = Date.now();
+  const sink = ctx.findings.add;
+  ctx.stats.startLoad(started);
+  const health = ctx.attach(
+    new HealthMonitor(
+      guest.health,
+      { path: o.healthPath, intervalMs: o.intervalMs, timeoutMs: o.healthTimeoutMs, failures: o.healthFailures },
+      sink,
+    ),
+  );
+  ctx.attach(new StatsMonitor(guest.stats, o.statsPath, o.intervalMs, o.healthTimeoutMs, ctx.stats, sink));
+  ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
+  const counter: LoadCounter = { requests: 0, rps: 0 };
+  ctx.attach(new TimelineRecorder(ctx, health, counter, started));
+
+  const run = new LoadRun(
+    {
+      urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
+      requests: o.requests,
+      durationS: o.durationS,
+      connections: o.connections,
+      pipelining: o.pipelining,
+      timeoutS: o.requestTimeoutS,
+      paths: o.paths,
+      etags,
+    },
+    (t: LoadTick) => {
+      counter.requests += t.count;
+      counter.rps = t.count;
+    },
+  );
+  const stoppedByFinding = await Promise.race([run.done.then(() => false), ctx.findings.first.then(() => true)]);
+  if (stoppedByFinding) run.stop();
+  const result = await run.done;
+  ctx.report.load = { ...result, asked: o.requests };
+  if (stoppedByFinding) return;
+  const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
+  const problems = [
+    result.errors > 0 ? `${result.errors} errors (${result.timeouts} timeouts)` : "",
+    result.unexpectedStatuses > 0
+      ? `${result.unexpectedStatuses} responses with unexpected statuses (${JSON.stringify(result.statuses)})`
+      : "",
+    !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : "",
+  ].filter(Boolean);
+  if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
+}

@@ -1,0 +1,37 @@
+// The report folder's files, whatever happened before: the kernel's copy, the timeline,
+// summary.md and report.json.
+import { copyFile, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { SoakContext } from "../context.ts";
+import { renderSummary } from "../report/summary.ts";
+import { decide } from "../verdict.ts";
+
+export async function writeReport(ctx: SoakContext): Promise<void> {
+  const { report, out, timeline } = ctx;
+  const elfCopy = basename(ctx.kernel.elf);
+  if (
+    await copyFile(ctx.kernel.elf, join(out, elfCopy)).then(
+      () => true,
+      () => false,
+    )
+  )
+    report.files.kernel = elfCopy;
+  report.guest.first = ctx.stats.first;
+  report.guest.last = ctx.stats.last;
+  const rss = ctx.host?.rss;
+  if (rss?.first) report.host.rssMiB = { first: rss.first, max: rss.max, last: rss.last };
+  if (ctx.host?.last) report.host.cpuS = ctx.host.last.cpuS;
+  report.verdict = decide(ctx.findings.list);
+  const finished = new Date();
+  report.finishedAt = finished.toISOString();
+  report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
+  await writeFile(join(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}\n`).join(""));
+  report.files["timeline.jsonl"] = "timeline.jsonl";
+  report.files["summary.md"] = "summary.md";
+  report.files["report.json"] = "report.json";
+  await writeFile(join(out, "summary.md"), renderSummary(report, timeline));
+  await writeFile(
+    join(out, "report.json"),
+    `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
+  );
+}

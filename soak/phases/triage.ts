@@ -1,0 +1,38 @@
+// Triage, while the guest is still there: for a crash, the dump symbolized with the
+// guest's stack through gdb; for a hang, every vCPU's registers, a backtrace and a
+// memory dump. Either goes to triage.md.
+
+import { writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { SoakContext } from "../context.ts";
+import { renderHang, renderTriage } from "../report/triage-md.ts";
+import { triageCrash } from "../triage/crash.ts";
+import { triageHang } from "../triage/hang.ts";
+import { Qmp } from "../vm/qmp.ts";
+import type { Guest } from "./boot.ts";
+
+const HANG_DUMP_MIB = 64;
+
+export async function triage(ctx: SoakContext, guest: Guest): Promise<void> {
+  const { report, kernel } = ctx;
+  const vm = guest.vm;
+  let text: string | undefined;
+  if (guest.crash.crash) {
+    const gdbPort = vm.hasExited ? undefined : guest.gdbPort;
+    report.crash = await triageCrash(guest.crash.crash, kernel.elf, gdbPort, kernel.sourceRoot);
+    text = renderTriage(report.crash);
+  } else if (ctx.findings.has("hang") && !vm.hasExited) {
+    const qmp = await Qmp.connect(vm.qmpSocket);
+    try {
+      const dumpMiB = Math.min(HANG_DUMP_MIB, ctx.o.memoryMiB);
+      report.hang = await triageHang(qmp, kernel.elf, guest.gdbPort, ctx.out, dumpMiB);
+    } finally {
+      qmp.close();
+    }
+    if (report.hang.memoryDump) report.files["memory.core"] = basename(report.hang.memoryDump);
+    text = renderHang(report.hang, kernel.elf);
+  }
+  if (text === undefined) return;
+  await writeFile(join(ctx.out, "triage.md"), text);
+  report.files["triage.md"] = "triage.md";
+}

@@ -1,0 +1,68 @@
+// Runs the CLI as a user does (node + tsx on soak/cli.ts), and the folders it writes to,
+// removed after the test file.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll } from "vitest";
+import type { Report } from "../report/types.ts";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface CliRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+// tsx by path: the CLI may run in a folder that has no node_modules
+export const TSX = createRequire(join(ROOT, "package.json")).resolve("tsx");
+
+export function cli(args: string[], cwd = ROOT): CliRun {
+  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...args], { cwd });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => (stdout += d));
+  child.stderr?.on("data", (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) =>
+    child.on("close", (code) => r({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+const made: string[] = [];
+afterAll(() => Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+
+/** A new empty folder, removed after the test file. */
+export async function tempDir(prefix = "soak-cli-"): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+export const readReport = async (out: string) => JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Resolves once the guest in `out` has printed its ready line. */
+export const guestReady = (out: string) =>
+  waitFor(
+    "the guest's ready line",
+    async () =>
+      (await readFile(join(out, "serial.log"), "utf8").catch(() => "")).includes("ready") ? true : undefined,
+    60_000,
+  );
+
+/** Is process `pid` still there (and not a zombie)? */
+export async function alive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  return stat !== "" && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+}

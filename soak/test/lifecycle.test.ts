@@ -1,0 +1,100 @@
+// The engine's process life: QEMU never outlives it, whatever kills it; a kill from
+// outside is never blamed on the kernel; odd report paths reach QEMU intact.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { qemuPidsFor } from "../vm/qemu.ts";
+import { alive, cli, guestReady, ROOT, readReport, TSX, tempDir, waitFor } from "./cli-run.ts";
+
+const elf = inject("kernelElf");
+const soakArgs = (out: string, requests = 2_000_000) => [
+  "--kernel",
+  elf,
+  "--accel",
+  "tcg",
+  "--requests",
+  String(requests),
+  "--out",
+  out,
+];
+
+async function qemuOf(out: string): Promise<number> {
+  await guestReady(out);
+  const pid = await waitFor("QEMU's pid", async () => (await qemuPidsFor(out))[0], 10_000);
+  return pid;
+}
+
+const gone = (pid: number) =>
+  waitFor(`QEMU ${pid} to be gone`, async () => ((await alive(pid)) ? undefined : true), 5000);
+
+describe("QEMU never outlives the engine", () => {
+  it("SIGKILL of the engine takes QEMU along (parent-death signal)", async () => {
+    const out = await tempDir();
+    const run = cli(soakArgs(out));
+    const qemu = await qemuOf(out);
+    run.child.kill("SIGKILL");
+    await run.done;
+    expect(await gone(qemu)).toBe(true);
+  });
+
+  // SIGINT then SIGTERM: two of the same signal sent at once may arrive as one
+  it("a second signal stops at once, and QEMU goes too", async () => {
+    const out = await tempDir();
+    const run = cli(soakArgs(out));
+    const qemu = await qemuOf(out);
+    run.child.kill("SIGINT");
+    run.child.kill("SIGTERM");
+    const started = Date.now();
+    const { code, stderr } = await run.done;
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/SIG(INT|TERM) while cancelling: stopping now, without a report/);
+    expect(await gone(qemu)).toBe(true);
+  });
+
+  it("a terminal's Ctrl-C (the whole process group) cancels the soak without a false reset", async () => {
+    const out = await tempDir();
+    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...soakArgs(out)], {
+      cwd: ROOT,
+      detached: true,
+      stdio: "ignore",
+    });
+    const done = new Promise<number | null>((r) => child.on("close", r));
+    const qemu = await qemuOf(out);
+    await new Promise((r) => setTimeout(r, 2000));
+    process.kill(-(child.pid as number), "SIGINT");
+    expect(await done).toBe(2);
+    const report = await readReport(out);
+    expect(report.verdict.kind).toBe("error");
+    expect(report.verdict.reasons.map((r) => r.message)).toEqual(["cancelled (SIGINT/SIGTERM); partial report"]);
+    expect(await gone(qemu)).toBe(true);
+  });
+});
+
+describe("QEMU stopped from outside is an infrastructure error (exit 2), not a verdict on the kernel", () => {
+  it("SIGTERM to QEMU", async () => {
+    const out = await tempDir();
+    const run = cli(soakArgs(out));
+    const qemu = await qemuOf(out);
+    process.kill(qemu, "SIGTERM");
+    const { code } = await run.done;
+    const report = await readReport(out);
+    expect(code).toBe(2);
+    expect(report.verdict.kind).toBe("error");
+    expect(report.verdict.reasons[0].message).toMatch(
+      /QEMU was stopped from outside the engine \(signal 15 from pid \d+\)/,
+    );
+  });
+});
+
+describe("report paths QEMU options cannot carry as they are", () => {
+  it.each([
+    ["a comma", "with,comma,path=/tmp/x"],
+    ["a path longer than a unix socket's", "d".repeat(120)],
+  ])("%s", async (_, name) => {
+    const out = join(await tempDir(), name);
+    const { code } = await cli(soakArgs(out, 2000)).done;
+    expect(code).toBe(0);
+    expect((await readReport(out)).verdict.kind).toBe("pass");
+  });
+});
