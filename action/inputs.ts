@@ -28,6 +28,8 @@ export interface ActionConfig {
   artifactName: string;
   upload: Upload;
   retentionDays?: number;
+  /** require-kvm: true (then options.accel is "kvm") */
+  requireKvm: boolean;
 }
 
 export class InputError extends Error {}
@@ -44,9 +46,12 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     throw new InputError(`input 'require-kvm': expected true or false, got "${requireKvm}"`);
   }
   if (requireKvm === "true") {
+    // The runner always passes accel's default ("auto"): auto and kvm both mean "use KVM".
     const accel = get("accel").trim();
-    if (accel && accel !== "kvm") throw new InputError(`input 'require-kvm' is true but input 'accel' is "${accel}"`);
-    if (!accel) argv.push("--accel", "kvm");
+    if (accel === "tcg") throw new InputError(`input 'require-kvm' is true but input 'accel' is "tcg"; drop one`);
+    const at = argv.indexOf("--accel");
+    if (at >= 0) argv.splice(at, 2);
+    argv.push("--accel", "kvm");
   }
   argv.push("--out", outDir);
   let options: SoakOptions;
@@ -73,5 +78,12 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
       `input 'artifact-name': "${artifactName}" has a character artifact names cannot hold (" : < > | * ? \\ /)`,
     );
   }
-  return { options, buildCommand: get("build-command").trim(), artifactName, upload, retentionDays };
+  return {
+    options,
+    buildCommand: get("build-command").trim(),
+    artifactName,
+    upload,
+    retentionDays,
+    requireKvm: requireKvm === "true",
+  };
 }

@@ -1,51 +1,83 @@
-// Getting a runner ready: QEMU and the toolchain through the project's own set-up
-// script (apt), the npm packages the kernel build needs, and KVM opened to the
-// runner's user — applied after the package installs, since they can reset
-// /dev/kvm's permissions. Whether KVM really runs a guest is the engine's probe.
-import { spawn } from "node:child_process";
-import { access, constants } from "node:fs";
+// Getting a runner ready: QEMU and the tools triage uses through the project's own
+// set-up script (apt; with the build toolchain and npm packages only when the bundled
+// kernel is to be built, i.e. for a fault switch), and KVM opened to the runner's
+// user — applied after the package installs, since they can reset /dev/kvm's
+// permissions. Whether KVM really runs a guest is the engine's probe.
+// Child processes go through @actions/exec: their output reaches the log as written,
+// whole lines, however the pipe splits it.
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import type { Writable } from "node:stream";
+import * as exec from "@actions/exec";
+import * as io from "@actions/io";
 import { PACKAGE_ROOT } from "../soak/package-root.ts";
 
-const accessible = promisify(access);
+/** Runs a command to completion; rejects with what failed and how. */
+export type Shell = (command: string, args: string[], options?: { cwd?: string; out?: Writable }) => Promise<void>;
+
+export const sh: Shell = async (command, args, options = {}) => {
+  let code: number;
+  try {
+    code = await exec.exec(command, args, {
+      cwd: options.cwd ?? PACKAGE_ROOT,
+      ignoreReturnCode: true,
+      outStream: options.out,
+      errStream: options.out,
+    });
+  } catch (err) {
+    throw new Error(`${command} could not start: ${(err as Error).message}`);
+  }
+  if (code !== 0) throw new Error(`${[command, ...args].join(" ")} exited with code ${code}`);
+};
+
+export const KVM_RULE_FILE = "/etc/udev/rules.d/99-unikernel-soak-kvm.rules";
 const KVM_RULE = 'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"';
 
-export function sh(command: string, args: string[], log: (line: string) => void, cwd = PACKAGE_ROOT): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    const forward = (d: Buffer) => {
-      for (const line of d.toString().split("\n")) if (line.trim()) log(line);
-    };
-    child.stdout.on("data", forward);
-    child.stderr.on("data", forward);
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`)),
-    );
-  });
+/** Writes the udev rule, applies it to /dev/kvm and waits (settle) until udev has done so. */
+export function kvmRuleScript(): string {
+  return [
+    `echo '${KVM_RULE}' > ${KVM_RULE_FILE}`,
+    "udevadm control --reload-rules",
+    "udevadm trigger --name-match=kvm",
+    "udevadm settle --timeout=30",
+  ].join(" && ");
 }
 
-/** `withNpm`: the bundled kernel is to be built, so its npm toolchain is needed too.
+/** `build`: the bundled kernel is to be built here, so its toolchain is needed too.
  * `aptCache`: where apt keeps the packages it downloads (see apt-cache.ts). */
-export async function prepareRunner(withNpm: boolean, log: (line: string) => void, aptCache?: string): Promise<void> {
+export async function prepareRunner(
+  build: boolean,
+  log: (line: string) => void,
+  aptCache?: string,
+  run: Shell = sh,
+): Promise<void> {
   const setup = join(PACKAGE_ROOT, "scripts", "setup.mjs");
-  const args = [setup, ...(withNpm ? [] : ["--system-only"]), ...(aptCache ? ["--apt-cache", aptCache] : [])];
-  await sh(process.execPath, args, log);
+  await run(process.execPath, [
+    setup,
+    ...(build ? [] : ["--system-only"]),
+    ...(aptCache ? ["--apt-cache", aptCache] : []),
+  ]);
   try {
-    await accessible("/dev/kvm", constants.R_OK | constants.W_OK);
+    await access("/dev/kvm", constants.R_OK | constants.W_OK);
+    return;
   } catch {
-    try {
-      await accessible("/dev/kvm");
-    } catch {
-      log("no /dev/kvm on this runner");
-      return;
-    }
-    log("opening /dev/kvm to the runner's user (udev rule)");
-    const rule = `echo '${KVM_RULE}' > /etc/udev/rules.d/99-unikernel-soak-kvm.rules && udevadm control --reload-rules && udevadm trigger --name-match=kvm`;
-    const asRoot = process.getuid?.() === 0 ? ["sh", ["-c", rule]] : ["sudo", ["-n", "sh", "-c", rule]];
-    await sh(asRoot[0] as string, asRoot[1] as string[], log).catch((err) =>
-      log(`could not apply the KVM udev rule: ${err.message}`),
-    );
+    // not open to us (yet)
   }
+  try {
+    await access("/dev/kvm");
+  } catch {
+    log("no /dev/kvm on this runner");
+    return;
+  }
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot && !(await io.which("sudo"))) {
+    log("/dev/kvm is not open to this user and there is no sudo to open it");
+    return;
+  }
+  log("opening /dev/kvm to the runner's user (udev rule)");
+  const script = kvmRuleScript();
+  await (asRoot ? run("sh", ["-c", script]) : run("sudo", ["-n", "sh", "-c", script])).catch((err: Error) =>
+    log(`could not apply the KVM udev rule: ${err.message}`),
+  );
 }

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
 // Bundles the action (action/ and the engine it uses) into dist/: index.js (main),
-// post.js (post step), and licenses.txt listing every third-party package inside.
-// Deterministic: the same sources and lockfile give the same files (CI checks dist/).
-import { readFile, rm, writeFile } from "node:fs/promises";
+// post.js (post step), cli.js (the published command, `npx unikernel-soak`),
+// licenses.txt listing every third-party package inside, and kernel.elf: the clean
+// bundled kernel built from kernel/ by kernel/build.ts, so that soaking it needs no
+// toolchain (kernel-toolchain.txt names the tools it was built with).
+// Deterministic: the same sources, lockfile and toolchain give the same files, so
+// `npm run check-dist` (bundle, then git diff dist/) proves the committed files,
+// the ELF included, are the build of the committed sources.
+import { execFileSync } from "node:child_process";
+import { chmod, copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -13,7 +19,7 @@ const DIST = join(ROOT, "dist");
 await rm(DIST, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { index: "action/index.ts", post: "action/post-index.ts" },
+  entryPoints: { index: "action/index.ts", post: "action/post-index.ts", cli: "soak/cli.ts" },
   outdir: DIST,
   bundle: true,
   platform: "node",
@@ -24,7 +30,7 @@ const result = await build({
   logLevel: "warning",
   // CommonJS dependencies call require(); give the ESM bundle one.
   banner: {
-    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+    js: '#!/usr/bin/env node\nimport { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
   },
 });
 
@@ -50,4 +56,29 @@ await writeFile(
   join(DIST, "licenses.txt"),
   `Third-party software bundled in dist/\n\n${sections.join(`\n\n${"-".repeat(72)}\n\n`)}\n`,
 );
-console.log(`dist/: index.js, post.js, licenses.txt (${packages.size} packages)`);
+await chmod(join(DIST, "cli.js"), 0o755);
+
+// The toolchain must not be in the bundles: the prebuilt kernel is all a default run needs.
+for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+  const tool = Object.keys(meta.inputs).find((i) => /node_modules\/(assemblyscript|binaryen|wabt)\//.test(i));
+  if (tool) throw new Error(`${out} bundles the kernel toolchain (${tool}); import kernel/build.ts lazily`);
+}
+
+// The clean kernel, through the same build (and build cache) as `npm run build:kernel`.
+const tsx = join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");
+execFileSync(process.execPath, ["--import", tsx, "kernel/build-cli.ts"], { cwd: ROOT, stdio: "inherit" });
+await copyFile(join(ROOT, "kernel", "build", "kernel.elf"), join(DIST, "kernel.elf"));
+const version = (cmd) => execFileSync(cmd, ["--version"], { encoding: "utf8" }).split("\n")[0];
+const npmVersion = async (name) =>
+  JSON.parse(await readFile(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
+await writeFile(
+  join(DIST, "kernel-toolchain.txt"),
+  [
+    "dist/kernel.elf was built by kernel/build.ts with (check-dist needs the same to match):",
+    `gcc: ${version("gcc")}`,
+    `ld: ${version("ld")}`,
+    ...(await Promise.all(["assemblyscript", "binaryen", "wabt"].map(async (n) => `${n}: ${await npmVersion(n)}`))),
+    "",
+  ].join("\n"),
+);
+console.log(`dist/: index.js, post.js, cli.js, licenses.txt (${packages.size} packages), kernel.elf`);

@@ -7,10 +7,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { aptInstallArgv } from "./apt-command.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet = process.argv.includes("--quiet");
-// --system-only: apt packages only (the action soaking a prebuilt kernel needs no npm toolchain)
+// --system-only: QEMU and the triage tools only (soaking a prebuilt kernel needs no npm packages and no gcc)
 const systemOnly = process.argv.includes("--system-only");
 const forTests = process.argv.includes("--tests");
 const forBench = process.argv.includes("--bench");
@@ -22,12 +23,13 @@ const log = (msg) => quiet || console.error(`setup: ${msg}`);
 // command -> the Debian/Ubuntu package that provides it
 const TOOLS = {
   "qemu-system-x86_64": "qemu-system-x86",
-  gcc: "gcc",
   ld: "binutils",
   addr2line: "binutils",
   objdump: "binutils",
   gdb: "gdb",
 };
+// only to build a kernel (not --system-only)
+const BUILD_TOOLS = { gcc: "gcc" };
 // only for the test suite (--tests): the browser test drives Chromium headless
 const TEST_TOOLS = { chromium: "chromium" };
 // only for the benchmarks (--bench): wrk, the load generator of the issue's Linux reference figure
@@ -57,26 +59,30 @@ function has(cmd) {
 }
 
 function ensureSystemTools() {
-  const tools = { ...TOOLS, ...(forTests && TEST_TOOLS), ...(forBench && BENCH_TOOLS) };
+  const tools = {
+    ...TOOLS,
+    ...(!systemOnly && BUILD_TOOLS),
+    ...(forTests && TEST_TOOLS),
+    ...(forBench && BENCH_TOOLS),
+  };
   const missing = Object.entries(tools).filter(([cmd]) => !has(cmd));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
-  const keep = aptCache ? ` -o Dir::Cache::Archives=${aptCache} -o APT::Keep-Downloaded-Packages=true` : "";
   if (aptCache) mkdirSync(join(aptCache, "partial"), { recursive: true });
-  const install = `apt-get update && apt-get install -y --no-install-recommends${keep} ${packages.join(" ")}`;
   const what = missing.map(([cmd]) => cmd).join(", ");
   const isRoot = process.getuid?.() === 0;
   const canSudo = !isRoot && has("sudo") && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
+  const sudoArgv = aptInstallArgv(packages, { root: false, aptCache });
+  const byHand = `sudo ${sudoArgv.slice(2, -1).join(" ")} '${sudoArgv.at(-1)}'`;
   if (!has("apt-get") || (!isRoot && !canSudo)) {
-    fail(`missing ${what}. Install them, e.g. on Debian/Ubuntu: sudo sh -c '${install}'`);
+    fail(`missing ${what}. Install them, e.g. on Debian/Ubuntu: ${byHand}`);
   }
   log(`installing ${packages.join(" ")} (missing: ${what})`);
   try {
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    const argv = isRoot ? ["sh", "-c", install] : ["sudo", "-n", "sh", "-c", install];
-    execFileSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "inherit"], env });
+    const argv = aptInstallArgv(packages, { root: isRoot, aptCache });
+    execFileSync(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
   } catch {
-    fail(`apt-get failed; install by hand: sudo sh -c '${install}'`);
+    fail(`apt-get failed; install by hand: ${byHand}`);
   }
   const still = Object.keys(tools).filter((cmd) => !has(cmd));
   if (still.length) fail(`still missing after apt-get: ${still.join(", ")}`);

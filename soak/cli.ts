@@ -1,19 +1,17 @@
 // unikernel-soak: the command line over the engine (soak/run.ts).
 // Exit codes: 0 pass, 1 the kernel failed the soak, 2 usage or infrastructure error.
 
+import { basename } from "node:path";
 import { kernelUnderTest } from "../kernel/bundled.ts";
+import { reproduceCommand } from "./argv.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
-import { type Progress, runSoak } from "./run.ts";
+import { type Progress, runSoak, VERSION } from "./run.ts";
 
 function progressLine(p: Progress): string {
   const pct = ((100 * p.requests) / p.asked).toFixed(1);
   const eta = p.etaS !== undefined ? `${Math.round(p.etaS)}s` : "?";
   return `[${Math.round(p.elapsedS)}s] ${p.requests.toLocaleString("en-US")}/${p.asked.toLocaleString("en-US")} (${pct}%) ${p.rps.toLocaleString("en-US")} req/s eta ${eta} | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
-}
-
-function shellQuote(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
 }
 
 async function main(): Promise<number> {
@@ -51,7 +49,7 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
     return 2;
   }
   const report = await runSoak(options, kernel, {
-    command: ["npx", "unikernel-soak", ...process.argv.slice(2)].map(shellQuote).join(" "),
+    command: reproduceCommand(options, basename(kernel.elf), VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {

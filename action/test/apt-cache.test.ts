@@ -1,11 +1,16 @@
 // The apt package cache around runner preparation, with the cache service faked
 // (it does not exist here): keyed on the runner image, saved only after a miss that
 // downloaded something, and never failing the job.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { aptCacheKey, type CacheClient, withAptCache } from "../apt-cache.ts";
+
+const made: string[] = [];
+afterEach(async () => {
+  for (const d of made.splice(0)) await rm(d, { recursive: true, force: true });
+});
 
 const env = { ImageOS: "ubuntu24", ImageVersion: "20261124.1.0", RUNNER_ARCH: "X64", RUNNER_OS: "Linux" };
 
@@ -28,6 +33,7 @@ function fakeCache(hit: boolean, fail?: "restore" | "save") {
 
 async function run(hit: boolean, downloads: string[], fail?: "restore" | "save") {
   const dir = await mkdtemp(join(tmpdir(), "apt-cache-"));
+  made.push(dir);
   const { client, calls } = fakeCache(hit, fail);
   const lines: string[] = [];
   const log = { info: (l: string) => lines.push(`info: ${l}`), warning: (l: string) => lines.push(`warning: ${l}`) };

@@ -1,8 +1,13 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type ArtifactUploader, uniqueArtifactName, uploadReport } from "../artifact.ts";
+
+const made: string[] = [];
+afterEach(async () => {
+  for (const d of made.splice(0)) await rm(d, { recursive: true, force: true });
+});
 
 const env = { GITHUB_JOB: "soak", GITHUB_RUN_ATTEMPT: "1", RUNNER_NAME: "runner 7", INPUT_CONNECTIONS: "50" };
 
@@ -20,6 +25,7 @@ describe("artifact names", () => {
 describe("upload", () => {
   async function reportDir(): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), "artifact-"));
+    made.push(dir);
     await writeFile(join(dir, "report.json"), "{}");
     await writeFile(join(dir, "serial.log"), "ready\n");
     return dir;

@@ -12,8 +12,10 @@ describe("action inputs", () => {
     expect(c.artifactName).toBe("unikernel-soak");
   });
 
-  it("require-kvm means accel kvm", () => {
+  it("require-kvm means accel kvm, also with accel's default 'auto' as the runner passes it", () => {
     expect(read({ "require-kvm": "true" }).options.accel).toBe("kvm");
+    expect(read({ "require-kvm": "true", accel: "auto" }).options.accel).toBe("kvm");
+    expect(read({ "require-kvm": "true", accel: "kvm" }).requireKvm).toBe(true);
   });
 
   it.each([

@@ -1,6 +1,8 @@
 // action.yml and the workflows are valid (GitHub's own parser and schema), the
 // README's inputs/outputs table matches action.yml, and third-party actions are pinned.
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { parseAction } from "@actions/workflow-parser/actions/action-parser";
@@ -60,5 +62,57 @@ describe("the schema check itself", () => {
     const broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    stepz: []\n";
     const result = parseWorkflow({ name: "broken.yml", content: broken }, new NoOperationTraceWriter());
     expect(result.context.errors.getErrors().length).toBeGreaterThan(0);
+  });
+});
+
+describe("workflows that soak or release", () => {
+  it.each([".github/workflows/ci.yml", ".github/workflows/soak.yml", ".github/workflows/release.yml"])(
+    "%s has a concurrency group",
+    (file) => {
+      expect((parse(read(file)) as { concurrency?: { group?: string } }).concurrency?.group).toBeTruthy();
+    },
+  );
+
+  interface Job {
+    uses?: string;
+    needs?: string;
+    steps?: { name?: string; run?: string }[];
+  }
+  const release = parse(read(".github/workflows/release.yml")) as { jobs: Record<string, Job> };
+  const step = (name: RegExp) =>
+    Object.values(release.jobs)
+      .flatMap((j) => j.steps ?? [])
+      .find((s) => name.test(s.name ?? ""));
+
+  it("release runs the full checks first, then creates a GitHub release with notes", () => {
+    expect(release.jobs.checks.uses).toBe("./.github/workflows/ci.yml");
+    expect(release.jobs.release.needs).toBe("checks");
+    expect(step(/GitHub release/)?.run).toMatch(/gh release create "\$TAG" .*--generate-notes/);
+  });
+
+  it.each([
+    ["v1.2.3", ["tag -f v1", "push -f origin refs/tags/v1"]],
+    ["v1.3.0-rc1", []],
+  ])("release of %s moves the major tag: %j", async (tag, expected) => {
+    const dir = mkdtempSync(join(tmpdir(), "release-"));
+    try {
+      writeFileSync(join(dir, "git"), `#!/bin/sh\necho "$@" | cut -d' ' -f1-4 >> "${dir}/calls"\n`, { mode: 0o755 });
+      const script = step(/major tag/)?.run ?? "";
+      const r = spawnSync("bash", ["-e", "-c", script], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, TAG: tag, GITHUB_SHA: "abc" },
+        encoding: "utf8",
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const calls = existsSync(join(dir, "calls")) ? readFileSync(join(dir, "calls"), "utf8").trim().split("\n") : [];
+      expect(calls.map((c) => c.replace(/ abc$/, ""))).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the README", () => {
+  it("does not say cached jobs skip the mirrors (apt-get update still reads the package lists)", () => {
+    expect(read("README.md")).not.toMatch(/skip the mirrors/);
   });
 });

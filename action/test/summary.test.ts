@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { renderSummary } from "../../soak/report/summary.ts";
+import { renderSummary, xLabels } from "../../soak/report/summary.ts";
 import type { Report } from "../../soak/report/types.ts";
 import { decide } from "../../soak/verdict.ts";
-import { jobSummary, SUMMARY_LIMIT } from "../summary.ts";
+import { jobSummary, SUMMARY_LIMIT, stoppedSummary } from "../summary.ts";
 
 function report(over: Partial<Report> = {}): Report {
   return {
@@ -44,8 +44,8 @@ describe("job summary", () => {
   it("leads with the verdict and the triage headline, warns about TCG, links the artifact", () => {
     const r = report();
     const text = jobSummary(r, renderSummary(r, timeline), {
-      name: "unikernel-soak-soak-1",
-      url: "https://example.invalid/a/1",
+      artifact: { name: "unikernel-soak-soak-1", url: "https://example.invalid/a/1" },
+      sourceLink: "https://github.com/quartz/unikernel-soak/blob/v1/kernel/src/net/tcp.ts#L120",
     });
     expect(text).toContain("> [!WARNING]\n> Ran under TCG, not KVM: /dev/kvm is not usable (ENOENT)");
     expect(text).toContain("# Soak ❌ crash");
@@ -54,6 +54,24 @@ describe("job summary", () => {
     );
     expect(text).toContain("[unikernel-soak-soak-1](https://example.invalid/a/1)");
     expect(text).toContain("npx unikernel-soak --requests 10");
+    expect(text).toContain(
+      "[kernel/src/net/tcp.ts:120](https://github.com/quartz/unikernel-soak/blob/v1/kernel/src/net/tcp.ts#L120)",
+    );
+  });
+
+  it("labels a short run's chart with distinct x values (samples under a second apart)", () => {
+    const r = report();
+    const short = [0.2, 0.7, 1.2, 1.7, 2.2].map((t) => ({ ...timeline[0], t }));
+    const text = jobSummary(r, renderSummary(r, short));
+    const xs = /x-axis "seconds" \[([^\]]*)\]/.exec(text)?.[1].split(", ");
+    expect(xs).toEqual(["0.2", "0.7", "1.2", "1.7", "2.2"]);
+    expect(xLabels([1, 2, 3])).toEqual(["1", "2", "3"]);
+  });
+
+  it("says why a run stopped before the soak, and with the exit code the step has", () => {
+    const text = stoppedSummary("running build-command", "sh -c make exited with code 2", "Run make.");
+    expect(text).toContain("# Soak ⚠️ error (exit 2)");
+    expect(text).toContain("Stopped while running build-command, before any load: sh -c make exited with code 2");
   });
 
   it("charts throughput with at most 60 points, in Mermaid", () => {

@@ -10,8 +10,17 @@ function downsample(t: TimelineEntry[]): TimelineEntry[] {
   return Array.from({ length: MAX_POINTS }, (_, i) => t[Math.floor(i * step)]);
 }
 
+/** x labels with as many decimals as it takes to tell the points apart (short runs sample under a second apart). */
+export function xLabels(ts: number[]): string[] {
+  for (let digits = 0; digits < 3; digits++) {
+    const labels = ts.map((t) => t.toFixed(digits));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return ts.map((t) => t.toFixed(3));
+}
+
 function chart(title: string, yLabel: string, points: TimelineEntry[], value: (e: TimelineEntry) => number): string {
-  const xs = points.map((e) => Math.round(e.t));
+  const xs = xLabels(points.map((e) => e.t));
   const ys = points.map((e) => Math.round(value(e) * 10) / 10);
   return [
     "```mermaid",

@@ -1,0 +1,1 @@
+export function aptInstallArgv(packages: string[], how: { root: boolean; aptCache?: string }): string[];

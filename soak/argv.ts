@@ -1,0 +1,77 @@
+// Engine options back to the command line that gives them (the inverse of
+// cli-options.ts's parseCli), for the "Reproduce" command of a report: every option
+// that shaped the run, and only those that differ from the defaults.
+import { DEFAULT_PATHS, DEFAULTS, type PathWeight, parsePaths, type SoakOptions } from "./options.ts";
+
+type Flags = (o: SoakOptions) => string[];
+
+const one = (flag: string, v: string | number | undefined, d?: string | number): string[] =>
+  v === undefined || v === d ? [] : [`--${flag}`, String(v)];
+const pathSpec = (paths: PathWeight[]) =>
+  paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}=${p.weight}`).join(",");
+const COUNTER_FLAGS: Record<keyof SoakOptions["counters"], string> = {
+  bootId: "boot-id",
+  uptime: "uptime",
+  txStalls: "tx-stalls",
+  pagesUsed: "pages-used",
+  tcpOpen: "tcp-open",
+};
+
+/** One entry per option, so a new option without its flag here fails the type check. */
+const FLAGS: Record<keyof SoakOptions, Flags> = {
+  kernel: (o) => one("kernel", o.kernel),
+  fault: (o) => one("fault", o.fault),
+  append: (o) => one("append", o.append, DEFAULTS.append),
+  initrd: (o) => one("initrd", o.initrd),
+  memoryMiB: (o) => one("memory", o.memoryMiB, DEFAULTS.memoryMiB),
+  qemu: (o) => one("qemu", o.qemu),
+  qemuArgs: (o) => o.qemuArgs.flatMap((a) => ["--qemu-arg", a]),
+  accel: (o) => one("accel", o.accel, DEFAULTS.accel),
+  requests: (o) => one("requests", o.requests, DEFAULTS.requests),
+  durationS: (o) => one("duration", o.durationS, DEFAULTS.durationS),
+  connections: (o) => one("connections", o.connections, DEFAULTS.connections),
+  pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
+  paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
+  requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
+  healthPath: (o) => one("health-path", o.healthPath, DEFAULTS.healthPath),
+  statsPath: (o) => one("stats-path", o.statsPath, DEFAULTS.statsPath),
+  guestPorts: (o) => (o.guestPorts.length ? ["--guest-port", o.guestPorts.join(",")] : []),
+  intervalMs: () => [], // not a flag: always the default
+  healthFailures: (o) => one("health-failures", o.healthFailures, DEFAULTS.healthFailures),
+  healthTimeoutMs: (o) => one("health-timeout", o.healthTimeoutMs, DEFAULTS.healthTimeoutMs),
+  bootTimeoutS: (o) => one("boot-timeout", o.bootTimeoutS, DEFAULTS.bootTimeoutS),
+  txStallBudget: (o) => one("tx-stall-budget", o.txStallBudget, DEFAULTS.txStallBudget),
+  rssGrowthMiB: (o) => one("rss-growth-mb", o.rssGrowthMiB, DEFAULTS.rssGrowthMiB),
+  pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
+  warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
+  counters: (o) =>
+    (Object.keys(COUNTER_FLAGS) as (keyof SoakOptions["counters"])[])
+      .filter((k) => o.counters[k] !== DEFAULTS.counters[k])
+      .flatMap((k) => ["--counter", `${COUNTER_FLAGS[k]}=${o.counters[k]}`]),
+  crashPatterns: (o) => o.crashPatterns.flatMap((p) => ["--crash-pattern", p.source]),
+  out: (o) => one("out", o.out, DEFAULTS.out),
+};
+
+/** The flags that give `o` (parseCli(optionsToArgv(o)) equals o). */
+export function optionsToArgv(o: SoakOptions): string[] {
+  const argv = (Object.keys(FLAGS) as (keyof SoakOptions)[]).flatMap((k) => FLAGS[k](o));
+  // a value that starts with "-" (a QEMU argument) goes as --flag=value, or it reads as a flag
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 2)
+    out.push(...(argv[i + 1].startsWith("-") ? [`${argv[i]}=${argv[i + 1]}`] : [argv[i], argv[i + 1]]));
+  return out;
+}
+
+export function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The command that soaks the report folder's own ELF (`kernelFile`, relative to the
+ * folder) the same way, run from that folder: the fault switch is already in that ELF
+ * and the report goes to the default folder beside it.
+ */
+export function reproduceCommand(o: SoakOptions, kernelFile: string, version: string): string {
+  const argv = optionsToArgv({ ...o, kernel: kernelFile, fault: undefined, out: DEFAULTS.out });
+  return [`npx`, `unikernel-soak@${version}`, ...argv].map(shellQuote).join(" ");
+}
