@@ -52,10 +52,10 @@ var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: tru
 // kernel/assets.ts
 import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
-import { extname, join as join2, relative } from "node:path";
+import { extname, join, relative } from "node:path";
 async function filesUnder(dir) {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((d) => d.isFile()).map((d) => join2(d.parentPath, d.name)).sort();
+  return entries.filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name)).sort();
 }
 async function listAssets(dir) {
   const files = await filesUnder(dir);
@@ -118,7 +118,7 @@ import { execFile } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
 import { access, readFile as readFile2, writeFile as writeFile2 } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join as join3, relative as relative2 } from "node:path";
+import { join as join2, relative as relative2 } from "node:path";
 import { promisify } from "node:util";
 async function firstLine(cmd) {
   try {
@@ -133,8 +133,8 @@ async function firstLine(cmd) {
 async function inputsDigest(kernelDir, uses) {
   const hash = createHash2("sha256");
   hash.update(JSON.stringify({ uses }));
-  const dirs = await Promise.all(INPUT_DIRS.map((d) => filesUnder(join3(kernelDir, d))));
-  const files = [...dirs.flat(), ...BUILD_SCRIPTS.map((f) => join3(kernelDir, f))].sort();
+  const dirs = await Promise.all(INPUT_DIRS.map((d) => filesUnder(join2(kernelDir, d))));
+  const files = [...dirs.flat(), ...BUILD_SCRIPTS.map((f) => join2(kernelDir, f))].sort();
   for (const f of files) hash.update(`${relative2(kernelDir, f)}\0`).update(await readFile2(f));
   for (const pkg of NPM_TOOLS) hash.update(await readFile2(require2.resolve(`${pkg}/package.json`)));
   for (const tool of ["gcc", "ld"]) hash.update(`${await firstLine(tool)}
@@ -218,7 +218,7 @@ __export(build_exports, {
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
 import { createRequire as createRequire2 } from "node:module";
-import { basename, dirname as dirname2, join as join4, resolve as resolve2 } from "node:path";
+import { basename, dirname as dirname2, join as join3, resolve as resolve2 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function run(cmd, args, cwd = ROOT) {
   return new Promise((resolvePromise, reject) => {
@@ -238,7 +238,7 @@ ${out}`))
   });
 }
 function nodeBin(pkg, bin) {
-  return join4(dirname2(require3.resolve(`${pkg}/package.json`)), bin);
+  return join3(dirname2(require3.resolve(`${pkg}/package.json`)), bin);
 }
 async function buildKernel({ fault, outDir, force } = {}) {
   const started = performance.now();
@@ -247,15 +247,15 @@ async function buildKernel({ fault, outDir, force } = {}) {
     throw new Error(`unknown fault '${fault}'; known: ${Object.keys(FAULTS).join(", ") || "(none yet)"}`);
   }
   const name = fault === void 0 ? "kernel" : `kernel-${fault}`;
-  const out = outDir ?? join4(KERNEL_DIR, "build");
-  const elf = join4(out, `${name}.elf`);
+  const out = outDir ?? join3(KERNEL_DIR, "build");
+  const elf = join3(out, `${name}.elf`);
   const uses = spec ? spec.use.flatMap((u) => ["--use", u]) : [];
   const digest = await inputsDigest(KERNEL_DIR, uses);
   if (!force && await recordedDigest(elf) === digest) {
     return { elf, seconds: (performance.now() - started) / 1e3, reused: true };
   }
   await mkdir(out, { recursive: true });
-  const gen = await mkdtemp(join4(out, `${name}.gen-`));
+  const gen = await mkdtemp(join3(out, `${name}.gen-`));
   try {
     await compileAndLink(gen, elf, uses);
   } finally {
@@ -265,11 +265,11 @@ async function buildKernel({ fault, outDir, force } = {}) {
   return { elf, seconds: (performance.now() - started) / 1e3, reused: false };
 }
 async function compileAndLink(gen, elf, uses) {
-  const rawWasm = join4(gen, "kernel.raw.wasm");
-  const wasm = join4(gen, "kernel.wasm");
+  const rawWasm = join3(gen, "kernel.raw.wasm");
+  const wasm = join3(gen, "kernel.wasm");
   await run(process.execPath, [
     nodeBin("assemblyscript", "bin/asc.js"),
-    join4(KERNEL_DIR, "src/main.ts"),
+    join3(KERNEL_DIR, "src/main.ts"),
     "--runtime",
     "stub",
     "--debug",
@@ -292,17 +292,17 @@ async function compileAndLink(gen, elf, uses) {
     "-o",
     wasm
   ]);
-  await run(process.execPath, [nodeBin("wabt", "bin/wasm2c"), wasm, "-n", "kernel", "-o", join4(gen, "kernel.c")]);
+  await run(process.execPath, [nodeBin("wabt", "bin/wasm2c"), wasm, "-n", "kernel", "-o", join3(gen, "kernel.c")]);
   const gccInclude = (await run("gcc", ["-print-file-name=include"])).trim();
   const prefixMaps = [`-fdebug-prefix-map=${gen}=gen`, `-fdebug-prefix-map=${ROOT}=.`];
-  const includes = ["-isystem", gccInclude, "-I", join4(PLATFORM, "include"), "-I", join4(PLATFORM, "shim"), "-I", gen];
+  const includes = ["-isystem", gccInclude, "-I", join3(PLATFORM, "include"), "-I", join3(PLATFORM, "shim"), "-I", gen];
   const sources = (await readdir2(PLATFORM)).filter((f) => f.endsWith(".c") || f.endsWith(".S"));
-  const units = sources.filter((f) => f !== "imports.c").map((f) => join4(PLATFORM, f));
-  units.push(join4(gen, "assets.gen.c"));
-  await writeAssetsC(join4(KERNEL_DIR, "assets"), join4(gen, "assets.gen.c"));
+  const units = sources.filter((f) => f !== "imports.c").map((f) => join3(PLATFORM, f));
+  units.push(join3(gen, "assets.gen.c"));
+  await writeAssetsC(join3(KERNEL_DIR, "assets"), join3(gen, "assets.gen.c"));
   const objects = await Promise.all(
     units.map(async (src) => {
-      const obj = join4(gen, `${basename(src)}.o`);
+      const obj = join3(gen, `${basename(src)}.o`);
       const extra = src.endsWith("wasm_unit.c") ? GENERATED_CFLAGS : [];
       await run("gcc", [...CFLAGS, ...prefixMaps, ...extra, ...includes, "-c", src, "-o", obj]);
       return obj;
@@ -318,7 +318,7 @@ async function compileAndLink(gen, elf, uses) {
     "noexecstack",
     "--build-id=sha1",
     "-T",
-    join4(PLATFORM, "linker.ld"),
+    join3(PLATFORM, "linker.ld"),
     "-o",
     linked,
     ...objects.sort()
@@ -334,8 +334,8 @@ var init_build = __esm({
     init_faults();
     PACKAGE_ROOT2 = resolve2(dirname2(fileURLToPath2(import.meta.url)), "..");
     ROOT = PACKAGE_ROOT2;
-    KERNEL_DIR = join4(ROOT, "kernel");
-    PLATFORM = join4(KERNEL_DIR, "platform");
+    KERNEL_DIR = join3(ROOT, "kernel");
+    PLATFORM = join3(KERNEL_DIR, "platform");
     require3 = createRequire2(import.meta.url);
     INITIAL_PAGES = 16;
     MAX_PAGES = 1024;
@@ -22827,7 +22827,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve6, basename: basename7 } = __require("path");
-    var { readFileSync: readFileSync2 } = __require("fs");
+    var { readFileSync } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
@@ -22835,7 +22835,7 @@ var require_multipart = __commonJS({
       } catch (error) {
         try {
           const path = resolve6(string);
-          const data = readFileSync2(path, "utf8");
+          const data = readFileSync(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -22854,7 +22854,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync2(path);
+            const buffer = readFileSync(path);
             form.append(key, buffer, Object.assign({}, {
               filename: basename7(path)
             }, opts));
@@ -30150,22 +30150,86 @@ import { basename as basename6 } from "node:path";
 // kernel/bundled.ts
 import { access as access2 } from "node:fs/promises";
 import { createRequire as createRequire3 } from "node:module";
-import { basename as basename2, dirname as dirname3, join as join5, resolve as resolve3 } from "node:path";
+import { basename as basename2, dirname as dirname3, join as join4, resolve as resolve3 } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // soak/package-root.ts
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+// package.json
+var package_default = {
+  name: "unikernel-soak",
+  version: "0.1.0",
+  description: "Build a TypeScript unikernel, boot it under QEMU microvm, soak it with millions of HTTP requests, and triage what breaks.",
+  type: "module",
+  license: "MIT",
+  repository: {
+    type: "git",
+    url: "git+https://github.com/quartz/unikernel-soak.git"
+  },
+  engines: {
+    node: ">=20"
+  },
+  bin: {
+    "unikernel-soak": "dist/cli.js"
+  },
+  files: [
+    "dist/cli.js",
+    "dist/kernel.elf",
+    "dist/kernel-toolchain.txt",
+    "dist/licenses.txt",
+    "kernel/src/"
+  ],
+  publishConfig: {
+    access: "public",
+    provenance: true
+  },
+  scripts: {
+    setup: "node scripts/setup.mjs",
+    "build:kernel": "node scripts/setup.mjs --quiet && tsx kernel/build-cli.ts",
+    soak: "node scripts/setup.mjs --quiet && tsx soak/cli.ts",
+    test: "node scripts/setup.mjs --quiet --tests && vitest run",
+    lint: "biome check .",
+    format: "biome check --write .",
+    typecheck: "tsc -p tsconfig.json",
+    bench: "node scripts/setup.mjs --quiet --bench && tsx bench/http.ts",
+    bundle: "node scripts/bundle.mjs",
+    "check-dist": "node scripts/bundle.mjs && git diff --exit-code --stat -- dist"
+  },
+  devDependencies: {
+    "@actions/artifact": "^6.2.1",
+    "@actions/cache": "^6.3.0",
+    "@actions/core": "^3.0.1",
+    "@actions/exec": "^3.0.0",
+    "@actions/io": "^3.0.2",
+    "@actions/workflow-parser": "^0.3.61",
+    "@biomejs/biome": "^2.6.8",
+    "@types/autocannon": "^7.12.7",
+    "@types/node": "^20.19.43",
+    assemblyscript: "^0.28.20",
+    autocannon: "^8.0.0",
+    binaryen: "^131.0.0-nightly.20260721",
+    esbuild: "^0.28.2",
+    "playwright-core": "^1.65.1",
+    tsx: "^4.23.15",
+    typescript: "^5.9.3",
+    vitest: "^4.1.12",
+    wabt: "^1.0.39",
+    yaml: "^2.9.1"
+  }
+};
+
+// soak/package-root.ts
 var PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-var VERSION = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")).version;
+var VERSION = package_default.version;
 
 // kernel/bundled.ts
-var PREBUILT_ELF = join5(PACKAGE_ROOT, "dist", "kernel.elf");
+var PREBUILT_ELF = join4(PACKAGE_ROOT, "dist", "kernel.elf");
 var FROM_BUNDLE = basename2(dirname3(fileURLToPath3(import.meta.url))) === "dist";
 function hasToolchain() {
   try {
-    createRequire3(join5(PACKAGE_ROOT, "package.json")).resolve("assemblyscript/package.json");
+    createRequire3(join4(PACKAGE_ROOT, "package.json")).resolve("assemblyscript/package.json");
     return true;
   } catch {
     return false;
@@ -30200,7 +30264,7 @@ import { spawn as spawn2 } from "node:child_process";
 import { constants, createWriteStream } from "node:fs";
 import { access as access3, mkdtemp as mkdtemp2, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join5 } from "node:path";
 
 // soak/vm/serial.ts
 import { EventEmitter } from "node:events";
@@ -30306,7 +30370,7 @@ function qemuArgs(c, qmpSocket) {
     "-global",
     "virtio-mmio.force-legacy=false",
     "-chardev",
-    `file,id=serial0,path=${optionValue(join6(c.dir, "serial.log"))}`,
+    `file,id=serial0,path=${optionValue(join5(c.dir, "serial.log"))}`,
     "-serial",
     "chardev:serial0",
     "-qmp",
@@ -30334,7 +30398,7 @@ var Vm = class _Vm {
     this.process = process2;
     this.command = command;
     this.runDir = runDir;
-    this.serial = new SerialTail(join6(config.dir, "serial.log"));
+    this.serial = new SerialTail(join5(config.dir, "serial.log"));
     this.exited = new Promise((resolve6) => {
       process2.once("exit", (code, signal) => {
         live.delete(process2);
@@ -30355,14 +30419,14 @@ var Vm = class _Vm {
   stopping = false;
   static async start(config) {
     const qemu = await executable(config.qemu ?? "qemu-system-x86_64");
-    const runDir = await mkdtemp2(join6(tmpdir(), "uks-"));
-    const args = qemuArgs(config, join6(runDir, "qmp.sock"));
+    const runDir = await mkdtemp2(join5(tmpdir(), "uks-"));
+    const args = qemuArgs(config, join5(runDir, "qmp.sock"));
     const child = spawn2("setpriv", ["--pdeathsig", "KILL", "--", qemu, ...args], {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true
     });
     live.add(child);
-    const log = createWriteStream(join6(config.dir, "qemu.log"));
+    const log = createWriteStream(join5(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new _Vm(config, child, [qemu, ...args], runDir);
     await new Promise((resolve6, reject) => {
@@ -30377,7 +30441,7 @@ var Vm = class _Vm {
   }
   /** QEMU's QMP socket (exists while QEMU runs) */
   get qmpSocket() {
-    return join6(this.runDir, "qmp.sock");
+    return join5(this.runDir, "qmp.sock");
   }
   get pid() {
     return this.process.pid ?? 0;
@@ -30400,7 +30464,7 @@ var Vm = class _Vm {
   }
 };
 async function executable(name) {
-  const candidates = name.includes("/") ? [name] : (process.env.PATH ?? "").split(":").map((d) => join6(d || ".", name));
+  const candidates = name.includes("/") ? [name] : (process.env.PATH ?? "").split(":").map((d) => join5(d || ".", name));
   for (const c of candidates) {
     if (await access3(c, constants.X_OK).then(
       () => true,
@@ -30911,7 +30975,7 @@ var SoakContext = class {
 // soak/out-dir.ts
 import { constants as constants2 } from "node:fs";
 import { access as access4, lstat, mkdir as mkdir2, readdir as readdir3, readFile as readFile3, rm as rm3, stat, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname4, join as join7, relative as relative3, resolve as resolve4 } from "node:path";
+import { dirname as dirname4, join as join6, relative as relative3, resolve as resolve4 } from "node:path";
 var MARKER = ".unikernel-soak-report";
 var REPORT_FILES = [
   "report.json",
@@ -30954,7 +31018,7 @@ async function clearPreviousReport(dir, out) {
     throw new UsageError(
       `--out ${out}: holds a previous report, but also files unikernel-soak did not write (${listed(foreign)}); it is left untouched: move them or choose another folder`
     );
-  for (const e of entries) if (e !== MARKER) await rm3(join7(dir, e), { force: true });
+  for (const e of entries) if (e !== MARKER) await rm3(join6(dir, e), { force: true });
 }
 async function makeFolder(dir, out) {
   const missing = [];
@@ -30976,14 +31040,14 @@ async function makeFolder(dir, out) {
 }
 async function writeMarker(dir, files) {
   const marker = { tool: "unikernel-soak", files };
-  await writeFile3(join7(dir, MARKER), `${JSON.stringify(marker)}
+  await writeFile3(join6(dir, MARKER), `${JSON.stringify(marker)}
 `).catch((err) => {
     throw new UsageError(`--out ${dir}: cannot write there (${err.code ?? err.message})`);
   });
 }
 async function readMarker(dir) {
   try {
-    const m = JSON.parse(await readFile3(join7(dir, MARKER), "utf8"));
+    const m = JSON.parse(await readFile3(join6(dir, MARKER), "utf8"));
     return m.tool === "unikernel-soak" && Array.isArray(m.files) ? m : void 0;
   } catch {
     return void 0;
@@ -30998,7 +31062,7 @@ var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u
 
 // soak/phases/boot.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join8 } from "node:path";
 
 // soak/vm/ports.ts
 import { createServer } from "node:net";
@@ -31156,7 +31220,7 @@ var CrashMonitor = class {
 
 // soak/watch/exit-monitor.ts
 import { readFile as readFile4 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join7 } from "node:path";
 var ExitMonitor = class {
   constructor(vm, sink, guestUp) {
     this.vm = vm;
@@ -31170,7 +31234,7 @@ var ExitMonitor = class {
   start() {
     void this.vm.exited.then(async (e) => {
       if (this.stopped || this.vm.stopping) return;
-      const log = await readFile4(join8(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
+      const log = await readFile4(join7(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
       if (this.stopped || this.vm.stopping) return;
       this.sink(classifyExit(e, log, this.guestUp()));
     });
@@ -31307,7 +31371,7 @@ async function startVm(ctx, target) {
       qemu: o.qemu
     });
     const early = await Promise.race([vm.exited, sleep(300).then(() => void 0)]);
-    const log = early ? await readFile5(join9(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
+    const log = early ? await readFile5(join8(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
     if (!early || !/Could not set up host forwarding rule|Address already in use/.test(log) || attempt === PORT_RACE_RETRIES)
       return { vm, healthPort, statsPort, gdbPort, loadPorts };
     await vm.stop();
@@ -31646,7 +31710,7 @@ import { access as access5 } from "node:fs/promises";
 // soak/accel-probe.ts
 import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 var PROBE_EXIT_CODE = 42 << 1 | 1;
 var PROBE_DEADLINE_MS = 5e3;
 var LOAD_ADDRESS = 1048576;
@@ -31727,10 +31791,10 @@ function probeElf() {
   return Buffer.concat([h, note, code]);
 }
 async function probeRefusal(accel, qemu) {
-  const dir = await mkdtemp3(join10(tmpdir2(), "unikernel-soak-probe-"));
+  const dir = await mkdtemp3(join9(tmpdir2(), "unikernel-soak-probe-"));
   let vm;
   try {
-    const kernel = join10(dir, "probe.elf");
+    const kernel = join9(dir, "probe.elf");
     await writeFile4(kernel, probeElf());
     const started = performance.now();
     vm = await Vm.start({
@@ -31842,7 +31906,7 @@ async function prepare(ctx) {
 
 // soak/phases/report.ts
 import { copyFile, writeFile as writeFile5 } from "node:fs/promises";
-import { basename as basename3, join as join11 } from "node:path";
+import { basename as basename3, join as join10 } from "node:path";
 
 // soak/report/summary.ts
 var MAX_POINTS = 60;
@@ -31932,7 +31996,7 @@ function renderSummary(r, timeline) {
 async function writeReport(ctx) {
   const { report, out, timeline } = ctx;
   const elfCopy = basename3(ctx.kernel.elf);
-  if (await copyFile(ctx.kernel.elf, join11(out, elfCopy)).then(
+  if (await copyFile(ctx.kernel.elf, join10(out, elfCopy)).then(
     () => true,
     () => false
   ))
@@ -31946,14 +32010,14 @@ async function writeReport(ctx) {
   const finished = /* @__PURE__ */ new Date();
   report.finishedAt = finished.toISOString();
   report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
-  await writeFile5(join11(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}
+  await writeFile5(join10(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}
 `).join(""));
   report.files["timeline.jsonl"] = "timeline.jsonl";
   report.files["summary.md"] = "summary.md";
   report.files["report.json"] = "report.json";
-  await writeFile5(join11(out, "summary.md"), renderSummary(report, timeline));
+  await writeFile5(join10(out, "summary.md"), renderSummary(report, timeline));
   await writeFile5(
-    join11(out, "report.json"),
+    join10(out, "report.json"),
     `${JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2)}
 `
   );
@@ -31980,7 +32044,7 @@ async function settle(ctx, guest) {
 
 // soak/phases/triage.ts
 import { writeFile as writeFile6 } from "node:fs/promises";
-import { basename as basename5, join as join14 } from "node:path";
+import { basename as basename5, join as join13 } from "node:path";
 
 // soak/report/triage-md.ts
 import { basename as basename4 } from "node:path";
@@ -32021,7 +32085,7 @@ function renderHang(h, elf) {
 
 // soak/triage/as-source.ts
 import { readFile as readFile8 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { join as join11 } from "node:path";
 async function asSourceOf(name, root) {
   const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
   if (!m || m[1].startsWith("~lib")) return void 0;
@@ -32029,7 +32093,7 @@ async function asSourceOf(name, root) {
   const fn = m[3] ?? m[2];
   let text;
   try {
-    text = await readFile8(join12(root, file), "utf8");
+    text = await readFile8(join11(root, file), "utf8");
   } catch {
     return void 0;
   }
@@ -32239,7 +32303,7 @@ function titleOf(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join12 } from "node:path";
 async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -32258,7 +32322,7 @@ RIP 0x${m[1]}: ${where}`;
     t.notes.push(`registers: ${err.message}`);
   }
   try {
-    const file = join13(out, "memory.core");
+    const file = join12(out, "memory.core");
     await qmp.execute(
       "dump-guest-memory",
       { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
@@ -32381,7 +32445,7 @@ async function triage(ctx, guest) {
     text = renderHang(report.hang, kernel.elf);
   }
   if (text === void 0) return;
-  await writeFile6(join14(ctx.out, "triage.md"), text);
+  await writeFile6(join13(ctx.out, "triage.md"), text);
   report.files["triage.md"] = "triage.md";
 }
 
