@@ -3,6 +3,7 @@
 // stop() ends it at once (a watcher found a fault, or the user pressed Ctrl-C).
 import autocannon from "autocannon";
 import type { PathWeight } from "../options.ts";
+import { InFlightLog } from "./in-flight.ts";
 
 export interface LoadOptions {
   /** the same guest through several forwarded ports; connections are spread over them */
@@ -63,6 +64,8 @@ export class LoadRun {
   private capTimer?: NodeJS.Timeout;
   private stoppedEarly = false;
   private readonly errorSamples: LoadResult["errorSamples"] = [];
+  /** each connection's last requests, answered or not */
+  readonly sent = new InFlightLog();
   readonly done: Promise<LoadResult>;
 
   constructor(opts: LoadOptions, onTick: (t: LoadTick) => void) {
@@ -77,6 +80,7 @@ export class LoadRun {
           timeout: opts.timeoutS,
           requests: requestCycle(opts.paths, opts.etags),
           headers: opts.headers,
+          setupClient: this.sent.track,
         },
         (err, result) => {
           clearTimeout(this.capTimer);

@@ -3,6 +3,7 @@
 import type { SoakContext } from "../context.ts";
 import { LoadRun, type LoadTick } from "../load/driver.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
+import type { InFlight } from "../report/types.ts";
 import { parseStats } from "../watch/guest-stats.ts";
 import { HealthMonitor } from "../watch/health-monitor.ts";
 import { HostMonitor } from "../watch/host-monitor.ts";
@@ -54,7 +55,13 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       counter.rps = t.count;
     },
   );
-  const stoppedByFinding = await Promise.race([run.done.then(() => false), ctx.findings.first.then(() => true)]);
+  const stoppedByFinding = await Promise.race([
+    run.done.then(() => false),
+    ctx.findings.first.then(() => {
+      ctx.report.inFlight = inFlightNow(ctx, run);
+      return true;
+    }),
+  ]);
   if (stoppedByFinding) run.stop();
   const result = await run.done;
   ctx.report.load = { ...result, asked: o.requests };
@@ -68,4 +75,20 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : "",
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
+}
+
+/** The requests on the wire now, with the guest's request counter as last polled. */
+function inFlightNow(ctx: SoakContext, run: LoadRun): InFlight {
+  const now = Date.now();
+  const { last, lastAt } = ctx.stats;
+  return {
+    at: new Date(now).toISOString(),
+    guestRequests: last?.requests,
+    guestAt: lastAt ? new Date(lastAt).toISOString() : undefined,
+    requests: run.sent.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+      ...r,
+      sentAt: new Date(sentAt).toISOString(),
+      ageMs: now - sentAt,
+    })),
+  };
 }

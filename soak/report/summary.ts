@@ -1,5 +1,6 @@
 // summary.md, what a person reads first: plain GitHub-flavoured Markdown; the charts
 // are Mermaid, which GitHub renders.
+import { inFlightSection } from "./in-flight-md.ts";
 import type { Report, TimelineEntry } from "./types.ts";
 
 const MAX_POINTS = 60;
@@ -74,6 +75,7 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
     out.push("");
   }
+  out.push(...inFlightSection(r));
   const points = downsample(timeline);
   if (points.length >= 2) {
     out.push("## Over time", "");

@@ -1,6 +1,7 @@
 // report.json: the machine-readable result of one soak (schema documented in
 // soak/REPORT.md). Bump SCHEMA_VERSION on any incompatible change.
 import type { LoadResult } from "../load/driver.ts";
+import type { SentRequest } from "../load/in-flight.ts";
 import type { CrashTriage } from "../triage/crash.ts";
 import type { Verdict } from "../verdict.ts";
 import type { GuestStats } from "../watch/guest-stats.ts";
@@ -19,6 +20,16 @@ export interface TimelineEntry {
   host?: { rssMiB: number; cpuPercent: number };
 }
 
+/** What the load had sent and not had answered when the first watcher fired. */
+export interface InFlight {
+  /** when the watcher fired */
+  at: string;
+  /** the guest's request counter at the last poll before that, and when it was read */
+  guestRequests?: number;
+  guestAt?: string;
+  requests: (Omit<SentRequest, "sentAt" | "answered"> & { sentAt: string; ageMs: number })[];
+}
+
 export interface Report {
   schemaVersion: number;
   tool: { name: string; version: string };
@@ -33,6 +44,7 @@ export interface Report {
   options: Record<string, unknown>;
   verdict: Verdict;
   load?: LoadResult & { asked: number };
+  inFlight?: InFlight;
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
   crash?: CrashTriage;
