@@ -2,6 +2,7 @@
 // through the same flags, by the GitHub action's inputs).
 import { parseArgs } from "node:util";
 import { DEFAULT_PATHS, DEFAULTS, parsePaths, type SoakOptions, UsageError, validate } from "./options.ts";
+import { scenarioArgv } from "./scenario.ts";
 
 export const USAGE = `usage: unikernel-soak [options]
 
@@ -40,6 +41,9 @@ watchers and thresholds
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS.warmupS})
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
+scenario
+  --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
+                           them), read before the command line: a flag given there overrides it
 output
   --out DIR                report directory (default ${DEFAULTS.out})
   -h, --help               this text`;
@@ -105,12 +109,24 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
         counter: { type: "string", multiple: true },
         "crash-pattern": { type: "string", multiple: true },
         out: { type: "string" },
+        scenario: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
   try {
     values = parse(argv).values;
+    const scenario = values.scenario;
+    if (scenario) {
+      const flags = scenarioArgv(scenario);
+      try {
+        parse(flags);
+      } catch (err) {
+        throw new UsageError(`--scenario ${scenario}: ${(err as Error).message}`);
+      }
+      values = parse([...flags, ...argv]).values;
+    }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`${(err as Error).message} (see --help)`);
   }
   if (values.help) return "help";

@@ -1,9 +1,13 @@
 // options -> argv -> parseCli gives the same options back, so a report's "Reproduce"
 // command runs what was run.
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { optionsToArgv, reproduceCommand } from "../argv.ts";
 import { parseCli } from "../cli-options.ts";
 import type { SoakOptions } from "../options.ts";
+import { scenarioOf } from "../scenario.ts";
 
 const parse = (argv: string[]) => parseCli(argv) as SoakOptions;
 const comparable = (o: SoakOptions) => ({ ...o, crashPatterns: o.crashPatterns.map(String) });
@@ -35,5 +39,51 @@ describe("options -> argv", () => {
     expect(reproduceCommand(parse(["--append", "a b"]), "kernel.elf", "1.2.3")).toBe(
       "npx unikernel-soak@1.2.3 --kernel kernel.elf --append 'a b'",
     );
+  });
+});
+
+describe("scenario files", () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+  const write = async (s: unknown) => {
+    const dir = await mkdtemp(join(tmpdir(), "scenario-"));
+    dirs.push(dir);
+    const file = join(dir, "scenario.json");
+    await writeFile(file, typeof s === "string" ? s : JSON.stringify(s));
+    return file;
+  };
+
+  it("gives the options it was made from, its kernel relative to its own folder; flags on the command line win", async () => {
+    const o = parse([
+      "--kernel",
+      "/r/k.elf",
+      "--requests",
+      "2100",
+      "--paths",
+      "/health=1",
+      "--qemu-arg=-d",
+      "--out",
+      "x",
+    ]);
+    const s = scenarioOf(o, "/r/repro");
+    expect(s).toEqual({ kernel: "../k.elf", requests: 2100, paths: "/health=1", "qemu-arg": "-d" });
+    const file = await write(s);
+    const back = parse(["--scenario", file, "--connections", "1"]);
+    expect(comparable(back)).toEqual(
+      comparable({ ...o, kernel: resolve(dirname(file), "../k.elf"), connections: 1, out: "soak-report" }),
+    );
+    expect(parse(["--scenario", file, "--requests", "500"]).requests).toBe(500);
+  });
+
+  it.each([
+    ["not json", /cannot read it as JSON/],
+    [[1], /expected a JSON object of flags/],
+    [{ bogus: 1 }, /--scenario .*Unknown option '--bogus'/],
+    [{ out: "elsewhere" }, /"out" is not an engine option/],
+    [{ requests: true }, /"requests" must be a string or a number/],
+    [{ requests: "lots" }, /--requests: expected a number, got "lots"/],
+  ])("refuses %j, saying why", async (content, message) => {
+    const file = await write(content);
+    expect(() => parse(["--scenario", file])).toThrow(message);
   });
 });

@@ -1,0 +1,60 @@
+// Scenario files (--scenario FILE): engine options as a JSON object keyed by the CLI's
+// long flags, e.g. {"kernel": "../kernel.elf", "requests": 2100, "paths": "/health=1"}.
+// `repro` writes them; the CLI reads them as flags placed before its own, so the
+// command line overrides a scenario (repeatable flags add to it). Paths in a scenario
+// are relative to the scenario file.
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { optionsToArgv } from "./argv.ts";
+import { type SoakOptions, UsageError } from "./options.ts";
+
+export type Scenario = Record<string, string | number | string[]>;
+
+/** Flags whose values are files, resolved against the scenario's folder. */
+const FILE_FLAGS = new Set(["kernel", "initrd"]);
+/** Not engine options: never part of a scenario. */
+const NOT_SCENARIO = new Set(["scenario", "out", "help"]);
+
+/** The scenario that gives `o` (only what differs from the defaults), with its files relative to `dir`. */
+export function scenarioOf(o: SoakOptions, dir: string): Scenario {
+  const argv = optionsToArgv({ ...o, out: "" });
+  const s: Scenario = {};
+  for (let i = 0; i < argv.length; i++) {
+    const eq = argv[i].indexOf("=");
+    const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
+    if (NOT_SCENARIO.has(flag)) continue;
+    const v: string | number = FILE_FLAGS.has(flag)
+      ? relative(dir, resolve(value))
+      : /^\d+$/.test(value)
+        ? Number(value)
+        : value;
+    const had = s[flag];
+    s[flag] = had === undefined ? v : [...(Array.isArray(had) ? had : [String(had)]), String(v)];
+  }
+  return s;
+}
+
+/** The flags a scenario file stands for (the CLI's parser then checks them). Throws UsageError. */
+export function scenarioArgv(file: string): string[] {
+  let s: unknown;
+  try {
+    s = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--scenario ${file}: cannot read it as JSON (${(err as Error).message})`);
+  }
+  if (typeof s !== "object" || s === null || Array.isArray(s))
+    throw new UsageError(`--scenario ${file}: expected a JSON object of flags, e.g. {"requests": 2000}`);
+  const argv: string[] = [];
+  for (const [flag, value] of Object.entries(s)) {
+    if (NOT_SCENARIO.has(flag) || !/^[a-z][a-z-]*$/.test(flag))
+      throw new UsageError(`--scenario ${file}: "${flag}" is not an engine option (keys are the long flags of --help)`);
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      if (typeof v !== "string" && typeof v !== "number")
+        throw new UsageError(`--scenario ${file}: "${flag}" must be a string or a number, got ${JSON.stringify(v)}`);
+      const text = FILE_FLAGS.has(flag) && !isAbsolute(String(v)) ? resolve(dirname(file), String(v)) : String(v);
+      argv.push(`--${flag}=${text}`);
+    }
+  }
+  return argv;
+}
