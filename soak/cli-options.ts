@@ -5,6 +5,7 @@ import { DEFAULT_PATHS, DEFAULTS, parsePaths, type SoakOptions, UsageError, vali
 import { scenarioArgv } from "./scenario.ts";
 
 export const USAGE = `usage: unikernel-soak [options]
+       unikernel-soak repro <report-dir> [options]     (see repro --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.

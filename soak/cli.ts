@@ -6,6 +6,7 @@ import { kernelUnderTest } from "../kernel/bundled.ts";
 import { reproduceCommand } from "./argv.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
+import { reproCommand } from "./repro/command.ts";
 import { type Progress, runSoak, VERSION } from "./run.ts";
 
 function progressLine(p: Progress): string {
@@ -15,7 +16,10 @@ function progressLine(p: Progress): string {
 }
 
 async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  const log = (line: string) => console.error(`unikernel-soak: ${line}`);
   try {
+    if (command === "repro") return await reproCommand(rest, log);
     return await soak(parseCli(process.argv.slice(2)));
   } catch (err) {
     if (err instanceof UsageError) {

@@ -20,6 +20,9 @@ export const REPORT_FILES = [
   "memory.core",
 ];
 
+/** What `unikernel-soak repro` writes into a report folder: a later soak there leaves it alone. */
+export const REPRO_DIR = "repro";
+
 interface Marker {
   tool: "unikernel-soak";
   files: string[];
@@ -54,12 +57,12 @@ async function clearPreviousReport(dir: string, out: string): Promise<void> {
     throw new UsageError(
       `--out ${out}: the folder is not empty and holds no report of unikernel-soak (${listed(entries)}); it is left untouched: choose a new or empty folder`,
     );
-  const foreign = entries.filter((e) => e !== MARKER && !marker.files.includes(e));
+  const foreign = entries.filter((e) => e !== MARKER && e !== REPRO_DIR && !marker.files.includes(e));
   if (foreign.length)
     throw new UsageError(
       `--out ${out}: holds a previous report, but also files unikernel-soak did not write (${listed(foreign)}); it is left untouched: move them or choose another folder`,
     );
-  for (const e of entries) if (e !== MARKER) await rm(join(dir, e), { force: true });
+  for (const e of entries) if (e !== MARKER && e !== REPRO_DIR) await rm(join(dir, e), { force: true });
 }
 
 /** Creates the folder one level at a time: a recursive mkdir spins for ever under /proc. */

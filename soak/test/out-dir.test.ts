@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UsageError } from "../options.ts";
-import { claimOutDir, MARKER } from "../out-dir.ts";
+import { claimOutDir, MARKER, REPRO_DIR } from "../out-dir.ts";
 
 let base: string;
 let kernel: string;
@@ -28,6 +28,17 @@ describe("claimOutDir", () => {
     await mkdir(out);
     await claimOutDir(out, kernel);
     expect(await readdir(out)).toEqual([MARKER]);
+  });
+
+  it("leaves a repro of the previous report in place (repro/ is repro's, not the soak's)", async () => {
+    const out = join(base, "report");
+    await claimOutDir(out, kernel);
+    await writeFile(join(out, "report.json"), "{}");
+    await mkdir(join(out, REPRO_DIR, "attempts"), { recursive: true });
+    await writeFile(join(out, REPRO_DIR, "scenario.json"), "{}");
+    await claimOutDir(out, kernel);
+    expect((await readdir(out)).sort()).toEqual([MARKER, REPRO_DIR].sort());
+    expect((await readdir(join(out, REPRO_DIR))).sort()).toEqual(["attempts", "scenario.json"]);
   });
 
   it("replaces a previous report of its own, file by file", async () => {

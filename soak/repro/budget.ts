@@ -1,0 +1,30 @@
+// The repro's time budget: minimisation tries a reduction only while one more attempt,
+// plus the final confirmation kept in reserve, still fits.
+export class Budget {
+  private readonly deadline: number;
+  private spentS: number[] = [];
+
+  constructor(
+    seconds: number,
+    /** attempts the final confirmation will take */
+    private readonly reserveAttempts: number,
+    start = Date.now(),
+  ) {
+    this.deadline = start + seconds * 1000;
+  }
+
+  /** records one attempt's wall time */
+  spent(s: number): void {
+    this.spentS.push(s);
+  }
+
+  /** the slowest attempt so far: what the next one may take */
+  private get perAttemptS(): number {
+    return Math.max(0, ...this.spentS);
+  }
+
+  /** is there time for one more attempt before the confirmation? */
+  get allowsAnother(): boolean {
+    return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1000 <= this.deadline;
+  }
+}

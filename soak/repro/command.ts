@@ -1,0 +1,78 @@
+// The `repro` subcommand's command line: unikernel-soak repro <report-dir> [options].
+import { parseArgs } from "node:util";
+import { UsageError } from "../options.ts";
+import { confirmationLine } from "./confirm.ts";
+import { repro } from "./repro.ts";
+
+export const REPRO_USAGE = `usage: unikernel-soak repro <report-dir> [options]
+
+Reproduces the failure a soak recorded in <report-dir>: boots its kernel again with the
+report's options (confirm), shrinks the scenario while it still fails the same way
+(minimise: request count, connections, pipelining, paths, revalidation), confirms the
+minimised scenario, and writes <report-dir>/repro/: scenario.json (for --scenario),
+repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's report
+under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
+
+  --attempts N   fresh boots per confirmation (default 3)
+  --budget S     seconds for the whole repro; minimisation stops early to fit (default 900)
+  --out DIR      where to write (default <report-dir>/repro; must be new or empty)
+  -h, --help     this text`;
+
+function whole(name: string, v: string | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(`repro --${name}: expected a whole number ≥ ${min}, got "${v}"`);
+  return Number(v);
+}
+
+export async function reproCommand(argv: string[], log: (line: string) => void): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  const parse = () =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        attempts: { type: "string" },
+        budget: { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  try {
+    parsed = parse();
+  } catch (err) {
+    throw new UsageError(`repro: ${(err as Error).message} (see repro --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(REPRO_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("repro: expected one report folder (see repro --help)");
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const { code, dir, verdict } = await repro({
+    reportDir: positionals[0],
+    attempts: whole("attempts", values.attempts, 3, 1),
+    budgetS: whole("budget", values.budget, 900, 1),
+    out: values.out,
+    log,
+    signal: controller.signal,
+  });
+  console.log(`failure: ${verdict.failure}`);
+  console.log(`original: ${confirmationLine(verdict.original)}`);
+  const m = verdict.minimised;
+  if (m) {
+    console.log(`minimised: ${confirmationLine(m.confirmation)}`);
+    console.log(`scenario: ${JSON.stringify(m.scenario)}`);
+    if (m.strikesAt)
+      console.log(
+        `request count: reproduces with ${m.strikesAt.reproduces}${m.strikesAt.passes !== undefined ? `, not with ${m.strikesAt.passes}` : ""}`,
+      );
+  }
+  if (verdict.stopped) console.log(`stopped: ${verdict.stopped}`);
+  console.log(`repro: ${dir}/summary.md, ${dir}/scenario.json, ${dir}/repro.sh`);
+  return code;
+}

@@ -1,0 +1,122 @@
+// Minimisation by delta debugging: each reduction of the scenario (fewer connections,
+// less pipelining, fewer paths, no revalidation, fewer requests) is kept only when a
+// fresh boot under it still fails the same way within the attempt's time cap, and only
+// while the budget lasts. Paths go by ddmin (Zeller and Hildebrandt); the numbers by
+// trying the least first, then bisecting.
+import type { PathWeight, SoakOptions } from "../options.ts";
+import type { Attempts } from "./attempt.ts";
+import type { Budget } from "./budget.ts";
+
+export interface Reduction {
+  what: string;
+  kept: boolean;
+}
+
+export interface Minimised {
+  options: SoakOptions;
+  reductions: Reduction[];
+  /** the request count cut: the least that reproduced, and the most that did not */
+  strikesAt?: { reproduces: number; passes?: number };
+  /** minimisation stopped early, and why */
+  stopped?: string;
+}
+
+export const pathSpec = (paths: PathWeight[]) =>
+  paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}=${p.weight}`).join(",");
+
+/** `requestsToFailure`: how many requests the failure took under `start`. */
+export async function minimise(
+  attempts: Attempts,
+  start: SoakOptions,
+  requestsToFailure: number,
+  budget: Budget,
+): Promise<Minimised> {
+  let cur = start;
+  const reductions: Reduction[] = [];
+  let stopped: string | undefined;
+
+  const test = async (what: string, o: SoakOptions): Promise<boolean> => {
+    if (stopped) return false;
+    if (attempts.cancelled) stopped = "cancelled";
+    else if (!budget.allowsAnother) stopped = "the time budget ran out";
+    if (stopped) return false;
+    const a = await attempts.run(what, o);
+    budget.spent(a.wallS);
+    reductions.push({ what, kept: a.reproduced });
+    if (a.reproduced) cur = o;
+    return a.reproduced;
+  };
+
+  // first a coarse cut of the request count, so that the reductions that do not
+  // reproduce end soon instead of running the whole original count
+  const above = Math.min(cur.requests, Math.ceil(requestsToFailure * 1.5) + cur.connections);
+  if (requestsToFailure > 0 && above < cur.requests) await test(`requests ${above}`, { ...cur, requests: above });
+  await smallest(1, cur.connections, 0, (n) => test(`connections ${n}`, { ...cur, connections: n }));
+  await smallest(1, cur.pipelining, 0, (n) => test(`pipelining ${n}`, { ...cur, pipelining: n }));
+  if (cur.paths.length > 1)
+    await ddmin(cur.paths, (paths) => {
+      const only = paths.length === 1 ? [{ ...paths[0], weight: 1 }] : paths;
+      return test(`paths ${pathSpec(only)}`, { ...cur, paths: only });
+    });
+  for (const p of cur.paths.filter((x) => x.revalidate)) {
+    const paths = cur.paths.map((x) => (x === p ? { ...x, revalidate: false } : x));
+    await test(`no revalidation of ${p.path}`, { ...cur, paths });
+  }
+  let strikesAt: Minimised["strikesAt"];
+  if (!stopped && requestsToFailure > 0) {
+    // the least count that still reproduces, to within 2%
+    let passes: number | undefined;
+    const least = await smallest(cur.connections, cur.requests, Math.round(cur.requests * 0.02), async (n) => {
+      const ok = await test(`requests ${n}`, { ...cur, requests: n });
+      if (!ok && !stopped) passes = Math.max(passes ?? 0, n);
+      return ok;
+    });
+    strikesAt = { reproduces: least, passes };
+    // the guest counts the watchers' polls too, which vary from run to run: leave a margin
+    cur = { ...cur, requests: Math.min(start.requests, Math.ceil(least * 1.1)) };
+  }
+  return { options: cur, reductions, strikesAt, stopped };
+}
+
+/** The least n in [lo, hi] for which ok(n), given ok(hi): lo first, then bisection down to `tolerance`. */
+async function smallest(lo: number, hi: number, tolerance: number, ok: (n: number) => Promise<boolean>) {
+  if (hi <= lo) return hi;
+  if (await ok(lo)) return lo;
+  let [bad, good] = [lo, hi];
+  while (good - bad > Math.max(1, tolerance)) {
+    const mid = Math.floor((bad + good) / 2);
+    if (await ok(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+
+/** ddmin: a 1-minimal subset of `items` for which ok() holds, given that it holds for all of them. */
+async function ddmin<T>(all: T[], ok: (subset: T[]) => Promise<boolean>): Promise<T[]> {
+  let items = all;
+  let n = 2;
+  while (items.length >= 2) {
+    const size = Math.ceil(items.length / n);
+    const chunks = Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+      items.slice(i * size, (i + 1) * size),
+    );
+    let reduced = false;
+    for (const c of chunks)
+      if (await ok(c)) {
+        [items, n, reduced] = [c, 2, true];
+        break;
+      }
+    if (!reduced && chunks.length > 2)
+      for (const c of chunks) {
+        const rest = items.filter((x) => !c.includes(x));
+        if (await ok(rest)) {
+          [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
+          break;
+        }
+      }
+    if (reduced) continue;
+    if (n >= items.length) break;
+    n = Math.min(items.length, n * 2);
+  }
+  return items;
+}

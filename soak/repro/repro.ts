@@ -1,0 +1,106 @@
+// unikernel-soak repro <report-dir>: confirm the failure on fresh boots, minimise the
+// scenario, confirm the minimised one, and write repro/ (scenario.json, repro.sh,
+// verdict.json, summary.md, and every attempt's report under attempts/).
+import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { readElfInfo } from "../elf.ts";
+import { UsageError } from "../options.ts";
+import { VERSION } from "../package-root.ts";
+import { scenarioOf } from "../scenario.ts";
+import { Attempts } from "./attempt.ts";
+import { Budget } from "./budget.ts";
+import { type Confirmation, confirm } from "./confirm.ts";
+import { describe, readFailure } from "./failure.ts";
+import { type Minimised, minimise } from "./minimise.ts";
+import { reproScript } from "./script.ts";
+import { renderReproSummary } from "./summary.ts";
+
+export interface ReproOptions {
+  reportDir: string;
+  /** fresh boots per confirmation (default 3) */
+  attempts: number;
+  /** seconds for the whole repro; minimisation stops early to stay within it */
+  budgetS: number;
+  /** default: <reportDir>/repro */
+  out?: string;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ReproVerdict {
+  failure: string;
+  report: string;
+  original: Confirmation;
+  minimised?: Minimised & { confirmation: Confirmation; scenario: Record<string, unknown> };
+  attempts: Attempts["list"];
+  /** set when repro stopped before the end */
+  stopped?: string;
+  wallS: number;
+}
+
+/** Exit code: 0 a reproducer was written, 1 the failure did not reproduce, 2 an error or a cancel. */
+export async function repro(r: ReproOptions): Promise<{ code: 0 | 1 | 2; dir: string; verdict: ReproVerdict }> {
+  const started = Date.now();
+  const failure = await readFailure(r.reportDir);
+  const dir = resolve(r.out ?? join(failure.dir, "repro"));
+  await claimReproDir(dir);
+  const want = failure.signature;
+  r.log(`reproducing ${describe(want)} from ${failure.dir}`);
+  // an attempt runs at most three times as long as the original took to fail, at least 20 s
+  const toFailureS = failure.report.load?.durationS ?? 0;
+  const capS = Math.max(20, Math.ceil(3 * toFailureS) + 10);
+  const o = failure.options;
+  const start = { ...o, durationS: o.durationS > 0 ? Math.min(o.durationS, capS) : capS };
+  const attempts = new Attempts(dir, failure.kernel, want, r.log, r.signal);
+  const budget = new Budget(r.budgetS, r.attempts, started);
+
+  const verdict: ReproVerdict = {
+    failure: describe(want),
+    report: failure.dir,
+    original: await confirm(attempts, "confirm", start, r.attempts),
+    attempts: attempts.list,
+    wallS: 0,
+  };
+  for (const a of attempts.list) budget.spent(a.wallS);
+  let code: 0 | 1 | 2 = 1;
+  if (attempts.cancelled) verdict.stopped = "cancelled";
+  else if (verdict.original.reproduced > 0) {
+    const m = await minimise(attempts, start, verdict.original.requests?.max ?? 0, budget);
+    const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts);
+    const scenario = scenarioOf(m.options, dir);
+    verdict.minimised = { ...m, confirmation, scenario };
+    await writeFile(join(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}\n`);
+    const script = reproScript({
+      options: m.options,
+      signature: want,
+      crashLine: failure.report.crash?.lines[0],
+      accel: failure.report.accel.used === "kvm" ? "kvm" : "tcg",
+      guestPorts: (await readElfInfo(failure.kernel.elf)).httpPorts ?? [],
+      reproDir: dir,
+      reportDir: failure.dir,
+      version: VERSION,
+    });
+    await writeFile(join(dir, "repro.sh"), script);
+    await chmod(join(dir, "repro.sh"), 0o755);
+    if (attempts.cancelled) verdict.stopped = "cancelled";
+    code = confirmation.reproduced > 0 ? 0 : 1;
+  }
+  if (verdict.stopped) code = 2;
+  verdict.wallS = Math.round((Date.now() - started) / 100) / 10;
+  await writeFile(join(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}\n`);
+  await writeFile(join(dir, "summary.md"), renderReproSummary(verdict));
+  return { code, dir, verdict };
+}
+
+/** A new or empty folder: a previous repro's results are never overwritten. */
+async function claimReproDir(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return [];
+    throw new UsageError(`repro: cannot use ${dir} (${err.code ?? err.message})`);
+  });
+  if (entries.length)
+    throw new UsageError(
+      `repro: ${dir} already holds a previous repro (${entries.slice(0, 3).join(", ")}); it is left untouched: move it away or pass --out`,
+    );
+  await mkdir(dir, { recursive: true });
+}

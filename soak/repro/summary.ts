@@ -1,0 +1,38 @@
+// repro/summary.md: what reproduced, how often, the minimised scenario and how to run it.
+import { confirmationLine } from "./confirm.ts";
+import type { ReproVerdict } from "./repro.ts";
+
+export function renderReproSummary(v: ReproVerdict): string {
+  const out = [`# Repro: ${v.failure}`, "", `From \`${v.report}\`.`, ""];
+  out.push(`- **original scenario**: ${confirmationLine(v.original)}`);
+  const m = v.minimised;
+  if (m) {
+    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
+    if (m.strikesAt)
+      out.push(
+        `- **request count**: reproduces with ${m.strikesAt.reproduces} requests${m.strikesAt.passes !== undefined ? `, not with ${m.strikesAt.passes}` : ""}`,
+      );
+    if (m.stopped) out.push(`- minimisation stopped early: ${m.stopped}`);
+    out.push("", "## The minimised scenario", "", "```json", JSON.stringify(m.scenario, null, 2), "```", "");
+    out.push("Run it with the engine, or with no Node at all (QEMU and curl; exit 1 = reproduced):", "");
+    out.push("```sh", "npx unikernel-soak --scenario repro/scenario.json", "repro/repro.sh", "```", "");
+    out.push("## Reductions tried", "", "| reduction | kept |", "|---|---|");
+    for (const r of m.reductions) out.push(`| ${r.what} | ${r.kept ? "yes" : "no"} |`);
+    out.push("");
+  } else if (!v.stopped) {
+    out.push("", "The failure did not reproduce on fresh boots: no reproducer was written.", "");
+  }
+  if (v.stopped) out.push(`Stopped early: ${v.stopped}. What ran is below.`, "");
+  out.push(
+    "## Attempts",
+    "",
+    "| # | tried | verdict | requests | seconds | reproduces | report |",
+    "|---:|---|---|---:|---:|---|---|",
+  );
+  for (const a of v.attempts)
+    out.push(
+      `| ${a.n} | ${a.label} | ${a.signature.title ?? a.signature.kind} | ${a.requests} | ${a.seconds.toFixed(1)} | ${a.reproduced ? "yes" : "no"} | \`${a.dir}\` |`,
+    );
+  out.push("", `${v.attempts.length} attempts in ${v.wallS} s.`, "");
+  return out.join("\n");
+}
