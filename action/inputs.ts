@@ -30,6 +30,8 @@ export interface ActionConfig {
   retentionDays?: number;
   /** require-kvm: true (then options.accel is "kvm") */
   requireKvm: boolean;
+  /** seconds for a repro after a kernel failure (0 = none) */
+  reproBudgetS: number;
 }
 
 export class InputError extends Error {}
@@ -72,6 +74,11 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
   if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 90)) {
     throw new InputError(`input 'retention-days': expected a whole number of days from 1 to 90, got "${retention}"`);
   }
+  const reproBudget = get("repro-budget").trim() || "0";
+  if (!/^\d+$/.test(reproBudget))
+    throw new InputError(
+      `input 'repro-budget': expected a whole number of seconds (0 = no repro), got "${reproBudget}"`,
+    );
   const artifactName = get("artifact-name").trim() || "unikernel-soak";
   if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
     throw new InputError(
@@ -85,5 +92,6 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     upload,
     retentionDays,
     requireKvm: requireKvm === "true",
+    reproBudgetS: Number(reproBudget),
   };
 }

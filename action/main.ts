@@ -9,6 +9,7 @@ import { runSoak, VERSION } from "../soak/run.ts";
 import { InputError, readInputs } from "./inputs.ts";
 import { reportOutcome, reportStopped } from "./outcome.ts";
 import { prepare, StageError } from "./prepare.ts";
+import { reproAfterFailure } from "./repro.ts";
 
 export async function run(env = process.env): Promise<void> {
   const outDir = join(
@@ -53,5 +54,6 @@ export async function run(env = process.env): Promise<void> {
       },
     }),
   );
-  await reportOutcome(report, config, kernel, outDir, env);
+  const repro = await reproAfterFailure(report, config.reproBudgetS, outDir, controller.signal);
+  await reportOutcome(report, config, kernel, outDir, env, repro);
 }

@@ -54,6 +54,8 @@ export async function reportOutcome(
   kernel: KernelUnderTest,
   outDir: string,
   env: NodeJS.ProcessEnv,
+  /** what repro-budget's repro found, for the summary */
+  repro?: string,
 ): Promise<void> {
   if (report.accel.refused)
     core.warning(`The soak ran under TCG (software emulation): ${report.accel.refused}`, { title: "No KVM" });
@@ -62,7 +64,7 @@ export async function reportOutcome(
   const artifact = await upload(config, outDir, env, failed);
   const place = await sourcePlace(report.crash?.asSource, kernel, env);
   const summaryMd = await readFile(join(outDir, "summary.md"), "utf8").catch(() => "");
-  await core.summary.addRaw(jobSummary(report, summaryMd, { artifact, sourceLink: place.link })).write();
+  await core.summary.addRaw(jobSummary(report, summaryMd, { artifact, sourceLink: place.link, repro })).write();
 
   if (report.crash) {
     const body = `${report.crash.title}\n${report.crash.lines.join("\n")}${place.link ? `\nsource: ${place.link}` : ""}`;

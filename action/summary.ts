@@ -11,6 +11,8 @@ export interface SummaryExtras {
   artifact?: { name: string; url?: string };
   /** the crash's source line in the action's repository, when not in the workspace */
   sourceLink?: string;
+  /** repro-budget's section */
+  repro?: string;
 }
 
 export function jobSummary(report: Report, summaryMd: string, extras: SummaryExtras = {}): string {
@@ -20,6 +22,7 @@ export function jobSummary(report: Report, summaryMd: string, extras: SummaryExt
     const { file, line } = report.crash.asSource;
     parts.push(`Source of the faulting function: [${file}:${line}](${extras.sourceLink})`, "");
   }
+  if (extras.repro) parts.push(extras.repro);
   const { artifact } = extras;
   if (artifact)
     parts.push(

@@ -6,6 +6,7 @@ import { scenarioArgv } from "./scenario.ts";
 
 export const USAGE = `usage: unikernel-soak [options]
        unikernel-soak repro <report-dir> [options]     (see repro --help)
+       unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.

@@ -4,6 +4,7 @@
 import { basename } from "node:path";
 import { kernelUnderTest } from "../kernel/bundled.ts";
 import { reproduceCommand } from "./argv.ts";
+import { bisectCommand, bisectStepCommand } from "./bisect/command.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
 import { reproCommand } from "./repro/command.ts";
@@ -20,6 +21,8 @@ async function main(): Promise<number> {
   const log = (line: string) => console.error(`unikernel-soak: ${line}`);
   try {
     if (command === "repro") return await reproCommand(rest, log);
+    if (command === "bisect") return await bisectCommand(rest, log);
+    if (command === "bisect-step") return await bisectStepCommand(rest, log);
     return await soak(parseCli(process.argv.slice(2)));
   } catch (err) {
     if (err instanceof UsageError) {

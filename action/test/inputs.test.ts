@@ -10,6 +10,8 @@ describe("action inputs", () => {
     expect(c.options.paths).toEqual([{ path: "/health", weight: 1, revalidate: false }]);
     expect(c.upload).toBe("on-failure");
     expect(c.artifactName).toBe("unikernel-soak");
+    expect(c.reproBudgetS).toBe(0);
+    expect(read({ "repro-budget": "300" }).reproBudgetS).toBe(300);
   });
 
   it("require-kvm means accel kvm, also with accel's default 'auto' as the runner passes it", () => {
@@ -28,6 +30,7 @@ describe("action inputs", () => {
     [{ upload: "sometimes" }, `input 'upload': expected on-failure, always or never, got "sometimes"`],
     [{ "retention-days": "365" }, "input 'retention-days': expected a whole number of days from 1 to 90"],
     [{ "artifact-name": "a/b" }, `input 'artifact-name': "a/b" has a character`],
+    [{ "repro-budget": "5m" }, `input 'repro-budget': expected a whole number of seconds (0 = no repro), got "5m"`],
     [
       { kernel: "k.elf", fault: "pf-chunker" },
       "input 'fault' builds the bundled kernel; it cannot be combined with input 'kernel'",
