@@ -32,6 +32,8 @@ export async function minimise(
   budget: Budget,
 ): Promise<Minimised> {
   let cur = start;
+  /** requests to failure in the last attempt that reproduced */
+  let lastHit = requestsToFailure;
   const reductions: Reduction[] = [];
   let stopped: string | undefined;
 
@@ -43,14 +45,17 @@ export async function minimise(
     const a = await attempts.run(what, o);
     budget.spent(a.wallS);
     reductions.push({ what, kept: a.reproduced });
-    if (a.reproduced) cur = o;
+    if (a.reproduced) [cur, lastHit] = [o, a.requests];
     return a.reproduced;
   };
 
-  // first a coarse cut of the request count, so that the reductions that do not
-  // reproduce end soon instead of running the whole original count
-  const above = Math.min(cur.requests, Math.ceil(requestsToFailure * 1.5) + cur.connections);
-  if (requestsToFailure > 0 && above < cur.requests) await test(`requests ${above}`, { ...cur, requests: above });
+  // a coarse cut of the request count first, so that reductions that do not reproduce end
+  // soon instead of running the whole original count
+  const coarseCut = () => {
+    const above = Math.min(cur.requests, Math.ceil(lastHit * 1.5) + cur.connections);
+    return lastHit > 0 && above < cur.requests ? test(`requests ${above}`, { ...cur, requests: above }) : false;
+  };
+  await coarseCut();
   await smallest(1, cur.connections, 0, (n) => test(`connections ${n}`, { ...cur, connections: n }));
   await smallest(1, cur.pipelining, 0, (n) => test(`pipelining ${n}`, { ...cur, pipelining: n }));
   if (cur.paths.length > 1)
@@ -63,10 +68,13 @@ export async function minimise(
     await test(`no revalidation of ${p.path}`, { ...cur, paths });
   }
   let strikesAt: Minimised["strikesAt"];
-  if (!stopped && requestsToFailure > 0) {
-    // the least count that still reproduces, to within 2%
+  if (lastHit > 0) {
+    // the reductions may have made the failure come sooner: cut again, then find the least
+    // count that still reproduces, to within 2%
+    await coarseCut();
     let passes: number | undefined;
-    const least = await smallest(cur.connections, cur.requests, Math.round(cur.requests * 0.02), async (n) => {
+    // (fewer requests than connections is not a scenario: the search starts below that)
+    const least = await smallest(cur.connections - 1, cur.requests, 0.02, async (n) => {
       const ok = await test(`requests ${n}`, { ...cur, requests: n });
       if (!ok && !stopped) passes = Math.max(passes ?? 0, n);
       return ok;
@@ -78,12 +86,16 @@ export async function minimise(
   return { options: cur, reductions, strikesAt, stopped };
 }
 
-/** The least n in [lo, hi] for which ok(n), given ok(hi): lo first, then bisection down to `tolerance`. */
+/**
+ * The least n in [lo, hi] for which ok(n), given ok(hi): lo itself first (the usual answer
+ * for connections and pipelining), then bisection until the answer is known to within
+ * `tolerance` of itself. With tolerance > 0, lo is taken as failing, not tried.
+ */
 async function smallest(lo: number, hi: number, tolerance: number, ok: (n: number) => Promise<boolean>) {
   if (hi <= lo) return hi;
-  if (await ok(lo)) return lo;
+  if (tolerance === 0 && (await ok(lo))) return lo;
   let [bad, good] = [lo, hi];
-  while (good - bad > Math.max(1, tolerance)) {
+  while (good - bad > Math.max(1, Math.floor(good * tolerance))) {
     const mid = Math.floor((bad + good) / 2);
     if (await ok(mid)) good = mid;
     else bad = mid;

@@ -48,7 +48,15 @@ describe("bisect", () => {
     // what repro writes for pf-chunker, with the bug armed sooner
     await writeFile(
       scenario,
-      JSON.stringify({ append: "fault_after_requests=300", accel: "tcg", requests: 600, connections: 1, paths: "/api/stats.json=1", duration: 20, warmup: 2 }),
+      JSON.stringify({
+        append: "fault_after_requests=300",
+        accel: "tcg",
+        requests: 600,
+        connections: 1,
+        paths: "/api/stats.json=1",
+        duration: 20,
+        warmup: 2,
+      }),
     );
     const before = { head: await git(repo, "rev-parse", "HEAD"), branch: await git(repo, "branch", "--show-current") };
     const r = await cli([
@@ -79,7 +87,9 @@ describe("bisect", () => {
     expect(soaks).toBeLessThanOrEqual(Math.ceil(Math.log2(COMMITS)) + 1);
     // two kernels in this history (before and after the change): every other step reuses one
     expect(result.steps.filter((s) => s.build === "built").length).toBeLessThanOrEqual(2);
-    expect(await readFile(join(out, "summary.md"), "utf8")).toContain(`first bad commit ${commits[FAULT_AT].slice(0, 12)}`);
+    expect(await readFile(join(out, "summary.md"), "utf8")).toContain(
+      `first bad commit ${commits[FAULT_AT].slice(0, 12)}`,
+    );
     console.log(`bisect: ${soaks} soaks for ${COMMITS} commits, ${result.wallS} s`);
 
     expect(await git(repo, "rev-parse", "HEAD")).toBe(before.head);

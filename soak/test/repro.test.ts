@@ -1,0 +1,109 @@
+// repro end to end: a default-mix soak of a faulty kernel fails; `repro` on its report
+// confirms the failure, minimises the scenario, and the minimised scenario fails the same
+// way on at least 4 of 5 fresh boots. repro.sh (QEMU and curl, no Node) triggers the dump
+// on a kernel it boots itself. A clean kernel's report is refused.
+import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { buildKernel } from "../../kernel/build.ts";
+import type { ReproVerdict } from "../repro/repro.ts";
+import { qemuPidsFor } from "../vm/qemu.ts";
+import { cli, readReport, tempDir } from "./cli-run.ts";
+
+const run = promisify(execFile);
+const elves: Record<string, string> = {};
+
+beforeAll(async () => {
+  for (const fault of ["pf-chunker", "inm-overread", "tx-wrap-hang"]) elves[fault] = (await buildKernel({ fault })).elf;
+}, 300_000);
+
+/** A default-mix soak that fails, as a user would have it: its report folder. */
+async function failedSoak(kernel: string, ...extra: string[]): Promise<string> {
+  const out = join(await tempDir("soak-repro-"), "report");
+  const args = ["--kernel", kernel, "--accel", "tcg", "--requests", "200000", "--warmup", "2", "--out", out];
+  const r = await cli([...args, "--append", "fault_after_requests=2000", ...extra]).done;
+  expect(r.code, r.stderr).toBe(1);
+  return out;
+}
+
+async function reproOf(report: string): Promise<ReproVerdict> {
+  const r = await cli(["repro", report, "--attempts", "5", "--budget", "600"]).done;
+  expect(r.code, r.stderr).toBe(0);
+  const verdict = JSON.parse(await readFile(join(report, "repro", "verdict.json"), "utf8")) as ReproVerdict;
+  console.log(`${verdict.failure}: ${r.stdout.split("\n").slice(1, 5).join("; ")} (${verdict.wallS} s)`);
+  // every attempt's report is kept, one folder each
+  const kept = await readdir(join(report, "repro", "attempts"));
+  expect(kept).toHaveLength(verdict.attempts.length);
+  for (const a of verdict.attempts) await readReport(join(report, "repro", a.dir));
+  expect(verdict.minimised?.confirmation.attempts).toBe(5);
+  expect(verdict.minimised?.confirmation.reproduced).toBeGreaterThanOrEqual(4);
+  return verdict;
+}
+
+/** repro.sh, run as a person would, bounded in time; no QEMU of it may be left. */
+async function reproScript(report: string): Promise<{ code: number; stdout: string }> {
+  const r = await run("bash", [join(report, "repro", "repro.sh")], { timeout: 150_000, killSignal: "SIGTERM" }).then(
+    (x) => ({ code: 0, stdout: x.stdout }),
+    (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+  );
+  expect(await qemuPidsFor(report)).toEqual([]);
+  return r;
+}
+
+describe("repro", () => {
+  it.each([
+    ["pf-chunker", "page fault in kernel/src/net/tcp/tcpSendChunk (read, not-present)", /^PF at 0xf{8}/m],
+    ["inm-overread", "wasm trap oob in kernel/src/http/assets/noneMatchOverread", /^TRAP: oob/m],
+  ])(
+    "%s: minimises to one connection and one or two paths, and repro.sh triggers the dump",
+    async (fault, title, dump) => {
+      const report = await failedSoak(elves[fault]);
+      const original = await readReport(report);
+      expect(original.crash?.title).toBe(title);
+      // what was on the wire: 50 connections, so requests in flight, and the guest's counter
+      expect(original.inFlight?.requests.length).toBeGreaterThan(0);
+      expect(original.inFlight?.guestRequests).toBeGreaterThan(0);
+
+      const verdict = await reproOf(report);
+      expect(verdict.failure).toBe(`crash — ${title}`);
+      expect(verdict.original.reproduced).toBeGreaterThanOrEqual(4);
+      const scenario = verdict.minimised?.scenario ?? {};
+      expect(scenario.connections).toBe(1);
+      expect(String(scenario.paths).split(",").length).toBeLessThanOrEqual(2);
+      // the bug is armed after 2,000 requests: the count cut finds it there
+      expect(verdict.minimised?.strikesAt?.reproduces).toBeGreaterThan(1900);
+      expect(verdict.minimised?.strikesAt?.reproduces).toBeLessThan(2200);
+
+      const script = await reproScript(report);
+      expect(script.code, script.stdout).toBe(1);
+      expect(script.stdout).toMatch(dump);
+      expect(script.stdout).toMatch(/^RIP=0x[0-9a-f]{16}/m);
+
+      // nothing is overwritten: a second repro into the same folder is refused
+      const again = await cli(["repro", report]).done;
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/already holds a previous repro .* left untouched/);
+    },
+    600_000,
+  );
+
+  it("tx-wrap-hang: the minimised scenario hangs the guest again", async () => {
+    const report = await failedSoak(elves["tx-wrap-hang"]);
+    const verdict = await reproOf(report);
+    expect(verdict.failure).toBe("hang");
+    expect(verdict.minimised?.scenario.requests).toBeLessThan(200_000);
+  }, 900_000);
+
+  it("refuses a clean kernel's report: nothing to reproduce", async () => {
+    const out = join(await tempDir("soak-repro-"), "report");
+    const args = ["--kernel", inject("kernelElf"), "--accel", "tcg", "--requests", "2000", "--connections", "4"];
+    const soak = await cli([...args, "--out", out]).done;
+    expect(soak.code, soak.stderr).toBe(0);
+    const r = await cli(["repro", out]).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the soak passed (verdict pass): there is nothing to reproduce");
+    expect(await readdir(out)).not.toContain("repro");
+  });
+});
