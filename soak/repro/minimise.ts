@@ -10,6 +10,8 @@ import type { Budget } from "./budget.ts";
 export interface Reduction {
   what: string;
   kept: boolean;
+  /** why a reduction that reproduced was not kept */
+  note?: string;
 }
 
 export interface Minimised {
@@ -24,16 +26,23 @@ export interface Minimised {
 export const pathSpec = (paths: PathWeight[]) =>
   paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}=${p.weight}`).join(",");
 
-/** `requestsToFailure`: how many requests the failure took under `start`. */
+/** How the failure came under the starting scenario (the confirmation's medians). */
+export interface Baseline {
+  requests: number;
+  seconds: number;
+}
+
 export async function minimise(
   attempts: Attempts,
   start: SoakOptions,
-  requestsToFailure: number,
+  baseline: Baseline,
   budget: Budget,
 ): Promise<Minimised> {
+  // a reduction that fails far more slowly than the original is no simplification
+  const slowestS = Math.max(2 * baseline.seconds, baseline.seconds + 5);
   let cur = start;
   /** requests to failure in the last attempt that reproduced */
-  let lastHit = requestsToFailure;
+  let lastHit = baseline.requests;
   const reductions: Reduction[] = [];
   let stopped: string | undefined;
 
@@ -44,9 +53,11 @@ export async function minimise(
     if (stopped) return false;
     const a = await attempts.run(what, o);
     budget.spent(a.wallS);
-    reductions.push({ what, kept: a.reproduced });
-    if (a.reproduced) [cur, lastHit] = [o, a.requests];
-    return a.reproduced;
+    const kept = a.reproduced && a.seconds <= slowestS;
+    const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : undefined;
+    reductions.push({ what, kept, ...(note && { note }) });
+    if (kept) [cur, lastHit] = [o, a.requests];
+    return kept;
   };
 
   // a coarse cut of the request count first, so that reductions that do not reproduce end

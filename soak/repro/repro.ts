@@ -65,7 +65,13 @@ export async function repro(r: ReproOptions): Promise<{ code: 0 | 1 | 2; dir: st
   let code: 0 | 1 | 2 = 1;
   if (attempts.cancelled) verdict.stopped = "cancelled";
   else if (verdict.original.reproduced > 0) {
-    const m = await minimise(attempts, start, verdict.original.requests?.max ?? 0, budget);
+    const { requests, seconds } = verdict.original;
+    const m = await minimise(
+      attempts,
+      start,
+      { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS },
+      budget,
+    );
     const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts);
     const scenario = scenarioOf(m.options, dir);
     verdict.minimised = { ...m, confirmation, scenario };

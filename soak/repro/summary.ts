@@ -17,7 +17,7 @@ export function renderReproSummary(v: ReproVerdict): string {
     out.push("Run it with the engine, or with no Node at all (QEMU and curl; exit 1 = reproduced):", "");
     out.push("```sh", "npx unikernel-soak --scenario repro/scenario.json", "repro/repro.sh", "```", "");
     out.push("## Reductions tried", "", "| reduction | kept |", "|---|---|");
-    for (const r of m.reductions) out.push(`| ${r.what} | ${r.kept ? "yes" : "no"} |`);
+    for (const r of m.reductions) out.push(`| ${r.what} | ${r.kept ? "yes" : `no${r.note ? ` (${r.note})` : ""}`} |`);
     out.push("");
   } else if (!v.stopped) {
     out.push("", "The failure did not reproduce on fresh boots: no reproducer was written.", "");
