@@ -35,7 +35,10 @@ export async function uploadReport(
   dir: string,
   retentionDays?: number,
 ): Promise<{ id?: number; name: string }> {
-  const files = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(dir, d.name));
+  // recursive: a repro (repro-budget) writes repro/ with a report per attempt
+  const files = (await readdir(dir, { withFileTypes: true, recursive: true }))
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath ?? d.path, d.name));
   try {
     const { id } = await client.uploadArtifact(name, files, dir, { retentionDays });
     return { id, name };

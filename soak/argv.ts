@@ -7,7 +7,7 @@ type Flags = (o: SoakOptions) => string[];
 
 const one = (flag: string, v: string | number | undefined, d?: string | number): string[] =>
   v === undefined || v === d ? [] : [`--${flag}`, String(v)];
-const pathSpec = (paths: PathWeight[]) =>
+export const pathSpec = (paths: PathWeight[]) =>
   paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}=${p.weight}`).join(",");
 const COUNTER_FLAGS: Record<keyof SoakOptions["counters"], string> = {
   bootId: "boot-id",
@@ -44,6 +44,7 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
   rssGrowthMiB: (o) => one("rss-growth-mb", o.rssGrowthMiB, DEFAULTS.rssGrowthMiB),
   pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
   warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
+  hangDumpMiB: (o) => one("hang-dump-mb", o.hangDumpMiB, DEFAULTS.hangDumpMiB),
   counters: (o) =>
     (Object.keys(COUNTER_FLAGS) as (keyof SoakOptions["counters"])[])
       .filter((k) => o.counters[k] !== DEFAULTS.counters[k])

@@ -41,6 +41,7 @@ watchers and thresholds
   --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS.rssGrowthMiB})
   --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS.pageGrowth})
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS.warmupS})
+  --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS.hangDumpMiB}; 0 = no dump)
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
 scenario
@@ -108,6 +109,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
         "rss-growth-mb": { type: "string" },
         "page-growth": { type: "string" },
         warmup: { type: "string" },
+        "hang-dump-mb": { type: "string" },
         counter: { type: "string", multiple: true },
         "crash-pattern": { type: "string", multiple: true },
         out: { type: "string" },
@@ -176,6 +178,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     rssGrowthMiB: num("rss-growth-mb", values["rss-growth-mb"], d.rssGrowthMiB),
     pageGrowth: num("page-growth", values["page-growth"], d.pageGrowth),
     warmupS: num("warmup", values.warmup, d.warmupS),
+    hangDumpMiB: num("hang-dump-mb", values["hang-dump-mb"], d.hangDumpMiB),
     counters,
     crashPatterns,
     out: values.out ?? d.out,

@@ -43,6 +43,8 @@ export interface SoakOptions {
   rssGrowthMiB: number;
   pageGrowth: number;
   warmupS: number;
+  /** a hang's memory dump (memory.core): the low MiB of guest RAM it holds; 0 = none */
+  hangDumpMiB: number;
   counters: { bootId: string; uptime: string; txStalls: string; pagesUsed: string; tcpOpen: string };
   crashPatterns: RegExp[];
   out: string;
@@ -78,6 +80,7 @@ export const DEFAULTS: SoakOptions = {
   rssGrowthMiB: 32,
   pageGrowth: 16,
   warmupS: 10,
+  hangDumpMiB: 64,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",
@@ -135,6 +138,7 @@ export function validate(o: SoakOptions): SoakOptions {
   positiveInt("warmup", o.warmupS, 0, MAX.seconds);
   positiveInt("tx-stall-budget", o.txStallBudget, 0);
   positiveInt("page-growth", o.pageGrowth, 0);
+  positiveInt("hang-dump-mb", o.hangDumpMiB, 0, MAX.memoryMiB);
   for (const p of o.guestPorts)
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       throw new UsageError(`--guest-port: ${p} is not a TCP port (1-65535)`);

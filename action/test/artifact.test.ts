@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -28,10 +28,12 @@ describe("upload", () => {
     made.push(dir);
     await writeFile(join(dir, "report.json"), "{}");
     await writeFile(join(dir, "serial.log"), "ready\n");
+    await mkdir(join(dir, "repro", "attempts", "001-confirm"), { recursive: true });
+    await writeFile(join(dir, "repro", "attempts", "001-confirm", "report.json"), "{}");
     return dir;
   }
 
-  it("uploads every file of the report directory with the retention asked", async () => {
+  it("uploads every file of the report directory, a repro's included, with the retention asked", async () => {
     const calls: unknown[][] = [];
     const client: ArtifactUploader = {
       uploadArtifact: async (...args) => {
@@ -42,7 +44,11 @@ describe("upload", () => {
     const dir = await reportDir();
     expect(await uploadReport(client, "n", dir, 7)).toEqual({ id: 42, name: "n" });
     expect(calls[0][0]).toBe("n");
-    expect((calls[0][1] as string[]).sort()).toEqual([join(dir, "report.json"), join(dir, "serial.log")]);
+    expect((calls[0][1] as string[]).sort()).toEqual([
+      join(dir, "repro/attempts/001-confirm/report.json"),
+      join(dir, "report.json"),
+      join(dir, "serial.log"),
+    ]);
     expect(calls[0][2]).toBe(dir);
     expect(calls[0][3]).toEqual({ retentionDays: 7 });
   });

@@ -11,8 +11,6 @@ import { triageHang } from "../triage/hang.ts";
 import { Qmp } from "../vm/qmp.ts";
 import type { Guest } from "./boot.ts";
 
-const HANG_DUMP_MIB = 64;
-
 export async function triage(ctx: SoakContext, guest: Guest): Promise<void> {
   const { report, kernel } = ctx;
   const vm = guest.vm;
@@ -24,7 +22,7 @@ export async function triage(ctx: SoakContext, guest: Guest): Promise<void> {
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);
     try {
-      const dumpMiB = Math.min(HANG_DUMP_MIB, ctx.o.memoryMiB);
+      const dumpMiB = Math.min(ctx.o.hangDumpMiB, ctx.o.memoryMiB);
       report.hang = await triageHang(qmp, kernel.elf, guest.gdbPort, ctx.out, dumpMiB);
     } finally {
       qmp.close();

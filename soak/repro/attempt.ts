@@ -44,7 +44,8 @@ export class Attempts {
     const dir = join("attempts", `${String(n).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
     const out = join(this.reproDir, dir);
     const started = Date.now();
-    const report: Report = await runSoak({ ...o, out }, this.kernel, {
+    // the original report has the hang's memory dump: a dump per attempt would only fill the disk
+    const report: Report = await runSoak({ ...o, hangDumpMiB: 0, out }, this.kernel, {
       command: reproduceCommand(o, this.kernel.elf, VERSION),
       log: () => {},
       progress: () => {},

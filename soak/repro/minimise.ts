@@ -3,7 +3,8 @@
 // fresh boot under it still fails the same way within the attempt's time cap, and only
 // while the budget lasts. Paths go by ddmin (Zeller and Hildebrandt); the numbers by
 // trying the least first, then bisecting.
-import type { PathWeight, SoakOptions } from "../options.ts";
+import { pathSpec } from "../argv.ts";
+import type { SoakOptions } from "../options.ts";
 import type { Attempts } from "./attempt.ts";
 import type { Budget } from "./budget.ts";
 
@@ -22,9 +23,6 @@ export interface Minimised {
   /** minimisation stopped early, and why */
   stopped?: string;
 }
-
-export const pathSpec = (paths: PathWeight[]) =>
-  paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}=${p.weight}`).join(",");
 
 /** How the failure came under the starting scenario (the confirmation's medians). */
 export interface Baseline {

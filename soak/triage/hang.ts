@@ -37,17 +37,21 @@ export async function triageHang(
   } catch (err) {
     t.notes.push(`registers: ${(err as Error).message}`);
   }
-  try {
-    const file = join(out, "memory.core");
-    await qmp.execute(
-      "dump-guest-memory",
-      { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
-      60000,
-    );
-    await stat(file);
-    t.memoryDump = file;
-  } catch (err) {
-    t.notes.push(`memory dump: ${(err as Error).message}`);
+  if (dumpMiB === 0) {
+    t.notes.push("memory dump: not taken (--hang-dump-mb 0)");
+  } else {
+    try {
+      const file = join(out, "memory.core");
+      await qmp.execute(
+        "dump-guest-memory",
+        { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
+        60000,
+      );
+      await stat(file);
+      t.memoryDump = file;
+    } catch (err) {
+      t.notes.push(`memory dump: ${(err as Error).message}`);
+    }
   }
   if (elf && gdbPort !== undefined) {
     // last: gdb's detach resumes the guest
