@@ -45,8 +45,8 @@ describe("upload", () => {
     expect(await uploadReport(client, "n", dir, 7)).toEqual({ id: 42, name: "n" });
     expect(calls[0][0]).toBe("n");
     expect((calls[0][1] as string[]).sort()).toEqual([
-      join(dir, "repro/attempts/001-confirm/report.json"),
       join(dir, "report.json"),
+      join(dir, "repro/attempts/001-confirm/report.json"),
       join(dir, "serial.log"),
     ]);
     expect(calls[0][2]).toBe(dir);
