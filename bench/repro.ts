@@ -1,5 +1,5 @@
-// Wall time of `unikernel-soak repro` for each fault switch (a default-mix soak's report,
-// then RUNS repros of it, each into a folder of its own), and of the bisect test, as
+// Wall time of `unikernel-soak repro --attempts 5` for each fault switch (a default-mix soak's
+// report, then RUNS repros of it, each into a folder of its own), and of the bisect test, as
 // BENCHMARKS.md reports them. Run: npx tsx bench/repro.ts [FAULT…|bisect]; BENCH_RUNS (default 3).
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -48,7 +48,8 @@ for (const name of which) {
     let first: ReproVerdict | undefined;
     for (let i = 1; i <= RUNS; i++) {
       const out = join(dir, `repro-${i}`);
-      const { s, code } = await cli("repro", report, "--out", out);
+      // 5 fresh boots per confirmation: the minimised scenario must fail the same way on at least 4
+      const { s, code } = await cli("repro", report, "--attempts", "5", "--out", out);
       if (code !== 0) throw new Error(`${name}: repro exited with ${code}; see ${out}`);
       walls.push(s);
       first ??= JSON.parse(await readFile(join(out, "verdict.json"), "utf8")) as ReproVerdict;

@@ -105287,7 +105287,7 @@ function uniqueArtifactName(base, env) {
   return `${base}-${env.GITHUB_JOB ?? "job"}-${leg}-attempt${env.GITHUB_RUN_ATTEMPT ?? "1"}`;
 }
 async function uploadReport(client2, name, dir, retentionDays) {
-  const files = (await readdir2(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join2(dir, d.name));
+  const files = (await readdir2(dir, { withFileTypes: true, recursive: true })).filter((d) => d.isFile()).map((d) => join2(d.parentPath ?? d.path, d.name));
   try {
     const { id } = await client2.uploadArtifact(name, files, dir, { retentionDays });
     return { id, name };

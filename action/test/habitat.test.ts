@@ -119,6 +119,24 @@ describe("the action in a runner's habitat", () => {
     }
   });
 
+  it("repro-budget: after the crash, repro runs within the budget; the summary shows it and repro/ is in the report folder", async () => {
+    const h = await open();
+    const r = await h.main({
+      fault: "pf-chunker",
+      append: "fault_after_requests=2000",
+      requests: 100_000,
+      "repro-budget": 300,
+      upload: "never",
+    });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.outputs.verdict).toBe("crash");
+    expect(r.summary).toMatch(/## Repro \(budget 300 s, [\d.]+ s used\)/);
+    expect(r.summary).toMatch(/minimised scenario: reproduces [1-3]\/3/);
+    const repro = join(r.outputs["report-dir"], "repro");
+    expect(JSON.parse(await readFile(join(repro, "scenario.json"), "utf8"))).toMatchObject({ connections: 1 });
+    expect(r.summary).toContain(await readFile(join(repro, "scenario.json"), "utf8"));
+  }, 400_000);
+
   it("your own kernel, its sources in the workspace: one error annotation at the faulting source line", async () => {
     const h = await open();
     await cp(join(REPO, "kernel", "src"), join(h.workspace, "kernel", "src"), { recursive: true });

@@ -61,7 +61,7 @@ describe("repro", () => {
     async (fault, title, dump) => {
       const report = await failedSoak(elves[fault]);
       const original = await readReport(report);
-      expect(original.crash?.title).toBe(title);
+      expect(original.crash?.title, JSON.stringify(original.verdict.reasons)).toBe(title);
       // what was on the wire: 50 connections, so requests in flight, and the guest's counter
       expect(original.inFlight?.requests.length).toBeGreaterThan(0);
       expect(original.inFlight?.guestRequests).toBeGreaterThan(0);
