@@ -71,6 +71,21 @@ function checkFor(s: ScriptInput): string[] {
   }
 }
 
+/** What repro.sh prints once the failure shows. */
+function evidenceFor(s: ScriptInput): string {
+  const c = s.options.counters;
+  switch (s.signature.kind) {
+    case "crash":
+      return `grep -A2 -F -- ${shellQuote(crashMarker(s.crashLine ?? ""))} "$work/serial.log"`;
+    case "tx-stall":
+      return `echo "${c.txStalls}: $stalls0 -> $(counter ${c.txStalls})"; grep -F 'TX stalled' "$work/serial.log" | tail -n 3`;
+    case "leak":
+      return `echo "${c.pagesUsed}: $pages0 -> $(counter ${c.pagesUsed}) with the load over"`;
+    default:
+      return 'tail -n 10 "$work/serial.log"';
+  }
+}
+
 export function reproScript(s: ScriptInput): string {
   const o = s.options;
   const connections = o.connections;
@@ -179,7 +194,7 @@ if ! failed; then
 fi
 if failed; then
   echo "reproduced: ${s.signature.kind} after about $sent requests, $SECONDS s"
-  ${s.signature.kind === "crash" ? `grep -A2 -F -- ${shellQuote(crashMarker(s.crashLine ?? ""))} "$work/serial.log"` : 'tail -n 20 "$work/serial.log"'}
+  ${evidenceFor(s)}
   exit 1
 fi
 echo "not reproduced: $sent requests in $SECONDS s"

@@ -89,11 +89,14 @@ describe("repro", () => {
     600_000,
   );
 
-  it("tx-wrap-hang: the minimised scenario hangs the guest again", async () => {
+  it("tx-wrap-hang: the minimised scenario hangs the guest again, and so does repro.sh", async () => {
     const report = await failedSoak(elves["tx-wrap-hang"]);
     const verdict = await reproOf(report);
     expect(verdict.failure).toBe("hang");
     expect(verdict.minimised?.scenario.requests).toBeLessThan(200_000);
+    const script = await reproScript(report);
+    expect(script.code, script.stdout).toBe(1);
+    expect(script.stdout).toMatch(/^reproduced: hang after about \d+ requests/m);
   }, 900_000);
 
   it("refuses a clean kernel's report: nothing to reproduce", async () => {
