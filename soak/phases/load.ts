@@ -55,10 +55,15 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       counter.rps = t.count;
     },
   );
+  let loadOver = false;
   const stoppedByFinding = await Promise.race([
-    run.done.then(() => false),
+    run.done.then(() => {
+      loadOver = true;
+      return false;
+    }),
     ctx.findings.first.then(() => {
-      ctx.report.inFlight = inFlightNow(ctx, run);
+      // what was on the wire when the watcher fired; a finding after the load has none
+      if (!loadOver) ctx.report.inFlight = inFlightNow(ctx, run);
       return true;
     }),
   ]);

@@ -7,7 +7,7 @@ import { reproduceCommand } from "../argv.ts";
 import type { SoakOptions } from "../options.ts";
 import type { Report } from "../report/types.ts";
 import { runSoak, VERSION } from "../run.ts";
-import { describe, type Signature, sameFailure, signatureOf } from "./failure.ts";
+import { type Signature, sameFailure, signatureOf, signatureText } from "./failure.ts";
 
 export interface Attempt {
   n: number;
@@ -64,7 +64,7 @@ export class Attempts {
     };
     this.list.push(a);
     this.log(
-      `attempt ${n} (${label}): ${describe(signature)} after ${a.requests.toLocaleString("en-US")} requests, ${a.seconds.toFixed(1)} s — ${a.reproduced ? "reproduces" : "does not reproduce"}`,
+      `attempt ${n} (${label}): ${signatureText(signature)} after ${a.requests.toLocaleString("en-US")} requests, ${a.seconds.toFixed(1)} s — ${a.reproduced ? "reproduces" : "does not reproduce"}`,
     );
     return a;
   }

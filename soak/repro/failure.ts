@@ -15,7 +15,7 @@ export interface Signature {
 
 export const signatureOf = (r: Report): Signature => ({ kind: r.verdict.kind, title: r.crash?.title });
 export const sameFailure = (a: Signature, b: Signature) => a.kind === b.kind && a.title === b.title;
-export const describe = (s: Signature) => (s.title ? `${s.kind} — ${s.title}` : s.kind);
+export const signatureText = (s: Signature) => (s.title ? `${s.kind} — ${s.title}` : s.kind);
 
 /** Verdicts that say something about the kernel, so there is something to reproduce. */
 const REPRODUCIBLE = ["crash", "hang", "reset", "tx-stall", "leak", "load"];

@@ -10,7 +10,7 @@ import { scenarioOf } from "../scenario.ts";
 import { Attempts } from "./attempt.ts";
 import { Budget } from "./budget.ts";
 import { type Confirmation, confirm } from "./confirm.ts";
-import { describe, readFailure } from "./failure.ts";
+import { readFailure, signatureText } from "./failure.ts";
 import { type Minimised, minimise } from "./minimise.ts";
 import { reproScript } from "./script.ts";
 import { renderReproSummary } from "./summary.ts";
@@ -45,7 +45,7 @@ export async function repro(r: ReproOptions): Promise<{ code: 0 | 1 | 2; dir: st
   const dir = resolve(r.out ?? join(failure.dir, "repro"));
   await claimReproDir(dir);
   const want = failure.signature;
-  r.log(`reproducing ${describe(want)} from ${failure.dir}`);
+  r.log(`reproducing ${signatureText(want)} from ${failure.dir}`);
   // an attempt runs at most three times as long as the original took to fail, at least 20 s
   const toFailureS = failure.report.load?.durationS ?? 0;
   const capS = Math.max(20, Math.ceil(3 * toFailureS) + 10);
@@ -55,7 +55,7 @@ export async function repro(r: ReproOptions): Promise<{ code: 0 | 1 | 2; dir: st
   const budget = new Budget(r.budgetS, r.attempts, started);
 
   const verdict: ReproVerdict = {
-    failure: describe(want),
+    failure: signatureText(want),
     report: failure.dir,
     original: await confirm(attempts, "confirm", start, r.attempts),
     attempts: attempts.list,

@@ -8,7 +8,7 @@ import { shellQuote } from "../argv.ts";
 import { requestCycle } from "../load/driver.ts";
 import type { SoakOptions } from "../options.ts";
 import { qemuArgs } from "../vm/qemu.ts";
-import type { Signature } from "./failure.ts";
+import { type Signature, signatureText } from "./failure.ts";
 
 /** The first loopback port: the checks' (health, counters); the load's follow it. */
 export const REPRO_BASE_PORT = 18080;
@@ -115,7 +115,7 @@ export function reproScript(s: ScriptInput): string {
   const kernelFile = relative(s.reproDir, `${s.reportDir}/${basename(o.kernel ?? "kernel.elf")}`);
   const c = o.counters;
   return `#!/usr/bin/env bash
-# Reproduces: ${s.signature.title ? `${s.signature.kind} — ${s.signature.title}` : s.signature.kind}
+# Reproduces: ${signatureText(s.signature)}
 # Written by unikernel-soak ${s.version} repro; needs bash, ${o.qemu ?? "qemu-system-x86_64"} and curl, no Node.
 # Boots the kernel on loopback ports ${hostPorts[0]}-${hostPorts.at(-1)} (QEMU user networking, restrict=on), then
 # sends the minimised scenario with curl: ${o.paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}`).join(", ")} over ${connections} keep-alive
