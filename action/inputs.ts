@@ -63,21 +63,13 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     if (err instanceof UsageError) throw new InputError(err.message.replace(/--([a-z-]+)/g, "input '$1'"));
     throw err;
   }
-  const upload = (get("upload").trim() || "on-failure") as Upload;
-  if (!["on-failure", "always", "never"].includes(upload)) {
-    throw new InputError(`input 'upload': expected on-failure, always or never, got "${upload}"`);
-  }
+  const upload = readUpload(get);
   const retention = get("retention-days").trim();
   const retentionDays = retention === "" ? undefined : Number(retention);
   if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 90)) {
     throw new InputError(`input 'retention-days': expected a whole number of days from 1 to 90, got "${retention}"`);
   }
-  const artifactName = get("artifact-name").trim() || "unikernel-soak";
-  if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
-    throw new InputError(
-      `input 'artifact-name': "${artifactName}" has a character artifact names cannot hold (" : < > | * ? \\ /)`,
-    );
-  }
+  const artifactName = readArtifactName(get);
   return {
     options,
     buildCommand: get("build-command").trim(),
@@ -86,4 +78,24 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     retentionDays,
     requireKvm: requireKvm === "true",
   };
+}
+
+// The runner passes action.yml's defaults; these stand in when an input is empty (a local run).
+
+/** Input 'upload', checked. The post step reads it the same way. */
+export function readUpload(get: (name: string) => string): Upload {
+  const upload = (get("upload").trim() || "on-failure") as Upload;
+  if (!["on-failure", "always", "never"].includes(upload))
+    throw new InputError(`input 'upload': expected on-failure, always or never, got "${upload}"`);
+  return upload;
+}
+
+/** Input 'artifact-name', checked. The post step reads it the same way. */
+export function readArtifactName(get: (name: string) => string): string {
+  const name = get("artifact-name").trim() || "unikernel-soak";
+  if (/[":<>|*?\\/\r\n]/.test(name))
+    throw new InputError(
+      `input 'artifact-name': "${name}" has a character artifact names cannot hold (" : < > | * ? \\ /)`,
+    );
+  return name;
 }

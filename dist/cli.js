@@ -30261,7 +30261,7 @@ async function kernelUnderTest(path, fault, log) {
 
 // soak/vm/qemu.ts
 import { spawn as spawn2 } from "node:child_process";
-import { constants, createWriteStream } from "node:fs";
+import { constants, createWriteStream, rmSync } from "node:fs";
 import { access as access3, mkdtemp as mkdtemp2, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join5 } from "node:path";
@@ -30388,9 +30388,12 @@ function qemuArgs(c, qmpSocket) {
   if (c.gdbPort !== void 0) args.push("-gdb", `tcp:127.0.0.1:${c.gdbPort}`);
   return [...args, ...c.extraArgs ?? []];
 }
-var live = /* @__PURE__ */ new Set();
+var live = /* @__PURE__ */ new Map();
 process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const [child, runDir] of live) {
+    child.kill("SIGKILL");
+    rmSync(runDir, { recursive: true, force: true });
+  }
 });
 var Vm = class _Vm {
   constructor(config, process2, command, runDir) {
@@ -30425,7 +30428,7 @@ var Vm = class _Vm {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true
     });
-    live.add(child);
+    live.set(child, runDir);
     const log = createWriteStream(join5(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new _Vm(config, child, [qemu, ...args], runDir);

@@ -4,7 +4,7 @@
 // runs in a process group of its own (a terminal's Ctrl-C is the engine's to
 // handle) and with a parent-death signal, so even a SIGKILLed engine takes it along.
 import { type ChildProcess, spawn } from "node:child_process";
-import { constants, createWriteStream } from "node:fs";
+import { constants, createWriteStream, rmSync } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,9 +79,14 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   return [...args, ...(c.extraArgs ?? [])];
 }
 
-const live = new Set<ChildProcess>();
+const live = new Map<ChildProcess, string>();
+// An engine that exits without stopping its guests (a second Ctrl-C) still takes them
+// along, and their private folders; a SIGKILLed engine leaves the folder to the OS's cleaning.
 process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const [child, runDir] of live) {
+    child.kill("SIGKILL");
+    rmSync(runDir, { recursive: true, force: true });
+  }
 });
 
 export interface VmExit {
@@ -124,7 +129,7 @@ export class Vm {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
     });
-    live.add(child);
+    live.set(child, runDir);
     const log = createWriteStream(join(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new Vm(config, child, [qemu, ...args], runDir);
