@@ -20,10 +20,16 @@ export interface HttpGuest {
 }
 
 /** Boots `elf` with `ports` loopback ports forwarded to the guest ports its ELF note
- * announces (or to `guestPorts`), as the soak engine does, and waits for `ready`. */
-export async function startHttpGuest(elf: string, ports = 1, guestPorts?: number[]): Promise<HttpGuest> {
+ * announces (or to `guestPorts`), as the soak engine does, and waits for `ready`.
+ * `append`: a kernel command line (e.g. shorter TCP timeouts). */
+export async function startHttpGuest(
+  elf: string,
+  ports = 1,
+  guestPorts?: number[],
+  append?: string,
+): Promise<HttpGuest> {
   const hostPorts = await freeLoopbackPorts(ports);
-  const vm = await bootGuest(elf, { hostPorts, guestPorts: guestPorts ?? (await readElfInfo(elf)).httpPorts });
+  const vm = await bootGuest(elf, { hostPorts, guestPorts: guestPorts ?? (await readElfInfo(elf)).httpPorts, append });
   try {
     await vm.serial.waitFor(/^ready$/, 20_000);
   } catch (err) {
@@ -109,14 +115,16 @@ export class RawConnection {
     socket.on("error", onClose); // a reset is a close here; callers check what they got
   }
 
-  /** `from`: the client's own loopback address and port, when a test needs them fixed */
+  /** `from`: the client's own loopback address and port, when a test needs them fixed;
+   * `allowHalfOpen`: the server's FIN does not close our half (we end it, or never do) */
   static open(
     port: number,
     timeoutMs = 5_000,
     from?: { localAddress: string; localPort: number },
+    allowHalfOpen = false,
   ): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port, ...from });
+      const socket = connect({ host: "127.0.0.1", port, allowHalfOpen, ...from });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`no connection to 127.0.0.1:${port} within ${timeoutMs} ms`));
