@@ -16,7 +16,7 @@ import {
 
 const elf = inject("kernelElf");
 const SEED = 0x5eed_2026;
-const CASES = 80;
+const CASES = 200;
 const BUDGET_MS = 100_000;
 const SLOT_BACK_MS = 6_000;
 const APPEND = "tcp_idle_ms=2000 tcp_fin_wait_ms=2000 tcp_zero_window_ms=3000";

@@ -224,6 +224,10 @@ export function handle(ip: usize, ipHdr: usize, total: usize): void {
     c.rcvNxt += take;
     n -= take;
     receive(c);
+    if (c.discardInput) {
+      c.rcvNxt += n; // the application just closed: what did not fit is dropped too, not left to a resend
+      n = 0;
+    }
   }
   if ((flags & FIN) != 0 && n == 0 && seq + payload == c.rcvNxt) {
     c.rcvNxt++;
