@@ -11,7 +11,7 @@ import * as ethernet from "./net/ethernet";
 import * as ipv4 from "./net/ipv4";
 import * as nic from "./net/nic";
 import * as scheduler from "./net/scheduler";
-import * as tcp from "./net/tcp";
+import * as tcpInput from "./net/tcp-input";
 import * as tcpTimers from "./net/tcp-timers";
 import {
   bootBuildId,
@@ -94,7 +94,7 @@ export function kmain(): void {
   const heartbeatNs = cmdline.number("heartbeat_ms", DEFAULT_HEARTBEAT_MS) * 1_000_000;
   pmm.init(POOL_PAGES);
   assets.init();
-  tcp.init(http.onData); // the stack hands received bytes up; it never calls the server by name
+  tcpInput.init(http.onData); // the stack hands received bytes up; it never calls the server by name
   configureNetwork();
   if (nic.init()) ethernet.announce();
   faults.configure(clockNs());

@@ -7,7 +7,7 @@ import { bytesEqual, Writer } from "../lib/writer";
 import * as faults from "../faults";
 import * as pmm from "../mem/pmm";
 import { Conn } from "../net/conn";
-import * as tcp from "../net/tcp";
+import * as tcpInput from "../net/tcp-input";
 import { clockNs, physAddr } from "../platform";
 import * as stats from "../stats";
 import * as assets from "./assets";
@@ -198,7 +198,7 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   }
   if (close) {
     c.stopParsing = true;
-    tcp.closeAfterQueued(c);
+    tcpInput.closeAfterQueued(c);
   }
   return true;
 }
@@ -263,7 +263,7 @@ export function onData(c: Conn): void {
     const end = headerEnd(p, c.rxLen);
     if (end < 0) {
       if (!plausibleStart(p, c.rxLen)) fail(c, 400);
-      else if (tcp.bufferNearlyFull(c)) fail(c, 431); // the head cannot end within the buffer
+      else if (tcpInput.bufferNearlyFull(c)) fail(c, 431); // the head cannot end within the buffer
       break;
     }
     if (!serve(c, <usize>end)) break;

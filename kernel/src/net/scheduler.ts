@@ -7,8 +7,8 @@
 // 4-segment turns halved the large asset's throughput).
 import { Conn } from "./conn";
 import * as conn from "./conn";
-import * as segment from "./segment";
 import * as table from "./table";
+import * as tcp from "./tcp";
 
 /** data segments of one round over the queue: about 0.3 s of sending at TCG rates (25k segments/s) */
 const ROUND_SEGMENTS: i32 = 8192;
@@ -55,12 +55,12 @@ export function flush(now: u64): void {
     const turn = min(max(ROUND_SEGMENTS / queued, MIN_TURN), MAX_TURN);
     const c = pop();
     if (c.state == conn.CLOSED) continue;
-    const r = segment.output(c, now, turn);
-    if (r == segment.BLOCKED) {
+    const r = tcp.output(c, now, turn);
+    if (r == tcp.BLOCKED) {
       pushFront(c);
       return;
     }
-    if (r == segment.MORE) markDirty(c);
+    if (r == tcp.MORE) markDirty(c);
   }
 }
 

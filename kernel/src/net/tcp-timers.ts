@@ -7,9 +7,9 @@ import * as conn from "./conn";
 import { Conn } from "./conn";
 import * as nic from "./nic";
 import * as scheduler from "./scheduler";
-import * as segment from "./segment";
 import * as table from "./table";
 import * as tcp from "./tcp";
+import * as tcpInput from "./tcp-input";
 import * as stats from "../stats";
 
 const RTO_MAX_NS: u64 = 4_000_000_000;
@@ -46,7 +46,7 @@ export function configure(): void {
  */
 function checkStall(c: Conn, now: u64): void {
   if (c.state == conn.SYN_RCVD) return;
-  if (c.stalled || !segment.seqLt(c.sndNxt, c.queued) || c.sndNxt - c.sndUna >= c.peerWnd || nic.txBlocked()) return;
+  if (c.stalled || !tcp.seqLt(c.sndNxt, c.queued) || c.sndNxt - c.sndUna >= c.peerWnd || nic.txBlocked()) return;
   if (now < c.lastProgress || now - c.lastProgress < STALL_NS) return; // progress stamped later in this loop
   c.stalled = true;
   stats.txStalls++;
@@ -64,7 +64,7 @@ function checkStall(c: Conn, now: u64): void {
 function retransmit(c: Conn, now: u64): bool {
   if (++c.retries > MAX_RETRIES) {
     stats.tcpTimeouts++;
-    segment.reset(c, now);
+    tcp.reset(c, now);
     table.destroy(c);
     return false;
   }
@@ -80,7 +80,7 @@ function retransmit(c: Conn, now: u64): bool {
 
 /** Data waits behind a zero window with nothing in flight: probe it, with backoff; false once given up. */
 function persist(c: Conn, now: u64): bool {
-  const shut = c.peerWnd == 0 && c.sndNxt == c.sndUna && segment.seqLt(c.sndNxt, c.queued);
+  const shut = c.peerWnd == 0 && c.sndNxt == c.sndUna && tcp.seqLt(c.sndNxt, c.queued);
   if (!shut) {
     c.zeroWndSince = 0;
     return true;
@@ -91,10 +91,10 @@ function persist(c: Conn, now: u64): bool {
     c.probeAt = now + c.probeNs;
   } else if (now - c.zeroWndSince > zeroWindowNs) {
     stats.tcpZeroWindowResets++;
-    segment.reset(c, now);
+    tcp.reset(c, now);
     table.destroy(c);
     return false;
-  } else if (now >= c.probeAt && segment.probe(c, now)) {
+  } else if (now >= c.probeAt && tcp.probe(c, now)) {
     c.probeNs = min(c.probeNs * 2, RTO_MAX_NS);
     c.probeAt = now + c.probeNs;
   }
@@ -124,12 +124,12 @@ export function run(now: u64): void {
     if (closingState(c.state)) {
       if (now - heard > finWaitNs) {
         stats.tcpFinWaitTimeouts++;
-        segment.reset(c, now);
+        tcp.reset(c, now);
         table.destroy(c);
       }
     } else if (c.state == conn.ESTABLISHED && !c.closing && c.waitsOnPeer() && now - c.lastRecv > idleNs) {
       stats.tcpIdleTimeouts++;
-      tcp.closeAfterQueued(c);
+      tcpInput.closeAfterQueued(c);
     }
   }
 }

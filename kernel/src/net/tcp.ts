@@ -1,244 +1,184 @@
-// TCP for a server on port 80 and the range the ELF note announces (isListening):
-// passive open, in-order receive, FIN/RST, a short TIME_WAIT. The received bytes go to
-// the handler given to init(): the stack never calls the application by name. Sending
-// is segment.ts, turns at the TX ring scheduler.ts, clocks tcp-timers.ts, slots table.ts.
+// TCP segments out: data from a connection's send stream within the peer's window,
+// FIN, bare ACKs, zero-window probes and resets. Segments in, and the connections'
+// life, are tcp-input.ts; turns at the TX ring scheduler.ts; clocks tcp-timers.ts.
+import * as checksum from "./checksum";
 import * as conn from "./conn";
 import { Conn } from "./conn";
-import * as scheduler from "./scheduler";
-import * as segment from "./segment";
-import { ACK, FIN, RST, SYN, seqLt, TCP_HDR } from "./segment";
-import * as table from "./table";
-import { bootHttpPorts, clockNs } from "../platform";
+import * as ethernet from "./ethernet";
+import * as ipv4 from "./ipv4";
+import * as nic from "./nic";
+import * as faults from "../faults";
+import { physCopyIn } from "../platform";
 import * as stats from "../stats";
 
-export type Handler = (c: Conn) => void;
+export const TCP_HDR: usize = 20;
+export const OUR_MSS: u32 = 1460;
 
-const PORT_HTTP: u16 = 80;
-const TIME_WAIT_NS: u64 = 2_000_000_000;
+export const FIN: u8 = 0x01;
+export const SYN: u8 = 0x02;
+export const RST: u8 = 0x04;
+export const PSH: u8 = 0x08;
+export const ACK: u8 = 0x10;
 
-function ignore(_c: Conn): void {}
+/** What output() left behind. */
+export const DONE: i32 = 0; // nothing more it may send now
+export const MORE: i32 = 1; // its turn's budget ran out with more it could send
+export const BLOCKED: i32 = 2; // the device had no TX buffer free
 
-/** Parses what a connection has received: the application's, set by init(). */
-let deliver: Handler = ignore;
-// The soak engine forwards each of its many loopback ports to a guest port of its own:
-// QEMU's user networking gives every forwarded connection the host client's source
-// port, so two host connections that share a source port on different host ports
-// would otherwise reach the guest as one and the same TCP tuple. The range is the
-// one the .note.soak in boot.S announces, read from it (one fact).
-let extraFirst: u32 = 0;
-let extraCount: u32 = 0;
-let issCounter: u32 = 0;
-
-export function init(onData: Handler): void {
-  deliver = onData;
-  table.init();
-  const ports = bootHttpPorts();
-  extraFirst = ports & 0xffff;
-  extraCount = ports >> 16;
-  issCounter = <u32>clockNs();
+export function seqLt(a: u32, b: u32): bool {
+  return <i32>(a - b) < 0;
 }
 
-/** `wirePort` in network byte order, as in the TCP header. */
-function isListening(wirePort: u16): bool {
-  const port = <u32>bswap<u16>(wirePort);
-  return port == PORT_HTTP || port - extraFirst < extraCount;
-}
-
-/** Both ports, in network byte order: remote in the low half, local in the high. */
-function portPair(t: usize): u32 {
-  return load<u32>(t);
-}
-
-/** Marks a connection to close once its queued responses are out, dropping any further
- * input (Connection: close, errors, idle): the peer may keep sending, we keep acknowledging. */
-export function closeAfterQueued(c: Conn): void {
-  c.closing = true;
-  c.discardInput = true;
-  scheduler.markDirty(c);
+/** The TCP checksum of the segment at `tcp` (`len` bytes), from its IPv4 header at `ip`. */
+export function tcpChecksum(ip: usize, tcp: usize, len: usize): u16 {
+  // The pseudo-header, summed the way checksum.sum loads words: both addresses as
+  // they sit in the packet, then zero+protocol and the length as two-byte words.
+  const acc = <u64>load<u32>(ip, 12) + <u64>load<u32>(ip, 16) + <u64>(<u32>ipv4.PROTO_TCP << 8) + <u64>bswap<u16>(<u16>len);
+  return checksum.finish(checksum.sum(tcp, len, acc));
 }
 
 /**
- * Less room left in `c`'s receive buffer than one full segment. A sender that avoids small
- * segments (RFC 9293 3.8.6.2.1; QEMU's slirp does) may then wait seconds before sending
- * into it, so a request head that has not ended by now is treated as too large.
+ * Copies `n` bytes of the send stream, starting at sequence number `seq`, to `dst`:
+ * the segment payload. Each response is its header bytes then its body bytes.
  */
-export function bufferNearlyFull(c: Conn): bool {
-  return conn.RX_CAP - c.rxLen < min(c.peerMss, segment.OUR_MSS);
-}
-
-/** Hands the received bytes to the application; a connection closing drops them instead. */
-function receive(c: Conn): void {
-  const before = c.rxLen;
-  if (!c.discardInput) deliver(c);
-  if (c.discardInput) c.rxLen = 0;
-  // Reopen a window that had (nearly) closed.
-  if (before + segment.OUR_MSS > conn.RX_CAP && c.rxLen < before) c.ackNeeded = true;
-}
-
-// ---- receiving ------------------------------------------------------------------
-
-function acceptSyn(ip: usize, t: usize, now: u64): void {
-  let c = table.take();
-  if (c == null) {
-    // Every slot taken: make room with one that waits on its peer, so /health is still served.
-    const victim = table.chooseVictim();
-    if (victim != null) {
-      if (victim.state != conn.TIME_WAIT) stats.tcpEvictions++;
-      segment.reset(victim, now);
-      table.destroy(victim);
-      c = table.take();
-    }
-  }
-  if (c == null || !c.open()) {
-    if (c != null) table.giveBack(c);
-    stats.connRefused++;
-    segment.replyReset(ip, t, 0, now);
-    return;
-  }
-  c.remoteIp = load<u32>(ip, 12);
-  c.ports = portPair(t);
-  c.state = conn.SYN_RCVD;
-  c.lastProgress = now; // the stall clock starts here, not at a previous tenant's last send
-  c.lastRecv = now;
-  c.rcvNxt = bswap<u32>(load<u32>(t, 4)) + 1;
-  issCounter += 64000 + <u32>(now & 0xffff);
-  c.sndUna = issCounter;
-  c.sndNxt = issCounter;
-  c.queued = issCounter + 1;
-  c.peerWnd = <u32>bswap<u16>(load<u16>(t, 14));
-  c.peerMss = parseMss(t);
-  table.insert(c);
-  scheduler.markDirty(c);
-}
-
-function parseMss(t: usize): u32 {
-  const hdr = <usize>(load<u8>(t, 12) >> 4) << 2;
-  for (let o: usize = TCP_HDR; o + 1 < hdr; ) {
-    const kind = load<u8>(t + o);
-    if (kind == 0) break;
-    if (kind == 1) {
-      o++;
+function tcpSendChunk(c: Conn, seq: u32, dst: usize, n: u32): void {
+  let i = 0;
+  while (n > 0 && i < c.respCount) {
+    const r = unchecked(c.responses[(c.respHead + i) % conn.MAX_RESPONSES]);
+    const total = r.hdrLen + r.bodyLen;
+    const sent = seq - r.start; // bytes of this response before seq
+    if (<i32>sent < 0 || sent >= total) {
+      i++;
       continue;
     }
-    const len = <usize>load<u8>(t + o + 1);
-    if (len < 2) break;
-    if (kind == 2 && len == 4 && o + 4 <= hdr) return <u32>bswap<u16>(load<u16>(t + o + 2));
-    o += len;
-  }
-  return 536;
-}
-
-/** Handles an acknowledgement number: frees what it covers and restarts the timer. */
-function onAck(c: Conn, ack: u32, now: u64): void {
-  if (!seqLt(c.sndUna, ack) || seqLt(c.sndNxt, ack)) return; // old or beyond what we sent
-  c.sndUna = ack;
-  c.retries = 0;
-  c.rtoNs = conn.RTO_INITIAL_NS;
-  c.rtoAt = c.sndUna == c.sndNxt ? 0 : now + c.rtoNs;
-  if (c.state == conn.SYN_RCVD) {
-    c.state = conn.ESTABLISHED;
-    stats.tcpOpen++;
-  }
-  if (c.releaseAcked(ack) && c.rxLen > 0) receive(c); // room again for pipelined requests
-  if (c.finSent && ack == c.queued + 1) {
-    if (c.state == conn.FIN_WAIT_1) c.state = conn.FIN_WAIT_2;
-    else if (c.state == conn.CLOSING) enterTimeWait(c, now);
-    else if (c.state == conn.LAST_ACK) table.destroy(c);
-  }
-}
-
-function enterTimeWait(c: Conn, now: u64): void {
-  if (table.counted(c)) stats.tcpOpen--;
-  c.state = conn.TIME_WAIT;
-  c.timeWaitUntil = now + TIME_WAIT_NS;
-  c.rtoAt = 0;
-}
-
-export function handle(ip: usize, ipHdr: usize, total: usize): void {
-  const now = clockNs();
-  const t = ip + ipHdr;
-  const len = total - ipHdr;
-  if (len < TCP_HDR) return;
-  const hdr = <usize>(load<u8>(t, 12) >> 4) << 2;
-  if (hdr < TCP_HDR || hdr > len || segment.tcpChecksum(ip, t, len) != 0) {
-    stats.rxDropped++;
-    return;
-  }
-  const payload = <u32>(len - hdr);
-  const flags = load<u8>(t, 13);
-  if (!isListening(load<u16>(t, 2))) {
-    segment.replyReset(ip, t, payload, now);
-    return;
-  }
-  const found = table.lookup(load<u32>(ip, 12), portPair(t));
-  if (found == null) {
-    if ((flags & (SYN | ACK | RST)) == SYN) acceptSyn(ip, t, now);
-    else segment.replyReset(ip, t, payload, now);
-    return;
-  }
-  const c = found!;
-  const seq = bswap<u32>(load<u32>(t, 4));
-  if ((flags & RST) != 0) {
-    if (!seqLt(seq, c.rcvNxt) && seqLt(seq, c.rcvNxt + conn.RX_CAP + 1)) {
-      stats.tcpResetsReceived++;
-      table.destroy(c);
+    let take = min(n, total - sent);
+    let inHeader = sent < r.hdrLen;
+    if (isDefined(FAULT_PF_CHUNKER)) {
+      // Fault injection (pf-chunker): the body branch for a response that has no body.
+      if (r.body == 0 && faults.armed()) inHeader = false;
     }
-    return;
-  }
-  if ((flags & SYN) != 0) {
-    // A retransmitted SYN: answer again (SYN_RCVD) or re-acknowledge.
-    if (c.state == conn.SYN_RCVD) c.sndNxt = c.sndUna;
-    else c.ackNeeded = true;
-    scheduler.markDirty(c);
-    return;
-  }
-  if ((flags & ACK) == 0) return;
-  c.lastRecv = now;
-  c.peerWnd = <u32>bswap<u16>(load<u16>(t, 14));
-  onAck(c, bswap<u32>(load<u32>(t, 8)), now);
-  if (c.state == conn.CLOSED) return;
-
-  if (payload > 0 || (flags & FIN) != 0) c.ackNeeded = true;
-  let data = t + hdr;
-  let n = payload;
-  // Trim what we already have, drop anything out of order (the peer resends it).
-  if (seqLt(seq, c.rcvNxt)) {
-    const dup = c.rcvNxt - seq;
-    if (dup >= n) n = 0;
-    else {
-      data += dup;
-      n -= dup;
+    if (inHeader) {
+      take = min(take, r.hdrLen - sent);
+      physCopyIn(dst, r.hdr + <u64>sent, take);
+    } else {
+      physCopyIn(dst, r.body + <u64>(<i64>sent - <i64>r.hdrLen), take);
     }
-  } else if (seq != c.rcvNxt) {
-    scheduler.markDirty(c);
-    return;
-  }
-  const receiving = c.state == conn.ESTABLISHED || c.state == conn.FIN_WAIT_1 || c.state == conn.FIN_WAIT_2;
-  if (n > 0 && receiving && c.discardInput) {
-    c.rcvNxt += n; // a lingering close: acknowledged, dropped
-    n = 0;
-  } else if (n > 0 && receiving) {
-    const take = min(n, conn.RX_CAP - c.rxLen);
-    memory.copy(c.rx() + <usize>c.rxLen, data, <usize>take);
-    c.rxLen += take;
-    c.rcvNxt += take;
+    dst += take;
+    seq += take;
     n -= take;
-    receive(c);
-    if (c.discardInput) {
-      c.rcvNxt += n; // the application just closed: what did not fit is dropped too, not left to a resend
-      n = 0;
-    }
   }
-  if ((flags & FIN) != 0 && n == 0 && seq + payload == c.rcvNxt) {
-    c.rcvNxt++;
-    if (c.state == conn.ESTABLISHED) {
-      c.state = conn.CLOSE_WAIT;
-      c.closing = true; // answer what was asked, then close our side
-    } else if (c.state == conn.FIN_WAIT_1) {
-      c.state = conn.CLOSING;
-    } else if (c.state == conn.FIN_WAIT_2) {
-      enterTimeWait(c, now);
-    }
+}
+
+/** Sends one segment; false when the device has no TX buffer free right now. */
+function send(c: Conn, seq: u32, flags: u8, payload: u32, now: u64): bool {
+  const frame = nic.txBuffer(now);
+  if (frame == 0) return false;
+  const synOpt: usize = (flags & SYN) != 0 ? 4 : 0;
+  const tcpLen = TCP_HDR + synOpt + <usize>payload;
+  const ip = ethernet.writeHeader(frame, ethernet.peerMac, 0x0800);
+  const t = ipv4.writeHeader(ip, c.remoteIp, ipv4.PROTO_TCP, tcpLen);
+  store<u32>(t, (c.ports >> 16) | (c.ports << 16)); // local port first
+  store<u32>(t, bswap<u32>(seq), 4);
+  store<u32>(t, bswap<u32>(c.rcvNxt), 8);
+  store<u8>(t, <u8>((TCP_HDR + synOpt) << 2), 12);
+  store<u8>(t, flags, 13);
+  // What the request buffer can still take; a connection that drops its input takes anything.
+  store<u16>(t, bswap<u16>(<u16>(c.discardInput ? conn.RX_CAP : conn.RX_CAP - c.rxLen)), 14);
+  store<u32>(t, 0, 16); // checksum, urgent pointer
+  if (synOpt != 0) store<u32>(t, bswap<u32>(0x02040000 | OUR_MSS), 20);
+  if (payload > 0) tcpSendChunk(c, seq, t + TCP_HDR + synOpt, payload);
+  store<u16>(t, tcpChecksum(ip, t, tcpLen), 16);
+  nic.transmit(ethernet.ETH_HDR + ipv4.IP_HDR + tcpLen);
+  if ((flags & RST) == 0) c.ackNeeded = false;
+  return true;
+}
+
+/** A reset for a segment that has no connection (or that a full table refused). */
+export function replyReset(ip: usize, t: usize, payload: u32, now: u64): void {
+  const flags = load<u8>(t, 13);
+  if ((flags & RST) != 0) return;
+  const frame = nic.txBuffer(now);
+  if (frame == 0) return;
+  const seg = bswap<u32>(load<u32>(t, 4));
+  const ack = bswap<u32>(load<u32>(t, 8));
+  const o = ipv4.writeHeader(ethernet.writeHeader(frame, ethernet.peerMac, 0x0800), load<u32>(ip, 12), ipv4.PROTO_TCP, TCP_HDR);
+  store<u16>(o, load<u16>(t, 2));
+  store<u16>(o, load<u16>(t, 0), 2);
+  const hasAck = (flags & ACK) != 0;
+  const segLen = payload + ((flags & SYN) != 0 ? 1 : 0) + ((flags & FIN) != 0 ? 1 : 0);
+  store<u32>(o, hasAck ? bswap<u32>(ack) : 0, 4);
+  store<u32>(o, bswap<u32>(seg + segLen), 8);
+  store<u8>(o, <u8>(TCP_HDR << 2), 12);
+  store<u8>(o, hasAck ? RST : RST | ACK, 13);
+  store<u32>(o, 0, 14);
+  store<u16>(o, 0, 18);
+  store<u16>(o, tcpChecksum(o - ipv4.IP_HDR, o, TCP_HDR), 16);
+  nic.transmit(ethernet.ETH_HDR + ipv4.IP_HDR + TCP_HDR);
+  stats.tcpResets++;
+}
+
+/** Tells the peer we are giving up on `c` (best effort: no TX buffer, no reset). */
+export function reset(c: Conn, now: u64): void {
+  if (c.state == conn.CLOSED || c.state == conn.TIME_WAIT) return;
+  if (send(c, c.sndNxt, RST | ACK, 0, now)) stats.tcpResets++;
+}
+
+/** A zero-window probe: an old sequence number, which the peer answers with an ACK and its window. */
+export function probe(c: Conn, now: u64): bool {
+  return send(c, c.sndUna - 1, ACK, 0, now);
+}
+
+/** How far into its response's asset body sequence number `seq` is (0 when in a header). */
+function bodyOffset(c: Conn, seq: u32): u32 {
+  for (let i = 0; i < c.respCount; i++) {
+    const r = unchecked(c.responses[(c.respHead + i) % conn.MAX_RESPONSES]);
+    const sent = seq - r.start;
+    if (<i32>sent >= 0 && sent < r.hdrLen + r.bodyLen) return sent > r.hdrLen ? sent - r.hdrLen : 0;
   }
-  scheduler.markDirty(c);
+  return 0;
+}
+
+/**
+ * Sends what the window allows, at most `budget` data segments (one turn of the TX
+ * scheduler): data, then the FIN once all data is out, else a bare ACK if owed.
+ */
+export function output(c: Conn, now: u64, budget: i32): i32 {
+  if (c.state == conn.SYN_RCVD) {
+    if (c.sndNxt == c.sndUna) {
+      if (!send(c, c.sndUna, SYN | ACK, 0, now)) return BLOCKED;
+      c.sndNxt = c.sndUna + 1;
+      if (c.rtoAt == 0) c.rtoAt = now + c.rtoNs;
+    }
+    return DONE;
+  }
+  const mss = min(c.peerMss, OUR_MSS);
+  let sent = 0;
+  while (seqLt(c.sndNxt, c.queued)) {
+    const inFlight = c.sndNxt - c.sndUna;
+    if (inFlight >= c.peerWnd) break;
+    if (isDefined(FAULT_TX_STALL_209K)) {
+      // Fault injection (tx-stall-209k): stop 209 KiB into an asset body.
+      if (faults.armed() && bodyOffset(c, c.sndNxt) >= 209 * 1024) break;
+    }
+    if (sent == budget) return MORE;
+    const n = min(min(mss, c.queued - c.sndNxt), c.peerWnd - inFlight);
+    const last = c.sndNxt + n == c.queued;
+    if (!send(c, c.sndNxt, last ? ACK | PSH : ACK, n, now)) return BLOCKED;
+    sent++;
+    c.sndNxt += n;
+    c.lastProgress = now;
+    c.stalled = false;
+    if (c.rtoAt == 0) c.rtoAt = now + c.rtoNs;
+  }
+  if (c.closing && !c.finSent && c.sndNxt == c.queued) {
+    if (!send(c, c.sndNxt, FIN | ACK, 0, now)) return BLOCKED;
+    c.finSent = true;
+    if (c.finAt == 0) c.finAt = now;
+    c.sndNxt++;
+    if (c.rtoAt == 0) c.rtoAt = now + c.rtoNs;
+    if (c.state == conn.ESTABLISHED) c.state = conn.FIN_WAIT_1;
+    else if (c.state == conn.CLOSE_WAIT) c.state = conn.LAST_ACK;
+  }
+  if (c.ackNeeded && !send(c, c.sndNxt, ACK, 0, now)) return BLOCKED;
+  return DONE;
 }
