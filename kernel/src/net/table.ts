@@ -94,11 +94,16 @@ export function giveBack(c: Conn): void {
   freeList = c.id;
 }
 
+/** Data waits behind a zero window with nothing in flight: it waits for the peer to read. */
+function shut(c: Conn): bool {
+  return c.peerWnd == 0 && c.sndNxt == c.sndUna;
+}
+
 /**
  * With every slot taken, the connection to make room with: the TIME_WAIT closest to
  * expiry, else the one that has waited longest on its peer (a half-open handshake, an
- * idle keep-alive, a request that stopped mid-way, a close the peer never finishes).
- * Connections still sending are never chosen; null when all are.
+ * idle keep-alive, a request that stopped mid-way, a close the peer never finishes, a
+ * window the peer keeps shut). Connections still sending are never chosen; null when all are.
  */
 export function chooseVictim(): Conn | null {
   let timeWait: Conn | null = null;
@@ -107,7 +112,7 @@ export function chooseVictim(): Conn | null {
     const c = unchecked(conns[i]);
     if (c.state == conn.TIME_WAIT) {
       if (timeWait == null || c.timeWaitUntil < timeWait.timeWaitUntil) timeWait = c;
-    } else if (c.state == conn.SYN_RCVD || (c.state != conn.CLOSED && c.waitsOnPeer())) {
+    } else if (c.state == conn.SYN_RCVD || (c.state != conn.CLOSED && (c.waitsOnPeer() || shut(c)))) {
       if (quiet == null || c.lastRecv < quiet.lastRecv) quiet = c;
     }
   }
