@@ -1,13 +1,14 @@
 // TCP input for a server on port 80 and the range the ELF note announces (isListening):
-// passive open, in-order receive, FIN/RST, a short TIME_WAIT, and what the application may
-// ask of a connection. The received bytes go to the handler given to init(): the stack
+// in-order receive, FIN/RST, a short TIME_WAIT, and what the application may ask of a
+// connection (the passive open is accept.ts). The received bytes go to the handler given to init(): the stack
 // never calls the application by name. Segments out are tcp.ts, slots table.ts.
+import * as accept from "./accept";
 import * as conn from "./conn";
 import { Conn } from "./conn";
 import * as scheduler from "./scheduler";
 import * as table from "./table";
 import * as tcp from "./tcp";
-import { ACK, FIN, RST, SYN, seqLt, TCP_HDR } from "./tcp";
+import { ACK, FIN, RST, SYN, portPair, seqLt, TCP_HDR } from "./tcp";
 import { bootHttpPorts, clockNs } from "../platform";
 import * as stats from "../stats";
 
@@ -27,7 +28,6 @@ let deliver: Handler = ignore;
 // one the .note.soak in boot.S announces, read from it (one fact).
 let extraFirst: u32 = 0;
 let extraCount: u32 = 0;
-let issCounter: u32 = 0;
 
 export function init(onData: Handler): void {
   deliver = onData;
@@ -35,18 +35,13 @@ export function init(onData: Handler): void {
   const ports = bootHttpPorts();
   extraFirst = ports & 0xffff;
   extraCount = ports >> 16;
-  issCounter = <u32>clockNs();
+  accept.init();
 }
 
 /** `wirePort` in network byte order, as in the TCP header. */
 function isListening(wirePort: u16): bool {
   const port = <u32>bswap<u16>(wirePort);
   return port == PORT_HTTP || port - extraFirst < extraCount;
-}
-
-/** Both ports, in network byte order: remote in the low half, local in the high. */
-function portPair(t: usize): u32 {
-  return load<u32>(t);
 }
 
 /** Marks a connection to close once its queued responses are out, dropping any further
@@ -58,7 +53,7 @@ export function closeAfterQueued(c: Conn): void {
 }
 
 /**
- * Less room left in `c`'s receive buffer than one full tcp. A sender that avoids small
+ * Less room left in `c`'s receive buffer than one full segment. A sender that avoids small
  * segments (RFC 9293 3.8.6.2.1; QEMU's slirp does) may then wait seconds before sending
  * into it, so a request head that has not ended by now is treated as too large.
  */
@@ -73,59 +68,6 @@ function receive(c: Conn): void {
   if (c.discardInput) c.rxLen = 0;
   // Reopen a window that had (nearly) closed.
   if (before + tcp.OUR_MSS > conn.RX_CAP && c.rxLen < before) c.ackNeeded = true;
-}
-
-// ---- receiving ------------------------------------------------------------------
-
-function acceptSyn(ip: usize, t: usize, now: u64): void {
-  let c = table.take();
-  if (c == null) {
-    // Every slot taken: make room with one that waits on its peer, so /health is still served.
-    const victim = table.chooseVictim();
-    if (victim != null) {
-      if (victim.state != conn.TIME_WAIT) stats.tcpEvictions++;
-      tcp.reset(victim, now);
-      table.destroy(victim);
-      c = table.take();
-    }
-  }
-  if (c == null || !c.open()) {
-    if (c != null) table.giveBack(c);
-    stats.connRefused++;
-    tcp.replyReset(ip, t, 0, now);
-    return;
-  }
-  c.remoteIp = load<u32>(ip, 12);
-  c.ports = portPair(t);
-  c.state = conn.SYN_RCVD;
-  c.lastProgress = now; // the stall clock starts here, not at a previous tenant's last send
-  c.lastRecv = now;
-  c.rcvNxt = bswap<u32>(load<u32>(t, 4)) + 1;
-  issCounter += 64000 + <u32>(now & 0xffff);
-  c.sndUna = issCounter;
-  c.sndNxt = issCounter;
-  c.queued = issCounter + 1;
-  c.peerWnd = <u32>bswap<u16>(load<u16>(t, 14));
-  c.peerMss = parseMss(t);
-  table.insert(c);
-  scheduler.markDirty(c);
-}
-
-function parseMss(t: usize): u32 {
-  const hdr = <usize>(load<u8>(t, 12) >> 4) << 2;
-  for (let o: usize = TCP_HDR; o + 1 < hdr; ) {
-    const kind = load<u8>(t + o);
-    if (kind == 0) break;
-    if (kind == 1) {
-      o++;
-      continue;
-    }
-    const len = <usize>load<u8>(t + o + 1);
-    if (len < 2) break;
-    if (kind == 2 && len == 4 && o + 4 <= hdr) return <u32>bswap<u16>(load<u16>(t + o + 2));
-    o += len;
-  }
-  return 536;
 }
 
 /** Handles an acknowledgement number: frees what it covers and restarts the timer. */
@@ -172,7 +114,7 @@ export function handle(ip: usize, ipHdr: usize, total: usize): void {
   }
   const found = table.lookup(load<u32>(ip, 12), portPair(t));
   if (found == null) {
-    if ((flags & (SYN | ACK | RST)) == SYN) acceptSyn(ip, t, now);
+    if ((flags & (SYN | ACK | RST)) == SYN) accept.accept(ip, t, now);
     else tcp.replyReset(ip, t, payload, now);
     return;
   }

@@ -25,6 +25,11 @@ export const DONE: i32 = 0; // nothing more it may send now
 export const MORE: i32 = 1; // its turn's budget ran out with more it could send
 export const BLOCKED: i32 = 2; // the device had no TX buffer free
 
+/** Both ports of the TCP header at `t`, in network byte order: remote in the low half, local in the high. */
+export function portPair(t: usize): u32 {
+  return load<u32>(t);
+}
+
 export function seqLt(a: u32, b: u32): bool {
   return <i32>(a - b) < 0;
 }
