@@ -1,6 +1,6 @@
 // A guest serving HTTP on loopback ports, and a small raw HTTP/1.1 client for the
 // tests that need to see (or break) the bytes on the wire. Every wait has a deadline.
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -37,6 +37,13 @@ export async function startHttpGuest(
     throw err;
   }
   return { vm, port: hostPorts[0], base: `http://127.0.0.1:${hostPorts[0]}`, ports: hostPorts };
+}
+
+/** Stops the guest and removes its folder (serial and QEMU logs), so a test leaves nothing behind. */
+export async function stopHttpGuest(guest: HttpGuest | undefined): Promise<void> {
+  if (!guest) return;
+  await guest.vm.stop();
+  await rm(guest.vm.config.dir, { recursive: true, force: true });
 }
 
 /** Serial lines that are crash headlines (PF at, TRAP:, PANIC:, CPU exceptions), from the whole log on disk. */

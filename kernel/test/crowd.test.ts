@@ -10,6 +10,7 @@ import {
   pollUntil,
   RawConnection,
   startHttpGuest,
+  stopHttpGuest,
 } from "../../test/http-guest.ts";
 
 const elf = inject("kernelElf");
@@ -25,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of crowd) c.destroy();
   if (guest) expect(await crashLines(guest.vm)).toEqual([]);
-  await guest?.vm.stop();
+  await stopHttpGuest(guest);
 });
 
 describe(`${CROWD} idle connections`, () => {

@@ -12,6 +12,7 @@ import {
   RawConnection,
   sleep,
   startHttpGuest,
+  stopHttpGuest,
 } from "../../test/http-guest.ts";
 
 const elf = inject("kernelElf");
@@ -28,7 +29,7 @@ beforeAll(async () => {
   idle = (await getStats(guest.port)).tcp_open;
 });
 afterAll(async () => {
-  await guest?.vm.stop();
+  await stopHttpGuest(guest);
 });
 
 /** mulberry32: a small seeded generator, so every run sends the same bytes. */

@@ -13,6 +13,7 @@ import {
   RawConnection,
   sleep,
   startHttpGuest,
+  stopHttpGuest,
 } from "../../test/http-guest.ts";
 
 const elf = inject("kernelElf");
@@ -37,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of open) c.destroy();
   if (guest) expect(await crashLines(guest.vm)).toEqual([]);
-  await guest?.vm.stop();
+  await stopHttpGuest(guest);
 });
 
 async function connection(port = guest.port, allowHalfOpen = false): Promise<RawConnection> {

@@ -4,7 +4,14 @@
 // response unsent for a second here), and every request is answered in time.
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { crashLines, getStats, type HttpGuest, pollUntil, startHttpGuest } from "../../test/http-guest.ts";
+import {
+  crashLines,
+  getStats,
+  type HttpGuest,
+  pollUntil,
+  startHttpGuest,
+  stopHttpGuest,
+} from "../../test/http-guest.ts";
 
 const elf = inject("kernelElf");
 const CONNECTIONS = 500;
@@ -18,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (guest) expect(await crashLines(guest.vm)).toEqual([]);
-  await guest?.vm.stop();
+  await stopHttpGuest(guest);
 });
 
 /** Runs autocannon, stopped after `capMs` whatever it has left to do. */
