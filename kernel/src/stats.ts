@@ -1,5 +1,5 @@
 // The counters the soak engine reads (/api/stats.json) and the heartbeat prints.
-// The first names are the kernel contract in DESIGN.md; the rest help triage.
+// The first names are the kernel contract in ARCHITECTURE.md; the rest help triage.
 
 export let bootId: u32 = 0;
 export let requests: u64 = 0;

@@ -1,5 +1,5 @@
 // The fault-injection matrix: every seed bug, put back into the real code path by a
-// build switch (kernel/faults.ts), must be caught with the right verdict, quickly,
+// build switch (kernel/fault-switches.ts), must be caught with the right verdict, quickly,
 // with triage that points at the injected code. The clean kernel passes the same soak.
 import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
-import { FAULTS } from "../../kernel/faults.ts";
+import { FAULTS } from "../../kernel/fault-switches.ts";
 import { RawConnection, startHttpGuest } from "../../test/http-guest.ts";
 import type { Report, TimelineEntry } from "../report/types.ts";
 import { tempDir } from "./cli-run.ts";

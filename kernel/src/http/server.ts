@@ -1,5 +1,5 @@
 // HTTP/1.1 over the TCP connections: keep-alive and pipelining, GET and HEAD, the
-// routes of the kernel contract (DESIGN.md) and the baked assets. Requests are
+// routes of the kernel contract (ARCHITECTURE.md) and the baked assets. Requests are
 // parsed straight from the connection's receive buffer; responses go into its
 // arena (headers, generated bodies) or point at an asset's bytes in the image.
 import * as con from "../console";
