@@ -48,7 +48,7 @@ function header(r: Report, timeline: TimelineEntry[]): string {
   const facts = [
     where ? `at <code>${esc(where)}</code>` : "",
     first ? `struck ${esc(when(first.at))}` : "",
-    r.load ? `${n(r.load.requests)} of ${n(r.load.asked)} requests served` : "",
+    r.load ? `${n(r.load.requests)} of ${n(r.load.asked)} requests served in ${duration(r.load.durationS)}` : "",
   ].filter(Boolean);
   const reasons = v.reasons
     .filter((x) => x.message !== headline)
@@ -83,7 +83,7 @@ function facts(r: Report): string {
   if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} · max ${mib(rss.max)} · last ${mib(rss.last)}`]);
   rows.push(["kernel", `${r.kernel.path ?? "?"}${r.kernel.buildId ? ` (build-id ${r.kernel.buildId})` : ""}`]);
   const body = rows.map(([k, x]) => `<tr><th>${esc(k)}</th><td>${esc(x)}</td></tr>`).join("");
-  return `<section><table class="facts">${body}</table></section>`;
+  return `<section><h2>The run</h2><table class="facts">${body}</table></section>`;
 }
 
 function charts(r: Report, timeline: TimelineEntry[]): string {
