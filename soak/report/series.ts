@@ -1,7 +1,7 @@
 // The timeline as chart series, for summary.md's Mermaid charts and report.html's SVG
-// alike: which metrics, their values over time, the moment the soak failed, and a
-// downsampling that keeps every bucket's extremes and the failure moment, so a 6-hour
-// soak draws as well as a 90-second one.
+// alike: which metrics, their values over time, the moment the soak failed, and
+// downsampling that keeps every span's extremes (and for the SVG the failure moment), so
+// a 6-hour soak draws as well as a 90-second one.
 import type { Report, TimelineEntry } from "./types.ts";
 
 /** A value at `t` seconds since the load started; null where there is none (a failed probe, no responses). */
@@ -98,6 +98,32 @@ export function downsample(points: Point[], max: number, keep: number[] = []): P
     for (const i of [lo, hi, gap]) if (i >= 0) picked.add(i);
   }
   return [...picked].sort((a, b) => a - b).map((i) => points[i]);
+}
+
+/**
+ * For a category axis (Mermaid's), which spaces points evenly whatever their time: `max / 2`
+ * equal buckets, each giving two points, its lowest and highest (a gap counts as 0) in time
+ * order, so the spacing stays even and each bucket's extremes stay.
+ */
+export function downsampleEvenly(points: Point[], max: number): Point[] {
+  if (points.length <= max) return points;
+  const buckets = Math.floor(max / 2);
+  const size = points.length / buckets;
+  const out: Point[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.floor((b + 1) * size);
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      const v = points[i].v ?? 0;
+      if (v < (points[lo].v ?? 0)) lo = i;
+      if (v > (points[hi].v ?? 0)) hi = i;
+    }
+    if (lo === hi) hi = lo + 1; // a bucket holds at least two points
+    out.push(points[Math.min(lo, hi)], points[Math.max(lo, hi)]);
+  }
+  return out;
 }
 
 /** Seconds as people read them: "42.3 s", "12 min 3 s", "5 h 0 min". */

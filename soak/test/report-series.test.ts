@@ -117,14 +117,17 @@ describe("a 6-hour soak", () => {
     expect(html).toContain("h since the load started");
   });
 
-  it("gives summary.md Mermaid charts of at most 60 distinct x labels", () => {
+  it("gives summary.md Mermaid charts of 60 evenly spaced, distinct x labels that keep the spike", () => {
     const md = renderSummary(report({ verdict: crashAt(5 * 3600 + 0.5) }), timeline);
     const axes = [...md.matchAll(/x-axis "seconds" \[([^\]]*)\]/g)].map((m) => m[1].split(", "));
     expect(axes).toHaveLength(3);
     for (const xs of axes) {
-      expect(xs.length).toBeLessThanOrEqual(60);
+      expect(xs.length).toBe(60);
       expect(new Set(xs).size).toBe(xs.length);
+      // evenly spaced on Mermaid's category axis: each label within one bucket (6 min) of its place
+      for (const [i, x] of xs.entries()) expect(Math.abs(Number(x) - i * 360)).toBeLessThanOrEqual(720);
     }
+    expect(md).toContain(", 999,"); // the spike, in the memory chart
   });
 });
 
