@@ -17,18 +17,18 @@ export interface SourceExcerpt {
   text: string[];
 }
 
-const pre = (text: string, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${esc(text)}</pre>`;
+const preBlock = (text: string, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${esc(text)}</preBlock>`;
 
 export function sourceSection(x: SourceExcerpt): string {
   const rows = x.text.map((t, i) => {
     const no = x.first + i;
     return `<span class="${no === x.line ? "hit" : ""}"><i>${no}</i>${esc(t)}</span>`;
   });
-  return `<section class="source"><h2>Where in the source: <code>${esc(x.file)}:${x.line}</code> (${esc(x.name)})</h2><pre class="code">${rows.join("")}</pre></section>`;
+  return `<section class="source"><h2>Where in the source: <code>${esc(x.file)}:${x.line}</code> (${esc(x.name)})</h2><preBlock class="code">${rows.join("")}</preBlock></section>`;
 }
 
 export function crashSection(c: CrashTriage): string {
-  const out = [`<section class="triage"><h2>Crash triage</h2>`, pre(c.lines.join("\n"), "dump")];
+  const out = [`<section class="triage"><h2>Crash triage</h2>`, preBlock(c.lines.join("\n"), "dump")];
   if (c.corrupted) out.push(`<p class="warn">The dump is corrupted: ${esc(c.corrupted)}</p>`);
   const facts: [string, string][] = [];
   if (c.cr2) facts.push(["CR2", `${c.cr2} = ${c.cr2Signed} as a signed 64-bit number`]);
@@ -49,14 +49,14 @@ export function crashSection(c: CrashTriage): string {
     );
   }
   if (c.disassembly) out.push(`<h3>Disassembly (=&gt; marks RIP)</h3>${markedDisassembly(c.disassembly)}`);
-  if (c.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${pre(c.backtrace)}`);
-  out.push(notes(c.notes), "</section>");
+  if (c.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${preBlock(c.backtrace)}`);
+  out.push(notesList(c.notes), "</section>");
   return out.join("\n");
 }
 
 function markedDisassembly(text: string): string {
   const lines = text.split("\n").map((l) => (l.startsWith("=>") ? `<mark>${esc(l)}</mark>` : esc(l)));
-  return `<pre>${lines.join("\n")}</pre>`;
+  return `<preBlock>${lines.join("\n")}</preBlock>`;
 }
 
 /** The symbolized RIP lines the hang triage appends to the registers ("RIP 0x…: f (file:line) <- …"). */
@@ -65,18 +65,18 @@ export const hangRips = (h: HangTriage) => (h.registers ?? "").split("\n").filte
 export function hangSection(h: HangTriage, kernelFile: string): string {
   const out = [`<section class="triage"><h2>Hang triage</h2>`];
   const rips = hangRips(h);
-  if (rips.length) out.push("<h3>Where every vCPU was (RIP, symbolized)</h3>", pre(rips.join("\n"), "dump"));
-  if (h.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${pre(h.backtrace)}`);
+  if (rips.length) out.push("<h3>Where every vCPU was (RIP, symbolized)</h3>", preBlock(rips.join("\n"), "dump"));
+  if (h.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${preBlock(h.backtrace)}`);
   if (h.memoryDump) {
     const core = basename(h.memoryDump);
     out.push(
       `<p>Guest memory: <code>${esc(core)}</code>; open it with <code>gdb ${esc(kernelFile)} ${esc(core)}</code>.</p>`,
     );
   }
-  if (h.registers) out.push(`<h3>Registers of every vCPU (QMP info registers -a)</h3>${pre(h.registers)}`);
-  out.push(notes(h.notes), "</section>");
+  if (h.registers) out.push(`<h3>Registers of every vCPU (QMP info registers -a)</h3>${preBlock(h.registers)}`);
+  out.push(notesList(h.notes), "</section>");
   return out.join("\n");
 }
 
-const notes = (list: string[]) =>
+const notesList = (list: string[]) =>
   list.length ? `<h3>Notes</h3><ul>${list.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>` : "";

@@ -1,4 +1,4 @@
-// The timeline as chart series, for summary.md's Mermaid charts and report.html's SVG
+// The timeline as chart seriesOf, for summary.md's Mermaid charts and report.html's SVG
 // alike: which metrics, their values over time, the moment the soak failed, and
 // downsampling that keeps every span's extremes (and for the SVG the failure moment), so
 // a 6-hour soak draws as well as a 90-second one.
@@ -43,7 +43,7 @@ export function metricsFor(report: Pick<Report, "options">): Metric[] {
   ];
 }
 
-export const series = (timeline: TimelineEntry[], m: Metric): Point[] =>
+export const seriesOf = (timeline: TimelineEntry[], m: Metric): Point[] =>
   timeline.map((e) => ({ t: e.t, v: m.value(e) }));
 
 /** Turns a time (ms since the epoch) into seconds since the load started, the timeline's clock. */
@@ -127,7 +127,7 @@ export function downsampleEvenly(points: Point[], max: number): Point[] {
 }
 
 /** Seconds as people read them: "42.3 s", "12 min 3 s", "5 h 0 min". */
-export function duration(s: number): string {
+export function humanDuration(s: number): string {
   if (s < 120) return `${s} s`;
   if (s < 7200) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;

@@ -1,6 +1,6 @@
 // summary.md, what a person reads first: plain GitHub-flavoured Markdown; the charts
 // are Mermaid, which GitHub renders.
-import { downsampleEvenly, metricsFor, type Point, series } from "./series.ts";
+import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
 import type { Report, TimelineEntry } from "./types.ts";
 
 /** Points per Mermaid chart: its x labels must stay legible. */
@@ -79,7 +79,7 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   if (timeline.length >= 2) {
     out.push("## Over time", "");
     for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
-      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(series(timeline, m), MAX_POINTS)), "");
+      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
   }
   out.push("## Reproduce", "", "```sh", r.command, "```", "");
   return out.join("\n");

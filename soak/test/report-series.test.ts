@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LatencyWindow } from "../load/latency-window.ts";
 import { HTML_CHART_POINTS, renderHtml } from "../report/html.ts";
-import { downsample, failureAt, type Metric, metricsFor, type Point, series } from "../report/series.ts";
+import { downsample, failureAt, type Metric, metricsFor, type Point, seriesOf } from "../report/series.ts";
 import { renderSummary } from "../report/summary.ts";
 import type { Report, TimelineEntry } from "../report/types.ts";
 import { decide } from "../verdict.ts";
@@ -58,7 +58,7 @@ describe("downsampling", () => {
   it("keeps the first, the last, each metric's extremes and the two samples around the failure", () => {
     const failure = recorded[40].t + 0.4;
     for (const m of metricsFor(report())) {
-      const all = series(recorded, m);
+      const all = seriesOf(recorded, m);
       const some = downsample(all, 30, [failure]);
       expect(some.length, m.key).toBeLessThanOrEqual(30);
       expect(some[0]).toBe(all[0]);
@@ -78,7 +78,7 @@ describe("downsampling", () => {
   });
 
   it("leaves a short timeline as it is", () => {
-    const all = series(recorded, metricsFor(report())[0]);
+    const all = seriesOf(recorded, metricsFor(report())[0]);
     expect(downsample(all, all.length)).toEqual(all);
   });
 });
@@ -111,7 +111,7 @@ describe("a 6-hour soak", () => {
 
   it("keeps the one-second spike and marks the crash on every chart, in hours", () => {
     const rss = metricsFor(report()).find((m) => m.key === "rss") as Metric;
-    expect(downsample(series(timeline, rss), HTML_CHART_POINTS)).toContainEqual({ t: spike.t, v: 999 });
+    expect(downsample(seriesOf(timeline, rss), HTML_CHART_POINTS)).toContainEqual({ t: spike.t, v: 999 });
     expect(html).toContain("max 999 · last");
     expect(html.match(/class="failure-label"[^>]*>crash at 5 h 0 min</g)).toHaveLength(6);
     expect(html).toContain("h since the load started");
