@@ -31981,13 +31981,13 @@ footer{margin-top:28px;color:#8c959f;font-size:12px}
 
 // soak/report/html-triage.ts
 import { basename as basename3 } from "node:path";
-var preBlock = (text, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${escapeHtml(text)}</preBlock>`;
+var preBlock = (text, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${escapeHtml(text)}</pre>`;
 function sourceSection(x) {
   const rows = x.text.map((t, i) => {
     const no = x.first + i;
     return `<span class="${no === x.line ? "hit" : ""}"><i>${no}</i>${escapeHtml(t)}</span>`;
   });
-  return `<section class="source"><h2>Where in the source: <code>${escapeHtml(x.file)}:${x.line}</code> (${escapeHtml(x.name)})</h2><preBlock class="code">${rows.join("")}</preBlock></section>`;
+  return `<section class="source"><h2>Where in the source: <code>${escapeHtml(x.file)}:${x.line}</code> (${escapeHtml(x.name)})</h2><pre class="code">${rows.join("")}</pre></section>`;
 }
 function crashSection(c) {
   const out = [`<section class="triage"><h2>Crash triage</h2>`, preBlock(c.lines.join("\n"), "dump")];
@@ -32017,7 +32017,7 @@ function crashSection(c) {
 }
 function markedDisassembly(text) {
   const lines = text.split("\n").map((l) => l.startsWith("=>") ? `<mark>${escapeHtml(l)}</mark>` : escapeHtml(l));
-  return `<preBlock>${lines.join("\n")}</preBlock>`;
+  return `<pre>${lines.join("\n")}</pre>`;
 }
 var hangRips = (h) => (h.registers ?? "").split("\n").filter((l) => /^RIP 0x/.test(l));
 function hangSection(h, kernelFile) {
@@ -32249,18 +32249,18 @@ function verdictHeader(r, timeline) {
   if (r.crash) headline = r.crash.title;
   else if (first) headline = first.message;
   const where = r.crash?.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash?.source;
-  const runFacts2 = [
+  const facts = [
     where ? `at <code>${escapeHtml(where)}</code>` : "",
     first ? `struck ${escapeHtml(when(first.at))}` : "",
     r.load ? `${thousands(r.load.requests)} of ${thousands(r.load.asked)} requests served in ${humanDuration(r.load.durationS)}` : ""
   ].filter(Boolean);
   const reasons = v.reasons.filter((x) => x.message !== headline).map((x) => `<li><b>${escapeHtml(x.kind)}</b> at ${escapeHtml(when(x.at))}: ${escapeHtml(x.message)}</li>`);
-  return `<verdictHeader class="verdict ${escapeHtml(v.kind)}">
+  return `<header class="verdict ${escapeHtml(v.kind)}">
 <div class="badge">${escapeHtml(v.kind.toUpperCase())}</div><div class="exit">exit ${v.exitCode}</div>
 <h1>${escapeHtml(headline)}</h1>
-${runFacts2.length ? `<p class="when">${runFacts2.join(" \xB7 ")}</p>` : ""}
+${facts.length ? `<p class="when">${facts.join(" \xB7 ")}</p>` : ""}
 ${reasons.length ? `<ul class="reasons">${reasons.join("")}</ul>` : ""}
-</verdictHeader>`;
+</header>`;
 }
 function runFacts(r) {
   const rows = [];
@@ -32310,7 +32310,7 @@ function countersSection(r) {
     const cells = [first[k], last[k], settled?.[k]].map((x) => `<td>${x === void 0 ? "" : thousands(x)}</td>`).join("");
     return `<tr><th>${escapeHtml(k)}</th>${cells}<td>${delta > 0 ? "+" : ""}${thousands(delta)}</td></tr>`;
   });
-  return `<section><h2>Guest countersSection</h2><table class="counters"><tr><th>counter</th><th>first</th><th>last</th><th>settled</th><th>last \u2212 first</th></tr>${rows.join("")}</table></section>`;
+  return `<section><h2>Guest counters</h2><table class="counters"><tr><th>counter</th><th>first</th><th>last</th><th>settled</th><th>last \u2212 first</th></tr>${rows.join("")}</table></section>`;
 }
 
 // soak/report/source-excerpt.ts

@@ -17,14 +17,14 @@ export interface SourceExcerpt {
   text: string[];
 }
 
-const preBlock = (text: string, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${esc(text)}</preBlock>`;
+const preBlock = (text: string, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${esc(text)}</pre>`;
 
 export function sourceSection(x: SourceExcerpt): string {
   const rows = x.text.map((t, i) => {
     const no = x.first + i;
     return `<span class="${no === x.line ? "hit" : ""}"><i>${no}</i>${esc(t)}</span>`;
   });
-  return `<section class="source"><h2>Where in the source: <code>${esc(x.file)}:${x.line}</code> (${esc(x.name)})</h2><preBlock class="code">${rows.join("")}</preBlock></section>`;
+  return `<section class="source"><h2>Where in the source: <code>${esc(x.file)}:${x.line}</code> (${esc(x.name)})</h2><pre class="code">${rows.join("")}</pre></section>`;
 }
 
 export function crashSection(c: CrashTriage): string {
@@ -56,7 +56,7 @@ export function crashSection(c: CrashTriage): string {
 
 function markedDisassembly(text: string): string {
   const lines = text.split("\n").map((l) => (l.startsWith("=>") ? `<mark>${esc(l)}</mark>` : esc(l)));
-  return `<preBlock>${lines.join("\n")}</preBlock>`;
+  return `<pre>${lines.join("\n")}</pre>`;
 }
 
 /** The symbolized RIP lines the hang triage appends to the registers ("RIP 0x…: f (file:line) <- …"). */

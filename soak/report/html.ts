@@ -1,6 +1,6 @@
 // report.html: the report folder as one page to look at, opened from file:// with no
 // network and no script: the verdict and where it struck at the top, the timeline as
-// inline SVG chartsSection with the failure marked, the triage, the countersSection, the command.
+// inline SVG charts with the failure marked, the triage, the counters, the command.
 import { escapeHtml as esc } from "./html-escape.ts";
 import { PAGE_STYLE } from "./html-style.ts";
 import { crashSection, hangSection, type SourceExcerpt, sourceSection } from "./html-triage.ts";
@@ -45,7 +45,7 @@ function verdictHeader(r: Report, timeline: TimelineEntry[]): string {
   if (r.crash) headline = r.crash.title;
   else if (first) headline = first.message;
   const where = r.crash?.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash?.source;
-  const runFacts = [
+  const facts = [
     where ? `at <code>${esc(where)}</code>` : "",
     first ? `struck ${esc(when(first.at))}` : "",
     r.load
@@ -55,12 +55,12 @@ function verdictHeader(r: Report, timeline: TimelineEntry[]): string {
   const reasons = v.reasons
     .filter((x) => x.message !== headline)
     .map((x) => `<li><b>${esc(x.kind)}</b> at ${esc(when(x.at))}: ${esc(x.message)}</li>`);
-  return `<verdictHeader class="verdict ${esc(v.kind)}">
+  return `<header class="verdict ${esc(v.kind)}">
 <div class="badge">${esc(v.kind.toUpperCase())}</div><div class="exit">exit ${v.exitCode}</div>
 <h1>${esc(headline)}</h1>
-${runFacts.length ? `<p class="when">${runFacts.join(" · ")}</p>` : ""}
+${facts.length ? `<p class="when">${facts.join(" · ")}</p>` : ""}
 ${reasons.length ? `<ul class="reasons">${reasons.join("")}</ul>` : ""}
-</verdictHeader>`;
+</header>`;
 }
 
 function runFacts(r: Report): string {
@@ -121,5 +121,5 @@ function countersSection(r: Report): string {
       .join("");
     return `<tr><th>${esc(k)}</th>${cells}<td>${delta > 0 ? "+" : ""}${thousands(delta)}</td></tr>`;
   });
-  return `<section><h2>Guest countersSection</h2><table class="counters"><tr><th>counter</th><th>first</th><th>last</th><th>settled</th><th>last − first</th></tr>${rows.join("")}</table></section>`;
+  return `<section><h2>Guest counters</h2><table class="counters"><tr><th>counter</th><th>first</th><th>last</th><th>settled</th><th>last − first</th></tr>${rows.join("")}</table></section>`;
 }

@@ -1,4 +1,4 @@
-// The timeline as chart seriesOf, for summary.md's Mermaid charts and report.html's SVG
+// The timeline as chart series, for summary.md's Mermaid charts and report.html's SVG
 // alike: which metrics, their values over time, the moment the soak failed, and
 // downsampling that keeps every span's extremes (and for the SVG the failure moment), so
 // a 6-hour soak draws as well as a 90-second one.
