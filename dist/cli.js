@@ -22830,7 +22830,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve6, basename: basename7 } = __require("path");
+    var { resolve: resolve6, basename: basename8 } = __require("path");
     var { readFileSync } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -22860,7 +22860,7 @@ var require_multipart = __commonJS({
             const opts = obj[key] && obj[key].options;
             const buffer = readFileSync(path);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename7(path)
+              filename: basename8(path)
             }, opts));
             break;
           }
@@ -30149,7 +30149,7 @@ var require_autocannon = __commonJS({
 });
 
 // soak/cli.ts
-import { basename as basename6 } from "node:path";
+import { basename as basename7 } from "node:path";
 
 // kernel/bundled.ts
 import { access as access2 } from "node:fs/promises";
@@ -30987,6 +30987,7 @@ var MARKER = ".unikernel-soak-report";
 var REPORT_FILES = [
   "report.json",
   "summary.md",
+  "report.html",
   "timeline.jsonl",
   "serial.log",
   "qemu.log",
@@ -31407,7 +31408,7 @@ var LoadRun = class {
   stoppedEarly = false;
   errorSamples = [];
   done;
-  constructor(opts, onTick) {
+  constructor(opts, onTick, onResponse) {
     this.done = new Promise((resolve6, reject) => {
       this.instance = (0, import_autocannon.default)(
         {
@@ -31428,6 +31429,8 @@ var LoadRun = class {
       );
       const events = this.instance;
       events.on("tick", (t) => onTick({ count: t.counter, bytes: t.bytes }));
+      if (onResponse)
+        events.on("response", (_client, _status, _bytes, ms) => onResponse(ms));
       events.on("reqError", (err) => {
         if (this.errorSamples.length < ERROR_SAMPLES) this.errorSamples.push({ at: Date.now(), message: err.message });
       });
@@ -31466,6 +31469,33 @@ var LoadRun = class {
       stopped: this.stoppedEarly || requests < asked,
       errorSamples: this.errorSamples
     };
+  }
+};
+
+// soak/load/latency-window.ts
+var BASE_MS = 0.01;
+var GROWTH = 1.02;
+var BUCKETS = 1024;
+var LatencyWindow = class {
+  counts = new Uint32Array(BUCKETS);
+  total = 0;
+  record(ms) {
+    const i = ms <= BASE_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / BASE_MS) / Math.log(GROWTH)));
+    this.counts[i]++;
+    this.total++;
+  }
+  /** The window's p99 in ms (the bucket's upper bound, within 2%), undefined without responses; then empties it. */
+  takeP99() {
+    if (this.total === 0) return void 0;
+    let above = Math.floor(this.total * 0.01);
+    let i = BUCKETS - 1;
+    for (; i > 0; i--) {
+      if (this.counts[i] > above) break;
+      above -= this.counts[i];
+    }
+    this.counts.fill(0);
+    this.total = 0;
+    return Math.round(BASE_MS * GROWTH ** i * 10) / 10;
   }
 };
 
@@ -31510,6 +31540,7 @@ var TimelineRecorder = class {
         t: Math.round(elapsedS * 10) / 10,
         at: (/* @__PURE__ */ new Date()).toISOString(),
         rps: load2.rps,
+        p99Ms: load2.latency.takeP99(),
         health: { ok: health.failures === 0, ms: health.lastMs },
         guest: stats.last,
         guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : void 0,
@@ -31678,7 +31709,7 @@ async function load(ctx, guest) {
   );
   ctx.attach(new StatsMonitor(guest.stats, o.statsPath, o.intervalMs, o.healthTimeoutMs, ctx.stats, sink));
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
-  const counter = { requests: 0, rps: 0 };
+  const counter = { requests: 0, rps: 0, latency: new LatencyWindow() };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   const run4 = new LoadRun(
     {
@@ -31694,7 +31725,8 @@ async function load(ctx, guest) {
     (t) => {
       counter.requests += t.count;
       counter.rps = t.count;
-    }
+    },
+    (ms) => counter.latency.record(ms)
   );
   const stoppedByFinding = await Promise.race([run4.done.then(() => false), ctx.findings.first.then(() => true)]);
   if (stoppedByFinding) run4.stop();
@@ -31913,15 +31945,467 @@ async function prepare(ctx) {
 
 // soak/phases/report.ts
 import { copyFile, writeFile as writeFile5 } from "node:fs/promises";
-import { basename as basename3, join as join10 } from "node:path";
+import { basename as basename4, join as join12 } from "node:path";
+
+// soak/report/html-escape.ts
+var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+var escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+
+// soak/report/html-style.ts
+var PAGE_STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2328;max-width:1180px;margin:0 auto;padding:16px 20px 40px}
+code,pre{font:12.5px/1.4 ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace}
+pre{background:#f5f6f8;border:1px solid #e1e4e8;border-radius:6px;padding:10px;overflow-x:auto;white-space:pre}
+h1{font-size:22px;margin:6px 0}h2{font-size:17px;margin:26px 0 8px}h3{font-size:14px;margin:16px 0 6px}
+header.verdict{border-radius:8px;padding:14px 18px;border:2px solid}
+header.pass{background:#eefaf0;border-color:#2da44e}
+header.verdict:not(.pass){background:#fff1f0;border-color:#cf222e}
+header.error{background:#fff8e5!important;border-color:#bf8700!important}
+.badge{display:inline-block;font-weight:700;font-size:18px;letter-spacing:.05em;color:#fff;background:#cf222e;border-radius:5px;padding:2px 10px}
+header.pass .badge{background:#2da44e}header.error .badge{background:#bf8700}
+.exit{display:inline-block;margin-left:10px;color:#57606a}
+.when{font-size:15px;margin:4px 0}.reasons{margin:6px 0 0;padding-left:20px}
+table{border-collapse:collapse}th,td{text-align:left;padding:3px 10px 3px 0;border-bottom:1px solid #eaecef;vertical-align:top}
+table.counters td{text-align:right;font-variant-numeric:tabular-nums}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}
+figure{margin:0;border:1px solid #e1e4e8;border-radius:6px;padding:8px}
+figcaption{margin-bottom:2px}figcaption span{color:#57606a;font-size:12.5px;margin-left:6px}
+svg.chart{width:100%;height:auto;display:block}
+svg .grid{stroke:#eaecef}svg .line{fill:none;stroke:#0969da;stroke-width:1.6;stroke-linejoin:round;stroke-linecap:round}
+svg text{font:11px system-ui,sans-serif;fill:#57606a}svg .ylabel{text-anchor:end}svg .xlabel{text-anchor:middle}
+svg .axis{text-anchor:end}svg .nodata{text-anchor:middle;fill:#8c959f}
+svg .failure{stroke:#cf222e;stroke-width:2;stroke-dasharray:5 3}
+svg .failure-label,svg .miss-label{fill:#cf222e;font-weight:700;font-size:12px;paint-order:stroke;stroke:#fff;stroke-width:3px}
+svg .miss{stroke:#cf222e;stroke-width:2}svg .miss-label{font-weight:400;font-size:11px}
+pre.dump{background:#fff1f0;border-color:#ffcecb}
+pre.code span{display:block}pre.code i{display:inline-block;width:3.5em;color:#8c959f;font-style:normal}
+pre.code .hit{background:#ffebe9;font-weight:700}
+mark{background:#ffd8d3;font-weight:700}
+.note{color:#57606a}.warn{color:#9a6700;font-weight:600}
+pre.command{background:#1d2328;color:#f5f6f8;font-size:13px}
+footer{margin-top:28px;color:#8c959f;font-size:12px}
+`;
+
+// soak/report/html-triage.ts
+import { basename as basename3 } from "node:path";
+var preBlock = (text, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${escapeHtml(text)}</pre>`;
+function sourceSection(x) {
+  const rows = x.text.map((t, i) => {
+    const no = x.first + i;
+    return `<span class="${no === x.line ? "hit" : ""}"><i>${no}</i>${escapeHtml(t)}</span>`;
+  });
+  return `<section class="source"><h2>Where in the source: <code>${escapeHtml(x.file)}:${x.line}</code> (${escapeHtml(x.name)})</h2><pre class="code">${rows.join("")}</pre></section>`;
+}
+function crashSection(c) {
+  const out = [`<section class="triage"><h2>Crash triage</h2>`, preBlock(c.lines.join("\n"), "dump")];
+  if (c.corrupted) out.push(`<p class="warn">The dump is corrupted: ${escapeHtml(c.corrupted)}</p>`);
+  const facts = [];
+  if (c.cr2) facts.push(["CR2", `${c.cr2} = ${c.cr2Signed} as a signed 64-bit number`]);
+  if (c.err) facts.push(["error code", c.errDecoded ? `${c.err}: ${c.errDecoded.bits.join("; ")}` : c.err]);
+  if (c.rip) facts.push(["RIP", `${c.rip}${c.symbol ? ` in ${c.symbol}` : ""}${c.source ? ` (${c.source})` : ""}`]);
+  if (c.asSource) facts.push(["source", `${c.asSource.file}:${c.asSource.line}`]);
+  if (c.rsp) facts.push(["RSP", c.rsp]);
+  if (facts.length)
+    out.push(
+      `<table class="facts">${facts.map(([k, v]) => `<tr><th>${k}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>`
+    );
+  if (c.frames.length) {
+    const rows = c.frames.map(
+      (f) => `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${escapeHtml(`${f.file}:${f.line}`)}</td></tr>`
+    );
+    out.push(
+      `<h3>Where (addr2line -f -i, innermost first)</h3><table><tr><th>function</th><th>source</th></tr>${rows.join("")}</table>`
+    );
+  }
+  if (c.disassembly) out.push(`<h3>Disassembly (=&gt; marks RIP)</h3>${markedDisassembly(c.disassembly)}`);
+  if (c.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${preBlock(c.backtrace)}`);
+  out.push(notesList(c.notes), "</section>");
+  return out.join("\n");
+}
+function markedDisassembly(text) {
+  const lines = text.split("\n").map((l) => l.startsWith("=>") ? `<mark>${escapeHtml(l)}</mark>` : escapeHtml(l));
+  return `<pre>${lines.join("\n")}</pre>`;
+}
+var hangRips = (h) => (h.registers ?? "").split("\n").filter((l) => /^RIP 0x/.test(l));
+function hangSection(h, kernelFile) {
+  const out = [`<section class="triage"><h2>Hang triage</h2>`];
+  const rips = hangRips(h);
+  if (rips.length) out.push("<h3>Where every vCPU was (RIP, symbolized)</h3>", preBlock(rips.join("\n"), "dump"));
+  if (h.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${preBlock(h.backtrace)}`);
+  if (h.memoryDump) {
+    const core = basename3(h.memoryDump);
+    out.push(
+      `<p>Guest memory: <code>${escapeHtml(core)}</code>; open it with <code>gdb ${escapeHtml(kernelFile)} ${escapeHtml(core)}</code>.</p>`
+    );
+  }
+  if (h.registers) out.push(`<h3>Registers of every vCPU (QMP info registers -a)</h3>${preBlock(h.registers)}`);
+  out.push(notesList(h.notes), "</section>");
+  return out.join("\n");
+}
+var notesList = (list) => list.length ? `<h3>Notes</h3><ul>${list.map((x) => `<li>${escapeHtml(x)}</li>`).join("")}</ul>` : "";
+
+// soak/report/series.ts
+function metricsFor(report) {
+  const o = report.options;
+  const pages = o.counters?.pagesUsed ?? "pmm_pages_used";
+  const stalls = o.counters?.txStalls ?? "tx_stalls";
+  const counter = (name) => (e) => e.guest?.[name] ?? null;
+  return [
+    { key: "rps", title: "Throughput", unit: "requests/s", value: (e) => e.rps },
+    { key: "p99", title: "p99 latency per window", unit: "ms", value: (e) => e.p99Ms ?? null },
+    {
+      key: "health",
+      title: `${o.healthPath ?? "/health"} latency`,
+      unit: "ms",
+      value: (e) => e.health?.ok ? e.health.ms ?? null : null
+    },
+    { key: "rss", title: "QEMU resident memory", unit: "MiB", value: (e) => e.host?.rssMiB ?? null },
+    { key: "pages", title: `Guest pages used (${pages})`, unit: "pages", value: counter(pages) },
+    { key: "txStalls", title: stalls, unit: "count", value: counter(stalls) }
+  ];
+}
+var seriesOf = (timeline, m) => timeline.map((e) => ({ t: e.t, v: m.value(e) }));
+function loadClock(timeline) {
+  const first = timeline[0];
+  if (!first) return void 0;
+  const loadStarted = Date.parse(first.at) - first.t * 1e3;
+  return (atMs) => Math.round((atMs - loadStarted) / 100) / 10;
+}
+function failureAt(report, timeline) {
+  const reason = report.verdict.reasons[0];
+  const clock = loadClock(timeline);
+  return report.verdict.kind === "pass" || !reason || !clock ? void 0 : clock(reason.at);
+}
+function downsample(points, max2, keep = []) {
+  if (points.length <= max2) return points;
+  const picked = /* @__PURE__ */ new Set([0, points.length - 1]);
+  for (const t of keep) {
+    const after = points.findIndex((p) => p.t >= t);
+    if (after < 0) picked.add(points.length - 1);
+    else {
+      picked.add(after);
+      if (after > 0) picked.add(after - 1);
+    }
+  }
+  const perBucket = points.some((p) => p.v === null) ? 3 : 2;
+  const buckets = Math.max(1, Math.floor((max2 - picked.size) / perBucket));
+  const size = points.length / buckets;
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(points.length, Math.floor((b + 1) * size));
+    let lo = -1;
+    let hi = -1;
+    let gap = -1;
+    for (let i = from; i < to; i++) {
+      const v = points[i].v;
+      if (v === null) {
+        if (gap < 0) gap = i;
+      } else {
+        if (lo < 0 || v < points[lo].v) lo = i;
+        if (hi < 0 || v > points[hi].v) hi = i;
+      }
+    }
+    for (const i of [lo, hi, gap]) if (i >= 0) picked.add(i);
+  }
+  return [...picked].sort((a, b) => a - b).map((i) => points[i]);
+}
+function downsampleEvenly(points, max2) {
+  if (points.length <= max2) return points;
+  const buckets = Math.floor(max2 / 2);
+  const size = points.length / buckets;
+  const out = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.floor((b + 1) * size);
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      const v = points[i].v ?? 0;
+      if (v < (points[lo].v ?? 0)) lo = i;
+      if (v > (points[hi].v ?? 0)) hi = i;
+    }
+    if (lo === hi) hi = lo + 1;
+    out.push(points[Math.min(lo, hi)], points[Math.max(lo, hi)]);
+  }
+  return out;
+}
+function humanDuration(s) {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`;
+}
+
+// soak/report/svg-chart.ts
+var CHART_W = 560;
+var CHART_H = 190;
+var CHART_PAD = { left: 52, right: 12, top: 12, bottom: 34 };
+var PLOT_WIDTH = CHART_W - CHART_PAD.left - CHART_PAD.right;
+var PLOT_HEIGHT = CHART_H - CHART_PAD.top - CHART_PAD.bottom;
+function niceStep(max2, ticks) {
+  const raw = max2 / ticks;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].find((m) => m * pow >= raw) * pow;
+}
+function timeUnit(endS) {
+  if (endS > 3 * 3600) return { div: 3600, name: "h" };
+  if (endS > 5 * 60) return { div: 60, name: "min" };
+  return { div: 1, name: "s" };
+}
+var tickLabel = (v) => (Math.round(v * 100) / 100).toLocaleString("en-US");
+var oneDecimal = (v) => v.toFixed(1);
+function svgChart(c) {
+  const values = c.points.map((p) => p.v).filter((v) => v !== null);
+  const yMax = Math.max(...values, 0);
+  const yStep = yMax > 0 ? niceStep(yMax, 4) : 1;
+  const yTop = Math.max(yStep, Math.ceil(yMax / yStep) * yStep);
+  const end = Math.max(c.endS, c.failure?.t ?? 0, 1);
+  const x = (t) => CHART_PAD.left + t / end * PLOT_WIDTH;
+  const y = (v) => CHART_PAD.top + PLOT_HEIGHT - v / yTop * PLOT_HEIGHT;
+  const parts = [];
+  for (let v = 0; v <= yTop + yStep / 2; v += yStep) {
+    parts.push(
+      `<line class="grid" x1="${CHART_PAD.left}" x2="${CHART_W - CHART_PAD.right}" y1="${oneDecimal(y(v))}" y2="${oneDecimal(y(v))}"/>`
+    );
+    parts.push(`<text class="ylabel" x="${CHART_PAD.left - 6}" y="${oneDecimal(y(v) + 4)}">${tickLabel(v)}</text>`);
+  }
+  const u = timeUnit(end);
+  const xStep = niceStep(end / u.div, 6);
+  for (let t = 0; t <= end / u.div + 1e-9; t += xStep) {
+    parts.push(
+      `<text class="xlabel" x="${oneDecimal(x(t * u.div))}" y="${CHART_H - CHART_PAD.bottom + 16}">${tickLabel(t)}</text>`
+    );
+  }
+  parts.push(
+    `<text class="axis" x="${CHART_W - CHART_PAD.right}" y="${CHART_H - 4}">${u.name} since the load started</text>`
+  );
+  let d = "";
+  let run4 = 0;
+  const endRun = () => {
+    if (run4 === 1) d += "l0.1,0";
+    run4 = 0;
+  };
+  for (const p of c.points) {
+    if (p.v === null) {
+      endRun();
+      continue;
+    }
+    d += `${run4 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
+    run4++;
+  }
+  endRun();
+  if (d) parts.push(`<path class="line" d="${d}"/>`);
+  else parts.push(`<text class="nodata" x="${CHART_W / 2}" y="${CHART_H / 2}">no values recorded</text>`);
+  let lastTick = Number.NEGATIVE_INFINITY;
+  for (const t of c.misses ?? []) {
+    if (x(t) - lastTick < 2) continue;
+    lastTick = x(t);
+    const bottom = CHART_H - CHART_PAD.bottom;
+    parts.push(
+      `<line class="miss" x1="${oneDecimal(x(t))}" x2="${oneDecimal(x(t))}" y1="${bottom - 8}" y2="${bottom}"/>`
+    );
+  }
+  if (c.misses?.length)
+    parts.push(
+      `<text class="miss-label" x="${CHART_PAD.left + 4}" y="${CHART_H - CHART_PAD.bottom - 11}">red ticks: no answer</text>`
+    );
+  if (c.failure) {
+    const fx = oneDecimal(x(c.failure.t));
+    parts.push(
+      `<line class="failure" x1="${fx}" x2="${fx}" y1="${CHART_PAD.top}" y2="${CHART_H - CHART_PAD.bottom}"/>`
+    );
+    const anchor = x(c.failure.t) > CHART_W * 0.7 ? "end" : "start";
+    const tx = oneDecimal(x(c.failure.t) + (anchor === "end" ? -4 : 4));
+    parts.push(
+      `<text class="failure-label" x="${tx}" y="${CHART_PAD.top + 12}" text-anchor="${anchor}">${escapeHtml(c.failure.label)}</text>`
+    );
+  }
+  return `<svg class="chart" data-metric="${escapeHtml(c.key)}" viewBox="0 0 ${CHART_W} ${CHART_H}" role="img">${parts.join("")}</svg>`;
+}
+
+// soak/report/html.ts
+var HTML_CHART_POINTS = 300;
+var thousands = (v) => v.toLocaleString("en-US");
+function renderHtml(r, timeline, excerpt) {
+  const v = r.verdict;
+  const title = `Soak ${v.kind}${r.crash ? `: ${r.crash.title}` : ""}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${PAGE_STYLE}</style></head>
+<body>
+${verdictHeader(r, timeline)}
+${excerpt ? sourceSection(excerpt) : ""}
+${chartsSection(r, timeline)}
+${runFacts(r)}
+${r.crash ? crashSection(r.crash) : ""}
+${r.hang ? hangSection(r.hang, r.files.kernel ?? "kernel.elf") : ""}
+${countersSection(r)}
+<section><h2>Reproduce</h2><p>In this folder (it holds the kernel that ran):</p><pre class="command">${escapeHtml(r.command)}</pre></section>
+<footer>${escapeHtml(r.tool.name)} ${escapeHtml(r.tool.version)} \xB7 started ${escapeHtml(r.startedAt)} \xB7 ${r.wallS} s</footer>
+</body></html>
+`;
+}
+function verdictHeader(r, timeline) {
+  const v = r.verdict;
+  const clock = loadClock(timeline);
+  const when = (at) => clock ? `${humanDuration(clock(at))} into the load` : new Date(at).toISOString();
+  const first = v.reasons[0];
+  let headline = "No fault, hang, reset, tx_stalls growth or memory growth";
+  if (r.crash) headline = r.crash.title;
+  else if (first) headline = first.message;
+  const where = r.crash?.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash?.source;
+  const facts = [
+    where ? `at <code>${escapeHtml(where)}</code>` : "",
+    first ? `struck ${escapeHtml(when(first.at))}` : "",
+    r.load ? `${thousands(r.load.requests)} of ${thousands(r.load.asked)} requests served in ${humanDuration(r.load.durationS)}` : ""
+  ].filter(Boolean);
+  const reasons = v.reasons.filter((x) => x.message !== headline).map((x) => `<li><b>${escapeHtml(x.kind)}</b> at ${escapeHtml(when(x.at))}: ${escapeHtml(x.message)}</li>`);
+  return `<header class="verdict ${escapeHtml(v.kind)}">
+<div class="badge">${escapeHtml(v.kind.toUpperCase())}</div><div class="exit">exit ${v.exitCode}</div>
+<h1>${escapeHtml(headline)}</h1>
+${facts.length ? `<p class="when">${facts.join(" \xB7 ")}</p>` : ""}
+${reasons.length ? `<ul class="reasons">${reasons.join("")}</ul>` : ""}
+</header>`;
+}
+function runFacts(r) {
+  const rows = [];
+  const l = r.load;
+  if (l) {
+    rows.push(["rate", `${thousands(Math.round(l.rps))} req/s over ${l.durationS} s`]);
+    const p = l.latencyMs;
+    rows.push(["latency", `p50 ${p.p50} ms \xB7 p90 ${p.p90} ms \xB7 p99 ${p.p99} ms \xB7 max ${p.max} ms`]);
+    rows.push(["errors / timeouts / unexpected", `${l.errors} / ${l.timeouts} / ${l.unexpectedStatuses}`]);
+    rows.push([
+      "statuses",
+      Object.entries(l.statuses).map(([k, c]) => `${k}: ${thousands(c)}`).join(", ")
+    ]);
+  }
+  rows.push(["accelerator", `${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""}`]);
+  if (r.boot.readyMs !== void 0) rows.push(["boot to ready", `${r.boot.readyMs} ms`]);
+  const rss = r.host.rssMiB;
+  const mib = (x) => `${x.toFixed(1)} MiB`;
+  if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} \xB7 max ${mib(rss.max)} \xB7 last ${mib(rss.last)}`]);
+  rows.push(["kernel", `${r.kernel.path ?? "?"}${r.kernel.buildId ? ` (build-id ${r.kernel.buildId})` : ""}`]);
+  const body = rows.map(([k, x]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(x)}</td></tr>`).join("");
+  return `<section><h2>The run</h2><table class="facts">${body}</table></section>`;
+}
+function chartsSection(r, timeline) {
+  if (timeline.length === 0)
+    return `<section><h2>Over time</h2><p>No timeline: the soak stopped before the load started.</p></section>`;
+  const failure = failureAt(r, timeline);
+  const endS = timeline[timeline.length - 1].t;
+  const label = failure === void 0 ? void 0 : { t: failure, label: `${r.verdict.kind} at ${humanDuration(failure)}` };
+  const figures = metricsFor(r).map((m) => {
+    const points = downsample(seriesOf(timeline, m), HTML_CHART_POINTS, failure === void 0 ? [] : [failure]);
+    const values = points.map((p) => p.v).filter((x) => x !== null);
+    const last = values.at(-1);
+    const caption = values.length ? `max ${thousands(Math.max(...values))} \xB7 last ${thousands(last)}` : "";
+    const misses = m.key === "health" ? timeline.filter((e) => e.health?.ok === false).map((e) => e.t) : void 0;
+    const chart2 = svgChart({ key: m.key, points, endS, failure: label, misses });
+    return `<figure><figcaption><b>${escapeHtml(m.title)}</b> (${escapeHtml(m.unit)}) <span>${caption}</span></figcaption>${chart2}</figure>`;
+  });
+  const note = timeline.length > HTML_CHART_POINTS ? `<p class="note">${thousands(timeline.length)} samples, drawn as at most ${HTML_CHART_POINTS} points per chart: each span's lowest and highest value.</p>` : "";
+  return `<section><h2>Over time</h2>${note}<div class="charts">${figures.join("")}</div></section>`;
+}
+function countersSection(r) {
+  const { first, last, settled } = r.guest;
+  if (!first || !last) return "";
+  const rows = Object.keys(last).map((k) => {
+    const delta = last[k] - (first[k] ?? 0);
+    const cells = [first[k], last[k], settled?.[k]].map((x) => `<td>${x === void 0 ? "" : thousands(x)}</td>`).join("");
+    return `<tr><th>${escapeHtml(k)}</th>${cells}<td>${delta > 0 ? "+" : ""}${thousands(delta)}</td></tr>`;
+  });
+  return `<section><h2>Guest counters</h2><table class="counters"><tr><th>counter</th><th>first</th><th>last</th><th>settled</th><th>last \u2212 first</th></tr>${rows.join("")}</table></section>`;
+}
+
+// soak/report/source-excerpt.ts
+import { readFile as readFile9 } from "node:fs/promises";
+import { join as join11 } from "node:path";
+
+// soak/triage/as-source.ts
+import { readFile as readFile8 } from "node:fs/promises";
+import { join as join10 } from "node:path";
+async function asSourceOf(name, root) {
+  const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
+  if (!m || m[1].startsWith("~lib")) return void 0;
+  const file = `${m[1]}.ts`;
+  const fn = m[3] ?? m[2];
+  let text;
+  try {
+    text = await readFile8(join10(root, file), "utf8");
+  } catch {
+    return void 0;
+  }
+  const declaration = m[3] ? new RegExp(`^\\s+(?:(?:public|private|static)\\s+)*${fn}\\s*\\(`) : new RegExp(`^\\s*(?:export\\s+)?function\\s+${fn}\\s*\\(`);
+  const index = text.split("\n").findIndex((l) => declaration.test(l));
+  return index < 0 ? void 0 : { file, line: index + 1 };
+}
+
+// soak/triage/symbolize.ts
+import { execFile as execFile2 } from "node:child_process";
+import { promisify as promisify2 } from "node:util";
+var run2 = promisify2(execFile2);
+function demangle(symbol) {
+  const m = /^w2c_[A-Za-z0-9]+_(.+)$/.exec(symbol);
+  if (!m) return symbol;
+  return m[1].replace(/0x([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+function isWasmFunction(symbol) {
+  return /^w2c_[A-Za-z0-9]+_/.test(symbol) && !symbol.startsWith("w2c_env_");
+}
+async function symbolize(elf, address) {
+  const { stdout } = await run2("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
+  const lines = stdout.trim().split("\n");
+  const frames = [];
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const symbol = lines[i];
+    const where = /^(.*):(\d+|\?)(?: \(discriminator \d+\))?$/.exec(lines[i + 1]);
+    frames.push({
+      symbol,
+      name: demangle(symbol),
+      file: where ? where[1].replace(/^(\.\/)+/, "") : lines[i + 1],
+      line: where && where[2] !== "?" ? Number(where[2]) : 0
+    });
+  }
+  return frames;
+}
+
+// soak/report/source-excerpt.ts
+var BEFORE = 3;
+var AFTER = 12;
+function innermostWasmFrame(backtrace) {
+  for (const m of backtrace.matchAll(/^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+)/gm))
+    if (isWasmFunction(m[1])) return demangle(m[1]);
+  return void 0;
+}
+async function sourceExcerpt(report, sourceRoot) {
+  let name = report.crash?.symbol;
+  let at = report.crash?.asSource;
+  if (!report.crash && report.hang?.backtrace) {
+    name = innermostWasmFrame(report.hang.backtrace);
+    at = name ? await asSourceOf(name, sourceRoot) : void 0;
+  }
+  if (!at || !name) return void 0;
+  const lines = await readFile9(join11(sourceRoot, at.file), "utf8").then(
+    (t) => t.split("\n"),
+    () => void 0
+  );
+  if (!lines) return void 0;
+  const first = Math.max(1, at.line - BEFORE);
+  const close = lines.findIndex((l, i) => i >= at.line && /^\s{0,2}}/.test(l));
+  const last = close < 0 ? at.line + AFTER : Math.min(close + 1, at.line + AFTER);
+  return { ...at, name, first, text: lines.slice(first - 1, last) };
+}
 
 // soak/report/summary.ts
 var MAX_POINTS = 60;
-function downsample(t) {
-  if (t.length <= MAX_POINTS) return t;
-  const step2 = t.length / MAX_POINTS;
-  return Array.from({ length: MAX_POINTS }, (_, i) => t[Math.floor(i * step2)]);
-}
+var SUMMARY_CHARTS = {
+  rps: "Throughput",
+  health: "Health probe latency",
+  rss: "QEMU resident memory"
+};
 function xLabels(ts) {
   for (let digits = 0; digits < 3; digits++) {
     const labels = ts.map((t) => t.toFixed(digits));
@@ -31929,15 +32413,15 @@ function xLabels(ts) {
   }
   return ts.map((t) => t.toFixed(3));
 }
-function chart(title, yLabel, points, value) {
-  const xs = xLabels(points.map((e) => e.t));
-  const ys = points.map((e) => Math.round(value(e) * 10) / 10);
+function chart(title, unit, points) {
+  const xs = xLabels(points.map((p) => p.t));
+  const ys = points.map((p) => Math.round((p.v ?? 0) * 10) / 10);
   return [
     "```mermaid",
     "xychart-beta",
     `  title "${title}"`,
     `  x-axis "seconds" [${xs.join(", ")}]`,
-    `  y-axis "${yLabel}"`,
+    `  y-axis "${unit}"`,
     `  line [${ys.join(", ")}]`,
     "```"
   ].join("\n");
@@ -31979,21 +32463,10 @@ function renderSummary(r, timeline) {
     for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
     out.push("");
   }
-  const points = downsample(timeline);
-  if (points.length >= 2) {
+  if (timeline.length >= 2) {
     out.push("## Over time", "");
-    out.push(
-      chart("Throughput", "requests/s", points, (e) => e.rps),
-      ""
-    );
-    out.push(
-      chart("Health probe latency", "ms", points, (e) => e.health?.ms ?? 0),
-      ""
-    );
-    out.push(
-      chart("QEMU resident memory", "MiB", points, (e) => e.host?.rssMiB ?? 0),
-      ""
-    );
+    for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
+      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
   }
   out.push("## Reproduce", "", "```sh", r.command, "```", "");
   return out.join("\n");
@@ -32002,8 +32475,8 @@ function renderSummary(r, timeline) {
 // soak/phases/report.ts
 async function writeReport(ctx) {
   const { report, out, timeline } = ctx;
-  const elfCopy = basename3(ctx.kernel.elf);
-  if (await copyFile(ctx.kernel.elf, join10(out, elfCopy)).then(
+  const elfCopy = basename4(ctx.kernel.elf);
+  if (await copyFile(ctx.kernel.elf, join12(out, elfCopy)).then(
     () => true,
     () => false
   ))
@@ -32017,17 +32490,20 @@ async function writeReport(ctx) {
   const finished = /* @__PURE__ */ new Date();
   report.finishedAt = finished.toISOString();
   report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
-  await writeFile5(join10(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}
+  await writeFile5(join12(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}
 `).join(""));
   report.files["timeline.jsonl"] = "timeline.jsonl";
   report.files["summary.md"] = "summary.md";
   report.files["report.json"] = "report.json";
-  await writeFile5(join10(out, "summary.md"), renderSummary(report, timeline));
+  report.files["report.html"] = "report.html";
+  const html = renderHtml(report, timeline, await sourceExcerpt(report, ctx.kernel.sourceRoot));
+  await writeFile5(join12(out, "summary.md"), renderSummary(report, timeline));
   await writeFile5(
-    join10(out, "report.json"),
+    join12(out, "report.json"),
     `${JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2)}
 `
   );
+  await writeFile5(join12(out, "report.html"), html);
 }
 
 // soak/phases/settle.ts
@@ -32051,10 +32527,10 @@ async function settle(ctx, guest) {
 
 // soak/phases/triage.ts
 import { writeFile as writeFile6 } from "node:fs/promises";
-import { basename as basename5, join as join13 } from "node:path";
+import { basename as basename6, join as join14 } from "node:path";
 
 // soak/report/triage-md.ts
-import { basename as basename4 } from "node:path";
+import { basename as basename5 } from "node:path";
 function renderTriage(c) {
   const out = [`# ${c.title}`, "", "```", ...c.lines, "```", ""];
   if (c.corrupted) out.push(`> \u26A0\uFE0F The dump is corrupted: ${c.corrupted}`, "");
@@ -32083,30 +32559,11 @@ function renderHang(h, elf) {
     out.push(
       "## Memory",
       "",
-      `\`${basename4(h.memoryDump)}\`: open with \`gdb ${basename4(elf)} ${basename4(h.memoryDump)}\``,
+      `\`${basename5(h.memoryDump)}\`: open with \`gdb ${basename5(elf)} ${basename5(h.memoryDump)}\``,
       ""
     );
   if (h.notes.length) out.push("## Notes", "", ...h.notes.map((n) => `- ${n}`), "");
   return out.join("\n");
-}
-
-// soak/triage/as-source.ts
-import { readFile as readFile8 } from "node:fs/promises";
-import { join as join11 } from "node:path";
-async function asSourceOf(name, root) {
-  const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
-  if (!m || m[1].startsWith("~lib")) return void 0;
-  const file = `${m[1]}.ts`;
-  const fn = m[3] ?? m[2];
-  let text;
-  try {
-    text = await readFile8(join11(root, file), "utf8");
-  } catch {
-    return void 0;
-  }
-  const declaration = m[3] ? new RegExp(`^\\s+(?:(?:public|private|static)\\s+)*${fn}\\s*\\(`) : new RegExp(`^\\s*(?:export\\s+)?function\\s+${fn}\\s*\\(`);
-  const index = text.split("\n").findIndex((l) => declaration.test(l));
-  return index < 0 ? void 0 : { file, line: index + 1 };
 }
 
 // soak/triage/decode.ts
@@ -32145,11 +32602,11 @@ function normalize(text) {
 }
 
 // soak/triage/elf-tools.ts
-import { execFile as execFile2 } from "node:child_process";
-import { promisify as promisify2 } from "node:util";
-var run2 = promisify2(execFile2);
+import { execFile as execFile3 } from "node:child_process";
+import { promisify as promisify3 } from "node:util";
+var run3 = promisify3(execFile3);
 async function functionAt(elf, address) {
-  const { stdout } = await run2("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
+  const { stdout } = await run3("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
     if (!m) continue;
@@ -32163,7 +32620,7 @@ async function disassembleAround(elf, address, context = 12) {
   const fn = await functionAt(elf, address);
   const start = fn ? fn.start : address > 64n ? address - 64n : 0n;
   const stop = fn ? fn.start + fn.size : address + 64n;
-  const { stdout } = await run2(
+  const { stdout } = await run3(
     "objdump",
     [
       "-d",
@@ -32180,7 +32637,7 @@ async function disassembleAround(elf, address, context = 12) {
   return insns.slice(Math.max(0, at - context), at + context + 1).map((l, i, all) => all[i] === insns[at] ? `=> ${l.trimStart()}` : `   ${l.trimStart()}`).join("\n");
 }
 async function gdbBacktrace(elf, gdbPort, at, timeoutMs = 15e3) {
-  const { stdout: syms } = await run2("nm", [elf], { maxBuffer: 64 << 20 });
+  const { stdout: syms } = await run3("nm", [elf], { maxBuffer: 64 << 20 });
   const hasFaultFrame = /\sfault_frame$/m.test(syms);
   const context = at ? [
     ...["-ex", `set $rip = 0x${at.rip.toString(16)}`, "-ex", `set $rsp = 0x${at.rsp.toString(16)}`],
@@ -32202,37 +32659,8 @@ async function gdbBacktrace(elf, gdbPort, at, timeoutMs = 15e3) {
     "detach",
     elf
   ];
-  const { stdout } = await run2("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
+  const { stdout } = await run3("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
   return stdout.split("\n").filter((l) => /^#\d+/.test(l)).join("\n");
-}
-
-// soak/triage/symbolize.ts
-import { execFile as execFile3 } from "node:child_process";
-import { promisify as promisify3 } from "node:util";
-var run3 = promisify3(execFile3);
-function demangle(symbol) {
-  const m = /^w2c_[A-Za-z0-9]+_(.+)$/.exec(symbol);
-  if (!m) return symbol;
-  return m[1].replace(/0x([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
-function isWasmFunction(symbol) {
-  return /^w2c_[A-Za-z0-9]+_/.test(symbol) && !symbol.startsWith("w2c_env_");
-}
-async function symbolize(elf, address) {
-  const { stdout } = await run3("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
-  const lines = stdout.trim().split("\n");
-  const frames = [];
-  for (let i = 0; i + 1 < lines.length; i += 2) {
-    const symbol = lines[i];
-    const where = /^(.*):(\d+|\?)(?: \(discriminator \d+\))?$/.exec(lines[i + 1]);
-    frames.push({
-      symbol,
-      name: demangle(symbol),
-      file: where ? where[1].replace(/^(\.\/)+/, "") : lines[i + 1],
-      line: where && where[2] !== "?" ? Number(where[2]) : 0
-    });
-  }
-  return frames;
 }
 
 // soak/triage/crash.ts
@@ -32310,7 +32738,7 @@ function titleOf(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -32329,7 +32757,7 @@ RIP 0x${m[1]}: ${where}`;
     t.notes.push(`registers: ${err.message}`);
   }
   try {
-    const file = join12(out, "memory.core");
+    const file = join13(out, "memory.core");
     await qmp.execute(
       "dump-guest-memory",
       { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
@@ -32448,11 +32876,11 @@ async function triage(ctx, guest) {
     } finally {
       qmp.close();
     }
-    if (report.hang.memoryDump) report.files["memory.core"] = basename5(report.hang.memoryDump);
+    if (report.hang.memoryDump) report.files["memory.core"] = basename6(report.hang.memoryDump);
     text = renderHang(report.hang, kernel.elf);
   }
   if (text === void 0) return;
-  await writeFile6(join13(ctx.out, "triage.md"), text);
+  await writeFile6(join14(ctx.out, "triage.md"), text);
   report.files["triage.md"] = "triage.md";
 }
 
@@ -32523,7 +32951,7 @@ async function soak(options) {
     return 2;
   }
   const report = await runSoak(options, kernel, {
-    command: reproduceCommand(options, basename6(kernel.elf), VERSION),
+    command: reproduceCommand(options, basename7(kernel.elf), VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {
@@ -32539,7 +32967,7 @@ async function soak(options) {
     console.log(
       `requests: ${report.load.requests} in ${report.load.durationS} s (${Math.round(report.load.rps)} req/s), p99 ${report.load.latencyMs.p99} ms`
     );
-  console.log(`report: ${options.out}/report.json, ${options.out}/summary.md`);
+  console.log(`report: ${options.out}/report.html (open it in a browser), report.json, summary.md`);
   return v.exitCode;
 }
 main().then(

@@ -12,6 +12,8 @@ export interface TimelineEntry {
   t: number;
   at: string;
   rps: number;
+  /** p99 latency (ms, within 2%) of the responses since the previous entry; absent when none came */
+  p99Ms?: number;
   health?: { ok: boolean; ms?: number };
   guest?: GuestStats;
   /** when `guest` was read: the counters are polled on their own clock, not at `at` */

@@ -116,7 +116,7 @@ describe("soaks", () => {
     expect(report.guest.last?.tx_stalls).toBe(0);
     expect(report.accel.used).toBe("tcg");
     const files = await readdir(out);
-    for (const f of ["report.json", "summary.md", "serial.log", "timeline.jsonl", "kernel.elf"])
+    for (const f of ["report.json", "report.html", "summary.md", "serial.log", "timeline.jsonl", "kernel.elf"])
       expect(files).toContain(f);
     expect(await readFile(join(out, "summary.md"), "utf8")).toContain("# Soak ✅ pass");
   });
