@@ -7,6 +7,7 @@ import { type SoakOptions, UsageError } from "../soak/options.ts";
 /** Inputs passed straight to the engine as `--NAME VALUE` (empty = the engine's default). */
 export const ENGINE_INPUTS = [
   "kernel",
+  "symbols",
   "fault",
   "append",
   "memory",

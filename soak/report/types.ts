@@ -29,7 +29,16 @@ export interface Report {
   wallS: number;
   /** the command that reproduces this run */
   command: string;
-  kernel: { path?: string; buildId?: string; built: boolean; fault?: string };
+  kernel: {
+    path?: string;
+    /** pvh-elf or bzimage (soak/kernel-image.ts) */
+    format?: string;
+    buildId?: string;
+    /** the ELF a crash was symbolised against: --symbols, else the kernel ELF itself */
+    symbols?: string;
+    built: boolean;
+    fault?: string;
+  };
   accel: { mode: string; used?: string; refused?: string };
   boot: { readyMs?: number };
   options: Record<string, unknown>;

@@ -14,6 +14,8 @@ export type Accel = "kvm" | "tcg";
 
 export interface VmConfig {
   kernel: string;
+  /** a bzImage needs the option ROM that runs the Linux boot protocol, and ACPI (below) */
+  bzImage?: boolean;
   /** the kernel command line */
   append?: string;
   initrd?: string;
@@ -35,6 +37,13 @@ export interface VmConfig {
 
 export const DEFAULT_MEMORY_MIB = 256;
 
+/**
+ * A bzImage runs through microvm's linuxboot option ROM. Linux finds the virtio-mmio
+ * devices in the ACPI tables: with acpi=off QEMU passes them as virtio_mmio.device=
+ * instead, which distribution kernels ignore (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES unset).
+ */
+const BZIMAGE_MACHINE = "acpi=on,x-option-roms=on";
+
 /** A value inside a QEMU option list: a comma there would start another sub-option. */
 const optionValue = (v: string) => v.replace(/,/g, ",,");
 
@@ -43,7 +52,7 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   const args = [
     // pit=on: the kernel calibrates its TSC clock and takes its idle tick from the PIT.
     "-M",
-    "microvm,acpi=off,x-option-roms=off,pit=on,pic=off,rtc=off",
+    `microvm,${c.bzImage ? BZIMAGE_MACHINE : "acpi=off,x-option-roms=off"},pit=on,pic=off,rtc=off`,
     "-accel",
     c.accel,
     "-cpu",
