@@ -1,9 +1,18 @@
 // The crash signatures the serial watcher looks for, as a table. A signature with
 // `registers` expects the kernel contract's two register lines right after its
 // headline (RIP/CS, then RFL/RSP/SS); when they are missing or do not parse, the
-// crash is still reported, marked corrupted.
+// crash is still reported, marked corrupted. A Linux headline starts a report block
+// that linux-report.ts collects to its end.
 
-export type CrashKind = "page-fault" | "exception" | "trap" | "panic" | "linux-oops" | "linux-panic" | "custom";
+export type CrashKind =
+  | "page-fault"
+  | "exception"
+  | "trap"
+  | "panic"
+  | "linux-oops"
+  | "linux-warning"
+  | "linux-panic"
+  | "custom";
 
 export interface Signature {
   id: CrashKind;
@@ -25,6 +34,11 @@ export const SIGNATURES: Signature[] = [
     headline: new RegExp(
       `^${LINUX_TIME}(BUG: .*|Oops: .*|general protection fault.*|kernel BUG at .*|Unable to handle kernel .*)$`,
     ),
+    registers: false,
+  },
+  {
+    id: "linux-warning",
+    headline: new RegExp(`^${LINUX_TIME}(WARNING: (?:CPU: \\d+ PID: \\d+ )?at .*)$`),
     registers: false,
   },
   { id: "linux-panic", headline: new RegExp(`^${LINUX_TIME}Kernel panic - not syncing: ?(.*)$`), registers: false },
