@@ -1,6 +1,7 @@
 // symbolizeTrace against a real ELF with DWARF, built here: two static functions of one
-// name (as vmlinux has) told apart by the size the trace prints, a module frame left
-// alone, and a name the ELF lacks reported.
+// name (as vmlinux has) told apart by the size the trace prints, an assembly label
+// without a size (as entry_SYSCALL_64_after_hwframe), a module frame left alone, and a
+// name the ELF lacks reported.
 import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -34,8 +35,10 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
+  await writeFile(join(dir, "c.S"), ".text\n.globl bare_label\nbare_label:\n  nop\n  ret\n");
   elf = join(dir, "t.elf");
-  await run("gcc", ["-g", "-O0", "-nostdlib", "-static", "-no-pie", "-o", elf, join(dir, "a.c"), join(dir, "b.c")]);
+  const sources = ["a.c", "b.c", "c.S"].map((f) => join(dir, f));
+  await run("gcc", ["-g", "-O0", "-nostdlib", "-static", "-no-pie", "-o", elf, ...sources]);
   const { stdout } = await run("nm", ["-S", "-l", "--defined-only", elf]);
   for (const m of stdout.matchAll(/^[0-9a-f]+ ([0-9a-f]+) [tT] (\w+)\s+\S*\/(\w)\.c:\d+$/gm))
     sizes[`${m[2]}@${m[3]}`] = m[1].replace(/^0+/, "");
@@ -47,12 +50,13 @@ describe("symbolizeTrace", () => {
       { func: "same", offset: "0", size: sizes["same@b"], rip: true },
       { func: "same", offset: "1", size: sizes["same@a"] },
       { func: "fb", offset: "1", size: sizes["fb@b"] },
+      { func: "bare_label", offset: "2", size: "10" },
     ];
     expect(Object.keys(sizes)).toEqual(expect.arrayContaining(["same@a", "same@b", "fb@b"]));
     expect(sizes["same@a"]).not.toBe(sizes["same@b"]);
     const notes = await symbolizeTrace(elf, frames);
     expect(notes).toEqual([]);
-    expect(frames.map((f) => f.source?.replace(/^.*\//, ""))).toEqual(["b.c:2", "a.c:1", "b.c:7"]);
+    expect(frames.map((f) => f.source?.replace(/^.*\//, ""))).toEqual(["b.c:2", "a.c:1", "b.c:7", "c.S:5"]);
   });
 
   it("leaves module frames and unknown names as printed, and says why", async () => {

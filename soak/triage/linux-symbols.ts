@@ -18,10 +18,11 @@ async function functionSymbols(vmlinux: string, names: Set<string>): Promise<Map
   const { stdout } = await run("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
   const found = new Map<string, FunctionSymbol[]>();
   for (const line of stdout.split("\n")) {
-    const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
+    // assembly labels such as entry_SYSCALL_64_after_hwframe have no size
+    const m = /^([0-9a-f]+)(?: ([0-9a-f]+))? [tTwW] (\S+)$/.exec(line);
     if (!m || !names.has(m[3])) continue;
     const list = found.get(m[3]) ?? [];
-    list.push({ start: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2]}`) });
+    list.push({ start: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2] ?? "0"}`) });
     found.set(m[3], list);
   }
   return found;
