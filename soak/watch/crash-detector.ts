@@ -32,7 +32,6 @@ interface Pending {
   linux?: LinuxReportCollector;
 }
 
-const LINUX_KINDS: CrashKind[] = ["linux-oops", "linux-warning", "linux-panic"];
 /** lines kept before a headline, where a Linux report may start */
 const RECENT_LINES = 5;
 
@@ -63,7 +62,7 @@ export class CrashDetector {
       const m = signature.headline.exec(line);
       if (!m) continue;
       const report: CrashReport = { kind: signature.id, lines: [line], fields: m.slice(1), at };
-      if (LINUX_KINDS.includes(signature.id)) {
+      if (signature.block) {
         const linux = new LinuxReportCollector(line, recent);
         report.lines = linux.lines;
         this.pending = { signature, report, linux };

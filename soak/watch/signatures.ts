@@ -18,6 +18,8 @@ export interface Signature {
   id: CrashKind;
   headline: RegExp;
   registers: boolean;
+  /** the headline opens a Linux report block (linux-report.ts) */
+  block?: boolean;
 }
 
 const HEX = "0x[0-9a-fA-F]{16}";
@@ -35,13 +37,20 @@ export const SIGNATURES: Signature[] = [
       `^${LINUX_TIME}(BUG: .*|Oops: .*|general protection fault.*|kernel BUG at .*|Unable to handle kernel .*)$`,
     ),
     registers: false,
+    block: true,
   },
   {
     id: "linux-warning",
     headline: new RegExp(`^${LINUX_TIME}(WARNING: (?:CPU: \\d+ PID: \\d+ )?at .*)$`),
     registers: false,
+    block: true,
   },
-  { id: "linux-panic", headline: new RegExp(`^${LINUX_TIME}Kernel panic - not syncing: ?(.*)$`), registers: false },
+  {
+    id: "linux-panic",
+    headline: new RegExp(`^${LINUX_TIME}Kernel panic - not syncing: ?(.*)$`),
+    registers: false,
+    block: true,
+  },
 ];
 
 export const RIP_LINE = new RegExp(`^RIP=(${HEX}) CS=(${HEX})\\s*$`);
