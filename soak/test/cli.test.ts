@@ -59,13 +59,22 @@ describe("bad input: exit 2 with a one-line reason", () => {
     expect(await readFile(join(repo, "work.ts"), "utf8")).toBe("precious\n");
   });
 
-  it("a kernel that is not an ELF", async () => {
+  it("a kernel that is neither a PVH ELF nor a bzImage", async () => {
     const out = await outDir();
     const text = join(out, "kernel.txt");
     await writeFile(text, "not a kernel\n".repeat(10));
     const { code, stdout } = await cli(["--kernel", text, "--out", join(out, "r")]).done;
     expect(code).toBe(2);
-    expect(stdout).toContain(`${text} is not an ELF file`);
+    expect(stdout).toContain(`${text} is neither an ELF file nor a Linux bzImage`);
+  });
+
+  it("--symbols that is not an ELF", async () => {
+    const out = await outDir();
+    const text = join(out, "vmlinux.txt");
+    await writeFile(text, "not symbols\n".repeat(10));
+    const { code, stdout } = await cli(["--kernel", elf, "--symbols", text, "--out", join(out, "r")]).done;
+    expect(code).toBe(2);
+    expect(stdout).toContain(`--symbols: ${text} is not an ELF file; expected the kernel's ELF with its symbols`);
   });
 
   it("QEMU not installed", async () => {
