@@ -4060,18 +4060,18 @@ var require_source = __commonJS({
         }
       }
     });
-    var createStyler = (open2, close, parent) => {
+    var createStyler = (open3, close, parent) => {
       let openAll;
       let closeAll;
       if (parent === void 0) {
-        openAll = open2;
+        openAll = open3;
         closeAll = close;
       } else {
-        openAll = parent.openAll + open2;
+        openAll = parent.openAll + open3;
         closeAll = close + parent.closeAll;
       }
       return {
-        open: open2,
+        open: open3,
         close,
         openAll,
         closeAll,
@@ -6966,14 +6966,14 @@ var require_deflate = __commonJS({
       }
       return ret;
     }
-    function deflateSetHeader(strm, head) {
+    function deflateSetHeader(strm, head2) {
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
       if (strm.state.wrap !== 2) {
         return Z_STREAM_ERROR;
       }
-      strm.state.gzhead = head;
+      strm.state.gzhead = head2;
       return Z_OK;
     }
     function deflateInit2(strm, level, method, windowBits, memLevel, strategy) {
@@ -9422,7 +9422,7 @@ var require_inflate = __commonJS({
       strm.state = null;
       return Z_OK;
     }
-    function inflateGetHeader(strm, head) {
+    function inflateGetHeader(strm, head2) {
       var state;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
@@ -9431,8 +9431,8 @@ var require_inflate = __commonJS({
       if ((state.wrap & 2) === 0) {
         return Z_STREAM_ERROR;
       }
-      state.head = head;
-      head.done = false;
+      state.head = head2;
+      head2.done = false;
       return Z_OK;
     }
     function inflateSetDictionary(strm, dictionary) {
@@ -29087,7 +29087,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run4(opts, tracker, cb) {
+    function run5(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -29323,7 +29323,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run4;
+    module2.exports = run5;
   }
 });
 
@@ -29332,12 +29332,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run4 = require_run();
+    var run5 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run4(opts, tracker, cb);
+      run5(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -29669,13 +29669,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run4(opts);
+          return run5(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run4(opts) {
+    function run5(opts) {
       const tracker = new EE();
       const promise = new Promise((resolve6, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -30352,12 +30352,13 @@ var SerialTail = class extends EventEmitter {
 
 // soak/vm/qemu.ts
 var DEFAULT_MEMORY_MIB = 256;
+var BZIMAGE_MACHINE = "acpi=on,x-option-roms=on";
 var optionValue = (v) => v.replace(/,/g, ",,");
 function qemuArgs(c, qmpSocket) {
   const args = [
     // pit=on: the kernel calibrates its TSC clock and takes its idle tick from the PIT.
     "-M",
-    "microvm,acpi=off,x-option-roms=off,pit=on,pic=off,rtc=off",
+    `microvm,${c.bzImage ? BZIMAGE_MACHINE : "acpi=off,x-option-roms=off"},pit=on,pic=off,rtc=off`,
     "-accel",
     c.accel,
     "-cpu",
@@ -30584,6 +30585,7 @@ var COUNTER_FLAGS = {
 };
 var FLAGS = {
   kernel: (o) => one("kernel", o.kernel),
+  symbols: (o) => one("symbols", o.symbols),
   fault: (o) => one("fault", o.fault),
   append: (o) => one("append", o.append, DEFAULTS.append),
   initrd: (o) => one("initrd", o.initrd),
@@ -30637,7 +30639,8 @@ watches serial, counters, /health and QEMU itself, and writes a report directory
 Without --kernel it builds and soaks the bundled TypeScript kernel.
 
 kernel
-  --kernel PATH            a PVH x86-64 ELF to soak (default: build the bundled kernel)
+  --kernel PATH            a PVH x86-64 ELF or a Linux bzImage to soak (default: build the bundled kernel)
+  --symbols ELF            the ELF to symbolise a crash against, e.g. vmlinux (default: the kernel ELF)
   --fault NAME             build the bundled kernel with a fault-injection switch
   --append TEXT            kernel command line
   --initrd PATH            initrd for the kernel
@@ -30699,6 +30702,7 @@ function parseCli(argv) {
     allowPositionals: false,
     options: {
       kernel: { type: "string" },
+      symbols: { type: "string" },
       fault: { type: "string" },
       append: { type: "string" },
       initrd: { type: "string" },
@@ -30754,6 +30758,7 @@ function parseCli(argv) {
   });
   return validate({
     kernel: values.kernel,
+    symbols: values.symbols,
     fault: values.fault,
     append: values.append ?? d.append,
     initrd: values.initrd,
@@ -31096,6 +31101,52 @@ async function freeLoopbackPorts(count) {
   return [...ports];
 }
 
+// soak/watch/linux-report.ts
+var LINUX_PREFIX = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
+var CUT_HERE = /^-+\[ cut here \]-+\s*$/;
+var END_TRACE = /^---\[ end trace/;
+var END_PANIC = /^---\[ end Kernel panic/;
+var AFTER_END = /^(?:RIP:|Code:|RSP:|R[A-Z0-9]{2}: |FS: |CS: |CR2: |DR[0-7]: |PKRU:|Kernel panic - not syncing|Kernel Offset:|---\[ end Kernel panic|note: .* exited with irqs disabled)/;
+var LOOKBACK = 5;
+var MAX_REPORT_LINES = 400;
+var stripPrefix = (line) => line.replace(LINUX_PREFIX, "");
+var LinuxReportCollector = class {
+  lines;
+  corrupted;
+  ended = false;
+  timestamped;
+  /** `recent`: the lines read just before the headline, oldest first. */
+  constructor(headline, recent) {
+    const back = recent.slice(-LOOKBACK);
+    const cut = back.findLastIndex((l) => CUT_HERE.test(stripPrefix(l)));
+    this.lines = [...cut >= 0 ? back.slice(cut) : [], headline];
+    this.timestamped = LINUX_PREFIX.test(headline);
+  }
+  /**
+   * Takes the next console line: "more" (part of the report, or unrelated output from
+   * elsewhere, left out), "done" (this line ended it, and is in it), "done-before"
+   * (the report had ended already; this line is not part of it).
+   */
+  feed(line) {
+    if (this.timestamped && !LINUX_PREFIX.test(line)) return "more";
+    const text = stripPrefix(line);
+    if (this.ended && !AFTER_END.test(text)) return "done-before";
+    this.lines.push(line);
+    if (END_PANIC.test(text)) return "done";
+    if (END_TRACE.test(text)) this.ended = true;
+    if (this.lines.length >= MAX_REPORT_LINES) {
+      this.corrupted = `report cut at ${MAX_REPORT_LINES} lines without its end`;
+      return "done";
+    }
+    return "more";
+  }
+  /** The log went quiet or stopped: the report is what was read. */
+  finish() {
+    if (!this.corrupted && !this.ended && !this.lines.some((l) => /^Call Trace:/.test(stripPrefix(l))))
+      this.corrupted = "no Call Trace: the report stops before its stack trace";
+  }
+};
+
 // soak/watch/signatures.ts
 var HEX = "0x[0-9a-fA-F]{16}";
 var EXCEPTIONS = "DE|DB|NMI|BP|OF|BR|UD|NM|DF|CSO|TS|NP|SS|GP|MF|AC|MC|XM|VE|CP|HV|VC|SX|X\\d\\d";
@@ -31110,17 +31161,31 @@ var SIGNATURES = [
     headline: new RegExp(
       `^${LINUX_TIME}(BUG: .*|Oops: .*|general protection fault.*|kernel BUG at .*|Unable to handle kernel .*)$`
     ),
-    registers: false
+    registers: false,
+    block: true
   },
-  { id: "linux-panic", headline: new RegExp(`^${LINUX_TIME}Kernel panic - not syncing: ?(.*)$`), registers: false }
+  {
+    id: "linux-warning",
+    headline: new RegExp(`^${LINUX_TIME}(WARNING: (?:CPU: \\d+ PID: \\d+ )?at .*)$`),
+    registers: false,
+    block: true
+  },
+  {
+    id: "linux-panic",
+    headline: new RegExp(`^${LINUX_TIME}Kernel panic - not syncing: ?(.*)$`),
+    registers: false,
+    block: true
+  }
 ];
 var RIP_LINE = new RegExp(`^RIP=(${HEX}) CS=(${HEX})\\s*$`);
 var RFL_LINE = new RegExp(`^RFL=(${HEX}) RSP=(${HEX}) SS=(${HEX})\\s*$`);
 
 // soak/watch/crash-detector.ts
+var RECENT_LINES = 5;
 var CrashDetector = class {
   pending;
   signatures;
+  recent = [];
   constructor(extraPatterns = []) {
     this.signatures = [
       ...SIGNATURES,
@@ -31129,6 +31194,10 @@ var CrashDetector = class {
   }
   /** Feeds one line; returns a finished report, if this line finished one. */
   feed(line, at = Date.now()) {
+    const recent = [...this.recent];
+    this.recent.push(line);
+    if (this.recent.length > RECENT_LINES) this.recent.shift();
+    if (this.pending?.linux) return this.continueLinux(this.pending, line);
     if (this.pending) {
       const done = this.continuePending(this.pending, line);
       if (done) return done;
@@ -31138,23 +31207,41 @@ var CrashDetector = class {
       const m = signature.headline.exec(line);
       if (!m) continue;
       const report = { kind: signature.id, lines: [line], fields: m.slice(1), at };
+      if (signature.block) {
+        const linux = new LinuxReportCollector(line, recent);
+        report.lines = linux.lines;
+        this.pending = { signature, report, linux };
+        return void 0;
+      }
       if (!signature.registers) return report;
       this.pending = { signature, report };
       return void 0;
     }
     return void 0;
   }
-  /** Ends a crash still waiting for its register lines (the log stopped): reported as corrupted. */
+  /** Ends a crash still waiting for its register lines (reported as corrupted) or its report block's end. */
   flush() {
     const p = this.pending;
     if (!p) return void 0;
     this.pending = void 0;
+    if (p.linux) return this.finishLinux(p.report, p.linux);
     p.report.corrupted = `register lines missing after "${p.report.lines[0]}"`;
     return p.report;
   }
-  /** True while a headline waits for its register lines. */
+  /** True while a headline waits for its register lines or its report block's end. */
   get waiting() {
     return this.pending !== void 0;
+  }
+  continueLinux(p, line) {
+    const linux = p.linux;
+    if (linux.feed(line) === "more") return void 0;
+    this.pending = void 0;
+    return this.finishLinux(p.report, linux);
+  }
+  finishLinux(report, linux) {
+    linux.finish();
+    if (linux.corrupted) report.corrupted = linux.corrupted;
+    return report;
   }
   continuePending(p, line) {
     const r = p.report;
@@ -31181,7 +31268,8 @@ var CrashDetector = class {
 };
 
 // soak/watch/crash-monitor.ts
-var REGISTER_WAIT_MS = 2e3;
+var QUIET_MS = 2e3;
+var MAX_WAIT_MS = 1e4;
 var CrashMonitor = class {
   constructor(serial, patterns, sink) {
     this.serial = serial;
@@ -31192,14 +31280,18 @@ var CrashMonitor = class {
   sink;
   crash;
   detector;
-  headlineAt = 0;
+  /** while the detector waits: when it started to, and when it last took a line (0 = not waiting) */
+  waitingSince = 0;
+  lastLineAt = 0;
   timer;
   onLine = (l) => this.feed(l);
   start() {
     for (const l of this.serial.lines) this.feed(l);
     this.serial.on("line", this.onLine);
     this.timer = setInterval(() => {
-      if (this.headlineAt && Date.now() - this.headlineAt > REGISTER_WAIT_MS && !this.crash) {
+      const now = Date.now();
+      const overdue = now - this.lastLineAt > QUIET_MS || now - this.waitingSince > MAX_WAIT_MS;
+      if (this.waitingSince && overdue && !this.crash) {
         const c = this.detector.flush();
         if (c) this.found(c);
       }
@@ -31212,7 +31304,9 @@ var CrashMonitor = class {
   feed(l) {
     if (this.crash) return;
     const c = this.detector.feed(l.text, l.at);
-    if (this.detector.waiting && !this.headlineAt) this.headlineAt = Date.now();
+    this.lastLineAt = Date.now();
+    if (!this.detector.waiting) this.waitingSince = 0;
+    else if (!this.waitingSince) this.waitingSince = this.lastLineAt;
     if (c) this.found(c);
   }
   found(c) {
@@ -31367,6 +31461,7 @@ async function startVm(ctx, target) {
     const [healthPort, statsPort, gdbPort, ...loadPorts] = await freeLoopbackPorts(3 + Math.ceil(o.connections / 2));
     const vm = await Vm.start({
       kernel: target.elf,
+      bzImage: target.format === "bzimage",
       append: o.append,
       initrd: o.initrd,
       memoryMiB: o.memoryMiB,
@@ -31711,7 +31806,7 @@ async function load(ctx, guest) {
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
   const counter = { requests: 0, rps: 0, latency: new LatencyWindow() };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
-  const run4 = new LoadRun(
+  const run5 = new LoadRun(
     {
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
@@ -31728,9 +31823,9 @@ async function load(ctx, guest) {
     },
     (ms) => counter.latency.record(ms)
   );
-  const stoppedByFinding = await Promise.race([run4.done.then(() => false), ctx.findings.first.then(() => true)]);
-  if (stoppedByFinding) run4.stop();
-  const result = await run4.done;
+  const stoppedByFinding = await Promise.race([run5.done.then(() => false), ctx.findings.first.then(() => true)]);
+  if (stoppedByFinding) run5.stop();
+  const result = await run5.done;
   ctx.report.load = { ...result, asked: o.requests };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
@@ -31929,18 +32024,78 @@ function align4(n) {
   return n + 3 & ~3;
 }
 
+// soak/kernel-image.ts
+import { open as open2 } from "node:fs/promises";
+var EXPECTED = "QEMU microvm boots a PVH ELF (an x86-64 ELF with a XEN_ELFNOTE_PHYS32_ENTRY note) or a Linux bzImage (arch/x86/boot/bzImage, /boot/vmlinuz-*)";
+var BOOT_FLAG = 510;
+var HEADER_MAGIC = 514;
+var VERSION2 = 518;
+var LOADFLAGS = 529;
+var XLOADFLAGS = 566;
+var LOADED_HIGH = 1;
+var XLF_KERNEL_64 = 1;
+var MIN_PROTOCOL = 518;
+async function head(path, bytes) {
+  const f = await open2(path, "r").catch((err) => {
+    throw new Error(`cannot read kernel ${path}: ${err.code ?? err.message}`);
+  });
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await f.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await f.close();
+  }
+}
+async function readKernelImage(path) {
+  const buf = await head(path, 576);
+  if (buf.length >= 4 && buf.readUInt32BE(0) === 2135247942) {
+    const info = await readElfInfo(path);
+    if (!info.pvhEntry)
+      throw new Error(
+        `${path} is an ELF without a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY), so QEMU cannot boot it with -kernel; for Linux, boot the bzImage instead and pass this ELF as --symbols`
+      );
+    return { format: "pvh-elf", info };
+  }
+  if (buf.length < XLOADFLAGS + 2 || buf.toString("latin1", HEADER_MAGIC, HEADER_MAGIC + 4) !== "HdrS")
+    throw new Error(`${path} is neither an ELF file nor a Linux bzImage (no "HdrS" boot header at 0x202); ${EXPECTED}`);
+  const version2 = buf.readUInt16LE(VERSION2);
+  const protocol = `${version2 >> 8}.${(version2 & 255).toString().padStart(2, "0")}`;
+  if (buf.readUInt16LE(BOOT_FLAG) !== 43605 || version2 < MIN_PROTOCOL || !(buf[LOADFLAGS] & LOADED_HIGH))
+    throw new Error(
+      `${path} is a Linux boot image QEMU cannot boot here (boot protocol ${protocol}, loadflags 0x${buf[LOADFLAGS].toString(16)}); expected a bzImage with boot protocol 2.06 or later, loaded high`
+    );
+  if (!(buf.readUInt16LE(XLOADFLAGS) & XLF_KERNEL_64))
+    throw new Error(`${path} is a 32-bit Linux bzImage; the soak boots x86-64 kernels only`);
+  return { format: "bzimage", info: { pvhEntry: false }, bootProtocol: protocol };
+}
+
 // soak/phases/prepare.ts
 async function prepare(ctx) {
   const elf = ctx.kernel.elf;
-  const info = await readElfInfo(elf);
-  if (!info.pvhEntry)
-    throw new Error(`${elf} has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY); QEMU cannot boot it with -kernel`);
-  ctx.report.kernel.buildId = info.buildId;
+  const image = await readKernelImage(elf);
+  ctx.report.kernel.format = image.format;
+  ctx.report.kernel.buildId = image.info.buildId;
+  ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
   const choice = await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice.accel, refused: choice.refused };
   if (choice.refused)
     ctx.hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice.refused}`);
-  return { elf, info, accel: choice.accel };
+  return { elf, format: image.format, info: image.info, accel: choice.accel };
+}
+async function symbolsFor(ctx, elf, format) {
+  const symbols = ctx.o.symbols;
+  if (symbols) {
+    await readElfInfo(symbols).catch((err) => {
+      throw new Error(`--symbols: ${err.message}; expected the kernel's ELF with its symbols (vmlinux for Linux)`);
+    });
+    return symbols;
+  }
+  if (format === "pvh-elf") return elf;
+  ctx.hooks.log(
+    "no --symbols for this bzImage: a crash's trace stays as the kernel printed it (pass --symbols vmlinux)"
+  );
+  return void 0;
 }
 
 // soak/phases/report.ts
@@ -32179,18 +32334,18 @@ function svgChart(c) {
     `<text class="axis" x="${CHART_W - CHART_PAD.right}" y="${CHART_H - 4}">${u.name} since the load started</text>`
   );
   let d = "";
-  let run4 = 0;
+  let run5 = 0;
   const endRun = () => {
-    if (run4 === 1) d += "l0.1,0";
-    run4 = 0;
+    if (run5 === 1) d += "l0.1,0";
+    run5 = 0;
   };
   for (const p of c.points) {
     if (p.v === null) {
       endRun();
       continue;
     }
-    d += `${run4 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
-    run4++;
+    d += `${run5 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
+    run5++;
   }
   endRun();
   if (d) parts.push(`<path class="line" d="${d}"/>`);
@@ -32540,7 +32695,18 @@ function renderTriage(c) {
   if (c.rip) out.push(`- **RIP** ${c.rip}${c.symbol ? ` in \`${c.symbol}\`` : ""}${c.source ? ` (${c.source})` : ""}`);
   if (c.asSource) out.push(`- **source** \`${c.asSource.file}:${c.asSource.line}\``);
   if (c.rsp) out.push(`- **RSP** ${c.rsp}`);
+  if (c.symbol && !c.rip) out.push(`- **in** \`${c.symbol}\`${c.source ? ` (${c.source})` : ""}`);
+  if (c.kernelOffset) out.push(`- **Kernel Offset** ${c.kernelOffset}`);
   out.push("");
+  if (c.trace?.length) {
+    out.push("## Trace (RIP, then the Call Trace without its `?` frames)", "", "| frame | source |", "|---|---|");
+    for (const f of c.trace) {
+      const name = `\`${f.func}+0x${f.offset}/0x${f.size}\`${f.module ? ` [${f.module}]` : ""}${f.rip ? " (RIP)" : ""}`;
+      const inlined = (f.inlined ?? []).map((i) => `<br>inlined: ${i}`).join("");
+      out.push(`| ${name} | ${f.source ?? ""}${inlined} |`);
+    }
+    out.push("");
+  }
   if (c.frames.length) {
     out.push("## Where (addr2line -f -i, innermost first)", "", "| function | source |", "|---|---|");
     for (const f of c.frames) out.push(`| \`${f.name}\` | ${f.file}:${f.line} |`);
@@ -32663,6 +32829,116 @@ async function gdbBacktrace(elf, gdbPort, at, timeoutMs = 15e3) {
   return stdout.split("\n").filter((l) => /^#\d+/.test(l)).join("\n");
 }
 
+// soak/triage/linux-report.ts
+var FRAME = /^\s*([\w.$]+)\+0x([0-9a-f]+)\/0x([0-9a-f]+)(?: \[(\w+)\])?/;
+var KERNEL_RIP = /^RIP: 0010:(.*)$/;
+var REPORTING = /^(?:dump_stack\w*|show_stack|panic|__warn\w*|warn_slowpath\w*|report_bug|handle_bug|exc_\w+|asm_exc_\w+)$/;
+function culprit(frames) {
+  return frames.find((f) => !REPORTING.test(f.func));
+}
+function parseFrame(text) {
+  const m = FRAME.exec(text);
+  if (!m) return void 0;
+  return { func: m[1], offset: m[2], size: m[3], ...m[4] ? { module: m[4] } : {} };
+}
+function parseLinuxReport(lines) {
+  const text = lines.map(stripPrefix);
+  const frames = [];
+  const ripLine = text.map((t) => KERNEL_RIP.exec(t)).find((m) => m);
+  const rip = ripLine && parseFrame(ripLine[1]);
+  if (rip) frames.push({ ...rip, rip: true });
+  const trace = text.findIndex((t) => t.startsWith("Call Trace:"));
+  if (trace >= 0) {
+    for (const t of text.slice(trace + 1)) {
+      if (/^\s*<\/TASK>|^---\[ end/.test(t)) break;
+      const f = /^\s*\? /.test(t) ? void 0 : parseFrame(t);
+      if (f) frames.push(f);
+    }
+  }
+  const offset = text.map((t) => /^Kernel Offset: (.*)$/.exec(t)).find((m) => m);
+  return { title: titleOf(text, frames), frames, ...offset ? { kernelOffset: offset[1] } : {} };
+}
+function titleOf(text, frames) {
+  const blamed = culprit(frames)?.func;
+  const inFunc = blamed ? ` in ${blamed}` : "";
+  for (const t of text) {
+    let m = /^Kernel panic - not syncing: ?(.*)$/.exec(t);
+    if (m) return `kernel panic: ${normalize(m[1])}`;
+    m = /^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+ ([\w.$]+)\+0x/.exec(t);
+    if (m) return `WARNING in ${m[1]}`;
+    if (/^WARNING: /.test(t)) return `WARNING${inFunc}`;
+    if (/^general protection fault/.test(t)) return `general protection fault${inFunc}`;
+    if (/^kernel BUG at /.test(t)) return `kernel BUG${inFunc}`;
+    m = /^BUG: (.*)$/.exec(t);
+    if (m) {
+      const named = /^(.*) in ([\w.$]+)(?:\+0x|$)/.exec(m[1]);
+      if (named) return `BUG: ${named[1]} in ${named[2]}`;
+      return `BUG: ${normalize(m[1].replace(/(?: (?:for|at) address)?(?:, |: ).*$/, ""))}${inFunc}`;
+    }
+    m = /^(Oops|Unable to handle kernel [a-z -]+?)(?: at|:|,|$)/.exec(t);
+    if (m) return `${m[1] === "Oops" ? "kernel oops" : m[1]}${inFunc}`;
+  }
+  return `kernel oops${inFunc}`;
+}
+
+// soak/triage/linux-symbols.ts
+import { execFile as execFile4 } from "node:child_process";
+import { promisify as promisify4 } from "node:util";
+var run4 = promisify4(execFile4);
+async function functionSymbols(vmlinux, names) {
+  const { stdout } = await run4("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
+  const found = /* @__PURE__ */ new Map();
+  for (const line of stdout.split("\n")) {
+    const m = /^([0-9a-f]+)(?: ([0-9a-f]+))? [tTwW] (\S+)$/.exec(line);
+    if (!m || !names.has(m[3])) continue;
+    const list = found.get(m[3]) ?? [];
+    list.push({ start: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2] ?? "0"}`) });
+    found.set(m[3], list);
+  }
+  return found;
+}
+async function symbolizeTrace(vmlinux, frames) {
+  const notes = [];
+  const inModules = [...new Set(frames.filter((f) => f.module).map((f) => f.module))];
+  if (inModules.length)
+    notes.push(`frames in modules (${inModules.join(", ")}) are not in ${vmlinux}: left as printed`);
+  const wanted = frames.filter((f) => !f.module);
+  if (!wanted.length) return notes;
+  const symbols = await functionSymbols(vmlinux, new Set(wanted.map((f) => f.func)));
+  const lookups = [];
+  for (const frame of wanted) {
+    const candidates = symbols.get(frame.func) ?? [];
+    const size = BigInt(`0x${frame.size}`);
+    const fn = candidates.find((c) => c.size === size) ?? candidates[0];
+    if (!fn) {
+      notes.push(`${frame.func} is not in ${vmlinux}'s symbol table: is it this kernel's vmlinux?`);
+      continue;
+    }
+    const address = fn.start + BigInt(`0x${frame.offset}`) - (frame.rip ? 0n : 1n);
+    lookups.push({ frame, address });
+  }
+  if (!lookups.length) return notes;
+  const addresses = lookups.map((l) => `0x${l.address.toString(16)}`);
+  const { stdout } = await run4("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
+    maxBuffer: 16 << 20
+  });
+  const blocks = stdout.split(/^0x[0-9a-f]+\n/m).slice(1);
+  blocks.forEach((block, i) => {
+    const out = block.trimEnd().split("\n");
+    const chain = [];
+    for (let j = 0; j + 1 < out.length; j += 2) chain.push(`${out[j]} ${cleanPath(out[j + 1])}`);
+    const frame = lookups[i].frame;
+    const outermost = out.at(-1);
+    if (!outermost || outermost.startsWith("??")) return;
+    frame.source = cleanPath(outermost);
+    if (chain.length > 1) frame.inlined = chain.slice(0, -1);
+  });
+  return notes;
+}
+function cleanPath(where) {
+  return where.replace(/ \(discriminator \d+\)$/, "").replace(/^(\.\/)+/, "");
+}
+
 // soak/triage/crash.ts
 function blame(frames) {
   return frames.find((f) => isWasmFunction(f.symbol)) ?? frames[0];
@@ -32670,6 +32946,7 @@ function blame(frames) {
 async function triageCrash(report, elf, gdbPort, sourceRoot = process.cwd()) {
   const t = { kind: report.kind, title: "", lines: report.lines, frames: [], notes: [] };
   if (report.corrupted) t.corrupted = report.corrupted;
+  if (report.kind.startsWith("linux-")) return triageLinux(t, elf);
   const regs = report.registers;
   if (report.kind === "page-fault") {
     const cr2 = BigInt(report.fields[0]);
@@ -32704,7 +32981,24 @@ async function triageCrash(report, elf, gdbPort, sourceRoot = process.cwd()) {
       }
     }
   }
-  t.title = titleOf(report, t);
+  t.title = titleOf2(report, t);
+  return t;
+}
+async function triageLinux(t, vmlinux) {
+  const linux = parseLinuxReport(t.lines);
+  t.title = linux.title;
+  t.trace = linux.frames;
+  if (linux.kernelOffset) t.kernelOffset = linux.kernelOffset;
+  if (vmlinux)
+    await step(t, "symbolize the trace", async () => {
+      t.notes.push(...await symbolizeTrace(vmlinux, linux.frames));
+    });
+  else t.notes.push("no --symbols: the trace is as the kernel printed it (pass --symbols vmlinux)");
+  const blamed = culprit(linux.frames);
+  if (blamed) {
+    t.symbol = blamed.func;
+    if (blamed.source) t.source = blamed.source;
+  }
   return t;
 }
 async function step(t, what, work) {
@@ -32714,7 +33008,7 @@ async function step(t, what, work) {
     t.notes.push(`${what} failed: ${err.message.split("\n")[0]}`);
   }
 }
-function titleOf(report, t) {
+function titleOf2(report, t) {
   const where = t.symbol ? ` in ${t.symbol}` : "";
   switch (report.kind) {
     case "page-fault": {
@@ -32727,10 +33021,6 @@ function titleOf(report, t) {
       return `wasm trap ${report.fields[0]}${where}`;
     case "panic":
       return `panic${where}: ${normalize(report.fields[0].replace(/ at \S+:\d+:\d+$/, ""))}`;
-    case "linux-oops":
-      return `linux oops: ${normalize(report.fields[0])}`;
-    case "linux-panic":
-      return `linux panic: ${normalize(report.fields[0])}`;
     default:
       return `crash pattern matched: ${normalize(report.lines[0])}`;
   }
@@ -32863,21 +33153,22 @@ var HANG_DUMP_MIB = 64;
 async function triage(ctx, guest) {
   const { report, kernel } = ctx;
   const vm = guest.vm;
+  const symbols = report.kernel.symbols;
   let text;
   if (guest.crash.crash) {
     const gdbPort = vm.hasExited ? void 0 : guest.gdbPort;
-    report.crash = await triageCrash(guest.crash.crash, kernel.elf, gdbPort, kernel.sourceRoot);
+    report.crash = await triageCrash(guest.crash.crash, symbols, gdbPort, kernel.sourceRoot);
     text = renderTriage(report.crash);
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);
     try {
       const dumpMiB = Math.min(HANG_DUMP_MIB, ctx.o.memoryMiB);
-      report.hang = await triageHang(qmp, kernel.elf, guest.gdbPort, ctx.out, dumpMiB);
+      report.hang = await triageHang(qmp, symbols, guest.gdbPort, ctx.out, dumpMiB);
     } finally {
       qmp.close();
     }
     if (report.hang.memoryDump) report.files["memory.core"] = basename6(report.hang.memoryDump);
-    text = renderHang(report.hang, kernel.elf);
+    text = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text === void 0) return;
   await writeFile6(join14(ctx.out, "triage.md"), text);

@@ -105372,7 +105372,8 @@ watches serial, counters, /health and QEMU itself, and writes a report directory
 Without --kernel it builds and soaks the bundled TypeScript kernel.
 
 kernel
-  --kernel PATH            a PVH x86-64 ELF to soak (default: build the bundled kernel)
+  --kernel PATH            a PVH x86-64 ELF or a Linux bzImage to soak (default: build the bundled kernel)
+  --symbols ELF            the ELF to symbolise a crash against, e.g. vmlinux (default: the kernel ELF)
   --fault NAME             build the bundled kernel with a fault-injection switch
   --append TEXT            kernel command line
   --initrd PATH            initrd for the kernel
