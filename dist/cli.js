@@ -32067,7 +32067,7 @@ async function readKernelImage(path) {
     );
   if (!(buf.readUInt16LE(XLOADFLAGS) & XLF_KERNEL_64))
     throw new Error(`${path} is a 32-bit Linux bzImage; the soak boots x86-64 kernels only`);
-  return { format: "bzimage", info: { pvhEntry: false }, bootProtocol: protocol };
+  return { format: "bzimage", info: { pvhEntry: false } };
 }
 
 // soak/phases/prepare.ts

@@ -10,8 +10,6 @@ export interface KernelImage {
   format: KernelFormat;
   /** the ELF's notes; a bzImage has none (no build-id, no port note) */
   info: ElfInfo;
-  /** bzImage: the boot protocol version, e.g. "2.15" */
-  bootProtocol?: string;
 }
 
 const EXPECTED =
@@ -63,5 +61,5 @@ export async function readKernelImage(path: string): Promise<KernelImage> {
     );
   if (!(buf.readUInt16LE(XLOADFLAGS) & XLF_KERNEL_64))
     throw new Error(`${path} is a 32-bit Linux bzImage; the soak boots x86-64 kernels only`);
-  return { format: "bzimage", info: { pvhEntry: false }, bootProtocol: protocol };
+  return { format: "bzimage", info: { pvhEntry: false } };
 }
