@@ -31101,7 +31101,7 @@ async function freeLoopbackPorts(count) {
   return [...ports];
 }
 
-// soak/watch/linux-report.ts
+// soak/watch/linux-report-block.ts
 var LINUX_PREFIX = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
 var CUT_HERE = /^-+\[ cut here \]-+\s*$/;
 var END_TRACE = /^---\[ end trace/;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseLinuxReport } from "../triage/linux-report.ts";
 import { CrashDetector, type CrashReport } from "../watch/crash-detector.ts";
-import { MAX_REPORT_LINES } from "../watch/linux-report.ts";
+import { MAX_REPORT_LINES } from "../watch/linux-report-block.ts";
 
 function serialLines(name: string): string[] {
   const lines = readFileSync(join(import.meta.dirname, "fixtures/serial", name), "latin1").split("\n");

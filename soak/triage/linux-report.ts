@@ -2,7 +2,7 @@
 // the addresses, PIDs and timings: "BUG: … in FUNC", "WARNING in FUNC", "general
 // protection fault in FUNC", "kernel panic: …"), the faulting RIP and the Call Trace
 // frames, and the KASLR offset a panic prints.
-import { stripPrefix } from "../watch/linux-report.ts";
+import { stripPrefix } from "../watch/linux-report-block.ts";
 import { normalize } from "./decode.ts";
 
 export interface TraceFrame {

@@ -1,8 +1,8 @@
 // Turns serial lines into crash reports, one line at a time, with the signature
 // table. A headline that expects register lines waits for the next two lines;
 // if they do not parse (or never come), the crash is reported as corrupted. A Linux
-// headline waits for the end of its report block (linux-report.ts).
-import { LinuxReportCollector } from "./linux-report.ts";
+// headline waits for the end of its report block (linux-report-block.ts).
+import { LinuxReportCollector } from "./linux-report-block.ts";
 import { type CrashKind, RFL_LINE, RIP_LINE, SIGNATURES, type Signature } from "./signatures.ts";
 
 export interface Registers {

@@ -2,7 +2,7 @@
 // `registers` expects the kernel contract's two register lines right after its
 // headline (RIP/CS, then RFL/RSP/SS); when they are missing or do not parse, the
 // crash is still reported, marked corrupted. A Linux headline starts a report block
-// that linux-report.ts collects to its end.
+// that linux-report-block.ts collects to its end.
 
 export type CrashKind =
   | "page-fault"
@@ -18,7 +18,7 @@ export interface Signature {
   id: CrashKind;
   headline: RegExp;
   registers: boolean;
-  /** the headline opens a Linux report block (linux-report.ts) */
+  /** the headline opens a Linux report block (linux-report-block.ts) */
   block?: boolean;
 }
 
