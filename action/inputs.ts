@@ -7,6 +7,7 @@ import { type SoakOptions, UsageError } from "../soak/options.ts";
 /** Inputs passed straight to the engine as `--NAME VALUE` (empty = the engine's default). */
 export const ENGINE_INPUTS = [
   "kernel",
+  "symbols",
   "fault",
   "append",
   "memory",
@@ -65,10 +66,7 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     if (err instanceof UsageError) throw new InputError(err.message.replace(/--([a-z-]+)/g, "input '$1'"));
     throw err;
   }
-  const upload = (get("upload").trim() || "on-failure") as Upload;
-  if (!["on-failure", "always", "never"].includes(upload)) {
-    throw new InputError(`input 'upload': expected on-failure, always or never, got "${upload}"`);
-  }
+  const upload = readUpload(get);
   const retention = get("retention-days").trim();
   const retentionDays = retention === "" ? undefined : Number(retention);
   if (retentionDays !== undefined && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 90)) {
@@ -79,12 +77,7 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     throw new InputError(
       `input 'repro-budget': expected a whole number of seconds (0 = no repro), got "${reproBudget}"`,
     );
-  const artifactName = get("artifact-name").trim() || "unikernel-soak";
-  if (/[":<>|*?\\/\r\n]/.test(artifactName)) {
-    throw new InputError(
-      `input 'artifact-name': "${artifactName}" has a character artifact names cannot hold (" : < > | * ? \\ /)`,
-    );
-  }
+  const artifactName = readArtifactName(get);
   return {
     options,
     buildCommand: get("build-command").trim(),
@@ -94,4 +87,24 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     requireKvm: requireKvm === "true",
     reproBudgetS: Number(reproBudget),
   };
+}
+
+// The runner passes action.yml's defaults; these stand in when an input is empty (a local run).
+
+/** Input 'upload', checked. The post step reads it the same way. */
+export function readUpload(get: (name: string) => string): Upload {
+  const upload = (get("upload").trim() || "on-failure") as Upload;
+  if (!["on-failure", "always", "never"].includes(upload))
+    throw new InputError(`input 'upload': expected on-failure, always or never, got "${upload}"`);
+  return upload;
+}
+
+/** Input 'artifact-name', checked. The post step reads it the same way. */
+export function readArtifactName(get: (name: string) => string): string {
+  const name = get("artifact-name").trim() || "unikernel-soak";
+  if (/[":<>|*?\\/\r\n]/.test(name))
+    throw new InputError(
+      `input 'artifact-name': "${name}" has a character artifact names cannot hold (" : < > | * ? \\ /)`,
+    );
+  return name;
 }

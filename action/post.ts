@@ -5,6 +5,7 @@ import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
 import { qemuPidsFor } from "../soak/vm/qemu.ts";
 import { uniqueArtifactName, uploadReport } from "./artifact.ts";
+import { readArtifactName, readUpload } from "./inputs.ts";
 
 export async function post(env = process.env): Promise<void> {
   const out = core.getState("out");
@@ -13,7 +14,8 @@ export async function post(env = process.env): Promise<void> {
     core.info(`stopping QEMU (pid ${pid}) left by the soak`);
     process.kill(pid, "SIGKILL");
   }
-  const upload = core.getInput("upload") || "on-failure";
+  const get = (name: string) => core.getInput(name);
+  const upload = readUpload(get);
   // main finished (and uploaded as asked), or uploads are off: nothing left to do
   if (core.getState("done") === "true" || core.getState("uploaded") === "true" || upload === "never") return;
   try {
@@ -22,7 +24,7 @@ export async function post(env = process.env): Promise<void> {
     return;
   }
   try {
-    const name = `${uniqueArtifactName(core.getInput("artifact-name") || "unikernel-soak", env)}-partial`;
+    const name = `${uniqueArtifactName(readArtifactName(get), env)}-partial`;
     const { id } = await uploadReport(new DefaultArtifactClient(), name, out);
     core.info(`uploaded the partial report as ${name} (id ${id})`);
   } catch (err) {

@@ -26,7 +26,7 @@ export function jobSummary(report: Report, summaryMd: string, extras: SummaryExt
   const { artifact } = extras;
   if (artifact)
     parts.push(
-      `Artifact: ${artifact.url ? `[${artifact.name}](${artifact.url})` : `\`${artifact.name}\``} (report.json, serial.log, triage, the kernel)`,
+      `Artifact: ${artifact.url ? `[${artifact.name}](${artifact.url})` : `\`${artifact.name}\``} (report.html to open in a browser, report.json, serial.log, triage, the kernel)`,
       "",
     );
   parts.push(

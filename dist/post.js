@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util3.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client2, socket, { exports: exports3 }) {
         assert(Number.isFinite(client2[kMaxHeadersSize]) && client2[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client2;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body2 = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body2);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body2);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client2[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client: client2, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client2[kRunning] === 0);
           util3.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util3.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client2[kRunning] === 0) {
           util3.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client2[kPipelining] == null || client2[kPipelining] === 1) {
           setImmediate(() => client2[kResume]());
         } else {
@@ -28058,7 +28058,7 @@ var require_async = __commonJS({
 // node_modules/graceful-fs/polyfills.js
 var require_polyfills = __commonJS({
   "node_modules/graceful-fs/polyfills.js"(exports2, module) {
-    var constants3 = __require("constants");
+    var constants4 = __require("constants");
     var origCwd = process.cwd;
     var cwd = null;
     var platform2 = process.env.GRACEFUL_FS_PLATFORM || process.platform;
@@ -28082,7 +28082,7 @@ var require_polyfills = __commonJS({
     var chdir;
     module.exports = patch;
     function patch(fs7) {
-      if (constants3.hasOwnProperty("O_SYMLINK") && process.version.match(/^v0\.6\.[0-2]|^v0\.5\./)) {
+      if (constants4.hasOwnProperty("O_SYMLINK") && process.version.match(/^v0\.6\.[0-2]|^v0\.5\./)) {
         patchLchmod(fs7);
       }
       if (!fs7.lutimes) {
@@ -28184,7 +28184,7 @@ var require_polyfills = __commonJS({
         fs8.lchmod = function(path4, mode, callback) {
           fs8.open(
             path4,
-            constants3.O_WRONLY | constants3.O_SYMLINK,
+            constants4.O_WRONLY | constants4.O_SYMLINK,
             mode,
             function(err, fd) {
               if (err) {
@@ -28200,7 +28200,7 @@ var require_polyfills = __commonJS({
           );
         };
         fs8.lchmodSync = function(path4, mode) {
-          var fd = fs8.openSync(path4, constants3.O_WRONLY | constants3.O_SYMLINK, mode);
+          var fd = fs8.openSync(path4, constants4.O_WRONLY | constants4.O_SYMLINK, mode);
           var threw = true;
           var ret;
           try {
@@ -28220,9 +28220,9 @@ var require_polyfills = __commonJS({
         };
       }
       function patchLutimes(fs8) {
-        if (constants3.hasOwnProperty("O_SYMLINK") && fs8.futimes) {
+        if (constants4.hasOwnProperty("O_SYMLINK") && fs8.futimes) {
           fs8.lutimes = function(path4, at, mt, cb) {
-            fs8.open(path4, constants3.O_SYMLINK, function(er, fd) {
+            fs8.open(path4, constants4.O_SYMLINK, function(er, fd) {
               if (er) {
                 if (cb) cb(er);
                 return;
@@ -28235,7 +28235,7 @@ var require_polyfills = __commonJS({
             });
           };
           fs8.lutimesSync = function(path4, at, mt) {
-            var fd = fs8.openSync(path4, constants3.O_SYMLINK);
+            var fd = fs8.openSync(path4, constants4.O_SYMLINK);
             var ret;
             var threw = true;
             try {
@@ -28545,7 +28545,7 @@ var require_graceful_fs = __commonJS({
       polyfills(fs8);
       fs8.gracefulify = patch;
       fs8.createReadStream = createReadStream2;
-      fs8.createWriteStream = createWriteStream2;
+      fs8.createWriteStream = createWriteStream3;
       var fs$readFile = fs8.readFile;
       fs8.readFile = readFile;
       function readFile(path4, options, cb) {
@@ -28757,7 +28757,7 @@ var require_graceful_fs = __commonJS({
       function createReadStream2(path4, options) {
         return new fs8.ReadStream(path4, options);
       }
-      function createWriteStream2(path4, options) {
+      function createWriteStream3(path4, options) {
         return new fs8.WriteStream(path4, options);
       }
       var fs$open = fs8.open;
@@ -46828,14 +46828,14 @@ var require_zip_archive_entry = __commonJS({
     var ArchiveEntry = require_archive_entry();
     var GeneralPurposeBit = require_general_purpose_bit();
     var UnixStat = require_unix_stat();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var zipUtil = require_util11();
     var ZipArchiveEntry = module.exports = function(name) {
       if (!(this instanceof ZipArchiveEntry)) {
         return new ZipArchiveEntry(name);
       }
       ArchiveEntry.call(this);
-      this.platform = constants3.PLATFORM_FAT;
+      this.platform = constants4.PLATFORM_FAT;
       this.method = -1;
       this.name = null;
       this.size = 0;
@@ -46843,7 +46843,7 @@ var require_zip_archive_entry = __commonJS({
       this.gpb = new GeneralPurposeBit();
       this.crc = 0;
       this.time = -1;
-      this.minver = constants3.MIN_VERSION_INITIAL;
+      this.minver = constants4.MIN_VERSION_INITIAL;
       this.mode = -1;
       this.extra = null;
       this.exattr = 0;
@@ -46870,7 +46870,7 @@ var require_zip_archive_entry = __commonJS({
       return this.exattr;
     };
     ZipArchiveEntry.prototype.getExtra = function() {
-      return this.extra !== null ? this.extra : constants3.EMPTY;
+      return this.extra !== null ? this.extra : constants4.EMPTY;
     };
     ZipArchiveEntry.prototype.getGeneralPurposeBit = function() {
       return this.gpb;
@@ -46903,7 +46903,7 @@ var require_zip_archive_entry = __commonJS({
       return this.time !== -1 ? this.time : 0;
     };
     ZipArchiveEntry.prototype.getUnixMode = function() {
-      return this.platform !== constants3.PLATFORM_UNIX ? 0 : this.getExternalAttributes() >> constants3.SHORT_SHIFT & constants3.SHORT_MASK;
+      return this.platform !== constants4.PLATFORM_UNIX ? 0 : this.getExternalAttributes() >> constants4.SHORT_SHIFT & constants4.SHORT_MASK;
     };
     ZipArchiveEntry.prototype.getVersionNeededToExtract = function() {
       return this.minver;
@@ -46973,12 +46973,12 @@ var require_zip_archive_entry = __commonJS({
       this.time = zipUtil.dateToDos(time, forceLocalTime);
     };
     ZipArchiveEntry.prototype.setUnixMode = function(mode) {
-      mode |= this.isDirectory() ? constants3.S_IFDIR : constants3.S_IFREG;
+      mode |= this.isDirectory() ? constants4.S_IFDIR : constants4.S_IFREG;
       var extattr = 0;
-      extattr |= mode << constants3.SHORT_SHIFT | (this.isDirectory() ? constants3.S_DOS_D : constants3.S_DOS_A);
+      extattr |= mode << constants4.SHORT_SHIFT | (this.isDirectory() ? constants4.S_DOS_D : constants4.S_DOS_A);
       this.setExternalAttributes(extattr);
-      this.mode = mode & constants3.MODE_MASK;
-      this.platform = constants3.PLATFORM_UNIX;
+      this.mode = mode & constants4.MODE_MASK;
+      this.platform = constants4.PLATFORM_UNIX;
     };
     ZipArchiveEntry.prototype.setVersionNeededToExtract = function(minver) {
       this.minver = minver;
@@ -46990,7 +46990,7 @@ var require_zip_archive_entry = __commonJS({
       return (this.getUnixMode() & UnixStat.FILE_TYPE_FLAG) === UnixStat.LINK_FLAG;
     };
     ZipArchiveEntry.prototype.isZip64 = function() {
-      return this.csize > constants3.ZIP64_MAGIC || this.size > constants3.ZIP64_MAGIC;
+      return this.csize > constants4.ZIP64_MAGIC || this.size > constants4.ZIP64_MAGIC;
     };
   }
 });
@@ -47307,7 +47307,7 @@ var require_zip_archive_output_stream = __commonJS({
     var ArchiveOutputStream = require_archive_output_stream();
     var ZipArchiveEntry = require_zip_archive_entry();
     var GeneralPurposeBit = require_general_purpose_bit();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var util3 = require_util12();
     var zipUtil = require_util11();
     var ZipArchiveOutputStream = module.exports = function(options) {
@@ -47343,21 +47343,21 @@ var require_zip_archive_output_stream = __commonJS({
     };
     ZipArchiveOutputStream.prototype._appendBuffer = function(ae, source, callback) {
       if (source.length === 0) {
-        ae.setMethod(constants3.METHOD_STORED);
+        ae.setMethod(constants4.METHOD_STORED);
       }
       var method = ae.getMethod();
-      if (method === constants3.METHOD_STORED) {
+      if (method === constants4.METHOD_STORED) {
         ae.setSize(source.length);
         ae.setCompressedSize(source.length);
         ae.setCrc(crc32.buf(source) >>> 0);
       }
       this._writeLocalFileHeader(ae);
-      if (method === constants3.METHOD_STORED) {
+      if (method === constants4.METHOD_STORED) {
         this.write(source);
         this._afterAppend(ae);
         callback(null, ae);
         return;
-      } else if (method === constants3.METHOD_DEFLATED) {
+      } else if (method === constants4.METHOD_DEFLATED) {
         this._smartStream(ae, callback).end(source);
         return;
       } else {
@@ -47367,7 +47367,7 @@ var require_zip_archive_output_stream = __commonJS({
     };
     ZipArchiveOutputStream.prototype._appendStream = function(ae, source, callback) {
       ae.getGeneralPurposeBit().useDataDescriptor(true);
-      ae.setVersionNeededToExtract(constants3.MIN_VERSION_DATA_DESCRIPTOR);
+      ae.setVersionNeededToExtract(constants4.MIN_VERSION_DATA_DESCRIPTOR);
       this._writeLocalFileHeader(ae);
       var smart = this._smartStream(ae, callback);
       source.once("error", function(err) {
@@ -47384,7 +47384,7 @@ var require_zip_archive_output_stream = __commonJS({
         o.zlib = {};
       }
       if (typeof o.zlib.level !== "number") {
-        o.zlib.level = constants3.ZLIB_BEST_SPEED;
+        o.zlib.level = constants4.ZLIB_BEST_SPEED;
       }
       o.forceZip64 = !!o.forceZip64;
       o.forceLocalTime = !!o.forceLocalTime;
@@ -47407,11 +47407,11 @@ var require_zip_archive_output_stream = __commonJS({
     };
     ZipArchiveOutputStream.prototype._normalizeEntry = function(ae) {
       if (ae.getMethod() === -1) {
-        ae.setMethod(constants3.METHOD_DEFLATED);
+        ae.setMethod(constants4.METHOD_DEFLATED);
       }
-      if (ae.getMethod() === constants3.METHOD_DEFLATED) {
+      if (ae.getMethod() === constants4.METHOD_DEFLATED) {
         ae.getGeneralPurposeBit().useDataDescriptor(true);
-        ae.setVersionNeededToExtract(constants3.MIN_VERSION_DATA_DESCRIPTOR);
+        ae.setVersionNeededToExtract(constants4.MIN_VERSION_DATA_DESCRIPTOR);
       }
       if (ae.getTime() === -1) {
         ae.setTime(/* @__PURE__ */ new Date(), this._archive.forceLocalTime);
@@ -47423,7 +47423,7 @@ var require_zip_archive_output_stream = __commonJS({
       };
     };
     ZipArchiveOutputStream.prototype._smartStream = function(ae, callback) {
-      var deflate = ae.getMethod() === constants3.METHOD_DEFLATED;
+      var deflate = ae.getMethod() === constants4.METHOD_DEFLATED;
       var process5 = deflate ? new DeflateCRC32Stream(this.options.zlib) : new CRC32Stream();
       var error2 = null;
       function handleStuff() {
@@ -47446,13 +47446,13 @@ var require_zip_archive_output_stream = __commonJS({
       var size = this._archive.centralLength;
       var offset = this._archive.centralOffset;
       if (this.isZip64()) {
-        records = constants3.ZIP64_MAGIC_SHORT;
-        size = constants3.ZIP64_MAGIC;
-        offset = constants3.ZIP64_MAGIC;
+        records = constants4.ZIP64_MAGIC_SHORT;
+        size = constants4.ZIP64_MAGIC;
+        offset = constants4.ZIP64_MAGIC;
       }
-      this.write(zipUtil.getLongBytes(constants3.SIG_EOCD));
-      this.write(constants3.SHORT_ZERO);
-      this.write(constants3.SHORT_ZERO);
+      this.write(zipUtil.getLongBytes(constants4.SIG_EOCD));
+      this.write(constants4.SHORT_ZERO);
+      this.write(constants4.SHORT_ZERO);
       this.write(zipUtil.getShortBytes(records));
       this.write(zipUtil.getShortBytes(records));
       this.write(zipUtil.getLongBytes(size));
@@ -47463,18 +47463,18 @@ var require_zip_archive_output_stream = __commonJS({
       this.write(comment);
     };
     ZipArchiveOutputStream.prototype._writeCentralDirectoryZip64 = function() {
-      this.write(zipUtil.getLongBytes(constants3.SIG_ZIP64_EOCD));
+      this.write(zipUtil.getLongBytes(constants4.SIG_ZIP64_EOCD));
       this.write(zipUtil.getEightBytes(44));
-      this.write(zipUtil.getShortBytes(constants3.MIN_VERSION_ZIP64));
-      this.write(zipUtil.getShortBytes(constants3.MIN_VERSION_ZIP64));
-      this.write(constants3.LONG_ZERO);
-      this.write(constants3.LONG_ZERO);
+      this.write(zipUtil.getShortBytes(constants4.MIN_VERSION_ZIP64));
+      this.write(zipUtil.getShortBytes(constants4.MIN_VERSION_ZIP64));
+      this.write(constants4.LONG_ZERO);
+      this.write(constants4.LONG_ZERO);
       this.write(zipUtil.getEightBytes(this._entries.length));
       this.write(zipUtil.getEightBytes(this._entries.length));
       this.write(zipUtil.getEightBytes(this._archive.centralLength));
       this.write(zipUtil.getEightBytes(this._archive.centralOffset));
-      this.write(zipUtil.getLongBytes(constants3.SIG_ZIP64_EOCD_LOC));
-      this.write(constants3.LONG_ZERO);
+      this.write(zipUtil.getLongBytes(constants4.SIG_ZIP64_EOCD_LOC));
+      this.write(constants4.LONG_ZERO);
       this.write(zipUtil.getEightBytes(this._archive.centralOffset + this._archive.centralLength));
       this.write(zipUtil.getLongBytes(1));
     };
@@ -47484,13 +47484,13 @@ var require_zip_archive_output_stream = __commonJS({
       var fileOffset = ae._offsets.file;
       var size = ae.getSize();
       var compressedSize = ae.getCompressedSize();
-      if (ae.isZip64() || fileOffset > constants3.ZIP64_MAGIC) {
-        size = constants3.ZIP64_MAGIC;
-        compressedSize = constants3.ZIP64_MAGIC;
-        fileOffset = constants3.ZIP64_MAGIC;
-        ae.setVersionNeededToExtract(constants3.MIN_VERSION_ZIP64);
+      if (ae.isZip64() || fileOffset > constants4.ZIP64_MAGIC) {
+        size = constants4.ZIP64_MAGIC;
+        compressedSize = constants4.ZIP64_MAGIC;
+        fileOffset = constants4.ZIP64_MAGIC;
+        ae.setVersionNeededToExtract(constants4.MIN_VERSION_ZIP64);
         var extraBuf = Buffer.concat([
-          zipUtil.getShortBytes(constants3.ZIP64_EXTRA_ID),
+          zipUtil.getShortBytes(constants4.ZIP64_EXTRA_ID),
           zipUtil.getShortBytes(24),
           zipUtil.getEightBytes(ae.getSize()),
           zipUtil.getEightBytes(ae.getCompressedSize()),
@@ -47498,8 +47498,8 @@ var require_zip_archive_output_stream = __commonJS({
         ], 28);
         ae.setExtra(extraBuf);
       }
-      this.write(zipUtil.getLongBytes(constants3.SIG_CFH));
-      this.write(zipUtil.getShortBytes(ae.getPlatform() << 8 | constants3.VERSION_MADEBY));
+      this.write(zipUtil.getLongBytes(constants4.SIG_CFH));
+      this.write(zipUtil.getShortBytes(ae.getPlatform() << 8 | constants4.VERSION_MADEBY));
       this.write(zipUtil.getShortBytes(ae.getVersionNeededToExtract()));
       this.write(gpb.encode());
       this.write(zipUtil.getShortBytes(method));
@@ -47517,7 +47517,7 @@ var require_zip_archive_output_stream = __commonJS({
       this.write(zipUtil.getShortBytes(name.length));
       this.write(zipUtil.getShortBytes(extra.length));
       this.write(zipUtil.getShortBytes(comment.length));
-      this.write(constants3.SHORT_ZERO);
+      this.write(constants4.SHORT_ZERO);
       this.write(zipUtil.getShortBytes(ae.getInternalAttributes()));
       this.write(zipUtil.getLongBytes(ae.getExternalAttributes()));
       this.write(zipUtil.getLongBytes(fileOffset));
@@ -47526,7 +47526,7 @@ var require_zip_archive_output_stream = __commonJS({
       this.write(comment);
     };
     ZipArchiveOutputStream.prototype._writeDataDescriptor = function(ae) {
-      this.write(zipUtil.getLongBytes(constants3.SIG_DD));
+      this.write(zipUtil.getLongBytes(constants4.SIG_DD));
       this.write(zipUtil.getLongBytes(ae.getCrc()));
       if (ae.isZip64()) {
         this.write(zipUtil.getEightBytes(ae.getCompressedSize()));
@@ -47543,22 +47543,22 @@ var require_zip_archive_output_stream = __commonJS({
       var extra = ae.getLocalFileDataExtra();
       if (ae.isZip64()) {
         gpb.useDataDescriptor(true);
-        ae.setVersionNeededToExtract(constants3.MIN_VERSION_ZIP64);
+        ae.setVersionNeededToExtract(constants4.MIN_VERSION_ZIP64);
       }
       if (gpb.usesUTF8ForNames()) {
         name = Buffer.from(name);
       }
       ae._offsets.file = this.offset;
-      this.write(zipUtil.getLongBytes(constants3.SIG_LFH));
+      this.write(zipUtil.getLongBytes(constants4.SIG_LFH));
       this.write(zipUtil.getShortBytes(ae.getVersionNeededToExtract()));
       this.write(gpb.encode());
       this.write(zipUtil.getShortBytes(method));
       this.write(zipUtil.getLongBytes(ae.getTimeDos()));
       ae._offsets.data = this.offset;
       if (gpb.usesDataDescriptor()) {
-        this.write(constants3.LONG_ZERO);
-        this.write(constants3.LONG_ZERO);
-        this.write(constants3.LONG_ZERO);
+        this.write(constants4.LONG_ZERO);
+        this.write(constants4.LONG_ZERO);
+        this.write(constants4.LONG_ZERO);
       } else {
         this.write(zipUtil.getLongBytes(ae.getCrc()));
         this.write(zipUtil.getLongBytes(ae.getCompressedSize()));
@@ -47574,7 +47574,7 @@ var require_zip_archive_output_stream = __commonJS({
       return this._archive.comment !== null ? this._archive.comment : "";
     };
     ZipArchiveOutputStream.prototype.isZip64 = function() {
-      return this._archive.forceZip64 || this._entries.length > constants3.ZIP64_MAGIC_SHORT || this._archive.centralLength > constants3.ZIP64_MAGIC || this._archive.centralOffset > constants3.ZIP64_MAGIC;
+      return this._archive.forceZip64 || this._entries.length > constants4.ZIP64_MAGIC_SHORT || this._archive.centralLength > constants4.ZIP64_MAGIC || this._archive.centralOffset > constants4.ZIP64_MAGIC;
     };
     ZipArchiveOutputStream.prototype.setComment = function(comment) {
       this._archive.comment = comment;
@@ -48272,13 +48272,13 @@ var require_streamx = __commonJS({
     var TextDecoder2 = require_text_decoder();
     var StreamError = require_errors3();
     var qmt = typeof queueMicrotask === "undefined" ? (fn) => global.process.nextTick(fn) : queueMicrotask;
-    var MAX = (1 << 29) - 1;
+    var MAX2 = (1 << 29) - 1;
     var OPENING = 1;
     var PREDESTROYING = 2;
     var DESTROYING = 4;
     var DESTROYED = 8;
-    var NOT_OPENING = MAX ^ OPENING;
-    var NOT_PREDESTROYING = MAX ^ PREDESTROYING;
+    var NOT_OPENING = MAX2 ^ OPENING;
+    var NOT_PREDESTROYING = MAX2 ^ PREDESTROYING;
     var READ_ACTIVE = 1 << 4;
     var READ_UPDATING = 2 << 4;
     var READ_PRIMARY = 4 << 4;
@@ -48298,18 +48298,18 @@ var require_streamx = __commonJS({
     var READ_PRIMARY_AND_ACTIVE = READ_PRIMARY | READ_ACTIVE;
     var READ_EMIT_READABLE_AND_QUEUED = READ_EMIT_READABLE | READ_QUEUED;
     var READ_RESUMED_READ_AHEAD = READ_RESUMED | READ_READ_AHEAD;
-    var READ_NOT_ACTIVE = MAX ^ READ_ACTIVE;
-    var READ_NON_PRIMARY = MAX ^ READ_PRIMARY;
-    var READ_NON_PRIMARY_AND_PUSHED = MAX ^ (READ_PRIMARY | READ_NEEDS_PUSH);
-    var READ_PUSHED = MAX ^ READ_NEEDS_PUSH;
-    var READ_PAUSED = MAX ^ READ_RESUMED;
-    var READ_NOT_QUEUED = MAX ^ (READ_QUEUED | READ_EMITTED_READABLE);
-    var READ_NOT_ENDING = MAX ^ READ_ENDING;
-    var READ_PIPE_NOT_DRAINED = MAX ^ READ_FLOWING;
-    var READ_NOT_NEXT_TICK = MAX ^ READ_NEXT_TICK;
-    var READ_NOT_UPDATING = MAX ^ READ_UPDATING;
-    var READ_NO_READ_AHEAD = MAX ^ READ_READ_AHEAD;
-    var READ_PAUSED_NO_READ_AHEAD = MAX ^ READ_RESUMED_READ_AHEAD;
+    var READ_NOT_ACTIVE = MAX2 ^ READ_ACTIVE;
+    var READ_NON_PRIMARY = MAX2 ^ READ_PRIMARY;
+    var READ_NON_PRIMARY_AND_PUSHED = MAX2 ^ (READ_PRIMARY | READ_NEEDS_PUSH);
+    var READ_PUSHED = MAX2 ^ READ_NEEDS_PUSH;
+    var READ_PAUSED = MAX2 ^ READ_RESUMED;
+    var READ_NOT_QUEUED = MAX2 ^ (READ_QUEUED | READ_EMITTED_READABLE);
+    var READ_NOT_ENDING = MAX2 ^ READ_ENDING;
+    var READ_PIPE_NOT_DRAINED = MAX2 ^ READ_FLOWING;
+    var READ_NOT_NEXT_TICK = MAX2 ^ READ_NEXT_TICK;
+    var READ_NOT_UPDATING = MAX2 ^ READ_UPDATING;
+    var READ_NO_READ_AHEAD = MAX2 ^ READ_READ_AHEAD;
+    var READ_PAUSED_NO_READ_AHEAD = MAX2 ^ READ_RESUMED_READ_AHEAD;
     var WRITE_ACTIVE = 1 << 18;
     var WRITE_UPDATING = 2 << 18;
     var WRITE_PRIMARY = 4 << 18;
@@ -48321,16 +48321,16 @@ var require_streamx = __commonJS({
     var WRITE_WRITING = 256 << 18;
     var WRITE_FINISHING = 512 << 18;
     var WRITE_CORKED = 1024 << 18;
-    var WRITE_NOT_ACTIVE = MAX ^ (WRITE_ACTIVE | WRITE_WRITING);
-    var WRITE_NON_PRIMARY = MAX ^ WRITE_PRIMARY;
-    var WRITE_NOT_FINISHING = MAX ^ (WRITE_ACTIVE | WRITE_FINISHING);
-    var WRITE_DRAINED = MAX ^ WRITE_UNDRAINED;
-    var WRITE_NOT_QUEUED = MAX ^ WRITE_QUEUED;
-    var WRITE_NOT_NEXT_TICK = MAX ^ WRITE_NEXT_TICK;
-    var WRITE_NOT_UPDATING = MAX ^ WRITE_UPDATING;
-    var WRITE_NOT_CORKED = MAX ^ WRITE_CORKED;
+    var WRITE_NOT_ACTIVE = MAX2 ^ (WRITE_ACTIVE | WRITE_WRITING);
+    var WRITE_NON_PRIMARY = MAX2 ^ WRITE_PRIMARY;
+    var WRITE_NOT_FINISHING = MAX2 ^ (WRITE_ACTIVE | WRITE_FINISHING);
+    var WRITE_DRAINED = MAX2 ^ WRITE_UNDRAINED;
+    var WRITE_NOT_QUEUED = MAX2 ^ WRITE_QUEUED;
+    var WRITE_NOT_NEXT_TICK = MAX2 ^ WRITE_NEXT_TICK;
+    var WRITE_NOT_UPDATING = MAX2 ^ WRITE_UPDATING;
+    var WRITE_NOT_CORKED = MAX2 ^ WRITE_CORKED;
     var ACTIVE = READ_ACTIVE | WRITE_ACTIVE;
-    var NOT_ACTIVE = MAX ^ ACTIVE;
+    var NOT_ACTIVE = MAX2 ^ ACTIVE;
     var DONE = READ_DONE | WRITE_DONE;
     var DESTROY_STATUS = DESTROYING | DESTROYED | PREDESTROYING;
     var OPEN_STATUS = DESTROY_STATUS | OPENING;
@@ -49904,7 +49904,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants7 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports2, module) {
-    var constants3 = {
+    var constants4 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -49914,9 +49914,9 @@ var require_constants7 = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module.exports = __require("fs").constants || constants3;
+      module.exports = __require("fs").constants || constants4;
     } catch {
-      module.exports = constants3;
+      module.exports = constants4;
     }
   }
 });
@@ -49926,7 +49926,7 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports2, module) {
     var { Readable: Readable7, Writable, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -50129,16 +50129,16 @@ var require_pack = __commonJS({
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants3.S_IFMT) {
-        case constants3.S_IFBLK:
+      switch (mode & constants4.S_IFMT) {
+        case constants4.S_IFBLK:
           return "block-device";
-        case constants3.S_IFCHR:
+        case constants4.S_IFCHR:
           return "character-device";
-        case constants3.S_IFDIR:
+        case constants4.S_IFDIR:
           return "directory";
-        case constants3.S_IFIFO:
+        case constants4.S_IFIFO:
           return "fifo";
-        case constants3.S_IFLNK:
+        case constants4.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -100821,12 +100821,12 @@ function endpointWithDefaults(defaults2, route, options) {
   return parse2(merge(defaults2, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  const DEFAULTS22 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS22);
   return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
+    DEFAULTS: DEFAULTS22,
+    defaults: withDefaults.bind(null, DEFAULTS22),
+    merge: merge.bind(null, DEFAULTS22),
     parse: parse2
   });
 }
@@ -105257,13 +105257,20 @@ If the error persists, please check whether Actions and API requests are operati
 // node_modules/@actions/artifact/lib/artifact.js
 var client = new DefaultArtifactClient();
 
+// soak/vm/qemu.ts
+import { constants as constants3, createWriteStream as createWriteStream2, rmSync } from "node:fs";
+
 // soak/vm/serial.ts
 var CHUNK = 64 * 1024;
 
 // soak/vm/qemu.ts
-var live = /* @__PURE__ */ new Set();
+var DEFAULT_MEMORY_MIB = 256;
+var live = /* @__PURE__ */ new Map();
 process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const [child, runDir] of live) {
+    child.kill("SIGKILL");
+    rmSync(runDir, { recursive: true, force: true });
+  }
 });
 async function qemuPidsFor(dir) {
   const { readdir: readdir3, readFile } = await import("node:fs/promises");
@@ -105299,6 +105306,125 @@ async function uploadReport(client2, name, dir, retentionDays) {
   }
 }
 
+// soak/options.ts
+var MAX_PATH_WEIGHTS = 1e5;
+var MAX = { requests: 1e12, connections: 4096, pipelining: 256, memoryMiB: 65536, seconds: 7 * 24 * 3600 };
+var DEFAULT_PATHS = "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
+var DEFAULTS2 = {
+  append: "",
+  memoryMiB: DEFAULT_MEMORY_MIB,
+  qemuArgs: [],
+  accel: "auto",
+  requests: 2e6,
+  durationS: 0,
+  connections: 50,
+  pipelining: 1,
+  paths: parsePaths(DEFAULT_PATHS),
+  requestTimeoutS: 10,
+  healthPath: "/health",
+  statsPath: "/api/stats.json",
+  guestPorts: [],
+  intervalMs: 1e3,
+  healthFailures: 2,
+  healthTimeoutMs: 2e3,
+  bootTimeoutS: 60,
+  txStallBudget: 0,
+  rssGrowthMiB: 32,
+  pageGrowth: 16,
+  warmupS: 10,
+  counters: {
+    bootId: "boot_id",
+    uptime: "uptime_ms",
+    txStalls: "tx_stalls",
+    pagesUsed: "pmm_pages_used",
+    tcpOpen: "tcp_open"
+  },
+  crashPatterns: [],
+  out: "soak-report"
+};
+var UsageError2 = class extends Error {
+};
+function parsePaths(spec) {
+  const paths = spec.split(",").map((s) => s.trim()).filter(Boolean).map((item) => {
+    const m = /^(inm:)?(\/[^=\s]*)(?:=(\d+))?$/.exec(item);
+    if (!m)
+      throw new UsageError2(
+        `--paths: "${item}" is not PATH[=WEIGHT] (PATH starts with /, "inm:" before it revalidates)`
+      );
+    const weight = m[3] === void 0 ? 1 : Number(m[3]);
+    return { path: m[2], weight, revalidate: m[1] !== void 0 };
+  });
+  if (paths.length === 0 || paths.every((p) => p.weight === 0))
+    throw new UsageError2("--paths: needs at least one path with a weight above 0");
+  const total = paths.reduce((n, p) => n + p.weight, 0);
+  if (total > MAX_PATH_WEIGHTS)
+    throw new UsageError2(
+      `--paths: the weights add up to ${total}; at most ${MAX_PATH_WEIGHTS} (they are ratios: scale them down)`
+    );
+  return paths;
+}
+
+// soak/cli-options.ts
+var USAGE = `usage: unikernel-soak [options]
+
+Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
+watches serial, counters, /health and QEMU itself, and writes a report directory.
+Without --kernel it builds and soaks the bundled TypeScript kernel.
+
+kernel
+  --kernel PATH            a PVH x86-64 ELF or a Linux bzImage to soak (default: build the bundled kernel)
+  --symbols ELF            the ELF to symbolise a crash against, e.g. vmlinux (default: the kernel ELF)
+  --fault NAME             build the bundled kernel with a fault-injection switch
+  --append TEXT            kernel command line
+  --initrd PATH            initrd for the kernel
+  --memory MIB             guest memory (default ${DEFAULTS2.memoryMiB})
+  --qemu BINARY            the QEMU to run (default qemu-system-x86_64)
+  --qemu-arg ARG           extra QEMU argument (repeatable)
+  --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
+load
+  --requests N             total requests (default ${DEFAULTS2.requests})
+  --duration S             stop the load after S seconds even if requests remain (default: no cap)
+  --connections N          keep-alive connections (default ${DEFAULTS2.connections})
+  --pipelining N           requests in flight per connection (default ${DEFAULTS2.pipelining})
+  --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
+                           (default ${DEFAULT_PATHS})
+  --request-timeout S      per-request timeout (default ${DEFAULTS2.requestTimeoutS})
+watchers and thresholds
+  --health-path PATH       (default ${DEFAULTS2.healthPath})
+  --stats-path PATH        a flat JSON object of counters (default ${DEFAULTS2.statsPath})
+  --guest-port LIST        the guest's HTTP ports, e.g. 80 or 8000-8255,9000 (default: the ports
+                           the kernel's "unikernel-soak" ELF note announces, else 80)
+  --health-failures N      consecutive /health failures that mean a hang (default ${DEFAULTS2.healthFailures})
+  --health-timeout MS      per health check (default ${DEFAULTS2.healthTimeoutMs})
+  --boot-timeout S         from QEMU start to the first healthy answer (default ${DEFAULTS2.bootTimeoutS})
+  --tx-stall-budget N      tx_stalls growth allowed (default ${DEFAULTS2.txStallBudget})
+  --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS2.rssGrowthMiB})
+  --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS2.pageGrowth})
+  --warmup S               seconds before RSS growth counts (default ${DEFAULTS2.warmupS})
+  --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
+  --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
+output
+  --out DIR                report directory (default ${DEFAULTS2.out})
+  -h, --help               this text`;
+
+// action/inputs.ts
+var InputError = class extends Error {
+};
+function readUpload(get) {
+  const upload = get("upload").trim() || "on-failure";
+  if (!["on-failure", "always", "never"].includes(upload))
+    throw new InputError(`input 'upload': expected on-failure, always or never, got "${upload}"`);
+  return upload;
+}
+function readArtifactName(get) {
+  const name = get("artifact-name").trim() || "unikernel-soak";
+  if (/[":<>|*?\\/\r\n]/.test(name))
+    throw new InputError(
+      `input 'artifact-name': "${name}" has a character artifact names cannot hold (" : < > | * ? \\ /)`
+    );
+  return name;
+}
+
 // action/post.ts
 async function post(env = process.env) {
   const out = getState("out");
@@ -105307,7 +105433,8 @@ async function post(env = process.env) {
     info(`stopping QEMU (pid ${pid}) left by the soak`);
     process.kill(pid, "SIGKILL");
   }
-  const upload = getInput("upload") || "on-failure";
+  const get = (name) => getInput(name);
+  const upload = readUpload(get);
   if (getState("done") === "true" || getState("uploaded") === "true" || upload === "never") return;
   try {
     await access3(out);
@@ -105315,7 +105442,7 @@ async function post(env = process.env) {
     return;
   }
   try {
-    const name = `${uniqueArtifactName(getInput("artifact-name") || "unikernel-soak", env)}-partial`;
+    const name = `${uniqueArtifactName(readArtifactName(get), env)}-partial`;
     const { id } = await uploadReport(new DefaultArtifactClient(), name, out);
     info(`uploaded the partial report as ${name} (id ${id})`);
   } catch (err) {

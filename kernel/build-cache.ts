@@ -8,11 +8,11 @@ import { access, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
-import { filesUnder } from "./assets.ts";
+import { filesUnder } from "./bake-assets.ts";
 
 const require = createRequire(import.meta.url);
 const INPUT_DIRS = ["src", "platform", "assets"];
-const BUILD_SCRIPTS = ["build.ts", "build-cache.ts", "assets.ts", "faults.ts"];
+const BUILD_SCRIPTS = ["build.ts", "build-cache.ts", "bake-assets.ts", "fault-switches.ts"];
 const NPM_TOOLS = ["assemblyscript", "binaryen", "wabt"];
 
 async function firstLine(cmd: string): Promise<string> {

@@ -1,7 +1,7 @@
 // npm run build:kernel [-- --fault NAME]: the kernel build's command line.
 import { parseArgs } from "node:util";
 import { buildKernel } from "./build.ts";
-import { FAULTS } from "./faults.ts";
+import { FAULTS } from "./fault-switches.ts";
 
 function usage(): string {
   const faults = Object.entries(FAULTS)

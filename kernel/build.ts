@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeAssetsC } from "./assets.ts";
+import { writeAssetsC } from "./bake-assets.ts";
 import { inputsDigest, recordDigest, recordedDigest } from "./build-cache.ts";
-import { FAULTS } from "./faults.ts";
+import { FAULTS } from "./fault-switches.ts";
 
 // This file runs from kernel/ (tsx) and bundled from dist/ (the action): the root is one up either way.
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -162,7 +162,8 @@ async function compileAndLink(gen: string, elf: string, uses: string[]): Promise
 
   const gccInclude = (await run("gcc", ["-print-file-name=include"])).trim();
   // Paths in DWARF are made relative, so the same sources give the same build-id anywhere.
-  const prefixMaps = [`-fdebug-prefix-map=${gen}=gen`, `-fdebug-prefix-map=${ROOT}=.`];
+  // gcc applies the last map that matches, and the work folder may sit under ROOT: its map goes last.
+  const prefixMaps = [`-fdebug-prefix-map=${ROOT}=.`, `-fdebug-prefix-map=${gen}=gen`];
   const includes = ["-isystem", gccInclude, "-I", join(PLATFORM, "include"), "-I", join(PLATFORM, "shim"), "-I", gen];
   const sources = (await readdir(PLATFORM)).filter((f) => f.endsWith(".c") || f.endsWith(".S"));
   // imports.c is compiled inside wasm_unit.c, next to the code that calls it.

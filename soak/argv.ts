@@ -20,6 +20,7 @@ const COUNTER_FLAGS: Record<keyof SoakOptions["counters"], string> = {
 /** One entry per option, so a new option without its flag here fails the type check. */
 const FLAGS: Record<keyof SoakOptions, Flags> = {
   kernel: (o) => one("kernel", o.kernel),
+  symbols: (o) => one("symbols", o.symbols),
   fault: (o) => one("fault", o.fault),
   append: (o) => one("append", o.append, DEFAULTS.append),
   initrd: (o) => one("initrd", o.initrd),

@@ -13,7 +13,8 @@ watches serial, counters, /health and QEMU itself, and writes a report directory
 Without --kernel it builds and soaks the bundled TypeScript kernel.
 
 kernel
-  --kernel PATH            a PVH x86-64 ELF to soak (default: build the bundled kernel)
+  --kernel PATH            a PVH x86-64 ELF or a Linux bzImage to soak (default: build the bundled kernel)
+  --symbols ELF            the ELF to symbolise a crash against, e.g. vmlinux (default: the kernel ELF)
   --fault NAME             build the bundled kernel with a fault-injection switch
   --append TEXT            kernel command line
   --initrd PATH            initrd for the kernel
@@ -86,6 +87,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
       allowPositionals: false,
       options: {
         kernel: { type: "string" },
+        symbols: { type: "string" },
         fault: { type: "string" },
         append: { type: "string" },
         initrd: { type: "string" },
@@ -154,6 +156,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
   });
   return validate({
     kernel: values.kernel,
+    symbols: values.symbols,
     fault: values.fault,
     append: values.append ?? d.append,
     initrd: values.initrd,

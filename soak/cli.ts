@@ -72,7 +72,7 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
     console.log(
       `requests: ${report.load.requests} in ${report.load.durationS} s (${Math.round(report.load.rps)} req/s), p99 ${report.load.latencyMs.p99} ms`,
     );
-  console.log(`report: ${options.out}/report.json, ${options.out}/summary.md`);
+  console.log(`report: ${options.out}/report.html (open it in a browser), report.json, summary.md`);
   return v.exitCode;
 }
 

@@ -12,8 +12,10 @@ export interface PathWeight {
 }
 
 export interface SoakOptions {
-  /** a prebuilt kernel ELF; unset = build the bundled TypeScript kernel */
+  /** a prebuilt kernel (PVH ELF or bzImage); unset = build the bundled TypeScript kernel */
   kernel?: string;
+  /** the ELF a crash is symbolised against (vmlinux for a bzImage); unset = the kernel ELF itself */
+  symbols?: string;
   /** fault-injection switch for the bundled kernel's build */
   fault?: string;
   append: string;

@@ -13,6 +13,7 @@ export const MARKER = ".unikernel-soak-report";
 export const REPORT_FILES = [
   "report.json",
   "summary.md",
+  "report.html",
   "timeline.jsonl",
   "serial.log",
   "qemu.log",

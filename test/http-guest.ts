@@ -1,6 +1,6 @@
 // A guest serving HTTP on loopback ports, and a small raw HTTP/1.1 client for the
 // tests that need to see (or break) the bytes on the wire. Every wait has a deadline.
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -20,10 +20,16 @@ export interface HttpGuest {
 }
 
 /** Boots `elf` with `ports` loopback ports forwarded to the guest ports its ELF note
- * announces (or to `guestPorts`), as the soak engine does, and waits for `ready`. */
-export async function startHttpGuest(elf: string, ports = 1, guestPorts?: number[]): Promise<HttpGuest> {
+ * announces (or to `guestPorts`), as the soak engine does, and waits for `ready`.
+ * `append`: a kernel command line (e.g. shorter TCP timeouts). */
+export async function startHttpGuest(
+  elf: string,
+  ports = 1,
+  guestPorts?: number[],
+  append?: string,
+): Promise<HttpGuest> {
   const hostPorts = await freeLoopbackPorts(ports);
-  const vm = await bootGuest(elf, { hostPorts, guestPorts: guestPorts ?? (await readElfInfo(elf)).httpPorts });
+  const vm = await bootGuest(elf, { hostPorts, guestPorts: guestPorts ?? (await readElfInfo(elf)).httpPorts, append });
   try {
     await vm.serial.waitFor(/^ready$/, 20_000);
   } catch (err) {
@@ -31,6 +37,13 @@ export async function startHttpGuest(elf: string, ports = 1, guestPorts?: number
     throw err;
   }
   return { vm, port: hostPorts[0], base: `http://127.0.0.1:${hostPorts[0]}`, ports: hostPorts };
+}
+
+/** Stops the guest and removes its folder (serial and QEMU logs), so a test leaves nothing behind. */
+export async function stopHttpGuest(guest: HttpGuest | undefined): Promise<void> {
+  if (!guest) return;
+  await guest.vm.stop();
+  await rm(guest.vm.config.dir, { recursive: true, force: true });
 }
 
 /** Serial lines that are crash headlines (PF at, TRAP:, PANIC:, CPU exceptions), from the whole log on disk. */
@@ -109,14 +122,16 @@ export class RawConnection {
     socket.on("error", onClose); // a reset is a close here; callers check what they got
   }
 
-  /** `from`: the client's own loopback address and port, when a test needs them fixed */
+  /** `from`: the client's own loopback address and port, when a test needs them fixed;
+   * `allowHalfOpen`: the server's FIN does not close our half (we end it, or never do) */
   static open(
     port: number,
     timeoutMs = 5_000,
     from?: { localAddress: string; localPort: number },
+    allowHalfOpen = false,
   ): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port, ...from });
+      const socket = connect({ host: "127.0.0.1", port, allowHalfOpen, ...from });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`no connection to 127.0.0.1:${port} within ${timeoutMs} ms`));

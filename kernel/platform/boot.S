@@ -25,12 +25,15 @@
 /* Tells the soak engine (soak/elf.ts) the guest ports that serve HTTP besides 80:
  * first, count. It forwards each of its loopback ports to one of its own, because QEMU's
  * user networking keeps the host client's source port and two host connections may
- * share one. Must match isListening in kernel/src/net/tcp.ts. */
+ * share one. The kernel reads the same two numbers (soak_http_ports, imports.c), so
+ * this is the only place they are written. */
         .section .note.soak, "a", @note
         .p2align 2
         .long 15, 4, 1
         .asciz "unikernel-soak"
         .p2align 2
+        .globl soak_http_ports
+soak_http_ports:
         .short 8000, 256
 
         .section .boot.text, "ax"

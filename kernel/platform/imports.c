@@ -46,6 +46,12 @@ u32 w2c_env_boot_build_id(struct w2c_env* e, u32 dst, u32 cap) {
   return copy_out(dst, cap, &__build_id_note[4], __build_id_note[1]);
 }
 
+extern const uint16_t soak_http_ports[2]; /* boot.S, the .note.soak descriptor: first, count */
+u32 w2c_env_boot_http_ports(struct w2c_env* e) {
+  (void)e;
+  return (u32)soak_http_ports[0] | (u32)soak_http_ports[1] << 16;
+}
+
 u64 w2c_env_boot_ram_bytes(struct w2c_env* e) { (void)e; return boot_ram_end(); }
 
 u32 w2c_env_clock_source(struct w2c_env* e, u32 dst, u32 cap) {

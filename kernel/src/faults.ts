@@ -6,7 +6,7 @@ import * as cmdline from "./cmdline";
 import { clockNs, physRead64 } from "./platform";
 import * as stats from "./stats";
 
-/** The fault-injection switches this kernel was built with (kernel/faults.ts). */
+/** The fault-injection switches this kernel was built with (kernel/fault-switches.ts). */
 export const INJECTED: string = isDefined(FAULT_PF_CHUNKER)
   ? "pf-chunker"
   : isDefined(FAULT_TX_WRAP_HANG)

@@ -10,7 +10,9 @@ import * as pmm from "./mem/pmm";
 import * as ethernet from "./net/ethernet";
 import * as ipv4 from "./net/ipv4";
 import * as nic from "./net/nic";
-import * as tcp from "./net/tcp";
+import * as scheduler from "./net/scheduler";
+import * as tcpInput from "./net/tcp-input";
+import * as tcpTimers from "./net/tcp-timers";
 import {
   bootBuildId,
   bootRamBytes,
@@ -26,8 +28,8 @@ import * as stats from "./stats";
 
 const VERSION = "0.1.0";
 const DEFAULT_HEARTBEAT_MS: u64 = 5000;
-/** pages for connection buffers and the NIC rings (16 MiB) */
-const POOL_PAGES: u32 = 4096;
+/** pages for connection buffers (4 for each of net/table.ts's 1,536 slots) and the NIC rings: 32 MiB */
+const POOL_PAGES: u32 = 8192;
 /** frames handled before the pending responses are sent */
 const RX_BUDGET: i32 = 64;
 
@@ -81,6 +83,7 @@ function configureNetwork(): void {
   const ip = cmdline.value("ip");
   const gw = cmdline.value("gw");
   ipv4.configure(ip != null ? ipv4.parse(ip) : 0, gw != null ? ipv4.parse(gw) : 0);
+  tcpTimers.configure();
   http.verbose = cmdline.value("verbose") != null;
 }
 
@@ -91,7 +94,7 @@ export function kmain(): void {
   const heartbeatNs = cmdline.number("heartbeat_ms", DEFAULT_HEARTBEAT_MS) * 1_000_000;
   pmm.init(POOL_PAGES);
   assets.init();
-  tcp.init();
+  tcpInput.init(http.onData); // the stack hands received bytes up; it never calls the server by name
   configureNetwork();
   if (nic.init()) ethernet.announce();
   faults.configure(clockNs());
@@ -114,11 +117,11 @@ export function kmain(): void {
     if (nic.ready) {
       nic.ackInterrupt();
       busy = nic.receive(ethernet.handleFrame, RX_BUDGET) > 0;
-      tcp.timers(now);
-      tcp.flush(now);
+      tcpTimers.run(now);
+      scheduler.flush(now);
       nic.flush();
       // Output waiting for TX buffers: keep polling for the device to return them.
-      busy = busy || tcp.hasPendingOutput();
+      busy = busy || scheduler.hasPendingOutput();
     }
     if (!busy) irqWait();
   }

@@ -41,6 +41,8 @@
 @external("env", "boot_cmdline") export declare function bootCmdline(dst: usize, cap: usize): usize;
 /** Copies the ELF build-id bytes; returns their count. */
 @external("env", "boot_build_id") export declare function bootBuildId(dst: usize, cap: usize): usize;
+/** The HTTP ports besides 80 that the ELF note (.note.soak in boot.S) announces: first | count << 16. */
+@external("env", "boot_http_ports") export declare function bootHttpPorts(): u32;
 @external("env", "boot_ram_bytes") export declare function bootRamBytes(): u64;
 
 /** A compiler barrier: memory accesses are not moved across it (shared rings with a device). */

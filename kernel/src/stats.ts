@@ -1,5 +1,5 @@
 // The counters the soak engine reads (/api/stats.json) and the heartbeat prints.
-// The first names are the kernel contract in DESIGN.md; the rest help triage.
+// The first names are the kernel contract in ARCHITECTURE.md; the rest help triage.
 
 export let bootId: u32 = 0;
 export let requests: u64 = 0;
@@ -18,6 +18,11 @@ export let tcpResets: u64 = 0;
 export let tcpResetsReceived: u64 = 0;
 export let tcpTimeouts: u64 = 0;
 export let connRefused: u64 = 0;
+/** slots given back by the timeouts (tcp-timers.ts) and by making room for a new connection */
+export let tcpIdleTimeouts: u64 = 0;
+export let tcpFinWaitTimeouts: u64 = 0;
+export let tcpZeroWindowResets: u64 = 0;
+export let tcpEvictions: u64 = 0;
 export let http2xx: u64 = 0;
 export let http304: u64 = 0;
 export let http4xx: u64 = 0;

@@ -3,7 +3,7 @@
 import { appendFile, cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { readElfInfo } from "../../soak/elf.ts";
 import { buildKernel } from "../build.ts";
 import { inputsDigest } from "../build-cache.ts";
@@ -26,6 +26,8 @@ describe("kernel build", () => {
     expect(ia.pvhEntry).toBe(true);
     expect(ia.buildId).toMatch(/^[0-9a-f]{40}$/);
     expect(ib.buildId).toBe(ia.buildId);
+    // and the same as the one built inside the repository (its work folder is under the root there)
+    expect((await readElfInfo(inject("kernelElf"))).buildId).toBe(ia.buildId);
     expect([a.reused, b.reused]).toEqual([false, false]);
 
     expect((await buildKernel({ outDir: dirA })).reused).toBe(true);

@@ -18,6 +18,7 @@ import {
   pollUntil,
   RawConnection,
   startHttpGuest,
+  stopHttpGuest,
 } from "../../test/http-guest.ts";
 
 const run = promisify(execFile);
@@ -55,7 +56,7 @@ describe("HTTP/1.1 with curl", () => {
   });
   afterAll(async () => {
     if (guest) expect(await crashLines(guest.vm)).toEqual([]);
-    await guest?.vm.stop();
+    await stopHttpGuest(guest);
   });
 
   it("keeps the connection alive: two URLs in one curl go over one connection", async () => {
@@ -131,7 +132,7 @@ describe("guest ports", () => {
   });
   afterAll(async () => {
     if (guest) expect(await crashLines(guest.vm)).toEqual([]);
-    await guest?.vm.stop();
+    await stopHttpGuest(guest);
   });
 
   it("the ELF note announces the range the kernel serves", async () => {
@@ -178,7 +179,7 @@ describe("bursts of new connections", () => {
   });
   afterAll(async () => {
     if (guest) expect(await crashLines(guest.vm)).toEqual([]);
-    await guest?.vm.stop();
+    await stopHttpGuest(guest);
   });
 
   it("20 bursts of 50 connections, each one GET, count no TX stall", async () => {
@@ -221,7 +222,7 @@ describe("HTTP/1.1 under autocannon", () => {
     guest = await startHttpGuest(elf, 1 + CONNECTIONS / 2);
   });
   afterAll(async () => {
-    await guest?.vm.stop();
+    await stopHttpGuest(guest);
   });
 
   it(`answers ${REQUESTS} keep-alive requests on ${CONNECTIONS} connections with no error, then holds no more pages`, {

@@ -2,7 +2,14 @@
 // every case /health still answers 200 and the serial log shows no fault dump.
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { expectHealthy, type HttpGuest, RawConnection, sleep, startHttpGuest } from "../../test/http-guest.ts";
+import {
+  expectHealthy,
+  type HttpGuest,
+  RawConnection,
+  sleep,
+  startHttpGuest,
+  stopHttpGuest,
+} from "../../test/http-guest.ts";
 
 const elf = inject("kernelElf");
 const LARGE_LENGTH = 307_230;
@@ -18,7 +25,7 @@ afterEach(async () => {
   await expectHealthy(guest);
 });
 afterAll(async () => {
-  await guest?.vm.stop();
+  await stopHttpGuest(guest);
 });
 
 async function connection(): Promise<RawConnection> {

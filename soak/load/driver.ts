@@ -68,7 +68,7 @@ export class LoadRun {
   readonly sent = new InFlightLog();
   readonly done: Promise<LoadResult>;
 
-  constructor(opts: LoadOptions, onTick: (t: LoadTick) => void) {
+  constructor(opts: LoadOptions, onTick: (t: LoadTick) => void, onResponse?: (ms: number) => void) {
     this.done = new Promise((resolve, reject) => {
       this.instance = autocannon(
         {
@@ -91,6 +91,8 @@ export class LoadRun {
       // "tick" (once a second) is emitted but missing from @types/autocannon.
       const events = this.instance as unknown as NodeJS.EventEmitter;
       events.on("tick", (t: { counter: number; bytes: number }) => onTick({ count: t.counter, bytes: t.bytes }));
+      if (onResponse)
+        events.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => onResponse(ms));
       events.on("reqError", (err: Error) => {
         if (this.errorSamples.length < ERROR_SAMPLES) this.errorSamples.push({ at: Date.now(), message: err.message });
       });

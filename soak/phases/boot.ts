@@ -87,6 +87,7 @@ async function startVm(ctx: SoakContext, target: Target) {
     const [healthPort, statsPort, gdbPort, ...loadPorts] = await freeLoopbackPorts(3 + Math.ceil(o.connections / 2));
     const vm = await Vm.start({
       kernel: target.elf,
+      bzImage: target.format === "bzimage",
       append: o.append,
       initrd: o.initrd,
       memoryMiB: o.memoryMiB,

@@ -2,6 +2,7 @@
 // then the request count (or the time cap), stopped early by the first finding.
 import type { SoakContext } from "../context.ts";
 import { LoadRun, type LoadTick } from "../load/driver.ts";
+import { LatencyWindow } from "../load/latency-window.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import type { InFlight } from "../report/types.ts";
 import { parseStats } from "../watch/guest-stats.ts";
@@ -36,7 +37,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   );
   ctx.attach(new StatsMonitor(guest.stats, o.statsPath, o.intervalMs, o.healthTimeoutMs, ctx.stats, sink));
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
-  const counter: LoadCounter = { requests: 0, rps: 0 };
+  const counter: LoadCounter = { requests: 0, rps: 0, latency: new LatencyWindow() };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
 
   const run = new LoadRun(
@@ -54,6 +55,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       counter.requests += t.count;
       counter.rps = t.count;
     },
+    (ms) => counter.latency.record(ms),
   );
   let loadOver = false;
   const stoppedByFinding = await Promise.race([

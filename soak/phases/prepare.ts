@@ -1,24 +1,43 @@
-// Before QEMU: is the kernel bootable, and which accelerator runs it.
+// Before QEMU: is the kernel bootable (a PVH ELF or a bzImage), which ELF a crash is
+// symbolised against, and which accelerator runs it.
 import { chooseAccel } from "../accel.ts";
 import type { SoakContext } from "../context.ts";
 import { type ElfInfo, readElfInfo } from "../elf.ts";
+import { type KernelFormat, readKernelImage } from "../kernel-image.ts";
 import type { Accel } from "../vm/qemu.ts";
 
 export interface Target {
   elf: string;
+  format: KernelFormat;
   info: ElfInfo;
   accel: Accel;
 }
 
 export async function prepare(ctx: SoakContext): Promise<Target> {
   const elf = ctx.kernel.elf;
-  const info = await readElfInfo(elf);
-  if (!info.pvhEntry)
-    throw new Error(`${elf} has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY); QEMU cannot boot it with -kernel`);
-  ctx.report.kernel.buildId = info.buildId;
+  const image = await readKernelImage(elf);
+  ctx.report.kernel.format = image.format;
+  ctx.report.kernel.buildId = image.info.buildId;
+  ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
   const choice = await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice.accel, refused: choice.refused };
   if (choice.refused)
     ctx.hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice.refused}`);
-  return { elf, info, accel: choice.accel };
+  return { elf, format: image.format, info: image.info, accel: choice.accel };
+}
+
+/** --symbols when given (an x86-64 ELF, checked now rather than at triage), else the kernel ELF itself. */
+async function symbolsFor(ctx: SoakContext, elf: string, format: KernelFormat): Promise<string | undefined> {
+  const symbols = ctx.o.symbols;
+  if (symbols) {
+    await readElfInfo(symbols).catch((err: Error) => {
+      throw new Error(`--symbols: ${err.message}; expected the kernel's ELF with its symbols (vmlinux for Linux)`);
+    });
+    return symbols;
+  }
+  if (format === "pvh-elf") return elf;
+  ctx.hooks.log(
+    "no --symbols for this bzImage: a crash's trace stays as the kernel printed it (pass --symbols vmlinux)",
+  );
+  return undefined;
 }

@@ -1,8 +1,10 @@
 // The report folder's files, whatever happened before: the kernel's copy, the timeline,
-// summary.md and report.json.
+// summary.md, report.json and report.html.
 import { copyFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { SoakContext } from "../context.ts";
+import { renderHtml } from "../report/html.ts";
+import { sourceExcerpt } from "../report/source-excerpt.ts";
 import { renderSummary } from "../report/summary.ts";
 import { decide } from "../verdict.ts";
 
@@ -29,9 +31,12 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
   report.files["timeline.jsonl"] = "timeline.jsonl";
   report.files["summary.md"] = "summary.md";
   report.files["report.json"] = "report.json";
+  report.files["report.html"] = "report.html";
+  const html = renderHtml(report, timeline, await sourceExcerpt(report, ctx.kernel.sourceRoot));
   await writeFile(join(out, "summary.md"), renderSummary(report, timeline));
   await writeFile(
     join(out, "report.json"),
     `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
   );
+  await writeFile(join(out, "report.html"), html);
 }

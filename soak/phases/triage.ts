@@ -14,21 +14,22 @@ import type { Guest } from "./boot.ts";
 export async function triage(ctx: SoakContext, guest: Guest): Promise<void> {
   const { report, kernel } = ctx;
   const vm = guest.vm;
+  const symbols = report.kernel.symbols;
   let text: string | undefined;
   if (guest.crash.crash) {
     const gdbPort = vm.hasExited ? undefined : guest.gdbPort;
-    report.crash = await triageCrash(guest.crash.crash, kernel.elf, gdbPort, kernel.sourceRoot);
+    report.crash = await triageCrash(guest.crash.crash, symbols, gdbPort, kernel.sourceRoot);
     text = renderTriage(report.crash);
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);
     try {
       const dumpMiB = Math.min(ctx.o.hangDumpMiB, ctx.o.memoryMiB);
-      report.hang = await triageHang(qmp, kernel.elf, guest.gdbPort, ctx.out, dumpMiB);
+      report.hang = await triageHang(qmp, symbols, guest.gdbPort, ctx.out, dumpMiB);
     } finally {
       qmp.close();
     }
     if (report.hang.memoryDump) report.files["memory.core"] = basename(report.hang.memoryDump);
-    text = renderHang(report.hang, kernel.elf);
+    text = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text === undefined) return;
   await writeFile(join(ctx.out, "triage.md"), text);

@@ -1,6 +1,7 @@
 // The timeline: once an interval, what every monitor last saw, in one entry; and the
 // progress line the front doors print from the same numbers.
 import type { SoakContext } from "../context.ts";
+import type { LatencyWindow } from "../load/latency-window.ts";
 import type { HealthMonitor } from "../watch/health-monitor.ts";
 import { type Monitor, Poller } from "../watch/monitor.ts";
 import type { TimelineEntry } from "./types.ts";
@@ -9,6 +10,8 @@ export interface LoadCounter {
   requests: number;
   /** responses in the last second */
   rps: number;
+  /** the responses' latencies since the last entry */
+  latency: LatencyWindow;
 }
 
 export class TimelineRecorder implements Monitor {
@@ -24,6 +27,7 @@ export class TimelineRecorder implements Monitor {
         t: Math.round(elapsedS * 10) / 10,
         at: new Date().toISOString(),
         rps: load.rps,
+        p99Ms: load.latency.takeP99(),
         health: { ok: health.failures === 0, ms: health.lastMs },
         guest: stats.last,
         guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : undefined,

@@ -1,15 +1,17 @@
 // summary.md, what a person reads first: plain GitHub-flavoured Markdown; the charts
 // are Mermaid, which GitHub renders.
 import { inFlightSection } from "./in-flight-md.ts";
+import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
 import type { Report, TimelineEntry } from "./types.ts";
 
+/** Points per Mermaid chart: its x labels must stay legible. */
 const MAX_POINTS = 60;
-
-function downsample(t: TimelineEntry[]): TimelineEntry[] {
-  if (t.length <= MAX_POINTS) return t;
-  const step = t.length / MAX_POINTS;
-  return Array.from({ length: MAX_POINTS }, (_, i) => t[Math.floor(i * step)]);
-}
+/** The charts summary.md draws, of the metrics report.html draws. */
+const SUMMARY_CHARTS: Record<string, string> = {
+  rps: "Throughput",
+  health: "Health probe latency",
+  rss: "QEMU resident memory",
+};
 
 /** x labels with as many decimals as it takes to tell the points apart (short runs sample under a second apart). */
 export function xLabels(ts: number[]): string[] {
@@ -20,15 +22,15 @@ export function xLabels(ts: number[]): string[] {
   return ts.map((t) => t.toFixed(3));
 }
 
-function chart(title: string, yLabel: string, points: TimelineEntry[], value: (e: TimelineEntry) => number): string {
-  const xs = xLabels(points.map((e) => e.t));
-  const ys = points.map((e) => Math.round(value(e) * 10) / 10);
+function chart(title: string, unit: string, points: Point[]): string {
+  const xs = xLabels(points.map((p) => p.t));
+  const ys = points.map((p) => Math.round((p.v ?? 0) * 10) / 10);
   return [
     "```mermaid",
     "xychart-beta",
     `  title "${title}"`,
     `  x-axis "seconds" [${xs.join(", ")}]`,
-    `  y-axis "${yLabel}"`,
+    `  y-axis "${unit}"`,
     `  line [${ys.join(", ")}]`,
     "```",
   ].join("\n");
@@ -76,21 +78,10 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     out.push("");
   }
   out.push(...inFlightSection(r));
-  const points = downsample(timeline);
-  if (points.length >= 2) {
+  if (timeline.length >= 2) {
     out.push("## Over time", "");
-    out.push(
-      chart("Throughput", "requests/s", points, (e) => e.rps),
-      "",
-    );
-    out.push(
-      chart("Health probe latency", "ms", points, (e) => e.health?.ms ?? 0),
-      "",
-    );
-    out.push(
-      chart("QEMU resident memory", "MiB", points, (e) => e.host?.rssMiB ?? 0),
-      "",
-    );
+    for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
+      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
   }
   out.push("## Reproduce", "", "```sh", r.command, "```", "");
   return out.join("\n");

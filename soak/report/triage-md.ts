@@ -12,7 +12,18 @@ export function renderTriage(c: CrashTriage): string {
   if (c.rip) out.push(`- **RIP** ${c.rip}${c.symbol ? ` in \`${c.symbol}\`` : ""}${c.source ? ` (${c.source})` : ""}`);
   if (c.asSource) out.push(`- **source** \`${c.asSource.file}:${c.asSource.line}\``);
   if (c.rsp) out.push(`- **RSP** ${c.rsp}`);
+  if (c.symbol && !c.rip) out.push(`- **in** \`${c.symbol}\`${c.source ? ` (${c.source})` : ""}`);
+  if (c.kernelOffset) out.push(`- **Kernel Offset** ${c.kernelOffset}`);
   out.push("");
+  if (c.trace?.length) {
+    out.push("## Trace (RIP, then the Call Trace without its `?` frames)", "", "| frame | source |", "|---|---|");
+    for (const f of c.trace) {
+      const name = `\`${f.func}+0x${f.offset}/0x${f.size}\`${f.module ? ` [${f.module}]` : ""}${f.rip ? " (RIP)" : ""}`;
+      const inlined = (f.inlined ?? []).map((i) => `<br>inlined: ${i}`).join("");
+      out.push(`| ${name} | ${f.source ?? ""}${inlined} |`);
+    }
+    out.push("");
+  }
   if (c.frames.length) {
     out.push("## Where (addr2line -f -i, innermost first)", "", "| function | source |", "|---|---|");
     for (const f of c.frames) out.push(`| \`${f.name}\` | ${f.file}:${f.line} |`);

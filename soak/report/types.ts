@@ -13,6 +13,8 @@ export interface TimelineEntry {
   t: number;
   at: string;
   rps: number;
+  /** p99 latency (ms, within 2%) of the responses since the previous entry; absent when none came */
+  p99Ms?: number;
   health?: { ok: boolean; ms?: number };
   guest?: GuestStats;
   /** when `guest` was read: the counters are polled on their own clock, not at `at` */
@@ -38,7 +40,16 @@ export interface Report {
   wallS: number;
   /** the command that reproduces this run */
   command: string;
-  kernel: { path?: string; buildId?: string; built: boolean; fault?: string };
+  kernel: {
+    path?: string;
+    /** pvh-elf or bzimage (soak/kernel-image.ts) */
+    format?: string;
+    buildId?: string;
+    /** the ELF a crash was symbolised against: --symbols, else the kernel ELF itself */
+    symbols?: string;
+    built: boolean;
+    fault?: string;
+  };
   accel: { mode: string; used?: string; refused?: string };
   boot: { readyMs?: number };
   options: Record<string, unknown>;

@@ -1,6 +1,7 @@
 // Runs the CLI as a user does (node + tsx on soak/cli.ts), and the folders it writes to,
 // removed after the test file.
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -18,8 +19,11 @@ export interface CliRun {
 // tsx by path: the CLI may run in a folder that has no node_modules
 export const TSX = createRequire(join(ROOT, "package.json")).resolve("tsx");
 
+/** Runs the CLI with `args`; its own temporary files go into a folder removed after the test file
+ * (an engine killed with SIGKILL cannot remove them itself). */
 export function cli(args: string[], cwd = ROOT): CliRun {
-  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...args], { cwd });
+  const env = { ...process.env, TMPDIR: engineTmp };
+  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...args], { cwd, env });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d) => (stdout += d));
@@ -32,6 +36,8 @@ export function cli(args: string[], cwd = ROOT): CliRun {
 
 const made: string[] = [];
 afterAll(() => Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+const engineTmp = mkdtempSync(join(tmpdir(), "soak-engine-tmp-"));
+made.push(engineTmp);
 
 /** A new empty folder, removed after the test file. */
 export async function tempDir(prefix = "soak-cli-"): Promise<string> {

@@ -59,13 +59,22 @@ describe("bad input: exit 2 with a one-line reason", () => {
     expect(await readFile(join(repo, "work.ts"), "utf8")).toBe("precious\n");
   });
 
-  it("a kernel that is not an ELF", async () => {
+  it("a kernel that is neither a PVH ELF nor a bzImage", async () => {
     const out = await outDir();
     const text = join(out, "kernel.txt");
     await writeFile(text, "not a kernel\n".repeat(10));
     const { code, stdout } = await cli(["--kernel", text, "--out", join(out, "r")]).done;
     expect(code).toBe(2);
-    expect(stdout).toContain(`${text} is not an ELF file`);
+    expect(stdout).toContain(`${text} is neither an ELF file nor a Linux bzImage`);
+  });
+
+  it("--symbols that is not an ELF", async () => {
+    const out = await outDir();
+    const text = join(out, "vmlinux.txt");
+    await writeFile(text, "not symbols\n".repeat(10));
+    const { code, stdout } = await cli(["--kernel", elf, "--symbols", text, "--out", join(out, "r")]).done;
+    expect(code).toBe(2);
+    expect(stdout).toContain(`--symbols: ${text} is not an ELF file; expected the kernel's ELF with its symbols`);
   });
 
   it("QEMU not installed", async () => {
@@ -116,7 +125,7 @@ describe("soaks", () => {
     expect(report.guest.last?.tx_stalls).toBe(0);
     expect(report.accel.used).toBe("tcg");
     const files = await readdir(out);
-    for (const f of ["report.json", "summary.md", "serial.log", "timeline.jsonl", "kernel.elf"])
+    for (const f of ["report.json", "report.html", "summary.md", "serial.log", "timeline.jsonl", "kernel.elf"])
       expect(files).toContain(f);
     expect(await readFile(join(out, "summary.md"), "utf8")).toContain("# Soak ✅ pass");
   });

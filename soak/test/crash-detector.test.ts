@@ -80,11 +80,14 @@ describe("crash signatures", () => {
     expect(d.feed("GP at 0x0000000000101234 err=0x0000000000000000")).toBeUndefined();
     d.feed("RIP=0x0000000000101234 CS=0x0000000000000008");
     expect(d.feed("RFL=0x0000000000010206 RSP=0x0000000000187000 SS=0x0000000000000010")?.kind).toBe("exception");
+    // a Linux headline opens a report block, ended by its end line or by the log stopping
+    const oops = new CrashDetector();
+    expect(oops.feed("[   12.345678] BUG: kernel NULL pointer dereference, address: 0000000000000008")).toBeUndefined();
+    expect(oops.flush()?.kind).toBe("linux-oops");
+    const panic = new CrashDetector();
+    expect(panic.feed("[    0.912345] Kernel panic - not syncing: VFS: Unable to mount root fs")).toBeUndefined();
     expect(
-      new CrashDetector().feed("[   12.345678] BUG: kernel NULL pointer dereference, address: 0000000000000008")?.kind,
-    ).toBe("linux-oops");
-    expect(
-      new CrashDetector().feed("[    0.912345] Kernel panic - not syncing: VFS: Unable to mount root fs")?.fields,
+      panic.feed("[    0.912345] ---[ end Kernel panic - not syncing: VFS: Unable to mount root fs ]---")?.fields,
     ).toEqual(["VFS: Unable to mount root fs"]);
   });
 

@@ -1,12 +1,12 @@
 import { writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElfInfo } from "../elf.ts";
+import { tempDir } from "./cli-run.ts";
 
 describe("readElfInfo", () => {
   it("refuses a file that is not an ELF, naming it", async () => {
-    const path = join(tmpdir(), "not-an-elf.txt");
+    const path = join(await tempDir("soak-elf-"), "not-an-elf.txt");
     await writeFile(path, "hello, I am text\n".repeat(8));
     await expect(readElfInfo(path)).rejects.toThrow(`${path} is not an ELF file`);
   });
@@ -16,7 +16,7 @@ describe("readElfInfo", () => {
   });
 
   it("refuses a 64-bit ELF for another machine", async () => {
-    const path = join(tmpdir(), "arm.elf");
+    const path = join(await tempDir("soak-elf-"), "arm.elf");
     const buf = Buffer.alloc(64);
     buf.writeUInt32BE(0x7f454c46, 0);
     buf[4] = 2;

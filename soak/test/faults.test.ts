@@ -1,16 +1,16 @@
 // The fault-injection matrix: every seed bug, put back into the real code path by a
-// build switch (kernel/faults.ts), must be caught with the right verdict, quickly,
+// build switch (kernel/fault-switches.ts), must be caught with the right verdict, quickly,
 // with triage that points at the injected code. The clean kernel passes the same soak.
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
-import { FAULTS } from "../../kernel/faults.ts";
+import { FAULTS } from "../../kernel/fault-switches.ts";
 import { RawConnection, startHttpGuest } from "../../test/http-guest.ts";
 import type { Report, TimelineEntry } from "../report/types.ts";
+import { tempDir } from "./cli-run.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 300_000);
 
 async function soak(kernel: string, ...extra: string[]): Promise<{ code: number | null; report: Report; out: string }> {
-  const out = await mkdtemp(join(tmpdir(), "soak-fault-"));
+  const out = await tempDir("soak-fault-");
   const args = ["--import", "tsx", "soak/cli.ts", "--kernel", kernel, "--accel", "tcg", "--requests", "200000"];
   args.push("--append", `fault_after_requests=${AFTER_REQUESTS}`, "--warmup", "2", "--out", out, ...extra);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "ignore" });

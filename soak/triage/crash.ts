@@ -1,10 +1,13 @@
 // Everything a person needs from a crash dump, worked out against the kernel ELF:
 // CR2 signed, the error code decoded, RIP symbolized (inline chain), the
-// disassembly around it, a backtrace from the gdbstub, and a stable title.
+// disassembly around it, a backtrace from the gdbstub, and a stable title. A Linux
+// report keeps its whole block, with its trace resolved against vmlinux.
 import type { CrashReport } from "../watch/crash-detector.ts";
 import { asSourceOf, type SourceLine } from "./as-source.ts";
 import { type DecodedError, decodePageFaultError, hex64, normalize, toSigned64 } from "./decode.ts";
 import { disassembleAround, gdbBacktrace } from "./elf-tools.ts";
+import { culprit, parseLinuxReport, type TraceFrame } from "./linux-report.ts";
+import { symbolizeTrace } from "./linux-symbols.ts";
 import { type Frame, isWasmFunction, symbolize } from "./symbolize.ts";
 
 export interface CrashTriage {
@@ -25,6 +28,10 @@ export interface CrashTriage {
   /** the AssemblyScript declaration of that function, when the sources are at hand */
   asSource?: SourceLine;
   frames: Frame[];
+  /** Linux: the RIP frame and the Call Trace, resolved to file:line when there are symbols */
+  trace?: TraceFrame[];
+  /** Linux: where KASLR put the kernel, as the report says */
+  kernelOffset?: string;
   disassembly?: string;
   backtrace?: string;
   /** steps that could not be done, and why */
@@ -45,6 +52,7 @@ export async function triageCrash(
 ): Promise<CrashTriage> {
   const t: CrashTriage = { kind: report.kind, title: "", lines: report.lines, frames: [], notes: [] };
   if (report.corrupted) t.corrupted = report.corrupted;
+  if (report.kind.startsWith("linux-")) return triageLinux(t, elf);
   const regs = report.registers;
   if (report.kind === "page-fault") {
     const cr2 = BigInt(report.fields[0]);
@@ -83,6 +91,24 @@ export async function triageCrash(
   return t;
 }
 
+async function triageLinux(t: CrashTriage, vmlinux: string | undefined): Promise<CrashTriage> {
+  const linux = parseLinuxReport(t.lines);
+  t.title = linux.title;
+  t.trace = linux.frames;
+  if (linux.kernelOffset) t.kernelOffset = linux.kernelOffset;
+  if (vmlinux)
+    await step(t, "symbolize the trace", async () => {
+      t.notes.push(...(await symbolizeTrace(vmlinux, linux.frames)));
+    });
+  else t.notes.push("no --symbols: the trace is as the kernel printed it (pass --symbols vmlinux)");
+  const blamed = culprit(linux.frames);
+  if (blamed) {
+    t.symbol = blamed.func;
+    if (blamed.source) t.source = blamed.source;
+  }
+  return t;
+}
+
 async function step(t: CrashTriage, what: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
@@ -104,10 +130,6 @@ function titleOf(report: CrashReport, t: CrashTriage): string {
       return `wasm trap ${report.fields[0]}${where}`;
     case "panic":
       return `panic${where}: ${normalize(report.fields[0].replace(/ at \S+:\d+:\d+$/, ""))}`;
-    case "linux-oops":
-      return `linux oops: ${normalize(report.fields[0])}`;
-    case "linux-panic":
-      return `linux panic: ${normalize(report.fields[0])}`;
     default:
       return `crash pattern matched: ${normalize(report.lines[0])}`;
   }

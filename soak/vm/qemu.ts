@@ -4,7 +4,7 @@
 // runs in a process group of its own (a terminal's Ctrl-C is the engine's to
 // handle) and with a parent-death signal, so even a SIGKILLed engine takes it along.
 import { type ChildProcess, spawn } from "node:child_process";
-import { constants, createWriteStream } from "node:fs";
+import { constants, createWriteStream, rmSync } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,8 @@ export type Accel = "kvm" | "tcg";
 
 export interface VmConfig {
   kernel: string;
+  /** a bzImage needs the option ROM that runs the Linux boot protocol, and ACPI (below) */
+  bzImage?: boolean;
   /** the kernel command line */
   append?: string;
   initrd?: string;
@@ -35,6 +37,13 @@ export interface VmConfig {
 
 export const DEFAULT_MEMORY_MIB = 256;
 
+/**
+ * A bzImage runs through microvm's linuxboot option ROM. Linux finds the virtio-mmio
+ * devices in the ACPI tables: with acpi=off QEMU passes them as virtio_mmio.device=
+ * instead, which distribution kernels ignore (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES unset).
+ */
+const BZIMAGE_MACHINE = "acpi=on,x-option-roms=on";
+
 /** A value inside a QEMU option list: a comma there would start another sub-option. */
 const optionValue = (v: string) => v.replace(/,/g, ",,");
 
@@ -43,7 +52,7 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   const args = [
     // pit=on: the kernel calibrates its TSC clock and takes its idle tick from the PIT.
     "-M",
-    "microvm,acpi=off,x-option-roms=off,pit=on,pic=off,rtc=off",
+    `microvm,${c.bzImage ? BZIMAGE_MACHINE : "acpi=off,x-option-roms=off"},pit=on,pic=off,rtc=off`,
     "-accel",
     c.accel,
     "-cpu",
@@ -79,9 +88,14 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   return [...args, ...(c.extraArgs ?? [])];
 }
 
-const live = new Set<ChildProcess>();
+const live = new Map<ChildProcess, string>();
+// An engine that exits without stopping its guests (a second Ctrl-C) still takes them
+// along, and their private folders; a SIGKILLed engine leaves the folder to the OS's cleaning.
 process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const [child, runDir] of live) {
+    child.kill("SIGKILL");
+    rmSync(runDir, { recursive: true, force: true });
+  }
 });
 
 export interface VmExit {
@@ -124,7 +138,7 @@ export class Vm {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
     });
-    live.add(child);
+    live.set(child, runDir);
     const log = createWriteStream(join(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new Vm(config, child, [qemu, ...args], runDir);

@@ -1,17 +1,22 @@
 // Crash signatures on the serial console, live from QEMU's first instruction: the lines
 // the tail read before this monitor was attached are fed first, so a fault during boot
-// is never missed. A headline whose register lines never come is reported after a wait.
+// is never missed. A headline whose register lines never come, or a Linux report whose
+// end never comes, is reported once the log has been quiet for a while (or, if output
+// keeps coming, a while after the headline).
 import type { FindingSink } from "../findings.ts";
 import type { SerialLine, SerialTail } from "../vm/serial.ts";
 import { CrashDetector, type CrashReport } from "./crash-detector.ts";
 import type { Monitor } from "./monitor.ts";
 
-const REGISTER_WAIT_MS = 2000;
+const QUIET_MS = 2000;
+const MAX_WAIT_MS = 10_000;
 
 export class CrashMonitor implements Monitor {
   crash?: CrashReport;
   private readonly detector: CrashDetector;
-  private headlineAt = 0;
+  /** while the detector waits: when it started to, and when it last took a line (0 = not waiting) */
+  private waitingSince = 0;
+  private lastLineAt = 0;
   private timer?: NodeJS.Timeout;
   private readonly onLine = (l: SerialLine) => this.feed(l);
 
@@ -27,7 +32,9 @@ export class CrashMonitor implements Monitor {
     for (const l of this.serial.lines) this.feed(l);
     this.serial.on("line", this.onLine);
     this.timer = setInterval(() => {
-      if (this.headlineAt && Date.now() - this.headlineAt > REGISTER_WAIT_MS && !this.crash) {
+      const now = Date.now();
+      const overdue = now - this.lastLineAt > QUIET_MS || now - this.waitingSince > MAX_WAIT_MS;
+      if (this.waitingSince && overdue && !this.crash) {
         const c = this.detector.flush();
         if (c) this.found(c);
       }
@@ -42,7 +49,9 @@ export class CrashMonitor implements Monitor {
   private feed(l: SerialLine): void {
     if (this.crash) return;
     const c = this.detector.feed(l.text, l.at);
-    if (this.detector.waiting && !this.headlineAt) this.headlineAt = Date.now();
+    this.lastLineAt = Date.now();
+    if (!this.detector.waiting) this.waitingSince = 0;
+    else if (!this.waitingSince) this.waitingSince = this.lastLineAt;
     if (c) this.found(c);
   }
 

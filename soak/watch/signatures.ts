@@ -1,14 +1,25 @@
 // The crash signatures the serial watcher looks for, as a table. A signature with
 // `registers` expects the kernel contract's two register lines right after its
 // headline (RIP/CS, then RFL/RSP/SS); when they are missing or do not parse, the
-// crash is still reported, marked corrupted.
+// crash is still reported, marked corrupted. A Linux headline starts a report block
+// that linux-report-block.ts collects to its end.
 
-export type CrashKind = "page-fault" | "exception" | "trap" | "panic" | "linux-oops" | "linux-panic" | "custom";
+export type CrashKind =
+  | "page-fault"
+  | "exception"
+  | "trap"
+  | "panic"
+  | "linux-oops"
+  | "linux-warning"
+  | "linux-panic"
+  | "custom";
 
 export interface Signature {
   id: CrashKind;
   headline: RegExp;
   registers: boolean;
+  /** the headline opens a Linux report block (linux-report-block.ts) */
+  block?: boolean;
 }
 
 const HEX = "0x[0-9a-fA-F]{16}";
@@ -26,8 +37,20 @@ export const SIGNATURES: Signature[] = [
       `^${LINUX_TIME}(BUG: .*|Oops: .*|general protection fault.*|kernel BUG at .*|Unable to handle kernel .*)$`,
     ),
     registers: false,
+    block: true,
   },
-  { id: "linux-panic", headline: new RegExp(`^${LINUX_TIME}Kernel panic - not syncing: ?(.*)$`), registers: false },
+  {
+    id: "linux-warning",
+    headline: new RegExp(`^${LINUX_TIME}(WARNING: (?:CPU: \\d+ PID: \\d+ )?at .*)$`),
+    registers: false,
+    block: true,
+  },
+  {
+    id: "linux-panic",
+    headline: new RegExp(`^${LINUX_TIME}Kernel panic - not syncing: ?(.*)$`),
+    registers: false,
+    block: true,
+  },
 ];
 
 export const RIP_LINE = new RegExp(`^RIP=(${HEX}) CS=(${HEX})\\s*$`);

@@ -5,7 +5,7 @@ import { bytesEqual } from "../lib/writer";
 import { assetAddr, assetCount, assetField, assetLen } from "../platform";
 
 const FIELD_CAP: usize = 128;
-const ETAG_HEX_LEN: usize = 16; // kernel/assets.ts
+const ETAG_HEX_LEN: usize = 16; // kernel/bake-assets.ts
 
 export class Asset {
   path: usize = 0;

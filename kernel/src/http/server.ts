@@ -1,19 +1,18 @@
 // HTTP/1.1 over the TCP connections: keep-alive and pipelining, GET and HEAD, the
-// routes of the kernel contract (DESIGN.md) and the baked assets. Requests are
+// routes of the kernel contract (ARCHITECTURE.md) and the baked assets. Requests are
 // parsed straight from the connection's receive buffer; responses go into its
 // arena (headers, generated bodies) or point at an asset's bytes in the image.
 import * as con from "../console";
 import { bytesEqual, Writer } from "../lib/writer";
 import * as faults from "../faults";
 import * as pmm from "../mem/pmm";
-import * as nic from "../net/nic";
-import * as conn from "../net/conn";
 import { Conn } from "../net/conn";
-import * as tcp from "../net/tcp";
+import * as tcpInput from "../net/tcp-input";
 import { clockNs, physAddr } from "../platform";
 import * as stats from "../stats";
 import * as assets from "./assets";
 import * as recent from "./recent";
+import { renderStats } from "./stats-json";
 
 const BODY_CAP: usize = 7680;
 const HEAD_CAP: usize = 512;
@@ -199,7 +198,7 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   }
   if (close) {
     c.stopParsing = true;
-    tcp.closeAfterQueued(c);
+    tcpInput.closeAfterQueued(c);
   }
   return true;
 }
@@ -212,52 +211,6 @@ function fail(c: Conn, status: u16): bool {
   method = recent.METHOD_OTHER;
   targetLen = 0;
   return respond(c, status, null, "text/plain; charset=utf-8", true);
-}
-
-function renderStats(w: Writer): void {
-  w.str('{"boot_id":');
-  w.dec(stats.bootId);
-  w.str(',"uptime_ms":');
-  w.dec(clockNs() / 1_000_000);
-  w.str(',"requests":');
-  w.dec(stats.requests);
-  w.str(',"rx_packets":');
-  w.dec(stats.rxPackets);
-  w.str(',"tx_packets":');
-  w.dec(stats.txPackets);
-  w.str(',"rx_used_idx":');
-  w.dec(stats.rxUsedIdx);
-  w.str(',"tx_used_idx":');
-  w.dec(stats.txUsedIdx);
-  w.str(',"ring_wraps":');
-  w.dec(nic.ringWraps());
-  w.str(',"tx_stalls":');
-  w.dec(stats.txStalls);
-  w.str(',"tcp_open":');
-  w.dec(stats.tcpOpen);
-  w.str(',"pmm_pages_used":');
-  w.dec(stats.pmmPagesUsed);
-  w.str(',"pmm_pages_total":');
-  w.dec(stats.pmmPagesTotal);
-  w.str(',"rx_dropped":');
-  w.dec(stats.rxDropped);
-  w.str(',"tcp_retransmits":');
-  w.dec(stats.tcpRetransmits);
-  w.str(',"tcp_resets_sent":');
-  w.dec(stats.tcpResets);
-  w.str(',"tcp_resets_received":');
-  w.dec(stats.tcpResetsReceived);
-  w.str(',"tcp_timeouts":');
-  w.dec(stats.tcpTimeouts);
-  w.str(',"conn_refused":');
-  w.dec(stats.connRefused);
-  w.str(',"http_2xx":');
-  w.dec(stats.http2xx);
-  w.str(',"http_304":');
-  w.dec(stats.http304);
-  w.str(',"http_4xx":');
-  w.dec(stats.http4xx);
-  w.str("}\n");
 }
 
 /** Answers the request in [0, end) of the receive buffer; false = retry later (no room). */
@@ -299,7 +252,6 @@ function serve(c: Conn, end: usize): bool {
 
 /** Parses and answers every complete request in the receive buffer, as far as there is room. */
 export function onData(c: Conn): void {
-  const before = c.rxLen;
   while (c.rxLen > 0 && !c.stopParsing && c.canQueueResponse()) {
     const p = c.rx();
     if (c.skip > 0) {
@@ -311,15 +263,13 @@ export function onData(c: Conn): void {
     const end = headerEnd(p, c.rxLen);
     if (end < 0) {
       if (!plausibleStart(p, c.rxLen)) fail(c, 400);
-      else if (c.rxLen == conn.RX_CAP) fail(c, 431);
+      else if (tcpInput.bufferNearlyFull(c)) fail(c, 431); // the head cannot end within the buffer
       break;
     }
     if (!serve(c, <usize>end)) break;
     consume(c, <u32>end);
     c.skip = contentLength;
   }
-  // Reopen a window that had (nearly) closed.
-  if (before + 1460 > conn.RX_CAP && c.rxLen < before) c.ackNeeded = true;
 }
 
 function consume(c: Conn, n: u32): void {

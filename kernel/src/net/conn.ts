@@ -4,11 +4,13 @@
 // are given back when the connection closes.
 import * as pmm from "../mem/pmm";
 
-export const RX_CAP: u32 = 4096;
+export const RX_CAP: u32 = 8192;
 export const ARENA_CAP: u32 = 8192;
-export const CONN_PAGES: u32 = 3;
+export const CONN_PAGES: u32 = 4;
 /** responses queued per connection (pipelining depth) */
 export const MAX_RESPONSES: i32 = 16;
+/** the first retransmission timeout, and the first zero-window probe interval */
+export const RTO_INITIAL_NS: u64 = 200_000_000;
 
 export const CLOSED: u8 = 0;
 export const SYN_RCVD: u8 = 1;
@@ -55,6 +57,8 @@ export class Conn {
   /** answer no further requests on this connection (after Connection: close or an error) */
   stopParsing: bool = false;
   finSent: bool = false;
+  /** the application has stopped reading: received bytes are acknowledged and dropped (a lingering close) */
+  discardInput: bool = false;
 
   /** when data last went out (or a response was queued on an idle connection) */
   lastProgress: u64 = 0;
@@ -64,6 +68,15 @@ export class Conn {
   rtoNs: u64 = 0;
   retries: u32 = 0;
   timeWaitUntil: u64 = 0;
+  /** when the peer last sent a segment we accepted (idle and FIN-WAIT timeouts count from here) */
+  lastRecv: u64 = 0;
+  /** when our FIN first went out */
+  finAt: u64 = 0;
+  /** since when data has waited behind a zero window (0 = it has not) */
+  zeroWndSince: u64 = 0;
+  /** the next zero-window probe, and the backed-off interval to the one after */
+  probeAt: u64 = 0;
+  probeNs: u64 = 0;
 
   pages: usize = 0;
   rxLen: u32 = 0;
@@ -99,9 +112,14 @@ export class Conn {
     this.closing = false;
     this.stopParsing = false;
     this.finSent = false;
+    this.discardInput = false;
     this.ackNeeded = false;
+    this.finAt = 0;
+    this.zeroWndSince = 0;
+    this.probeAt = 0;
     this.retries = 0;
     this.rtoAt = 0;
+    this.rtoNs = RTO_INITIAL_NS;
     this.stalled = false;
     return this.pages != 0;
   }
@@ -129,6 +147,11 @@ export class Conn {
 
   /** arena bytes taken since the last queued response (charged to the next one) */
   pendingArena: u32 = 0;
+
+  /** Nothing of ours is unsent or unacknowledged: the connection waits on the peer. */
+  waitsOnPeer(): bool {
+    return this.sndUna == this.sndNxt && this.sndNxt == this.queued + (this.finSent ? 1 : 0);
+  }
 
   canQueueResponse(): bool {
     return this.respCount < MAX_RESPONSES;

@@ -3,7 +3,7 @@
 import * as checksum from "./checksum";
 import * as ethernet from "./ethernet";
 import * as nic from "./nic";
-import * as tcp from "./tcp";
+import * as tcpInput from "./tcp-input";
 import { clockNs } from "../platform";
 import * as stats from "../stats";
 
@@ -83,7 +83,7 @@ export function handle(p: usize, len: usize): void {
     return;
   }
   const proto = load<u8>(p, 9);
-  if (proto == PROTO_TCP) tcp.handle(p, hdr, total);
+  if (proto == PROTO_TCP) tcpInput.handle(p, hdr, total);
   else if (proto == PROTO_ICMP) handleIcmp(p, hdr, total);
 }
 

@@ -1,0 +1,60 @@
+// GET /api/stats.json: the counters as one flat JSON object (the kernel contract's
+// names first, then the ones that help triage).
+import { Writer } from "../lib/writer";
+import * as nic from "../net/nic";
+import { clockNs } from "../platform";
+import * as stats from "../stats";
+
+export function renderStats(w: Writer): void {
+  w.str('{"boot_id":');
+  w.dec(stats.bootId);
+  w.str(',"uptime_ms":');
+  w.dec(clockNs() / 1_000_000);
+  w.str(',"requests":');
+  w.dec(stats.requests);
+  w.str(',"rx_packets":');
+  w.dec(stats.rxPackets);
+  w.str(',"tx_packets":');
+  w.dec(stats.txPackets);
+  w.str(',"rx_used_idx":');
+  w.dec(stats.rxUsedIdx);
+  w.str(',"tx_used_idx":');
+  w.dec(stats.txUsedIdx);
+  w.str(',"ring_wraps":');
+  w.dec(nic.ringWraps());
+  w.str(',"tx_stalls":');
+  w.dec(stats.txStalls);
+  w.str(',"tcp_open":');
+  w.dec(stats.tcpOpen);
+  w.str(',"pmm_pages_used":');
+  w.dec(stats.pmmPagesUsed);
+  w.str(',"pmm_pages_total":');
+  w.dec(stats.pmmPagesTotal);
+  w.str(',"rx_dropped":');
+  w.dec(stats.rxDropped);
+  w.str(',"tcp_retransmits":');
+  w.dec(stats.tcpRetransmits);
+  w.str(',"tcp_resets_sent":');
+  w.dec(stats.tcpResets);
+  w.str(',"tcp_resets_received":');
+  w.dec(stats.tcpResetsReceived);
+  w.str(',"tcp_timeouts":');
+  w.dec(stats.tcpTimeouts);
+  w.str(',"conn_refused":');
+  w.dec(stats.connRefused);
+  w.str(',"tcp_idle_timeouts":');
+  w.dec(stats.tcpIdleTimeouts);
+  w.str(',"tcp_fin_wait_timeouts":');
+  w.dec(stats.tcpFinWaitTimeouts);
+  w.str(',"tcp_zero_window_resets":');
+  w.dec(stats.tcpZeroWindowResets);
+  w.str(',"tcp_evictions":');
+  w.dec(stats.tcpEvictions);
+  w.str(',"http_2xx":');
+  w.dec(stats.http2xx);
+  w.str(',"http_304":');
+  w.dec(stats.http304);
+  w.str(',"http_4xx":');
+  w.dec(stats.http4xx);
+  w.str("}\n");
+}

@@ -1,0 +1,186 @@
+// TCP input for a server on port 80 and the range the ELF note announces (isListening):
+// in-order receive, FIN/RST, a short TIME_WAIT, and what the application may ask of a
+// connection (the passive open is accept.ts). The received bytes go to the handler given to init(): the stack
+// never calls the application by name. Segments out are tcp.ts, slots table.ts.
+import * as accept from "./accept";
+import * as conn from "./conn";
+import { Conn } from "./conn";
+import * as scheduler from "./scheduler";
+import * as table from "./table";
+import * as tcp from "./tcp";
+import { ACK, FIN, RST, SYN, portPair, seqLt, TCP_HDR } from "./tcp";
+import { bootHttpPorts, clockNs } from "../platform";
+import * as stats from "../stats";
+
+export type Handler = (c: Conn) => void;
+
+const PORT_HTTP: u16 = 80;
+const TIME_WAIT_NS: u64 = 2_000_000_000;
+
+function ignore(_c: Conn): void {}
+
+/** Parses what a connection has received: the application's, set by init(). */
+let deliver: Handler = ignore;
+// The soak engine forwards each of its many loopback ports to a guest port of its own:
+// QEMU's user networking gives every forwarded connection the host client's source
+// port, so two host connections that share a source port on different host ports
+// would otherwise reach the guest as one and the same TCP tuple. The range is the
+// one the .note.soak in boot.S announces, read from it (one fact).
+let extraFirst: u32 = 0;
+let extraCount: u32 = 0;
+
+export function init(onData: Handler): void {
+  deliver = onData;
+  table.init();
+  const ports = bootHttpPorts();
+  extraFirst = ports & 0xffff;
+  extraCount = ports >> 16;
+  accept.init();
+}
+
+/** `wirePort` in network byte order, as in the TCP header. */
+function isListening(wirePort: u16): bool {
+  const port = <u32>bswap<u16>(wirePort);
+  return port == PORT_HTTP || port - extraFirst < extraCount;
+}
+
+/** Marks a connection to close once its queued responses are out, dropping any further
+ * input (Connection: close, errors, idle): the peer may keep sending, we keep acknowledging. */
+export function closeAfterQueued(c: Conn): void {
+  c.closing = true;
+  c.discardInput = true;
+  scheduler.markDirty(c);
+}
+
+/**
+ * Less room left in `c`'s receive buffer than one full segment. A sender that avoids small
+ * segments (RFC 9293 3.8.6.2.1; QEMU's slirp does) may then wait seconds before sending
+ * into it, so a request head that has not ended by now is treated as too large.
+ */
+export function bufferNearlyFull(c: Conn): bool {
+  return conn.RX_CAP - c.rxLen < min(c.peerMss, tcp.OUR_MSS);
+}
+
+/** Hands the received bytes to the application; a connection closing drops them instead. */
+function receive(c: Conn): void {
+  const before = c.rxLen;
+  if (!c.discardInput) deliver(c);
+  if (c.discardInput) c.rxLen = 0;
+  // Reopen a window that had (nearly) closed.
+  if (before + tcp.OUR_MSS > conn.RX_CAP && c.rxLen < before) c.ackNeeded = true;
+}
+
+/** Handles an acknowledgement number: frees what it covers and restarts the timer. */
+function onAck(c: Conn, ack: u32, now: u64): void {
+  if (!seqLt(c.sndUna, ack) || seqLt(c.sndNxt, ack)) return; // old or beyond what we sent
+  c.sndUna = ack;
+  c.retries = 0;
+  c.rtoNs = conn.RTO_INITIAL_NS;
+  c.rtoAt = c.sndUna == c.sndNxt ? 0 : now + c.rtoNs;
+  if (c.state == conn.SYN_RCVD) {
+    c.state = conn.ESTABLISHED;
+    stats.tcpOpen++;
+  }
+  if (c.releaseAcked(ack) && c.rxLen > 0) receive(c); // room again for pipelined requests
+  if (c.finSent && ack == c.queued + 1) {
+    if (c.state == conn.FIN_WAIT_1) c.state = conn.FIN_WAIT_2;
+    else if (c.state == conn.CLOSING) enterTimeWait(c, now);
+    else if (c.state == conn.LAST_ACK) table.destroy(c);
+  }
+}
+
+function enterTimeWait(c: Conn, now: u64): void {
+  if (table.counted(c)) stats.tcpOpen--;
+  c.state = conn.TIME_WAIT;
+  c.timeWaitUntil = now + TIME_WAIT_NS;
+  c.rtoAt = 0;
+}
+
+export function handle(ip: usize, ipHdr: usize, total: usize): void {
+  const now = clockNs();
+  const t = ip + ipHdr;
+  const len = total - ipHdr;
+  if (len < TCP_HDR) return;
+  const hdr = <usize>(load<u8>(t, 12) >> 4) << 2;
+  if (hdr < TCP_HDR || hdr > len || tcp.tcpChecksum(ip, t, len) != 0) {
+    stats.rxDropped++;
+    return;
+  }
+  const payload = <u32>(len - hdr);
+  const flags = load<u8>(t, 13);
+  if (!isListening(load<u16>(t, 2))) {
+    tcp.replyReset(ip, t, payload, now);
+    return;
+  }
+  const found = table.lookup(load<u32>(ip, 12), portPair(t));
+  if (found == null) {
+    if ((flags & (SYN | ACK | RST)) == SYN) accept.accept(ip, t, now);
+    else tcp.replyReset(ip, t, payload, now);
+    return;
+  }
+  const c = found!;
+  const seq = bswap<u32>(load<u32>(t, 4));
+  if ((flags & RST) != 0) {
+    if (!seqLt(seq, c.rcvNxt) && seqLt(seq, c.rcvNxt + conn.RX_CAP + 1)) {
+      stats.tcpResetsReceived++;
+      table.destroy(c);
+    }
+    return;
+  }
+  if ((flags & SYN) != 0) {
+    // A retransmitted SYN: answer again (SYN_RCVD) or re-acknowledge.
+    if (c.state == conn.SYN_RCVD) c.sndNxt = c.sndUna;
+    else c.ackNeeded = true;
+    scheduler.markDirty(c);
+    return;
+  }
+  if ((flags & ACK) == 0) return;
+  c.lastRecv = now;
+  c.peerWnd = <u32>bswap<u16>(load<u16>(t, 14));
+  onAck(c, bswap<u32>(load<u32>(t, 8)), now);
+  if (c.state == conn.CLOSED) return;
+
+  if (payload > 0 || (flags & FIN) != 0) c.ackNeeded = true;
+  let data = t + hdr;
+  let n = payload;
+  // Trim what we already have, drop anything out of order (the peer resends it).
+  if (seqLt(seq, c.rcvNxt)) {
+    const dup = c.rcvNxt - seq;
+    if (dup >= n) n = 0;
+    else {
+      data += dup;
+      n -= dup;
+    }
+  } else if (seq != c.rcvNxt) {
+    scheduler.markDirty(c);
+    return;
+  }
+  const receiving = c.state == conn.ESTABLISHED || c.state == conn.FIN_WAIT_1 || c.state == conn.FIN_WAIT_2;
+  if (n > 0 && receiving && c.discardInput) {
+    c.rcvNxt += n; // a lingering close: acknowledged, dropped
+    n = 0;
+  } else if (n > 0 && receiving) {
+    const take = min(n, conn.RX_CAP - c.rxLen);
+    memory.copy(c.rx() + <usize>c.rxLen, data, <usize>take);
+    c.rxLen += take;
+    c.rcvNxt += take;
+    n -= take;
+    receive(c);
+    if (c.discardInput) {
+      c.rcvNxt += n; // the application just closed: what did not fit is dropped too, not left to a resend
+      n = 0;
+    }
+  }
+  if ((flags & FIN) != 0 && n == 0 && seq + payload == c.rcvNxt) {
+    c.rcvNxt++;
+    if (c.state == conn.ESTABLISHED) {
+      c.state = conn.CLOSE_WAIT;
+      c.closing = true; // answer what was asked, then close our side
+    } else if (c.state == conn.FIN_WAIT_1) {
+      c.state = conn.CLOSING;
+    } else if (c.state == conn.FIN_WAIT_2) {
+      enterTimeWait(c, now);
+    }
+  }
+  scheduler.markDirty(c);
+}

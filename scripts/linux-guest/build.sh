@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds a Linux soak guest from Debian's packages: the stock 6.1 kernel (bzImage),
+# its vmlinux with debug symbols, and an initramfs of busybox-static, server.c and
+# crashme.ko (built against Debian's headers). Everything downloaded or built goes
+# to the cache folder, outside the repository; nothing is installed on the system.
+#
+#   scripts/linux-guest/build.sh            # prints the paths it made, one NAME=PATH a line
+#   LINUX_GUEST_CACHE=/some/dir KVER=6.1.0-57-amd64 scripts/linux-guest/build.sh
+#
+# Needs apt-get (Debian or Ubuntu with Debian's archive), dpkg-deb, gcc-12, make, cpio, gzip.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${LINUX_GUEST_CACHE:-$HOME/.cache/unikernel-soak/linux-guest}
+# The kernel Debian's linux-image-amd64 points at, unless KVER names one.
+kver=${KVER:-$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{sub("linux-image-", "", $2); print $2; exit}')}
+[[ $kver =~ ^6\.1\.0-[0-9]+-amd64$ ]] || {
+  echo "build.sh: expected a Debian 6.1 amd64 kernel ABI like 6.1.0-57-amd64, got '$kver' (set KVER, or run apt-get update)" >&2
+  exit 2
+}
+abi=${kver%-amd64}
+debs=$cache/debs root=$cache/root-$kver
+mkdir -p "$debs" "$root"
+log() { echo "build.sh: $*" >&2; }
+
+packages=(linux-image-"$kver" linux-image-"$kver"-dbg linux-headers-"$kver" linux-headers-"$abi"-common
+  linux-kbuild-6.1 busybox-static)
+for p in "${packages[@]}"; do
+  compgen -G "$debs/${p}_*.deb" >/dev/null && continue
+  log "downloading $p (the -dbg package is about 860 MB)"
+  (cd "$debs" && apt-get download -q "$p")
+done
+
+vmlinuz=$root/boot/vmlinuz-$kver
+vmlinux=$root/usr/lib/debug/boot/vmlinux-$kver
+if [[ ! -f $vmlinuz ]]; then
+  for p in linux-image-"$kver" linux-headers-"$kver" linux-headers-"$abi"-common linux-kbuild-6.1 busybox-static; do
+    dpkg-deb -x "$(compgen -G "$debs/${p}_*.deb" | head -1)" "$root"
+  done
+  # The headers include their common half by an absolute path; point it at this copy.
+  sed -i "s#^include /usr/src/#include $root/usr/src/#" "$root/usr/src/linux-headers-$kver/Makefile"
+fi
+if [[ ! -f $vmlinux ]]; then
+  log "extracting vmlinux from the -dbg package (about a minute)"
+  dpkg-deb --fsys-tarfile "$(compgen -G "$debs/linux-image-${kver}-dbg_*.deb" | head -1)" |
+    tar -x -C "$root" "./usr/lib/debug/boot/vmlinux-$kver"
+fi
+
+build=$cache/build-$kver
+rm -rf "$build" && mkdir -p "$build/crashme" "$build/initramfs"/{bin,lib/modules,proc,sys,dev}
+gcc -static -O2 -Wall -Wextra -Werror -o "$build/initramfs/bin/server" "$here/server.c"
+cp "$here/crashme/crashme.c" "$here/crashme/Kbuild" "$build/crashme/"
+make -s -C "$root/usr/src/linux-headers-$kver" M="$build/crashme" modules >"$build/crashme.log" 2>&1 || {
+  cat "$build/crashme.log" >&2
+  exit 1
+}
+
+ird=$build/initramfs
+cp "$root/bin/busybox" "$ird/bin/busybox"
+cp "$here/init" "$ird/init"
+cp "$build/crashme/crashme.ko" "$ird/lib/crashme.ko"
+for m in virtio_ring virtio virtio_mmio failover net_failover virtio_net; do
+  cp "$(find "$root/lib/modules/$kver" -name "$m.ko" | head -1)" "$ird/lib/modules/"
+done
+initrd=$cache/initramfs-$kver.cpio.gz
+(cd "$ird" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9) >"$initrd"
+log "initramfs $(du -h "$initrd" | cut -f1) from busybox-static, server.c and crashme.ko"
+
+echo "KERNEL=$vmlinuz"
+echo "SYMBOLS=$vmlinux"
+echo "INITRD=$initrd"
