@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildKernel } from "../kernel/build.ts";
-import { FAULTS } from "../kernel/faults.ts";
+import { FAULTS } from "../kernel/fault-switches.ts";
 import type { ReproVerdict } from "../soak/repro/repro.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");

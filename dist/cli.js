@@ -1592,8 +1592,8 @@ var require_zalgo = __commonJS({
         ]
       };
       var all = [].concat(soul.up, soul.down, soul.mid);
-      function randomNumber(range) {
-        var r = Math.floor(Math.random() * range);
+      function randomNumber(range2) {
+        var r = Math.floor(Math.random() * range2);
         return r;
       }
       function isChar(character) {
@@ -2994,22 +2994,22 @@ var require_conversions = __commonJS({
       const hi = Math.floor(h) % 6;
       const f = h - Math.floor(h);
       const p = 255 * v * (1 - s);
-      const q = 255 * v * (1 - s * f);
+      const q2 = 255 * v * (1 - s * f);
       const t = 255 * v * (1 - s * (1 - f));
       v *= 255;
       switch (hi) {
         case 0:
           return [v, t, p];
         case 1:
-          return [q, v, p];
+          return [q2, v, p];
         case 2:
           return [p, v, t];
         case 3:
-          return [p, q, v];
+          return [p, q2, v];
         case 4:
           return [t, p, v];
         case 5:
-          return [v, p, q];
+          return [v, p, q2];
       }
     };
     convert.hsv.hsl = function(hsv) {
@@ -4060,18 +4060,18 @@ var require_source = __commonJS({
         }
       }
     });
-    var createStyler = (open3, close, parent) => {
+    var createStyler = (open4, close, parent) => {
       let openAll;
       let closeAll;
       if (parent === void 0) {
-        openAll = open3;
+        openAll = open4;
         closeAll = close;
       } else {
-        openAll = parent.openAll + open3;
+        openAll = parent.openAll + open4;
         closeAll = close + parent.closeAll;
       }
       return {
-        open: open3,
+        open: open4,
         close,
         openAll,
         closeAll,
@@ -7384,10 +7384,10 @@ var require_strings = __commonJS({
       STR_APPLY_UIA_OK = false;
     }
     var _utf8len = new utils.Buf8(256);
-    for (q = 0; q < 256; q++) {
-      _utf8len[q] = q >= 252 ? 6 : q >= 248 ? 5 : q >= 240 ? 4 : q >= 224 ? 3 : q >= 192 ? 2 : 1;
+    for (q2 = 0; q2 < 256; q2++) {
+      _utf8len[q2] = q2 >= 252 ? 6 : q2 >= 248 ? 5 : q2 >= 240 ? 4 : q2 >= 224 ? 3 : q2 >= 192 ? 2 : 1;
     }
-    var q;
+    var q2;
     _utf8len[254] = _utf8len[254] = 1;
     exports2.string2buf = function(str) {
       var buf, c, c2, m_pos, i, str_len = str.length, buf_len = 0;
@@ -8295,8 +8295,8 @@ var require_inflate = __commonJS({
     var ENOUGH_DISTS = 592;
     var MAX_WBITS = 15;
     var DEF_WBITS = MAX_WBITS;
-    function zswap32(q) {
-      return (q >>> 24 & 255) + (q >>> 8 & 65280) + ((q & 65280) << 8) + ((q & 255) << 24);
+    function zswap32(q2) {
+      return (q2 >>> 24 & 255) + (q2 >>> 8 & 65280) + ((q2 & 65280) << 8) + ((q2 & 255) << 24);
     }
     function InflateState() {
       this.mode = 0;
@@ -10143,11 +10143,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve10) {
+          resolve10(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve10, reject) {
         function fulfilled(value) {
           try {
             step2(generator.next(value));
@@ -10163,7 +10163,7 @@ var require_wasm = __commonJS({
           }
         }
         function step2(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve10(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step2((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -22830,16 +22830,16 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve6, basename: basename8 } = __require("path");
-    var { readFileSync } = __require("fs");
+    var { resolve: resolve10, basename: basename10 } = __require("path");
+    var { readFileSync: readFileSync2 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve6(string);
-          const data = readFileSync(path, "utf8");
+          const path = resolve10(string);
+          const data = readFileSync2(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -22858,9 +22858,9 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync(path);
+            const buffer = readFileSync2(path);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename8(path)
+              filename: basename10(path)
             }, opts));
             break;
           }
@@ -23911,8 +23911,8 @@ var require_trim_comparator_whitespace = __commonJS({
     var isLetter = (char) => char !== void 0 && (char >= "a" && char <= "z" || char >= "A" && char <= "Z");
     var isIdentifierCharacter = (char) => isDigit(char) || isLetter(char) || char === "-";
     var isVersionStart = (char) => isDigit(char) || char === "x" || char === "X" || char === "*";
-    var findDigitsEndIndex = (range, start, limit, digitRuns) => {
-      if (!isDigit(range[start])) {
+    var findDigitsEndIndex = (range2, start, limit, digitRuns) => {
+      if (!isDigit(range2[start])) {
         return start;
       }
       if (start >= digitRuns.start && start < digitRuns.end) {
@@ -23922,7 +23922,7 @@ var require_trim_comparator_whitespace = __commonJS({
         return Math.min(start + limit, digitRuns.previousEnd);
       }
       let end = start + 1;
-      while (isDigit(range[end])) {
+      while (isDigit(range2[end])) {
         end++;
       }
       digitRuns.previousStart = digitRuns.start;
@@ -23931,39 +23931,39 @@ var require_trim_comparator_whitespace = __commonJS({
       digitRuns.end = end;
       return Math.min(start + limit, end);
     };
-    var findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-      if (!loose && range[start] === "0") {
+    var findVersionNumberEndIndex = (range2, start, loose, digitRuns) => {
+      if (!loose && range2[start] === "0") {
         return start + 1;
       }
-      return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
+      return findDigitsEndIndex(range2, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
     };
-    var findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-      const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
-      if (isLetter(range[digitsEnd]) || range[digitsEnd] === "-") {
+    var findPrereleaseIdentifierEndIndex = (range2, start, loose, digitRuns) => {
+      const digitsEnd = findDigitsEndIndex(range2, start, MAX_LENGTH, digitRuns);
+      if (isLetter(range2[digitsEnd]) || range2[digitsEnd] === "-") {
         let end = digitsEnd + 1;
         const limit = end + MAX_SAFE_BUILD_LENGTH;
-        while (end < limit && isIdentifierCharacter(range[end])) {
+        while (end < limit && isIdentifierCharacter(range2[end])) {
           end++;
         }
         return end;
       }
-      return findVersionNumberEndIndex(range, start, loose, digitRuns);
+      return findVersionNumberEndIndex(range2, start, loose, digitRuns);
     };
-    var findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-      const hyphen = range[start] === "-";
+    var findPrereleaseEndIndex = (range2, start, loose, digitRuns) => {
+      const hyphen = range2[start] === "-";
       if (!loose && !hyphen) {
         return start;
       }
       const identifierStart = start + (hyphen ? 1 : 0);
-      let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
+      let end = findPrereleaseIdentifierEndIndex(range2, identifierStart, loose, digitRuns);
       if (end === identifierStart) {
         if (!loose || !hyphen) {
           return start;
         }
-        end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
+        end = findPrereleaseIdentifierEndIndex(range2, start, loose, digitRuns);
       }
-      while (range[end] === ".") {
-        const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
+      while (range2[end] === ".") {
+        const next = findPrereleaseIdentifierEndIndex(range2, end + 1, loose, digitRuns);
         if (next === end + 1) {
           break;
         }
@@ -23971,23 +23971,23 @@ var require_trim_comparator_whitespace = __commonJS({
       }
       return end;
     };
-    var findBuildIdentifierEndIndex = (range, start) => {
+    var findBuildIdentifierEndIndex = (range2, start) => {
       let end = start;
-      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range2[end])) {
         end++;
       }
       return end;
     };
-    var findBuildEndIndex = (range, start) => {
-      if (range[start] !== "+") {
+    var findBuildEndIndex = (range2, start) => {
+      if (range2[start] !== "+") {
         return start;
       }
-      let end = findBuildIdentifierEndIndex(range, start + 1);
+      let end = findBuildIdentifierEndIndex(range2, start + 1);
       if (end === start + 1) {
         return start;
       }
-      while (range[end] === ".") {
-        const next = findBuildIdentifierEndIndex(range, end + 1);
+      while (range2[end] === ".") {
+        const next = findBuildIdentifierEndIndex(range2, end + 1);
         if (next === end + 1) {
           break;
         }
@@ -23995,89 +23995,89 @@ var require_trim_comparator_whitespace = __commonJS({
       }
       return end;
     };
-    var findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+    var findLooseFullVersionEndIndex = (range2, start, digitRuns) => {
       let end = start;
       for (let component = 0; component < 3; component++) {
-        const next = findVersionNumberEndIndex(range, end, true, digitRuns);
+        const next = findVersionNumberEndIndex(range2, end, true, digitRuns);
         if (next === end) {
           return start;
         }
         end = next;
         if (component < 2) {
-          if (range[end] !== ".") {
+          if (range2[end] !== ".") {
             return start;
           }
           end++;
         }
       }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
+      const prereleaseEnd = findPrereleaseEndIndex(range2, end, true, digitRuns);
+      return findBuildEndIndex(range2, prereleaseEnd);
     };
-    var findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-      if (isDigit(range[start])) {
-        return findVersionNumberEndIndex(range, start, false, digitRuns);
+    var findPartialVersionComponentEndIndex = (range2, start, digitRuns) => {
+      if (isDigit(range2[start])) {
+        return findVersionNumberEndIndex(range2, start, false, digitRuns);
       }
-      return isVersionStart(range[start]) ? start + 1 : start;
+      return isVersionStart(range2[start]) ? start + 1 : start;
     };
-    var findPartialVersionEndIndex = (range, start, digitRuns) => {
-      let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
+    var findPartialVersionEndIndex = (range2, start, digitRuns) => {
+      let end = findPartialVersionComponentEndIndex(range2, start, digitRuns);
       for (let component = 0; component < 2; component++) {
-        if (range[end] !== ".") {
+        if (range2[end] !== ".") {
           return end;
         }
-        const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
+        const next = findPartialVersionComponentEndIndex(range2, end + 1, digitRuns);
         if (next === end + 1) {
           return end;
         }
         end = next;
       }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
+      const prereleaseEnd = findPrereleaseEndIndex(range2, end, false, digitRuns);
+      return findBuildEndIndex(range2, prereleaseEnd);
     };
-    var findVersionEndIndex = (range, start, digitRuns) => {
-      const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
-      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range, start, digitRuns);
+    var findVersionEndIndex = (range2, start, digitRuns) => {
+      const fullVersionEnd = findLooseFullVersionEndIndex(range2, start, digitRuns);
+      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range2, start, digitRuns);
     };
-    var findRemovableWhitespaceIndex = (range, matchStart) => {
+    var findRemovableWhitespaceIndex = (range2, matchStart) => {
       let position = matchStart;
-      if (isWhitespace(range[position])) {
+      if (isWhitespace(range2[position])) {
         position++;
       }
-      if (range[position] === "<" || range[position] === ">") {
+      if (range2[position] === "<" || range2[position] === ">") {
         position++;
       }
-      if (range[position] === "=") {
+      if (range2[position] === "=") {
         position++;
       }
-      return isWhitespace(range[position]) ? position : -1;
+      return isWhitespace(range2[position]) ? position : -1;
     };
-    var trimComparatorWhitespace = (range) => {
+    var trimComparatorWhitespace = (range2) => {
       let result = "";
       let copyFrom = 0;
       let cursor = 0;
       const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
-      while (cursor < range.length) {
+      while (cursor < range2.length) {
         const matchStart = cursor;
-        if (range[cursor] === "<" || range[cursor] === ">") {
+        if (range2[cursor] === "<" || range2[cursor] === ">") {
           cursor++;
-        } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+        } else if (!isVersionPrefix(range2[cursor]) && !isVersionStart(range2[cursor])) {
           cursor++;
           continue;
         }
-        while (cursor < range.length && isVersionPrefix(range[cursor])) {
+        while (cursor < range2.length && isVersionPrefix(range2[cursor])) {
           cursor++;
         }
-        if (!isVersionStart(range[cursor])) {
+        if (!isVersionStart(range2[cursor])) {
           continue;
         }
-        const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
+        const whitespacePosition = findRemovableWhitespaceIndex(range2, matchStart);
         if (whitespacePosition !== -1) {
-          result += range.slice(copyFrom, whitespacePosition);
+          result += range2.slice(copyFrom, whitespacePosition);
           copyFrom = whitespacePosition + 1;
         }
-        cursor = findVersionEndIndex(range, cursor, digitRuns);
+        cursor = findVersionEndIndex(range2, cursor, digitRuns);
       }
-      return result + range.slice(copyFrom);
+      return result + range2.slice(copyFrom);
     };
     module2.exports = trimComparatorWhitespace;
   }
@@ -24089,25 +24089,25 @@ var require_range2 = __commonJS({
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
-      constructor(range, options) {
+      constructor(range2, options) {
         options = parseOptions(options);
-        if (range instanceof _Range) {
-          if (range.loose === !!options.loose && range.includePrerelease === !!options.includePrerelease) {
-            return range;
+        if (range2 instanceof _Range) {
+          if (range2.loose === !!options.loose && range2.includePrerelease === !!options.includePrerelease) {
+            return range2;
           } else {
-            return new _Range(range.raw, options);
+            return new _Range(range2.raw, options);
           }
         }
-        if (range instanceof Comparator) {
-          this.raw = range.value;
-          this.set = [[range]];
+        if (range2 instanceof Comparator) {
+          this.raw = range2.value;
+          this.set = [[range2]];
           this.formatted = void 0;
           return this;
         }
         this.options = options;
         this.loose = !!options.loose;
         this.includePrerelease = !!options.includePrerelease;
-        this.raw = range.trim().replace(SPACE_CHARACTERS, " ");
+        this.raw = range2.trim().replace(SPACE_CHARACTERS, " ");
         this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c) => c.length);
         if (!this.set.length) {
           throw new TypeError(`Invalid SemVer Range: ${this.raw}`);
@@ -24152,25 +24152,25 @@ var require_range2 = __commonJS({
       toString() {
         return this.range;
       }
-      parseRange(range) {
-        range = range.replace(BUILDSTRIPRE, "");
+      parseRange(range2) {
+        range2 = range2.replace(BUILDSTRIPRE, "");
         const memoOpts = (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) | (this.options.loose && FLAG_LOOSE);
-        const memoKey = memoOpts + ":" + range;
+        const memoKey = memoOpts + ":" + range2;
         const cached = cache.get(memoKey);
         if (cached) {
           return cached;
         }
         const loose = this.options.loose;
         const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
-        range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
-        debug("hyphen replace", range);
-        range = trimComparatorWhitespace(range);
-        debug("comparator trim", range);
-        range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
-        debug("tilde trim", range);
-        range = range.replace(re[t.CARETTRIM], caretTrimReplace);
-        debug("caret trim", range);
-        let rangeList = range.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
+        range2 = range2.replace(hr, hyphenReplace(this.options.includePrerelease));
+        debug("hyphen replace", range2);
+        range2 = trimComparatorWhitespace(range2);
+        debug("comparator trim", range2);
+        range2 = range2.replace(re[t.TILDETRIM], tildeTrimReplace);
+        debug("tilde trim", range2);
+        range2 = range2.replace(re[t.CARETTRIM], caretTrimReplace);
+        debug("caret trim", range2);
+        let rangeList = range2.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
         if (loose) {
           rangeList = rangeList.filter((comp) => {
             debug("loose invalid filter", comp, this.options);
@@ -24193,12 +24193,12 @@ var require_range2 = __commonJS({
         cache.set(memoKey, result);
         return result;
       }
-      intersects(range, options) {
-        if (!(range instanceof _Range)) {
+      intersects(range2, options) {
+        if (!(range2 instanceof _Range)) {
           throw new TypeError("a Range is required");
         }
         return this.set.some((thisComparators) => {
-          return isSatisfiable(thisComparators, options) && range.set.some((rangeComparators) => {
+          return isSatisfiable(thisComparators, options) && range2.set.some((rangeComparators) => {
             return isSatisfiable(rangeComparators, options) && thisComparators.every((thisComparator) => {
               return rangeComparators.every((rangeComparator) => {
                 return thisComparator.intersects(rangeComparator, options);
@@ -24586,13 +24586,13 @@ var require_satisfies = __commonJS({
   "node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
-    var satisfies = (version2, range, options) => {
+    var satisfies = (version2, range2, options) => {
       try {
-        range = new Range(range, options);
+        range2 = new Range(range2, options);
       } catch (er) {
         return false;
       }
-      return range.test(version2);
+      return range2.test(version2);
     };
     module2.exports = satisfies;
   }
@@ -24603,7 +24603,7 @@ var require_to_comparators = __commonJS({
   "node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
-    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
+    var toComparators = (range2, options) => new Range(range2, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
     module2.exports = toComparators;
   }
 });
@@ -24614,12 +24614,12 @@ var require_max_satisfying = __commonJS({
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
-    var maxSatisfying = (versions, range, options) => {
+    var maxSatisfying = (versions, range2, options) => {
       let max2 = null;
       let maxSV = null;
       let rangeObj = null;
       try {
-        rangeObj = new Range(range, options);
+        rangeObj = new Range(range2, options);
       } catch (er) {
         return null;
       }
@@ -24643,12 +24643,12 @@ var require_min_satisfying = __commonJS({
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
-    var minSatisfying = (versions, range, options) => {
+    var minSatisfying = (versions, range2, options) => {
       let min = null;
       let minSV = null;
       let rangeObj = null;
       try {
-        rangeObj = new Range(range, options);
+        rangeObj = new Range(range2, options);
       } catch (er) {
         return null;
       }
@@ -24673,19 +24673,19 @@ var require_min_version = __commonJS({
     var SemVer = require_semver();
     var Range = require_range2();
     var gt = require_gt();
-    var minVersion = (range, loose) => {
-      range = new Range(range, loose);
+    var minVersion = (range2, loose) => {
+      range2 = new Range(range2, loose);
       let minver = new SemVer("0.0.0");
-      if (range.test(minver)) {
+      if (range2.test(minver)) {
         return minver;
       }
       minver = new SemVer("0.0.0-0");
-      if (range.test(minver)) {
+      if (range2.test(minver)) {
         return minver;
       }
       minver = null;
-      for (let i = 0; i < range.set.length; ++i) {
-        const comparators = range.set[i];
+      for (let i = 0; i < range2.set.length; ++i) {
+        const comparators = range2.set[i];
         let setMin = null;
         comparators.forEach((comparator) => {
           const compver = new SemVer(comparator.semver.version);
@@ -24716,7 +24716,7 @@ var require_min_version = __commonJS({
           minver = setMin;
         }
       }
-      if (minver && range.test(minver)) {
+      if (minver && range2.test(minver)) {
         return minver;
       }
       return null;
@@ -24730,9 +24730,9 @@ var require_valid2 = __commonJS({
   "node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
-    var validRange = (range, options) => {
+    var validRange = (range2, options) => {
       try {
-        return new Range(range, options).range || "*";
+        return new Range(range2, options).range || "*";
       } catch (er) {
         return null;
       }
@@ -24754,9 +24754,9 @@ var require_outside = __commonJS({
     var lt = require_lt();
     var lte = require_lte();
     var gte = require_gte();
-    var outside = (version2, range, hilo, options) => {
+    var outside = (version2, range2, hilo, options) => {
       version2 = new SemVer(version2, options);
-      range = new Range(range, options);
+      range2 = new Range(range2, options);
       let gtfn, ltefn, ltfn, comp, ecomp;
       switch (hilo) {
         case ">":
@@ -24776,11 +24776,11 @@ var require_outside = __commonJS({
         default:
           throw new TypeError('Must provide a hilo val of "<" or ">"');
       }
-      if (satisfies(version2, range, options)) {
+      if (satisfies(version2, range2, options)) {
         return false;
       }
-      for (let i = 0; i < range.set.length; ++i) {
-        const comparators = range.set[i];
+      for (let i = 0; i < range2.set.length; ++i) {
+        const comparators = range2.set[i];
         let high = null;
         let low = null;
         comparators.forEach((comparator) => {
@@ -24815,7 +24815,7 @@ var require_gtr = __commonJS({
   "node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
-    var gtr = (version2, range, options) => outside(version2, range, ">", options);
+    var gtr = (version2, range2, options) => outside(version2, range2, ">", options);
     module2.exports = gtr;
   }
 });
@@ -24825,7 +24825,7 @@ var require_ltr = __commonJS({
   "node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
-    var ltr = (version2, range, options) => outside(version2, range, "<", options);
+    var ltr = (version2, range2, options) => outside(version2, range2, "<", options);
     module2.exports = ltr;
   }
 });
@@ -24850,13 +24850,13 @@ var require_simplify = __commonJS({
     "use strict";
     var satisfies = require_satisfies();
     var compare = require_compare();
-    module2.exports = (versions, range, options) => {
+    module2.exports = (versions, range2, options) => {
       const set = [];
       let first = null;
       let prev = null;
       const v = versions.sort((a, b) => compare(a, b, options));
       for (const version2 of v) {
-        const included = satisfies(version2, range, options);
+        const included = satisfies(version2, range2, options);
         if (included) {
           prev = version2;
           if (!first) {
@@ -24888,8 +24888,8 @@ var require_simplify = __commonJS({
         }
       }
       const simplified = ranges.join(" || ");
-      const original = typeof range.raw === "string" ? range.raw : String(range);
-      return simplified.length < original.length ? simplified : range;
+      const original = typeof range2.raw === "string" ? range2.raw : String(range2);
+      return simplified.length < original.length ? simplified : range2;
     };
   }
 });
@@ -29087,7 +29087,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run5(opts, tracker, cb) {
+    function run6(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -29323,7 +29323,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run5;
+    module2.exports = run6;
   }
 });
 
@@ -29332,12 +29332,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run5 = require_run();
+    var run6 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run5(opts, tracker, cb);
+      run6(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -29669,18 +29669,18 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run5(opts);
+          return run6(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run5(opts) {
+    function run6(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve6, reject) => {
+      const promise = new Promise((resolve10, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve6(results);
+          resolve10(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -29696,13 +29696,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve6, reject) => {
+      const promise = new Promise((resolve10, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve6(results);
+            resolve10(results);
           });
         });
       });
@@ -29874,7 +29874,7 @@ var require_autocannon = __commonJS({
     var net = __require("net");
     var path = __require("path");
     var URL2 = __require("url").URL;
-    var spawn3 = __require("child_process").spawn;
+    var spawn5 = __require("child_process").spawn;
     var managePath = require_dist();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -30102,7 +30102,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path.join(__dirname, "lib/preload"));
-        const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn5(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -30149,7 +30149,7 @@ var require_autocannon = __commonJS({
 });
 
 // soak/cli.ts
-import { basename as basename7 } from "node:path";
+import { basename as basename9 } from "node:path";
 
 // kernel/bundled.ts
 import { access as access2 } from "node:fs/promises";
@@ -30324,12 +30324,12 @@ var SerialTail = class extends EventEmitter {
   waitFor(pattern, timeoutMs) {
     const seen = this.lines.find((l) => pattern.test(l.text));
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve6, reject) => {
+    return new Promise((resolve10, reject) => {
       const onLine = (line) => {
         if (!pattern.test(line.text)) return;
         clearTimeout(timer);
         this.off("line", onLine);
-        resolve6(line);
+        resolve10(line);
       };
       const timer = setTimeout(() => {
         this.off("line", onLine);
@@ -30407,11 +30407,11 @@ var Vm = class _Vm {
     this.command = command;
     this.runDir = runDir;
     this.serial = new SerialTail(join5(config.dir, "serial.log"));
-    this.exited = new Promise((resolve6) => {
+    this.exited = new Promise((resolve10) => {
       process2.once("exit", (code, signal) => {
         live.delete(process2);
         this.exitInfo = { code, signal, at: Date.now() };
-        resolve6(this.exitInfo);
+        resolve10(this.exitInfo);
       });
     });
   }
@@ -30437,8 +30437,8 @@ var Vm = class _Vm {
     const log = createWriteStream(join5(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new _Vm(config, child, [qemu, ...args], runDir);
-    await new Promise((resolve6, reject) => {
-      child.once("spawn", resolve6);
+    await new Promise((resolve10, reject) => {
+      child.once("spawn", resolve10);
       child.once("error", (err) => {
         live.delete(child);
         reject(new Error(`cannot start setpriv (${err.message}); install util-linux`));
@@ -30509,6 +30509,7 @@ var DEFAULTS = {
   rssGrowthMiB: 32,
   pageGrowth: 16,
   warmupS: 10,
+  hangDumpMiB: 64,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",
@@ -30557,6 +30558,7 @@ function validate(o) {
   positiveInt("warmup", o.warmupS, 0, MAX.seconds);
   positiveInt("tx-stall-budget", o.txStallBudget, 0);
   positiveInt("page-growth", o.pageGrowth, 0);
+  positiveInt("hang-dump-mb", o.hangDumpMiB, 0, MAX.memoryMiB);
   for (const p of o.guestPorts)
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       throw new UsageError(`--guest-port: ${p} is not a TCP port (1-65535)`);
@@ -30611,6 +30613,7 @@ var FLAGS = {
   rssGrowthMiB: (o) => one("rss-growth-mb", o.rssGrowthMiB, DEFAULTS.rssGrowthMiB),
   pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
   warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
+  hangDumpMiB: (o) => one("hang-dump-mb", o.hangDumpMiB, DEFAULTS.hangDumpMiB),
   counters: (o) => Object.keys(COUNTER_FLAGS).filter((k) => o.counters[k] !== DEFAULTS.counters[k]).flatMap((k) => ["--counter", `${COUNTER_FLAGS[k]}=${o.counters[k]}`]),
   crashPatterns: (o) => o.crashPatterns.flatMap((p) => ["--crash-pattern", p.source]),
   out: (o) => one("out", o.out, DEFAULTS.out)
@@ -30630,9 +30633,60 @@ function reproduceCommand(o, kernelFile, version2) {
   return [`npx`, `unikernel-soak@${version2}`, ...argv].map(shellQuote).join(" ");
 }
 
+// soak/bisect/bisect.ts
+import { spawn as spawn4 } from "node:child_process";
+import { mkdir as mkdir4, readdir as readdir4, writeFile as writeFile8 } from "node:fs/promises";
+import { join as join19, resolve as resolve7 } from "node:path";
+
 // soak/cli-options.ts
 import { parseArgs } from "node:util";
+
+// soak/scenario.ts
+import { readFileSync } from "node:fs";
+import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve4 } from "node:path";
+var FILE_FLAGS = /* @__PURE__ */ new Set(["kernel", "initrd"]);
+var NOT_SCENARIO = /* @__PURE__ */ new Set(["scenario", "out", "help"]);
+function scenarioOf(o, dir) {
+  const argv = optionsToArgv({ ...o, out: "" });
+  const s = {};
+  for (let i = 0; i < argv.length; i++) {
+    const eq = argv[i].indexOf("=");
+    const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
+    if (NOT_SCENARIO.has(flag)) continue;
+    const v = FILE_FLAGS.has(flag) ? relative3(dir, resolve4(value)) : /^\d+$/.test(value) ? Number(value) : value;
+    const had = s[flag];
+    s[flag] = had === void 0 ? v : [...Array.isArray(had) ? had : [String(had)], String(v)];
+  }
+  return s;
+}
+function scenarioArgv(file) {
+  let s;
+  try {
+    s = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--scenario ${file}: cannot read it as JSON (${err.message})`);
+  }
+  if (typeof s !== "object" || s === null || Array.isArray(s))
+    throw new UsageError(`--scenario ${file}: expected a JSON object of flags, e.g. {"requests": 2000}`);
+  const argv = [];
+  for (const [flag, value] of Object.entries(s)) {
+    if (NOT_SCENARIO.has(flag) || !/^[a-z][a-z-]*$/.test(flag))
+      throw new UsageError(`--scenario ${file}: "${flag}" is not an engine option (keys are the long flags of --help)`);
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      if (typeof v !== "string" && typeof v !== "number")
+        throw new UsageError(`--scenario ${file}: "${flag}" must be a string or a number, got ${JSON.stringify(v)}`);
+      const text = FILE_FLAGS.has(flag) && !isAbsolute(String(v)) ? resolve4(dirname4(file), String(v)) : String(v);
+      argv.push(`--${flag}=${text}`);
+    }
+  }
+  return argv;
+}
+
+// soak/cli-options.ts
 var USAGE = `usage: unikernel-soak [options]
+       unikernel-soak repro <report-dir> [options]     (see repro --help)
+       unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
@@ -30668,8 +30722,12 @@ watchers and thresholds
   --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS.rssGrowthMiB})
   --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS.pageGrowth})
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS.warmupS})
+  --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS.hangDumpMiB}; 0 = no dump)
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
+scenario
+  --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
+                           them), read before the command line: a flag given there overrides it
 output
   --out DIR                report directory (default ${DEFAULTS.out})
   -h, --help               this text`;
@@ -30726,15 +30784,28 @@ function parseCli(argv) {
       "rss-growth-mb": { type: "string" },
       "page-growth": { type: "string" },
       warmup: { type: "string" },
+      "hang-dump-mb": { type: "string" },
       counter: { type: "string", multiple: true },
       "crash-pattern": { type: "string", multiple: true },
       out: { type: "string" },
+      scenario: { type: "string" },
       help: { type: "boolean", short: "h" }
     }
   });
   try {
     values = parse2(argv).values;
+    const scenario = values.scenario;
+    if (scenario) {
+      const flags = scenarioArgv(scenario);
+      try {
+        parse2(flags);
+      } catch (err) {
+        throw new UsageError(`--scenario ${scenario}: ${err.message}`);
+      }
+      values = parse2([...flags, ...argv]).values;
+    }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`${err.message} (see --help)`);
   }
   if (values.help) return "help";
@@ -30783,14 +30854,46 @@ function parseCli(argv) {
     rssGrowthMiB: num("rss-growth-mb", values["rss-growth-mb"], d.rssGrowthMiB),
     pageGrowth: num("page-growth", values["page-growth"], d.pageGrowth),
     warmupS: num("warmup", values.warmup, d.warmupS),
+    hangDumpMiB: num("hang-dump-mb", values["hang-dump-mb"], d.hangDumpMiB),
     counters,
     crashPatterns,
     out: values.out ?? d.out
   });
 }
 
+// soak/bisect/git.ts
+import { execFile as execFile2 } from "node:child_process";
+import { promisify as promisify2 } from "node:util";
+var run2 = promisify2(execFile2);
+async function git(cwd, ...args) {
+  try {
+    const { stdout } = await run2("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim();
+  } catch (err) {
+    const e = err;
+    if (e.code === "ENOENT") throw new Error("git is not installed (needed by bisect)");
+    throw new Error(`git ${args.join(" ")} (in ${cwd}) failed: ${(e.stderr ?? e.message).trim()}`);
+  }
+}
+
+// soak/bisect/plan.ts
+import { appendFile, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+var writePlan = (p) => writeFile3(join6(p.out, "plan.json"), `${JSON.stringify(p, null, 2)}
+`);
+var readPlan = async (file) => JSON.parse(await readFile3(file, "utf8"));
+var appendStep = (out, s) => appendFile(join6(out, "steps.jsonl"), `${JSON.stringify(s)}
+`);
+async function readSteps(out) {
+  const text = await readFile3(join6(out, "steps.jsonl"), "utf8").catch(() => "");
+  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}
+
+// soak/bisect/step.ts
+import { join as join17 } from "node:path";
+
 // soak/run.ts
-import { resolve as resolve5 } from "node:path";
+import { resolve as resolve6 } from "node:path";
 
 // soak/findings.ts
 var Findings = class {
@@ -30986,8 +31089,8 @@ var SoakContext = class {
 
 // soak/out-dir.ts
 import { constants as constants2 } from "node:fs";
-import { access as access4, lstat, mkdir as mkdir2, readdir as readdir3, readFile as readFile3, rm as rm3, stat, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname4, join as join6, relative as relative3, resolve as resolve4 } from "node:path";
+import { access as access4, lstat, mkdir as mkdir2, readdir as readdir3, readFile as readFile4, rm as rm3, stat, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname5, join as join7, relative as relative4, resolve as resolve5 } from "node:path";
 var MARKER = ".unikernel-soak-report";
 var REPORT_FILES = [
   "report.json",
@@ -30999,10 +31102,11 @@ var REPORT_FILES = [
   "triage.md",
   "memory.core"
 ];
+var REPRO_DIR = "repro";
 async function claimOutDir(out, kernel) {
-  const dir = resolve4(out);
+  const dir = resolve5(out);
   const files = [...REPORT_FILES, basenameOf(kernel)];
-  const inside = relative3(dir, resolve4(kernel));
+  const inside = relative4(dir, resolve5(kernel));
   if (!inside.startsWith("..") && !inside.startsWith("/"))
     throw new UsageError(`--out ${out}: the kernel under test (${kernel}) is inside it; choose another folder`);
   const st = await lstat(dir).catch((err) => {
@@ -31026,19 +31130,19 @@ async function clearPreviousReport(dir, out) {
     throw new UsageError(
       `--out ${out}: the folder is not empty and holds no report of unikernel-soak (${listed(entries)}); it is left untouched: choose a new or empty folder`
     );
-  const foreign = entries.filter((e) => e !== MARKER && !marker.files.includes(e));
+  const foreign = entries.filter((e) => e !== MARKER && e !== REPRO_DIR && !marker.files.includes(e));
   if (foreign.length)
     throw new UsageError(
       `--out ${out}: holds a previous report, but also files unikernel-soak did not write (${listed(foreign)}); it is left untouched: move them or choose another folder`
     );
-  for (const e of entries) if (e !== MARKER) await rm3(join6(dir, e), { force: true });
+  for (const e of entries) if (e !== MARKER && e !== REPRO_DIR) await rm3(join7(dir, e), { force: true });
 }
 async function makeFolder(dir, out) {
   const missing = [];
   let at = dir;
   while (!await exists(at)) {
     missing.unshift(at);
-    at = dirname4(at);
+    at = dirname5(at);
   }
   const parent = await stat(at);
   if (!parent.isDirectory()) throw new UsageError(`--out ${out}: ${at} is not a folder`);
@@ -31053,14 +31157,14 @@ async function makeFolder(dir, out) {
 }
 async function writeMarker(dir, files) {
   const marker = { tool: "unikernel-soak", files };
-  await writeFile3(join6(dir, MARKER), `${JSON.stringify(marker)}
+  await writeFile4(join7(dir, MARKER), `${JSON.stringify(marker)}
 `).catch((err) => {
     throw new UsageError(`--out ${dir}: cannot write there (${err.code ?? err.message})`);
   });
 }
 async function readMarker(dir) {
   try {
-    const m = JSON.parse(await readFile3(join6(dir, MARKER), "utf8"));
+    const m = JSON.parse(await readFile4(join7(dir, MARKER), "utf8"));
     return m.tool === "unikernel-soak" && Array.isArray(m.files) ? m : void 0;
   } catch {
     return void 0;
@@ -31074,18 +31178,18 @@ var basenameOf = (p) => p.split("/").pop();
 var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u2026" : "");
 
 // soak/phases/boot.ts
-import { readFile as readFile5 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import { join as join9 } from "node:path";
 
 // soak/vm/ports.ts
 import { createServer } from "node:net";
 var LOW = 2e4;
 var HIGH = 32e3;
 function tryPort(port) {
-  return new Promise((resolve6) => {
+  return new Promise((resolve10) => {
     const server = createServer();
-    server.once("error", () => resolve6(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve6(true)));
+    server.once("error", () => resolve10(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve10(true)));
   });
 }
 async function freeLoopbackPort() {
@@ -31321,8 +31425,8 @@ var CrashMonitor = class {
 };
 
 // soak/watch/exit-monitor.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 var ExitMonitor = class {
   constructor(vm, sink, guestUp) {
     this.vm = vm;
@@ -31336,7 +31440,7 @@ var ExitMonitor = class {
   start() {
     void this.vm.exited.then(async (e) => {
       if (this.stopped || this.vm.stopping) return;
-      const log = await readFile4(join7(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
+      const log = await readFile5(join8(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
       if (this.stopped || this.vm.stopping) return;
       this.sink(classifyExit(e, log, this.guestUp()));
     });
@@ -31384,7 +31488,7 @@ var HttpProbe = class {
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   get(path, timeoutMs) {
     const started = performance.now();
-    return new Promise((resolve6, reject) => {
+    return new Promise((resolve10, reject) => {
       const req = request({ host: this.host, port: this.port, path, agent: this.agent, timeout: timeoutMs }, (res) => {
         let body = "";
         res.setEncoding("latin1");
@@ -31393,7 +31497,7 @@ var HttpProbe = class {
         });
         res.on(
           "end",
-          () => resolve6({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
+          () => resolve10({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
         );
         res.on("error", reject);
       });
@@ -31474,7 +31578,7 @@ async function startVm(ctx, target) {
       qemu: o.qemu
     });
     const early = await Promise.race([vm.exited, sleep(300).then(() => void 0)]);
-    const log = early ? await readFile5(join8(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
+    const log = early ? await readFile6(join9(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
     if (!early || !/Could not set up host forwarding rule|Address already in use/.test(log) || attempt === PORT_RACE_RETRIES)
       return { vm, healthPort, statsPort, gdbPort, loadPorts };
     await vm.stop();
@@ -31483,6 +31587,52 @@ async function startVm(ctx, target) {
 
 // soak/load/driver.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
+
+// soak/load/in-flight.ts
+var RING_SIZE = 16;
+var InFlightLog = class {
+  rings = [];
+  /** autocannon's setupClient callback: records what this client sends and what comes back. */
+  track = (client) => {
+    const c = client;
+    const queue = c.pipelinedRequests;
+    const connection = this.rings.length;
+    const ring = [];
+    this.rings.push(ring);
+    const sent = /* @__PURE__ */ new WeakMap();
+    const insert = queue.insertRequest.bind(queue);
+    const terminate = queue.terminateRequest.bind(queue);
+    queue.insertRequest = (req) => {
+      insert(req);
+      const entry = {
+        connection,
+        port: Number(c.opts.port ?? 80),
+        method: req.method ?? "GET",
+        path: req.path ?? "/",
+        ...req.headers && Object.keys(req.headers).length ? { headers: plain(req.headers) } : {},
+        sentAt: Date.now(),
+        answered: false
+      };
+      if (ring.length === RING_SIZE) ring.shift();
+      ring.push(entry);
+      const queued = queue.toArray().at(-1);
+      if (queued) sent.set(queued, entry);
+    };
+    queue.terminateRequest = () => {
+      const done = terminate();
+      const entry = done && sent.get(done);
+      if (entry) entry.answered = true;
+      return done;
+    };
+  };
+  /** Every remembered request not answered yet, oldest first. */
+  unanswered() {
+    return this.rings.flat().filter((r) => !r.answered).sort((a, b) => a.sentAt - b.sentAt);
+  }
+};
+var plain = (h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
+
+// soak/load/driver.ts
 var ERROR_SAMPLES = 20;
 function requestCycle(paths, etags) {
   const left = paths.map((p) => p.weight);
@@ -31502,9 +31652,11 @@ var LoadRun = class {
   capTimer;
   stoppedEarly = false;
   errorSamples = [];
+  /** each connection's last requests, answered or not */
+  sent = new InFlightLog();
   done;
   constructor(opts, onTick, onResponse) {
-    this.done = new Promise((resolve6, reject) => {
+    this.done = new Promise((resolve10, reject) => {
       this.instance = (0, import_autocannon.default)(
         {
           // autocannon takes an array of URLs (and spreads the connections over them); its types say string.
@@ -31514,12 +31666,13 @@ var LoadRun = class {
           amount: opts.requests,
           timeout: opts.timeoutS,
           requests: requestCycle(opts.paths, opts.etags),
-          headers: opts.headers
+          headers: opts.headers,
+          setupClient: this.sent.track
         },
         (err, result) => {
           clearTimeout(this.capTimer);
           if (err) return reject(err);
-          resolve6(this.summarize(result, opts.requests));
+          resolve10(this.summarize(result, opts.requests));
         }
       );
       const events = this.instance;
@@ -31697,14 +31850,14 @@ var HealthMonitor = class {
 };
 
 // soak/watch/host.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 var PAGE_KIB = 4;
 var CLK_TCK = 100;
 async function sampleProcess(pid) {
   try {
     const [stat3, statm] = await Promise.all([
-      readFile6(`/proc/${pid}/stat`, "utf8"),
-      readFile6(`/proc/${pid}/statm`, "utf8")
+      readFile7(`/proc/${pid}/stat`, "utf8"),
+      readFile7(`/proc/${pid}/statm`, "utf8")
     ]);
     const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
     const cpuS = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -31806,7 +31959,7 @@ async function load(ctx, guest) {
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
   const counter = { requests: 0, rps: 0, latency: new LatencyWindow() };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
-  const run5 = new LoadRun(
+  const run6 = new LoadRun(
     {
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
@@ -31823,9 +31976,19 @@ async function load(ctx, guest) {
     },
     (ms) => counter.latency.record(ms)
   );
-  const stoppedByFinding = await Promise.race([run5.done.then(() => false), ctx.findings.first.then(() => true)]);
-  if (stoppedByFinding) run5.stop();
-  const result = await run5.done;
+  let loadOver = false;
+  const stoppedByFinding = await Promise.race([
+    run6.done.then(() => {
+      loadOver = true;
+      return false;
+    }),
+    ctx.findings.first.then(() => {
+      if (!loadOver) ctx.report.inFlight = inFlightNow(ctx, run6);
+      return true;
+    })
+  ]);
+  if (stoppedByFinding) run6.stop();
+  const result = await run6.done;
   ctx.report.load = { ...result, asked: o.requests };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
@@ -31836,15 +31999,29 @@ async function load(ctx, guest) {
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
 }
+function inFlightNow(ctx, run6) {
+  const now = Date.now();
+  const { last, lastAt } = ctx.stats;
+  return {
+    at: new Date(now).toISOString(),
+    guestRequests: last?.requests,
+    guestAt: lastAt ? new Date(lastAt).toISOString() : void 0,
+    requests: run6.sent.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+      ...r,
+      sentAt: new Date(sentAt).toISOString(),
+      ageMs: now - sentAt
+    }))
+  };
+}
 
 // soak/accel.ts
 import { constants as constants3 } from "node:fs";
 import { access as access5 } from "node:fs/promises";
 
 // soak/accel-probe.ts
-import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile5 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 var PROBE_EXIT_CODE = 42 << 1 | 1;
 var PROBE_DEADLINE_MS = 5e3;
 var LOAD_ADDRESS = 1048576;
@@ -31925,11 +32102,11 @@ function probeElf() {
   return Buffer.concat([h, note, code]);
 }
 async function probeRefusal(accel, qemu) {
-  const dir = await mkdtemp3(join9(tmpdir2(), "unikernel-soak-probe-"));
+  const dir = await mkdtemp3(join10(tmpdir2(), "unikernel-soak-probe-"));
   let vm;
   try {
-    const kernel = join9(dir, "probe.elf");
-    await writeFile4(kernel, probeElf());
+    const kernel = join10(dir, "probe.elf");
+    await writeFile5(kernel, probeElf());
     const started = performance.now();
     vm = await Vm.start({
       kernel,
@@ -31979,7 +32156,7 @@ async function chooseAccel(mode, qemu) {
 }
 
 // soak/elf.ts
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
 var PT_NOTE = 4;
 var NT_GNU_BUILD_ID = 3;
 var XEN_ELFNOTE_PHYS32_ENTRY = 18;
@@ -31987,7 +32164,7 @@ var SOAK_NOTE_HTTP_PORTS = 1;
 async function readElfInfo(path) {
   let buf;
   try {
-    buf = await readFile7(path);
+    buf = await readFile8(path);
   } catch (err) {
     throw new Error(`cannot read kernel ${path}: ${err.code ?? err.message}`);
   }
@@ -32099,8 +32276,8 @@ async function symbolsFor(ctx, elf, format) {
 }
 
 // soak/phases/report.ts
-import { copyFile, writeFile as writeFile5 } from "node:fs/promises";
-import { basename as basename4, join as join12 } from "node:path";
+import { copyFile, writeFile as writeFile6 } from "node:fs/promises";
+import { basename as basename4, join as join13 } from "node:path";
 
 // soak/report/html-escape.ts
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -32334,18 +32511,18 @@ function svgChart(c) {
     `<text class="axis" x="${CHART_W - CHART_PAD.right}" y="${CHART_H - 4}">${u.name} since the load started</text>`
   );
   let d = "";
-  let run5 = 0;
+  let run6 = 0;
   const endRun = () => {
-    if (run5 === 1) d += "l0.1,0";
-    run5 = 0;
+    if (run6 === 1) d += "l0.1,0";
+    run6 = 0;
   };
   for (const p of c.points) {
     if (p.v === null) {
       endRun();
       continue;
     }
-    d += `${run5 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
-    run5++;
+    d += `${run6 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
+    run6++;
   }
   endRun();
   if (d) parts.push(`<path class="line" d="${d}"/>`);
@@ -32476,12 +32653,12 @@ function countersSection(r) {
 }
 
 // soak/report/source-excerpt.ts
-import { readFile as readFile9 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { readFile as readFile10 } from "node:fs/promises";
+import { join as join12 } from "node:path";
 
 // soak/triage/as-source.ts
-import { readFile as readFile8 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { readFile as readFile9 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 async function asSourceOf(name, root) {
   const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
   if (!m || m[1].startsWith("~lib")) return void 0;
@@ -32489,7 +32666,7 @@ async function asSourceOf(name, root) {
   const fn = m[3] ?? m[2];
   let text;
   try {
-    text = await readFile8(join10(root, file), "utf8");
+    text = await readFile9(join11(root, file), "utf8");
   } catch {
     return void 0;
   }
@@ -32499,9 +32676,9 @@ async function asSourceOf(name, root) {
 }
 
 // soak/triage/symbolize.ts
-import { execFile as execFile2 } from "node:child_process";
-import { promisify as promisify2 } from "node:util";
-var run2 = promisify2(execFile2);
+import { execFile as execFile3 } from "node:child_process";
+import { promisify as promisify3 } from "node:util";
+var run3 = promisify3(execFile3);
 function demangle(symbol) {
   const m = /^w2c_[A-Za-z0-9]+_(.+)$/.exec(symbol);
   if (!m) return symbol;
@@ -32511,7 +32688,7 @@ function isWasmFunction(symbol) {
   return /^w2c_[A-Za-z0-9]+_/.test(symbol) && !symbol.startsWith("w2c_env_");
 }
 async function symbolize(elf, address) {
-  const { stdout } = await run2("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
+  const { stdout } = await run3("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
   const lines = stdout.trim().split("\n");
   const frames = [];
   for (let i = 0; i + 1 < lines.length; i += 2) {
@@ -32543,7 +32720,7 @@ async function sourceExcerpt(report, sourceRoot) {
     at = name ? await asSourceOf(name, sourceRoot) : void 0;
   }
   if (!at || !name) return void 0;
-  const lines = await readFile9(join11(sourceRoot, at.file), "utf8").then(
+  const lines = await readFile10(join12(sourceRoot, at.file), "utf8").then(
     (t) => t.split("\n"),
     () => void 0
   );
@@ -32552,6 +32729,24 @@ async function sourceExcerpt(report, sourceRoot) {
   const close = lines.findIndex((l, i) => i >= at.line && /^\s{0,2}}/.test(l));
   const last = close < 0 ? at.line + AFTER : Math.min(close + 1, at.line + AFTER);
   return { ...at, name, first, text: lines.slice(first - 1, last) };
+}
+
+// soak/report/in-flight-md.ts
+var MAX_ROWS = 20;
+function inFlightSection(r) {
+  const f = r.inFlight;
+  if (!f) return [];
+  const counter = f.guestRequests === void 0 ? "" : ` The guest had counted ${f.guestRequests} requests at the last poll (${f.guestAt}).`;
+  const out = ["## In flight when it failed", "", `${f.requests.length} requests unanswered at ${f.at}.${counter}`, ""];
+  if (f.requests.length === 0) return out;
+  out.push("| connection | port | request | headers | sent ms before |", "|---:|---:|---|---|---:|");
+  for (const q2 of f.requests.slice(-MAX_ROWS)) {
+    const headers = Object.entries(q2.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join("; ");
+    out.push(`| ${q2.connection} | ${q2.port} | \`${q2.method} ${q2.path}\` | ${headers} | ${q2.ageMs} |`);
+  }
+  if (f.requests.length > MAX_ROWS) out.push("", `(the ${MAX_ROWS} newest; all are in report.json)`);
+  out.push("");
+  return out;
 }
 
 // soak/report/summary.ts
@@ -32618,6 +32813,7 @@ function renderSummary(r, timeline) {
     for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
     out.push("");
   }
+  out.push(...inFlightSection(r));
   if (timeline.length >= 2) {
     out.push("## Over time", "");
     for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
@@ -32631,7 +32827,7 @@ function renderSummary(r, timeline) {
 async function writeReport(ctx) {
   const { report, out, timeline } = ctx;
   const elfCopy = basename4(ctx.kernel.elf);
-  if (await copyFile(ctx.kernel.elf, join12(out, elfCopy)).then(
+  if (await copyFile(ctx.kernel.elf, join13(out, elfCopy)).then(
     () => true,
     () => false
   ))
@@ -32645,20 +32841,20 @@ async function writeReport(ctx) {
   const finished = /* @__PURE__ */ new Date();
   report.finishedAt = finished.toISOString();
   report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
-  await writeFile5(join12(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}
+  await writeFile6(join13(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}
 `).join(""));
   report.files["timeline.jsonl"] = "timeline.jsonl";
   report.files["summary.md"] = "summary.md";
   report.files["report.json"] = "report.json";
   report.files["report.html"] = "report.html";
   const html = renderHtml(report, timeline, await sourceExcerpt(report, ctx.kernel.sourceRoot));
-  await writeFile5(join12(out, "summary.md"), renderSummary(report, timeline));
-  await writeFile5(
-    join12(out, "report.json"),
+  await writeFile6(join13(out, "summary.md"), renderSummary(report, timeline));
+  await writeFile6(
+    join13(out, "report.json"),
     `${JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2)}
 `
   );
-  await writeFile5(join12(out, "report.html"), html);
+  await writeFile6(join13(out, "report.html"), html);
 }
 
 // soak/phases/settle.ts
@@ -32681,8 +32877,8 @@ async function settle(ctx, guest) {
 }
 
 // soak/phases/triage.ts
-import { writeFile as writeFile6 } from "node:fs/promises";
-import { basename as basename6, join as join14 } from "node:path";
+import { writeFile as writeFile7 } from "node:fs/promises";
+import { basename as basename6, join as join15 } from "node:path";
 
 // soak/report/triage-md.ts
 import { basename as basename5 } from "node:path";
@@ -32768,11 +32964,11 @@ function normalize(text) {
 }
 
 // soak/triage/elf-tools.ts
-import { execFile as execFile3 } from "node:child_process";
-import { promisify as promisify3 } from "node:util";
-var run3 = promisify3(execFile3);
+import { execFile as execFile4 } from "node:child_process";
+import { promisify as promisify4 } from "node:util";
+var run4 = promisify4(execFile4);
 async function functionAt(elf, address) {
-  const { stdout } = await run3("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
+  const { stdout } = await run4("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
     if (!m) continue;
@@ -32786,7 +32982,7 @@ async function disassembleAround(elf, address, context = 12) {
   const fn = await functionAt(elf, address);
   const start = fn ? fn.start : address > 64n ? address - 64n : 0n;
   const stop = fn ? fn.start + fn.size : address + 64n;
-  const { stdout } = await run3(
+  const { stdout } = await run4(
     "objdump",
     [
       "-d",
@@ -32803,7 +32999,7 @@ async function disassembleAround(elf, address, context = 12) {
   return insns.slice(Math.max(0, at - context), at + context + 1).map((l, i, all) => all[i] === insns[at] ? `=> ${l.trimStart()}` : `   ${l.trimStart()}`).join("\n");
 }
 async function gdbBacktrace(elf, gdbPort, at, timeoutMs = 15e3) {
-  const { stdout: syms } = await run3("nm", [elf], { maxBuffer: 64 << 20 });
+  const { stdout: syms } = await run4("nm", [elf], { maxBuffer: 64 << 20 });
   const hasFaultFrame = /\sfault_frame$/m.test(syms);
   const context = at ? [
     ...["-ex", `set $rip = 0x${at.rip.toString(16)}`, "-ex", `set $rsp = 0x${at.rsp.toString(16)}`],
@@ -32825,7 +33021,7 @@ async function gdbBacktrace(elf, gdbPort, at, timeoutMs = 15e3) {
     "detach",
     elf
   ];
-  const { stdout } = await run3("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
+  const { stdout } = await run4("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
   return stdout.split("\n").filter((l) => /^#\d+/.test(l)).join("\n");
 }
 
@@ -32882,11 +33078,11 @@ function titleOf(text, frames) {
 }
 
 // soak/triage/linux-symbols.ts
-import { execFile as execFile4 } from "node:child_process";
-import { promisify as promisify4 } from "node:util";
-var run4 = promisify4(execFile4);
+import { execFile as execFile5 } from "node:child_process";
+import { promisify as promisify5 } from "node:util";
+var run5 = promisify5(execFile5);
 async function functionSymbols(vmlinux, names) {
-  const { stdout } = await run4("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
+  const { stdout } = await run5("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
   const found = /* @__PURE__ */ new Map();
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+)(?: ([0-9a-f]+))? [tTwW] (\S+)$/.exec(line);
@@ -32919,7 +33115,7 @@ async function symbolizeTrace(vmlinux, frames) {
   }
   if (!lookups.length) return notes;
   const addresses = lookups.map((l) => `0x${l.address.toString(16)}`);
-  const { stdout } = await run4("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
+  const { stdout } = await run5("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
     maxBuffer: 16 << 20
   });
   const blocks = stdout.split(/^0x[0-9a-f]+\n/m).slice(1);
@@ -33028,7 +33224,7 @@ function titleOf2(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -33046,17 +33242,21 @@ RIP 0x${m[1]}: ${where}`;
   } catch (err) {
     t.notes.push(`registers: ${err.message}`);
   }
-  try {
-    const file = join13(out, "memory.core");
-    await qmp.execute(
-      "dump-guest-memory",
-      { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
-      6e4
-    );
-    await stat2(file);
-    t.memoryDump = file;
-  } catch (err) {
-    t.notes.push(`memory dump: ${err.message}`);
+  if (dumpMiB === 0) {
+    t.notes.push("memory dump: not taken (--hang-dump-mb 0)");
+  } else {
+    try {
+      const file = join14(out, "memory.core");
+      await qmp.execute(
+        "dump-guest-memory",
+        { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
+        6e4
+      );
+      await stat2(file);
+      t.memoryDump = file;
+    } catch (err) {
+      t.notes.push(`memory dump: ${err.message}`);
+    }
   }
   if (elf && gdbPort !== void 0) {
     try {
@@ -33082,11 +33282,11 @@ var Qmp = class _Qmp {
   waiting;
   static async connect(path, timeoutMs = 5e3) {
     const socket = createConnection(path);
-    await new Promise((resolve6, reject) => {
+    await new Promise((resolve10, reject) => {
       const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
       socket.once("connect", () => {
         clearTimeout(timer);
-        resolve6();
+        resolve10();
       });
       socket.once("error", (e) => {
         clearTimeout(timer);
@@ -33116,7 +33316,7 @@ var Qmp = class _Qmp {
     }
   }
   next(timeoutMs) {
-    return new Promise((resolve6, reject) => {
+    return new Promise((resolve10, reject) => {
       const timer = setTimeout(() => {
         this.waiting = void 0;
         reject(new Error(`QMP: no answer in ${timeoutMs} ms`));
@@ -33124,7 +33324,7 @@ var Qmp = class _Qmp {
       this.waiting = {
         resolve: (v) => {
           clearTimeout(timer);
-          resolve6(v);
+          resolve10(v);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -33149,7 +33349,6 @@ var Qmp = class _Qmp {
 };
 
 // soak/phases/triage.ts
-var HANG_DUMP_MIB = 64;
 async function triage(ctx, guest) {
   const { report, kernel } = ctx;
   const vm = guest.vm;
@@ -33162,7 +33361,7 @@ async function triage(ctx, guest) {
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);
     try {
-      const dumpMiB = Math.min(HANG_DUMP_MIB, ctx.o.memoryMiB);
+      const dumpMiB = Math.min(ctx.o.hangDumpMiB, ctx.o.memoryMiB);
       report.hang = await triageHang(qmp, symbols, guest.gdbPort, ctx.out, dumpMiB);
     } finally {
       qmp.close();
@@ -33171,13 +33370,13 @@ async function triage(ctx, guest) {
     text = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text === void 0) return;
-  await writeFile6(join14(ctx.out, "triage.md"), text);
+  await writeFile7(join15(ctx.out, "triage.md"), text);
   report.files["triage.md"] = "triage.md";
 }
 
 // soak/run.ts
 async function runSoak(o, kernel, hooks) {
-  const out = resolve5(o.out);
+  const out = resolve6(o.out);
   await claimOutDir(o.out, kernel.elf);
   const ctx = new SoakContext(o, kernel, hooks, out);
   const onAbort = () => ctx.findings.add({ kind: "error", at: Date.now(), message: "cancelled (SIGINT/SIGTERM); partial report" });
@@ -33204,6 +33403,904 @@ async function runSoak(o, kernel, hooks) {
   return ctx.report;
 }
 
+// soak/bisect/build.ts
+import { spawn as spawn3 } from "node:child_process";
+import { createHash as createHash3 } from "node:crypto";
+import { access as access6, copyFile as copyFile2, mkdir as mkdir3, open as open3 } from "node:fs/promises";
+import { basename as basename7, join as join16 } from "node:path";
+var BUILD_TIMEOUT_MS = 20 * 60 * 1e3;
+async function buildKey(p) {
+  const trees = p.buildPaths.length ? await Promise.all(p.buildPaths.map((path) => git(p.worktree, "rev-parse", `HEAD:${path}`).catch(() => "-"))) : [await git(p.worktree, "rev-parse", "HEAD^{tree}")];
+  return createHash3("sha256").update(JSON.stringify([p.buildCommand, p.kernel, p.buildPaths, trees])).digest("hex").slice(0, 16);
+}
+var exists2 = (f) => access6(f).then(
+  () => true,
+  () => false
+);
+async function buildAt(p, log) {
+  const key = await buildKey(p);
+  const dir = join16(p.out, "builds", key);
+  const elf = join16(dir, basename7(p.kernel));
+  if (await exists2(elf)) return { elf, how: "cached" };
+  await mkdir3(dir, { recursive: true });
+  const logFile = join16(dir, "build.log");
+  log(`building: ${p.buildCommand} (output in ${logFile})`);
+  const out = await open3(logFile, "w");
+  const code = await new Promise((resolve10) => {
+    const child = spawn3("sh", ["-c", p.buildCommand], {
+      cwd: p.worktree,
+      stdio: ["ignore", out.fd, out.fd],
+      env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
+      detached: true
+    });
+    const timer = setTimeout(() => process.kill(-(child.pid ?? 0), "SIGKILL"), BUILD_TIMEOUT_MS);
+    child.on("error", (err) => resolve10(err.message));
+    child.on("close", (c, signal) => {
+      clearTimeout(timer);
+      resolve10(c ?? `killed by ${signal}`);
+    });
+  });
+  await out.close();
+  if (code !== 0) return { how: "failed", error: `the build command exited with ${code} (see ${logFile})` };
+  const made = join16(p.worktree, p.kernel);
+  if (!await exists2(made))
+    return { how: "failed", error: `the build command succeeded but made no ${p.kernel} (see ${logFile})` };
+  await copyFile2(made, elf);
+  return { elf, how: "built" };
+}
+
+// soak/bisect/step.ts
+async function bisectStep(p, log, signal) {
+  const started = Date.now();
+  const commit = await git(p.worktree, "rev-parse", "HEAD");
+  const subject = await git(p.worktree, "log", "-1", "--format=%s", "HEAD");
+  const n = (await readSteps(p.out)).length + 1;
+  const say = (line) => log(`[${commit.slice(0, 10)}] ${line}`);
+  say(`step ${n}: ${subject}`);
+  const built = await buildAt(p, say);
+  const record = (r) => ({
+    commit,
+    subject,
+    ...r,
+    build: built.how,
+    wallS: Math.round((Date.now() - started) / 100) / 10
+  });
+  let step2;
+  if (!built.elf) {
+    say(`skip: ${built.error}`);
+    step2 = record({ code: 125, verdict: "build failed" });
+  } else {
+    const report = join17("steps", `${String(n).padStart(2, "0")}-${commit.slice(0, 10)}`);
+    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join17(p.out, report)]);
+    const result = await runSoak(
+      o,
+      { elf: built.elf, sourceRoot: p.worktree, bundled: false },
+      {
+        command: reproduceCommand(o, built.elf, VERSION),
+        log: say,
+        progress: () => {
+        },
+        signal
+      }
+    );
+    const v = result.verdict;
+    const code = v.exitCode === 0 ? 0 : v.exitCode === 1 ? 1 : 125;
+    say(`${["good", "bad"][code] ?? "skip"}: ${v.kind}${result.crash ? ` \u2014 ${result.crash.title}` : ""}`);
+    step2 = record({ code, verdict: v.kind, title: result.crash?.title, report });
+  }
+  await appendStep(p.out, step2);
+  return step2;
+}
+
+// soak/bisect/summary.ts
+function renderBisectSummary(r) {
+  const c = r.culprit;
+  const out = [
+    c ? `# Bisect: first bad commit ${c.commit.slice(0, 12)}` : "# Bisect: no first bad commit",
+    "",
+    c ? `**${c.commit}** ${c.subject}: ${c.title ?? c.verdict}${c.report ? ` (report: \`${c.report}\`)` : ""}` : `${r.problem ?? "no culprit"}`,
+    "",
+    `${r.candidates} commits between good ${r.good.slice(0, 12)} and bad ${r.bad.slice(0, 12)}; ${r.steps.filter((s) => s.report).length} soaks, ${r.wallS} s.`,
+    "",
+    "| # | commit | subject | kernel | verdict | answer | seconds |",
+    "|---:|---|---|---|---|---|---:|"
+  ];
+  r.steps.forEach((s, i) => {
+    const answer = s.code === 0 ? "good" : s.code === 1 ? "bad" : "skip";
+    out.push(
+      `| ${i + 1} | \`${s.commit.slice(0, 12)}\` | ${s.subject.replace(/\|/g, "\\|")} | ${s.build} | ${s.title ?? s.verdict} | ${answer} | ${s.wallS} |`
+    );
+  });
+  out.push("");
+  return out.join("\n");
+}
+
+// soak/bisect/worktree.ts
+import { mkdtemp as mkdtemp4, rm as rm5 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join18 } from "node:path";
+var ScratchWorktree = class _ScratchWorktree {
+  constructor(repo, path, parent) {
+    this.repo = repo;
+    this.path = path;
+    this.parent = parent;
+  }
+  repo;
+  path;
+  parent;
+  static async add(repo, commit) {
+    const parent = await mkdtemp4(join18(tmpdir3(), "uks-bisect-"));
+    const path = join18(parent, "worktree");
+    try {
+      await git(repo, "worktree", "add", "--detach", path, commit);
+    } catch (err) {
+      await rm5(parent, { recursive: true, force: true });
+      throw err;
+    }
+    return new _ScratchWorktree(repo, path, parent);
+  }
+  async remove() {
+    await git(this.repo, "worktree", "remove", "--force", this.path).catch(() => void 0);
+    await rm5(this.parent, { recursive: true, force: true });
+    await git(this.repo, "worktree", "prune").catch(() => void 0);
+  }
+};
+
+// soak/bisect/bisect.ts
+var stepCommand = (planFile) => [
+  process.execPath,
+  ...process.execArgv,
+  process.argv[1],
+  "bisect-step",
+  planFile
+];
+async function bisect(b) {
+  const started = Date.now();
+  const repo = await git(resolve7(b.repo), "rev-parse", "--show-toplevel").catch((err) => {
+    throw new UsageError(`bisect: ${b.repo} is not in a git repository (${err.message})`);
+  });
+  const commit = (ref, flag) => git(repo, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`).catch(() => {
+    throw new UsageError(`bisect ${flag} ${ref}: no such commit in ${repo}`);
+  });
+  const [good, bad] = [await commit(b.good, "--good"), await commit(b.bad, "--bad")];
+  if (!await git(repo, "merge-base", "--is-ancestor", good, bad).then(
+    () => true,
+    () => false
+  ))
+    throw new UsageError(`bisect: --good ${b.good} is not an ancestor of --bad ${b.bad}`);
+  const candidates = Number(await git(repo, "rev-list", "--count", `${good}..${bad}`));
+  if (candidates === 0) throw new UsageError("bisect: --good and --bad are the same commit");
+  parseCli(b.soakArgv);
+  const out = resolve7(b.out);
+  await claimBisectDir(out);
+  const result = { good, bad, candidates, steps: [], wallS: 0 };
+  const wt = await ScratchWorktree.add(repo, bad);
+  try {
+    const plan = { ...b, repo, worktree: wt.path, out };
+    await writePlan(plan);
+    b.log(`bisecting ${candidates} commits (${good.slice(0, 10)}..${bad.slice(0, 10)}) in ${wt.path}`);
+    const first = await bisectStep(plan, b.log, b.signal);
+    result.steps.push(first);
+    if (first.code !== 1) {
+      result.problem = `the --bad commit does not fail the soak (${first.verdict}): nothing to bisect`;
+    } else if (candidates === 1) {
+      result.culprit = first;
+    } else {
+      await git(wt.path, "bisect", "start", bad, good);
+      const output = await runBisect(wt.path, join19(out, "plan.json"), b.log, b.signal);
+      await writeFile8(join19(out, "bisect.log"), await git(wt.path, "bisect", "log"));
+      await git(wt.path, "bisect", "reset");
+      result.steps = await readSteps(out);
+      const culprit2 = /^([0-9a-f]{40}) is the first bad commit/m.exec(output)?.[1];
+      result.culprit = result.steps.find((s) => s.commit === culprit2);
+      if (!result.culprit)
+        result.problem = b.signal?.aborted ? "cancelled" : `git bisect run named no first bad commit:
+${output.split("\n").slice(-8).join("\n")}`;
+    }
+  } finally {
+    await wt.remove();
+  }
+  result.wallS = Math.round((Date.now() - started) / 100) / 10;
+  await writeFile8(join19(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
+`);
+  await writeFile8(join19(out, "summary.md"), renderBisectSummary(result));
+  return { code: b.signal?.aborted ? 2 : result.culprit ? 0 : 1, result };
+}
+function runBisect(worktree, planFile, log, signal) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn4("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
+    let all = "";
+    let partial = "";
+    const take = (d) => {
+      all += d;
+      const lines = (partial + d).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) if (l.trim()) log(l);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    const abort = () => process.kill(-(child.pid ?? 0), "SIGTERM");
+    signal?.addEventListener("abort", abort, { once: true });
+    child.on("error", reject);
+    child.on("close", () => {
+      signal?.removeEventListener("abort", abort);
+      resolvePromise(all);
+    });
+  });
+}
+async function claimBisectDir(dir) {
+  const entries = await readdir4(dir).catch(() => []);
+  if (entries.length)
+    throw new UsageError(
+      `bisect --out ${dir}: not empty (${entries.slice(0, 3).join(", ")}); it is left untouched: choose a new folder`
+    );
+  await mkdir4(join19(dir, "steps"), { recursive: true });
+}
+
+// soak/bisect/command.ts
+var BISECT_USAGE = `usage: unikernel-soak bisect --good REF --bad REF --build-command CMD --kernel PATH [options] [soak options]
+
+Finds the first commit in good..bad whose kernel fails the soak: git bisect run in a
+scratch worktree of the repository (your working tree and branches are not touched),
+the soak as the test (pass = good, a kernel failure = bad, an error or a failed build =
+skip). The bad commit is soaked first; then at most \u2308log\u2082 N\u2309 soaks for N commits. With
+--scenario from a repro, each soak takes seconds.
+
+  --good REF            a commit that passes
+  --bad REF             a later commit that fails
+  --build-command CMD   builds the kernel, run by sh in the worktree at each commit
+                        ($UNIKERNEL_SOAK_REPO is your repository, e.g. to link its node_modules)
+  --kernel PATH         the ELF the build makes, relative to the repository's top
+  --build-paths LIST    what the kernel is built from, comma-separated (default: everything);
+                        a commit that changes none of them reuses the previous build
+  --repo DIR            the repository (default: the current folder)
+  --out DIR             where steps/, builds/, bisect.json and summary.md go (default bisect-report;
+                        must be new or empty)
+  soak options          any of unikernel-soak --help (--scenario FILE, --requests, ...)
+Exit 0 = the first bad commit was named, 1 = none (the bad commit passes, or only skips), 2 = error.`;
+var OWN = ["good", "bad", "build-command", "kernel", "build-paths", "repo", "out"];
+async function bisectCommand(argv, log) {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(BISECT_USAGE);
+    return 0;
+  }
+  const own = {};
+  const soakArgv = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(argv[i]);
+    const name = OWN.find((n) => n === m?.[1]);
+    if (!name) {
+      soakArgv.push(argv[i]);
+      continue;
+    }
+    const value = m?.[2] ?? argv[++i];
+    if (value === void 0) throw new UsageError(`bisect --${name}: needs a value`);
+    own[name] = value;
+  }
+  for (const name of ["good", "bad", "build-command", "kernel"])
+    if (!own[name]) throw new UsageError(`bisect: --${name} is required (see bisect --help)`);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const { code, result } = await bisect({
+    repo: own.repo ?? ".",
+    good: own.good,
+    bad: own.bad,
+    buildCommand: own["build-command"],
+    kernel: own.kernel,
+    buildPaths: (own["build-paths"] ?? "").split(",").filter(Boolean),
+    soakArgv,
+    out: own.out ?? "bisect-report",
+    log,
+    signal: controller.signal
+  });
+  const c = result.culprit;
+  console.log(c ? `first bad commit: ${c.commit} ${c.subject}` : `no first bad commit: ${result.problem}`);
+  if (c) console.log(`  ${c.title ?? c.verdict}; report: ${own.out ?? "bisect-report"}/${c.report}`);
+  console.log(
+    `soaks: ${result.steps.filter((s) => s.report).length} for ${result.candidates} commits, ${result.wallS} s`
+  );
+  return code;
+}
+async function bisectStepCommand(argv, log) {
+  if (argv.length !== 1) throw new UsageError("bisect-step: expected the plan file bisect wrote");
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.once("SIGTERM", () => controller.abort());
+  const step2 = await bisectStep(await readPlan(argv[0]), log, controller.signal);
+  return controller.signal.aborted ? 128 : step2.code;
+}
+
+// soak/repro/command.ts
+import { parseArgs as parseArgs2 } from "node:util";
+
+// soak/repro/confirm.ts
+function spread(xs) {
+  if (xs.length === 0) return void 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s.at(-1) };
+}
+async function confirm(attempts, label, o, n) {
+  const runs = [];
+  for (let i = 0; i < n && !attempts.cancelled; i++) runs.push(await attempts.run(label, o));
+  const hits = runs.filter((a) => a.reproduced);
+  return {
+    reproduced: hits.length,
+    attempts: runs.length,
+    seconds: spread(hits.map((a) => a.seconds)),
+    requests: spread(hits.map((a) => a.requests))
+  };
+}
+var range = (s, f) => f(s.min) === f(s.max) ? f(s.median) : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+function confirmationLine(c) {
+  const parts = [`reproduces ${c.reproduced}/${c.attempts}`];
+  if (c.seconds) parts.push(`time to failure ${range(c.seconds, (x) => `${x.toFixed(1)} s`)}`);
+  if (c.requests) parts.push(`requests to failure ${range(c.requests, (x) => Math.round(x).toLocaleString("en-US"))}`);
+  return parts.join(", ");
+}
+
+// soak/repro/repro.ts
+import { chmod, mkdir as mkdir5, readdir as readdir5, writeFile as writeFile9 } from "node:fs/promises";
+import { join as join22, resolve as resolve9 } from "node:path";
+
+// soak/repro/attempt.ts
+import { join as join21 } from "node:path";
+
+// soak/repro/failure.ts
+import { readFile as readFile11 } from "node:fs/promises";
+import { join as join20, resolve as resolve8 } from "node:path";
+var signatureOf = (r) => ({ kind: r.verdict.kind, title: r.crash?.title });
+var sameFailure = (a, b) => a.kind === b.kind && a.title === b.title;
+var signatureText = (s) => s.title ? `${s.kind} \u2014 ${s.title}` : s.kind;
+var REPRODUCIBLE = ["crash", "hang", "reset", "tx-stall", "leak", "load"];
+async function readFailure(dir) {
+  const at = resolve8(dir);
+  let report;
+  try {
+    report = JSON.parse(await readFile11(join20(at, "report.json"), "utf8"));
+  } catch (err) {
+    throw new UsageError(
+      `repro ${dir}: no readable report.json there (${err.code ?? err.message}); pass the folder a soak wrote (--out)`
+    );
+  }
+  const kind = report.verdict?.kind;
+  if (kind === "pass")
+    throw new UsageError(`repro ${dir}: the soak passed (verdict pass): there is nothing to reproduce`);
+  if (!REPRODUCIBLE.includes(kind))
+    throw new UsageError(
+      `repro ${dir}: the soak ended in ${kind} (${report.verdict.reasons[0]?.message ?? "no reason"}), a problem of the run, not of the kernel: fix that and soak again`
+    );
+  if (!report.files?.kernel)
+    throw new UsageError(`repro ${dir}: the report keeps no copy of its kernel, so it cannot be booted again`);
+  const elf = join20(at, report.files.kernel);
+  const saved = report.options;
+  const options = {
+    ...DEFAULTS,
+    ...saved,
+    kernel: elf,
+    fault: void 0,
+    crashPatterns: (saved.crashPatterns ?? []).map(regexpOf)
+  };
+  const kernel = { elf, sourceRoot: report.kernel.built ? PACKAGE_ROOT : process.cwd(), bundled: report.kernel.built };
+  return { dir: at, report, signature: signatureOf(report), options, kernel };
+}
+function regexpOf(s) {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
+  return m ? new RegExp(m[1], m[2]) : new RegExp(s);
+}
+
+// soak/repro/attempt.ts
+var Attempts = class {
+  constructor(reproDir, kernel, want, log, signal) {
+    this.reproDir = reproDir;
+    this.kernel = kernel;
+    this.want = want;
+    this.log = log;
+    this.signal = signal;
+  }
+  reproDir;
+  kernel;
+  want;
+  log;
+  signal;
+  list = [];
+  get cancelled() {
+    return this.signal?.aborted ?? false;
+  }
+  async run(label, o) {
+    const n = this.list.length + 1;
+    const dir = join21("attempts", `${String(n).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
+    const out = join21(this.reproDir, dir);
+    const started = Date.now();
+    const report = await runSoak({ ...o, hangDumpMiB: 0, out }, this.kernel, {
+      command: reproduceCommand(o, this.kernel.elf, VERSION),
+      log: () => {
+      },
+      progress: () => {
+      },
+      signal: this.signal
+    });
+    const signature = signatureOf(report);
+    const a = {
+      n,
+      label,
+      dir,
+      signature,
+      reproduced: sameFailure(signature, this.want),
+      seconds: report.load?.durationS ?? 0,
+      requests: report.load?.requests ?? 0,
+      wallS: (Date.now() - started) / 1e3
+    };
+    this.list.push(a);
+    this.log(
+      `attempt ${n} (${label}): ${signatureText(signature)} after ${a.requests.toLocaleString("en-US")} requests, ${a.seconds.toFixed(1)} s \u2014 ${a.reproduced ? "reproduces" : "does not reproduce"}`
+    );
+    return a;
+  }
+};
+
+// soak/repro/budget.ts
+var Budget = class {
+  constructor(seconds, reserveAttempts, start = Date.now()) {
+    this.reserveAttempts = reserveAttempts;
+    this.deadline = start + seconds * 1e3;
+  }
+  reserveAttempts;
+  deadline;
+  spentS = [];
+  /** records one attempt's wall time */
+  spent(s) {
+    this.spentS.push(s);
+  }
+  /** the slowest attempt so far: what the next one may take */
+  get perAttemptS() {
+    return Math.max(0, ...this.spentS);
+  }
+  /** is there time for one more attempt before the confirmation? */
+  get allowsAnother() {
+    return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1e3 <= this.deadline;
+  }
+};
+
+// soak/repro/minimise.ts
+async function minimise(attempts, start, baseline, budget) {
+  const slowestS = Math.max(2 * baseline.seconds, baseline.seconds + 5);
+  let cur = start;
+  let lastHit = baseline.requests;
+  const reductions = [];
+  let stopped;
+  const test = async (what, o) => {
+    if (stopped) return false;
+    if (attempts.cancelled) stopped = "cancelled";
+    else if (!budget.allowsAnother) stopped = "the time budget ran out";
+    if (stopped) return false;
+    const a = await attempts.run(what, o);
+    budget.spent(a.wallS);
+    const kept = a.reproduced && a.seconds <= slowestS;
+    const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : void 0;
+    reductions.push({ what, kept, ...note && { note } });
+    if (kept) [cur, lastHit] = [o, a.requests];
+    return kept;
+  };
+  const coarseCut = () => {
+    const above = Math.min(cur.requests, Math.ceil(lastHit * 1.5) + cur.connections);
+    return lastHit > 0 && above < cur.requests ? test(`requests ${above}`, { ...cur, requests: above }) : false;
+  };
+  await coarseCut();
+  await smallest(1, cur.connections, 0, (n) => test(`connections ${n}`, { ...cur, connections: n }));
+  await smallest(1, cur.pipelining, 0, (n) => test(`pipelining ${n}`, { ...cur, pipelining: n }));
+  if (cur.paths.length > 1)
+    await ddmin(cur.paths, (paths) => {
+      const only = paths.length === 1 ? [{ ...paths[0], weight: 1 }] : paths;
+      return test(`paths ${pathSpec(only)}`, { ...cur, paths: only });
+    });
+  for (const p of cur.paths.filter((x) => x.revalidate)) {
+    const paths = cur.paths.map((x) => x === p ? { ...x, revalidate: false } : x);
+    await test(`no revalidation of ${p.path}`, { ...cur, paths });
+  }
+  let strikesAt;
+  if (lastHit > 0) {
+    await coarseCut();
+    let passes;
+    const least = await smallest(cur.connections - 1, cur.requests, 0.02, async (n) => {
+      const ok = await test(`requests ${n}`, { ...cur, requests: n });
+      if (!ok && !stopped) passes = Math.max(passes ?? 0, n);
+      return ok;
+    });
+    strikesAt = { reproduces: least, passes };
+    cur = { ...cur, requests: Math.min(start.requests, Math.ceil(least * 1.1)) };
+  }
+  return { options: cur, reductions, strikesAt, stopped };
+}
+async function smallest(lo, hi, tolerance, ok) {
+  if (hi <= lo) return hi;
+  if (tolerance === 0 && await ok(lo)) return lo;
+  let [bad, good] = [lo, hi];
+  while (good - bad > Math.max(1, Math.floor(good * tolerance))) {
+    const mid = Math.floor((bad + good) / 2);
+    if (await ok(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+async function ddmin(all, ok) {
+  let items = all;
+  let n = 2;
+  while (items.length >= 2) {
+    const size = Math.ceil(items.length / n);
+    const chunks = Array.from(
+      { length: Math.ceil(items.length / size) },
+      (_, i) => items.slice(i * size, (i + 1) * size)
+    );
+    let reduced = false;
+    for (const c of chunks)
+      if (await ok(c)) {
+        [items, n, reduced] = [c, 2, true];
+        break;
+      }
+    if (!reduced && chunks.length > 2)
+      for (const c of chunks) {
+        const rest = items.filter((x) => !c.includes(x));
+        if (await ok(rest)) {
+          [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
+          break;
+        }
+      }
+    if (reduced) continue;
+    if (n >= items.length) break;
+    n = Math.min(items.length, n * 2);
+  }
+  return items;
+}
+
+// soak/repro/script.ts
+import { basename as basename8, relative as relative5 } from "node:path";
+var REPRO_BASE_PORT = 18080;
+var BATCH = 200;
+var WORK = "@WORK@";
+var KERNEL = "@KERNEL@";
+function q(a) {
+  if (!a.includes(WORK) && !a.includes(KERNEL)) return shellQuote(a);
+  return `'${a.replace(/'/g, "'\\''")}'`.replaceAll(WORK, `'"$work"'`).replaceAll(KERNEL, `'"$kernel"'`);
+}
+function commandLines(argv) {
+  const lines = [];
+  for (let i = 0; i < argv.length; i++) {
+    const takesValue = argv[i].startsWith("-") && i + 1 < argv.length && !argv[i + 1].startsWith("-");
+    lines.push(takesValue ? `${q(argv[i])} ${q(argv[++i])}` : q(argv[i]));
+  }
+  return lines.join(" \\\n  ");
+}
+function crashMarker(line) {
+  return /^.*?(?: at 0x|: )/.exec(line)?.[0] ?? line;
+}
+function checkFor(s) {
+  const o = s.options;
+  const c = o.counters;
+  switch (s.signature.kind) {
+    case "crash":
+      return [`grep -qF -- ${shellQuote(crashMarker(s.crashLine ?? ""))} "$work/serial.log"`];
+    case "reset":
+      return ['! kill -0 "$qemu" 2>/dev/null'];
+    case "hang":
+      return [`! probe ${o.healthPath} && ! probe ${o.healthPath}`];
+    case "tx-stall":
+      return [`[ "$(counter ${c.txStalls})" -gt $((stalls0 + ${o.txStallBudget})) ]`];
+    case "leak":
+      return [`[ "$settled" = 1 ] && [ "$(counter ${c.pagesUsed})" -gt $((pages0 + ${o.pageGrowth})) ]`];
+    default:
+      return ['[ "$curl_failed" = 1 ]'];
+  }
+}
+function evidenceFor(s) {
+  const c = s.options.counters;
+  switch (s.signature.kind) {
+    case "crash":
+      return `grep -A2 -F -- ${shellQuote(crashMarker(s.crashLine ?? ""))} "$work/serial.log"`;
+    case "tx-stall":
+      return `echo "${c.txStalls}: $stalls0 -> $(counter ${c.txStalls})"; grep -F 'TX stalled' "$work/serial.log" | tail -n 3`;
+    case "leak":
+      return `echo "${c.pagesUsed}: $pages0 -> $(counter ${c.pagesUsed}) with the load over"`;
+    default:
+      return 'tail -n 10 "$work/serial.log"';
+  }
+}
+function reproScript(s) {
+  const o = s.options;
+  const connections = o.connections;
+  const hostPorts = Array.from({ length: connections + 1 }, (_, i) => REPRO_BASE_PORT + i);
+  const guestPorts = o.guestPorts.length ? o.guestPorts : s.guestPorts.length ? s.guestPorts : [80];
+  const args = qemuArgs(
+    {
+      kernel: KERNEL,
+      append: o.append,
+      initrd: o.initrd && relative5(s.reproDir, o.initrd),
+      memoryMiB: o.memoryMiB,
+      accel: s.accel,
+      dir: WORK,
+      hostPorts,
+      guestPorts,
+      extraArgs: o.qemuArgs
+    },
+    `${WORK}/qmp.sock`
+  );
+  const revalidated = o.paths.filter((p) => p.revalidate).map((p) => p.path);
+  const etags = new Map(revalidated.map((p, i) => [p, `$etag_${i}`]));
+  const cycle = requestCycle(o.paths, etags).map((r) => {
+    const etag = r.headers?.["if-none-match"];
+    return `  req "$1" ${shellQuote(r.path ?? "/")}${etag ? ` "${etag}"` : ""}`;
+  });
+  const reps = Math.max(1, Math.round(BATCH / cycle.length));
+  const kernelFile = relative5(s.reproDir, `${s.reportDir}/${basename8(o.kernel ?? "kernel.elf")}`);
+  const c = o.counters;
+  return `#!/usr/bin/env bash
+# Reproduces: ${signatureText(s.signature)}
+# Written by unikernel-soak ${s.version} repro; needs bash, ${o.qemu ?? "qemu-system-x86_64"} and curl, no Node.
+# Boots the kernel on loopback ports ${hostPorts[0]}-${hostPorts.at(-1)} (QEMU user networking, restrict=on), then
+# sends the minimised scenario with curl: ${o.paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}`).join(", ")} over ${connections} keep-alive
+# connection(s), until the failure shows or about ${o.requests} requests or ${o.durationS || 60} s have gone.
+# Exit 1 = reproduced (the evidence is printed), 0 = not reproduced, 2 = could not run.
+# Usage: ./repro.sh [KERNEL.elf]   (default: the ELF kept in the report folder)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+kernel=\${1:-"$here/${kernelFile}"}
+[ -r "$kernel" ] || { echo "repro.sh: cannot read the kernel $kernel" >&2; exit 2; }
+work=$(mktemp -d "\${TMPDIR:-/tmp}/unikernel-repro.XXXXXX")
+qemu=
+cleanup() {
+  if [ -n "$qemu" ]; then kill "$qemu" 2>/dev/null; wait "$qemu" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+${commandLines([o.qemu ?? "qemu-system-x86_64", ...args])} \\
+  2>"$work/qemu.log" &
+qemu=$!
+
+check=http://127.0.0.1:${hostPorts[0]}
+probe() { curl -s -o /dev/null -m ${Math.ceil(o.healthTimeoutMs / 1e3)} -f "$check$1"; }
+counter() { curl -s -m 5 "$check${o.statsPath}" | tr -d ' \\n' | sed -n 's/.*"'"$1"'":\\([0-9]*\\).*/\\1/p'; }
+
+up=0
+for _ in $(seq 1 ${o.bootTimeoutS * 10}); do
+  if probe ${o.healthPath}; then up=1; break; fi
+  kill -0 "$qemu" 2>/dev/null || break
+  sleep 0.1
+done
+if [ "$up" != 1 ]; then
+  echo "repro.sh: the guest did not answer ${o.healthPath} within ${o.bootTimeoutS} s" >&2
+  cat "$work/qemu.log" "$work/serial.log" >&2 2>/dev/null
+  exit 2
+fi
+${revalidated.map((p, i) => `etag_${i}=$(curl -s -m 5 -D - -o /dev/null "$check${p}" | tr -d '\\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p')`).join("\n")}
+stalls0=$(counter ${c.txStalls}); pages0=$(counter ${c.pagesUsed}); tcp0=$(counter ${c.tcpOpen})
+settled=0 curl_failed=0
+
+# one request as a curl config block; the ETag's quotes escaped for curl
+req() {
+  printf 'url = "%s%s"\\noutput = "/dev/null"\\nmax-time = ${o.requestTimeoutS}\\n' "$1" "$2"
+  if [ $# -gt 2 ]; then printf 'header = "If-None-Match: %s"\\n' "\${3//\\"/\\\\\\"}"; fi
+  printf 'next\\n'
+}
+# one pass of the request mix on the connection to $1
+cycle() {
+${cycle.join("\n")}
+}
+for i in $(seq 1 ${connections}); do
+  # (without the last "next", which would start an operation with no URL)
+  for _ in $(seq 1 ${reps}); do cycle "http://127.0.0.1:$((${hostPorts[0]} + i))"; done | sed '$d' >"$work/batch-$i"
+done
+
+failed() {
+  ${checkFor(s).join("\n  ")}
+}
+
+sent=0
+deadline=$((SECONDS + ${o.durationS || 60}))
+while [ "$sent" -lt ${o.requests} ] && [ "$SECONDS" -lt "$deadline" ] && ! failed; do
+  pids=()
+  for i in $(seq 1 ${connections}); do
+    curl -s --fail-early -K "$work/batch-$i" & pids+=($!)
+  done
+  for p in "\${pids[@]}"; do wait "$p" || curl_failed=1; done
+  sent=$((sent + ${reps * cycle.length * connections}))
+done
+if ! failed; then
+  # the load is over: let the guest close its connections, then judge what it still holds
+  for _ in $(seq 1 40); do [ "$(counter ${c.tcpOpen})" -le "\${tcp0:-0}" ] 2>/dev/null && break; sleep 0.25; done
+  settled=1
+fi
+if failed; then
+  echo "reproduced: ${s.signature.kind} after about $sent requests, $SECONDS s"
+  ${evidenceFor(s)}
+  exit 1
+fi
+echo "not reproduced: $sent requests in $SECONDS s"
+exit 0
+`;
+}
+
+// soak/repro/summary.ts
+function renderReproSummary(v) {
+  const out = [`# Repro: ${v.failure}`, "", `From \`${v.report}\`.`, ""];
+  out.push(`- **original scenario**: ${confirmationLine(v.original)}`);
+  const m = v.minimised;
+  if (m) {
+    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
+    if (m.strikesAt)
+      out.push(
+        `- **request count**: reproduces with ${m.strikesAt.reproduces} requests${m.strikesAt.passes !== void 0 ? `, not with ${m.strikesAt.passes}` : ""}`
+      );
+    if (m.stopped) out.push(`- minimisation stopped early: ${m.stopped}`);
+    out.push("", "## The minimised scenario", "", "```json", JSON.stringify(m.scenario, null, 2), "```", "");
+    out.push("Run it with the engine, or with no Node at all (QEMU and curl; exit 1 = reproduced):", "");
+    out.push("```sh", "npx unikernel-soak --scenario repro/scenario.json", "repro/repro.sh", "```", "");
+    out.push("## Reductions tried", "", "| reduction | kept |", "|---|---|");
+    for (const r of m.reductions) out.push(`| ${r.what} | ${r.kept ? "yes" : `no${r.note ? ` (${r.note})` : ""}`} |`);
+    out.push("");
+  } else if (!v.stopped) {
+    out.push("", "The failure did not reproduce on fresh boots: no reproducer was written.", "");
+  }
+  if (v.stopped) out.push(`Stopped early: ${v.stopped}. What ran is below.`, "");
+  out.push(
+    "## Attempts",
+    "",
+    "| # | tried | verdict | requests | seconds | reproduces | report |",
+    "|---:|---|---|---:|---:|---|---|"
+  );
+  for (const a of v.attempts)
+    out.push(
+      `| ${a.n} | ${a.label} | ${a.signature.title ?? a.signature.kind} | ${a.requests} | ${a.seconds.toFixed(1)} | ${a.reproduced ? "yes" : "no"} | \`${a.dir}\` |`
+    );
+  out.push("", `${v.attempts.length} attempts in ${v.wallS} s.`, "");
+  return out.join("\n");
+}
+
+// soak/repro/repro.ts
+async function repro(r) {
+  const started = Date.now();
+  const failure = await readFailure(r.reportDir);
+  const dir = resolve9(r.out ?? join22(failure.dir, "repro"));
+  await claimReproDir(dir);
+  const want = failure.signature;
+  r.log(`reproducing ${signatureText(want)} from ${failure.dir}`);
+  const toFailureS = failure.report.load?.durationS ?? 0;
+  const capS = Math.max(20, Math.ceil(3 * toFailureS) + 10);
+  const o = failure.options;
+  const start = { ...o, durationS: o.durationS > 0 ? Math.min(o.durationS, capS) : capS };
+  const attempts = new Attempts(dir, failure.kernel, want, r.log, r.signal);
+  const budget = new Budget(r.budgetS, r.attempts, started);
+  const verdict = {
+    failure: signatureText(want),
+    report: failure.dir,
+    original: await confirm(attempts, "confirm", start, r.attempts),
+    attempts: attempts.list,
+    wallS: 0
+  };
+  for (const a of attempts.list) budget.spent(a.wallS);
+  let code = 1;
+  if (attempts.cancelled) verdict.stopped = "cancelled";
+  else if (verdict.original.reproduced > 0) {
+    const { requests, seconds } = verdict.original;
+    const m = await minimise(
+      attempts,
+      start,
+      { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS },
+      budget
+    );
+    const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts);
+    const scenario = scenarioOf(m.options, dir);
+    verdict.minimised = { ...m, confirmation, scenario };
+    await writeFile9(join22(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}
+`);
+    const script = reproScript({
+      options: m.options,
+      signature: want,
+      crashLine: failure.report.crash?.lines[0],
+      accel: failure.report.accel.used === "kvm" ? "kvm" : "tcg",
+      guestPorts: (await readElfInfo(failure.kernel.elf)).httpPorts ?? [],
+      reproDir: dir,
+      reportDir: failure.dir,
+      version: VERSION
+    });
+    await writeFile9(join22(dir, "repro.sh"), script);
+    await chmod(join22(dir, "repro.sh"), 493);
+    if (attempts.cancelled) verdict.stopped = "cancelled";
+    code = confirmation.reproduced > 0 ? 0 : 1;
+  }
+  if (verdict.stopped) code = 2;
+  verdict.wallS = Math.round((Date.now() - started) / 100) / 10;
+  await writeFile9(join22(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
+`);
+  await writeFile9(join22(dir, "summary.md"), renderReproSummary(verdict));
+  return { code, dir, verdict };
+}
+async function claimReproDir(dir) {
+  const entries = await readdir5(dir).catch((err) => {
+    if (err.code === "ENOENT") return [];
+    throw new UsageError(`repro: cannot use ${dir} (${err.code ?? err.message})`);
+  });
+  if (entries.length)
+    throw new UsageError(
+      `repro: ${dir} already holds a previous repro (${entries.slice(0, 3).join(", ")}); it is left untouched: move it away or pass --out`
+    );
+  await mkdir5(dir, { recursive: true });
+}
+
+// soak/repro/command.ts
+var REPRO_USAGE = `usage: unikernel-soak repro <report-dir> [options]
+
+Reproduces the failure a soak recorded in <report-dir>: boots its kernel again with the
+report's options (confirm), shrinks the scenario while it still fails the same way
+(minimise: request count, connections, pipelining, paths, revalidation), confirms the
+minimised scenario, and writes <report-dir>/repro/: scenario.json (for --scenario),
+repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's report
+under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
+
+  --attempts N   fresh boots per confirmation (default 3)
+  --budget S     seconds for the whole repro; minimisation stops early to fit (default 900)
+  --out DIR      where to write (default <report-dir>/repro; must be new or empty)
+  -h, --help     this text`;
+function whole(name, v, fallback, min) {
+  if (v === void 0) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(`repro --${name}: expected a whole number \u2265 ${min}, got "${v}"`);
+  return Number(v);
+}
+async function reproCommand(argv, log) {
+  let parsed;
+  const parse2 = () => parseArgs2({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      attempts: { type: "string" },
+      budget: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" }
+    }
+  });
+  try {
+    parsed = parse2();
+  } catch (err) {
+    throw new UsageError(`repro: ${err.message} (see repro --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(REPRO_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("repro: expected one report folder (see repro --help)");
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const { code, dir, verdict } = await repro({
+    reportDir: positionals[0],
+    attempts: whole("attempts", values.attempts, 3, 1),
+    budgetS: whole("budget", values.budget, 900, 1),
+    out: values.out,
+    log,
+    signal: controller.signal
+  });
+  console.log(`failure: ${verdict.failure}`);
+  console.log(`original: ${confirmationLine(verdict.original)}`);
+  const m = verdict.minimised;
+  if (m) {
+    console.log(`minimised: ${confirmationLine(m.confirmation)}`);
+    console.log(`scenario: ${JSON.stringify(m.scenario)}`);
+    if (m.strikesAt)
+      console.log(
+        `request count: reproduces with ${m.strikesAt.reproduces}${m.strikesAt.passes !== void 0 ? `, not with ${m.strikesAt.passes}` : ""}`
+      );
+  }
+  if (verdict.stopped) console.log(`stopped: ${verdict.stopped}`);
+  console.log(`repro: ${dir}/summary.md, ${dir}/scenario.json, ${dir}/repro.sh`);
+  return code;
+}
+
 // soak/cli.ts
 function progressLine(p) {
   const pct = (100 * p.requests / p.asked).toFixed(1);
@@ -33211,7 +34308,12 @@ function progressLine(p) {
   return `[${Math.round(p.elapsedS)}s] ${p.requests.toLocaleString("en-US")}/${p.asked.toLocaleString("en-US")} (${pct}%) ${p.rps.toLocaleString("en-US")} req/s eta ${eta} | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
 }
 async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  const log = (line) => console.error(`unikernel-soak: ${line}`);
   try {
+    if (command === "repro") return await reproCommand(rest, log);
+    if (command === "bisect") return await bisectCommand(rest, log);
+    if (command === "bisect-step") return await bisectStepCommand(rest, log);
     return await soak(parseCli(process.argv.slice(2)));
   } catch (err) {
     if (err instanceof UsageError) {
@@ -33242,7 +34344,7 @@ async function soak(options) {
     return 2;
   }
   const report = await runSoak(options, kernel, {
-    command: reproduceCommand(options, basename7(kernel.elf), VERSION),
+    command: reproduceCommand(options, basename9(kernel.elf), VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {

@@ -105332,6 +105332,7 @@ var DEFAULTS2 = {
   rssGrowthMiB: 32,
   pageGrowth: 16,
   warmupS: 10,
+  hangDumpMiB: 64,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",
@@ -105366,6 +105367,8 @@ function parsePaths(spec) {
 
 // soak/cli-options.ts
 var USAGE = `usage: unikernel-soak [options]
+       unikernel-soak repro <report-dir> [options]     (see repro --help)
+       unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
@@ -105401,8 +105404,12 @@ watchers and thresholds
   --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS2.rssGrowthMiB})
   --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS2.pageGrowth})
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS2.warmupS})
+  --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS2.hangDumpMiB}; 0 = no dump)
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
+scenario
+  --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
+                           them), read before the command line: a flag given there overrides it
 output
   --out DIR                report directory (default ${DEFAULTS2.out})
   -h, --help               this text`;
