@@ -3,7 +3,7 @@
 // request mix (keep-alive, one curl per connection, in batches) until the failure shows
 // or the request count or the time cap is reached. Exit 1 = reproduced, 0 = not, 2 =
 // could not run: the same convention as `git bisect run`.
-import { basename, relative } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { shellQuote } from "../argv.ts";
 import { requestCycle } from "../load/driver.ts";
 import type { SoakOptions } from "../options.ts";
@@ -95,7 +95,7 @@ export function reproScript(s: ScriptInput): string {
     {
       kernel: KERNEL,
       append: o.append,
-      initrd: o.initrd && relative(s.reproDir, o.initrd),
+      initrd: o.initrd && resolve(o.initrd),
       memoryMiB: o.memoryMiB,
       accel: s.accel,
       dir: WORK,
