@@ -1,5 +1,6 @@
 // The repro's time budget: minimisation tries a reduction only while one more attempt,
-// plus the final confirmation kept in reserve, still fits.
+// plus the final confirmation kept in reserve, still fits; a confirmation stops once the
+// budget is spent (so the budget is overrun by one attempt at most).
 export class Budget {
   private readonly deadline: number;
   private spentS: number[] = [];
@@ -21,6 +22,10 @@ export class Budget {
   /** the slowest attempt so far: what the next one may take */
   private get perAttemptS(): number {
     return Math.max(0, ...this.spentS);
+  }
+
+  get expired(): boolean {
+    return Date.now() >= this.deadline;
   }
 
   /** is there time for one more attempt before the confirmation? */

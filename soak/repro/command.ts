@@ -14,7 +14,8 @@ repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's 
 under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
 
   --attempts N   fresh boots per confirmation (default 3)
-  --budget S     seconds for the whole repro; minimisation stops early to fit (default 900)
+  --budget S     seconds for the whole repro (default 900): minimisation stops early to leave
+                 time for the last confirmation, and a confirmation stops once it is spent
   --out DIR      where to write (default <report-dir>/repro; must be new or empty)
   -h, --help     this text`;
 

@@ -2,6 +2,7 @@
 // how long and how many requests it takes to (median and range over the failing runs).
 import type { SoakOptions } from "../options.ts";
 import type { Attempt, Attempts } from "./attempt.ts";
+import type { Budget } from "./budget.ts";
 
 export interface Spread {
   median: number;
@@ -23,9 +24,19 @@ export function spread(xs: number[]): Spread | undefined {
   return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s.at(-1) as number };
 }
 
-export async function confirm(attempts: Attempts, label: string, o: SoakOptions, n: number): Promise<Confirmation> {
+export async function confirm(
+  attempts: Attempts,
+  label: string,
+  o: SoakOptions,
+  n: number,
+  budget: Budget,
+): Promise<Confirmation> {
   const runs: Attempt[] = [];
-  for (let i = 0; i < n && !attempts.cancelled; i++) runs.push(await attempts.run(label, o));
+  for (let i = 0; i < n && !attempts.cancelled && (i === 0 || !budget.expired); i++) {
+    const a = await attempts.run(label, o);
+    budget.spent(a.wallS);
+    runs.push(a);
+  }
   const hits = runs.filter((a) => a.reproduced);
   return {
     reproduced: hits.length,

@@ -57,11 +57,10 @@ export async function repro(r: ReproOptions): Promise<{ code: 0 | 1 | 2; dir: st
   const verdict: ReproVerdict = {
     failure: signatureText(want),
     report: failure.dir,
-    original: await confirm(attempts, "confirm", start, r.attempts),
+    original: await confirm(attempts, "confirm", start, r.attempts, budget),
     attempts: attempts.list,
     wallS: 0,
   };
-  for (const a of attempts.list) budget.spent(a.wallS);
   let code: 0 | 1 | 2 = 1;
   if (attempts.cancelled) verdict.stopped = "cancelled";
   else if (verdict.original.reproduced > 0) {
@@ -72,7 +71,7 @@ export async function repro(r: ReproOptions): Promise<{ code: 0 | 1 | 2; dir: st
       { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS },
       budget,
     );
-    const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts);
+    const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
     const scenario = scenarioOf(m.options, dir);
     verdict.minimised = { ...m, confirmation, scenario };
     await writeFile(join(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}\n`);
