@@ -6,23 +6,22 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { optionsToArgv } from "./argv.ts";
-import { type SoakOptions, UsageError } from "./options.ts";
+import { DEFAULTS, type SoakOptions, UsageError } from "./options.ts";
 
 export type Scenario = Record<string, string | number | string[]>;
 
 /** Flags whose values are files, resolved against the scenario's folder. */
 const FILE_FLAGS = new Set(["kernel", "initrd"]);
-/** Not engine options: never part of a scenario. */
+/** Not engine options: never part of a scenario file. */
 const NOT_SCENARIO = new Set(["scenario", "out", "help"]);
 
 /** The scenario that gives `o` (only what differs from the defaults), with its files relative to `dir`. */
 export function scenarioOf(o: SoakOptions, dir: string): Scenario {
-  const argv = optionsToArgv({ ...o, out: "" });
+  const argv = optionsToArgv({ ...o, out: DEFAULTS.out });
   const s: Scenario = {};
   for (let i = 0; i < argv.length; i++) {
     const eq = argv[i].indexOf("=");
     const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
-    if (NOT_SCENARIO.has(flag)) continue;
     const v: string | number = FILE_FLAGS.has(flag)
       ? relative(dir, resolve(value))
       : /^\d+$/.test(value)
