@@ -35,7 +35,7 @@ const exists = (f: string) =>
     () => false,
   );
 
-export async function buildAt(p: BisectPlan, log: (line: string) => void): Promise<Built> {
+export async function buildAt(p: BisectPlan, log: (line: string) => void, signal?: AbortSignal): Promise<Built> {
   const key = await buildKey(p);
   const dir = join(p.out, "builds", key);
   const elf = join(dir, basename(p.kernel));
@@ -51,11 +51,15 @@ export async function buildAt(p: BisectPlan, log: (line: string) => void): Promi
       env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
       detached: true,
     });
-    const timer = setTimeout(() => process.kill(-(child.pid ?? 0), "SIGKILL"), BUILD_TIMEOUT_MS);
+    // its own process group, so a timeout or a cancel stops the whole build
+    const kill = () => process.kill(-(child.pid ?? 0), "SIGKILL");
+    const timer = setTimeout(kill, BUILD_TIMEOUT_MS);
+    signal?.addEventListener("abort", kill, { once: true });
     child.on("error", (err) => resolve(err.message));
-    child.on("close", (c, signal) => {
+    child.on("close", (c, by) => {
       clearTimeout(timer);
-      resolve(c ?? `killed by ${signal}`);
+      signal?.removeEventListener("abort", kill);
+      resolve(c ?? `killed by ${by}`);
     });
   });
   await out.close();

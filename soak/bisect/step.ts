@@ -21,7 +21,7 @@ export async function bisectStep(
   const n = (await readSteps(p.out)).length + 1;
   const say = (line: string) => log(`[${commit.slice(0, 10)}] ${line}`);
   say(`step ${n}: ${subject}`);
-  const built = await buildAt(p, say);
+  const built = await buildAt(p, say, signal);
   const record = (r: Omit<StepRecord, "commit" | "subject" | "wallS" | "build">): StepRecord => ({
     commit,
     subject,
