@@ -57,13 +57,11 @@ export async function bisect(b: BisectOptions): Promise<{ code: 0 | 1 | 2; resul
       throw new UsageError(`bisect ${flag} ${ref}: no such commit in ${repo}`);
     });
   const [good, bad] = [await commit(b.good, "--good"), await commit(b.bad, "--bad")];
-  if (
-    !(await git(repo, "merge-base", "--is-ancestor", good, bad).then(
-      () => true,
-      () => false,
-    ))
-  )
-    throw new UsageError(`bisect: --good ${b.good} is not an ancestor of --bad ${b.bad}`);
+  const ancestor = await git(repo, "merge-base", "--is-ancestor", good, bad).then(
+    () => true,
+    () => false,
+  );
+  if (!ancestor) throw new UsageError(`bisect: --good ${b.good} is not an ancestor of --bad ${b.bad}`);
   const candidates = Number(await git(repo, "rev-list", "--count", `${good}..${bad}`));
   if (candidates === 0) throw new UsageError("bisect: --good and --bad are the same commit");
   parseCli(b.soakArgv); // the soak's options, checked before anything is built
@@ -73,7 +71,8 @@ export async function bisect(b: BisectOptions): Promise<{ code: 0 | 1 | 2; resul
   const result: BisectResult = { good, bad, candidates, steps: [], wallS: 0 };
   const wt = await ScratchWorktree.add(repo, bad);
   try {
-    const plan: BisectPlan = { ...b, repo, worktree: wt.path, out };
+    const { buildCommand, kernel, buildPaths, soakArgv } = b;
+    const plan: BisectPlan = { repo, worktree: wt.path, buildCommand, kernel, buildPaths, soakArgv, out };
     await writePlan(plan);
     b.log(`bisecting ${candidates} commits (${good.slice(0, 10)}..${bad.slice(0, 10)}) in ${wt.path}`);
     const first = await bisectStep(plan, b.log, b.signal);

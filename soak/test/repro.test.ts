@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
 import type { ReproVerdict } from "../repro/repro.ts";
 import { qemuPidsFor } from "../vm/qemu.ts";
-import { cli, readReport, tempDir } from "./cli-run.ts";
+import { cli, readReport, tempDir, waitFor } from "./cli-run.ts";
 
 const run = promisify(execFile);
 const elves: Record<string, string> = {};
@@ -98,6 +98,24 @@ describe("repro", () => {
     expect(script.code, script.stdout).toBe(1);
     expect(script.stdout).toMatch(/^reproduced: hang after about \d+ requests/m);
   }, 900_000);
+
+  it("Ctrl-C: stops with a partial verdict, every attempt so far kept, no QEMU left", async () => {
+    const report = await failedSoak(elves["pf-chunker"]);
+    const run = cli(["repro", report]);
+    const attempts = join(report, "repro", "attempts");
+    await waitFor(
+      "a second attempt",
+      async () => ((await readdir(attempts).catch(() => [])).length >= 2 ? true : undefined),
+      60_000,
+    );
+    run.child.kill("SIGINT");
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(2);
+    const verdict = JSON.parse(await readFile(join(report, "repro", "verdict.json"), "utf8")) as ReproVerdict;
+    expect(verdict.stopped).toBe("cancelled");
+    expect((await readdir(attempts)).length).toBe(verdict.attempts.length);
+    expect(await qemuPidsFor(report)).toEqual([]);
+  }, 120_000);
 
   it("refuses a clean kernel's report: nothing to reproduce", async () => {
     const out = join(await tempDir("soak-repro-"), "report");
