@@ -44,7 +44,12 @@ export async function minimise(
   const reductions: Reduction[] = [];
   let stopped: string | undefined;
 
+  // ddmin can come back to a candidate it has tried: its answer is kept
+  const tried = new Map<string, boolean>();
   const test = async (what: string, o: SoakOptions): Promise<boolean> => {
+    const key = JSON.stringify([o.requests, o.connections, o.pipelining, o.paths]);
+    const known = tried.get(key);
+    if (known !== undefined) return known;
     if (stopped) return false;
     if (attempts.cancelled) stopped = "cancelled";
     else if (!budget.allowsAnother) stopped = "the time budget ran out";
@@ -54,6 +59,7 @@ export async function minimise(
     const kept = a.reproduced && a.seconds <= slowestS;
     const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : undefined;
     reductions.push({ what, kept, ...(note && { note }) });
+    tried.set(key, kept);
     if (kept) [cur, lastHit] = [o, a.requests];
     return kept;
   };

@@ -18,7 +18,8 @@ export class SerialTail extends EventEmitter<{ line: [SerialLine] }> {
   private offset = 0;
   private partial = "";
   private timer?: NodeJS.Timeout;
-  private reading = false;
+  /** the read under way: stop() waits for it before closing the file */
+  private reading?: Promise<void>;
   readonly lines: SerialLine[] = [];
 
   constructor(
@@ -35,19 +36,22 @@ export class SerialTail extends EventEmitter<{ line: [SerialLine] }> {
   }
 
   /** Reads whatever is new now (also used once more at stop, so nothing is missed). */
-  async poll(): Promise<void> {
-    if (!this.file || this.reading) return;
-    this.reading = true;
-    try {
-      const buf = Buffer.alloc(CHUNK);
-      for (;;) {
-        const { bytesRead } = await this.file.read(buf, 0, CHUNK, this.offset);
-        if (bytesRead === 0) break;
-        this.offset += bytesRead;
-        this.feed(buf.subarray(0, bytesRead).toString("latin1"));
-      }
-    } finally {
-      this.reading = false;
+  poll(): Promise<void> {
+    const file = this.file;
+    if (!file) return Promise.resolve();
+    this.reading ??= this.readNew(file).finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async readNew(file: FileHandle): Promise<void> {
+    const buf = Buffer.alloc(CHUNK);
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, CHUNK, this.offset);
+      if (bytesRead === 0) break;
+      this.offset += bytesRead;
+      this.feed(buf.subarray(0, bytesRead).toString("latin1"));
     }
   }
 
@@ -88,6 +92,9 @@ export class SerialTail extends EventEmitter<{ line: [SerialLine] }> {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    // a read still under way would find the file closed under it (EBADF, which once
+    // ended the process): let it finish, then read what came after it
+    await this.reading?.catch(() => undefined);
     await this.poll();
     if (this.partial) this.feed("\n");
     await this.file?.close();
