@@ -10143,11 +10143,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve10) {
-          resolve10(value);
+        return value instanceof P ? value : new P(function(resolve11) {
+          resolve11(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve10, reject) {
+      return new (P || (P = Promise))(function(resolve11, reject) {
         function fulfilled(value) {
           try {
             step2(generator.next(value));
@@ -10163,7 +10163,7 @@ var require_wasm = __commonJS({
           }
         }
         function step2(result) {
-          result.done ? resolve10(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve11(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step2((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -22830,7 +22830,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve10, basename: basename10 } = __require("path");
+    var { resolve: resolve11, basename: basename10 } = __require("path");
     var { readFileSync: readFileSync2 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -22838,7 +22838,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve10(string);
+          const path = resolve11(string);
           const data = readFileSync2(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -29677,10 +29677,10 @@ var require_init = __commonJS({
     }
     function run6(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve10, reject) => {
+      const promise = new Promise((resolve11, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve10(results);
+          resolve11(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -29696,13 +29696,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve10, reject) => {
+      const promise = new Promise((resolve11, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve10(results);
+            resolve11(results);
           });
         });
       });
@@ -30287,26 +30287,29 @@ var SerialTail = class extends EventEmitter {
   offset = 0;
   partial = "";
   timer;
-  reading = false;
+  /** the read under way: stop() waits for it before closing the file */
+  reading;
   lines = [];
   async start() {
     this.file = await open(this.path, "a+");
     this.timer = setInterval(() => void this.poll(), POLL_MS);
   }
   /** Reads whatever is new now (also used once more at stop, so nothing is missed). */
-  async poll() {
-    if (!this.file || this.reading) return;
-    this.reading = true;
-    try {
-      const buf = Buffer.alloc(CHUNK);
-      for (; ; ) {
-        const { bytesRead } = await this.file.read(buf, 0, CHUNK, this.offset);
-        if (bytesRead === 0) break;
-        this.offset += bytesRead;
-        this.feed(buf.subarray(0, bytesRead).toString("latin1"));
-      }
-    } finally {
-      this.reading = false;
+  poll() {
+    const file = this.file;
+    if (!file) return Promise.resolve();
+    this.reading ??= this.readNew(file).finally(() => {
+      this.reading = void 0;
+    });
+    return this.reading;
+  }
+  async readNew(file) {
+    const buf = Buffer.alloc(CHUNK);
+    for (; ; ) {
+      const { bytesRead } = await file.read(buf, 0, CHUNK, this.offset);
+      if (bytesRead === 0) break;
+      this.offset += bytesRead;
+      this.feed(buf.subarray(0, bytesRead).toString("latin1"));
     }
   }
   feed(text) {
@@ -30324,12 +30327,12 @@ var SerialTail = class extends EventEmitter {
   waitFor(pattern, timeoutMs) {
     const seen = this.lines.find((l) => pattern.test(l.text));
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve10, reject) => {
+    return new Promise((resolve11, reject) => {
       const onLine = (line) => {
         if (!pattern.test(line.text)) return;
         clearTimeout(timer);
         this.off("line", onLine);
-        resolve10(line);
+        resolve11(line);
       };
       const timer = setTimeout(() => {
         this.off("line", onLine);
@@ -30343,6 +30346,7 @@ var SerialTail = class extends EventEmitter {
   }
   async stop() {
     clearInterval(this.timer);
+    await this.reading?.catch(() => void 0);
     await this.poll();
     if (this.partial) this.feed("\n");
     await this.file?.close();
@@ -30407,11 +30411,11 @@ var Vm = class _Vm {
     this.command = command;
     this.runDir = runDir;
     this.serial = new SerialTail(join5(config.dir, "serial.log"));
-    this.exited = new Promise((resolve10) => {
+    this.exited = new Promise((resolve11) => {
       process2.once("exit", (code, signal) => {
         live.delete(process2);
         this.exitInfo = { code, signal, at: Date.now() };
-        resolve10(this.exitInfo);
+        resolve11(this.exitInfo);
       });
     });
   }
@@ -30437,8 +30441,8 @@ var Vm = class _Vm {
     const log = createWriteStream(join5(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new _Vm(config, child, [qemu, ...args], runDir);
-    await new Promise((resolve10, reject) => {
-      child.once("spawn", resolve10);
+    await new Promise((resolve11, reject) => {
+      child.once("spawn", resolve11);
       child.once("error", (err) => {
         live.delete(child);
         reject(new Error(`cannot start setpriv (${err.message}); install util-linux`));
@@ -30647,12 +30651,11 @@ import { dirname as dirname4, isAbsolute, relative as relative3, resolve as reso
 var FILE_FLAGS = /* @__PURE__ */ new Set(["kernel", "initrd"]);
 var NOT_SCENARIO = /* @__PURE__ */ new Set(["scenario", "out", "help"]);
 function scenarioOf(o, dir) {
-  const argv = optionsToArgv({ ...o, out: "" });
+  const argv = optionsToArgv({ ...o, out: DEFAULTS.out });
   const s = {};
   for (let i = 0; i < argv.length; i++) {
     const eq = argv[i].indexOf("=");
     const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
-    if (NOT_SCENARIO.has(flag)) continue;
     const v = FILE_FLAGS.has(flag) ? relative3(dir, resolve4(value)) : /^\d+$/.test(value) ? Number(value) : value;
     const had = s[flag];
     s[flag] = had === void 0 ? v : [...Array.isArray(had) ? had : [String(had)], String(v)];
@@ -31186,10 +31189,10 @@ import { createServer } from "node:net";
 var LOW = 2e4;
 var HIGH = 32e3;
 function tryPort(port) {
-  return new Promise((resolve10) => {
+  return new Promise((resolve11) => {
     const server = createServer();
-    server.once("error", () => resolve10(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve10(true)));
+    server.once("error", () => resolve11(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve11(true)));
   });
 }
 async function freeLoopbackPort() {
@@ -31488,7 +31491,7 @@ var HttpProbe = class {
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   get(path, timeoutMs) {
     const started = performance.now();
-    return new Promise((resolve10, reject) => {
+    return new Promise((resolve11, reject) => {
       const req = request({ host: this.host, port: this.port, path, agent: this.agent, timeout: timeoutMs }, (res) => {
         let body = "";
         res.setEncoding("latin1");
@@ -31497,7 +31500,7 @@ var HttpProbe = class {
         });
         res.on(
           "end",
-          () => resolve10({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
+          () => resolve11({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
         );
         res.on("error", reject);
       });
@@ -31656,7 +31659,7 @@ var LoadRun = class {
   sent = new InFlightLog();
   done;
   constructor(opts, onTick, onResponse) {
-    this.done = new Promise((resolve10, reject) => {
+    this.done = new Promise((resolve11, reject) => {
       this.instance = (0, import_autocannon.default)(
         {
           // autocannon takes an array of URLs (and spreads the connections over them); its types say string.
@@ -31672,7 +31675,7 @@ var LoadRun = class {
         (err, result) => {
           clearTimeout(this.capTimer);
           if (err) return reject(err);
-          resolve10(this.summarize(result, opts.requests));
+          resolve11(this.summarize(result, opts.requests));
         }
       );
       const events = this.instance;
@@ -33282,11 +33285,11 @@ var Qmp = class _Qmp {
   waiting;
   static async connect(path, timeoutMs = 5e3) {
     const socket = createConnection(path);
-    await new Promise((resolve10, reject) => {
+    await new Promise((resolve11, reject) => {
       const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
       socket.once("connect", () => {
         clearTimeout(timer);
-        resolve10();
+        resolve11();
       });
       socket.once("error", (e) => {
         clearTimeout(timer);
@@ -33316,7 +33319,7 @@ var Qmp = class _Qmp {
     }
   }
   next(timeoutMs) {
-    return new Promise((resolve10, reject) => {
+    return new Promise((resolve11, reject) => {
       const timer = setTimeout(() => {
         this.waiting = void 0;
         reject(new Error(`QMP: no answer in ${timeoutMs} ms`));
@@ -33324,7 +33327,7 @@ var Qmp = class _Qmp {
       this.waiting = {
         resolve: (v) => {
           clearTimeout(timer);
-          resolve10(v);
+          resolve11(v);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -33417,7 +33420,7 @@ var exists2 = (f) => access6(f).then(
   () => true,
   () => false
 );
-async function buildAt(p, log) {
+async function buildAt(p, log, signal) {
   const key = await buildKey(p);
   const dir = join16(p.out, "builds", key);
   const elf = join16(dir, basename7(p.kernel));
@@ -33426,18 +33429,21 @@ async function buildAt(p, log) {
   const logFile = join16(dir, "build.log");
   log(`building: ${p.buildCommand} (output in ${logFile})`);
   const out = await open3(logFile, "w");
-  const code = await new Promise((resolve10) => {
+  const code = await new Promise((resolve11) => {
     const child = spawn3("sh", ["-c", p.buildCommand], {
       cwd: p.worktree,
       stdio: ["ignore", out.fd, out.fd],
       env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
       detached: true
     });
-    const timer = setTimeout(() => process.kill(-(child.pid ?? 0), "SIGKILL"), BUILD_TIMEOUT_MS);
-    child.on("error", (err) => resolve10(err.message));
-    child.on("close", (c, signal) => {
+    const kill = () => process.kill(-(child.pid ?? 0), "SIGKILL");
+    const timer = setTimeout(kill, BUILD_TIMEOUT_MS);
+    signal?.addEventListener("abort", kill, { once: true });
+    child.on("error", (err) => resolve11(err.message));
+    child.on("close", (c, by) => {
       clearTimeout(timer);
-      resolve10(c ?? `killed by ${signal}`);
+      signal?.removeEventListener("abort", kill);
+      resolve11(c ?? `killed by ${by}`);
     });
   });
   await out.close();
@@ -33457,7 +33463,7 @@ async function bisectStep(p, log, signal) {
   const n = (await readSteps(p.out)).length + 1;
   const say = (line) => log(`[${commit.slice(0, 10)}] ${line}`);
   say(`step ${n}: ${subject}`);
-  const built = await buildAt(p, say);
+  const built = await buildAt(p, say, signal);
   const record = (r) => ({
     commit,
     subject,
@@ -33563,11 +33569,11 @@ async function bisect(b) {
     throw new UsageError(`bisect ${flag} ${ref}: no such commit in ${repo}`);
   });
   const [good, bad] = [await commit(b.good, "--good"), await commit(b.bad, "--bad")];
-  if (!await git(repo, "merge-base", "--is-ancestor", good, bad).then(
+  const ancestor = await git(repo, "merge-base", "--is-ancestor", good, bad).then(
     () => true,
     () => false
-  ))
-    throw new UsageError(`bisect: --good ${b.good} is not an ancestor of --bad ${b.bad}`);
+  );
+  if (!ancestor) throw new UsageError(`bisect: --good ${b.good} is not an ancestor of --bad ${b.bad}`);
   const candidates = Number(await git(repo, "rev-list", "--count", `${good}..${bad}`));
   if (candidates === 0) throw new UsageError("bisect: --good and --bad are the same commit");
   parseCli(b.soakArgv);
@@ -33576,7 +33582,8 @@ async function bisect(b) {
   const result = { good, bad, candidates, steps: [], wallS: 0 };
   const wt = await ScratchWorktree.add(repo, bad);
   try {
-    const plan = { ...b, repo, worktree: wt.path, out };
+    const { buildCommand, kernel, buildPaths, soakArgv } = b;
+    const plan = { repo, worktree: wt.path, buildCommand, kernel, buildPaths, soakArgv, out };
     await writePlan(plan);
     b.log(`bisecting ${candidates} commits (${good.slice(0, 10)}..${bad.slice(0, 10)}) in ${wt.path}`);
     const first = await bisectStep(plan, b.log, b.signal);
@@ -33722,9 +33729,13 @@ function spread(xs) {
   const mid = s.length >> 1;
   return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s.at(-1) };
 }
-async function confirm(attempts, label, o, n) {
+async function confirm(attempts, label, o, n, budget) {
   const runs = [];
-  for (let i = 0; i < n && !attempts.cancelled; i++) runs.push(await attempts.run(label, o));
+  for (let i = 0; i < n && !attempts.cancelled && (i === 0 || !budget.expired); i++) {
+    const a = await attempts.run(label, o);
+    budget.spent(a.wallS);
+    runs.push(a);
+  }
   const hits = runs.filter((a) => a.reproduced);
   return {
     reproduced: hits.length,
@@ -33743,7 +33754,7 @@ function confirmationLine(c) {
 
 // soak/repro/repro.ts
 import { chmod, mkdir as mkdir5, readdir as readdir5, writeFile as writeFile9 } from "node:fs/promises";
-import { join as join22, resolve as resolve9 } from "node:path";
+import { join as join22, resolve as resolve10 } from "node:path";
 
 // soak/repro/attempt.ts
 import { join as join21 } from "node:path";
@@ -33858,6 +33869,9 @@ var Budget = class {
   get perAttemptS() {
     return Math.max(0, ...this.spentS);
   }
+  get expired() {
+    return Date.now() >= this.deadline;
+  }
   /** is there time for one more attempt before the confirmation? */
   get allowsAnother() {
     return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1e3 <= this.deadline;
@@ -33871,7 +33885,11 @@ async function minimise(attempts, start, baseline, budget) {
   let lastHit = baseline.requests;
   const reductions = [];
   let stopped;
+  const tried = /* @__PURE__ */ new Map();
   const test = async (what, o) => {
+    const key = JSON.stringify([o.requests, o.connections, o.pipelining, o.paths]);
+    const known = tried.get(key);
+    if (known !== void 0) return known;
     if (stopped) return false;
     if (attempts.cancelled) stopped = "cancelled";
     else if (!budget.allowsAnother) stopped = "the time budget ran out";
@@ -33881,6 +33899,7 @@ async function minimise(attempts, start, baseline, budget) {
     const kept = a.reproduced && a.seconds <= slowestS;
     const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : void 0;
     reductions.push({ what, kept, ...note && { note } });
+    tried.set(key, kept);
     if (kept) [cur, lastHit] = [o, a.requests];
     return kept;
   };
@@ -33956,7 +33975,7 @@ async function ddmin(all, ok) {
 }
 
 // soak/repro/script.ts
-import { basename as basename8, relative as relative5 } from "node:path";
+import { basename as basename8, relative as relative5, resolve as resolve9 } from "node:path";
 var REPRO_BASE_PORT = 18080;
 var BATCH = 200;
 var WORK = "@WORK@";
@@ -34016,7 +34035,7 @@ function reproScript(s) {
     {
       kernel: KERNEL,
       append: o.append,
-      initrd: o.initrd && relative5(s.reproDir, o.initrd),
+      initrd: o.initrd && resolve9(o.initrd),
       memoryMiB: o.memoryMiB,
       accel: s.accel,
       dir: WORK,
@@ -34163,7 +34182,7 @@ function renderReproSummary(v) {
 async function repro(r) {
   const started = Date.now();
   const failure = await readFailure(r.reportDir);
-  const dir = resolve9(r.out ?? join22(failure.dir, "repro"));
+  const dir = resolve10(r.out ?? join22(failure.dir, "repro"));
   await claimReproDir(dir);
   const want = failure.signature;
   r.log(`reproducing ${signatureText(want)} from ${failure.dir}`);
@@ -34176,11 +34195,10 @@ async function repro(r) {
   const verdict = {
     failure: signatureText(want),
     report: failure.dir,
-    original: await confirm(attempts, "confirm", start, r.attempts),
+    original: await confirm(attempts, "confirm", start, r.attempts, budget),
     attempts: attempts.list,
     wallS: 0
   };
-  for (const a of attempts.list) budget.spent(a.wallS);
   let code = 1;
   if (attempts.cancelled) verdict.stopped = "cancelled";
   else if (verdict.original.reproduced > 0) {
@@ -34191,7 +34209,7 @@ async function repro(r) {
       { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS },
       budget
     );
-    const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts);
+    const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
     const scenario = scenarioOf(m.options, dir);
     verdict.minimised = { ...m, confirmation, scenario };
     await writeFile9(join22(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}
@@ -34241,7 +34259,8 @@ repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's 
 under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
 
   --attempts N   fresh boots per confirmation (default 3)
-  --budget S     seconds for the whole repro; minimisation stops early to fit (default 900)
+  --budget S     seconds for the whole repro (default 900): minimisation stops early to leave
+                 time for the last confirmation, and a confirmation stops once it is spent
   --out DIR      where to write (default <report-dir>/repro; must be new or empty)
   -h, --help     this text`;
 function whole(name, v, fallback, min) {
