@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../options.ts";
 import { confirmationLine } from "./confirm.ts";
+import { strikesText } from "./minimise.ts";
 import { repro } from "./repro.ts";
 
 export const REPRO_USAGE = `usage: unikernel-soak repro <report-dir> [options]
@@ -68,10 +69,7 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
   if (m) {
     console.log(`minimised: ${confirmationLine(m.confirmation)}`);
     console.log(`scenario: ${JSON.stringify(m.scenario)}`);
-    if (m.strikesAt)
-      console.log(
-        `request count: reproduces with ${m.strikesAt.reproduces}${m.strikesAt.passes !== undefined ? `, not with ${m.strikesAt.passes}` : ""}`,
-      );
+    if (m.strikesAt) console.log(`request count: ${strikesText(m.strikesAt)}`);
   }
   if (verdict.stopped) console.log(`stopped: ${verdict.stopped}`);
   console.log(`repro: ${dir}/summary.md, ${dir}/scenario.json, ${dir}/repro.sh`);

@@ -24,6 +24,10 @@ export interface Minimised {
   stopped?: string;
 }
 
+/** "reproduces with 2012 requests, not with 1988" */
+export const strikesText = (s: NonNullable<Minimised["strikesAt"]>) =>
+  `reproduces with ${s.reproduces} requests${s.passes !== undefined ? `, not with ${s.passes}` : ""}`;
+
 /** How the failure came under the starting scenario (the confirmation's medians). */
 export interface Baseline {
   requests: number;

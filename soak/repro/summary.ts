@@ -1,5 +1,6 @@
 // repro/summary.md: what reproduced, how often, the minimised scenario and how to run it.
 import { confirmationLine } from "./confirm.ts";
+import { strikesText } from "./minimise.ts";
 import type { ReproVerdict } from "./repro.ts";
 
 export function renderReproSummary(v: ReproVerdict): string {
@@ -8,10 +9,7 @@ export function renderReproSummary(v: ReproVerdict): string {
   const m = v.minimised;
   if (m) {
     out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
-    if (m.strikesAt)
-      out.push(
-        `- **request count**: reproduces with ${m.strikesAt.reproduces} requests${m.strikesAt.passes !== undefined ? `, not with ${m.strikesAt.passes}` : ""}`,
-      );
+    if (m.strikesAt) out.push(`- **request count**: ${strikesText(m.strikesAt)}`);
     if (m.stopped) out.push(`- minimisation stopped early: ${m.stopped}`);
     out.push("", "## The minimised scenario", "", "```json", JSON.stringify(m.scenario, null, 2), "```", "");
     out.push("Run it with the engine, or with no Node at all (QEMU and curl; exit 1 = reproduced):", "");
