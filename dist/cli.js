@@ -33752,6 +33752,103 @@ function confirmationLine(c) {
   return parts.join(", ");
 }
 
+// soak/repro/minimise.ts
+var strikesText = (s) => `reproduces with ${s.reproduces} requests${s.passes !== void 0 ? `, not with ${s.passes}` : ""}`;
+async function minimise(attempts, start, baseline, budget) {
+  const slowestS = Math.max(2 * baseline.seconds, baseline.seconds + 5);
+  let cur = start;
+  let lastHit = baseline.requests;
+  const reductions = [];
+  let stopped;
+  const tried = /* @__PURE__ */ new Map();
+  const test = async (what, o) => {
+    const key = JSON.stringify([o.requests, o.connections, o.pipelining, o.paths]);
+    const known = tried.get(key);
+    if (known !== void 0) return known;
+    if (stopped) return false;
+    if (attempts.cancelled) stopped = "cancelled";
+    else if (!budget.allowsAnother) stopped = "the time budget ran out";
+    if (stopped) return false;
+    const a = await attempts.run(what, o);
+    budget.spent(a.wallS);
+    const kept = a.reproduced && a.seconds <= slowestS;
+    const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : void 0;
+    reductions.push({ what, kept, ...note && { note } });
+    tried.set(key, kept);
+    if (kept) [cur, lastHit] = [o, a.requests];
+    return kept;
+  };
+  const coarseCut = () => {
+    const above = Math.min(cur.requests, Math.ceil(lastHit * 1.5) + cur.connections);
+    return lastHit > 0 && above < cur.requests ? test(`requests ${above}`, { ...cur, requests: above }) : false;
+  };
+  await coarseCut();
+  await smallest(1, cur.connections, 0, (n) => test(`connections ${n}`, { ...cur, connections: n }));
+  await smallest(1, cur.pipelining, 0, (n) => test(`pipelining ${n}`, { ...cur, pipelining: n }));
+  if (cur.paths.length > 1)
+    await ddmin(cur.paths, (paths) => {
+      const only = paths.length === 1 ? [{ ...paths[0], weight: 1 }] : paths;
+      return test(`paths ${pathSpec(only)}`, { ...cur, paths: only });
+    });
+  for (const p of cur.paths.filter((x) => x.revalidate)) {
+    const paths = cur.paths.map((x) => x === p ? { ...x, revalidate: false } : x);
+    await test(`no revalidation of ${p.path}`, { ...cur, paths });
+  }
+  let strikesAt;
+  if (lastHit > 0) {
+    await coarseCut();
+    let passes;
+    const least = await smallest(cur.connections - 1, cur.requests, 0.02, async (n) => {
+      const ok = await test(`requests ${n}`, { ...cur, requests: n });
+      if (!ok && !stopped) passes = Math.max(passes ?? 0, n);
+      return ok;
+    });
+    strikesAt = { reproduces: least, passes };
+    cur = { ...cur, requests: Math.min(start.requests, Math.ceil(least * 1.1)) };
+  }
+  return { options: cur, reductions, strikesAt, stopped };
+}
+async function smallest(lo, hi, tolerance, ok) {
+  if (hi <= lo) return hi;
+  if (tolerance === 0 && await ok(lo)) return lo;
+  let [bad, good] = [lo, hi];
+  while (good - bad > Math.max(1, Math.floor(good * tolerance))) {
+    const mid = Math.floor((bad + good) / 2);
+    if (await ok(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+async function ddmin(all, ok) {
+  let items = all;
+  let n = 2;
+  while (items.length >= 2) {
+    const size = Math.ceil(items.length / n);
+    const chunks = Array.from(
+      { length: Math.ceil(items.length / size) },
+      (_, i) => items.slice(i * size, (i + 1) * size)
+    );
+    let reduced = false;
+    for (const c of chunks)
+      if (await ok(c)) {
+        [items, n, reduced] = [c, 2, true];
+        break;
+      }
+    if (!reduced && chunks.length > 2)
+      for (const c of chunks) {
+        const rest = items.filter((x) => !c.includes(x));
+        if (await ok(rest)) {
+          [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
+          break;
+        }
+      }
+    if (reduced) continue;
+    if (n >= items.length) break;
+    n = Math.min(items.length, n * 2);
+  }
+  return items;
+}
+
 // soak/repro/repro.ts
 import { chmod, mkdir as mkdir5, readdir as readdir5, writeFile as writeFile9 } from "node:fs/promises";
 import { join as join22, resolve as resolve10 } from "node:path";
@@ -33877,102 +33974,6 @@ var Budget = class {
     return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1e3 <= this.deadline;
   }
 };
-
-// soak/repro/minimise.ts
-async function minimise(attempts, start, baseline, budget) {
-  const slowestS = Math.max(2 * baseline.seconds, baseline.seconds + 5);
-  let cur = start;
-  let lastHit = baseline.requests;
-  const reductions = [];
-  let stopped;
-  const tried = /* @__PURE__ */ new Map();
-  const test = async (what, o) => {
-    const key = JSON.stringify([o.requests, o.connections, o.pipelining, o.paths]);
-    const known = tried.get(key);
-    if (known !== void 0) return known;
-    if (stopped) return false;
-    if (attempts.cancelled) stopped = "cancelled";
-    else if (!budget.allowsAnother) stopped = "the time budget ran out";
-    if (stopped) return false;
-    const a = await attempts.run(what, o);
-    budget.spent(a.wallS);
-    const kept = a.reproduced && a.seconds <= slowestS;
-    const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : void 0;
-    reductions.push({ what, kept, ...note && { note } });
-    tried.set(key, kept);
-    if (kept) [cur, lastHit] = [o, a.requests];
-    return kept;
-  };
-  const coarseCut = () => {
-    const above = Math.min(cur.requests, Math.ceil(lastHit * 1.5) + cur.connections);
-    return lastHit > 0 && above < cur.requests ? test(`requests ${above}`, { ...cur, requests: above }) : false;
-  };
-  await coarseCut();
-  await smallest(1, cur.connections, 0, (n) => test(`connections ${n}`, { ...cur, connections: n }));
-  await smallest(1, cur.pipelining, 0, (n) => test(`pipelining ${n}`, { ...cur, pipelining: n }));
-  if (cur.paths.length > 1)
-    await ddmin(cur.paths, (paths) => {
-      const only = paths.length === 1 ? [{ ...paths[0], weight: 1 }] : paths;
-      return test(`paths ${pathSpec(only)}`, { ...cur, paths: only });
-    });
-  for (const p of cur.paths.filter((x) => x.revalidate)) {
-    const paths = cur.paths.map((x) => x === p ? { ...x, revalidate: false } : x);
-    await test(`no revalidation of ${p.path}`, { ...cur, paths });
-  }
-  let strikesAt;
-  if (lastHit > 0) {
-    await coarseCut();
-    let passes;
-    const least = await smallest(cur.connections - 1, cur.requests, 0.02, async (n) => {
-      const ok = await test(`requests ${n}`, { ...cur, requests: n });
-      if (!ok && !stopped) passes = Math.max(passes ?? 0, n);
-      return ok;
-    });
-    strikesAt = { reproduces: least, passes };
-    cur = { ...cur, requests: Math.min(start.requests, Math.ceil(least * 1.1)) };
-  }
-  return { options: cur, reductions, strikesAt, stopped };
-}
-async function smallest(lo, hi, tolerance, ok) {
-  if (hi <= lo) return hi;
-  if (tolerance === 0 && await ok(lo)) return lo;
-  let [bad, good] = [lo, hi];
-  while (good - bad > Math.max(1, Math.floor(good * tolerance))) {
-    const mid = Math.floor((bad + good) / 2);
-    if (await ok(mid)) good = mid;
-    else bad = mid;
-  }
-  return good;
-}
-async function ddmin(all, ok) {
-  let items = all;
-  let n = 2;
-  while (items.length >= 2) {
-    const size = Math.ceil(items.length / n);
-    const chunks = Array.from(
-      { length: Math.ceil(items.length / size) },
-      (_, i) => items.slice(i * size, (i + 1) * size)
-    );
-    let reduced = false;
-    for (const c of chunks)
-      if (await ok(c)) {
-        [items, n, reduced] = [c, 2, true];
-        break;
-      }
-    if (!reduced && chunks.length > 2)
-      for (const c of chunks) {
-        const rest = items.filter((x) => !c.includes(x));
-        if (await ok(rest)) {
-          [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
-          break;
-        }
-      }
-    if (reduced) continue;
-    if (n >= items.length) break;
-    n = Math.min(items.length, n * 2);
-  }
-  return items;
-}
 
 // soak/repro/script.ts
 import { basename as basename8, relative as relative5, resolve as resolve9 } from "node:path";
@@ -34149,10 +34150,7 @@ function renderReproSummary(v) {
   const m = v.minimised;
   if (m) {
     out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
-    if (m.strikesAt)
-      out.push(
-        `- **request count**: reproduces with ${m.strikesAt.reproduces} requests${m.strikesAt.passes !== void 0 ? `, not with ${m.strikesAt.passes}` : ""}`
-      );
+    if (m.strikesAt) out.push(`- **request count**: ${strikesText(m.strikesAt)}`);
     if (m.stopped) out.push(`- minimisation stopped early: ${m.stopped}`);
     out.push("", "## The minimised scenario", "", "```json", JSON.stringify(m.scenario, null, 2), "```", "");
     out.push("Run it with the engine, or with no Node at all (QEMU and curl; exit 1 = reproduced):", "");
@@ -34310,10 +34308,7 @@ async function reproCommand(argv, log) {
   if (m) {
     console.log(`minimised: ${confirmationLine(m.confirmation)}`);
     console.log(`scenario: ${JSON.stringify(m.scenario)}`);
-    if (m.strikesAt)
-      console.log(
-        `request count: reproduces with ${m.strikesAt.reproduces}${m.strikesAt.passes !== void 0 ? `, not with ${m.strikesAt.passes}` : ""}`
-      );
+    if (m.strikesAt) console.log(`request count: ${strikesText(m.strikesAt)}`);
   }
   if (verdict.stopped) console.log(`stopped: ${verdict.stopped}`);
   console.log(`repro: ${dir}/summary.md, ${dir}/scenario.json, ${dir}/repro.sh`);
