@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import * as core from "@actions/core";
 import { reproduceCommand } from "../soak/argv.ts";
+import { progressDue, progressLine } from "../soak/progress.ts";
 import { runSoak, VERSION } from "../soak/run.ts";
 import { InputError, readInputs } from "./inputs.ts";
 import { reportOutcome, reportStopped } from "./outcome.ts";
@@ -45,11 +46,9 @@ export async function run(env = process.env): Promise<void> {
       signal: controller.signal,
       log: (line) => core.info(line),
       progress: (p) => {
-        if (p.elapsedS - lastProgress < 10) return;
+        if (!progressDue(p.elapsedS, lastProgress)) return;
         lastProgress = p.elapsedS;
-        core.info(
-          `${p.requests}/${p.asked} requests, ${p.rps} req/s, health ${p.healthMs ?? "-"} ms, tx_stalls ${p.txStalls ?? "?"}`,
-        );
+        core.info(progressLine(p));
       },
     }),
   );

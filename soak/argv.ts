@@ -30,6 +30,7 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
   requests: (o) => one("requests", o.requests, DEFAULTS.requests),
   durationS: (o) => one("duration", o.durationS, DEFAULTS.durationS),
   connections: (o) => one("connections", o.connections, DEFAULTS.connections),
+  churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
   pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
   paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
   requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
@@ -43,6 +44,7 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
   txStallBudget: (o) => one("tx-stall-budget", o.txStallBudget, DEFAULTS.txStallBudget),
   rssGrowthMiB: (o) => one("rss-growth-mb", o.rssGrowthMiB, DEFAULTS.rssGrowthMiB),
   pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
+  p99GrowthMs: (o) => one("p99-growth", o.p99GrowthMs, DEFAULTS.p99GrowthMs),
   warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
   counters: (o) =>
     (Object.keys(COUNTER_FLAGS) as (keyof SoakOptions["counters"])[])

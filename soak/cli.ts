@@ -6,13 +6,9 @@ import { kernelUnderTest } from "../kernel/bundled.ts";
 import { reproduceCommand } from "./argv.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
-import { type Progress, runSoak, VERSION } from "./run.ts";
+import { progressDue, progressLine } from "./progress.ts";
+import { runSoak, VERSION } from "./run.ts";
 
-function progressLine(p: Progress): string {
-  const pct = ((100 * p.requests) / p.asked).toFixed(1);
-  const eta = p.etaS !== undefined ? `${Math.round(p.etaS)}s` : "?";
-  return `[${Math.round(p.elapsedS)}s] ${p.requests.toLocaleString("en-US")}/${p.asked.toLocaleString("en-US")} (${pct}%) ${p.rps.toLocaleString("en-US")} req/s eta ${eta} | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
-}
 
 async function main(): Promise<number> {
   try {
@@ -48,13 +44,17 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
     log("cancelled before the soak started");
     return 2;
   }
+  let lastLine = 0;
   const report = await runSoak(options, kernel, {
     command: reproduceCommand(options, basename(kernel.elf), VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {
       if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
-      else if (Math.round(p.elapsedS) % 10 === 0) console.error(progressLine(p));
+      else if (progressDue(p.elapsedS, lastLine)) {
+        lastLine = p.elapsedS;
+        console.error(progressLine(p));
+      }
     },
   });
   if (tty) process.stderr.write("\n");

@@ -2,17 +2,28 @@
 // then the request count (or the time cap), stopped early by the first finding.
 import type { SoakContext } from "../context.ts";
 import { LoadRun, type LoadTick } from "../load/driver.ts";
+import { keepAliveConnections } from "../options.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import { parseStats } from "../watch/guest-stats.ts";
 import { HealthMonitor } from "../watch/health-monitor.ts";
 import { HostMonitor } from "../watch/host-monitor.ts";
 import { StatsMonitor } from "../watch/stats-monitor.ts";
+import { TrendMonitor } from "../watch/trend-monitor.ts";
 import type { Guest } from "./boot.ts";
+
+const range = (ports: number[]) => `127.0.0.1:${ports[0]}-${ports.at(-1)}`;
+const describePorts = (g: Guest) =>
+  [
+    g.loadPorts.length ? `keep-alive ${range(g.loadPorts)}` : "",
+    g.churnPorts.length ? `new connections ${range(g.churnPorts)}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
 
 export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   const o = ctx.o;
   ctx.hooks.log(
-    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading 127.0.0.1:${guest.loadPorts[0]}-${guest.loadPorts.at(-1)}`,
+    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading ${describePorts(guest)}`,
   );
   ctx.stats.check(parseStats((await guest.stats.get(o.statsPath, 5000)).body), Date.now());
   const etags = new Map<string, string>();
@@ -37,13 +48,15 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
   const counter: LoadCounter = { requests: 0, rps: 0 };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
+  ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
 
   const run = new LoadRun(
     {
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
       durationS: o.durationS,
-      connections: o.connections,
+      connections: keepAliveConnections(o),
+      churn: { share: o.churnPercent / 100, ports: guest.churnPorts },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
@@ -52,6 +65,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     (t: LoadTick) => {
       counter.requests += t.count;
       counter.rps = t.count;
+      counter.p99Ms = t.p99Ms;
     },
   );
   const stoppedByFinding = await Promise.race([run.done.then(() => false), ctx.findings.first.then(() => true)]);

@@ -9,6 +9,8 @@ export interface LoadCounter {
   requests: number;
   /** responses in the last second */
   rps: number;
+  /** their 99th-percentile latency, ms */
+  p99Ms?: number;
 }
 
 export class TimelineRecorder implements Monitor {
@@ -28,14 +30,16 @@ export class TimelineRecorder implements Monitor {
         guest: stats.last,
         guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : undefined,
         host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) },
+        p99Ms: load.p99Ms,
       };
-      ctx.timeline.push(entry);
+      ctx.timeline.add(entry);
       ctx.hooks.progress({
         elapsedS,
         requests: load.requests,
         asked: o.requests,
         rps: load.rps,
-        etaS: load.rps > 0 ? (o.requests - load.requests) / load.rps : undefined,
+        capS: o.durationS || undefined,
+        p99Ms: load.p99Ms,
         healthMs: health.lastMs,
         txStalls: stats.last?.[o.counters.txStalls],
         rssMiB: host?.rssMiB,

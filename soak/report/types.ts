@@ -17,6 +17,23 @@ export interface TimelineEntry {
   /** when `guest` was read: the counters are polled on their own clock, not at `at` */
   guestAt?: string;
   host?: { rssMiB: number; cpuPercent: number };
+  /** the 99th-percentile latency of the responses in the last interval, ms */
+  p99Ms?: number;
+}
+
+/** A series' Theil–Sen trend over the steady phase (soak/trend.ts), per minute. */
+export interface TrendReport {
+  unit: string;
+  perMin: number;
+  /** the 99.9% confidence interval */
+  lowerPerMin: number;
+  upperPerMin: number;
+  points: number;
+  spanS: number;
+  /** growth allowed per hour (0 = not judged) */
+  budgetPerHour: number;
+  /** the trend was named as a finding */
+  flagged: boolean;
 }
 
 export interface Report {
@@ -35,6 +52,8 @@ export interface Report {
   load?: LoadResult & { asked: number };
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
+  /** trends over the steady phase, by series (pmm_pages_used, qemu_rss_mib, p99_ms) */
+  trends?: Record<string, TrendReport>;
   crash?: CrashTriage;
   hang?: { registers?: string; memoryDump?: string; backtrace?: string; notes: string[] };
   files: Record<string, string>;
