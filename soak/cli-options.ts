@@ -1,7 +1,15 @@
 // The CLI's flags: parsing and validation into engine options (used by the CLI and,
 // through the same flags, by the GitHub action's inputs).
 import { parseArgs } from "node:util";
-import { DEFAULT_PATHS, DEFAULTS, parsePaths, type SoakOptions, UsageError, validate } from "./options.ts";
+import {
+  DEFAULT_PATHS,
+  DEFAULTS,
+  parsePaths,
+  type SoakOptions,
+  UNCAPPED_REQUESTS,
+  UsageError,
+  validate,
+} from "./options.ts";
 
 export const USAGE = `usage: unikernel-soak [options]
 
@@ -19,11 +27,11 @@ kernel
   --qemu-arg ARG           extra QEMU argument (repeatable)
   --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
 load
-  --requests N             total requests (default ${DEFAULTS.requests})
+  --requests N             total requests (default ${DEFAULTS.requests}; with --duration: no cap)
   --duration S             stop the load after S seconds even if requests remain (default: no cap)
   --connections N          keep-alive connections (default ${DEFAULTS.connections})
-  --churn PCT              share of requests, in percent, each on a new connection, closed by the
-                           client or the guest in turn (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
+  --churn PCT              share of requests, in percent, each on a new connection that the guest
+                           closes (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
@@ -148,7 +156,12 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     qemu: values.qemu,
     qemuArgs: values["qemu-arg"] ?? [],
     accel: (values.accel ?? d.accel) as SoakOptions["accel"],
-    requests: num("requests", values.requests, d.requests),
+    // a soak bounded by time alone runs until the time is up
+    requests: num(
+      "requests",
+      values.requests,
+      values.duration && Number(values.duration) > 0 ? UNCAPPED_REQUESTS : d.requests,
+    ),
     durationS: num("duration", values.duration, d.durationS),
     connections: num("connections", values.connections, d.connections),
     churnPercent: num("churn", values.churn, d.churnPercent),

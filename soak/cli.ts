@@ -9,7 +9,6 @@ import { type SoakOptions, UsageError } from "./options.ts";
 import { progressDue, progressLine } from "./progress.ts";
 import { runSoak, VERSION } from "./run.ts";
 
-
 async function main(): Promise<number> {
   try {
     return await soak(parseCli(process.argv.slice(2)));

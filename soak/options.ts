@@ -54,7 +54,15 @@ export interface SoakOptions {
 
 const MAX_PATH_WEIGHTS = 100_000;
 /** Bounds that keep every loop and allocation of the engine finite and sane. */
-const MAX = { requests: 1e12, connections: 4096, pipelining: 256, memoryMiB: 65536, seconds: 7 * 24 * 3600 };
+/** the request count of a soak bounded by time only (--duration without --requests) */
+export const UNCAPPED_REQUESTS = 1e12;
+const MAX = {
+  requests: UNCAPPED_REQUESTS,
+  connections: 4096,
+  pipelining: 256,
+  memoryMiB: 65536,
+  seconds: 7 * 24 * 3600,
+};
 
 /** The default mix: the seed's hot paths, the baked pages, revalidations and now and then the large asset. */
 export const DEFAULT_PATHS =

@@ -2,10 +2,13 @@
 // `xargs -P 50 curl` made them, so the guest's accept and close paths are soaked.
 // autocannon keeps its connections alive, so this is a small client on node:net: one
 // worker per forwarded port (QEMU accepts on each port with a backlog of one, so one
-// connect at a time per port loses no SYN), each connecting, asking, reading the
-// response and closing, in turn. Half the connections are closed by us after the
-// response (what curl does), half by the guest (`Connection: close`), so both ends of
-// a TCP close are taken. Bounded by a request count, a per-request timeout and stop().
+// connect at a time per port loses no SYN), each connecting, asking with `Connection:
+// close`, reading the response and waiting for the guest's close, in turn. The guest
+// closes first (its FIN, TIME_WAIT, and a SYN on a tuple in TIME_WAIT when the host reuses
+// the source port): when the host closes first, QEMU 7.2's user networking holds each
+// connection in TIME_WAIT and its resident memory grew 85 -> 549 MiB in 60 s (96,000
+// connections; BENCHMARKS.md), which would judge QEMU, not the kernel. Bounded by a
+// request count, a per-request timeout and stop().
 import { connect, type Socket } from "node:net";
 import { LatencyHistogram } from "./histogram.ts";
 
@@ -90,11 +93,10 @@ export class ChurnRun {
       }
       this.started++;
       const req = this.o.cycle[turn % this.o.cycle.length];
-      const guestCloses = turn % 2 === 1;
       turn++;
       const t0 = performance.now();
       try {
-        const { status, bytes } = await this.once(port, req, guestCloses);
+        const { status, bytes } = await this.once(port, req);
         const ms = performance.now() - t0;
         this.completed++;
         this.latency.record(ms);
@@ -111,8 +113,8 @@ export class ChurnRun {
     }
   }
 
-  /** One connection, one request, one response, closed by us or by the guest. */
-  private once(port: number, req: ChurnRequest, guestCloses: boolean): Promise<{ status: number; bytes: number }> {
+  /** One connection, one request, one response, closed by the guest. */
+  private once(port: number, req: ChurnRequest): Promise<{ status: number; bytes: number }> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: "127.0.0.1", port, noDelay: true });
       this.open.add(socket);
@@ -131,7 +133,7 @@ export class ChurnRun {
         else if (want && got >= want.bytes) resolve(want);
         else reject(new Error("the guest closed the connection before a whole response"));
       };
-      const headers = { ...req.headers, ...(guestCloses ? { connection: "close" } : {}) };
+      const headers = { ...req.headers, connection: "close" };
       const lines = Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}\r\n`);
       socket.write(`GET ${req.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n${lines.join("")}\r\n`);
       socket.on("data", (d: Buffer) => {
@@ -142,8 +144,6 @@ export class ChurnRun {
           if (!want && head.length > MAX_HEAD)
             return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
         }
-        // the whole response is in: we close first, as curl does, and wait for the guest's FIN
-        if (want && got >= want.bytes && !guestCloses) socket.end();
       });
       socket.on("end", () => finish());
       socket.on("close", () => finish());

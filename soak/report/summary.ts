@@ -1,5 +1,7 @@
 // summary.md, what a person reads first: plain GitHub-flavoured Markdown; the charts
 // are Mermaid, which GitHub renders.
+import { UNCAPPED_REQUESTS } from "../options.ts";
+import { trendTable } from "./trends-md.ts";
 import type { Report, TimelineEntry } from "./types.ts";
 
 const MAX_POINTS = 60;
@@ -48,7 +50,12 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   out.push("| | |", "|---|---|");
   out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
   if (l) {
-    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${l.asked.toLocaleString("en-US")} |`);
+    const asked = l.asked >= UNCAPPED_REQUESTS ? "no cap (bounded by time)" : l.asked.toLocaleString("en-US");
+    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${asked} |`);
+    if (l.churn)
+      out.push(
+        `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${((100 * l.churn.requests) / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`,
+      );
     out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
     out.push(
       `| latency | p50 ${l.latencyMs.p50} ms · p90 ${l.latencyMs.p90} ms · p99 ${l.latencyMs.p99} ms · max ${l.latencyMs.max} ms |`,
@@ -74,11 +81,16 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
     out.push("");
   }
+  if (r.trends) out.push(...trendTable(r.trends));
   const points = downsample(timeline);
   if (points.length >= 2) {
     out.push("## Over time", "");
     out.push(
       chart("Throughput", "requests/s", points, (e) => e.rps),
+      "",
+    );
+    out.push(
+      chart("p99 latency of each second", "ms", points, (e) => e.p99Ms ?? 0),
       "",
     );
     out.push(
