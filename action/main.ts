@@ -3,11 +3,13 @@
 // soaking lives in soak/; this file only puts the stages in order.
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
 import { reproduceCommand } from "../soak/argv.ts";
 import { progressDue, progressLine } from "../soak/progress.ts";
 import { runSoak, VERSION } from "../soak/run.ts";
 import { InputError, readInputs } from "./inputs.ts";
+import { runMerge } from "./merge.ts";
 import { reportOutcome, reportStopped } from "./outcome.ts";
 import { prepare, StageError } from "./prepare.ts";
 
@@ -20,6 +22,9 @@ export async function run(env = process.env): Promise<void> {
   const cancel = () => controller.abort();
   process.once("SIGINT", cancel);
   process.once("SIGTERM", cancel);
+
+  const mergePattern = core.getInput("merge").trim();
+  if (mergePattern) return runMerge(mergePattern, new DefaultArtifactClient(), env);
 
   let config: ReturnType<typeof readInputs>;
   try {

@@ -12,6 +12,7 @@ import {
 } from "./options.ts";
 
 export const USAGE = `usage: unikernel-soak [options]
+       unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.

@@ -5,13 +5,16 @@ import { basename } from "node:path";
 import { kernelUnderTest } from "../kernel/bundled.ts";
 import { reproduceCommand } from "./argv.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
+import { mergeCommand } from "./merge/command.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
 import { progressDue, progressLine } from "./progress.ts";
 import { runSoak, VERSION } from "./run.ts";
 
 async function main(): Promise<number> {
   try {
-    return await soak(parseCli(process.argv.slice(2)));
+    const argv = process.argv.slice(2);
+    if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
+    return await soak(parseCli(argv));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`unikernel-soak: ${err.message}`);

@@ -6,7 +6,7 @@ import type { Report, TimelineEntry } from "./types.ts";
 
 const MAX_POINTS = 60;
 
-function downsample(t: TimelineEntry[]): TimelineEntry[] {
+export function downsample(t: TimelineEntry[]): TimelineEntry[] {
   if (t.length <= MAX_POINTS) return t;
   const step = t.length / MAX_POINTS;
   return Array.from({ length: MAX_POINTS }, (_, i) => t[Math.floor(i * step)]);
@@ -21,7 +21,12 @@ export function xLabels(ts: number[]): string[] {
   return ts.map((t) => t.toFixed(3));
 }
 
-function chart(title: string, yLabel: string, points: TimelineEntry[], value: (e: TimelineEntry) => number): string {
+export function chart(
+  title: string,
+  yLabel: string,
+  points: TimelineEntry[],
+  value: (e: TimelineEntry) => number,
+): string {
   const xs = xLabels(points.map((e) => e.t));
   const ys = points.map((e) => Math.round(value(e) * 10) / 10);
   return [
