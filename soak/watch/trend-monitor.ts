@@ -114,11 +114,10 @@ export class TrendMonitor implements Monitor {
 
   private offer(name: string, x: number, y: number): void {
     const w = this.watched[name];
-    if (!w.series.add(x, y) || w.series.length < MIN_POINTS) return;
-    const t = w.series.trend();
-    if (!t || t.spanS < MIN_SPAN_S) return;
+    const t = judge(w.series, x, y);
+    if (!t) return;
     w.last = t;
-    if (w.sent || w.budget <= 0 || t.lower * 3600 <= w.budget) return;
+    if (w.sent || !growing(t, w.budget)) return;
     w.sent = true;
     const rate = (v: number) => `${v >= 0 ? "+" : ""}${(v * 60).toFixed(v * 60 >= 10 ? 0 : 1)}`;
     this.sink({
@@ -135,6 +134,16 @@ export class TrendMonitor implements Monitor {
     });
   }
 }
+
+/** Adds a point; the series' trend when it was kept and there is enough steady load to judge. */
+export function judge(series: TrendSeries, x: number, y: number): Trend | undefined {
+  if (!series.add(x, y) || series.length < MIN_POINTS) return undefined;
+  const t = series.trend();
+  return t && t.spanS >= MIN_SPAN_S ? t : undefined;
+}
+
+/** Growing: even the trend's lower bound would use the budget within an hour. */
+export const growing = (t: Trend, budgetPerHour: number) => budgetPerHour > 0 && t.lower * 3600 > budgetPerHour;
 
 /** "~40 s", "~12 min", "~21 h", "~3 d" */
 export function duration(s: number): string {
