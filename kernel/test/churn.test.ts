@@ -52,6 +52,14 @@ describe("connection churn", () => {
     expect(first.status).toBe(200);
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
+      // both ends have closed (the host no longer holds the tuple but in TIME_WAIT, which it may
+      // reuse): the guest's connection has left tcp_open for its 2 s of TIME_WAIT
+      await pollUntil(
+        () => getStats(guest.port),
+        (s) => s.tcp_open === before.tcp_open,
+        2_000,
+        "the close",
+      );
       const again = await closedByGuest(guest.ports[1], localPort);
       expect(again.status).toBe(200);
       times.push(Math.round(again.ms));

@@ -128,7 +128,7 @@ export function handle(ip: usize, ipHdr: usize, total: usize): void {
     }
     return;
   }
-  if ((flags & SYN) != 0 && c.state == conn.TIME_WAIT && (flags & ACK) == 0 && seqLt(c.rcvNxt, seq)) {
+  if ((flags & (SYN | ACK)) == SYN && c.state == conn.TIME_WAIT && seqLt(c.rcvNxt, seq)) {
     // A new connection on the tuple of one in TIME_WAIT (RFC 9293 3.10.7.4): QEMU's user
     // networking hands us the host client's source port, which the host reuses at once.
     // Re-acknowledging the old one would cost the client a reset and a SYN retried seconds later.
