@@ -1,7 +1,7 @@
 // The load, with every watcher running: the counters' baseline, the ETags to revalidate,
 // then the request count (or the time cap), stopped early by the first finding.
 import type { SoakContext } from "../context.ts";
-import { LoadRun, type LoadTick } from "../load/driver.ts";
+import { MixedLoad, type MixedTick } from "../load/mixed.ts";
 import { keepAliveConnections } from "../options.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import { parseStats } from "../watch/guest-stats.ts";
@@ -50,7 +50,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
 
-  const run = new LoadRun(
+  const run = new MixedLoad(
     {
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
@@ -62,7 +62,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       paths: o.paths,
       etags,
     },
-    (t: LoadTick) => {
+    (t: MixedTick) => {
       counter.requests += t.count;
       counter.rps = t.count;
       counter.p99Ms = t.p99Ms;

@@ -1,6 +1,6 @@
 // report.json: the machine-readable result of one soak (schema documented in
 // soak/REPORT.md). Bump SCHEMA_VERSION on any incompatible change.
-import type { LoadResult } from "../load/driver.ts";
+import type { MixedResult } from "../load/mixed.ts";
 import type { CrashTriage } from "../triage/crash.ts";
 import type { Verdict } from "../verdict.ts";
 import type { GuestStats } from "../watch/guest-stats.ts";
@@ -49,7 +49,7 @@ export interface Report {
   boot: { readyMs?: number };
   options: Record<string, unknown>;
   verdict: Verdict;
-  load?: LoadResult & { asked: number };
+  load?: MixedResult & { asked: number };
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
   /** trends over the steady phase, by series (pmm_pages_used, qemu_rss_mib, p99_ms) */
