@@ -55,11 +55,6 @@ export class ChurnRun {
   private readonly latency: LatencyHistogram;
   private readonly result: Omit<ChurnResult, "latencyMs" | "requests" | "connections">;
   private readonly open = new Set<Socket>();
-
-  /** response bytes so far */
-  get bytes(): number {
-    return this.result.bytes;
-  }
   readonly done: Promise<ChurnResult>;
 
   constructor(private readonly o: ChurnOptions) {

@@ -73,6 +73,6 @@ describe("guest counters", () => {
       w.check(sample({ pmm_pages_used: pages, tcp_open: 10 }), 20 + i),
     );
     expect(leaking.map((f) => f.kind)).toEqual(["leak"]);
-    expect(leaking[0].message).toMatch(/the fewest in use over 5 samples: 296 -> 360/);
+    expect(leaking[0].message).toMatch(/the fewest in use over 3 samples: 296 -> 360/);
   });
 });

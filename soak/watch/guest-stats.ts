@@ -7,7 +7,7 @@ import type { Finding } from "../verdict.ts";
 export type GuestStats = Record<string, number>;
 
 /** samples over which the fewest pages in use are taken (guest-stats' growth check) */
-const ENVELOPE = 5;
+const ENVELOPE = 3;
 
 export function parseStats(body: string): GuestStats {
   const raw = JSON.parse(body) as Record<string, unknown>;
@@ -26,6 +26,7 @@ export class StatsWatcher {
   /** the fewest pages in use over the first ENVELOPE samples after the warm-up, and over the last ENVELOPE */
   private warmLow?: number;
   private readonly recentPages: number[] = [];
+  private perConnection = 1;
   private loadStartedAt?: number;
   private stallFindingSent = false;
   private leakFindingSent = false;
@@ -84,8 +85,10 @@ export class StatsWatcher {
    */
   private checkGrowth(s: GuestStats, at: number): Finding[] {
     const c = this.o.counters;
-    if (this.loadStartedAt === undefined || at - this.loadStartedAt < this.o.warmupS * 1000) return [];
-    if (s[c.pagesUsed] === undefined) return [];
+    if (this.loadStartedAt === undefined || s[c.pagesUsed] === undefined) return [];
+    const warming = at - this.loadStartedAt < this.o.warmupS * 1000;
+    if (warming || !this.warm) this.learnPagesPerConnection(s);
+    if (warming) return [];
     this.warm ??= s;
     this.recentPages.push(s[c.pagesUsed]);
     if (this.recentPages.length > ENVELOPE) this.recentPages.shift();
@@ -93,7 +96,7 @@ export class StatsWatcher {
     const low = Math.min(...this.recentPages);
     this.warmLow ??= low;
     const grown = low - this.warmLow;
-    const allowed = this.o.pageGrowth + Math.ceil(this.pagesPerConnection() * churnWorkers(this.o));
+    const allowed = this.o.pageGrowth + Math.ceil(this.perConnection * churnWorkers(this.o));
     if (this.leakFindingSent || grown <= allowed || (s[c.tcpOpen] ?? 0) > (this.warm[c.tcpOpen] ?? 0)) return [];
     this.leakFindingSent = true;
     return [
@@ -106,13 +109,12 @@ export class StatsWatcher {
     ];
   }
 
-  /** Pages one open connection holds, as the load's first connections showed (at least 1). */
-  private pagesPerConnection(): number {
+  /** Pages one open connection holds: the most any sample of the warm-up showed (at least 1). */
+  private learnPagesPerConnection(s: GuestStats): void {
     const c = this.o.counters;
-    const [first, warm] = [this.first, this.warm];
-    const opened = (warm?.[c.tcpOpen] ?? 0) - (first?.[c.tcpOpen] ?? 0);
-    const taken = (warm?.[c.pagesUsed] ?? 0) - (first?.[c.pagesUsed] ?? 0);
-    return opened > 0 && taken > 0 ? Math.max(1, taken / opened) : 1;
+    const opened = (s[c.tcpOpen] ?? 0) - (this.first?.[c.tcpOpen] ?? 0);
+    const taken = s[c.pagesUsed] - (this.first?.[c.pagesUsed] ?? 0);
+    if (opened > 0 && taken > 0) this.perConnection = Math.max(this.perConnection, taken / opened);
   }
 
   /** After the load, with connections closed: pages still held beyond the start = a leak. */
