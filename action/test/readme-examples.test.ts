@@ -3,13 +3,13 @@
 // except that an example that would soak gets `requests: 20000` (a 2,000,000-request
 // soak takes ~1.5 min alone on this 2-core machine; habitat.test.ts says more). An
 // example asking for KVM is expected to stop, saying KVM cannot be used: this machine
-// has none. The artifact service is the local stand-in, shared by the examples in turn, so
-// the shard plan's merge job finds the legs the examples before it uploaded. A README
+// has none. Each yaml block is a workflow run of its own with the local stand-in for the
+// artifact service, so a shard plan's merge job finds the legs its block uploaded. A README
 // example can no longer be wrong.
 import { readFileSync } from "node:fs";
 import { cp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { kvmRefusal } from "../../soak/accel.ts";
 import { type ArtifactService, startArtifactService } from "./artifact-service.ts";
@@ -21,6 +21,8 @@ type With = Record<string, string | number | boolean>;
 
 interface Example {
   title: string;
+  /** the yaml block: one workflow run */
+  block: number;
   with: With;
 }
 
@@ -64,6 +66,7 @@ function examples(readme: string): Example[] {
           w[k] = String(v).replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (_, name) => String(combo[name]));
         list.push({
           title: `yaml block ${i + 1}${Object.keys(combo).length ? ` ${JSON.stringify(combo)}` : ""}`,
+          block: i,
           with: w,
         });
       }
@@ -74,11 +77,12 @@ function examples(readme: string): Example[] {
 const EXAMPLES = examples(readFileSync(join(REPO, "README.md"), "utf8"));
 
 let habitat: Habitat | undefined;
-let service: ArtifactService;
-beforeAll(async () => {
-  service = await startArtifactService();
-});
-afterAll(() => service?.close());
+const services = new Map<number, ArtifactService>();
+const serviceFor = async (block: number) => {
+  if (!services.has(block)) services.set(block, await startArtifactService());
+  return services.get(block) as ArtifactService;
+};
+afterAll(() => Promise.all([...services.values()].map((s) => s.close())));
 afterEach(async () => {
   await habitat?.cleanup();
   habitat = undefined;
@@ -97,6 +101,7 @@ describe("the README's workflow examples", () => {
     const wantsKvm = String(example.with["require-kvm"]) === "true" || example.with.accel === "kvm";
     const inputs = { ...example.with };
     if (!wantsKvm) inputs.requests = Math.min(Number(inputs.requests ?? 2_000_000), SOAK_CAP);
+    const service = await serviceFor(example.block);
     const r = await habitat.main(inputs, { env: service.env });
     if (wantsKvm && (await kvmRefusal(join(REPO, "dist", "kernel.elf")))) {
       expect(r.code).toBe(2);
