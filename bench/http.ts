@@ -9,6 +9,8 @@
 //          in turns: QEMU user networking, passt, a tap in a private network namespace
 //   compare  (only when named) BENCH_BASE=old.elf beside the kernel measured, in turns;
 //          BENCH_PATHS=/a,/b narrows the paths
+//   long   (only when named) a soak bounded by time through the CLI (BENCH_LONG_S, default
+//          1800 s, the default churn) with the engine's own memory over time
 // BENCH_RUNS and BENCH_SECONDS change the shape; BENCH_KERNEL=path.elf measures that
 // kernel instead of the bundled one.
 import { existsSync } from "node:fs";
@@ -17,6 +19,7 @@ import { buildKernel } from "../kernel/build.ts";
 import { chooseAccel } from "../soak/accel.ts";
 import { timeBuilds } from "./build.ts";
 import { compareKernels } from "./compare.ts";
+import { longSoak } from "./long.ts";
 import { Guest, type Load, type Sample } from "./measure.ts";
 import { compareNetworks, NETWORKS } from "./net.ts";
 import { type SoakRun, soakOnce } from "./soak.ts";
@@ -146,6 +149,9 @@ if (sections.includes("net")) {
   }
   console.log(`${table.join("\n")}\n`);
 }
+
+if (sections.includes("long"))
+  await longSoak(accel, Number(process.env.BENCH_LONG_S ?? 1800), process.env.BENCH_KERNEL);
 
 if (sections.includes("build")) {
   const { fullS, keptS } = await timeBuilds(RUNS);

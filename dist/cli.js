@@ -9867,7 +9867,7 @@ var require_umd = __commonJS({
           return getStringImpl(buffer, ptr);
         }
         extendedExports.__getString = __getString;
-        function getView(alignLog2, signed, float) {
+        function getView(alignLog2, signed2, float) {
           const buffer = memory.buffer;
           if (float) {
             switch (alignLog2) {
@@ -9879,13 +9879,13 @@ var require_umd = __commonJS({
           } else {
             switch (alignLog2) {
               case 0:
-                return new (signed ? Int8Array : Uint8Array)(buffer);
+                return new (signed2 ? Int8Array : Uint8Array)(buffer);
               case 1:
-                return new (signed ? Int16Array : Uint16Array)(buffer);
+                return new (signed2 ? Int16Array : Uint16Array)(buffer);
               case 2:
-                return new (signed ? Int32Array : Uint32Array)(buffer);
+                return new (signed2 ? Int32Array : Uint32Array)(buffer);
               case 3:
-                return new (signed ? BigInt64Array : BigUint64Array)(buffer);
+                return new (signed2 ? BigInt64Array : BigUint64Array)(buffer);
             }
           }
           throw Error(`unsupported align: ${alignLog2}`);
@@ -10143,11 +10143,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve6) {
-          resolve6(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve6, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step2(generator.next(value));
@@ -10163,7 +10163,7 @@ var require_wasm = __commonJS({
           }
         }
         function step2(result) {
-          result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step2((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -11613,9 +11613,9 @@ var require_HistogramLogWriter = __commonJS({
       outputIntervalHistogram(histogram, startTimeStampSec = (histogram.startTimeStampMsec - this.baseTime) / 1e3, endTimeStampSec = (histogram.endTimeStampMsec - this.baseTime) / 1e3, maxValueUnitRatio = 1e3) {
         const base642 = (0, encoding_1.encodeIntoCompressedBase64)(histogram);
         const start = timeFormatter(startTimeStampSec);
-        const duration = timeFormatter(endTimeStampSec - startTimeStampSec);
+        const duration2 = timeFormatter(endTimeStampSec - startTimeStampSec);
         const max2 = timeFormatter(histogram.maxValue / maxValueUnitRatio);
-        const lineContent = `${start},${duration},${max2},${base642}
+        const lineContent = `${start},${duration2},${max2},${base642}
 `;
         if (histogram.tag && histogram.tag !== Histogram_1.NO_TAG) {
           this.log(`Tag=${histogram.tag},${lineContent}`);
@@ -11701,13 +11701,13 @@ var require_Recorder = __commonJS({
        * @param histogramBuildRequest parameters used to build histograms while using this recorder.
        * @param clock (for testing purpose) an action that give current time in ms since 1970
        */
-      constructor(histogramBuildRequest = HistogramBuilder_1.defaultRequest, clock = () => (/* @__PURE__ */ new Date()).getTime()) {
+      constructor(histogramBuildRequest = HistogramBuilder_1.defaultRequest, clock2 = () => (/* @__PURE__ */ new Date()).getTime()) {
         this.histogramBuildRequest = histogramBuildRequest;
-        this.clock = clock;
+        this.clock = clock2;
         this.activeHistogram = (0, HistogramBuilder_1.build)(this.histogramBuildRequest);
         _Recorder.idGenerator++;
         this.activeHistogram.containingInstanceId = _Recorder.idGenerator;
-        this.activeHistogram.startTimeStampMsec = clock();
+        this.activeHistogram.startTimeStampMsec = clock2();
       }
       /**
        * Record a value in the histogram
@@ -22830,7 +22830,7 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve6, basename: basename8 } = __require("path");
+    var { resolve: resolve7, basename: basename9 } = __require("path");
     var { readFileSync } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
@@ -22838,7 +22838,7 @@ var require_multipart = __commonJS({
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve6(string);
+          const path = resolve7(string);
           const data = readFileSync(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
@@ -22860,7 +22860,7 @@ var require_multipart = __commonJS({
             const opts = obj[key] && obj[key].options;
             const buffer = readFileSync(path);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename8(path)
+              filename: basename9(path)
             }, opts));
             break;
           }
@@ -29677,10 +29677,10 @@ var require_init = __commonJS({
     }
     function run5(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve6, reject) => {
+      const promise = new Promise((resolve7, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve6(results);
+          resolve7(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -29696,13 +29696,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve6, reject) => {
+      const promise = new Promise((resolve7, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve6(results);
+            resolve7(results);
           });
         });
       });
@@ -30149,7 +30149,7 @@ var require_autocannon = __commonJS({
 });
 
 // soak/cli.ts
-import { basename as basename7 } from "node:path";
+import { basename as basename8 } from "node:path";
 
 // kernel/bundled.ts
 import { access as access2 } from "node:fs/promises";
@@ -30324,12 +30324,12 @@ var SerialTail = class extends EventEmitter {
   waitFor(pattern, timeoutMs) {
     const seen = this.lines.find((l) => pattern.test(l.text));
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve6, reject) => {
+    return new Promise((resolve7, reject) => {
       const onLine = (line) => {
         if (!pattern.test(line.text)) return;
         clearTimeout(timer);
         this.off("line", onLine);
-        resolve6(line);
+        resolve7(line);
       };
       const timer = setTimeout(() => {
         this.off("line", onLine);
@@ -30407,11 +30407,11 @@ var Vm = class _Vm {
     this.command = command;
     this.runDir = runDir;
     this.serial = new SerialTail(join5(config.dir, "serial.log"));
-    this.exited = new Promise((resolve6) => {
+    this.exited = new Promise((resolve7) => {
       process2.once("exit", (code, signal) => {
         live.delete(process2);
         this.exitInfo = { code, signal, at: Date.now() };
-        resolve6(this.exitInfo);
+        resolve7(this.exitInfo);
       });
     });
   }
@@ -30437,8 +30437,8 @@ var Vm = class _Vm {
     const log = createWriteStream(join5(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new _Vm(config, child, [qemu, ...args], runDir);
-    await new Promise((resolve6, reject) => {
-      child.once("spawn", resolve6);
+    await new Promise((resolve7, reject) => {
+      child.once("spawn", resolve7);
       child.once("error", (err) => {
         live.delete(child);
         reject(new Error(`cannot start setpriv (${err.message}); install util-linux`));
@@ -30485,7 +30485,14 @@ async function executable(name) {
 
 // soak/options.ts
 var MAX_PATH_WEIGHTS = 1e5;
-var MAX = { requests: 1e12, connections: 4096, pipelining: 256, memoryMiB: 65536, seconds: 7 * 24 * 3600 };
+var UNCAPPED_REQUESTS = 1e12;
+var MAX = {
+  requests: UNCAPPED_REQUESTS,
+  connections: 4096,
+  pipelining: 256,
+  memoryMiB: 65536,
+  seconds: 7 * 24 * 3600
+};
 var DEFAULT_PATHS = "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
 var DEFAULTS = {
   append: "",
@@ -30495,6 +30502,7 @@ var DEFAULTS = {
   requests: 2e6,
   durationS: 0,
   connections: 50,
+  churnPercent: 1,
   pipelining: 1,
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
@@ -30508,6 +30516,7 @@ var DEFAULTS = {
   txStallBudget: 0,
   rssGrowthMiB: 32,
   pageGrowth: 16,
+  p99GrowthMs: 0,
   warmupS: 10,
   counters: {
     bootId: "boot_id",
@@ -30521,6 +30530,12 @@ var DEFAULTS = {
 };
 var UsageError = class extends Error {
 };
+function churnWorkers(o) {
+  if (o.churnPercent === 0) return 0;
+  if (o.churnPercent >= 100) return o.connections;
+  return Math.min(o.connections, Math.ceil(o.connections * o.churnPercent * 4 / 100));
+}
+var keepAliveConnections = (o) => o.churnPercent >= 100 ? 0 : o.connections;
 function parsePaths(spec) {
   const paths = spec.split(",").map((s) => s.trim()).filter(Boolean).map((item) => {
     const m = /^(inm:)?(\/[^=\s]*)(?:=(\d+))?$/.exec(item);
@@ -30557,6 +30572,7 @@ function validate(o) {
   positiveInt("warmup", o.warmupS, 0, MAX.seconds);
   positiveInt("tx-stall-budget", o.txStallBudget, 0);
   positiveInt("page-growth", o.pageGrowth, 0);
+  positiveInt("p99-growth", o.p99GrowthMs, 0);
   for (const p of o.guestPorts)
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       throw new UsageError(`--guest-port: ${p} is not a TCP port (1-65535)`);
@@ -30564,6 +30580,8 @@ function validate(o) {
     throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
   if (!["auto", "kvm", "tcg"].includes(o.accel))
     throw new UsageError(`--accel: expected auto, kvm or tcg, got "${o.accel}"`);
+  if (!(o.churnPercent >= 0 && o.churnPercent <= 100))
+    throw new UsageError(`--churn: expected a percentage from 0 to 100, got ${o.churnPercent}`);
   if (!(o.rssGrowthMiB > 0)) throw new UsageError(`--rss-growth-mb: expected a number above 0, got ${o.rssGrowthMiB}`);
   if (o.kernel && o.fault)
     throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");
@@ -30593,9 +30611,11 @@ var FLAGS = {
   qemu: (o) => one("qemu", o.qemu),
   qemuArgs: (o) => o.qemuArgs.flatMap((a) => ["--qemu-arg", a]),
   accel: (o) => one("accel", o.accel, DEFAULTS.accel),
-  requests: (o) => one("requests", o.requests, DEFAULTS.requests),
+  // with --duration, no --requests means no cap
+  requests: (o) => o.durationS > 0 ? one("requests", o.requests, UNCAPPED_REQUESTS) : one("requests", o.requests, DEFAULTS.requests),
   durationS: (o) => one("duration", o.durationS, DEFAULTS.durationS),
   connections: (o) => one("connections", o.connections, DEFAULTS.connections),
+  churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
   pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
   paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
   requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
@@ -30610,6 +30630,7 @@ var FLAGS = {
   txStallBudget: (o) => one("tx-stall-budget", o.txStallBudget, DEFAULTS.txStallBudget),
   rssGrowthMiB: (o) => one("rss-growth-mb", o.rssGrowthMiB, DEFAULTS.rssGrowthMiB),
   pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
+  p99GrowthMs: (o) => one("p99-growth", o.p99GrowthMs, DEFAULTS.p99GrowthMs),
   warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
   counters: (o) => Object.keys(COUNTER_FLAGS).filter((k) => o.counters[k] !== DEFAULTS.counters[k]).flatMap((k) => ["--counter", `${COUNTER_FLAGS[k]}=${o.counters[k]}`]),
   crashPatterns: (o) => o.crashPatterns.flatMap((p) => ["--crash-pattern", p.source]),
@@ -30633,6 +30654,7 @@ function reproduceCommand(o, kernelFile, version2) {
 // soak/cli-options.ts
 import { parseArgs } from "node:util";
 var USAGE = `usage: unikernel-soak [options]
+       unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
@@ -30649,9 +30671,11 @@ kernel
   --qemu-arg ARG           extra QEMU argument (repeatable)
   --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
 load
-  --requests N             total requests (default ${DEFAULTS.requests})
+  --requests N             total requests (default ${DEFAULTS.requests}; with --duration: no cap)
   --duration S             stop the load after S seconds even if requests remain (default: no cap)
   --connections N          keep-alive connections (default ${DEFAULTS.connections})
+  --churn PCT              share of requests, in percent, each on a new connection that the guest
+                           closes (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
@@ -30667,6 +30691,9 @@ watchers and thresholds
   --tx-stall-budget N      tx_stalls growth allowed (default ${DEFAULTS.txStallBudget})
   --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS.rssGrowthMiB})
   --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS.pageGrowth})
+  --p99-growth MS          p99 latency growth allowed per hour, judged by its trend (default: not judged)
+                           (the trend of pages and QEMU RSS is judged against the two budgets above,
+                           per hour: a slow leak is named with its rate within minutes)
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS.warmupS})
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
@@ -30713,6 +30740,7 @@ function parseCli(argv) {
       requests: { type: "string" },
       duration: { type: "string" },
       connections: { type: "string" },
+      churn: { type: "string" },
       pipelining: { type: "string" },
       paths: { type: "string" },
       "request-timeout": { type: "string" },
@@ -30725,6 +30753,7 @@ function parseCli(argv) {
       "tx-stall-budget": { type: "string" },
       "rss-growth-mb": { type: "string" },
       "page-growth": { type: "string" },
+      "p99-growth": { type: "string" },
       warmup: { type: "string" },
       counter: { type: "string", multiple: true },
       "crash-pattern": { type: "string", multiple: true },
@@ -30766,9 +30795,15 @@ function parseCli(argv) {
     qemu: values.qemu,
     qemuArgs: values["qemu-arg"] ?? [],
     accel: values.accel ?? d.accel,
-    requests: num("requests", values.requests, d.requests),
+    // a soak bounded by time alone runs until the time is up
+    requests: num(
+      "requests",
+      values.requests,
+      values.duration && Number(values.duration) > 0 ? UNCAPPED_REQUESTS : d.requests
+    ),
     durationS: num("duration", values.duration, d.durationS),
     connections: num("connections", values.connections, d.connections),
+    churnPercent: num("churn", values.churn, d.churnPercent),
     pipelining: num("pipelining", values.pipelining, d.pipelining),
     paths: values.paths === void 0 ? d.paths : parsePaths(values.paths),
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
@@ -30782,6 +30817,7 @@ function parseCli(argv) {
     txStallBudget: num("tx-stall-budget", values["tx-stall-budget"], d.txStallBudget),
     rssGrowthMiB: num("rss-growth-mb", values["rss-growth-mb"], d.rssGrowthMiB),
     pageGrowth: num("page-growth", values["page-growth"], d.pageGrowth),
+    p99GrowthMs: num("p99-growth", values["p99-growth"], d.p99GrowthMs),
     warmupS: num("warmup", values.warmup, d.warmupS),
     counters,
     crashPatterns,
@@ -30789,200 +30825,10 @@ function parseCli(argv) {
   });
 }
 
-// soak/run.ts
-import { resolve as resolve5 } from "node:path";
-
-// soak/findings.ts
-var Findings = class {
-  constructor(log) {
-    this.log = log;
-    this.first = new Promise((r) => {
-      this.resolveFirst = r;
-    });
-  }
-  log;
-  list = [];
-  /** resolves with the first finding */
-  first;
-  resolveFirst = () => {
-  };
-  add = (f) => {
-    this.list.push(f);
-    this.log(`${f.kind}: ${f.message}`);
-    this.resolveFirst(f);
-  };
-  get any() {
-    return this.list.length > 0;
-  }
-  has(kind) {
-    return this.list.some((f) => f.kind === kind);
-  }
-  /** true when something other than the load's own problems was found */
-  get beyondLoad() {
-    return this.list.some((f) => f.kind !== "load");
-  }
-};
-
-// soak/report/types.ts
-var SCHEMA_VERSION = 1;
-
-// soak/verdict.ts
-var PRECEDENCE = ["error", "crash", "reset", "tx-stall", "hang", "leak", "load"];
-function decide(findings) {
-  if (findings.length === 0) return { kind: "pass", exitCode: 0, reasons: [] };
-  const kind = PRECEDENCE.find((k) => findings.some((f) => f.kind === k));
-  const reasons = [...findings].sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind) || a.at - b.at);
-  return { kind, exitCode: kind === "error" ? 2 : 1, reasons };
-}
-
-// soak/watch/guest-stats.ts
-function parseStats(body) {
-  const raw = JSON.parse(body);
-  const out = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === "number") out[k] = v;
-  return out;
-}
-var StatsWatcher = class {
-  constructor(o) {
-    this.o = o;
-  }
-  o;
-  first;
-  last;
-  /** when `last` was read (ms since the epoch) */
-  lastAt;
-  /** the first sample after the warm-up: the reference for page growth under load */
-  warm;
-  loadStartedAt;
-  stallFindingSent = false;
-  leakFindingSent = false;
-  startLoad(at) {
-    this.loadStartedAt = at;
-  }
-  /** Takes a new sample; returns what is wrong with it, if anything. */
-  check(s, at) {
-    const c = this.o.counters;
-    const findings = [];
-    const prev = this.last;
-    this.first ??= s;
-    this.last = s;
-    this.lastAt = at;
-    if (prev) {
-      if (s[c.bootId] !== void 0 && s[c.bootId] !== prev[c.bootId]) {
-        findings.push({
-          kind: "reset",
-          at,
-          message: `the guest rebooted: ${c.bootId} changed from ${prev[c.bootId]} to ${s[c.bootId]}`,
-          evidence: { before: prev[c.bootId], after: s[c.bootId] }
-        });
-      } else if (s[c.uptime] !== void 0 && s[c.uptime] < prev[c.uptime]) {
-        findings.push({
-          kind: "reset",
-          at,
-          message: `the guest's ${c.uptime} went backwards: ${prev[c.uptime]} -> ${s[c.uptime]}`,
-          evidence: { before: prev[c.uptime], after: s[c.uptime] }
-        });
-      }
-    }
-    const first = this.first;
-    const grown = (s[c.txStalls] ?? 0) - (first[c.txStalls] ?? 0);
-    if (grown > this.o.txStallBudget && !this.stallFindingSent) {
-      this.stallFindingSent = true;
-      findings.push({
-        kind: "tx-stall",
-        at,
-        message: `${c.txStalls} grew by ${grown} (from ${first[c.txStalls] ?? 0} to ${s[c.txStalls]}; budget ${this.o.txStallBudget})`,
-        evidence: { first: first[c.txStalls] ?? 0, now: s[c.txStalls] }
-      });
-    }
-    findings.push(...this.checkGrowth(s, at));
-    return findings;
-  }
-  /** Under load, after the warm-up: pages that grow while no more connections are open = a leak. */
-  checkGrowth(s, at) {
-    const c = this.o.counters;
-    if (this.loadStartedAt === void 0 || at - this.loadStartedAt < this.o.warmupS * 1e3) return [];
-    if (s[c.pagesUsed] === void 0) return [];
-    this.warm ??= s;
-    const grown = s[c.pagesUsed] - this.warm[c.pagesUsed];
-    if (this.leakFindingSent || grown <= this.o.pageGrowth || (s[c.tcpOpen] ?? 0) > (this.warm[c.tcpOpen] ?? 0))
-      return [];
-    this.leakFindingSent = true;
-    return [
-      {
-        kind: "leak",
-        at,
-        message: `${c.pagesUsed} grew by ${grown} pages under load after the warm-up (${this.warm[c.pagesUsed]} -> ${s[c.pagesUsed]}) with no more connections open (${c.tcpOpen} ${s[c.tcpOpen]}); budget ${this.o.pageGrowth}`,
-        evidence: { warm: this.warm[c.pagesUsed], now: s[c.pagesUsed], tcpOpen: s[c.tcpOpen] }
-      }
-    ];
-  }
-  /** After the load, with connections closed: pages still held beyond the start = a leak. */
-  checkSettled(settled, at) {
-    const c = this.o.counters;
-    const first = this.first;
-    if (!first || first[c.pagesUsed] === void 0 || settled[c.pagesUsed] === void 0) return [];
-    const grown = settled[c.pagesUsed] - first[c.pagesUsed];
-    if (grown <= this.o.pageGrowth) return [];
-    return [
-      {
-        kind: "leak",
-        at,
-        message: `${c.pagesUsed} grew by ${grown} pages over the soak (${first[c.pagesUsed]} -> ${settled[c.pagesUsed]} with the load stopped; budget ${this.o.pageGrowth})`,
-        evidence: { first: first[c.pagesUsed], settled: settled[c.pagesUsed], tcpOpen: settled[c.tcpOpen] }
-      }
-    ];
-  }
-};
-
-// soak/context.ts
-var SoakContext = class {
-  constructor(o, kernel, hooks, out) {
-    this.o = o;
-    this.kernel = kernel;
-    this.hooks = hooks;
-    this.out = out;
-    this.findings = new Findings(hooks.log);
-    this.stats = new StatsWatcher(o);
-    this.report = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: "unikernel-soak", version: VERSION },
-      startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-      finishedAt: "",
-      wallS: 0,
-      command: hooks.command,
-      kernel: { path: kernel.elf, built: kernel.bundled, fault: kernel.fault },
-      accel: { mode: o.accel },
-      boot: {},
-      options: { ...o, crashPatterns: o.crashPatterns.map(String) },
-      verdict: decide([]),
-      guest: {},
-      host: {},
-      files: {}
-    };
-  }
-  o;
-  kernel;
-  hooks;
-  out;
-  findings;
-  timeline = [];
-  report;
-  /** the guest's counters over the soak */
-  stats;
-  /** QEMU's footprint, once the load runs */
-  host;
-  monitors = [];
-  /** Starts a monitor and keeps it to stop at the end. */
-  attach(m) {
-    this.monitors.push(m);
-    m.start();
-    return m;
-  }
-  stopMonitors() {
-    for (const m of this.monitors.splice(0)) m.stop();
-  }
-};
+// soak/merge/command.ts
+import { writeFile as writeFile4 } from "node:fs/promises";
+import { join as join8, relative as relative4, resolve as resolve5 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
 
 // soak/out-dir.ts
 import { constants as constants2 } from "node:fs";
@@ -31005,6 +30851,10 @@ async function claimOutDir(out, kernel) {
   const inside = relative3(dir, resolve4(kernel));
   if (!inside.startsWith("..") && !inside.startsWith("/"))
     throw new UsageError(`--out ${out}: the kernel under test (${kernel}) is inside it; choose another folder`);
+  await claimFolder(out, files);
+}
+async function claimFolder(out, files) {
+  const dir = resolve4(out);
   const st = await lstat(dir).catch((err) => {
     if (err.code === "ENOENT") return void 0;
     const why = err.code === "ENOTDIR" ? "a part of the path is not a folder" : err.code ?? err.message;
@@ -31073,19 +30923,688 @@ var exists = (p) => lstat(p).then(
 var basenameOf = (p) => p.split("/").pop();
 var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u2026" : "");
 
+// soak/merge/legs.ts
+import { createReadStream } from "node:fs";
+import { readFile as readFile4 } from "node:fs/promises";
+import { basename as basename3, join as join7 } from "node:path";
+import { createInterface } from "node:readline";
+
+// soak/verdict.ts
+var PRECEDENCE = ["error", "crash", "reset", "tx-stall", "hang", "leak", "latency", "load"];
+function decide(findings) {
+  if (findings.length === 0) return { kind: "pass", exitCode: 0, reasons: [] };
+  const kind = PRECEDENCE.find((k) => findings.some((f) => f.kind === k));
+  const reasons = [...findings].sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind) || a.at - b.at);
+  return { kind, exitCode: kind === "error" ? 2 : 1, reasons };
+}
+
+// soak/merge/legs.ts
+async function readLeg(dir, name = basename3(dir), link = dir) {
+  const text = await readFile4(join7(dir, "report.json"), "utf8").catch(() => {
+    throw new UsageError(`merge: ${dir} holds no report.json; give the report folders of the soak's legs`);
+  });
+  try {
+    return { name, dir, report: JSON.parse(text), link };
+  } catch (err) {
+    throw new UsageError(`merge: ${dir}/report.json is not JSON (${err.message})`);
+  }
+}
+function mergeLegs(legs) {
+  const reasons = legs.flatMap(
+    (leg) => leg.report.verdict.reasons.map((r) => ({ ...r, message: `${leg.name}: ${r.message}`, leg }))
+  );
+  const verdict = decide(reasons.map(({ leg: _, ...r }) => r));
+  const earliest = [...reasons].sort((a, b) => a.at - b.at)[0];
+  const triage2 = (leg) => leg.report.files["triage.md"];
+  return {
+    legs: legs.map((leg) => ({
+      name: leg.name,
+      link: leg.link,
+      verdict: leg.report.verdict.kind,
+      requests: leg.report.load?.requests ?? 0,
+      rps: Math.round(leg.report.load?.rps ?? 0),
+      p99Ms: leg.report.load?.latencyMs.p99,
+      durationS: leg.report.load?.durationS,
+      reason: leg.report.verdict.reasons[0]?.message,
+      triage: triage2(leg)
+    })),
+    verdict,
+    requests: legs.reduce((n, l) => n + (l.report.load?.requests ?? 0), 0),
+    rps: Math.round(legs.reduce((n, l) => n + (l.report.load?.rps ?? 0), 0)),
+    firstFailure: earliest && {
+      leg: earliest.leg.name,
+      link: earliest.leg.link,
+      triage: triage2(earliest.leg),
+      reason: { kind: earliest.kind, at: earliest.at, message: earliest.message, evidence: earliest.evidence }
+    }
+  };
+}
+async function combinedTimeline(legs) {
+  const bySecond = /* @__PURE__ */ new Map();
+  for (const leg of legs) {
+    const lines = createInterface({ input: createReadStream(join7(leg.dir, "timeline.jsonl")), crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        const e = JSON.parse(line);
+        const t = Math.floor(e.t);
+        const sum = bySecond.get(t) ?? { t, at: e.at, rps: 0 };
+        sum.rps += e.rps;
+        if (e.p99Ms !== void 0) sum.p99Ms = Math.max(sum.p99Ms ?? 0, e.p99Ms);
+        if (e.host) sum.host = { rssMiB: Math.max(sum.host?.rssMiB ?? 0, e.host.rssMiB), cpuPercent: 0 };
+        bySecond.set(t, sum);
+      }
+    } catch (err) {
+      if (err.code !== "ENOENT") throw err;
+    }
+  }
+  return [...bySecond.values()].sort((a, b) => a.t - b.t);
+}
+
+// soak/report/series.ts
+function metricsFor(report) {
+  const o = report.options;
+  const pages = o.counters?.pagesUsed ?? "pmm_pages_used";
+  const stalls = o.counters?.txStalls ?? "tx_stalls";
+  const counter = (name) => (e) => e.guest?.[name] ?? null;
+  return [
+    { key: "rps", title: "Throughput", unit: "requests/s", value: (e) => e.rps },
+    { key: "p99", title: "p99 latency per window", unit: "ms", value: (e) => e.p99Ms ?? null },
+    {
+      key: "health",
+      title: `${o.healthPath ?? "/health"} latency`,
+      unit: "ms",
+      value: (e) => e.health?.ok ? e.health.ms ?? null : null
+    },
+    { key: "rss", title: "QEMU resident memory", unit: "MiB", value: (e) => e.host?.rssMiB ?? null },
+    { key: "pages", title: `Guest pages used (${pages})`, unit: "pages", value: counter(pages) },
+    { key: "txStalls", title: stalls, unit: "count", value: counter(stalls) }
+  ];
+}
+var seriesOf = (timeline, m) => timeline.map((e) => ({ t: e.t, v: m.value(e) }));
+function loadClock(timeline) {
+  const first = timeline[0];
+  if (!first) return void 0;
+  const loadStarted = Date.parse(first.at) - first.t * 1e3;
+  return (atMs) => Math.round((atMs - loadStarted) / 100) / 10;
+}
+function failureAt(report, timeline) {
+  const reason = report.verdict.reasons[0];
+  const clock2 = loadClock(timeline);
+  return report.verdict.kind === "pass" || !reason || !clock2 ? void 0 : clock2(reason.at);
+}
+function downsample(points, max2, keep = []) {
+  if (points.length <= max2) return points;
+  const picked = /* @__PURE__ */ new Set([0, points.length - 1]);
+  for (const t of keep) {
+    const after = points.findIndex((p) => p.t >= t);
+    if (after < 0) picked.add(points.length - 1);
+    else {
+      picked.add(after);
+      if (after > 0) picked.add(after - 1);
+    }
+  }
+  const perBucket = points.some((p) => p.v === null) ? 3 : 2;
+  const buckets = Math.max(1, Math.floor((max2 - picked.size) / perBucket));
+  const size = points.length / buckets;
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(points.length, Math.floor((b + 1) * size));
+    let lo = -1;
+    let hi = -1;
+    let gap = -1;
+    for (let i = from; i < to; i++) {
+      const v = points[i].v;
+      if (v === null) {
+        if (gap < 0) gap = i;
+      } else {
+        if (lo < 0 || v < points[lo].v) lo = i;
+        if (hi < 0 || v > points[hi].v) hi = i;
+      }
+    }
+    for (const i of [lo, hi, gap]) if (i >= 0) picked.add(i);
+  }
+  return [...picked].sort((a, b) => a - b).map((i) => points[i]);
+}
+function downsampleEvenly(points, max2) {
+  if (points.length <= max2) return points;
+  const buckets = Math.floor(max2 / 2);
+  const size = points.length / buckets;
+  const out = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.floor((b + 1) * size);
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      const v = points[i].v ?? 0;
+      if (v < (points[lo].v ?? 0)) lo = i;
+      if (v > (points[hi].v ?? 0)) hi = i;
+    }
+    if (lo === hi) hi = lo + 1;
+    out.push(points[Math.min(lo, hi)], points[Math.max(lo, hi)]);
+  }
+  return out;
+}
+function humanDuration(s) {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`;
+}
+
+// soak/report/trends-md.ts
+var signed = (v) => `${v > 0 ? "+" : ""}${Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2)}`;
+function trendTable(trends) {
+  const rows = Object.entries(trends);
+  if (rows.length === 0) return [];
+  return [
+    "## Trends over the steady load",
+    "",
+    "| series | per minute | 99.9% interval | over | budget per hour | verdict |",
+    "|---|---:|---:|---:|---:|---|",
+    ...rows.map(
+      ([name, t]) => `| ${name} | ${signed(t.perMin)} ${t.unit} | ${signed(t.lowerPerMin)} \u2026 ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${t.unit}` : "not judged"} | ${t.flagged ? "\u274C growing" : "flat"} |`
+    ),
+    ""
+  ];
+}
+
+// soak/report/summary.ts
+var MAX_POINTS = 60;
+var SUMMARY_CHARTS = {
+  rps: "Throughput",
+  p99: "p99 latency of each second",
+  health: "Health probe latency",
+  rss: "QEMU resident memory"
+};
+function xLabels(ts) {
+  for (let digits = 0; digits < 3; digits++) {
+    const labels = ts.map((t) => t.toFixed(digits));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return ts.map((t) => t.toFixed(3));
+}
+function chart(title, unit, points) {
+  const xs = xLabels(points.map((p) => p.t));
+  const ys = points.map((p) => Math.round((p.v ?? 0) * 10) / 10);
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title}"`,
+    `  x-axis "seconds" [${xs.join(", ")}]`,
+    `  y-axis "${unit}"`,
+    `  line [${ys.join(", ")}]`,
+    "```"
+  ].join("\n");
+}
+var VERDICT_ICON = { pass: "\u2705", error: "\u26A0\uFE0F" };
+function renderSummary(r, timeline) {
+  const v = r.verdict;
+  const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "\u274C"} ${v.kind}`, ""];
+  if (r.crash) {
+    const at = r.crash.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash.source;
+    out.push(`**${r.crash.title}**${at ? ` at \`${at}\`` : ""}`, "");
+  }
+  for (const reason of v.reasons) out.push(`- **${reason.kind}**: ${reason.message}`);
+  if (v.reasons.length) out.push("");
+  const l = r.load;
+  out.push("| | |", "|---|---|");
+  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
+  if (l) {
+    const asked = l.asked >= UNCAPPED_REQUESTS ? "no cap (bounded by time)" : l.asked.toLocaleString("en-US");
+    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${asked} |`);
+    if (l.churn)
+      out.push(
+        `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${(100 * l.churn.requests / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`
+      );
+    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
+    out.push(
+      `| latency | p50 ${l.latencyMs.p50} ms \xB7 p90 ${l.latencyMs.p90} ms \xB7 p99 ${l.latencyMs.p99} ms \xB7 max ${l.latencyMs.max} ms |`
+    );
+    out.push(`| errors / timeouts / unexpected statuses | ${l.errors} / ${l.timeouts} / ${l.unexpectedStatuses} |`);
+    out.push(
+      `| statuses | ${Object.entries(l.statuses).map(([k, n]) => `${k}: ${n}`).join(", ")} |`
+    );
+  }
+  out.push(`| accelerator | ${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""} |`);
+  if (r.boot.readyMs !== void 0) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
+  if (r.host.rssMiB)
+    out.push(
+      `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB \xB7 max ${r.host.rssMiB.max.toFixed(1)} MiB \xB7 last ${r.host.rssMiB.last.toFixed(1)} MiB |`
+    );
+  out.push(`| kernel | \`${r.kernel.path ?? "?"}\`${r.kernel.buildId ? ` build-id ${r.kernel.buildId}` : ""} |`, "");
+  const { first, last } = r.guest;
+  if (first && last) {
+    out.push("## Guest counters", "", "| counter | first | last |", "|---|---:|---:|");
+    for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
+    out.push("");
+  }
+  if (r.trends) out.push(...trendTable(r.trends));
+  if (timeline.length >= 2) {
+    out.push("## Over time", "");
+    for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
+      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
+  }
+  out.push("## Reproduce", "", "```sh", r.command, "```", "");
+  return out.join("\n");
+}
+
+// soak/merge/summary-md.ts
+var en = (n) => n.toLocaleString("en-US");
+var ICON = { pass: "\u2705", error: "\u26A0\uFE0F" };
+function place(link, file) {
+  return /^https?:/.test(link) ? `\`${file}\` in [the artifact](${link})` : `[${link}/${file}](${link}/${file})`;
+}
+function renderMerged(m, timeline) {
+  const failed = m.legs.filter((l) => l.verdict !== "pass").length;
+  const v = m.verdict;
+  const out = [`# Sharded soak ${ICON[v.kind] ?? "\u274C"} ${v.kind} \u2014 ${m.legs.length} legs, ${failed} failed`, ""];
+  const f = m.firstFailure;
+  if (f) {
+    const where = f.triage ? place(f.link, f.triage) : place(f.link, "summary.md");
+    out.push(
+      `**First failure**: leg \`${f.leg}\` at ${new Date(f.reason.at).toISOString()}, ${f.reason.kind}: ${f.reason.message.replace(`${f.leg}: `, "")}`,
+      "",
+      `Triage: ${where}`,
+      ""
+    );
+  }
+  out.push("| | |", "|---|---|");
+  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
+  out.push(`| requests | ${en(m.requests)} over ${m.legs.length} legs |`);
+  out.push(`| rate | ${en(m.rps)} req/s, the legs together |`, "");
+  out.push(
+    "## Legs",
+    "",
+    "| leg | verdict | requests | req/s | p99 ms | load s | first reason |",
+    "|---|---|---:|---:|---:|---:|---|"
+  );
+  for (const l of m.legs)
+    out.push(
+      `| [${l.name}](${l.link}) | ${ICON[l.verdict] ?? "\u274C"} \`${l.verdict}\` | ${en(l.requests)} | ${en(l.rps)} | ${l.p99Ms ?? ""} | ${l.durationS ?? ""} | ${(l.reason ?? "").replace(/\|/g, "\\|")} |`
+    );
+  out.push("");
+  if (timeline.length >= 2) {
+    out.push("## Over time, all legs", "");
+    const charts = [
+      ["Throughput, the legs added up", "requests/s", (e) => e.rps],
+      ["Worst p99 latency of any leg, each second", "ms", (e) => e.p99Ms ?? null],
+      ["Largest QEMU resident memory of any leg", "MiB", (e) => e.host?.rssMiB ?? null]
+    ];
+    for (const [title, unit, value] of charts) {
+      const points = downsampleEvenly(seriesOf(timeline, { key: title, title, unit, value }), MAX_POINTS);
+      out.push(chart(title, unit, points), "");
+    }
+  }
+  return out.join("\n");
+}
+
+// soak/merge/command.ts
+var MERGE_USAGE = `usage: unikernel-soak merge DIR... [--out DIR]
+
+Merges the report folders of a sharded soak's legs (each an unpacked artifact of the
+action, or a CLI --out folder) into one verdict: the total requests, each leg's verdict,
+the first failure and where its triage is, and the legs' charts combined. Writes
+summary.md and merged.json; exits 1 if any leg failed (2 if any leg errored).
+
+  --out DIR     where to write them (default soak-merged)
+  -h, --help    this text`;
+var MERGE_FILES = ["summary.md", "merged.json"];
+async function mergeFolders(dirs, out, label = () => ({})) {
+  if (dirs.length === 0) throw new UsageError("merge: give at least one report folder (see merge --help)");
+  const target = resolve5(out);
+  for (const d of dirs) {
+    const inside = relative4(resolve5(d), target);
+    if (!inside.startsWith(".."))
+      throw new UsageError(`merge: --out ${out} is inside the leg ${d}; choose another folder`);
+  }
+  const legs = await Promise.all(
+    dirs.map((d) => readLeg(d, label(d).name, label(d).link ?? relative4(target, resolve5(d))))
+  );
+  const merged = mergeLegs(legs);
+  const timeline = await combinedTimeline(legs);
+  await claimFolder(out, MERGE_FILES);
+  await writeFile4(join8(target, "summary.md"), renderMerged(merged, timeline));
+  await writeFile4(join8(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
+`);
+  return merged;
+}
+async function mergeCommand(argv) {
+  let parsed;
+  const parse2 = (a) => parseArgs2({
+    args: a,
+    allowPositionals: true,
+    options: { out: { type: "string" }, help: { type: "boolean", short: "h" } }
+  });
+  try {
+    parsed = parse2(argv);
+  } catch (err) {
+    throw new UsageError(`merge: ${err.message} (see merge --help)`);
+  }
+  if (parsed.values.help) {
+    console.log(MERGE_USAGE);
+    return 0;
+  }
+  const out = parsed.values.out ?? "soak-merged";
+  const m = await mergeFolders(parsed.positionals, out);
+  console.log(`verdict: ${m.verdict.kind} (${m.legs.length} legs, ${m.requests.toLocaleString("en-US")} requests)`);
+  for (const l of m.legs) console.log(`  ${l.name}: ${l.verdict}${l.reason ? ` \u2014 ${l.reason}` : ""}`);
+  if (m.firstFailure) console.log(`first failure: ${m.firstFailure.leg}: ${m.firstFailure.reason.message}`);
+  console.log(`report: ${out}/summary.md, ${out}/merged.json`);
+  return m.verdict.exitCode;
+}
+
+// soak/progress.ts
+var en2 = (n) => n.toLocaleString("en-US");
+function clock(s) {
+  const t = Math.max(0, Math.round(s));
+  const [h, m, sec] = [Math.floor(t / 3600), Math.floor(t % 3600 / 60), t % 60];
+  const two = (n) => String(n).padStart(2, "0");
+  if (h > 0) return `${h}:${two(m)}:${two(sec)}`;
+  return m > 0 ? `${m}:${two(sec)}` : `${sec}s`;
+}
+function outlook(p) {
+  const byRequests = { done: p.requests / p.asked, etaS: p.rps > 0 ? (p.asked - p.requests) / p.rps : void 0 };
+  if (!p.capS) return byRequests;
+  const byTime = { done: p.elapsedS / p.capS, etaS: p.capS - p.elapsedS };
+  return byRequests.etaS !== void 0 && byRequests.etaS < byTime.etaS ? byRequests : byTime;
+}
+function progressLine(p) {
+  const { done, etaS } = outlook(p);
+  const of = p.capS ? ` of ${clock(p.capS)}` : "";
+  const count = p.asked < 1e12 ? `${en2(p.requests)}/${en2(p.asked)}` : `${en2(p.requests)} requests`;
+  return `[${clock(p.elapsedS)}${of}] ${count} (${(100 * Math.min(1, done)).toFixed(1)}%) ${en2(p.rps)} req/s eta ${etaS !== void 0 ? clock(etaS) : "?"} | p99 ${p.p99Ms ?? "-"} ms | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
+}
+var progressDue = (elapsedS, lastS) => elapsedS - lastS >= (elapsedS < 600 ? 10 : 60);
+
+// soak/run.ts
+import { resolve as resolve6 } from "node:path";
+
+// soak/context.ts
+import { join as join9 } from "node:path";
+
+// soak/findings.ts
+var Findings = class {
+  constructor(log) {
+    this.log = log;
+    this.first = new Promise((r) => {
+      this.resolveFirst = r;
+    });
+  }
+  log;
+  list = [];
+  /** resolves with the first finding */
+  first;
+  resolveFirst = () => {
+  };
+  add = (f) => {
+    this.list.push(f);
+    this.log(`${f.kind}: ${f.message}`);
+    this.resolveFirst(f);
+  };
+  get any() {
+    return this.list.length > 0;
+  }
+  has(kind) {
+    return this.list.some((f) => f.kind === kind);
+  }
+  /** true when something other than the load's own problems was found */
+  get beyondLoad() {
+    return this.list.some((f) => f.kind !== "load");
+  }
+};
+
+// soak/report/timeline.ts
+import { createWriteStream as createWriteStream2 } from "node:fs";
+import { writeFile as writeFile5 } from "node:fs/promises";
+
+// soak/thinned.ts
+var Thinned = class {
+  constructor(max2) {
+    this.max = max2;
+  }
+  max;
+  kept = [];
+  stride = 1;
+  offered = 0;
+  /** Offers the series' next item; true when it was kept. */
+  add(item) {
+    const at = this.offered++;
+    if (at % this.stride !== 0) return false;
+    this.kept.push({ at, item });
+    if (this.kept.length >= this.max) {
+      this.stride *= 2;
+      this.kept = this.kept.filter((k) => k.at % this.stride === 0);
+    }
+    return true;
+  }
+  get items() {
+    return this.kept.map((k) => k.item);
+  }
+};
+
+// soak/report/timeline.ts
+var KEPT = 600;
+var Timeline = class {
+  constructor(path) {
+    this.path = path;
+  }
+  path;
+  stream;
+  kept = new Thinned(KEPT);
+  add(e) {
+    this.stream ??= createWriteStream2(this.path);
+    this.stream.write(`${JSON.stringify(e)}
+`);
+    this.kept.add(e);
+  }
+  /** the entries kept in memory, oldest first */
+  get entries() {
+    return this.kept.items;
+  }
+  /** Flushes the file (an empty one when the soak never reached the load). */
+  async close() {
+    const stream = this.stream;
+    if (!stream) return writeFile5(this.path, "");
+    await new Promise((resolve7, reject) => {
+      stream.once("error", reject);
+      stream.end(resolve7);
+    });
+  }
+};
+
+// soak/report/types.ts
+var SCHEMA_VERSION = 1;
+
+// soak/watch/guest-stats.ts
+var ENVELOPE = 3;
+function parseStats(body) {
+  const raw = JSON.parse(body);
+  const out = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "number") out[k] = v;
+  return out;
+}
+var StatsWatcher = class {
+  constructor(o) {
+    this.o = o;
+  }
+  o;
+  first;
+  last;
+  /** when `last` was read (ms since the epoch) */
+  lastAt;
+  /** the first sample after the warm-up: the reference for page growth under load */
+  warm;
+  /** the fewest pages in use over the first ENVELOPE samples after the warm-up, and over the last ENVELOPE */
+  warmLow;
+  recentPages = [];
+  perConnection = 1;
+  loadStartedAt;
+  stallFindingSent = false;
+  leakFindingSent = false;
+  startLoad(at) {
+    this.loadStartedAt = at;
+  }
+  /** Takes a new sample; returns what is wrong with it, if anything. */
+  check(s, at) {
+    const c = this.o.counters;
+    const findings = [];
+    const prev = this.last;
+    this.first ??= s;
+    this.last = s;
+    this.lastAt = at;
+    if (prev) {
+      if (s[c.bootId] !== void 0 && s[c.bootId] !== prev[c.bootId]) {
+        findings.push({
+          kind: "reset",
+          at,
+          message: `the guest rebooted: ${c.bootId} changed from ${prev[c.bootId]} to ${s[c.bootId]}`,
+          evidence: { before: prev[c.bootId], after: s[c.bootId] }
+        });
+      } else if (s[c.uptime] !== void 0 && s[c.uptime] < prev[c.uptime]) {
+        findings.push({
+          kind: "reset",
+          at,
+          message: `the guest's ${c.uptime} went backwards: ${prev[c.uptime]} -> ${s[c.uptime]}`,
+          evidence: { before: prev[c.uptime], after: s[c.uptime] }
+        });
+      }
+    }
+    const first = this.first;
+    const grown = (s[c.txStalls] ?? 0) - (first[c.txStalls] ?? 0);
+    if (grown > this.o.txStallBudget && !this.stallFindingSent) {
+      this.stallFindingSent = true;
+      findings.push({
+        kind: "tx-stall",
+        at,
+        message: `${c.txStalls} grew by ${grown} (from ${first[c.txStalls] ?? 0} to ${s[c.txStalls]}; budget ${this.o.txStallBudget})`,
+        evidence: { first: first[c.txStalls] ?? 0, now: s[c.txStalls] }
+      });
+    }
+    findings.push(...this.checkGrowth(s, at));
+    return findings;
+  }
+  /**
+   * Under load, after the warm-up: pages that grow while no more connections are open = a leak.
+   * Compared as the fewest pages in use over ENVELOPE samples, with room for one connection per
+   * churn worker: a connection in its handshake holds pages without being counted open (a
+   * moment, where a leak holds them for good).
+   */
+  checkGrowth(s, at) {
+    const c = this.o.counters;
+    if (this.loadStartedAt === void 0 || s[c.pagesUsed] === void 0) return [];
+    const warming = at - this.loadStartedAt < this.o.warmupS * 1e3;
+    if (warming || !this.warm) this.learnPagesPerConnection(s);
+    if (warming) return [];
+    this.warm ??= s;
+    this.recentPages.push(s[c.pagesUsed]);
+    if (this.recentPages.length > ENVELOPE) this.recentPages.shift();
+    if (this.recentPages.length < ENVELOPE) return [];
+    const low = Math.min(...this.recentPages);
+    this.warmLow ??= low;
+    const grown = low - this.warmLow;
+    const allowed = this.o.pageGrowth + Math.ceil(this.perConnection * churnWorkers(this.o));
+    if (this.leakFindingSent || grown <= allowed || (s[c.tcpOpen] ?? 0) > (this.warm[c.tcpOpen] ?? 0)) return [];
+    this.leakFindingSent = true;
+    return [
+      {
+        kind: "leak",
+        at,
+        message: `${c.pagesUsed} grew by ${grown} pages under load after the warm-up (the fewest in use over ${ENVELOPE} samples: ${this.warmLow} -> ${low}) with no more connections open (${c.tcpOpen} ${s[c.tcpOpen]}); budget ${allowed}`,
+        evidence: { warm: this.warmLow, now: low, tcpOpen: s[c.tcpOpen] }
+      }
+    ];
+  }
+  /** Pages one open connection holds: the most any sample of the warm-up showed (at least 1). */
+  learnPagesPerConnection(s) {
+    const c = this.o.counters;
+    const opened = (s[c.tcpOpen] ?? 0) - (this.first?.[c.tcpOpen] ?? 0);
+    const taken = s[c.pagesUsed] - (this.first?.[c.pagesUsed] ?? 0);
+    if (opened > 0 && taken > 0) this.perConnection = Math.max(this.perConnection, taken / opened);
+  }
+  /** After the load, with connections closed: pages still held beyond the start = a leak. */
+  checkSettled(settled, at) {
+    const c = this.o.counters;
+    const first = this.first;
+    if (!first || first[c.pagesUsed] === void 0 || settled[c.pagesUsed] === void 0) return [];
+    const grown = settled[c.pagesUsed] - first[c.pagesUsed];
+    if (grown <= this.o.pageGrowth) return [];
+    return [
+      {
+        kind: "leak",
+        at,
+        message: `${c.pagesUsed} grew by ${grown} pages over the soak (${first[c.pagesUsed]} -> ${settled[c.pagesUsed]} with the load stopped; budget ${this.o.pageGrowth})`,
+        evidence: { first: first[c.pagesUsed], settled: settled[c.pagesUsed], tcpOpen: settled[c.tcpOpen] }
+      }
+    ];
+  }
+};
+
+// soak/context.ts
+var SoakContext = class {
+  constructor(o, kernel, hooks, out) {
+    this.o = o;
+    this.kernel = kernel;
+    this.hooks = hooks;
+    this.out = out;
+    this.findings = new Findings(hooks.log);
+    this.stats = new StatsWatcher(o);
+    this.timeline = new Timeline(join9(out, "timeline.jsonl"));
+    this.report = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: "unikernel-soak", version: VERSION },
+      startedAt: (/* @__PURE__ */ new Date()).toISOString(),
+      finishedAt: "",
+      wallS: 0,
+      command: hooks.command,
+      kernel: { path: kernel.elf, built: kernel.bundled, fault: kernel.fault },
+      accel: { mode: o.accel },
+      boot: {},
+      options: { ...o, crashPatterns: o.crashPatterns.map(String) },
+      verdict: decide([]),
+      guest: {},
+      host: {},
+      files: {}
+    };
+  }
+  o;
+  kernel;
+  hooks;
+  out;
+  findings;
+  timeline;
+  report;
+  /** the guest's counters over the soak */
+  stats;
+  /** QEMU's footprint, once the load runs */
+  host;
+  /** the steady phase's trends, once the load runs */
+  trends;
+  monitors = [];
+  /** Starts a monitor and keeps it to stop at the end. */
+  attach(m) {
+    this.monitors.push(m);
+    m.start();
+    return m;
+  }
+  stopMonitors() {
+    for (const m of this.monitors.splice(0)) m.stop();
+  }
+};
+
 // soak/phases/boot.ts
-import { readFile as readFile5 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 
 // soak/vm/ports.ts
 import { createServer } from "node:net";
 var LOW = 2e4;
 var HIGH = 32e3;
 function tryPort(port) {
-  return new Promise((resolve6) => {
+  return new Promise((resolve7) => {
     const server = createServer();
-    server.once("error", () => resolve6(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve6(true)));
+    server.once("error", () => resolve7(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve7(true)));
   });
 }
 async function freeLoopbackPort() {
@@ -31245,8 +31764,8 @@ var CrashDetector = class {
   }
   continuePending(p, line) {
     const r = p.report;
-    const expected = r.lines.length === 1 ? RIP_LINE : RFL_LINE;
-    const m = expected.exec(line);
+    const expected2 = r.lines.length === 1 ? RIP_LINE : RFL_LINE;
+    const m = expected2.exec(line);
     if (!m) {
       this.pending = void 0;
       r.corrupted = `expected a ${r.lines.length === 1 ? "RIP=\u2026 CS=\u2026" : "RFL=\u2026 RSP=\u2026 SS=\u2026"} line, got "${line}"`;
@@ -31321,8 +31840,8 @@ var CrashMonitor = class {
 };
 
 // soak/watch/exit-monitor.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 var ExitMonitor = class {
   constructor(vm, sink, guestUp) {
     this.vm = vm;
@@ -31336,7 +31855,7 @@ var ExitMonitor = class {
   start() {
     void this.vm.exited.then(async (e) => {
       if (this.stopped || this.vm.stopping) return;
-      const log = await readFile4(join7(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
+      const log = await readFile5(join10(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
       if (this.stopped || this.vm.stopping) return;
       this.sink(classifyExit(e, log, this.guestUp()));
     });
@@ -31384,7 +31903,7 @@ var HttpProbe = class {
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   get(path, timeoutMs) {
     const started = performance.now();
-    return new Promise((resolve6, reject) => {
+    return new Promise((resolve7, reject) => {
       const req = request({ host: this.host, port: this.port, path, agent: this.agent, timeout: timeoutMs }, (res) => {
         let body = "";
         res.setEncoding("latin1");
@@ -31393,7 +31912,7 @@ var HttpProbe = class {
         });
         res.on(
           "end",
-          () => resolve6({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
+          () => resolve7({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
         );
         res.on("error", reject);
       });
@@ -31412,7 +31931,7 @@ var PORT_RACE_RETRIES = 3;
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function boot(ctx, target) {
   const bootStart = performance.now();
-  const { vm, healthPort, statsPort, gdbPort, loadPorts } = await startVm(ctx, target);
+  const { vm, healthPort, statsPort, gdbPort, loadPorts, churnPorts } = await startVm(ctx, target);
   ctx.report.files["serial.log"] = "serial.log";
   const guest = {
     vm,
@@ -31421,6 +31940,7 @@ async function boot(ctx, target) {
     stats: new HttpProbe("127.0.0.1", statsPort),
     gdbPort,
     loadPorts,
+    churnPorts,
     up: false,
     bootStart
   };
@@ -31458,7 +31978,9 @@ async function startVm(ctx, target) {
   const o = ctx.o;
   const guestPorts = o.guestPorts.length ? o.guestPorts : target.info.httpPorts ?? [80];
   for (let attempt = 1; ; attempt++) {
-    const [healthPort, statsPort, gdbPort, ...loadPorts] = await freeLoopbackPorts(3 + Math.ceil(o.connections / 2));
+    const keepAlivePorts = Math.ceil(keepAliveConnections(o) / 2);
+    const [healthPort, statsPort, gdbPort, ...ports] = await freeLoopbackPorts(3 + keepAlivePorts + churnWorkers(o));
+    const [loadPorts, churnPorts] = [ports.slice(0, keepAlivePorts), ports.slice(keepAlivePorts)];
     const vm = await Vm.start({
       kernel: target.elf,
       bzImage: target.format === "bzimage",
@@ -31467,23 +31989,182 @@ async function startVm(ctx, target) {
       memoryMiB: o.memoryMiB,
       accel: target.accel,
       dir: ctx.out,
-      hostPorts: [healthPort, statsPort, ...loadPorts],
+      hostPorts: [healthPort, statsPort, ...ports],
       guestPorts,
       gdbPort,
       extraArgs: o.qemuArgs,
       qemu: o.qemu
     });
     const early = await Promise.race([vm.exited, sleep(300).then(() => void 0)]);
-    const log = early ? await readFile5(join8(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
+    const log = early ? await readFile6(join11(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
     if (!early || !/Could not set up host forwarding rule|Address already in use/.test(log) || attempt === PORT_RACE_RETRIES)
-      return { vm, healthPort, statsPort, gdbPort, loadPorts };
+      return { vm, healthPort, statsPort, gdbPort, loadPorts, churnPorts };
     await vm.stop();
   }
 }
 
+// soak/load/churn.ts
+import { connect } from "node:net";
+
+// soak/load/histogram.ts
+var LatencyHistogram = class {
+  /** `capMs`: latencies above it are counted at the cap (the request timeout bounds them anyway) */
+  constructor(capMs) {
+    this.capMs = capMs;
+    this.counts = new Uint32Array(capMs + 1);
+  }
+  capMs;
+  counts;
+  count = 0;
+  sum = 0;
+  max = 0;
+  record(ms) {
+    const v = Math.min(this.capMs, Math.max(0, Math.round(ms)));
+    this.counts[v]++;
+    this.count++;
+    this.sum += v;
+    if (v > this.max) this.max = v;
+  }
+  /** The smallest latency that `p` percent of the requests did not exceed (0 when empty). */
+  percentile(p) {
+    const want = Math.ceil(p / 100 * this.count);
+    let seen = 0;
+    for (let ms = 0; ms <= this.capMs && this.count > 0; ms++) {
+      seen += this.counts[ms];
+      if (seen >= want && seen > 0) return ms;
+    }
+    return 0;
+  }
+  get mean() {
+    return this.count ? this.sum / this.count : 0;
+  }
+  reset() {
+    this.counts.fill(0);
+    this.count = 0;
+    this.sum = 0;
+    this.max = 0;
+  }
+};
+
+// soak/load/churn.ts
+var ERROR_SAMPLES = 20;
+var PACE_MS = 5;
+var MAX_HEAD = 65536;
+var Timeout = class extends Error {
+};
+var ChurnRun = class {
+  constructor(o) {
+    this.o = o;
+    this.latency = new LatencyHistogram(o.timeoutS * 1e3);
+    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
+    this.done = Promise.all(o.ports.map((p, i) => this.worker(p, i))).then(() => ({
+      ...this.result,
+      requests: this.completed,
+      connections: this.started,
+      latencyMs: {
+        p50: this.latency.percentile(50),
+        p90: this.latency.percentile(90),
+        p99: this.latency.percentile(99),
+        max: this.latency.max,
+        mean: Math.round(this.latency.mean * 100) / 100
+      }
+    }));
+  }
+  o;
+  /** responses so far */
+  completed = 0;
+  started = 0;
+  stopped = false;
+  latency;
+  result;
+  open = /* @__PURE__ */ new Set();
+  done;
+  stop() {
+    this.stopped = true;
+    for (const s of this.open) s.destroy();
+  }
+  async worker(port, index) {
+    let turn = index;
+    while (!this.stopped && this.started < this.o.requests) {
+      if (!this.o.mayStart(this.started)) {
+        await new Promise((r) => setTimeout(r, PACE_MS));
+        continue;
+      }
+      this.started++;
+      const req = this.o.cycle[turn % this.o.cycle.length];
+      turn++;
+      const t0 = performance.now();
+      try {
+        const { status, bytes } = await this.once(port, req);
+        const ms = performance.now() - t0;
+        this.completed++;
+        this.latency.record(ms);
+        this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
+        this.result.bytes += bytes;
+        this.o.onResponse(status, bytes, ms);
+      } catch (err) {
+        if (this.stopped) return;
+        this.result.errors++;
+        if (err instanceof Timeout) this.result.timeouts++;
+        if (this.result.errorSamples.length < ERROR_SAMPLES)
+          this.result.errorSamples.push({ at: Date.now(), message: `new connection: ${err.message}` });
+      }
+    }
+  }
+  /** One connection, one request, one response, closed by the guest. */
+  once(port, req) {
+    return new Promise((resolve7, reject) => {
+      const socket = connect({ host: "127.0.0.1", port, noDelay: true });
+      this.open.add(socket);
+      let head2 = Buffer.alloc(0);
+      let want;
+      let got = 0;
+      const timer = setTimeout(
+        () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
+        this.o.timeoutS * 1e3
+      );
+      const finish = (err) => {
+        clearTimeout(timer);
+        this.open.delete(socket);
+        socket.destroy();
+        if (err) reject(err);
+        else if (want && got >= want.bytes) resolve7(want);
+        else reject(new Error("the guest closed the connection before a whole response"));
+      };
+      const headers = { ...req.headers, connection: "close" };
+      const lines = Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}\r
+`);
+      socket.write(`GET ${req.path} HTTP/1.1\r
+host: 127.0.0.1:${port}\r
+${lines.join("")}\r
+`);
+      socket.on("data", (d) => {
+        got += d.length;
+        if (!want) {
+          head2 = Buffer.concat([head2, d]);
+          want = responseSize(head2);
+          if (!want && head2.length > MAX_HEAD)
+            return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
+        }
+      });
+      socket.on("end", () => finish());
+      socket.on("close", () => finish());
+      socket.on("error", (err) => finish(err));
+    });
+  }
+};
+function responseSize(buf) {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end < 0) return void 0;
+  const head2 = buf.subarray(0, end).toString("latin1");
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head2)?.[1] ?? 0);
+  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head2)?.[1] ?? 0);
+  return { status, bytes: end + 4 + length };
+}
+
 // soak/load/driver.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
-var ERROR_SAMPLES = 20;
+var ERROR_SAMPLES2 = 20;
 function requestCycle(paths, etags) {
   const left = paths.map((p) => p.weight);
   const cycle = [];
@@ -31503,8 +32184,8 @@ var LoadRun = class {
   stoppedEarly = false;
   errorSamples = [];
   done;
-  constructor(opts, onTick, onResponse) {
-    this.done = new Promise((resolve6, reject) => {
+  constructor(opts, onTick) {
+    this.done = new Promise((resolve7, reject) => {
       this.instance = (0, import_autocannon.default)(
         {
           // autocannon takes an array of URLs (and spreads the connections over them); its types say string.
@@ -31519,15 +32200,16 @@ var LoadRun = class {
         (err, result) => {
           clearTimeout(this.capTimer);
           if (err) return reject(err);
-          resolve6(this.summarize(result, opts.requests));
+          resolve7(this.summarize(result, opts.requests));
         }
       );
       const events = this.instance;
       events.on("tick", (t) => onTick({ count: t.counter, bytes: t.bytes }));
+      const onResponse = opts.onResponse;
       if (onResponse)
-        events.on("response", (_client, _status, _bytes, ms) => onResponse(ms));
+        events.on("response", (_c, _s, bytes, ms) => onResponse(ms, bytes));
       events.on("reqError", (err) => {
-        if (this.errorSamples.length < ERROR_SAMPLES) this.errorSamples.push({ at: Date.now(), message: err.message });
+        if (this.errorSamples.length < ERROR_SAMPLES2) this.errorSamples.push({ at: Date.now(), message: err.message });
       });
     });
     if (opts.durationS > 0) this.capTimer = setTimeout(() => this.stop(), opts.durationS * 1e3);
@@ -31567,30 +32249,101 @@ var LoadRun = class {
   }
 };
 
-// soak/load/latency-window.ts
-var BASE_MS = 0.01;
-var GROWTH = 1.02;
-var BUCKETS = 1024;
-var LatencyWindow = class {
-  counts = new Uint32Array(BUCKETS);
-  total = 0;
-  record(ms) {
-    const i = ms <= BASE_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / BASE_MS) / Math.log(GROWTH)));
-    this.counts[i]++;
-    this.total++;
-  }
-  /** The window's p99 in ms (the bucket's upper bound, within 2%), undefined without responses; then empties it. */
-  takeP99() {
-    if (this.total === 0) return void 0;
-    let above = Math.floor(this.total * 0.01);
-    let i = BUCKETS - 1;
-    for (; i > 0; i--) {
-      if (this.counts[i] > above) break;
-      above -= this.counts[i];
+// soak/load/mixed.ts
+var ERROR_SAMPLES3 = 20;
+var expected = (code) => code.startsWith("2") || code === "304";
+var MixedLoad = class {
+  keepAlive;
+  churn;
+  keepAliveResponses = 0;
+  keepAliveDone = false;
+  stopped = false;
+  done;
+  constructor(opts, onTick) {
+    const started = performance.now();
+    const { share, ports } = opts.churn;
+    const churnRequests = Math.round(opts.requests * share);
+    const window2 = new LatencyHistogram(opts.timeoutS * 1e3);
+    if (opts.requests > churnRequests) {
+      const requests = opts.requests - churnRequests;
+      this.keepAlive = new LoadRun(
+        {
+          ...opts,
+          requests,
+          connections: Math.min(opts.connections, requests),
+          durationS: 0,
+          // the cap is ours, for both
+          onResponse: (ms) => {
+            this.keepAliveResponses++;
+            window2.record(ms);
+          }
+        },
+        () => {
+        }
+      );
+    } else this.keepAliveDone = true;
+    if (churnRequests > 0) {
+      const ahead = share / (1 - share);
+      this.churn = new ChurnRun({
+        ports,
+        requests: churnRequests,
+        timeoutS: opts.timeoutS,
+        cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
+        // keep to the share: at most one request per worker ahead of the keep-alive load
+        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + ports.length,
+        onResponse: (_status, _bytes, ms) => window2.record(ms)
+      });
     }
-    this.counts.fill(0);
-    this.total = 0;
-    return Math.round(BASE_MS * GROWTH ** i * 10) / 10;
+    let last = 0;
+    const tick = setInterval(() => {
+      const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
+      onTick({ count: now - last, p99Ms: window2.percentile(99) });
+      last = now;
+      window2.reset();
+    }, 1e3);
+    const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1e3) : void 0;
+    const keepAliveDone = this.keepAlive?.done.then(
+      (r) => {
+        this.keepAliveDone = true;
+        return r;
+      },
+      (err) => {
+        this.stop();
+        throw err;
+      }
+    );
+    this.done = Promise.all([keepAliveDone, this.churn?.done]).then(([ka, churn]) => this.combine(ka, churn, (performance.now() - started) / 1e3, opts.requests)).finally(() => {
+      clearInterval(tick);
+      clearTimeout(cap);
+    });
+  }
+  stop() {
+    this.stopped = true;
+    this.keepAlive?.stop();
+    this.churn?.stop();
+  }
+  /** The keep-alive result with the churn's added in; latency: the keep-alive's when there is one (churn has its own). */
+  combine(ka, churn, wallS, asked) {
+    if (ka && !churn) return ka;
+    const c = churn;
+    const statuses = { ...ka?.statuses };
+    for (const [code, n] of Object.entries(c.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+    const requests = (ka?.requests ?? 0) + c.requests;
+    const durationS = Math.round(wallS * 100) / 100;
+    return {
+      requests,
+      durationS,
+      rps: durationS > 0 ? requests / durationS : 0,
+      errors: (ka?.errors ?? 0) + c.errors,
+      timeouts: (ka?.timeouts ?? 0) + c.timeouts,
+      statuses,
+      unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+      latencyMs: ka?.latencyMs ?? c.latencyMs,
+      bytes: (ka?.bytes ?? 0) + c.bytes,
+      stopped: this.stopped || requests < asked,
+      errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES3),
+      churn: c
+    };
   }
 };
 
@@ -31635,19 +32388,20 @@ var TimelineRecorder = class {
         t: Math.round(elapsedS * 10) / 10,
         at: (/* @__PURE__ */ new Date()).toISOString(),
         rps: load2.rps,
-        p99Ms: load2.latency.takeP99(),
         health: { ok: health.failures === 0, ms: health.lastMs },
         guest: stats.last,
         guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : void 0,
-        host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) }
+        host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) },
+        p99Ms: load2.rps > 0 ? load2.p99Ms : void 0
       };
-      ctx.timeline.push(entry);
+      ctx.timeline.add(entry);
       ctx.hooks.progress({
         elapsedS,
         requests: load2.requests,
         asked: o.requests,
         rps: load2.rps,
-        etaS: load2.rps > 0 ? (o.requests - load2.requests) / load2.rps : void 0,
+        capS: o.durationS || void 0,
+        p99Ms: load2.p99Ms,
         healthMs: health.lastMs,
         txStalls: stats.last?.[o.counters.txStalls],
         rssMiB: host?.rssMiB
@@ -31697,14 +32451,14 @@ var HealthMonitor = class {
 };
 
 // soak/watch/host.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 var PAGE_KIB = 4;
 var CLK_TCK = 100;
 async function sampleProcess(pid) {
   try {
     const [stat3, statm] = await Promise.all([
-      readFile6(`/proc/${pid}/stat`, "utf8"),
-      readFile6(`/proc/${pid}/statm`, "utf8")
+      readFile7(`/proc/${pid}/stat`, "utf8"),
+      readFile7(`/proc/${pid}/statm`, "utf8")
     ]);
     const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
     const cpuS = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -31778,11 +32532,170 @@ var StatsMonitor = class {
   }
 };
 
+// soak/trend.ts
+var Z_999 = 3.29;
+function theilSen(xs, ys, z = Z_999) {
+  const n = xs.length;
+  const slopes = [];
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) if (xs[j] !== xs[i]) slopes.push((ys[j] - ys[i]) / (xs[j] - xs[i]));
+  if (slopes.length < 2) return void 0;
+  slopes.sort((a, b) => a - b);
+  const m = slopes.length;
+  const at = (rank) => slopes[Math.min(m - 1, Math.max(0, rank))];
+  const median = m % 2 ? slopes[(m - 1) / 2] : (slopes[m / 2 - 1] + slopes[m / 2]) / 2;
+  const c = z * Math.sqrt(n * (n - 1) * (2 * n + 5) / 18);
+  return {
+    slope: median,
+    lower: at(Math.floor((m - c) / 2) - 1),
+    upper: at(Math.ceil((m + c) / 2)),
+    points: n,
+    spanS: xs[n - 1] - xs[0]
+  };
+}
+var TrendSeries = class {
+  points = new Thinned(240);
+  /** Offers a point; true when it was kept. */
+  add(x, y) {
+    return this.points.add([x, y]);
+  }
+  get length() {
+    return this.points.items.length;
+  }
+  trend(z = Z_999) {
+    const p = this.points.items;
+    return theilSen(
+      p.map(([x]) => x),
+      p.map(([, y]) => y),
+      z
+    );
+  }
+};
+
+// soak/watch/trend-monitor.ts
+var MIN_SPAN_S = 120;
+var MIN_POINTS = 30;
+var TrendMonitor = class {
+  constructor(ctx, load2, loadStarted, sink) {
+    this.sink = sink;
+    const o = ctx.o;
+    const pages = o.counters.pagesUsed;
+    this.watched = {
+      [pages]: {
+        series: new TrendSeries(),
+        unit: "pages",
+        budget: o.pageGrowth,
+        kind: "leak",
+        outlook: (t) => {
+          const s = ctx.stats.last;
+          const left = (s?.pmm_pages_total ?? Number.NaN) - (s?.[pages] ?? Number.NaN);
+          return Number.isFinite(left) ? `all pages used in ~${duration(left / t.slope)}` : "";
+        }
+      },
+      qemu_rss_mib: {
+        series: new TrendSeries(),
+        unit: "MiB",
+        budget: o.rssGrowthMiB,
+        kind: "leak",
+        outlook: (t) => `+${o.rssGrowthMiB} MiB in ~${duration(o.rssGrowthMiB / t.slope)}`
+      },
+      p99_ms: {
+        series: new TrendSeries(),
+        unit: "ms",
+        budget: o.p99GrowthMs,
+        kind: "latency",
+        outlook: (t) => `+${o.p99GrowthMs} ms in ~${duration(o.p99GrowthMs / t.slope)}`
+      }
+    };
+    const steadyFrom = loadStarted + o.warmupS * 1e3;
+    const x = (at) => (at - loadStarted) / 1e3;
+    this.poller = new Poller(o.intervalMs, async () => {
+      const now = Date.now();
+      if (now < steadyFrom) return;
+      const s = ctx.stats;
+      if (s.lastAt && s.lastAt !== this.lastGuestAt && s.lastAt >= steadyFrom && s.last?.[pages] !== void 0) {
+        this.lastGuestAt = s.lastAt;
+        this.offer(pages, x(s.lastAt), s.last[pages]);
+      }
+      if (ctx.host?.last) this.offer("qemu_rss_mib", x(now), ctx.host.last.rssMiB);
+      if (load2.p99Ms !== void 0 && load2.rps > 0) this.offer("p99_ms", x(now), load2.p99Ms);
+    });
+  }
+  sink;
+  watched;
+  poller;
+  lastGuestAt;
+  start() {
+    this.poller.start();
+  }
+  stop() {
+    this.poller.stop();
+  }
+  /** Every series' trend so far, per minute, for the report. */
+  report() {
+    const out = {};
+    for (const [name, w] of Object.entries(this.watched)) {
+      const t = w.last ?? w.series.trend();
+      if (!t) continue;
+      const perMin = (v) => Math.round(v * 60 * 1e3) / 1e3;
+      out[name] = {
+        unit: w.unit,
+        perMin: perMin(t.slope),
+        lowerPerMin: perMin(t.lower),
+        upperPerMin: perMin(t.upper),
+        points: t.points,
+        spanS: Math.round(t.spanS),
+        budgetPerHour: w.budget,
+        flagged: w.sent ?? false
+      };
+    }
+    return out;
+  }
+  offer(name, x, y) {
+    const w = this.watched[name];
+    const t = judge(w.series, x, y);
+    if (!t) return;
+    w.last = t;
+    if (w.sent || !growing(t, w.budget)) return;
+    w.sent = true;
+    const rate = (v) => `${v >= 0 ? "+" : ""}${(v * 60).toFixed(v * 60 >= 10 ? 0 : 1)}`;
+    this.sink({
+      kind: w.kind,
+      at: Date.now(),
+      message: `${name} ${rate(t.slope)} ${w.unit}/min (at least ${rate(t.lower)} at 99.9% confidence) over ${duration(t.spanS)} of steady load: ${w.outlook(t)} (budget ${w.budget} ${w.unit} an hour)`,
+      evidence: {
+        perMin: t.slope * 60,
+        lowerPerMin: t.lower * 60,
+        upperPerMin: t.upper * 60,
+        points: t.points,
+        spanS: t.spanS
+      }
+    });
+  }
+};
+function judge(series, x, y) {
+  if (!series.add(x, y) || series.length < MIN_POINTS) return void 0;
+  const t = series.trend();
+  return t && t.spanS >= MIN_SPAN_S ? t : void 0;
+}
+var growing = (t, budgetPerHour) => budgetPerHour > 0 && t.lower * 3600 > budgetPerHour;
+function duration(s) {
+  if (!Number.isFinite(s) || s < 0) return "never";
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}
+
 // soak/phases/load.ts
+var describePorts = (g) => [
+  g.loadPorts.length ? `keep-alive connections over ${g.loadPorts.length} loopback ports` : "",
+  g.churnPorts.length ? `new connections over ${g.churnPorts.length}` : ""
+].filter(Boolean).join(", ");
 async function load(ctx, guest) {
   const o = ctx.o;
   ctx.hooks.log(
-    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading 127.0.0.1:${guest.loadPorts[0]}-${guest.loadPorts.at(-1)}`
+    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading ${describePorts(guest)}`
   );
   ctx.stats.check(parseStats((await guest.stats.get(o.statsPath, 5e3)).body), Date.now());
   const etags = /* @__PURE__ */ new Map();
@@ -31804,14 +32717,16 @@ async function load(ctx, guest) {
   );
   ctx.attach(new StatsMonitor(guest.stats, o.statsPath, o.intervalMs, o.healthTimeoutMs, ctx.stats, sink));
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
-  const counter = { requests: 0, rps: 0, latency: new LatencyWindow() };
+  const counter = { requests: 0, rps: 0 };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
-  const run5 = new LoadRun(
+  ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
+  const run5 = new MixedLoad(
     {
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
       durationS: o.durationS,
-      connections: o.connections,
+      connections: keepAliveConnections(o),
+      churn: { share: o.churnPercent / 100, ports: guest.churnPorts },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
@@ -31820,8 +32735,8 @@ async function load(ctx, guest) {
     (t) => {
       counter.requests += t.count;
       counter.rps = t.count;
-    },
-    (ms) => counter.latency.record(ms)
+      counter.p99Ms = t.p99Ms;
+    }
   );
   const stoppedByFinding = await Promise.race([run5.done.then(() => false), ctx.findings.first.then(() => true)]);
   if (stoppedByFinding) run5.stop();
@@ -31842,9 +32757,9 @@ import { constants as constants3 } from "node:fs";
 import { access as access5 } from "node:fs/promises";
 
 // soak/accel-probe.ts
-import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join12 } from "node:path";
 var PROBE_EXIT_CODE = 42 << 1 | 1;
 var PROBE_DEADLINE_MS = 5e3;
 var LOAD_ADDRESS = 1048576;
@@ -31925,11 +32840,11 @@ function probeElf() {
   return Buffer.concat([h, note, code]);
 }
 async function probeRefusal(accel, qemu) {
-  const dir = await mkdtemp3(join9(tmpdir2(), "unikernel-soak-probe-"));
+  const dir = await mkdtemp3(join12(tmpdir2(), "unikernel-soak-probe-"));
   let vm;
   try {
-    const kernel = join9(dir, "probe.elf");
-    await writeFile4(kernel, probeElf());
+    const kernel = join12(dir, "probe.elf");
+    await writeFile6(kernel, probeElf());
     const started = performance.now();
     vm = await Vm.start({
       kernel,
@@ -31979,7 +32894,7 @@ async function chooseAccel(mode, qemu) {
 }
 
 // soak/elf.ts
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
 var PT_NOTE = 4;
 var NT_GNU_BUILD_ID = 3;
 var XEN_ELFNOTE_PHYS32_ENTRY = 18;
@@ -31987,7 +32902,7 @@ var SOAK_NOTE_HTTP_PORTS = 1;
 async function readElfInfo(path) {
   let buf;
   try {
-    buf = await readFile7(path);
+    buf = await readFile8(path);
   } catch (err) {
     throw new Error(`cannot read kernel ${path}: ${err.code ?? err.message}`);
   }
@@ -32099,8 +33014,8 @@ async function symbolsFor(ctx, elf, format) {
 }
 
 // soak/phases/report.ts
-import { copyFile, writeFile as writeFile5 } from "node:fs/promises";
-import { basename as basename4, join as join12 } from "node:path";
+import { copyFile, writeFile as writeFile7 } from "node:fs/promises";
+import { basename as basename5, join as join15 } from "node:path";
 
 // soak/report/html-escape.ts
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -32142,7 +33057,7 @@ footer{margin-top:28px;color:#8c959f;font-size:12px}
 `;
 
 // soak/report/html-triage.ts
-import { basename as basename3 } from "node:path";
+import { basename as basename4 } from "node:path";
 var preBlock = (text, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${escapeHtml(text)}</pre>`;
 function sourceSection(x) {
   const rows = x.text.map((t, i) => {
@@ -32198,7 +33113,7 @@ function hangSection(h, kernelFile) {
   if (rips.length) out.push("<h3>Where every vCPU was (RIP, symbolized)</h3>", preBlock(rips.join("\n"), "dump"));
   if (h.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${preBlock(h.backtrace)}`);
   if (h.memoryDump) {
-    const core = basename3(h.memoryDump);
+    const core = basename4(h.memoryDump);
     out.push(
       `<p>Guest memory: <code>${escapeHtml(core)}</code>; open it with <code>gdb ${escapeHtml(kernelFile)} ${escapeHtml(core)}</code>.</p>`
     );
@@ -32208,97 +33123,6 @@ function hangSection(h, kernelFile) {
   return out.join("\n");
 }
 var notesList = (list) => list.length ? `<h3>Notes</h3><ul>${list.map((x) => `<li>${escapeHtml(x)}</li>`).join("")}</ul>` : "";
-
-// soak/report/series.ts
-function metricsFor(report) {
-  const o = report.options;
-  const pages = o.counters?.pagesUsed ?? "pmm_pages_used";
-  const stalls = o.counters?.txStalls ?? "tx_stalls";
-  const counter = (name) => (e) => e.guest?.[name] ?? null;
-  return [
-    { key: "rps", title: "Throughput", unit: "requests/s", value: (e) => e.rps },
-    { key: "p99", title: "p99 latency per window", unit: "ms", value: (e) => e.p99Ms ?? null },
-    {
-      key: "health",
-      title: `${o.healthPath ?? "/health"} latency`,
-      unit: "ms",
-      value: (e) => e.health?.ok ? e.health.ms ?? null : null
-    },
-    { key: "rss", title: "QEMU resident memory", unit: "MiB", value: (e) => e.host?.rssMiB ?? null },
-    { key: "pages", title: `Guest pages used (${pages})`, unit: "pages", value: counter(pages) },
-    { key: "txStalls", title: stalls, unit: "count", value: counter(stalls) }
-  ];
-}
-var seriesOf = (timeline, m) => timeline.map((e) => ({ t: e.t, v: m.value(e) }));
-function loadClock(timeline) {
-  const first = timeline[0];
-  if (!first) return void 0;
-  const loadStarted = Date.parse(first.at) - first.t * 1e3;
-  return (atMs) => Math.round((atMs - loadStarted) / 100) / 10;
-}
-function failureAt(report, timeline) {
-  const reason = report.verdict.reasons[0];
-  const clock = loadClock(timeline);
-  return report.verdict.kind === "pass" || !reason || !clock ? void 0 : clock(reason.at);
-}
-function downsample(points, max2, keep = []) {
-  if (points.length <= max2) return points;
-  const picked = /* @__PURE__ */ new Set([0, points.length - 1]);
-  for (const t of keep) {
-    const after = points.findIndex((p) => p.t >= t);
-    if (after < 0) picked.add(points.length - 1);
-    else {
-      picked.add(after);
-      if (after > 0) picked.add(after - 1);
-    }
-  }
-  const perBucket = points.some((p) => p.v === null) ? 3 : 2;
-  const buckets = Math.max(1, Math.floor((max2 - picked.size) / perBucket));
-  const size = points.length / buckets;
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size);
-    const to = Math.min(points.length, Math.floor((b + 1) * size));
-    let lo = -1;
-    let hi = -1;
-    let gap = -1;
-    for (let i = from; i < to; i++) {
-      const v = points[i].v;
-      if (v === null) {
-        if (gap < 0) gap = i;
-      } else {
-        if (lo < 0 || v < points[lo].v) lo = i;
-        if (hi < 0 || v > points[hi].v) hi = i;
-      }
-    }
-    for (const i of [lo, hi, gap]) if (i >= 0) picked.add(i);
-  }
-  return [...picked].sort((a, b) => a - b).map((i) => points[i]);
-}
-function downsampleEvenly(points, max2) {
-  if (points.length <= max2) return points;
-  const buckets = Math.floor(max2 / 2);
-  const size = points.length / buckets;
-  const out = [];
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size);
-    const to = Math.floor((b + 1) * size);
-    let lo = from;
-    let hi = from;
-    for (let i = from; i < to; i++) {
-      const v = points[i].v ?? 0;
-      if (v < (points[lo].v ?? 0)) lo = i;
-      if (v > (points[hi].v ?? 0)) hi = i;
-    }
-    if (lo === hi) hi = lo + 1;
-    out.push(points[Math.min(lo, hi)], points[Math.max(lo, hi)]);
-  }
-  return out;
-}
-function humanDuration(s) {
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`;
-}
 
 // soak/report/svg-chart.ts
 var CHART_W = 560;
@@ -32414,8 +33238,8 @@ ${countersSection(r)}
 }
 function verdictHeader(r, timeline) {
   const v = r.verdict;
-  const clock = loadClock(timeline);
-  const when = (at) => clock ? `${humanDuration(clock(at))} into the load` : new Date(at).toISOString();
+  const clock2 = loadClock(timeline);
+  const when = (at) => clock2 ? `${humanDuration(clock2(at))} into the load` : new Date(at).toISOString();
   const first = v.reasons[0];
   let headline = "No fault, hang, reset, tx_stalls growth or memory growth";
   if (r.crash) headline = r.crash.title;
@@ -32486,12 +33310,12 @@ function countersSection(r) {
 }
 
 // soak/report/source-excerpt.ts
-import { readFile as readFile9 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { readFile as readFile10 } from "node:fs/promises";
+import { join as join14 } from "node:path";
 
 // soak/triage/as-source.ts
-import { readFile as readFile8 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { readFile as readFile9 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 async function asSourceOf(name, root) {
   const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
   if (!m || m[1].startsWith("~lib")) return void 0;
@@ -32499,7 +33323,7 @@ async function asSourceOf(name, root) {
   const fn = m[3] ?? m[2];
   let text;
   try {
-    text = await readFile8(join10(root, file), "utf8");
+    text = await readFile9(join13(root, file), "utf8");
   } catch {
     return void 0;
   }
@@ -32553,7 +33377,7 @@ async function sourceExcerpt(report, sourceRoot) {
     at = name ? await asSourceOf(name, sourceRoot) : void 0;
   }
   if (!at || !name) return void 0;
-  const lines = await readFile9(join11(sourceRoot, at.file), "utf8").then(
+  const lines = await readFile10(join14(sourceRoot, at.file), "utf8").then(
     (t) => t.split("\n"),
     () => void 0
   );
@@ -32564,84 +33388,11 @@ async function sourceExcerpt(report, sourceRoot) {
   return { ...at, name, first, text: lines.slice(first - 1, last) };
 }
 
-// soak/report/summary.ts
-var MAX_POINTS = 60;
-var SUMMARY_CHARTS = {
-  rps: "Throughput",
-  health: "Health probe latency",
-  rss: "QEMU resident memory"
-};
-function xLabels(ts) {
-  for (let digits = 0; digits < 3; digits++) {
-    const labels = ts.map((t) => t.toFixed(digits));
-    if (new Set(labels).size === labels.length) return labels;
-  }
-  return ts.map((t) => t.toFixed(3));
-}
-function chart(title, unit, points) {
-  const xs = xLabels(points.map((p) => p.t));
-  const ys = points.map((p) => Math.round((p.v ?? 0) * 10) / 10);
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title}"`,
-    `  x-axis "seconds" [${xs.join(", ")}]`,
-    `  y-axis "${unit}"`,
-    `  line [${ys.join(", ")}]`,
-    "```"
-  ].join("\n");
-}
-var VERDICT_ICON = { pass: "\u2705", error: "\u26A0\uFE0F" };
-function renderSummary(r, timeline) {
-  const v = r.verdict;
-  const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "\u274C"} ${v.kind}`, ""];
-  if (r.crash) {
-    const at = r.crash.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash.source;
-    out.push(`**${r.crash.title}**${at ? ` at \`${at}\`` : ""}`, "");
-  }
-  for (const reason of v.reasons) out.push(`- **${reason.kind}**: ${reason.message}`);
-  if (v.reasons.length) out.push("");
-  const l = r.load;
-  out.push("| | |", "|---|---|");
-  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
-  if (l) {
-    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${l.asked.toLocaleString("en-US")} |`);
-    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
-    out.push(
-      `| latency | p50 ${l.latencyMs.p50} ms \xB7 p90 ${l.latencyMs.p90} ms \xB7 p99 ${l.latencyMs.p99} ms \xB7 max ${l.latencyMs.max} ms |`
-    );
-    out.push(`| errors / timeouts / unexpected statuses | ${l.errors} / ${l.timeouts} / ${l.unexpectedStatuses} |`);
-    out.push(
-      `| statuses | ${Object.entries(l.statuses).map(([k, n]) => `${k}: ${n}`).join(", ")} |`
-    );
-  }
-  out.push(`| accelerator | ${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""} |`);
-  if (r.boot.readyMs !== void 0) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
-  if (r.host.rssMiB)
-    out.push(
-      `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB \xB7 max ${r.host.rssMiB.max.toFixed(1)} MiB \xB7 last ${r.host.rssMiB.last.toFixed(1)} MiB |`
-    );
-  out.push(`| kernel | \`${r.kernel.path ?? "?"}\`${r.kernel.buildId ? ` build-id ${r.kernel.buildId}` : ""} |`, "");
-  const { first, last } = r.guest;
-  if (first && last) {
-    out.push("## Guest counters", "", "| counter | first | last |", "|---|---:|---:|");
-    for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
-    out.push("");
-  }
-  if (timeline.length >= 2) {
-    out.push("## Over time", "");
-    for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
-      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
-  }
-  out.push("## Reproduce", "", "```sh", r.command, "```", "");
-  return out.join("\n");
-}
-
 // soak/phases/report.ts
 async function writeReport(ctx) {
   const { report, out, timeline } = ctx;
-  const elfCopy = basename4(ctx.kernel.elf);
-  if (await copyFile(ctx.kernel.elf, join12(out, elfCopy)).then(
+  const elfCopy = basename5(ctx.kernel.elf);
+  if (await copyFile(ctx.kernel.elf, join15(out, elfCopy)).then(
     () => true,
     () => false
   ))
@@ -32651,24 +33402,25 @@ async function writeReport(ctx) {
   const rss = ctx.host?.rss;
   if (rss?.first) report.host.rssMiB = { first: rss.first, max: rss.max, last: rss.last };
   if (ctx.host?.last) report.host.cpuS = ctx.host.last.cpuS;
+  if (ctx.trends) report.trends = ctx.trends.report();
   report.verdict = decide(ctx.findings.list);
   const finished = /* @__PURE__ */ new Date();
   report.finishedAt = finished.toISOString();
   report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
-  await writeFile5(join12(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}
-`).join(""));
+  await timeline.close();
   report.files["timeline.jsonl"] = "timeline.jsonl";
   report.files["summary.md"] = "summary.md";
   report.files["report.json"] = "report.json";
   report.files["report.html"] = "report.html";
-  const html = renderHtml(report, timeline, await sourceExcerpt(report, ctx.kernel.sourceRoot));
-  await writeFile5(join12(out, "summary.md"), renderSummary(report, timeline));
-  await writeFile5(
-    join12(out, "report.json"),
+  const entries = [...timeline.entries];
+  const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
+  await writeFile7(join15(out, "summary.md"), renderSummary(report, entries));
+  await writeFile7(
+    join15(out, "report.json"),
     `${JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2)}
 `
   );
-  await writeFile5(join12(out, "report.html"), html);
+  await writeFile7(join15(out, "report.html"), html);
 }
 
 // soak/phases/settle.ts
@@ -32691,11 +33443,11 @@ async function settle(ctx, guest) {
 }
 
 // soak/phases/triage.ts
-import { writeFile as writeFile6 } from "node:fs/promises";
-import { basename as basename6, join as join14 } from "node:path";
+import { writeFile as writeFile8 } from "node:fs/promises";
+import { basename as basename7, join as join17 } from "node:path";
 
 // soak/report/triage-md.ts
-import { basename as basename5 } from "node:path";
+import { basename as basename6 } from "node:path";
 function renderTriage(c) {
   const out = [`# ${c.title}`, "", "```", ...c.lines, "```", ""];
   if (c.corrupted) out.push(`> \u26A0\uFE0F The dump is corrupted: ${c.corrupted}`, "");
@@ -32735,7 +33487,7 @@ function renderHang(h, elf) {
     out.push(
       "## Memory",
       "",
-      `\`${basename5(h.memoryDump)}\`: open with \`gdb ${basename5(elf)} ${basename5(h.memoryDump)}\``,
+      `\`${basename6(h.memoryDump)}\`: open with \`gdb ${basename6(elf)} ${basename6(h.memoryDump)}\``,
       ""
     );
   if (h.notes.length) out.push("## Notes", "", ...h.notes.map((n) => `- ${n}`), "");
@@ -33038,7 +33790,7 @@ function titleOf2(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join16 } from "node:path";
 async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -33057,7 +33809,7 @@ RIP 0x${m[1]}: ${where}`;
     t.notes.push(`registers: ${err.message}`);
   }
   try {
-    const file = join13(out, "memory.core");
+    const file = join16(out, "memory.core");
     await qmp.execute(
       "dump-guest-memory",
       { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
@@ -33092,11 +33844,11 @@ var Qmp = class _Qmp {
   waiting;
   static async connect(path, timeoutMs = 5e3) {
     const socket = createConnection(path);
-    await new Promise((resolve6, reject) => {
+    await new Promise((resolve7, reject) => {
       const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
       socket.once("connect", () => {
         clearTimeout(timer);
-        resolve6();
+        resolve7();
       });
       socket.once("error", (e) => {
         clearTimeout(timer);
@@ -33126,7 +33878,7 @@ var Qmp = class _Qmp {
     }
   }
   next(timeoutMs) {
-    return new Promise((resolve6, reject) => {
+    return new Promise((resolve7, reject) => {
       const timer = setTimeout(() => {
         this.waiting = void 0;
         reject(new Error(`QMP: no answer in ${timeoutMs} ms`));
@@ -33134,7 +33886,7 @@ var Qmp = class _Qmp {
       this.waiting = {
         resolve: (v) => {
           clearTimeout(timer);
-          resolve6(v);
+          resolve7(v);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -33177,17 +33929,17 @@ async function triage(ctx, guest) {
     } finally {
       qmp.close();
     }
-    if (report.hang.memoryDump) report.files["memory.core"] = basename6(report.hang.memoryDump);
+    if (report.hang.memoryDump) report.files["memory.core"] = basename7(report.hang.memoryDump);
     text = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text === void 0) return;
-  await writeFile6(join14(ctx.out, "triage.md"), text);
+  await writeFile8(join17(ctx.out, "triage.md"), text);
   report.files["triage.md"] = "triage.md";
 }
 
 // soak/run.ts
 async function runSoak(o, kernel, hooks) {
-  const out = resolve5(o.out);
+  const out = resolve6(o.out);
   await claimOutDir(o.out, kernel.elf);
   const ctx = new SoakContext(o, kernel, hooks, out);
   const onAbort = () => ctx.findings.add({ kind: "error", at: Date.now(), message: "cancelled (SIGINT/SIGTERM); partial report" });
@@ -33215,14 +33967,11 @@ async function runSoak(o, kernel, hooks) {
 }
 
 // soak/cli.ts
-function progressLine(p) {
-  const pct = (100 * p.requests / p.asked).toFixed(1);
-  const eta = p.etaS !== void 0 ? `${Math.round(p.etaS)}s` : "?";
-  return `[${Math.round(p.elapsedS)}s] ${p.requests.toLocaleString("en-US")}/${p.asked.toLocaleString("en-US")} (${pct}%) ${p.rps.toLocaleString("en-US")} req/s eta ${eta} | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
-}
 async function main() {
   try {
-    return await soak(parseCli(process.argv.slice(2)));
+    const argv = process.argv.slice(2);
+    if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
+    return await soak(parseCli(argv));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`unikernel-soak: ${err.message}`);
@@ -33251,13 +34000,17 @@ async function soak(options) {
     log("cancelled before the soak started");
     return 2;
   }
+  let lastLine = 0;
   const report = await runSoak(options, kernel, {
-    command: reproduceCommand(options, basename7(kernel.elf), VERSION),
+    command: reproduceCommand(options, basename8(kernel.elf), VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {
       if (tty) process.stderr.write(`\r\x1B[K${progressLine(p)}`);
-      else if (Math.round(p.elapsedS) % 10 === 0) console.error(progressLine(p));
+      else if (progressDue(p.elapsedS, lastLine)) {
+        lastLine = p.elapsedS;
+        console.error(progressLine(p));
+      }
     }
   });
   if (tty) process.stderr.write("\n");
