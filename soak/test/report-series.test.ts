@@ -120,7 +120,7 @@ describe("a 6-hour soak", () => {
   it("gives summary.md Mermaid charts of 60 evenly spaced, distinct x labels that keep the spike", () => {
     const md = renderSummary(report({ verdict: crashAt(5 * 3600 + 0.5) }), timeline);
     const axes = [...md.matchAll(/x-axis "seconds" \[([^\]]*)\]/g)].map((m) => m[1].split(", "));
-    expect(axes).toHaveLength(3);
+    expect(axes).toHaveLength(4); // throughput, p99, health, QEMU memory
     for (const xs of axes) {
       expect(xs.length).toBe(60);
       expect(new Set(xs).size).toBe(xs.length);
