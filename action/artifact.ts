@@ -29,6 +29,12 @@ export function uniqueArtifactName(base: string, env: NodeJS.ProcessEnv): string
   return `${base}-${env.GITHUB_JOB ?? "job"}-${leg}-attempt${env.GITHUB_RUN_ATTEMPT ?? "1"}`;
 }
 
+/** The artifact's page on GitHub, when the run is known. */
+export function artifactUrl(id: number | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (id === undefined || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`;
+}
+
 export async function uploadReport(
   client: ArtifactUploader,
   name: string,

@@ -13,6 +13,7 @@ export const ENGINE_INPUTS = [
   "memory",
   "requests",
   "connections",
+  "churn",
   "duration",
   "paths",
   "tx-stall-budget",

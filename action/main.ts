@@ -3,10 +3,13 @@
 // soaking lives in soak/; this file only puts the stages in order.
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
 import { reproduceCommand } from "../soak/argv.ts";
+import { progressDue, progressLine } from "../soak/progress.ts";
 import { runSoak, VERSION } from "../soak/run.ts";
 import { InputError, readInputs } from "./inputs.ts";
+import { runMerge } from "./merge.ts";
 import { reportOutcome, reportStopped } from "./outcome.ts";
 import { prepare, StageError } from "./prepare.ts";
 import { reproAfterFailure } from "./repro.ts";
@@ -20,6 +23,9 @@ export async function run(env = process.env): Promise<void> {
   const cancel = () => controller.abort();
   process.once("SIGINT", cancel);
   process.once("SIGTERM", cancel);
+
+  const mergePattern = core.getInput("merge").trim();
+  if (mergePattern) return runMerge(mergePattern, new DefaultArtifactClient(), env);
 
   let config: ReturnType<typeof readInputs>;
   try {
@@ -46,11 +52,9 @@ export async function run(env = process.env): Promise<void> {
       signal: controller.signal,
       log: (line) => core.info(line),
       progress: (p) => {
-        if (p.elapsedS - lastProgress < 10) return;
+        if (!progressDue(p.elapsedS, lastProgress)) return;
         lastProgress = p.elapsedS;
-        core.info(
-          `${p.requests}/${p.asked} requests, ${p.rps} req/s, health ${p.healthMs ?? "-"} ms, tx_stalls ${p.txStalls ?? "?"}`,
-        );
+        core.info(progressLine(p));
       },
     }),
   );

@@ -7,7 +7,7 @@ import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
 import type { KernelUnderTest } from "../kernel/bundled.ts";
 import type { Report } from "../soak/report/types.ts";
-import { uniqueArtifactName, uploadReport } from "./artifact.ts";
+import { artifactUrl, uniqueArtifactName, uploadReport } from "./artifact.ts";
 import type { ActionConfig } from "./inputs.ts";
 import { sourcePlace } from "./source-link.ts";
 import { jobSummary, stoppedSummary } from "./summary.ts";
@@ -34,11 +34,7 @@ async function upload(config: ActionConfig, outDir: string, env: NodeJS.ProcessE
     const artifact = await uploadReport(new DefaultArtifactClient(), name, outDir, config.retentionDays);
     core.saveState("uploaded", "true");
     if (artifact.id !== undefined) core.setOutput("artifact-id", String(artifact.id));
-    const url =
-      artifact.id !== undefined && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${artifact.id}`
-        : undefined;
-    return { name: artifact.name, url };
+    return { name: artifact.name, url: artifactUrl(artifact.id, env) };
   } catch (err) {
     core.warning(`Could not upload the report: ${(err as Error).message}`);
     return undefined;

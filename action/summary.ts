@@ -43,7 +43,7 @@ export function stoppedSummary(stage: string, message: string, hint: string): st
   );
 }
 
-function fitToLimit(input: string): string {
+export function fitToLimit(input: string): string {
   let text = input;
   const bytes = Buffer.byteLength(text);
   if (bytes > SUMMARY_LIMIT - MARGIN) {

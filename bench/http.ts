@@ -5,8 +5,12 @@
 //   build  the kernel build from scratch beside the one kept when its inputs are unchanged
 //   soak   the full default soak (2,000,000 requests) through the CLI: wall time, boot
 //          to ready, the engine's own CPU and peak RSS
+//   net    (only when named; root, passt) the network paths into the guest side by side, wrk,
+//          in turns: QEMU user networking, passt, a tap in a private network namespace
 //   compare  (only when named) BENCH_BASE=old.elf beside the kernel measured, in turns;
 //          BENCH_PATHS=/a,/b narrows the paths
+//   long   (only when named) a soak bounded by time through the CLI (BENCH_LONG_S, default
+//          1800 s, the default churn) with the engine's own memory over time
 // BENCH_RUNS and BENCH_SECONDS change the shape; BENCH_KERNEL=path.elf measures that
 // kernel instead of the bundled one.
 import { existsSync } from "node:fs";
@@ -15,7 +19,9 @@ import { buildKernel } from "../kernel/build.ts";
 import { chooseAccel } from "../soak/accel.ts";
 import { timeBuilds } from "./build.ts";
 import { compareKernels } from "./compare.ts";
+import { longSoak } from "./long.ts";
 import { Guest, type Load, type Sample } from "./measure.ts";
+import { compareNetworks, NETWORKS } from "./net.ts";
 import { type SoakRun, soakOnce } from "./soak.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -126,6 +132,26 @@ if (sections.includes("compare")) {
   }
   console.log(`${table.join("\n")}\n`);
 }
+
+if (sections.includes("net")) {
+  const o = { path: "/api/stats.json", connections: 50, runs: RUNS, seconds: SECONDS, networks: [...NETWORKS] };
+  const results = await compareNetworks(elf, accel, o, console.error);
+  const user = median((results.get("user") ?? []).map((s) => s.rps));
+  const table = [
+    `| path into the guest (wrk, ${o.connections} connections, ${o.path}) | req/s | × user | p99 ms | guest vCPU | QEMU main loop | passt | wrk |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const [network, s] of results) {
+    const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f));
+    table.push(
+      `| ${network} | ${fmt(m((x) => x.rps))} (${range(s.map((x) => x.rps))}) | ${(m((x) => x.rps) / user).toFixed(2)} | ${m((x) => x.p99Ms)} | ${pct(m((x) => x.cpu.vcpu))} | ${pct(m((x) => x.cpu.mainLoop))} | ${pct(m((x) => x.cpu.passt))} | ${pct(m((x) => x.cpu.wrk))} |`,
+    );
+  }
+  console.log(`${table.join("\n")}\n`);
+}
+
+if (sections.includes("long"))
+  await longSoak(accel, Number(process.env.BENCH_LONG_S ?? 1800), process.env.BENCH_KERNEL);
 
 if (sections.includes("build")) {
   const { fullS, keptS } = await timeBuilds(RUNS);

@@ -105294,7 +105294,7 @@ function uniqueArtifactName(base, env) {
   return `${base}-${env.GITHUB_JOB ?? "job"}-${leg}-attempt${env.GITHUB_RUN_ATTEMPT ?? "1"}`;
 }
 async function uploadReport(client2, name, dir, retentionDays) {
-  const files = (await readdir2(dir, { withFileTypes: true, recursive: true })).filter((d) => d.isFile()).map((d) => join2(d.parentPath ?? d.path, d.name));
+  const files = (await readdir2(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join2(dir, d.name));
   try {
     const { id } = await client2.uploadArtifact(name, files, dir, { retentionDays });
     return { id, name };
@@ -105308,7 +105308,14 @@ async function uploadReport(client2, name, dir, retentionDays) {
 
 // soak/options.ts
 var MAX_PATH_WEIGHTS = 1e5;
-var MAX = { requests: 1e12, connections: 4096, pipelining: 256, memoryMiB: 65536, seconds: 7 * 24 * 3600 };
+var UNCAPPED_REQUESTS = 1e12;
+var MAX = {
+  requests: UNCAPPED_REQUESTS,
+  connections: 4096,
+  pipelining: 256,
+  memoryMiB: 65536,
+  seconds: 7 * 24 * 3600
+};
 var DEFAULT_PATHS = "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
 var DEFAULTS2 = {
   append: "",
@@ -105318,6 +105325,7 @@ var DEFAULTS2 = {
   requests: 2e6,
   durationS: 0,
   connections: 50,
+  churnPercent: 1,
   pipelining: 1,
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
@@ -105331,8 +105339,8 @@ var DEFAULTS2 = {
   txStallBudget: 0,
   rssGrowthMiB: 32,
   pageGrowth: 16,
+  p99GrowthMs: 0,
   warmupS: 10,
-  hangDumpMiB: 64,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",
@@ -105367,8 +105375,7 @@ function parsePaths(spec) {
 
 // soak/cli-options.ts
 var USAGE = `usage: unikernel-soak [options]
-       unikernel-soak repro <report-dir> [options]     (see repro --help)
-       unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
+       unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
@@ -105385,9 +105392,11 @@ kernel
   --qemu-arg ARG           extra QEMU argument (repeatable)
   --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
 load
-  --requests N             total requests (default ${DEFAULTS2.requests})
+  --requests N             total requests (default ${DEFAULTS2.requests}; with --duration: no cap)
   --duration S             stop the load after S seconds even if requests remain (default: no cap)
   --connections N          keep-alive connections (default ${DEFAULTS2.connections})
+  --churn PCT              share of requests, in percent, each on a new connection that the guest
+                           closes (default ${DEFAULTS2.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS2.pipelining})
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
@@ -105403,13 +105412,12 @@ watchers and thresholds
   --tx-stall-budget N      tx_stalls growth allowed (default ${DEFAULTS2.txStallBudget})
   --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS2.rssGrowthMiB})
   --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS2.pageGrowth})
+  --p99-growth MS          p99 latency growth allowed per hour, judged by its trend (default: not judged)
+                           (the trend of pages and QEMU RSS is judged against the two budgets above,
+                           per hour: a slow leak is named with its rate within minutes)
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS2.warmupS})
-  --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS2.hangDumpMiB}; 0 = no dump)
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
-scenario
-  --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
-                           them), read before the command line: a flag given there overrides it
 output
   --out DIR                report directory (default ${DEFAULTS2.out})
   -h, --help               this text`;

@@ -33,7 +33,7 @@ const BUILD_TOOLS = { gcc: "gcc" };
 // only for the test suite (--tests): the browser test drives Chromium headless
 const TEST_TOOLS = { chromium: "chromium" };
 // only for the benchmarks (--bench): wrk, the load generator of the issue's Linux reference figure
-const BENCH_TOOLS = { wrk: "wrk" };
+const BENCH_TOOLS = { wrk: "wrk", passt: "passt" };
 
 function fail(msg) {
   console.error(`setup: ${msg}`);

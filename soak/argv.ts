@@ -1,7 +1,14 @@
 // Engine options back to the command line that gives them (the inverse of
 // cli-options.ts's parseCli), for the "Reproduce" command of a report: every option
 // that shaped the run, and only those that differ from the defaults.
-import { DEFAULT_PATHS, DEFAULTS, type PathWeight, parsePaths, type SoakOptions } from "./options.ts";
+import {
+  DEFAULT_PATHS,
+  DEFAULTS,
+  type PathWeight,
+  parsePaths,
+  type SoakOptions,
+  UNCAPPED_REQUESTS,
+} from "./options.ts";
 
 type Flags = (o: SoakOptions) => string[];
 
@@ -28,9 +35,12 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
   qemu: (o) => one("qemu", o.qemu),
   qemuArgs: (o) => o.qemuArgs.flatMap((a) => ["--qemu-arg", a]),
   accel: (o) => one("accel", o.accel, DEFAULTS.accel),
-  requests: (o) => one("requests", o.requests, DEFAULTS.requests),
+  // with --duration, no --requests means no cap
+  requests: (o) =>
+    o.durationS > 0 ? one("requests", o.requests, UNCAPPED_REQUESTS) : one("requests", o.requests, DEFAULTS.requests),
   durationS: (o) => one("duration", o.durationS, DEFAULTS.durationS),
   connections: (o) => one("connections", o.connections, DEFAULTS.connections),
+  churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
   pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
   paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
   requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
@@ -44,6 +54,7 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
   txStallBudget: (o) => one("tx-stall-budget", o.txStallBudget, DEFAULTS.txStallBudget),
   rssGrowthMiB: (o) => one("rss-growth-mb", o.rssGrowthMiB, DEFAULTS.rssGrowthMiB),
   pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
+  p99GrowthMs: (o) => one("p99-growth", o.p99GrowthMs, DEFAULTS.p99GrowthMs),
   warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
   hangDumpMiB: (o) => one("hang-dump-mb", o.hangDumpMiB, DEFAULTS.hangDumpMiB),
   counters: (o) =>

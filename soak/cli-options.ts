@@ -1,10 +1,19 @@
 // The CLI's flags: parsing and validation into engine options (used by the CLI and,
 // through the same flags, by the GitHub action's inputs).
 import { parseArgs } from "node:util";
-import { DEFAULT_PATHS, DEFAULTS, parsePaths, type SoakOptions, UsageError, validate } from "./options.ts";
+import {
+  DEFAULT_PATHS,
+  DEFAULTS,
+  parsePaths,
+  type SoakOptions,
+  UNCAPPED_REQUESTS,
+  UsageError,
+  validate,
+} from "./options.ts";
 import { scenarioArgv } from "./scenario.ts";
 
 export const USAGE = `usage: unikernel-soak [options]
+       unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
        unikernel-soak repro <report-dir> [options]     (see repro --help)
        unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
 
@@ -23,9 +32,11 @@ kernel
   --qemu-arg ARG           extra QEMU argument (repeatable)
   --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
 load
-  --requests N             total requests (default ${DEFAULTS.requests})
+  --requests N             total requests (default ${DEFAULTS.requests}; with --duration: no cap)
   --duration S             stop the load after S seconds even if requests remain (default: no cap)
   --connections N          keep-alive connections (default ${DEFAULTS.connections})
+  --churn PCT              share of requests, in percent, each on a new connection that the guest
+                           closes (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
@@ -41,6 +52,9 @@ watchers and thresholds
   --tx-stall-budget N      tx_stalls growth allowed (default ${DEFAULTS.txStallBudget})
   --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS.rssGrowthMiB})
   --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS.pageGrowth})
+  --p99-growth MS          p99 latency growth allowed per hour, judged by its trend (default: not judged)
+                           (the trend of pages and QEMU RSS is judged against the two budgets above,
+                           per hour: a slow leak is named with its rate within minutes)
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS.warmupS})
   --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS.hangDumpMiB}; 0 = no dump)
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
@@ -98,6 +112,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
         requests: { type: "string" },
         duration: { type: "string" },
         connections: { type: "string" },
+        churn: { type: "string" },
         pipelining: { type: "string" },
         paths: { type: "string" },
         "request-timeout": { type: "string" },
@@ -110,6 +125,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
         "tx-stall-budget": { type: "string" },
         "rss-growth-mb": { type: "string" },
         "page-growth": { type: "string" },
+        "p99-growth": { type: "string" },
         warmup: { type: "string" },
         "hang-dump-mb": { type: "string" },
         counter: { type: "string", multiple: true },
@@ -164,9 +180,15 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     qemu: values.qemu,
     qemuArgs: values["qemu-arg"] ?? [],
     accel: (values.accel ?? d.accel) as SoakOptions["accel"],
-    requests: num("requests", values.requests, d.requests),
+    // a soak bounded by time alone runs until the time is up
+    requests: num(
+      "requests",
+      values.requests,
+      values.duration && Number(values.duration) > 0 ? UNCAPPED_REQUESTS : d.requests,
+    ),
     durationS: num("duration", values.duration, d.durationS),
     connections: num("connections", values.connections, d.connections),
+    churnPercent: num("churn", values.churn, d.churnPercent),
     pipelining: num("pipelining", values.pipelining, d.pipelining),
     paths: values.paths === undefined ? d.paths : parsePaths(values.paths),
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
@@ -180,6 +202,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     txStallBudget: num("tx-stall-budget", values["tx-stall-budget"], d.txStallBudget),
     rssGrowthMiB: num("rss-growth-mb", values["rss-growth-mb"], d.rssGrowthMiB),
     pageGrowth: num("page-growth", values["page-growth"], d.pageGrowth),
+    p99GrowthMs: num("p99-growth", values["p99-growth"], d.p99GrowthMs),
     warmupS: num("warmup", values.warmup, d.warmupS),
     hangDumpMiB: num("hang-dump-mb", values["hang-dump-mb"], d.hangDumpMiB),
     counters,

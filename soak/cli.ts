@@ -6,24 +6,21 @@ import { kernelUnderTest } from "../kernel/bundled.ts";
 import { reproduceCommand } from "./argv.ts";
 import { bisectCommand, bisectStepCommand } from "./bisect/command.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
+import { mergeCommand } from "./merge/command.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
+import { progressDue, progressLine } from "./progress.ts";
 import { reproCommand } from "./repro/command.ts";
-import { type Progress, runSoak, VERSION } from "./run.ts";
-
-function progressLine(p: Progress): string {
-  const pct = ((100 * p.requests) / p.asked).toFixed(1);
-  const eta = p.etaS !== undefined ? `${Math.round(p.etaS)}s` : "?";
-  return `[${Math.round(p.elapsedS)}s] ${p.requests.toLocaleString("en-US")}/${p.asked.toLocaleString("en-US")} (${pct}%) ${p.rps.toLocaleString("en-US")} req/s eta ${eta} | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
-}
+import { runSoak, VERSION } from "./run.ts";
 
 async function main(): Promise<number> {
-  const [command, ...rest] = process.argv.slice(2);
   const log = (line: string) => console.error(`unikernel-soak: ${line}`);
   try {
-    if (command === "repro") return await reproCommand(rest, log);
-    if (command === "bisect") return await bisectCommand(rest, log);
-    if (command === "bisect-step") return await bisectStepCommand(rest, log);
-    return await soak(parseCli(process.argv.slice(2)));
+    const argv = process.argv.slice(2);
+    if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
+    if (argv[0] === "repro") return await reproCommand(argv.slice(1), log);
+    if (argv[0] === "bisect") return await bisectCommand(argv.slice(1), log);
+    if (argv[0] === "bisect-step") return await bisectStepCommand(argv.slice(1), log);
+    return await soak(parseCli(argv));
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`unikernel-soak: ${err.message}`);
@@ -55,13 +52,17 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
     log("cancelled before the soak started");
     return 2;
   }
+  let lastLine = 0;
   const report = await runSoak(options, kernel, {
     command: reproduceCommand(options, basename(kernel.elf), VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {
       if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
-      else if (Math.round(p.elapsedS) % 10 === 0) console.error(progressLine(p));
+      else if (progressDue(p.elapsedS, lastLine)) {
+        lastLine = p.elapsedS;
+        console.error(progressLine(p));
+      }
     },
   });
   if (tty) process.stderr.write("\n");

@@ -1,21 +1,27 @@
 // What every phase of one soak shares: its options, the kernel, the report folder, the
 // findings so far, the report being filled in, and the monitors to stop at the end.
+
+import { join } from "node:path";
 import type { KernelUnderTest } from "../kernel/bundled.ts";
 import { Findings } from "./findings.ts";
 import type { SoakOptions } from "./options.ts";
 import { VERSION } from "./package-root.ts";
-import { type Report, SCHEMA_VERSION, type TimelineEntry } from "./report/types.ts";
+import { Timeline } from "./report/timeline.ts";
+import { type Report, SCHEMA_VERSION } from "./report/types.ts";
 import { decide } from "./verdict.ts";
 import { StatsWatcher } from "./watch/guest-stats.ts";
 import type { HostMonitor } from "./watch/host-monitor.ts";
 import type { Monitor } from "./watch/monitor.ts";
+import type { TrendMonitor } from "./watch/trend-monitor.ts";
 
 export interface Progress {
   elapsedS: number;
   requests: number;
   asked: number;
   rps: number;
-  etaS?: number;
+  /** the time cap on the load, s (--duration) */
+  capS?: number;
+  p99Ms?: number;
   healthMs?: number;
   txStalls?: number;
   rssMiB?: number;
@@ -31,12 +37,14 @@ export interface RunHooks {
 
 export class SoakContext {
   readonly findings: Findings;
-  readonly timeline: TimelineEntry[] = [];
+  readonly timeline: Timeline;
   readonly report: Report;
   /** the guest's counters over the soak */
   readonly stats: StatsWatcher;
   /** QEMU's footprint, once the load runs */
   host?: HostMonitor;
+  /** the steady phase's trends, once the load runs */
+  trends?: TrendMonitor;
   private readonly monitors: Monitor[] = [];
 
   constructor(
@@ -48,6 +56,7 @@ export class SoakContext {
   ) {
     this.findings = new Findings(hooks.log);
     this.stats = new StatsWatcher(o);
+    this.timeline = new Timeline(join(out, "timeline.jsonl"));
     this.report = {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: "unikernel-soak", version: VERSION },

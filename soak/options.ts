@@ -29,6 +29,8 @@ export interface SoakOptions {
   /** stop the load after this many seconds even if requests remain (0 = no cap) */
   durationS: number;
   connections: number;
+  /** the share of the requests, in percent, each made on a new connection (soak/load/churn.ts) */
+  churnPercent: number;
   pipelining: number;
   paths: PathWeight[];
   requestTimeoutS: number;
@@ -44,6 +46,8 @@ export interface SoakOptions {
   txStallBudget: number;
   rssGrowthMiB: number;
   pageGrowth: number;
+  /** p99 latency growth allowed per hour, by its trend (0 = recorded, not judged) */
+  p99GrowthMs: number;
   warmupS: number;
   /** a hang's memory dump (memory.core): the low MiB of guest RAM it holds; 0 = none */
   hangDumpMiB: number;
@@ -54,7 +58,15 @@ export interface SoakOptions {
 
 const MAX_PATH_WEIGHTS = 100_000;
 /** Bounds that keep every loop and allocation of the engine finite and sane. */
-const MAX = { requests: 1e12, connections: 4096, pipelining: 256, memoryMiB: 65536, seconds: 7 * 24 * 3600 };
+/** the request count of a soak bounded by time only (--duration without --requests) */
+export const UNCAPPED_REQUESTS = 1e12;
+const MAX = {
+  requests: UNCAPPED_REQUESTS,
+  connections: 4096,
+  pipelining: 256,
+  memoryMiB: 65536,
+  seconds: 7 * 24 * 3600,
+};
 
 /** The default mix: the seed's hot paths, the baked pages, revalidations and now and then the large asset. */
 export const DEFAULT_PATHS =
@@ -68,6 +80,7 @@ export const DEFAULTS: SoakOptions = {
   requests: 2_000_000,
   durationS: 0,
   connections: 50,
+  churnPercent: 1,
   pipelining: 1,
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
@@ -81,6 +94,7 @@ export const DEFAULTS: SoakOptions = {
   txStallBudget: 0,
   rssGrowthMiB: 32,
   pageGrowth: 16,
+  p99GrowthMs: 0,
   warmupS: 10,
   hangDumpMiB: 64,
   counters: {
@@ -95,6 +109,17 @@ export const DEFAULTS: SoakOptions = {
 };
 
 export class UsageError extends Error {}
+
+/** Churn workers (one forwarded port each): all the connections at 100%, else enough to keep the share
+ * (a new connection costs the host several keep-alive requests' time), at least one. */
+export function churnWorkers(o: SoakOptions): number {
+  if (o.churnPercent === 0) return 0;
+  if (o.churnPercent >= 100) return o.connections;
+  return Math.min(o.connections, Math.ceil((o.connections * o.churnPercent * 4) / 100));
+}
+
+/** Keep-alive connections: none when every request is on a new connection. */
+export const keepAliveConnections = (o: SoakOptions) => (o.churnPercent >= 100 ? 0 : o.connections);
 
 /** "path=weight,..." with "inm:" before a path for If-None-Match revalidations. */
 export function parsePaths(spec: string): PathWeight[] {
@@ -141,6 +166,7 @@ export function validate(o: SoakOptions): SoakOptions {
   positiveInt("tx-stall-budget", o.txStallBudget, 0);
   positiveInt("page-growth", o.pageGrowth, 0);
   positiveInt("hang-dump-mb", o.hangDumpMiB, 0, MAX.memoryMiB);
+  positiveInt("p99-growth", o.p99GrowthMs, 0);
   for (const p of o.guestPorts)
     if (!Number.isInteger(p) || p < 1 || p > 65535)
       throw new UsageError(`--guest-port: ${p} is not a TCP port (1-65535)`);
@@ -148,6 +174,8 @@ export function validate(o: SoakOptions): SoakOptions {
     throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
   if (!["auto", "kvm", "tcg"].includes(o.accel))
     throw new UsageError(`--accel: expected auto, kvm or tcg, got "${o.accel}"`);
+  if (!(o.churnPercent >= 0 && o.churnPercent <= 100))
+    throw new UsageError(`--churn: expected a percentage from 0 to 100, got ${o.churnPercent}`);
   if (!(o.rssGrowthMiB > 0)) throw new UsageError(`--rss-growth-mb: expected a number above 0, got ${o.rssGrowthMiB}`);
   if (o.kernel && o.fault)
     throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");

@@ -36,6 +36,12 @@ export async function claimOutDir(out: string, kernel: string): Promise<void> {
   const inside = relative(dir, resolve(kernel));
   if (!inside.startsWith("..") && !inside.startsWith("/"))
     throw new UsageError(`--out ${out}: the kernel under test (${kernel}) is inside it; choose another folder`);
+  await claimFolder(out, files);
+}
+
+/** Claims `out` for a report made of `files` (a merged one, say), as claimOutDir does. */
+export async function claimFolder(out: string, files: string[]): Promise<void> {
+  const dir = resolve(out);
   const st = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return undefined;
     const why = err.code === "ENOTDIR" ? "a part of the path is not a folder" : (err.code ?? err.message);

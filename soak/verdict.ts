@@ -1,6 +1,6 @@
 // Verdicts: what the soak concluded, with the evidence for it, and the exit code.
 
-export type VerdictKind = "pass" | "crash" | "hang" | "reset" | "tx-stall" | "leak" | "load" | "error";
+export type VerdictKind = "pass" | "crash" | "hang" | "reset" | "tx-stall" | "leak" | "latency" | "load" | "error";
 
 /** One piece of evidence from a watcher (or the engine itself). */
 export interface Finding {
@@ -18,7 +18,7 @@ export interface Verdict {
 }
 
 /** Which finding names the verdict when several arrive: the most specific first. */
-const PRECEDENCE: Finding["kind"][] = ["error", "crash", "reset", "tx-stall", "hang", "leak", "load"];
+const PRECEDENCE: Finding["kind"][] = ["error", "crash", "reset", "tx-stall", "hang", "leak", "latency", "load"];
 
 export function decide(findings: Finding[]): Verdict {
   if (findings.length === 0) return { kind: "pass", exitCode: 0, reasons: [] };

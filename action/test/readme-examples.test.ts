@@ -3,13 +3,16 @@
 // except that an example that would soak gets `requests: 20000` (a 2,000,000-request
 // soak takes ~1.5 min alone on this 2-core machine; habitat.test.ts says more). An
 // example asking for KVM is expected to stop, saying KVM cannot be used: this machine
-// has none. A README example can no longer be wrong.
+// has none. Each yaml block is a workflow run of its own with the local stand-in for the
+// artifact service, so a shard plan's merge job finds the legs its block uploaded. A README
+// example can no longer be wrong.
 import { readFileSync } from "node:fs";
 import { cp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { kvmRefusal } from "../../soak/accel.ts";
+import { type ArtifactService, startArtifactService } from "./artifact-service.ts";
 import { Habitat, REPO } from "./habitat.ts";
 
 const ACTION = "quartz/unikernel-soak@v1";
@@ -18,6 +21,8 @@ type With = Record<string, string | number | boolean>;
 
 interface Example {
   title: string;
+  /** the yaml block: one workflow run */
+  block: number;
   with: With;
 }
 
@@ -61,6 +66,7 @@ function examples(readme: string): Example[] {
           w[k] = String(v).replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (_, name) => String(combo[name]));
         list.push({
           title: `yaml block ${i + 1}${Object.keys(combo).length ? ` ${JSON.stringify(combo)}` : ""}`,
+          block: i,
           with: w,
         });
       }
@@ -71,13 +77,19 @@ function examples(readme: string): Example[] {
 const EXAMPLES = examples(readFileSync(join(REPO, "README.md"), "utf8"));
 
 let habitat: Habitat | undefined;
+const services = new Map<number, ArtifactService>();
+const serviceFor = async (block: number) => {
+  if (!services.has(block)) services.set(block, await startArtifactService());
+  return services.get(block) as ArtifactService;
+};
+afterAll(() => Promise.all([...services.values()].map((s) => s.close())));
 afterEach(async () => {
   await habitat?.cleanup();
   habitat = undefined;
 });
 
 describe("the README's workflow examples", () => {
-  it("are found (the default, your own kernel, and a three-leg matrix)", () => {
+  it("are found (the default, your own kernel, and a shard plan with its merge)", () => {
     expect(EXAMPLES.length).toBeGreaterThanOrEqual(5);
   });
 
@@ -89,7 +101,8 @@ describe("the README's workflow examples", () => {
     const wantsKvm = String(example.with["require-kvm"]) === "true" || example.with.accel === "kvm";
     const inputs = { ...example.with };
     if (!wantsKvm) inputs.requests = Math.min(Number(inputs.requests ?? 2_000_000), SOAK_CAP);
-    const r = await habitat.main(inputs);
+    const service = await serviceFor(example.block);
+    const r = await habitat.main(inputs, { env: service.env });
     if (wantsKvm && (await kvmRefusal(join(REPO, "dist", "kernel.elf")))) {
       expect(r.code).toBe(2);
       expect(r.stdout).toMatch(/require-kvm is true, but KVM cannot be used on this runner/);
@@ -104,6 +117,7 @@ describe("the README's workflow examples", () => {
       expect(r.outputs.verdict).toBe("pass");
     }
     expect(r.annotations.filter((a) => a.level === "error" && /input '/.test(a.message))).toEqual([]);
-    expect((await habitat.post()).code).toBe(0);
+    if (example.with.merge) expect(r.summary).toMatch(/^# Sharded soak ✅ pass — [1-9]\d* legs, 0 failed/m);
+    expect((await habitat.post({ env: service.env })).code).toBe(0);
   });
 });

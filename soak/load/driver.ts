@@ -18,6 +18,8 @@ export interface LoadOptions {
   etags: Map<string, string>;
   /** headers sent with every request (e.g. Connection: close) */
   headers?: Record<string, string>;
+  /** every response, with its latency (load/mixed.ts counts them) */
+  onResponse?: (ms: number, bytes: number) => void;
 }
 
 export interface LoadTick {
@@ -68,7 +70,7 @@ export class LoadRun {
   readonly sent = new InFlightLog();
   readonly done: Promise<LoadResult>;
 
-  constructor(opts: LoadOptions, onTick: (t: LoadTick) => void, onResponse?: (ms: number) => void) {
+  constructor(opts: LoadOptions, onTick: (t: LoadTick) => void) {
     this.done = new Promise((resolve, reject) => {
       this.instance = autocannon(
         {
@@ -91,8 +93,9 @@ export class LoadRun {
       // "tick" (once a second) is emitted but missing from @types/autocannon.
       const events = this.instance as unknown as NodeJS.EventEmitter;
       events.on("tick", (t: { counter: number; bytes: number }) => onTick({ count: t.counter, bytes: t.bytes }));
+      const onResponse = opts.onResponse;
       if (onResponse)
-        events.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => onResponse(ms));
+        events.on("response", (_c: unknown, _s: number, bytes: number, ms: number) => onResponse(ms, bytes));
       events.on("reqError", (err: Error) => {
         if (this.errorSamples.length < ERROR_SAMPLES) this.errorSamples.push({ at: Date.now(), message: err.message });
       });

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SoakContext } from "../context.ts";
+import { churnWorkers, keepAliveConnections } from "../options.ts";
 import { freeLoopbackPorts } from "../vm/ports.ts";
 import { Vm } from "../vm/qemu.ts";
 import { CrashMonitor } from "../watch/crash-monitor.ts";
@@ -19,6 +20,8 @@ export interface Guest {
   stats: HttpProbe;
   gdbPort: number;
   loadPorts: number[];
+  /** one per churn worker, so a new connection's connect never waits behind another's */
+  churnPorts: number[];
   /** the guest has answered /health */
   up: boolean;
   /** performance.now() before QEMU started */
@@ -30,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
   const bootStart = performance.now();
-  const { vm, healthPort, statsPort, gdbPort, loadPorts } = await startVm(ctx, target);
+  const { vm, healthPort, statsPort, gdbPort, loadPorts, churnPorts } = await startVm(ctx, target);
   ctx.report.files["serial.log"] = "serial.log";
   const guest: Guest = {
     vm,
@@ -39,6 +42,7 @@ export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
     stats: new HttpProbe("127.0.0.1", statsPort),
     gdbPort,
     loadPorts,
+    churnPorts,
     up: false,
     bootStart,
   };
@@ -84,7 +88,9 @@ async function startVm(ctx: SoakContext, target: Target) {
   const o = ctx.o;
   const guestPorts = o.guestPorts.length ? o.guestPorts : (target.info.httpPorts ?? [80]);
   for (let attempt = 1; ; attempt++) {
-    const [healthPort, statsPort, gdbPort, ...loadPorts] = await freeLoopbackPorts(3 + Math.ceil(o.connections / 2));
+    const keepAlivePorts = Math.ceil(keepAliveConnections(o) / 2);
+    const [healthPort, statsPort, gdbPort, ...ports] = await freeLoopbackPorts(3 + keepAlivePorts + churnWorkers(o));
+    const [loadPorts, churnPorts] = [ports.slice(0, keepAlivePorts), ports.slice(keepAlivePorts)];
     const vm = await Vm.start({
       kernel: target.elf,
       bzImage: target.format === "bzimage",
@@ -93,7 +99,7 @@ async function startVm(ctx: SoakContext, target: Target) {
       memoryMiB: o.memoryMiB,
       accel: target.accel,
       dir: ctx.out,
-      hostPorts: [healthPort, statsPort, ...loadPorts],
+      hostPorts: [healthPort, statsPort, ...ports],
       guestPorts,
       gdbPort,
       extraArgs: o.qemuArgs,
@@ -106,7 +112,7 @@ async function startVm(ctx: SoakContext, target: Target) {
       !/Could not set up host forwarding rule|Address already in use/.test(log) ||
       attempt === PORT_RACE_RETRIES
     )
-      return { vm, healthPort, statsPort, gdbPort, loadPorts };
+      return { vm, healthPort, statsPort, gdbPort, loadPorts, churnPorts };
     await vm.stop();
   }
 }

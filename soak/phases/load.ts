@@ -1,20 +1,29 @@
 // The load, with every watcher running: the counters' baseline, the ETags to revalidate,
 // then the request count (or the time cap), stopped early by the first finding.
 import type { SoakContext } from "../context.ts";
-import { LoadRun, type LoadTick } from "../load/driver.ts";
-import { LatencyWindow } from "../load/latency-window.ts";
+import { MixedLoad, type MixedTick } from "../load/mixed.ts";
+import { keepAliveConnections } from "../options.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import type { InFlight } from "../report/types.ts";
 import { parseStats } from "../watch/guest-stats.ts";
 import { HealthMonitor } from "../watch/health-monitor.ts";
 import { HostMonitor } from "../watch/host-monitor.ts";
 import { StatsMonitor } from "../watch/stats-monitor.ts";
+import { TrendMonitor } from "../watch/trend-monitor.ts";
 import type { Guest } from "./boot.ts";
+
+const describePorts = (g: Guest) =>
+  [
+    g.loadPorts.length ? `keep-alive connections over ${g.loadPorts.length} loopback ports` : "",
+    g.churnPorts.length ? `new connections over ${g.churnPorts.length}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
 
 export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   const o = ctx.o;
   ctx.hooks.log(
-    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading 127.0.0.1:${guest.loadPorts[0]}-${guest.loadPorts.at(-1)}`,
+    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading ${describePorts(guest)}`,
   );
   ctx.stats.check(parseStats((await guest.stats.get(o.statsPath, 5000)).body), Date.now());
   const etags = new Map<string, string>();
@@ -37,25 +46,27 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   );
   ctx.attach(new StatsMonitor(guest.stats, o.statsPath, o.intervalMs, o.healthTimeoutMs, ctx.stats, sink));
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
-  const counter: LoadCounter = { requests: 0, rps: 0, latency: new LatencyWindow() };
+  const counter: LoadCounter = { requests: 0, rps: 0 };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
+  ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
 
-  const run = new LoadRun(
+  const run = new MixedLoad(
     {
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
       durationS: o.durationS,
-      connections: o.connections,
+      connections: keepAliveConnections(o),
+      churn: { share: o.churnPercent / 100, ports: guest.churnPorts },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
       etags,
     },
-    (t: LoadTick) => {
+    (t: MixedTick) => {
       counter.requests += t.count;
       counter.rps = t.count;
+      counter.p99Ms = t.p99Ms;
     },
-    (ms) => counter.latency.record(ms),
   );
   let loadOver = false;
   const stoppedByFinding = await Promise.race([
@@ -85,14 +96,14 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
 }
 
 /** The requests on the wire now, with the guest's request counter as last polled. */
-function inFlightNow(ctx: SoakContext, run: LoadRun): InFlight {
+function inFlightNow(ctx: SoakContext, run: MixedLoad): InFlight {
   const now = Date.now();
   const { last, lastAt } = ctx.stats;
   return {
     at: new Date(now).toISOString(),
     guestRequests: last?.requests,
     guestAt: lastAt ? new Date(lastAt).toISOString() : undefined,
-    requests: run.sent.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+    requests: run.unanswered().map(({ answered: _, sentAt, ...r }) => ({
       ...r,
       sentAt: new Date(sentAt).toISOString(),
       ageMs: now - sentAt,

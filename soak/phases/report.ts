@@ -23,17 +23,19 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
   const rss = ctx.host?.rss;
   if (rss?.first) report.host.rssMiB = { first: rss.first, max: rss.max, last: rss.last };
   if (ctx.host?.last) report.host.cpuS = ctx.host.last.cpuS;
+  if (ctx.trends) report.trends = ctx.trends.report();
   report.verdict = decide(ctx.findings.list);
   const finished = new Date();
   report.finishedAt = finished.toISOString();
   report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
-  await writeFile(join(out, "timeline.jsonl"), timeline.map((e) => `${JSON.stringify(e)}\n`).join(""));
+  await timeline.close();
   report.files["timeline.jsonl"] = "timeline.jsonl";
   report.files["summary.md"] = "summary.md";
   report.files["report.json"] = "report.json";
   report.files["report.html"] = "report.html";
-  const html = renderHtml(report, timeline, await sourceExcerpt(report, ctx.kernel.sourceRoot));
-  await writeFile(join(out, "summary.md"), renderSummary(report, timeline));
+  const entries = [...timeline.entries];
+  const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
+  await writeFile(join(out, "summary.md"), renderSummary(report, entries));
   await writeFile(
     join(out, "report.json"),
     `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,

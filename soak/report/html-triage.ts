@@ -40,6 +40,16 @@ export function crashSection(c: CrashTriage): string {
     out.push(
       `<table class="facts">${facts.map(([k, v]) => `<tr><th>${k}</th><td>${esc(v)}</td></tr>`).join("")}</table>`,
     );
+  if (c.trace?.length) {
+    const rows = c.trace.map((f) => {
+      const name = `${f.func}+0x${f.offset}/0x${f.size}${f.module ? ` [${f.module}]` : ""}${f.rip ? " (RIP)" : ""}`;
+      const source = [f.source ?? "", ...(f.inlined ?? []).map((i) => `inlined: ${i}`)].filter(Boolean);
+      return `<tr><td><code>${esc(name)}</code></td><td>${source.map(esc).join("<br>")}</td></tr>`;
+    });
+    out.push(
+      `<h3>Trace (RIP, then the Call Trace without its ? frames)</h3><table><tr><th>frame</th><th>source</th></tr>${rows.join("")}</table>`,
+    );
+  }
   if (c.frames.length) {
     const rows = c.frames.map(
       (f) => `<tr><td><code>${esc(f.name)}</code></td><td>${esc(`${f.file}:${f.line}`)}</td></tr>`,

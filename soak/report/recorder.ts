@@ -1,7 +1,6 @@
 // The timeline: once an interval, what every monitor last saw, in one entry; and the
 // progress line the front doors print from the same numbers.
 import type { SoakContext } from "../context.ts";
-import type { LatencyWindow } from "../load/latency-window.ts";
 import type { HealthMonitor } from "../watch/health-monitor.ts";
 import { type Monitor, Poller } from "../watch/monitor.ts";
 import type { TimelineEntry } from "./types.ts";
@@ -10,8 +9,8 @@ export interface LoadCounter {
   requests: number;
   /** responses in the last second */
   rps: number;
-  /** the responses' latencies since the last entry */
-  latency: LatencyWindow;
+  /** their 99th-percentile latency, ms */
+  p99Ms?: number;
 }
 
 export class TimelineRecorder implements Monitor {
@@ -27,19 +26,20 @@ export class TimelineRecorder implements Monitor {
         t: Math.round(elapsedS * 10) / 10,
         at: new Date().toISOString(),
         rps: load.rps,
-        p99Ms: load.latency.takeP99(),
         health: { ok: health.failures === 0, ms: health.lastMs },
         guest: stats.last,
         guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : undefined,
         host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) },
+        p99Ms: load.rps > 0 ? load.p99Ms : undefined,
       };
-      ctx.timeline.push(entry);
+      ctx.timeline.add(entry);
       ctx.hooks.progress({
         elapsedS,
         requests: load.requests,
         asked: o.requests,
         rps: load.rps,
-        etaS: load.rps > 0 ? (o.requests - load.requests) / load.rps : undefined,
+        capS: o.durationS || undefined,
+        p99Ms: load.p99Ms,
         healthMs: health.lastMs,
         txStalls: stats.last?.[o.counters.txStalls],
         rssMiB: host?.rssMiB,

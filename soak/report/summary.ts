@@ -1,14 +1,18 @@
 // summary.md, what a person reads first: plain GitHub-flavoured Markdown; the charts
 // are Mermaid, which GitHub renders.
+
+import { UNCAPPED_REQUESTS } from "../options.ts";
 import { inFlightSection } from "./in-flight-md.ts";
 import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
+import { trendTable } from "./trends-md.ts";
 import type { Report, TimelineEntry } from "./types.ts";
 
 /** Points per Mermaid chart: its x labels must stay legible. */
-const MAX_POINTS = 60;
+export const MAX_POINTS = 60;
 /** The charts summary.md draws, of the metrics report.html draws. */
 const SUMMARY_CHARTS: Record<string, string> = {
   rps: "Throughput",
+  p99: "p99 latency of each second",
   health: "Health probe latency",
   rss: "QEMU resident memory",
 };
@@ -22,7 +26,7 @@ export function xLabels(ts: number[]): string[] {
   return ts.map((t) => t.toFixed(3));
 }
 
-function chart(title: string, unit: string, points: Point[]): string {
+export function chart(title: string, unit: string, points: Point[]): string {
   const xs = xLabels(points.map((p) => p.t));
   const ys = points.map((p) => Math.round((p.v ?? 0) * 10) / 10);
   return [
@@ -51,7 +55,12 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   out.push("| | |", "|---|---|");
   out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
   if (l) {
-    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${l.asked.toLocaleString("en-US")} |`);
+    const asked = l.asked >= UNCAPPED_REQUESTS ? "no cap (bounded by time)" : l.asked.toLocaleString("en-US");
+    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${asked} |`);
+    if (l.churn)
+      out.push(
+        `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${((100 * l.churn.requests) / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`,
+      );
     out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
     out.push(
       `| latency | p50 ${l.latencyMs.p50} ms · p90 ${l.latencyMs.p90} ms · p99 ${l.latencyMs.p99} ms · max ${l.latencyMs.max} ms |`,
@@ -78,6 +87,7 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     out.push("");
   }
   out.push(...inFlightSection(r));
+  if (r.trends) out.push(...trendTable(r.trends));
   if (timeline.length >= 2) {
     out.push("## Over time", "");
     for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))

@@ -1,7 +1,8 @@
 // report.json: the machine-readable result of one soak (schema documented in
 // soak/REPORT.md). Bump SCHEMA_VERSION on any incompatible change.
-import type { LoadResult } from "../load/driver.ts";
+
 import type { SentRequest } from "../load/in-flight.ts";
+import type { MixedResult } from "../load/mixed.ts";
 import type { CrashTriage } from "../triage/crash.ts";
 import type { Verdict } from "../verdict.ts";
 import type { GuestStats } from "../watch/guest-stats.ts";
@@ -13,7 +14,7 @@ export interface TimelineEntry {
   t: number;
   at: string;
   rps: number;
-  /** p99 latency (ms, within 2%) of the responses since the previous entry; absent when none came */
+  /** p99 latency (whole ms) of the responses in the load's last second; absent when none came */
   p99Ms?: number;
   health?: { ok: boolean; ms?: number };
   guest?: GuestStats;
@@ -30,6 +31,21 @@ export interface InFlight {
   guestRequests?: number;
   guestAt?: string;
   requests: (Omit<SentRequest, "sentAt" | "answered"> & { sentAt: string; ageMs: number })[];
+}
+
+/** A series' Theil–Sen trend over the steady phase (soak/trend.ts), per minute. */
+export interface TrendReport {
+  unit: string;
+  perMin: number;
+  /** the 99.9% confidence interval */
+  lowerPerMin: number;
+  upperPerMin: number;
+  points: number;
+  spanS: number;
+  /** growth allowed per hour (0 = not judged) */
+  budgetPerHour: number;
+  /** the trend was named as a finding */
+  flagged: boolean;
 }
 
 export interface Report {
@@ -54,10 +70,12 @@ export interface Report {
   boot: { readyMs?: number };
   options: Record<string, unknown>;
   verdict: Verdict;
-  load?: LoadResult & { asked: number };
+  load?: MixedResult & { asked: number };
   inFlight?: InFlight;
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
+  /** trends over the steady phase, by series (pmm_pages_used, qemu_rss_mib, p99_ms) */
+  trends?: Record<string, TrendReport>;
   crash?: CrashTriage;
   hang?: { registers?: string; memoryDump?: string; backtrace?: string; notes: string[] };
   files: Record<string, string>;

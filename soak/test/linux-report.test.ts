@@ -159,3 +159,22 @@ describe("Linux reports, edge cases", () => {
     expect(parseLinuxReport(lines).title).toBe(title);
   });
 });
+
+describe("report.html shows a Linux report's trace", () => {
+  it("as a table of frames, after the whole block", async () => {
+    const { crashSection } = await import("../report/html-triage.ts");
+    const { report } = firstReport(serialLines("linux-6.1-null.log"));
+    const linux = parseLinuxReport(report.lines);
+    const html = crashSection({
+      kind: report.kind,
+      title: linux.title,
+      lines: report.lines,
+      frames: [],
+      notes: [],
+      trace: linux.frames,
+    });
+    expect(html).toContain("<h3>Trace (RIP, then the Call Trace without its ? frames)</h3>");
+    for (const f of linux.frames) expect(html).toContain(`${f.func}+0x${f.offset}/0x${f.size}`);
+    expect(linux.frames.length).toBeGreaterThan(2);
+  });
+});

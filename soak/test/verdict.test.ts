@@ -59,4 +59,20 @@ describe("guest counters", () => {
     expect(w.checkSettled(sample({ pmm_pages_used: 256 + DEFAULTS.pageGrowth }), 2)).toEqual([]);
     expect(w.checkSettled(sample({ pmm_pages_used: 400 }), 2)[0].kind).toBe("leak");
   });
+
+  it("under load, judges the fewest pages over a few samples, with room for churn's handshakes", () => {
+    const o = { ...DEFAULTS, warmupS: 0, churnPercent: 100, connections: 10 };
+    const w = new StatsWatcher(o);
+    w.check(sample({ tcp_open: 0 }), 0);
+    w.startLoad(0);
+    // 10 connections opened by the warm-up, 4 pages each: 10 churn workers may hold 40 pages unseen
+    const spiky = [296, 330, 296, 340, 300, 296, 336, 330, 298, 296, 330, 300];
+    const found = spiky.flatMap((pages, i) => w.check(sample({ pmm_pages_used: pages, tcp_open: 10 }), i + 1));
+    expect(found).toEqual([]);
+    const leaking = [360, 380, 400, 420, 440, 460].flatMap((pages, i) =>
+      w.check(sample({ pmm_pages_used: pages, tcp_open: 10 }), 20 + i),
+    );
+    expect(leaking.map((f) => f.kind)).toEqual(["leak"]);
+    expect(leaking[0].message).toMatch(/the fewest in use over 3 samples: 296 -> 360/);
+  });
 });

@@ -1,10 +1,13 @@
 // The guest's counters (/api/stats.json, or whatever --stats-path serves) over time:
 // tx_stalls growth, a reset (boot_id changes or uptime goes backwards), and pages
 // that are not given back once the load has stopped.
-import type { SoakOptions } from "../options.ts";
+import { churnWorkers, type SoakOptions } from "../options.ts";
 import type { Finding } from "../verdict.ts";
 
 export type GuestStats = Record<string, number>;
+
+/** samples over which the fewest pages in use are taken (guest-stats' growth check) */
+const ENVELOPE = 3;
 
 export function parseStats(body: string): GuestStats {
   const raw = JSON.parse(body) as Record<string, unknown>;
@@ -20,6 +23,10 @@ export class StatsWatcher {
   lastAt?: number;
   /** the first sample after the warm-up: the reference for page growth under load */
   warm?: GuestStats;
+  /** the fewest pages in use over the first ENVELOPE samples after the warm-up, and over the last ENVELOPE */
+  private warmLow?: number;
+  private readonly recentPages: number[] = [];
+  private perConnection = 1;
   private loadStartedAt?: number;
   private stallFindingSent = false;
   private leakFindingSent = false;
@@ -70,24 +77,44 @@ export class StatsWatcher {
     return findings;
   }
 
-  /** Under load, after the warm-up: pages that grow while no more connections are open = a leak. */
+  /**
+   * Under load, after the warm-up: pages that grow while no more connections are open = a leak.
+   * Compared as the fewest pages in use over ENVELOPE samples, with room for one connection per
+   * churn worker: a connection in its handshake holds pages without being counted open (a
+   * moment, where a leak holds them for good).
+   */
   private checkGrowth(s: GuestStats, at: number): Finding[] {
     const c = this.o.counters;
-    if (this.loadStartedAt === undefined || at - this.loadStartedAt < this.o.warmupS * 1000) return [];
-    if (s[c.pagesUsed] === undefined) return [];
+    if (this.loadStartedAt === undefined || s[c.pagesUsed] === undefined) return [];
+    const warming = at - this.loadStartedAt < this.o.warmupS * 1000;
+    if (warming || !this.warm) this.learnPagesPerConnection(s);
+    if (warming) return [];
     this.warm ??= s;
-    const grown = s[c.pagesUsed] - this.warm[c.pagesUsed];
-    if (this.leakFindingSent || grown <= this.o.pageGrowth || (s[c.tcpOpen] ?? 0) > (this.warm[c.tcpOpen] ?? 0))
-      return [];
+    this.recentPages.push(s[c.pagesUsed]);
+    if (this.recentPages.length > ENVELOPE) this.recentPages.shift();
+    if (this.recentPages.length < ENVELOPE) return [];
+    const low = Math.min(...this.recentPages);
+    this.warmLow ??= low;
+    const grown = low - this.warmLow;
+    const allowed = this.o.pageGrowth + Math.ceil(this.perConnection * churnWorkers(this.o));
+    if (this.leakFindingSent || grown <= allowed || (s[c.tcpOpen] ?? 0) > (this.warm[c.tcpOpen] ?? 0)) return [];
     this.leakFindingSent = true;
     return [
       {
         kind: "leak",
         at,
-        message: `${c.pagesUsed} grew by ${grown} pages under load after the warm-up (${this.warm[c.pagesUsed]} -> ${s[c.pagesUsed]}) with no more connections open (${c.tcpOpen} ${s[c.tcpOpen]}); budget ${this.o.pageGrowth}`,
-        evidence: { warm: this.warm[c.pagesUsed], now: s[c.pagesUsed], tcpOpen: s[c.tcpOpen] },
+        message: `${c.pagesUsed} grew by ${grown} pages under load after the warm-up (the fewest in use over ${ENVELOPE} samples: ${this.warmLow} -> ${low}) with no more connections open (${c.tcpOpen} ${s[c.tcpOpen]}); budget ${allowed}`,
+        evidence: { warm: this.warmLow, now: low, tcpOpen: s[c.tcpOpen] },
       },
     ];
+  }
+
+  /** Pages one open connection holds: the most any sample of the warm-up showed (at least 1). */
+  private learnPagesPerConnection(s: GuestStats): void {
+    const c = this.o.counters;
+    const opened = (s[c.tcpOpen] ?? 0) - (this.first?.[c.tcpOpen] ?? 0);
+    const taken = s[c.pagesUsed] - (this.first?.[c.pagesUsed] ?? 0);
+    if (opened > 0 && taken > 0) this.perConnection = Math.max(this.perConnection, taken / opened);
   }
 
   /** After the load, with connections closed: pages still held beyond the start = a leak. */

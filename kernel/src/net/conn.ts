@@ -1,7 +1,7 @@
 // A TCP connection's state and buffers. Each open connection owns CONN_PAGES pages
 // from the allocator: the received bytes not yet parsed (RX_CAP) and an arena
 // (ARENA_CAP) for the response headers and generated bodies it is sending. Both
-// are given back when the connection closes.
+// are given back when the connection closes, or enters TIME_WAIT, whichever is first.
 import * as pmm from "../mem/pmm";
 
 export const RX_CAP: u32 = 8192;
@@ -124,9 +124,14 @@ export class Conn {
     return this.pages != 0;
   }
 
-  release(): void {
+  /** Gives the pages back: nothing more is received into them or sent from them (TIME_WAIT, or closed). */
+  dropBuffers(): void {
     if (this.pages != 0) pmm.free(this.pages, CONN_PAGES);
     this.pages = 0;
+  }
+
+  release(): void {
+    this.dropBuffers();
     this.state = CLOSED;
   }
 

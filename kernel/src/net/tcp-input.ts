@@ -91,6 +91,7 @@ function onAck(c: Conn, ack: u32, now: u64): void {
 
 function enterTimeWait(c: Conn, now: u64): void {
   if (table.counted(c)) stats.tcpOpen--;
+  c.dropBuffers(); // a TIME_WAIT only re-acknowledges a FIN: under churn thousands wait at once
   c.state = conn.TIME_WAIT;
   c.timeWaitUntil = now + TIME_WAIT_NS;
   c.rtoAt = 0;
@@ -125,6 +126,14 @@ export function handle(ip: usize, ipHdr: usize, total: usize): void {
       stats.tcpResetsReceived++;
       table.destroy(c);
     }
+    return;
+  }
+  if ((flags & (SYN | ACK)) == SYN && c.state == conn.TIME_WAIT && seqLt(c.rcvNxt, seq)) {
+    // A new connection on the tuple of one in TIME_WAIT (RFC 9293 3.10.7.4): QEMU's user
+    // networking hands us the host client's source port, which the host reuses at once.
+    // Re-acknowledging the old one would cost the client a reset and a SYN retried seconds later.
+    table.destroy(c);
+    accept.accept(ip, t, now);
     return;
   }
   if ((flags & SYN) != 0) {

@@ -1,0 +1,176 @@
+// The network paths into the guest, side by side, with the same load generator (wrk:
+// autocannon cannot enter a network namespace) and the same kernel, measured in turns:
+//   user   QEMU user networking (slirp), a loopback port forward: what the engine uses
+//   passt  passt over -netdev stream (a unix socket), a loopback port forward
+//   tap    a tap device moved into a network namespace made for the run, wrk inside it
+//          (root only; the guest's address exists only in that namespace)
+import { execFile, spawn } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { freeLoopbackPort } from "../soak/vm/ports.ts";
+import { type Accel, Vm } from "../soak/vm/qemu.ts";
+import { cpuBetween, threadCpu } from "./threads.ts";
+
+const run = promisify(execFile);
+export const NETWORKS = ["user", "passt", "tap"] as const;
+export type Network = (typeof NETWORKS)[number];
+
+export interface NetSample {
+  rps: number;
+  p99Ms: number;
+  errors: number;
+  /** CPU seconds per wall second: the guest's vCPU, QEMU's main loop, passt, wrk */
+  cpu: { vcpu: number; mainLoop: number; passt: number; wrk: number };
+}
+
+const GUEST_PORT = 8000;
+const NS = `uks-bench-${process.pid}`;
+const TAP = `uksb${process.pid % 100000}`;
+
+interface Booted {
+  vm: Vm;
+  url: string;
+  /** wrk's argv prefix: where it runs */
+  prefix: string[];
+  passtPid?: number;
+  stop: () => Promise<void>;
+}
+
+async function boot(network: Network, elf: string, accel: Accel, dir: string): Promise<Booted> {
+  const base = { kernel: elf, accel, dir, extraArgs: ["-name", "bench,debug-threads=on"] };
+  const device = ["-device", "virtio-net-device,netdev=n0"];
+  if (network === "user") {
+    const port = await freeLoopbackPort();
+    const vm = await Vm.start({ ...base, hostPorts: [port], guestPorts: [GUEST_PORT] });
+    return { vm, url: `http://127.0.0.1:${port}`, prefix: [], stop: () => vm.stop().then(() => {}) };
+  }
+  if (network === "passt") {
+    const port = await freeLoopbackPort();
+    // passt drops root for "nobody", which must be able to make its socket here
+    await chmod(dir, 0o777);
+    const socket = join(dir, "passt.sock");
+    const passt = spawn(
+      "passt",
+      ["-f", "-1", "-s", socket, "-a", "10.0.2.15", "-g", "10.0.2.2", "-t", `127.0.0.1/${port}:${GUEST_PORT}`],
+      { stdio: "ignore" },
+    );
+    await waitFor(
+      async () =>
+        run("test", ["-S", socket]).then(
+          () => true,
+          () => false,
+        ),
+      "passt's socket",
+    );
+    const netdev = ["-netdev", `stream,id=n0,server=off,addr.type=unix,addr.path=${socket}`];
+    const vm = await Vm.start({ ...base, extraArgs: [...base.extraArgs, ...netdev, ...device] });
+    const stop = async () => {
+      await vm.stop();
+      passt.kill();
+    };
+    return { vm, url: `http://127.0.0.1:${port}`, prefix: [], passtPid: passt.pid, stop };
+  }
+  // tap: QEMU makes the device in this namespace, then it moves into a private one
+  const netdev = ["-netdev", `tap,id=n0,ifname=${TAP},script=no,downscript=no`];
+  const vm = await Vm.start({ ...base, extraArgs: [...base.extraArgs, ...netdev, ...device] });
+  await waitFor(
+    async () =>
+      run("ip", ["link", "show", TAP]).then(
+        () => true,
+        () => false,
+      ),
+    "the tap device",
+  );
+  await run("ip", ["netns", "add", NS]);
+  const inNs = (...a: string[]) => run("ip", ["netns", "exec", NS, ...a]);
+  await run("ip", ["link", "set", TAP, "netns", NS]);
+  await inNs("ip", "link", "set", "lo", "up");
+  await inNs("ip", "addr", "add", "10.0.2.2/24", "dev", TAP);
+  await inNs("ip", "link", "set", TAP, "up");
+  const stop = async () => {
+    await vm.stop();
+    await run("ip", ["netns", "del", NS]);
+  };
+  return { vm, url: `http://10.0.2.15:${GUEST_PORT}`, prefix: ["ip", "netns", "exec", NS], stop };
+}
+
+async function waitFor(ok: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`net bench: no ${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function processCpu(pid: number | undefined): Promise<number> {
+  if (!pid) return 0;
+  return [...(await threadCpu(pid)).values()].reduce((a, s) => a + s, 0);
+}
+
+async function wrk(b: Booted, path: string, connections: number, seconds: number) {
+  const argv = [...b.prefix, "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "--latency"];
+  const { stdout } = await run(argv[0], [...argv.slice(1), `${b.url}${path}`], { timeout: (seconds + 30) * 1000 });
+  const rps = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
+  const p99 = /^\s+99%\s+([\d.]+)(us|ms|s) *$/m.exec(stdout);
+  if (!rps || !p99) throw new Error(`wrk printed no rate or p99:\n${stdout}`);
+  const unit = { us: 0.001, ms: 1, s: 1000 }[p99[2]] ?? Number.NaN;
+  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  return {
+    rps: Number(rps[1]),
+    p99Ms: Number(p99[1]) * unit,
+    errors: (errs?.slice(1) ?? []).reduce((a, b) => a + Number(b), 0),
+  };
+}
+
+/** One measured load per network per round, the networks in turns. */
+export async function compareNetworks(
+  elf: string,
+  accel: Accel,
+  o: { path: string; connections: number; runs: number; seconds: number; networks: Network[] },
+  log: (line: string) => void,
+): Promise<Map<Network, NetSample[]>> {
+  const out = new Map<Network, NetSample[]>(o.networks.map((n) => [n, []]));
+  for (let round = 1; round <= o.runs; round++) {
+    for (const network of o.networks) {
+      const dir = await mkdtemp(join(tmpdir(), "bench-net-"));
+      const b = await boot(network, elf, accel, dir);
+      try {
+        await b.vm.serial.waitFor(/^ready$/, 30_000);
+        await wrk(b, o.path, 1, 1); // the first connection also answers the guest's ARP
+        const pid = b.vm.process.pid ?? 0;
+        const [q0, p0, w0, t0] = [
+          await threadCpu(pid),
+          await processCpu(b.passtPid),
+          await childrenCpu(),
+          performance.now(),
+        ];
+        const r = await wrk(b, o.path, o.connections, o.seconds);
+        const [q1, p1, w1] = [await threadCpu(pid), await processCpu(b.passtPid), await childrenCpu()];
+        const wall = (performance.now() - t0) / 1000;
+        const q = cpuBetween(q0, q1);
+        const vcpu = [...q].filter(([name]) => name.startsWith("CPU ")).reduce((a, [, s]) => a + s, 0);
+        const cpu = {
+          vcpu: vcpu / wall,
+          mainLoop: (q.get("qemu-system-x86") ?? 0) / wall,
+          passt: (p1 - p0) / wall,
+          wrk: (w1 - w0) / wall,
+        };
+        out.get(network)?.push({ ...r, cpu });
+        log(`net ${network} round ${round}: ${Math.round(r.rps)} req/s, p99 ${r.p99Ms} ms`);
+      } finally {
+        await b.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of this process's waited-for children (wrk, through ip netns exec). */
+async function childrenCpu(): Promise<number> {
+  const stat = await readFile("/proc/self/stat", "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[13]) + Number(f[14])) / 100;
+}

@@ -1,0 +1,158 @@
+// Connection churn: requests each on a TCP connection of its own, as the seed's
+// `xargs -P 50 curl` made them, so the guest's accept and close paths are soaked.
+// autocannon keeps its connections alive, so this is a small client on node:net: one
+// worker per forwarded port (QEMU accepts on each port with a backlog of one, so one
+// connect at a time per port loses no SYN), each connecting, asking with `Connection:
+// close`, reading the response and waiting for the guest's close, in turn. The guest
+// closes first (its FIN, TIME_WAIT, and a SYN on a tuple in TIME_WAIT when the host reuses
+// the source port): when the host closes first, QEMU 7.2's user networking holds each
+// connection in TIME_WAIT and its resident memory grew 85 -> 549 MiB in 60 s (96,000
+// connections; BENCHMARKS.md), which would judge QEMU, not the kernel. Bounded by a
+// request count, a per-request timeout and stop().
+import { connect, type Socket } from "node:net";
+import { LatencyHistogram } from "./histogram.ts";
+
+export interface ChurnRequest {
+  path: string;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+export interface ChurnOptions {
+  /** forwarded loopback ports, one worker each */
+  ports: number[];
+  requests: number;
+  timeoutS: number;
+  /** the mix, walked in turn by each worker */
+  cycle: ChurnRequest[];
+  /** may another request start now, `started` having started so far? (keeps churn to its share beside the keep-alive load) */
+  mayStart: (started: number) => boolean;
+  /** every response, with its latency */
+  onResponse: (status: number, bytes: number, ms: number) => void;
+}
+
+export interface ChurnResult {
+  requests: number;
+  connections: number;
+  errors: number;
+  timeouts: number;
+  statuses: Record<string, number>;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  bytes: number;
+  errorSamples: { at: number; message: string }[];
+}
+
+const ERROR_SAMPLES = 20;
+const PACE_MS = 5;
+const MAX_HEAD = 65536;
+
+class Timeout extends Error {}
+
+export class ChurnRun {
+  /** responses so far */
+  completed = 0;
+  private started = 0;
+  private stopped = false;
+  private readonly latency: LatencyHistogram;
+  private readonly result: Omit<ChurnResult, "latencyMs" | "requests" | "connections">;
+  private readonly open = new Set<Socket>();
+  readonly done: Promise<ChurnResult>;
+
+  constructor(private readonly o: ChurnOptions) {
+    this.latency = new LatencyHistogram(o.timeoutS * 1000);
+    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
+    this.done = Promise.all(o.ports.map((p, i) => this.worker(p, i))).then(() => ({
+      ...this.result,
+      requests: this.completed,
+      connections: this.started,
+      latencyMs: {
+        p50: this.latency.percentile(50),
+        p90: this.latency.percentile(90),
+        p99: this.latency.percentile(99),
+        max: this.latency.max,
+        mean: Math.round(this.latency.mean * 100) / 100,
+      },
+    }));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.open) s.destroy();
+  }
+
+  private async worker(port: number, index: number): Promise<void> {
+    let turn = index; // workers start at different places in the mix
+    while (!this.stopped && this.started < this.o.requests) {
+      if (!this.o.mayStart(this.started)) {
+        await new Promise((r) => setTimeout(r, PACE_MS));
+        continue;
+      }
+      this.started++;
+      const req = this.o.cycle[turn % this.o.cycle.length];
+      turn++;
+      const t0 = performance.now();
+      try {
+        const { status, bytes } = await this.once(port, req);
+        const ms = performance.now() - t0;
+        this.completed++;
+        this.latency.record(ms);
+        this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
+        this.result.bytes += bytes;
+        this.o.onResponse(status, bytes, ms);
+      } catch (err) {
+        if (this.stopped) return;
+        this.result.errors++;
+        if (err instanceof Timeout) this.result.timeouts++;
+        if (this.result.errorSamples.length < ERROR_SAMPLES)
+          this.result.errorSamples.push({ at: Date.now(), message: `new connection: ${(err as Error).message}` });
+      }
+    }
+  }
+
+  /** One connection, one request, one response, closed by the guest. */
+  private once(port: number, req: ChurnRequest): Promise<{ status: number; bytes: number }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: "127.0.0.1", port, noDelay: true });
+      this.open.add(socket);
+      let head = Buffer.alloc(0);
+      let want: { status: number; bytes: number } | undefined;
+      let got = 0;
+      const timer = setTimeout(
+        () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
+        this.o.timeoutS * 1000,
+      );
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        this.open.delete(socket);
+        socket.destroy();
+        if (err) reject(err);
+        else if (want && got >= want.bytes) resolve(want);
+        else reject(new Error("the guest closed the connection before a whole response"));
+      };
+      const headers = { ...req.headers, connection: "close" };
+      const lines = Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}\r\n`);
+      socket.write(`GET ${req.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n${lines.join("")}\r\n`);
+      socket.on("data", (d: Buffer) => {
+        got += d.length;
+        if (!want) {
+          head = Buffer.concat([head, d]);
+          want = responseSize(head);
+          if (!want && head.length > MAX_HEAD)
+            return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
+        }
+      });
+      socket.on("end", () => finish());
+      socket.on("close", () => finish());
+      socket.on("error", (err) => finish(err));
+    });
+  }
+}
+
+/** Once the head is in: the status and the whole response's size (head + Content-Length; none for a 304). */
+function responseSize(buf: Buffer): { status: number; bytes: number } | undefined {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end < 0) return undefined;
+  const head = buf.subarray(0, end).toString("latin1");
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
+  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+  return { status, bytes: end + 4 + length };
+}

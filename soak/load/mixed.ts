@@ -1,0 +1,136 @@
+// The soak's load: autocannon's keep-alive connections (driver.ts) and a share of the
+// requests each on a new connection (churn.ts), paced to that share, run as one: a tick a
+// second with the responses and their p99, one result with both added up. Bounded by the
+// request count (split by the share), the time cap and stop().
+import { type ChurnResult, ChurnRun } from "./churn.ts";
+import { type LoadOptions, type LoadResult, LoadRun, requestCycle } from "./driver.ts";
+import { LatencyHistogram } from "./histogram.ts";
+import type { SentRequest } from "./in-flight.ts";
+
+export interface MixedOptions extends Omit<LoadOptions, "onResponse"> {
+  /** the share of the requests (0-1) each made on a new connection, one churn worker per port */
+  churn: { share: number; ports: number[] };
+}
+
+export interface MixedTick {
+  /** responses in the last second */
+  count: number;
+  /** their 99th-percentile latency, ms */
+  p99Ms: number;
+}
+
+export interface MixedResult extends LoadResult {
+  /** the requests made on new connections (counted in the totals too) */
+  churn?: ChurnResult;
+}
+
+const ERROR_SAMPLES = 20;
+const expected = (code: string) => code.startsWith("2") || code === "304";
+
+export class MixedLoad {
+  private readonly keepAlive?: LoadRun;
+  private readonly churn?: ChurnRun;
+  private keepAliveResponses = 0;
+  private keepAliveDone = false;
+  private stopped = false;
+  readonly done: Promise<MixedResult>;
+
+  constructor(opts: MixedOptions, onTick: (t: MixedTick) => void) {
+    const started = performance.now();
+    const { share, ports } = opts.churn;
+    const churnRequests = Math.round(opts.requests * share);
+    const window = new LatencyHistogram(opts.timeoutS * 1000);
+    if (opts.requests > churnRequests) {
+      const requests = opts.requests - churnRequests;
+      this.keepAlive = new LoadRun(
+        {
+          ...opts,
+          requests,
+          connections: Math.min(opts.connections, requests),
+          durationS: 0, // the cap is ours, for both
+          onResponse: (ms) => {
+            this.keepAliveResponses++;
+            window.record(ms);
+          },
+        },
+        () => {},
+      );
+    } else this.keepAliveDone = true;
+    if (churnRequests > 0) {
+      const ahead = share / (1 - share);
+      this.churn = new ChurnRun({
+        ports,
+        requests: churnRequests,
+        timeoutS: opts.timeoutS,
+        cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
+        // keep to the share: at most one request per worker ahead of the keep-alive load
+        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + ports.length,
+        onResponse: (_status, _bytes, ms) => window.record(ms),
+      });
+    }
+    let last = 0;
+    const tick = setInterval(() => {
+      const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
+      onTick({ count: now - last, p99Ms: window.percentile(99) });
+      last = now;
+      window.reset();
+    }, 1000);
+    const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1000) : undefined;
+    const keepAliveDone = this.keepAlive?.done.then(
+      (r) => {
+        this.keepAliveDone = true;
+        return r;
+      },
+      (err) => {
+        this.stop();
+        throw err;
+      },
+    );
+    this.done = Promise.all([keepAliveDone, this.churn?.done])
+      .then(([ka, churn]) => this.combine(ka, churn, (performance.now() - started) / 1000, opts.requests))
+      .finally(() => {
+        clearInterval(tick);
+        clearTimeout(cap);
+      });
+  }
+
+  /** what the keep-alive connections sent and have not had answered (in-flight.ts) */
+  unanswered(): SentRequest[] {
+    return this.keepAlive?.sent.unanswered() ?? [];
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.keepAlive?.stop();
+    this.churn?.stop();
+  }
+
+  /** The keep-alive result with the churn's added in; latency: the keep-alive's when there is one (churn has its own). */
+  private combine(
+    ka: LoadResult | undefined,
+    churn: ChurnResult | undefined,
+    wallS: number,
+    asked: number,
+  ): MixedResult {
+    if (ka && !churn) return ka;
+    const c = churn as ChurnResult;
+    const statuses = { ...ka?.statuses };
+    for (const [code, n] of Object.entries(c.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+    const requests = (ka?.requests ?? 0) + c.requests;
+    const durationS = Math.round(wallS * 100) / 100;
+    return {
+      requests,
+      durationS,
+      rps: durationS > 0 ? requests / durationS : 0,
+      errors: (ka?.errors ?? 0) + c.errors,
+      timeouts: (ka?.timeouts ?? 0) + c.timeouts,
+      statuses,
+      unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+      latencyMs: ka?.latencyMs ?? c.latencyMs,
+      bytes: (ka?.bytes ?? 0) + c.bytes,
+      stopped: this.stopped || requests < asked,
+      errorSamples: [...(ka?.errorSamples ?? []), ...c.errorSamples].slice(0, ERROR_SAMPLES),
+      churn: c,
+    };
+  }
+}

@@ -1,0 +1,21 @@
+// The summary's trend table: each series' Theil–Sen slope over the steady phase, with its
+// 99.9% interval and the budget it is judged against (watch/trend-monitor.ts).
+import type { TrendReport } from "./types.ts";
+
+const signed = (v: number) => `${v > 0 ? "+" : ""}${Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2)}`;
+
+export function trendTable(trends: Record<string, TrendReport>): string[] {
+  const rows = Object.entries(trends);
+  if (rows.length === 0) return [];
+  return [
+    "## Trends over the steady load",
+    "",
+    "| series | per minute | 99.9% interval | over | budget per hour | verdict |",
+    "|---|---:|---:|---:|---:|---|",
+    ...rows.map(
+      ([name, t]) =>
+        `| ${name} | ${signed(t.perMin)} ${t.unit} | ${signed(t.lowerPerMin)} … ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${t.unit}` : "not judged"} | ${t.flagged ? "❌ growing" : "flat"} |`,
+    ),
+    "",
+  ];
+}
