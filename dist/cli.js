@@ -1592,8 +1592,8 @@ var require_zalgo = __commonJS({
         ]
       };
       var all = [].concat(soul.up, soul.down, soul.mid);
-      function randomNumber(range) {
-        var r = Math.floor(Math.random() * range);
+      function randomNumber(range2) {
+        var r = Math.floor(Math.random() * range2);
         return r;
       }
       function isChar(character) {
@@ -2994,22 +2994,22 @@ var require_conversions = __commonJS({
       const hi = Math.floor(h) % 6;
       const f = h - Math.floor(h);
       const p = 255 * v * (1 - s);
-      const q = 255 * v * (1 - s * f);
+      const q2 = 255 * v * (1 - s * f);
       const t = 255 * v * (1 - s * (1 - f));
       v *= 255;
       switch (hi) {
         case 0:
           return [v, t, p];
         case 1:
-          return [q, v, p];
+          return [q2, v, p];
         case 2:
           return [p, v, t];
         case 3:
-          return [p, q, v];
+          return [p, q2, v];
         case 4:
           return [t, p, v];
         case 5:
-          return [v, p, q];
+          return [v, p, q2];
       }
     };
     convert.hsv.hsl = function(hsv) {
@@ -4060,18 +4060,18 @@ var require_source = __commonJS({
         }
       }
     });
-    var createStyler = (open3, close, parent) => {
+    var createStyler = (open4, close, parent) => {
       let openAll;
       let closeAll;
       if (parent === void 0) {
-        openAll = open3;
+        openAll = open4;
         closeAll = close;
       } else {
-        openAll = parent.openAll + open3;
+        openAll = parent.openAll + open4;
         closeAll = close + parent.closeAll;
       }
       return {
-        open: open3,
+        open: open4,
         close,
         openAll,
         closeAll,
@@ -7384,10 +7384,10 @@ var require_strings = __commonJS({
       STR_APPLY_UIA_OK = false;
     }
     var _utf8len = new utils.Buf8(256);
-    for (q = 0; q < 256; q++) {
-      _utf8len[q] = q >= 252 ? 6 : q >= 248 ? 5 : q >= 240 ? 4 : q >= 224 ? 3 : q >= 192 ? 2 : 1;
+    for (q2 = 0; q2 < 256; q2++) {
+      _utf8len[q2] = q2 >= 252 ? 6 : q2 >= 248 ? 5 : q2 >= 240 ? 4 : q2 >= 224 ? 3 : q2 >= 192 ? 2 : 1;
     }
-    var q;
+    var q2;
     _utf8len[254] = _utf8len[254] = 1;
     exports2.string2buf = function(str) {
       var buf, c, c2, m_pos, i, str_len = str.length, buf_len = 0;
@@ -8295,8 +8295,8 @@ var require_inflate = __commonJS({
     var ENOUGH_DISTS = 592;
     var MAX_WBITS = 15;
     var DEF_WBITS = MAX_WBITS;
-    function zswap32(q) {
-      return (q >>> 24 & 255) + (q >>> 8 & 65280) + ((q & 65280) << 8) + ((q & 255) << 24);
+    function zswap32(q2) {
+      return (q2 >>> 24 & 255) + (q2 >>> 8 & 65280) + ((q2 & 65280) << 8) + ((q2 & 255) << 24);
     }
     function InflateState() {
       this.mode = 0;
@@ -10143,11 +10143,11 @@ var require_wasm = __commonJS({
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve12) {
+          resolve12(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve12, reject) {
         function fulfilled(value) {
           try {
             step2(generator.next(value));
@@ -10163,7 +10163,7 @@ var require_wasm = __commonJS({
           }
         }
         function step2(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step2((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -22830,16 +22830,16 @@ var require_form_data = __commonJS({
 var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
-    var { resolve: resolve7, basename: basename9 } = __require("path");
-    var { readFileSync } = __require("fs");
+    var { resolve: resolve12, basename: basename11 } = __require("path");
+    var { readFileSync: readFileSync2 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string) {
       try {
         return JSON.parse(string);
       } catch (error) {
         try {
-          const path = resolve7(string);
-          const data = readFileSync(path, "utf8");
+          const path = resolve12(string);
+          const data = readFileSync2(path, "utf8");
           return JSON.parse(data);
         } catch (error2) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -22858,9 +22858,9 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync(path);
+            const buffer = readFileSync2(path);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename9(path)
+              filename: basename11(path)
             }, opts));
             break;
           }
@@ -23911,8 +23911,8 @@ var require_trim_comparator_whitespace = __commonJS({
     var isLetter = (char) => char !== void 0 && (char >= "a" && char <= "z" || char >= "A" && char <= "Z");
     var isIdentifierCharacter = (char) => isDigit(char) || isLetter(char) || char === "-";
     var isVersionStart = (char) => isDigit(char) || char === "x" || char === "X" || char === "*";
-    var findDigitsEndIndex = (range, start, limit, digitRuns) => {
-      if (!isDigit(range[start])) {
+    var findDigitsEndIndex = (range2, start, limit, digitRuns) => {
+      if (!isDigit(range2[start])) {
         return start;
       }
       if (start >= digitRuns.start && start < digitRuns.end) {
@@ -23922,7 +23922,7 @@ var require_trim_comparator_whitespace = __commonJS({
         return Math.min(start + limit, digitRuns.previousEnd);
       }
       let end = start + 1;
-      while (isDigit(range[end])) {
+      while (isDigit(range2[end])) {
         end++;
       }
       digitRuns.previousStart = digitRuns.start;
@@ -23931,39 +23931,39 @@ var require_trim_comparator_whitespace = __commonJS({
       digitRuns.end = end;
       return Math.min(start + limit, end);
     };
-    var findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-      if (!loose && range[start] === "0") {
+    var findVersionNumberEndIndex = (range2, start, loose, digitRuns) => {
+      if (!loose && range2[start] === "0") {
         return start + 1;
       }
-      return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
+      return findDigitsEndIndex(range2, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns);
     };
-    var findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-      const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
-      if (isLetter(range[digitsEnd]) || range[digitsEnd] === "-") {
+    var findPrereleaseIdentifierEndIndex = (range2, start, loose, digitRuns) => {
+      const digitsEnd = findDigitsEndIndex(range2, start, MAX_LENGTH, digitRuns);
+      if (isLetter(range2[digitsEnd]) || range2[digitsEnd] === "-") {
         let end = digitsEnd + 1;
         const limit = end + MAX_SAFE_BUILD_LENGTH;
-        while (end < limit && isIdentifierCharacter(range[end])) {
+        while (end < limit && isIdentifierCharacter(range2[end])) {
           end++;
         }
         return end;
       }
-      return findVersionNumberEndIndex(range, start, loose, digitRuns);
+      return findVersionNumberEndIndex(range2, start, loose, digitRuns);
     };
-    var findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-      const hyphen = range[start] === "-";
+    var findPrereleaseEndIndex = (range2, start, loose, digitRuns) => {
+      const hyphen = range2[start] === "-";
       if (!loose && !hyphen) {
         return start;
       }
       const identifierStart = start + (hyphen ? 1 : 0);
-      let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
+      let end = findPrereleaseIdentifierEndIndex(range2, identifierStart, loose, digitRuns);
       if (end === identifierStart) {
         if (!loose || !hyphen) {
           return start;
         }
-        end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
+        end = findPrereleaseIdentifierEndIndex(range2, start, loose, digitRuns);
       }
-      while (range[end] === ".") {
-        const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
+      while (range2[end] === ".") {
+        const next = findPrereleaseIdentifierEndIndex(range2, end + 1, loose, digitRuns);
         if (next === end + 1) {
           break;
         }
@@ -23971,23 +23971,23 @@ var require_trim_comparator_whitespace = __commonJS({
       }
       return end;
     };
-    var findBuildIdentifierEndIndex = (range, start) => {
+    var findBuildIdentifierEndIndex = (range2, start) => {
       let end = start;
-      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range2[end])) {
         end++;
       }
       return end;
     };
-    var findBuildEndIndex = (range, start) => {
-      if (range[start] !== "+") {
+    var findBuildEndIndex = (range2, start) => {
+      if (range2[start] !== "+") {
         return start;
       }
-      let end = findBuildIdentifierEndIndex(range, start + 1);
+      let end = findBuildIdentifierEndIndex(range2, start + 1);
       if (end === start + 1) {
         return start;
       }
-      while (range[end] === ".") {
-        const next = findBuildIdentifierEndIndex(range, end + 1);
+      while (range2[end] === ".") {
+        const next = findBuildIdentifierEndIndex(range2, end + 1);
         if (next === end + 1) {
           break;
         }
@@ -23995,89 +23995,89 @@ var require_trim_comparator_whitespace = __commonJS({
       }
       return end;
     };
-    var findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+    var findLooseFullVersionEndIndex = (range2, start, digitRuns) => {
       let end = start;
       for (let component = 0; component < 3; component++) {
-        const next = findVersionNumberEndIndex(range, end, true, digitRuns);
+        const next = findVersionNumberEndIndex(range2, end, true, digitRuns);
         if (next === end) {
           return start;
         }
         end = next;
         if (component < 2) {
-          if (range[end] !== ".") {
+          if (range2[end] !== ".") {
             return start;
           }
           end++;
         }
       }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
+      const prereleaseEnd = findPrereleaseEndIndex(range2, end, true, digitRuns);
+      return findBuildEndIndex(range2, prereleaseEnd);
     };
-    var findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-      if (isDigit(range[start])) {
-        return findVersionNumberEndIndex(range, start, false, digitRuns);
+    var findPartialVersionComponentEndIndex = (range2, start, digitRuns) => {
+      if (isDigit(range2[start])) {
+        return findVersionNumberEndIndex(range2, start, false, digitRuns);
       }
-      return isVersionStart(range[start]) ? start + 1 : start;
+      return isVersionStart(range2[start]) ? start + 1 : start;
     };
-    var findPartialVersionEndIndex = (range, start, digitRuns) => {
-      let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
+    var findPartialVersionEndIndex = (range2, start, digitRuns) => {
+      let end = findPartialVersionComponentEndIndex(range2, start, digitRuns);
       for (let component = 0; component < 2; component++) {
-        if (range[end] !== ".") {
+        if (range2[end] !== ".") {
           return end;
         }
-        const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
+        const next = findPartialVersionComponentEndIndex(range2, end + 1, digitRuns);
         if (next === end + 1) {
           return end;
         }
         end = next;
       }
-      const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
-      return findBuildEndIndex(range, prereleaseEnd);
+      const prereleaseEnd = findPrereleaseEndIndex(range2, end, false, digitRuns);
+      return findBuildEndIndex(range2, prereleaseEnd);
     };
-    var findVersionEndIndex = (range, start, digitRuns) => {
-      const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
-      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range, start, digitRuns);
+    var findVersionEndIndex = (range2, start, digitRuns) => {
+      const fullVersionEnd = findLooseFullVersionEndIndex(range2, start, digitRuns);
+      return fullVersionEnd !== start ? fullVersionEnd : findPartialVersionEndIndex(range2, start, digitRuns);
     };
-    var findRemovableWhitespaceIndex = (range, matchStart) => {
+    var findRemovableWhitespaceIndex = (range2, matchStart) => {
       let position = matchStart;
-      if (isWhitespace(range[position])) {
+      if (isWhitespace(range2[position])) {
         position++;
       }
-      if (range[position] === "<" || range[position] === ">") {
+      if (range2[position] === "<" || range2[position] === ">") {
         position++;
       }
-      if (range[position] === "=") {
+      if (range2[position] === "=") {
         position++;
       }
-      return isWhitespace(range[position]) ? position : -1;
+      return isWhitespace(range2[position]) ? position : -1;
     };
-    var trimComparatorWhitespace = (range) => {
+    var trimComparatorWhitespace = (range2) => {
       let result = "";
       let copyFrom = 0;
       let cursor = 0;
       const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
-      while (cursor < range.length) {
+      while (cursor < range2.length) {
         const matchStart = cursor;
-        if (range[cursor] === "<" || range[cursor] === ">") {
+        if (range2[cursor] === "<" || range2[cursor] === ">") {
           cursor++;
-        } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+        } else if (!isVersionPrefix(range2[cursor]) && !isVersionStart(range2[cursor])) {
           cursor++;
           continue;
         }
-        while (cursor < range.length && isVersionPrefix(range[cursor])) {
+        while (cursor < range2.length && isVersionPrefix(range2[cursor])) {
           cursor++;
         }
-        if (!isVersionStart(range[cursor])) {
+        if (!isVersionStart(range2[cursor])) {
           continue;
         }
-        const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
+        const whitespacePosition = findRemovableWhitespaceIndex(range2, matchStart);
         if (whitespacePosition !== -1) {
-          result += range.slice(copyFrom, whitespacePosition);
+          result += range2.slice(copyFrom, whitespacePosition);
           copyFrom = whitespacePosition + 1;
         }
-        cursor = findVersionEndIndex(range, cursor, digitRuns);
+        cursor = findVersionEndIndex(range2, cursor, digitRuns);
       }
-      return result + range.slice(copyFrom);
+      return result + range2.slice(copyFrom);
     };
     module2.exports = trimComparatorWhitespace;
   }
@@ -24089,25 +24089,25 @@ var require_range2 = __commonJS({
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
-      constructor(range, options) {
+      constructor(range2, options) {
         options = parseOptions(options);
-        if (range instanceof _Range) {
-          if (range.loose === !!options.loose && range.includePrerelease === !!options.includePrerelease) {
-            return range;
+        if (range2 instanceof _Range) {
+          if (range2.loose === !!options.loose && range2.includePrerelease === !!options.includePrerelease) {
+            return range2;
           } else {
-            return new _Range(range.raw, options);
+            return new _Range(range2.raw, options);
           }
         }
-        if (range instanceof Comparator) {
-          this.raw = range.value;
-          this.set = [[range]];
+        if (range2 instanceof Comparator) {
+          this.raw = range2.value;
+          this.set = [[range2]];
           this.formatted = void 0;
           return this;
         }
         this.options = options;
         this.loose = !!options.loose;
         this.includePrerelease = !!options.includePrerelease;
-        this.raw = range.trim().replace(SPACE_CHARACTERS, " ");
+        this.raw = range2.trim().replace(SPACE_CHARACTERS, " ");
         this.set = this.raw.split("||").map((r) => this.parseRange(r.trim())).filter((c) => c.length);
         if (!this.set.length) {
           throw new TypeError(`Invalid SemVer Range: ${this.raw}`);
@@ -24152,25 +24152,25 @@ var require_range2 = __commonJS({
       toString() {
         return this.range;
       }
-      parseRange(range) {
-        range = range.replace(BUILDSTRIPRE, "");
+      parseRange(range2) {
+        range2 = range2.replace(BUILDSTRIPRE, "");
         const memoOpts = (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) | (this.options.loose && FLAG_LOOSE);
-        const memoKey = memoOpts + ":" + range;
+        const memoKey = memoOpts + ":" + range2;
         const cached = cache.get(memoKey);
         if (cached) {
           return cached;
         }
         const loose = this.options.loose;
         const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
-        range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
-        debug("hyphen replace", range);
-        range = trimComparatorWhitespace(range);
-        debug("comparator trim", range);
-        range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
-        debug("tilde trim", range);
-        range = range.replace(re[t.CARETTRIM], caretTrimReplace);
-        debug("caret trim", range);
-        let rangeList = range.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
+        range2 = range2.replace(hr, hyphenReplace(this.options.includePrerelease));
+        debug("hyphen replace", range2);
+        range2 = trimComparatorWhitespace(range2);
+        debug("comparator trim", range2);
+        range2 = range2.replace(re[t.TILDETRIM], tildeTrimReplace);
+        debug("tilde trim", range2);
+        range2 = range2.replace(re[t.CARETTRIM], caretTrimReplace);
+        debug("caret trim", range2);
+        let rangeList = range2.split(" ").map((comp) => parseComparator(comp, this.options)).join(" ").split(/\s+/).map((comp) => replaceGTE0(comp, this.options));
         if (loose) {
           rangeList = rangeList.filter((comp) => {
             debug("loose invalid filter", comp, this.options);
@@ -24193,12 +24193,12 @@ var require_range2 = __commonJS({
         cache.set(memoKey, result);
         return result;
       }
-      intersects(range, options) {
-        if (!(range instanceof _Range)) {
+      intersects(range2, options) {
+        if (!(range2 instanceof _Range)) {
           throw new TypeError("a Range is required");
         }
         return this.set.some((thisComparators) => {
-          return isSatisfiable(thisComparators, options) && range.set.some((rangeComparators) => {
+          return isSatisfiable(thisComparators, options) && range2.set.some((rangeComparators) => {
             return isSatisfiable(rangeComparators, options) && thisComparators.every((thisComparator) => {
               return rangeComparators.every((rangeComparator) => {
                 return thisComparator.intersects(rangeComparator, options);
@@ -24586,13 +24586,13 @@ var require_satisfies = __commonJS({
   "node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
-    var satisfies = (version2, range, options) => {
+    var satisfies = (version2, range2, options) => {
       try {
-        range = new Range(range, options);
+        range2 = new Range(range2, options);
       } catch (er) {
         return false;
       }
-      return range.test(version2);
+      return range2.test(version2);
     };
     module2.exports = satisfies;
   }
@@ -24603,7 +24603,7 @@ var require_to_comparators = __commonJS({
   "node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
-    var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
+    var toComparators = (range2, options) => new Range(range2, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
     module2.exports = toComparators;
   }
 });
@@ -24614,12 +24614,12 @@ var require_max_satisfying = __commonJS({
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
-    var maxSatisfying = (versions, range, options) => {
+    var maxSatisfying = (versions, range2, options) => {
       let max2 = null;
       let maxSV = null;
       let rangeObj = null;
       try {
-        rangeObj = new Range(range, options);
+        rangeObj = new Range(range2, options);
       } catch (er) {
         return null;
       }
@@ -24643,12 +24643,12 @@ var require_min_satisfying = __commonJS({
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
-    var minSatisfying = (versions, range, options) => {
+    var minSatisfying = (versions, range2, options) => {
       let min = null;
       let minSV = null;
       let rangeObj = null;
       try {
-        rangeObj = new Range(range, options);
+        rangeObj = new Range(range2, options);
       } catch (er) {
         return null;
       }
@@ -24673,19 +24673,19 @@ var require_min_version = __commonJS({
     var SemVer = require_semver();
     var Range = require_range2();
     var gt = require_gt();
-    var minVersion = (range, loose) => {
-      range = new Range(range, loose);
+    var minVersion = (range2, loose) => {
+      range2 = new Range(range2, loose);
       let minver = new SemVer("0.0.0");
-      if (range.test(minver)) {
+      if (range2.test(minver)) {
         return minver;
       }
       minver = new SemVer("0.0.0-0");
-      if (range.test(minver)) {
+      if (range2.test(minver)) {
         return minver;
       }
       minver = null;
-      for (let i = 0; i < range.set.length; ++i) {
-        const comparators = range.set[i];
+      for (let i = 0; i < range2.set.length; ++i) {
+        const comparators = range2.set[i];
         let setMin = null;
         comparators.forEach((comparator) => {
           const compver = new SemVer(comparator.semver.version);
@@ -24716,7 +24716,7 @@ var require_min_version = __commonJS({
           minver = setMin;
         }
       }
-      if (minver && range.test(minver)) {
+      if (minver && range2.test(minver)) {
         return minver;
       }
       return null;
@@ -24730,9 +24730,9 @@ var require_valid2 = __commonJS({
   "node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
-    var validRange = (range, options) => {
+    var validRange = (range2, options) => {
       try {
-        return new Range(range, options).range || "*";
+        return new Range(range2, options).range || "*";
       } catch (er) {
         return null;
       }
@@ -24754,9 +24754,9 @@ var require_outside = __commonJS({
     var lt = require_lt();
     var lte = require_lte();
     var gte = require_gte();
-    var outside = (version2, range, hilo, options) => {
+    var outside = (version2, range2, hilo, options) => {
       version2 = new SemVer(version2, options);
-      range = new Range(range, options);
+      range2 = new Range(range2, options);
       let gtfn, ltefn, ltfn, comp, ecomp;
       switch (hilo) {
         case ">":
@@ -24776,11 +24776,11 @@ var require_outside = __commonJS({
         default:
           throw new TypeError('Must provide a hilo val of "<" or ">"');
       }
-      if (satisfies(version2, range, options)) {
+      if (satisfies(version2, range2, options)) {
         return false;
       }
-      for (let i = 0; i < range.set.length; ++i) {
-        const comparators = range.set[i];
+      for (let i = 0; i < range2.set.length; ++i) {
+        const comparators = range2.set[i];
         let high = null;
         let low = null;
         comparators.forEach((comparator) => {
@@ -24815,7 +24815,7 @@ var require_gtr = __commonJS({
   "node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
-    var gtr = (version2, range, options) => outside(version2, range, ">", options);
+    var gtr = (version2, range2, options) => outside(version2, range2, ">", options);
     module2.exports = gtr;
   }
 });
@@ -24825,7 +24825,7 @@ var require_ltr = __commonJS({
   "node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
-    var ltr = (version2, range, options) => outside(version2, range, "<", options);
+    var ltr = (version2, range2, options) => outside(version2, range2, "<", options);
     module2.exports = ltr;
   }
 });
@@ -24850,13 +24850,13 @@ var require_simplify = __commonJS({
     "use strict";
     var satisfies = require_satisfies();
     var compare = require_compare();
-    module2.exports = (versions, range, options) => {
+    module2.exports = (versions, range2, options) => {
       const set = [];
       let first = null;
       let prev = null;
       const v = versions.sort((a, b) => compare(a, b, options));
       for (const version2 of v) {
-        const included = satisfies(version2, range, options);
+        const included = satisfies(version2, range2, options);
         if (included) {
           prev = version2;
           if (!first) {
@@ -24888,8 +24888,8 @@ var require_simplify = __commonJS({
         }
       }
       const simplified = ranges.join(" || ");
-      const original = typeof range.raw === "string" ? range.raw : String(range);
-      return simplified.length < original.length ? simplified : range;
+      const original = typeof range2.raw === "string" ? range2.raw : String(range2);
+      return simplified.length < original.length ? simplified : range2;
     };
   }
 });
@@ -29087,7 +29087,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run5(opts, tracker, cb) {
+    function run6(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -29323,7 +29323,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run5;
+    module2.exports = run6;
   }
 });
 
@@ -29332,12 +29332,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run5 = require_run();
+    var run6 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run5(opts, tracker, cb);
+      run6(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -29669,18 +29669,18 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run5(opts);
+          return run6(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run5(opts) {
+    function run6(opts) {
       const tracker = new EE();
-      const promise = new Promise((resolve7, reject) => {
+      const promise = new Promise((resolve12, reject) => {
         _init(opts, tracker, (err, results) => {
           if (err) return reject(err);
-          resolve7(results);
+          resolve12(results);
         });
       });
       tracker.then = promise.then.bind(promise);
@@ -29696,13 +29696,13 @@ var require_init = __commonJS({
       };
       const mainTracker = new EE();
       const warmUpTracker = new EE();
-      const promise = new Promise((resolve7, reject) => {
+      const promise = new Promise((resolve12, reject) => {
         _init(warmupOpts, warmUpTracker, (err, warmupResults) => {
           if (err) return reject(err);
           _init(opts, mainTracker, (err2, results) => {
             if (err2) return reject(err2);
             results.warmup = warmupResults;
-            resolve7(results);
+            resolve12(results);
           });
         });
       });
@@ -29874,7 +29874,7 @@ var require_autocannon = __commonJS({
     var net = __require("net");
     var path = __require("path");
     var URL2 = __require("url").URL;
-    var spawn3 = __require("child_process").spawn;
+    var spawn5 = __require("child_process").spawn;
     var managePath = require_dist();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -30102,7 +30102,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path.join(__dirname, "lib/preload"));
-        const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn5(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -30149,7 +30149,7 @@ var require_autocannon = __commonJS({
 });
 
 // soak/cli.ts
-import { basename as basename8 } from "node:path";
+import { basename as basename10 } from "node:path";
 
 // kernel/bundled.ts
 import { access as access2 } from "node:fs/promises";
@@ -30287,26 +30287,29 @@ var SerialTail = class extends EventEmitter {
   offset = 0;
   partial = "";
   timer;
-  reading = false;
+  /** the read under way: stop() waits for it before closing the file */
+  reading;
   lines = [];
   async start() {
     this.file = await open(this.path, "a+");
     this.timer = setInterval(() => void this.poll(), POLL_MS);
   }
   /** Reads whatever is new now (also used once more at stop, so nothing is missed). */
-  async poll() {
-    if (!this.file || this.reading) return;
-    this.reading = true;
-    try {
-      const buf = Buffer.alloc(CHUNK);
-      for (; ; ) {
-        const { bytesRead } = await this.file.read(buf, 0, CHUNK, this.offset);
-        if (bytesRead === 0) break;
-        this.offset += bytesRead;
-        this.feed(buf.subarray(0, bytesRead).toString("latin1"));
-      }
-    } finally {
-      this.reading = false;
+  poll() {
+    const file = this.file;
+    if (!file) return Promise.resolve();
+    this.reading ??= this.readNew(file).finally(() => {
+      this.reading = void 0;
+    });
+    return this.reading;
+  }
+  async readNew(file) {
+    const buf = Buffer.alloc(CHUNK);
+    for (; ; ) {
+      const { bytesRead } = await file.read(buf, 0, CHUNK, this.offset);
+      if (bytesRead === 0) break;
+      this.offset += bytesRead;
+      this.feed(buf.subarray(0, bytesRead).toString("latin1"));
     }
   }
   feed(text) {
@@ -30324,12 +30327,12 @@ var SerialTail = class extends EventEmitter {
   waitFor(pattern, timeoutMs) {
     const seen = this.lines.find((l) => pattern.test(l.text));
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve7, reject) => {
+    return new Promise((resolve12, reject) => {
       const onLine = (line) => {
         if (!pattern.test(line.text)) return;
         clearTimeout(timer);
         this.off("line", onLine);
-        resolve7(line);
+        resolve12(line);
       };
       const timer = setTimeout(() => {
         this.off("line", onLine);
@@ -30343,6 +30346,7 @@ var SerialTail = class extends EventEmitter {
   }
   async stop() {
     clearInterval(this.timer);
+    await this.reading?.catch(() => void 0);
     await this.poll();
     if (this.partial) this.feed("\n");
     await this.file?.close();
@@ -30407,11 +30411,11 @@ var Vm = class _Vm {
     this.command = command;
     this.runDir = runDir;
     this.serial = new SerialTail(join5(config.dir, "serial.log"));
-    this.exited = new Promise((resolve7) => {
+    this.exited = new Promise((resolve12) => {
       process2.once("exit", (code, signal) => {
         live.delete(process2);
         this.exitInfo = { code, signal, at: Date.now() };
-        resolve7(this.exitInfo);
+        resolve12(this.exitInfo);
       });
     });
   }
@@ -30437,8 +30441,8 @@ var Vm = class _Vm {
     const log = createWriteStream(join5(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new _Vm(config, child, [qemu, ...args], runDir);
-    await new Promise((resolve7, reject) => {
-      child.once("spawn", resolve7);
+    await new Promise((resolve12, reject) => {
+      child.once("spawn", resolve12);
       child.once("error", (err) => {
         live.delete(child);
         reject(new Error(`cannot start setpriv (${err.message}); install util-linux`));
@@ -30518,6 +30522,7 @@ var DEFAULTS = {
   pageGrowth: 16,
   p99GrowthMs: 0,
   warmupS: 10,
+  hangDumpMiB: 64,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",
@@ -30572,6 +30577,7 @@ function validate(o) {
   positiveInt("warmup", o.warmupS, 0, MAX.seconds);
   positiveInt("tx-stall-budget", o.txStallBudget, 0);
   positiveInt("page-growth", o.pageGrowth, 0);
+  positiveInt("hang-dump-mb", o.hangDumpMiB, 0, MAX.memoryMiB);
   positiveInt("p99-growth", o.p99GrowthMs, 0);
   for (const p of o.guestPorts)
     if (!Number.isInteger(p) || p < 1 || p > 65535)
@@ -30632,6 +30638,7 @@ var FLAGS = {
   pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
   p99GrowthMs: (o) => one("p99-growth", o.p99GrowthMs, DEFAULTS.p99GrowthMs),
   warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
+  hangDumpMiB: (o) => one("hang-dump-mb", o.hangDumpMiB, DEFAULTS.hangDumpMiB),
   counters: (o) => Object.keys(COUNTER_FLAGS).filter((k) => o.counters[k] !== DEFAULTS.counters[k]).flatMap((k) => ["--counter", `${COUNTER_FLAGS[k]}=${o.counters[k]}`]),
   crashPatterns: (o) => o.crashPatterns.flatMap((p) => ["--crash-pattern", p.source]),
   out: (o) => one("out", o.out, DEFAULTS.out)
@@ -30651,10 +30658,60 @@ function reproduceCommand(o, kernelFile, version2) {
   return [`npx`, `unikernel-soak@${version2}`, ...argv].map(shellQuote).join(" ");
 }
 
+// soak/bisect/bisect.ts
+import { spawn as spawn4 } from "node:child_process";
+import { mkdir as mkdir4, readdir as readdir4, writeFile as writeFile9 } from "node:fs/promises";
+import { join as join20, resolve as resolve7 } from "node:path";
+
 // soak/cli-options.ts
 import { parseArgs } from "node:util";
+
+// soak/scenario.ts
+import { readFileSync } from "node:fs";
+import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve4 } from "node:path";
+var FILE_FLAGS = /* @__PURE__ */ new Set(["kernel", "initrd"]);
+var NOT_SCENARIO = /* @__PURE__ */ new Set(["scenario", "out", "help"]);
+function scenarioOf(o, dir) {
+  const argv = optionsToArgv({ ...o, out: DEFAULTS.out });
+  const s = {};
+  for (let i = 0; i < argv.length; i++) {
+    const eq = argv[i].indexOf("=");
+    const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
+    const v = FILE_FLAGS.has(flag) ? relative3(dir, resolve4(value)) : /^\d+$/.test(value) ? Number(value) : value;
+    const had = s[flag];
+    s[flag] = had === void 0 ? v : [...Array.isArray(had) ? had : [String(had)], String(v)];
+  }
+  return s;
+}
+function scenarioArgv(file) {
+  let s;
+  try {
+    s = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--scenario ${file}: cannot read it as JSON (${err.message})`);
+  }
+  if (typeof s !== "object" || s === null || Array.isArray(s))
+    throw new UsageError(`--scenario ${file}: expected a JSON object of flags, e.g. {"requests": 2000}`);
+  const argv = [];
+  for (const [flag, value] of Object.entries(s)) {
+    if (NOT_SCENARIO.has(flag) || !/^[a-z][a-z-]*$/.test(flag))
+      throw new UsageError(`--scenario ${file}: "${flag}" is not an engine option (keys are the long flags of --help)`);
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      if (typeof v !== "string" && typeof v !== "number")
+        throw new UsageError(`--scenario ${file}: "${flag}" must be a string or a number, got ${JSON.stringify(v)}`);
+      const text = FILE_FLAGS.has(flag) && !isAbsolute(String(v)) ? resolve4(dirname4(file), String(v)) : String(v);
+      argv.push(`--${flag}=${text}`);
+    }
+  }
+  return argv;
+}
+
+// soak/cli-options.ts
 var USAGE = `usage: unikernel-soak [options]
        unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
+       unikernel-soak repro <report-dir> [options]     (see repro --help)
+       unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
@@ -30695,8 +30752,12 @@ watchers and thresholds
                            (the trend of pages and QEMU RSS is judged against the two budgets above,
                            per hour: a slow leak is named with its rate within minutes)
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS.warmupS})
+  --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS.hangDumpMiB}; 0 = no dump)
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
+scenario
+  --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
+                           them), read before the command line: a flag given there overrides it
 output
   --out DIR                report directory (default ${DEFAULTS.out})
   -h, --help               this text`;
@@ -30755,15 +30816,28 @@ function parseCli(argv) {
       "page-growth": { type: "string" },
       "p99-growth": { type: "string" },
       warmup: { type: "string" },
+      "hang-dump-mb": { type: "string" },
       counter: { type: "string", multiple: true },
       "crash-pattern": { type: "string", multiple: true },
       out: { type: "string" },
+      scenario: { type: "string" },
       help: { type: "boolean", short: "h" }
     }
   });
   try {
     values = parse2(argv).values;
+    const scenario = values.scenario;
+    if (scenario) {
+      const flags = scenarioArgv(scenario);
+      try {
+        parse2(flags);
+      } catch (err) {
+        throw new UsageError(`--scenario ${scenario}: ${err.message}`);
+      }
+      values = parse2([...flags, ...argv]).values;
+    }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`${err.message} (see --help)`);
   }
   if (values.help) return "help";
@@ -30819,509 +30893,49 @@ function parseCli(argv) {
     pageGrowth: num("page-growth", values["page-growth"], d.pageGrowth),
     p99GrowthMs: num("p99-growth", values["p99-growth"], d.p99GrowthMs),
     warmupS: num("warmup", values.warmup, d.warmupS),
+    hangDumpMiB: num("hang-dump-mb", values["hang-dump-mb"], d.hangDumpMiB),
     counters,
     crashPatterns,
     out: values.out ?? d.out
   });
 }
 
-// soak/merge/command.ts
-import { writeFile as writeFile4 } from "node:fs/promises";
-import { join as join8, relative as relative4, resolve as resolve5 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
-
-// soak/out-dir.ts
-import { constants as constants2 } from "node:fs";
-import { access as access4, lstat, mkdir as mkdir2, readdir as readdir3, readFile as readFile3, rm as rm3, stat, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname4, join as join6, relative as relative3, resolve as resolve4 } from "node:path";
-var MARKER = ".unikernel-soak-report";
-var REPORT_FILES = [
-  "report.json",
-  "summary.md",
-  "report.html",
-  "timeline.jsonl",
-  "serial.log",
-  "qemu.log",
-  "triage.md",
-  "memory.core"
-];
-async function claimOutDir(out, kernel) {
-  const dir = resolve4(out);
-  const files = [...REPORT_FILES, basenameOf(kernel)];
-  const inside = relative3(dir, resolve4(kernel));
-  if (!inside.startsWith("..") && !inside.startsWith("/"))
-    throw new UsageError(`--out ${out}: the kernel under test (${kernel}) is inside it; choose another folder`);
-  await claimFolder(out, files);
-}
-async function claimFolder(out, files) {
-  const dir = resolve4(out);
-  const st = await lstat(dir).catch((err) => {
-    if (err.code === "ENOENT") return void 0;
-    const why = err.code === "ENOTDIR" ? "a part of the path is not a folder" : err.code ?? err.message;
-    throw new UsageError(`--out ${out}: ${why}`);
-  });
-  if (!st) {
-    await makeFolder(dir, out);
-  } else {
-    if (!st.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a folder; choose another path`);
-    await clearPreviousReport(dir, out);
-  }
-  await writeMarker(dir, files);
-}
-async function clearPreviousReport(dir, out) {
-  const entries = await readdir3(dir);
-  if (entries.length === 0) return;
-  const marker = await readMarker(dir);
-  if (!marker)
-    throw new UsageError(
-      `--out ${out}: the folder is not empty and holds no report of unikernel-soak (${listed(entries)}); it is left untouched: choose a new or empty folder`
-    );
-  const foreign = entries.filter((e) => e !== MARKER && !marker.files.includes(e));
-  if (foreign.length)
-    throw new UsageError(
-      `--out ${out}: holds a previous report, but also files unikernel-soak did not write (${listed(foreign)}); it is left untouched: move them or choose another folder`
-    );
-  for (const e of entries) if (e !== MARKER) await rm3(join6(dir, e), { force: true });
-}
-async function makeFolder(dir, out) {
-  const missing = [];
-  let at = dir;
-  while (!await exists(at)) {
-    missing.unshift(at);
-    at = dirname4(at);
-  }
-  const parent = await stat(at);
-  if (!parent.isDirectory()) throw new UsageError(`--out ${out}: ${at} is not a folder`);
-  await access4(at, constants2.W_OK).catch(() => {
-    throw new UsageError(`--out ${out}: cannot write in ${at} (permission denied)`);
-  });
-  for (const d of missing) {
-    await mkdir2(d).catch((err) => {
-      throw new UsageError(`--out ${out}: cannot create ${d} (${err.code ?? err.message})`);
-    });
-  }
-}
-async function writeMarker(dir, files) {
-  const marker = { tool: "unikernel-soak", files };
-  await writeFile3(join6(dir, MARKER), `${JSON.stringify(marker)}
-`).catch((err) => {
-    throw new UsageError(`--out ${dir}: cannot write there (${err.code ?? err.message})`);
-  });
-}
-async function readMarker(dir) {
+// soak/bisect/git.ts
+import { execFile as execFile2 } from "node:child_process";
+import { promisify as promisify2 } from "node:util";
+var run2 = promisify2(execFile2);
+async function git(cwd, ...args) {
   try {
-    const m = JSON.parse(await readFile3(join6(dir, MARKER), "utf8"));
-    return m.tool === "unikernel-soak" && Array.isArray(m.files) ? m : void 0;
-  } catch {
-    return void 0;
-  }
-}
-var exists = (p) => lstat(p).then(
-  () => true,
-  () => false
-);
-var basenameOf = (p) => p.split("/").pop();
-var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u2026" : "");
-
-// soak/merge/legs.ts
-import { createReadStream } from "node:fs";
-import { readFile as readFile4 } from "node:fs/promises";
-import { basename as basename3, join as join7 } from "node:path";
-import { createInterface } from "node:readline";
-
-// soak/verdict.ts
-var PRECEDENCE = ["error", "crash", "reset", "tx-stall", "hang", "leak", "latency", "load"];
-function decide(findings) {
-  if (findings.length === 0) return { kind: "pass", exitCode: 0, reasons: [] };
-  const kind = PRECEDENCE.find((k) => findings.some((f) => f.kind === k));
-  const reasons = [...findings].sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind) || a.at - b.at);
-  return { kind, exitCode: kind === "error" ? 2 : 1, reasons };
-}
-
-// soak/merge/legs.ts
-async function readLeg(dir, name = basename3(dir), link = dir) {
-  const text = await readFile4(join7(dir, "report.json"), "utf8").catch(() => {
-    throw new UsageError(`merge: ${dir} holds no report.json; give the report folders of the soak's legs`);
-  });
-  try {
-    return { name, dir, report: JSON.parse(text), link };
+    const { stdout } = await run2("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim();
   } catch (err) {
-    throw new UsageError(`merge: ${dir}/report.json is not JSON (${err.message})`);
+    const e = err;
+    if (e.code === "ENOENT") throw new Error("git is not installed (needed by bisect)");
+    throw new Error(`git ${args.join(" ")} (in ${cwd}) failed: ${(e.stderr ?? e.message).trim()}`);
   }
-}
-function mergeLegs(legs) {
-  const reasons = legs.flatMap(
-    (leg) => leg.report.verdict.reasons.map((r) => ({ ...r, message: `${leg.name}: ${r.message}`, leg }))
-  );
-  const verdict = decide(reasons.map(({ leg: _, ...r }) => r));
-  const earliest = [...reasons].sort((a, b) => a.at - b.at)[0];
-  const triage2 = (leg) => leg.report.files["triage.md"];
-  return {
-    legs: legs.map((leg) => ({
-      name: leg.name,
-      link: leg.link,
-      verdict: leg.report.verdict.kind,
-      requests: leg.report.load?.requests ?? 0,
-      rps: Math.round(leg.report.load?.rps ?? 0),
-      p99Ms: leg.report.load?.latencyMs.p99,
-      durationS: leg.report.load?.durationS,
-      reason: leg.report.verdict.reasons[0]?.message,
-      triage: triage2(leg)
-    })),
-    verdict,
-    requests: legs.reduce((n, l) => n + (l.report.load?.requests ?? 0), 0),
-    rps: Math.round(legs.reduce((n, l) => n + (l.report.load?.rps ?? 0), 0)),
-    firstFailure: earliest && {
-      leg: earliest.leg.name,
-      link: earliest.leg.link,
-      triage: triage2(earliest.leg),
-      reason: { kind: earliest.kind, at: earliest.at, message: earliest.message, evidence: earliest.evidence }
-    }
-  };
-}
-async function combinedTimeline(legs) {
-  const bySecond = /* @__PURE__ */ new Map();
-  for (const leg of legs) {
-    const lines = createInterface({ input: createReadStream(join7(leg.dir, "timeline.jsonl")), crlfDelay: Infinity });
-    try {
-      for await (const line of lines) {
-        if (!line.trim()) continue;
-        const e = JSON.parse(line);
-        const t = Math.floor(e.t);
-        const sum = bySecond.get(t) ?? { t, at: e.at, rps: 0 };
-        sum.rps += e.rps;
-        if (e.p99Ms !== void 0) sum.p99Ms = Math.max(sum.p99Ms ?? 0, e.p99Ms);
-        if (e.host) sum.host = { rssMiB: Math.max(sum.host?.rssMiB ?? 0, e.host.rssMiB), cpuPercent: 0 };
-        bySecond.set(t, sum);
-      }
-    } catch (err) {
-      if (err.code !== "ENOENT") throw err;
-    }
-  }
-  return [...bySecond.values()].sort((a, b) => a.t - b.t);
 }
 
-// soak/report/series.ts
-function metricsFor(report) {
-  const o = report.options;
-  const pages = o.counters?.pagesUsed ?? "pmm_pages_used";
-  const stalls = o.counters?.txStalls ?? "tx_stalls";
-  const counter = (name) => (e) => e.guest?.[name] ?? null;
-  return [
-    { key: "rps", title: "Throughput", unit: "requests/s", value: (e) => e.rps },
-    { key: "p99", title: "p99 latency per window", unit: "ms", value: (e) => e.p99Ms ?? null },
-    {
-      key: "health",
-      title: `${o.healthPath ?? "/health"} latency`,
-      unit: "ms",
-      value: (e) => e.health?.ok ? e.health.ms ?? null : null
-    },
-    { key: "rss", title: "QEMU resident memory", unit: "MiB", value: (e) => e.host?.rssMiB ?? null },
-    { key: "pages", title: `Guest pages used (${pages})`, unit: "pages", value: counter(pages) },
-    { key: "txStalls", title: stalls, unit: "count", value: counter(stalls) }
-  ];
-}
-var seriesOf = (timeline, m) => timeline.map((e) => ({ t: e.t, v: m.value(e) }));
-function loadClock(timeline) {
-  const first = timeline[0];
-  if (!first) return void 0;
-  const loadStarted = Date.parse(first.at) - first.t * 1e3;
-  return (atMs) => Math.round((atMs - loadStarted) / 100) / 10;
-}
-function failureAt(report, timeline) {
-  const reason = report.verdict.reasons[0];
-  const clock2 = loadClock(timeline);
-  return report.verdict.kind === "pass" || !reason || !clock2 ? void 0 : clock2(reason.at);
-}
-function downsample(points, max2, keep = []) {
-  if (points.length <= max2) return points;
-  const picked = /* @__PURE__ */ new Set([0, points.length - 1]);
-  for (const t of keep) {
-    const after = points.findIndex((p) => p.t >= t);
-    if (after < 0) picked.add(points.length - 1);
-    else {
-      picked.add(after);
-      if (after > 0) picked.add(after - 1);
-    }
-  }
-  const perBucket = points.some((p) => p.v === null) ? 3 : 2;
-  const buckets = Math.max(1, Math.floor((max2 - picked.size) / perBucket));
-  const size = points.length / buckets;
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size);
-    const to = Math.min(points.length, Math.floor((b + 1) * size));
-    let lo = -1;
-    let hi = -1;
-    let gap = -1;
-    for (let i = from; i < to; i++) {
-      const v = points[i].v;
-      if (v === null) {
-        if (gap < 0) gap = i;
-      } else {
-        if (lo < 0 || v < points[lo].v) lo = i;
-        if (hi < 0 || v > points[hi].v) hi = i;
-      }
-    }
-    for (const i of [lo, hi, gap]) if (i >= 0) picked.add(i);
-  }
-  return [...picked].sort((a, b) => a - b).map((i) => points[i]);
-}
-function downsampleEvenly(points, max2) {
-  if (points.length <= max2) return points;
-  const buckets = Math.floor(max2 / 2);
-  const size = points.length / buckets;
-  const out = [];
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size);
-    const to = Math.floor((b + 1) * size);
-    let lo = from;
-    let hi = from;
-    for (let i = from; i < to; i++) {
-      const v = points[i].v ?? 0;
-      if (v < (points[lo].v ?? 0)) lo = i;
-      if (v > (points[hi].v ?? 0)) hi = i;
-    }
-    if (lo === hi) hi = lo + 1;
-    out.push(points[Math.min(lo, hi)], points[Math.max(lo, hi)]);
-  }
-  return out;
-}
-function humanDuration(s) {
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`;
-}
-
-// soak/report/trends-md.ts
-var signed = (v) => `${v > 0 ? "+" : ""}${Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2)}`;
-function trendTable(trends) {
-  const rows = Object.entries(trends);
-  if (rows.length === 0) return [];
-  return [
-    "## Trends over the steady load",
-    "",
-    "| series | per minute | 99.9% interval | over | budget per hour | verdict |",
-    "|---|---:|---:|---:|---:|---|",
-    ...rows.map(
-      ([name, t]) => `| ${name} | ${signed(t.perMin)} ${t.unit} | ${signed(t.lowerPerMin)} \u2026 ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${t.unit}` : "not judged"} | ${t.flagged ? "\u274C growing" : "flat"} |`
-    ),
-    ""
-  ];
-}
-
-// soak/report/summary.ts
-var MAX_POINTS = 60;
-var SUMMARY_CHARTS = {
-  rps: "Throughput",
-  p99: "p99 latency of each second",
-  health: "Health probe latency",
-  rss: "QEMU resident memory"
-};
-function xLabels(ts) {
-  for (let digits = 0; digits < 3; digits++) {
-    const labels = ts.map((t) => t.toFixed(digits));
-    if (new Set(labels).size === labels.length) return labels;
-  }
-  return ts.map((t) => t.toFixed(3));
-}
-function chart(title, unit, points) {
-  const xs = xLabels(points.map((p) => p.t));
-  const ys = points.map((p) => Math.round((p.v ?? 0) * 10) / 10);
-  return [
-    "```mermaid",
-    "xychart-beta",
-    `  title "${title}"`,
-    `  x-axis "seconds" [${xs.join(", ")}]`,
-    `  y-axis "${unit}"`,
-    `  line [${ys.join(", ")}]`,
-    "```"
-  ].join("\n");
-}
-var VERDICT_ICON = { pass: "\u2705", error: "\u26A0\uFE0F" };
-function renderSummary(r, timeline) {
-  const v = r.verdict;
-  const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "\u274C"} ${v.kind}`, ""];
-  if (r.crash) {
-    const at = r.crash.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash.source;
-    out.push(`**${r.crash.title}**${at ? ` at \`${at}\`` : ""}`, "");
-  }
-  for (const reason of v.reasons) out.push(`- **${reason.kind}**: ${reason.message}`);
-  if (v.reasons.length) out.push("");
-  const l = r.load;
-  out.push("| | |", "|---|---|");
-  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
-  if (l) {
-    const asked = l.asked >= UNCAPPED_REQUESTS ? "no cap (bounded by time)" : l.asked.toLocaleString("en-US");
-    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${asked} |`);
-    if (l.churn)
-      out.push(
-        `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${(100 * l.churn.requests / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`
-      );
-    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
-    out.push(
-      `| latency | p50 ${l.latencyMs.p50} ms \xB7 p90 ${l.latencyMs.p90} ms \xB7 p99 ${l.latencyMs.p99} ms \xB7 max ${l.latencyMs.max} ms |`
-    );
-    out.push(`| errors / timeouts / unexpected statuses | ${l.errors} / ${l.timeouts} / ${l.unexpectedStatuses} |`);
-    out.push(
-      `| statuses | ${Object.entries(l.statuses).map(([k, n]) => `${k}: ${n}`).join(", ")} |`
-    );
-  }
-  out.push(`| accelerator | ${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""} |`);
-  if (r.boot.readyMs !== void 0) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
-  if (r.host.rssMiB)
-    out.push(
-      `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB \xB7 max ${r.host.rssMiB.max.toFixed(1)} MiB \xB7 last ${r.host.rssMiB.last.toFixed(1)} MiB |`
-    );
-  out.push(`| kernel | \`${r.kernel.path ?? "?"}\`${r.kernel.buildId ? ` build-id ${r.kernel.buildId}` : ""} |`, "");
-  const { first, last } = r.guest;
-  if (first && last) {
-    out.push("## Guest counters", "", "| counter | first | last |", "|---|---:|---:|");
-    for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
-    out.push("");
-  }
-  if (r.trends) out.push(...trendTable(r.trends));
-  if (timeline.length >= 2) {
-    out.push("## Over time", "");
-    for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
-      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
-  }
-  out.push("## Reproduce", "", "```sh", r.command, "```", "");
-  return out.join("\n");
-}
-
-// soak/merge/summary-md.ts
-var en = (n) => n.toLocaleString("en-US");
-var ICON = { pass: "\u2705", error: "\u26A0\uFE0F" };
-function place(link, file) {
-  return /^https?:/.test(link) ? `\`${file}\` in [the artifact](${link})` : `[${link}/${file}](${link}/${file})`;
-}
-function renderMerged(m, timeline) {
-  const failed = m.legs.filter((l) => l.verdict !== "pass").length;
-  const v = m.verdict;
-  const out = [`# Sharded soak ${ICON[v.kind] ?? "\u274C"} ${v.kind} \u2014 ${m.legs.length} legs, ${failed} failed`, ""];
-  const f = m.firstFailure;
-  if (f) {
-    const where = f.triage ? place(f.link, f.triage) : place(f.link, "summary.md");
-    out.push(
-      `**First failure**: leg \`${f.leg}\` at ${new Date(f.reason.at).toISOString()}, ${f.reason.kind}: ${f.reason.message.replace(`${f.leg}: `, "")}`,
-      "",
-      `Triage: ${where}`,
-      ""
-    );
-  }
-  out.push("| | |", "|---|---|");
-  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
-  out.push(`| requests | ${en(m.requests)} over ${m.legs.length} legs |`);
-  out.push(`| rate | ${en(m.rps)} req/s, the legs together |`, "");
-  out.push(
-    "## Legs",
-    "",
-    "| leg | verdict | requests | req/s | p99 ms | load s | first reason |",
-    "|---|---|---:|---:|---:|---:|---|"
-  );
-  for (const l of m.legs)
-    out.push(
-      `| [${l.name}](${l.link}) | ${ICON[l.verdict] ?? "\u274C"} \`${l.verdict}\` | ${en(l.requests)} | ${en(l.rps)} | ${l.p99Ms ?? ""} | ${l.durationS ?? ""} | ${(l.reason ?? "").replace(/\|/g, "\\|")} |`
-    );
-  out.push("");
-  if (timeline.length >= 2) {
-    out.push("## Over time, all legs", "");
-    const charts = [
-      ["Throughput, the legs added up", "requests/s", (e) => e.rps],
-      ["Worst p99 latency of any leg, each second", "ms", (e) => e.p99Ms ?? null],
-      ["Largest QEMU resident memory of any leg", "MiB", (e) => e.host?.rssMiB ?? null]
-    ];
-    for (const [title, unit, value] of charts) {
-      const points = downsampleEvenly(seriesOf(timeline, { key: title, title, unit, value }), MAX_POINTS);
-      out.push(chart(title, unit, points), "");
-    }
-  }
-  return out.join("\n");
-}
-
-// soak/merge/command.ts
-var MERGE_USAGE = `usage: unikernel-soak merge DIR... [--out DIR]
-
-Merges the report folders of a sharded soak's legs (each an unpacked artifact of the
-action, or a CLI --out folder) into one verdict: the total requests, each leg's verdict,
-the first failure and where its triage is, and the legs' charts combined. Writes
-summary.md and merged.json; exits 1 if any leg failed (2 if any leg errored).
-
-  --out DIR     where to write them (default soak-merged)
-  -h, --help    this text`;
-var MERGE_FILES = ["summary.md", "merged.json"];
-async function mergeFolders(dirs, out, label = () => ({})) {
-  if (dirs.length === 0) throw new UsageError("merge: give at least one report folder (see merge --help)");
-  const target = resolve5(out);
-  for (const d of dirs) {
-    const inside = relative4(resolve5(d), target);
-    if (!inside.startsWith(".."))
-      throw new UsageError(`merge: --out ${out} is inside the leg ${d}; choose another folder`);
-  }
-  const legs = await Promise.all(
-    dirs.map((d) => readLeg(d, label(d).name, label(d).link ?? relative4(target, resolve5(d))))
-  );
-  const merged = mergeLegs(legs);
-  const timeline = await combinedTimeline(legs);
-  await claimFolder(out, MERGE_FILES);
-  await writeFile4(join8(target, "summary.md"), renderMerged(merged, timeline));
-  await writeFile4(join8(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
+// soak/bisect/plan.ts
+import { appendFile, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+var writePlan = (p) => writeFile3(join6(p.out, "plan.json"), `${JSON.stringify(p, null, 2)}
 `);
-  return merged;
-}
-async function mergeCommand(argv) {
-  let parsed;
-  const parse2 = (a) => parseArgs2({
-    args: a,
-    allowPositionals: true,
-    options: { out: { type: "string" }, help: { type: "boolean", short: "h" } }
-  });
-  try {
-    parsed = parse2(argv);
-  } catch (err) {
-    throw new UsageError(`merge: ${err.message} (see merge --help)`);
-  }
-  if (parsed.values.help) {
-    console.log(MERGE_USAGE);
-    return 0;
-  }
-  const out = parsed.values.out ?? "soak-merged";
-  const m = await mergeFolders(parsed.positionals, out);
-  console.log(`verdict: ${m.verdict.kind} (${m.legs.length} legs, ${m.requests.toLocaleString("en-US")} requests)`);
-  for (const l of m.legs) console.log(`  ${l.name}: ${l.verdict}${l.reason ? ` \u2014 ${l.reason}` : ""}`);
-  if (m.firstFailure) console.log(`first failure: ${m.firstFailure.leg}: ${m.firstFailure.reason.message}`);
-  console.log(`report: ${out}/summary.md, ${out}/merged.json`);
-  return m.verdict.exitCode;
+var readPlan = async (file) => JSON.parse(await readFile3(file, "utf8"));
+var appendStep = (out, s) => appendFile(join6(out, "steps.jsonl"), `${JSON.stringify(s)}
+`);
+async function readSteps(out) {
+  const text = await readFile3(join6(out, "steps.jsonl"), "utf8").catch(() => "");
+  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
-// soak/progress.ts
-var en2 = (n) => n.toLocaleString("en-US");
-function clock(s) {
-  const t = Math.max(0, Math.round(s));
-  const [h, m, sec] = [Math.floor(t / 3600), Math.floor(t % 3600 / 60), t % 60];
-  const two = (n) => String(n).padStart(2, "0");
-  if (h > 0) return `${h}:${two(m)}:${two(sec)}`;
-  return m > 0 ? `${m}:${two(sec)}` : `${sec}s`;
-}
-function outlook(p) {
-  const byRequests = { done: p.requests / p.asked, etaS: p.rps > 0 ? (p.asked - p.requests) / p.rps : void 0 };
-  if (!p.capS) return byRequests;
-  const byTime = { done: p.elapsedS / p.capS, etaS: p.capS - p.elapsedS };
-  return byRequests.etaS !== void 0 && byRequests.etaS < byTime.etaS ? byRequests : byTime;
-}
-function progressLine(p) {
-  const { done, etaS } = outlook(p);
-  const of = p.capS ? ` of ${clock(p.capS)}` : "";
-  const count = p.asked < 1e12 ? `${en2(p.requests)}/${en2(p.asked)}` : `${en2(p.requests)} requests`;
-  return `[${clock(p.elapsedS)}${of}] ${count} (${(100 * Math.min(1, done)).toFixed(1)}%) ${en2(p.rps)} req/s eta ${etaS !== void 0 ? clock(etaS) : "?"} | p99 ${p.p99Ms ?? "-"} ms | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
-}
-var progressDue = (elapsedS, lastS) => elapsedS - lastS >= (elapsedS < 600 ? 10 : 60);
+// soak/bisect/step.ts
+import { join as join18 } from "node:path";
 
 // soak/run.ts
 import { resolve as resolve6 } from "node:path";
 
 // soak/context.ts
-import { join as join9 } from "node:path";
+import { join as join7 } from "node:path";
 
 // soak/findings.ts
 var Findings = class {
@@ -31356,7 +30970,7 @@ var Findings = class {
 
 // soak/report/timeline.ts
 import { createWriteStream as createWriteStream2 } from "node:fs";
-import { writeFile as writeFile5 } from "node:fs/promises";
+import { writeFile as writeFile4 } from "node:fs/promises";
 
 // soak/thinned.ts
 var Thinned = class {
@@ -31405,16 +31019,25 @@ var Timeline = class {
   /** Flushes the file (an empty one when the soak never reached the load). */
   async close() {
     const stream = this.stream;
-    if (!stream) return writeFile5(this.path, "");
-    await new Promise((resolve7, reject) => {
+    if (!stream) return writeFile4(this.path, "");
+    await new Promise((resolve12, reject) => {
       stream.once("error", reject);
-      stream.end(resolve7);
+      stream.end(resolve12);
     });
   }
 };
 
 // soak/report/types.ts
 var SCHEMA_VERSION = 1;
+
+// soak/verdict.ts
+var PRECEDENCE = ["error", "crash", "reset", "tx-stall", "hang", "leak", "latency", "load"];
+function decide(findings) {
+  if (findings.length === 0) return { kind: "pass", exitCode: 0, reasons: [] };
+  const kind = PRECEDENCE.find((k) => findings.some((f) => f.kind === k));
+  const reasons = [...findings].sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind) || a.at - b.at);
+  return { kind, exitCode: kind === "error" ? 2 : 1, reasons };
+}
 
 // soak/watch/guest-stats.ts
 var ENVELOPE = 3;
@@ -31549,7 +31172,7 @@ var SoakContext = class {
     this.out = out;
     this.findings = new Findings(hooks.log);
     this.stats = new StatsWatcher(o);
-    this.timeline = new Timeline(join9(out, "timeline.jsonl"));
+    this.timeline = new Timeline(join7(out, "timeline.jsonl"));
     this.report = {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: "unikernel-soak", version: VERSION },
@@ -31592,19 +31215,113 @@ var SoakContext = class {
   }
 };
 
+// soak/out-dir.ts
+import { constants as constants2 } from "node:fs";
+import { access as access4, lstat, mkdir as mkdir2, readdir as readdir3, readFile as readFile4, rm as rm3, stat, writeFile as writeFile5 } from "node:fs/promises";
+import { dirname as dirname5, join as join8, relative as relative4, resolve as resolve5 } from "node:path";
+var MARKER = ".unikernel-soak-report";
+var REPORT_FILES = [
+  "report.json",
+  "summary.md",
+  "report.html",
+  "timeline.jsonl",
+  "serial.log",
+  "qemu.log",
+  "triage.md",
+  "memory.core"
+];
+var REPRO_DIR = "repro";
+async function claimOutDir(out, kernel) {
+  const dir = resolve5(out);
+  const files = [...REPORT_FILES, basenameOf(kernel)];
+  const inside = relative4(dir, resolve5(kernel));
+  if (!inside.startsWith("..") && !inside.startsWith("/"))
+    throw new UsageError(`--out ${out}: the kernel under test (${kernel}) is inside it; choose another folder`);
+  await claimFolder(out, files);
+}
+async function claimFolder(out, files) {
+  const dir = resolve5(out);
+  const st = await lstat(dir).catch((err) => {
+    if (err.code === "ENOENT") return void 0;
+    const why = err.code === "ENOTDIR" ? "a part of the path is not a folder" : err.code ?? err.message;
+    throw new UsageError(`--out ${out}: ${why}`);
+  });
+  if (!st) {
+    await makeFolder(dir, out);
+  } else {
+    if (!st.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a folder; choose another path`);
+    await clearPreviousReport(dir, out);
+  }
+  await writeMarker(dir, files);
+}
+async function clearPreviousReport(dir, out) {
+  const entries = await readdir3(dir);
+  if (entries.length === 0) return;
+  const marker = await readMarker(dir);
+  if (!marker)
+    throw new UsageError(
+      `--out ${out}: the folder is not empty and holds no report of unikernel-soak (${listed(entries)}); it is left untouched: choose a new or empty folder`
+    );
+  const foreign = entries.filter((e) => e !== MARKER && e !== REPRO_DIR && !marker.files.includes(e));
+  if (foreign.length)
+    throw new UsageError(
+      `--out ${out}: holds a previous report, but also files unikernel-soak did not write (${listed(foreign)}); it is left untouched: move them or choose another folder`
+    );
+  for (const e of entries) if (e !== MARKER && e !== REPRO_DIR) await rm3(join8(dir, e), { force: true });
+}
+async function makeFolder(dir, out) {
+  const missing = [];
+  let at = dir;
+  while (!await exists(at)) {
+    missing.unshift(at);
+    at = dirname5(at);
+  }
+  const parent = await stat(at);
+  if (!parent.isDirectory()) throw new UsageError(`--out ${out}: ${at} is not a folder`);
+  await access4(at, constants2.W_OK).catch(() => {
+    throw new UsageError(`--out ${out}: cannot write in ${at} (permission denied)`);
+  });
+  for (const d of missing) {
+    await mkdir2(d).catch((err) => {
+      throw new UsageError(`--out ${out}: cannot create ${d} (${err.code ?? err.message})`);
+    });
+  }
+}
+async function writeMarker(dir, files) {
+  const marker = { tool: "unikernel-soak", files };
+  await writeFile5(join8(dir, MARKER), `${JSON.stringify(marker)}
+`).catch((err) => {
+    throw new UsageError(`--out ${dir}: cannot write there (${err.code ?? err.message})`);
+  });
+}
+async function readMarker(dir) {
+  try {
+    const m = JSON.parse(await readFile4(join8(dir, MARKER), "utf8"));
+    return m.tool === "unikernel-soak" && Array.isArray(m.files) ? m : void 0;
+  } catch {
+    return void 0;
+  }
+}
+var exists = (p) => lstat(p).then(
+  () => true,
+  () => false
+);
+var basenameOf = (p) => p.split("/").pop();
+var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u2026" : "");
+
 // soak/phases/boot.ts
 import { readFile as readFile6 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join10 } from "node:path";
 
 // soak/vm/ports.ts
 import { createServer } from "node:net";
 var LOW = 2e4;
 var HIGH = 32e3;
 function tryPort(port) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve12) => {
     const server = createServer();
-    server.once("error", () => resolve7(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve7(true)));
+    server.once("error", () => resolve12(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve12(true)));
   });
 }
 async function freeLoopbackPort() {
@@ -31841,7 +31558,7 @@ var CrashMonitor = class {
 
 // soak/watch/exit-monitor.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 var ExitMonitor = class {
   constructor(vm, sink, guestUp) {
     this.vm = vm;
@@ -31855,7 +31572,7 @@ var ExitMonitor = class {
   start() {
     void this.vm.exited.then(async (e) => {
       if (this.stopped || this.vm.stopping) return;
-      const log = await readFile5(join10(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
+      const log = await readFile5(join9(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
       if (this.stopped || this.vm.stopping) return;
       this.sink(classifyExit(e, log, this.guestUp()));
     });
@@ -31903,7 +31620,7 @@ var HttpProbe = class {
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   get(path, timeoutMs) {
     const started = performance.now();
-    return new Promise((resolve7, reject) => {
+    return new Promise((resolve12, reject) => {
       const req = request({ host: this.host, port: this.port, path, agent: this.agent, timeout: timeoutMs }, (res) => {
         let body = "";
         res.setEncoding("latin1");
@@ -31912,7 +31629,7 @@ var HttpProbe = class {
         });
         res.on(
           "end",
-          () => resolve7({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
+          () => resolve12({ status: res.statusCode ?? 0, body, ms: performance.now() - started, headers: res.headers })
         );
         res.on("error", reject);
       });
@@ -31996,7 +31713,7 @@ async function startVm(ctx, target) {
       qemu: o.qemu
     });
     const early = await Promise.race([vm.exited, sleep(300).then(() => void 0)]);
-    const log = early ? await readFile6(join11(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
+    const log = early ? await readFile6(join10(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
     if (!early || !/Could not set up host forwarding rule|Address already in use/.test(log) || attempt === PORT_RACE_RETRIES)
       return { vm, healthPort, statsPort, gdbPort, loadPorts, churnPorts };
     await vm.stop();
@@ -32113,7 +31830,7 @@ var ChurnRun = class {
   }
   /** One connection, one request, one response, closed by the guest. */
   once(port, req) {
-    return new Promise((resolve7, reject) => {
+    return new Promise((resolve12, reject) => {
       const socket = connect({ host: "127.0.0.1", port, noDelay: true });
       this.open.add(socket);
       let head2 = Buffer.alloc(0);
@@ -32128,7 +31845,7 @@ var ChurnRun = class {
         this.open.delete(socket);
         socket.destroy();
         if (err) reject(err);
-        else if (want && got >= want.bytes) resolve7(want);
+        else if (want && got >= want.bytes) resolve12(want);
         else reject(new Error("the guest closed the connection before a whole response"));
       };
       const headers = { ...req.headers, connection: "close" };
@@ -32164,6 +31881,52 @@ function responseSize(buf) {
 
 // soak/load/driver.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
+
+// soak/load/in-flight.ts
+var RING_SIZE = 16;
+var InFlightLog = class {
+  rings = [];
+  /** autocannon's setupClient callback: records what this client sends and what comes back. */
+  track = (client) => {
+    const c = client;
+    const queue = c.pipelinedRequests;
+    const connection = this.rings.length;
+    const ring = [];
+    this.rings.push(ring);
+    const sent = /* @__PURE__ */ new WeakMap();
+    const insert = queue.insertRequest.bind(queue);
+    const terminate = queue.terminateRequest.bind(queue);
+    queue.insertRequest = (req) => {
+      insert(req);
+      const entry = {
+        connection,
+        port: Number(c.opts.port ?? 80),
+        method: req.method ?? "GET",
+        path: req.path ?? "/",
+        ...req.headers && Object.keys(req.headers).length ? { headers: plain(req.headers) } : {},
+        sentAt: Date.now(),
+        answered: false
+      };
+      if (ring.length === RING_SIZE) ring.shift();
+      ring.push(entry);
+      const queued = queue.toArray().at(-1);
+      if (queued) sent.set(queued, entry);
+    };
+    queue.terminateRequest = () => {
+      const done = terminate();
+      const entry = done && sent.get(done);
+      if (entry) entry.answered = true;
+      return done;
+    };
+  };
+  /** Every remembered request not answered yet, oldest first. */
+  unanswered() {
+    return this.rings.flat().filter((r) => !r.answered).sort((a, b) => a.sentAt - b.sentAt);
+  }
+};
+var plain = (h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
+
+// soak/load/driver.ts
 var ERROR_SAMPLES2 = 20;
 function requestCycle(paths, etags) {
   const left = paths.map((p) => p.weight);
@@ -32183,9 +31946,11 @@ var LoadRun = class {
   capTimer;
   stoppedEarly = false;
   errorSamples = [];
+  /** each connection's last requests, answered or not */
+  sent = new InFlightLog();
   done;
   constructor(opts, onTick) {
-    this.done = new Promise((resolve7, reject) => {
+    this.done = new Promise((resolve12, reject) => {
       this.instance = (0, import_autocannon.default)(
         {
           // autocannon takes an array of URLs (and spreads the connections over them); its types say string.
@@ -32195,12 +31960,13 @@ var LoadRun = class {
           amount: opts.requests,
           timeout: opts.timeoutS,
           requests: requestCycle(opts.paths, opts.etags),
-          headers: opts.headers
+          headers: opts.headers,
+          setupClient: this.sent.track
         },
         (err, result) => {
           clearTimeout(this.capTimer);
           if (err) return reject(err);
-          resolve7(this.summarize(result, opts.requests));
+          resolve12(this.summarize(result, opts.requests));
         }
       );
       const events = this.instance;
@@ -32316,6 +32082,10 @@ var MixedLoad = class {
       clearInterval(tick);
       clearTimeout(cap);
     });
+  }
+  /** what the keep-alive connections sent and have not had answered (in-flight.ts) */
+  unanswered() {
+    return this.keepAlive?.sent.unanswered() ?? [];
   }
   stop() {
     this.stopped = true;
@@ -32720,7 +32490,7 @@ async function load(ctx, guest) {
   const counter = { requests: 0, rps: 0 };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
-  const run5 = new MixedLoad(
+  const run6 = new MixedLoad(
     {
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
@@ -32738,9 +32508,19 @@ async function load(ctx, guest) {
       counter.p99Ms = t.p99Ms;
     }
   );
-  const stoppedByFinding = await Promise.race([run5.done.then(() => false), ctx.findings.first.then(() => true)]);
-  if (stoppedByFinding) run5.stop();
-  const result = await run5.done;
+  let loadOver = false;
+  const stoppedByFinding = await Promise.race([
+    run6.done.then(() => {
+      loadOver = true;
+      return false;
+    }),
+    ctx.findings.first.then(() => {
+      if (!loadOver) ctx.report.inFlight = inFlightNow(ctx, run6);
+      return true;
+    })
+  ]);
+  if (stoppedByFinding) run6.stop();
+  const result = await run6.done;
   ctx.report.load = { ...result, asked: o.requests };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
@@ -32751,6 +32531,20 @@ async function load(ctx, guest) {
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
 }
+function inFlightNow(ctx, run6) {
+  const now = Date.now();
+  const { last, lastAt } = ctx.stats;
+  return {
+    at: new Date(now).toISOString(),
+    guestRequests: last?.requests,
+    guestAt: lastAt ? new Date(lastAt).toISOString() : void 0,
+    requests: run6.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+      ...r,
+      sentAt: new Date(sentAt).toISOString(),
+      ageMs: now - sentAt
+    }))
+  };
+}
 
 // soak/accel.ts
 import { constants as constants3 } from "node:fs";
@@ -32759,7 +32553,7 @@ import { access as access5 } from "node:fs/promises";
 // soak/accel-probe.ts
 import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join12 } from "node:path";
+import { join as join11 } from "node:path";
 var PROBE_EXIT_CODE = 42 << 1 | 1;
 var PROBE_DEADLINE_MS = 5e3;
 var LOAD_ADDRESS = 1048576;
@@ -32840,10 +32634,10 @@ function probeElf() {
   return Buffer.concat([h, note, code]);
 }
 async function probeRefusal(accel, qemu) {
-  const dir = await mkdtemp3(join12(tmpdir2(), "unikernel-soak-probe-"));
+  const dir = await mkdtemp3(join11(tmpdir2(), "unikernel-soak-probe-"));
   let vm;
   try {
-    const kernel = join12(dir, "probe.elf");
+    const kernel = join11(dir, "probe.elf");
     await writeFile6(kernel, probeElf());
     const started = performance.now();
     vm = await Vm.start({
@@ -33015,7 +32809,7 @@ async function symbolsFor(ctx, elf, format) {
 
 // soak/phases/report.ts
 import { copyFile, writeFile as writeFile7 } from "node:fs/promises";
-import { basename as basename5, join as join15 } from "node:path";
+import { basename as basename4, join as join14 } from "node:path";
 
 // soak/report/html-escape.ts
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -33057,7 +32851,7 @@ footer{margin-top:28px;color:#8c959f;font-size:12px}
 `;
 
 // soak/report/html-triage.ts
-import { basename as basename4 } from "node:path";
+import { basename as basename3 } from "node:path";
 var preBlock = (text, cls = "") => `<pre${cls ? ` class="${cls}"` : ""}>${escapeHtml(text)}</pre>`;
 function sourceSection(x) {
   const rows = x.text.map((t, i) => {
@@ -33113,7 +32907,7 @@ function hangSection(h, kernelFile) {
   if (rips.length) out.push("<h3>Where every vCPU was (RIP, symbolized)</h3>", preBlock(rips.join("\n"), "dump"));
   if (h.backtrace) out.push(`<h3>Backtrace (gdb through the gdbstub)</h3>${preBlock(h.backtrace)}`);
   if (h.memoryDump) {
-    const core = basename4(h.memoryDump);
+    const core = basename3(h.memoryDump);
     out.push(
       `<p>Guest memory: <code>${escapeHtml(core)}</code>; open it with <code>gdb ${escapeHtml(kernelFile)} ${escapeHtml(core)}</code>.</p>`
     );
@@ -33123,6 +32917,97 @@ function hangSection(h, kernelFile) {
   return out.join("\n");
 }
 var notesList = (list) => list.length ? `<h3>Notes</h3><ul>${list.map((x) => `<li>${escapeHtml(x)}</li>`).join("")}</ul>` : "";
+
+// soak/report/series.ts
+function metricsFor(report) {
+  const o = report.options;
+  const pages = o.counters?.pagesUsed ?? "pmm_pages_used";
+  const stalls = o.counters?.txStalls ?? "tx_stalls";
+  const counter = (name) => (e) => e.guest?.[name] ?? null;
+  return [
+    { key: "rps", title: "Throughput", unit: "requests/s", value: (e) => e.rps },
+    { key: "p99", title: "p99 latency per window", unit: "ms", value: (e) => e.p99Ms ?? null },
+    {
+      key: "health",
+      title: `${o.healthPath ?? "/health"} latency`,
+      unit: "ms",
+      value: (e) => e.health?.ok ? e.health.ms ?? null : null
+    },
+    { key: "rss", title: "QEMU resident memory", unit: "MiB", value: (e) => e.host?.rssMiB ?? null },
+    { key: "pages", title: `Guest pages used (${pages})`, unit: "pages", value: counter(pages) },
+    { key: "txStalls", title: stalls, unit: "count", value: counter(stalls) }
+  ];
+}
+var seriesOf = (timeline, m) => timeline.map((e) => ({ t: e.t, v: m.value(e) }));
+function loadClock(timeline) {
+  const first = timeline[0];
+  if (!first) return void 0;
+  const loadStarted = Date.parse(first.at) - first.t * 1e3;
+  return (atMs) => Math.round((atMs - loadStarted) / 100) / 10;
+}
+function failureAt(report, timeline) {
+  const reason = report.verdict.reasons[0];
+  const clock2 = loadClock(timeline);
+  return report.verdict.kind === "pass" || !reason || !clock2 ? void 0 : clock2(reason.at);
+}
+function downsample(points, max2, keep = []) {
+  if (points.length <= max2) return points;
+  const picked = /* @__PURE__ */ new Set([0, points.length - 1]);
+  for (const t of keep) {
+    const after = points.findIndex((p) => p.t >= t);
+    if (after < 0) picked.add(points.length - 1);
+    else {
+      picked.add(after);
+      if (after > 0) picked.add(after - 1);
+    }
+  }
+  const perBucket = points.some((p) => p.v === null) ? 3 : 2;
+  const buckets = Math.max(1, Math.floor((max2 - picked.size) / perBucket));
+  const size = points.length / buckets;
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(points.length, Math.floor((b + 1) * size));
+    let lo = -1;
+    let hi = -1;
+    let gap = -1;
+    for (let i = from; i < to; i++) {
+      const v = points[i].v;
+      if (v === null) {
+        if (gap < 0) gap = i;
+      } else {
+        if (lo < 0 || v < points[lo].v) lo = i;
+        if (hi < 0 || v > points[hi].v) hi = i;
+      }
+    }
+    for (const i of [lo, hi, gap]) if (i >= 0) picked.add(i);
+  }
+  return [...picked].sort((a, b) => a - b).map((i) => points[i]);
+}
+function downsampleEvenly(points, max2) {
+  if (points.length <= max2) return points;
+  const buckets = Math.floor(max2 / 2);
+  const size = points.length / buckets;
+  const out = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.floor((b + 1) * size);
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      const v = points[i].v ?? 0;
+      if (v < (points[lo].v ?? 0)) lo = i;
+      if (v > (points[hi].v ?? 0)) hi = i;
+    }
+    if (lo === hi) hi = lo + 1;
+    out.push(points[Math.min(lo, hi)], points[Math.max(lo, hi)]);
+  }
+  return out;
+}
+function humanDuration(s) {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`;
+}
 
 // soak/report/svg-chart.ts
 var CHART_W = 560;
@@ -33168,18 +33053,18 @@ function svgChart(c) {
     `<text class="axis" x="${CHART_W - CHART_PAD.right}" y="${CHART_H - 4}">${u.name} since the load started</text>`
   );
   let d = "";
-  let run5 = 0;
+  let run6 = 0;
   const endRun = () => {
-    if (run5 === 1) d += "l0.1,0";
-    run5 = 0;
+    if (run6 === 1) d += "l0.1,0";
+    run6 = 0;
   };
   for (const p of c.points) {
     if (p.v === null) {
       endRun();
       continue;
     }
-    d += `${run5 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
-    run5++;
+    d += `${run6 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
+    run6++;
   }
   endRun();
   if (d) parts.push(`<path class="line" d="${d}"/>`);
@@ -33311,11 +33196,11 @@ function countersSection(r) {
 
 // soak/report/source-excerpt.ts
 import { readFile as readFile10 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { join as join13 } from "node:path";
 
 // soak/triage/as-source.ts
 import { readFile as readFile9 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join12 } from "node:path";
 async function asSourceOf(name, root) {
   const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
   if (!m || m[1].startsWith("~lib")) return void 0;
@@ -33323,7 +33208,7 @@ async function asSourceOf(name, root) {
   const fn = m[3] ?? m[2];
   let text;
   try {
-    text = await readFile9(join13(root, file), "utf8");
+    text = await readFile9(join12(root, file), "utf8");
   } catch {
     return void 0;
   }
@@ -33333,9 +33218,9 @@ async function asSourceOf(name, root) {
 }
 
 // soak/triage/symbolize.ts
-import { execFile as execFile2 } from "node:child_process";
-import { promisify as promisify2 } from "node:util";
-var run2 = promisify2(execFile2);
+import { execFile as execFile3 } from "node:child_process";
+import { promisify as promisify3 } from "node:util";
+var run3 = promisify3(execFile3);
 function demangle(symbol) {
   const m = /^w2c_[A-Za-z0-9]+_(.+)$/.exec(symbol);
   if (!m) return symbol;
@@ -33345,7 +33230,7 @@ function isWasmFunction(symbol) {
   return /^w2c_[A-Za-z0-9]+_/.test(symbol) && !symbol.startsWith("w2c_env_");
 }
 async function symbolize(elf, address) {
-  const { stdout } = await run2("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
+  const { stdout } = await run3("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
   const lines = stdout.trim().split("\n");
   const frames = [];
   for (let i = 0; i + 1 < lines.length; i += 2) {
@@ -33377,7 +33262,7 @@ async function sourceExcerpt(report, sourceRoot) {
     at = name ? await asSourceOf(name, sourceRoot) : void 0;
   }
   if (!at || !name) return void 0;
-  const lines = await readFile10(join14(sourceRoot, at.file), "utf8").then(
+  const lines = await readFile10(join13(sourceRoot, at.file), "utf8").then(
     (t) => t.split("\n"),
     () => void 0
   );
@@ -33388,11 +33273,127 @@ async function sourceExcerpt(report, sourceRoot) {
   return { ...at, name, first, text: lines.slice(first - 1, last) };
 }
 
+// soak/report/in-flight-md.ts
+var MAX_ROWS = 20;
+function inFlightSection(r) {
+  const f = r.inFlight;
+  if (!f) return [];
+  const counter = f.guestRequests === void 0 ? "" : ` The guest had counted ${f.guestRequests} requests at the last poll (${f.guestAt}).`;
+  const out = ["## In flight when it failed", "", `${f.requests.length} requests unanswered at ${f.at}.${counter}`, ""];
+  if (f.requests.length === 0) return out;
+  out.push("| connection | port | request | headers | sent ms before |", "|---:|---:|---|---|---:|");
+  for (const q2 of f.requests.slice(-MAX_ROWS)) {
+    const headers = Object.entries(q2.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join("; ");
+    out.push(`| ${q2.connection} | ${q2.port} | \`${q2.method} ${q2.path}\` | ${headers} | ${q2.ageMs} |`);
+  }
+  if (f.requests.length > MAX_ROWS) out.push("", `(the ${MAX_ROWS} newest; all are in report.json)`);
+  out.push("");
+  return out;
+}
+
+// soak/report/trends-md.ts
+var signed = (v) => `${v > 0 ? "+" : ""}${Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2)}`;
+function trendTable(trends) {
+  const rows = Object.entries(trends);
+  if (rows.length === 0) return [];
+  return [
+    "## Trends over the steady load",
+    "",
+    "| series | per minute | 99.9% interval | over | budget per hour | verdict |",
+    "|---|---:|---:|---:|---:|---|",
+    ...rows.map(
+      ([name, t]) => `| ${name} | ${signed(t.perMin)} ${t.unit} | ${signed(t.lowerPerMin)} \u2026 ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${t.unit}` : "not judged"} | ${t.flagged ? "\u274C growing" : "flat"} |`
+    ),
+    ""
+  ];
+}
+
+// soak/report/summary.ts
+var MAX_POINTS = 60;
+var SUMMARY_CHARTS = {
+  rps: "Throughput",
+  p99: "p99 latency of each second",
+  health: "Health probe latency",
+  rss: "QEMU resident memory"
+};
+function xLabels(ts) {
+  for (let digits = 0; digits < 3; digits++) {
+    const labels = ts.map((t) => t.toFixed(digits));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return ts.map((t) => t.toFixed(3));
+}
+function chart(title, unit, points) {
+  const xs = xLabels(points.map((p) => p.t));
+  const ys = points.map((p) => Math.round((p.v ?? 0) * 10) / 10);
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title}"`,
+    `  x-axis "seconds" [${xs.join(", ")}]`,
+    `  y-axis "${unit}"`,
+    `  line [${ys.join(", ")}]`,
+    "```"
+  ].join("\n");
+}
+var VERDICT_ICON = { pass: "\u2705", error: "\u26A0\uFE0F" };
+function renderSummary(r, timeline) {
+  const v = r.verdict;
+  const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "\u274C"} ${v.kind}`, ""];
+  if (r.crash) {
+    const at = r.crash.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash.source;
+    out.push(`**${r.crash.title}**${at ? ` at \`${at}\`` : ""}`, "");
+  }
+  for (const reason of v.reasons) out.push(`- **${reason.kind}**: ${reason.message}`);
+  if (v.reasons.length) out.push("");
+  const l = r.load;
+  out.push("| | |", "|---|---|");
+  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
+  if (l) {
+    const asked = l.asked >= UNCAPPED_REQUESTS ? "no cap (bounded by time)" : l.asked.toLocaleString("en-US");
+    out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${asked} |`);
+    if (l.churn)
+      out.push(
+        `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${(100 * l.churn.requests / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`
+      );
+    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
+    out.push(
+      `| latency | p50 ${l.latencyMs.p50} ms \xB7 p90 ${l.latencyMs.p90} ms \xB7 p99 ${l.latencyMs.p99} ms \xB7 max ${l.latencyMs.max} ms |`
+    );
+    out.push(`| errors / timeouts / unexpected statuses | ${l.errors} / ${l.timeouts} / ${l.unexpectedStatuses} |`);
+    out.push(
+      `| statuses | ${Object.entries(l.statuses).map(([k, n]) => `${k}: ${n}`).join(", ")} |`
+    );
+  }
+  out.push(`| accelerator | ${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""} |`);
+  if (r.boot.readyMs !== void 0) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
+  if (r.host.rssMiB)
+    out.push(
+      `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB \xB7 max ${r.host.rssMiB.max.toFixed(1)} MiB \xB7 last ${r.host.rssMiB.last.toFixed(1)} MiB |`
+    );
+  out.push(`| kernel | \`${r.kernel.path ?? "?"}\`${r.kernel.buildId ? ` build-id ${r.kernel.buildId}` : ""} |`, "");
+  const { first, last } = r.guest;
+  if (first && last) {
+    out.push("## Guest counters", "", "| counter | first | last |", "|---|---:|---:|");
+    for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
+    out.push("");
+  }
+  out.push(...inFlightSection(r));
+  if (r.trends) out.push(...trendTable(r.trends));
+  if (timeline.length >= 2) {
+    out.push("## Over time", "");
+    for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
+      out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
+  }
+  out.push("## Reproduce", "", "```sh", r.command, "```", "");
+  return out.join("\n");
+}
+
 // soak/phases/report.ts
 async function writeReport(ctx) {
   const { report, out, timeline } = ctx;
-  const elfCopy = basename5(ctx.kernel.elf);
-  if (await copyFile(ctx.kernel.elf, join15(out, elfCopy)).then(
+  const elfCopy = basename4(ctx.kernel.elf);
+  if (await copyFile(ctx.kernel.elf, join14(out, elfCopy)).then(
     () => true,
     () => false
   ))
@@ -33414,13 +33415,13 @@ async function writeReport(ctx) {
   report.files["report.html"] = "report.html";
   const entries = [...timeline.entries];
   const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
-  await writeFile7(join15(out, "summary.md"), renderSummary(report, entries));
+  await writeFile7(join14(out, "summary.md"), renderSummary(report, entries));
   await writeFile7(
-    join15(out, "report.json"),
+    join14(out, "report.json"),
     `${JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2)}
 `
   );
-  await writeFile7(join15(out, "report.html"), html);
+  await writeFile7(join14(out, "report.html"), html);
 }
 
 // soak/phases/settle.ts
@@ -33444,10 +33445,10 @@ async function settle(ctx, guest) {
 
 // soak/phases/triage.ts
 import { writeFile as writeFile8 } from "node:fs/promises";
-import { basename as basename7, join as join17 } from "node:path";
+import { basename as basename6, join as join16 } from "node:path";
 
 // soak/report/triage-md.ts
-import { basename as basename6 } from "node:path";
+import { basename as basename5 } from "node:path";
 function renderTriage(c) {
   const out = [`# ${c.title}`, "", "```", ...c.lines, "```", ""];
   if (c.corrupted) out.push(`> \u26A0\uFE0F The dump is corrupted: ${c.corrupted}`, "");
@@ -33487,7 +33488,7 @@ function renderHang(h, elf) {
     out.push(
       "## Memory",
       "",
-      `\`${basename6(h.memoryDump)}\`: open with \`gdb ${basename6(elf)} ${basename6(h.memoryDump)}\``,
+      `\`${basename5(h.memoryDump)}\`: open with \`gdb ${basename5(elf)} ${basename5(h.memoryDump)}\``,
       ""
     );
   if (h.notes.length) out.push("## Notes", "", ...h.notes.map((n) => `- ${n}`), "");
@@ -33530,11 +33531,11 @@ function normalize(text) {
 }
 
 // soak/triage/elf-tools.ts
-import { execFile as execFile3 } from "node:child_process";
-import { promisify as promisify3 } from "node:util";
-var run3 = promisify3(execFile3);
+import { execFile as execFile4 } from "node:child_process";
+import { promisify as promisify4 } from "node:util";
+var run4 = promisify4(execFile4);
 async function functionAt(elf, address) {
-  const { stdout } = await run3("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
+  const { stdout } = await run4("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
     if (!m) continue;
@@ -33548,7 +33549,7 @@ async function disassembleAround(elf, address, context = 12) {
   const fn = await functionAt(elf, address);
   const start = fn ? fn.start : address > 64n ? address - 64n : 0n;
   const stop = fn ? fn.start + fn.size : address + 64n;
-  const { stdout } = await run3(
+  const { stdout } = await run4(
     "objdump",
     [
       "-d",
@@ -33565,7 +33566,7 @@ async function disassembleAround(elf, address, context = 12) {
   return insns.slice(Math.max(0, at - context), at + context + 1).map((l, i, all) => all[i] === insns[at] ? `=> ${l.trimStart()}` : `   ${l.trimStart()}`).join("\n");
 }
 async function gdbBacktrace(elf, gdbPort, at, timeoutMs = 15e3) {
-  const { stdout: syms } = await run3("nm", [elf], { maxBuffer: 64 << 20 });
+  const { stdout: syms } = await run4("nm", [elf], { maxBuffer: 64 << 20 });
   const hasFaultFrame = /\sfault_frame$/m.test(syms);
   const context = at ? [
     ...["-ex", `set $rip = 0x${at.rip.toString(16)}`, "-ex", `set $rsp = 0x${at.rsp.toString(16)}`],
@@ -33587,7 +33588,7 @@ async function gdbBacktrace(elf, gdbPort, at, timeoutMs = 15e3) {
     "detach",
     elf
   ];
-  const { stdout } = await run3("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
+  const { stdout } = await run4("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
   return stdout.split("\n").filter((l) => /^#\d+/.test(l)).join("\n");
 }
 
@@ -33644,11 +33645,11 @@ function titleOf(text, frames) {
 }
 
 // soak/triage/linux-symbols.ts
-import { execFile as execFile4 } from "node:child_process";
-import { promisify as promisify4 } from "node:util";
-var run4 = promisify4(execFile4);
+import { execFile as execFile5 } from "node:child_process";
+import { promisify as promisify5 } from "node:util";
+var run5 = promisify5(execFile5);
 async function functionSymbols(vmlinux, names) {
-  const { stdout } = await run4("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
+  const { stdout } = await run5("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
   const found = /* @__PURE__ */ new Map();
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+)(?: ([0-9a-f]+))? [tTwW] (\S+)$/.exec(line);
@@ -33681,7 +33682,7 @@ async function symbolizeTrace(vmlinux, frames) {
   }
   if (!lookups.length) return notes;
   const addresses = lookups.map((l) => `0x${l.address.toString(16)}`);
-  const { stdout } = await run4("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
+  const { stdout } = await run5("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
     maxBuffer: 16 << 20
   });
   const blocks = stdout.split(/^0x[0-9a-f]+\n/m).slice(1);
@@ -33790,7 +33791,7 @@ function titleOf2(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join16 } from "node:path";
+import { join as join15 } from "node:path";
 async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -33808,17 +33809,21 @@ RIP 0x${m[1]}: ${where}`;
   } catch (err) {
     t.notes.push(`registers: ${err.message}`);
   }
-  try {
-    const file = join16(out, "memory.core");
-    await qmp.execute(
-      "dump-guest-memory",
-      { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
-      6e4
-    );
-    await stat2(file);
-    t.memoryDump = file;
-  } catch (err) {
-    t.notes.push(`memory dump: ${err.message}`);
+  if (dumpMiB === 0) {
+    t.notes.push("memory dump: not taken (--hang-dump-mb 0)");
+  } else {
+    try {
+      const file = join15(out, "memory.core");
+      await qmp.execute(
+        "dump-guest-memory",
+        { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
+        6e4
+      );
+      await stat2(file);
+      t.memoryDump = file;
+    } catch (err) {
+      t.notes.push(`memory dump: ${err.message}`);
+    }
   }
   if (elf && gdbPort !== void 0) {
     try {
@@ -33844,11 +33849,11 @@ var Qmp = class _Qmp {
   waiting;
   static async connect(path, timeoutMs = 5e3) {
     const socket = createConnection(path);
-    await new Promise((resolve7, reject) => {
+    await new Promise((resolve12, reject) => {
       const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
       socket.once("connect", () => {
         clearTimeout(timer);
-        resolve7();
+        resolve12();
       });
       socket.once("error", (e) => {
         clearTimeout(timer);
@@ -33878,7 +33883,7 @@ var Qmp = class _Qmp {
     }
   }
   next(timeoutMs) {
-    return new Promise((resolve7, reject) => {
+    return new Promise((resolve12, reject) => {
       const timer = setTimeout(() => {
         this.waiting = void 0;
         reject(new Error(`QMP: no answer in ${timeoutMs} ms`));
@@ -33886,7 +33891,7 @@ var Qmp = class _Qmp {
       this.waiting = {
         resolve: (v) => {
           clearTimeout(timer);
-          resolve7(v);
+          resolve12(v);
         },
         reject: (e) => {
           clearTimeout(timer);
@@ -33911,7 +33916,6 @@ var Qmp = class _Qmp {
 };
 
 // soak/phases/triage.ts
-var HANG_DUMP_MIB = 64;
 async function triage(ctx, guest) {
   const { report, kernel } = ctx;
   const vm = guest.vm;
@@ -33924,16 +33928,16 @@ async function triage(ctx, guest) {
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);
     try {
-      const dumpMiB = Math.min(HANG_DUMP_MIB, ctx.o.memoryMiB);
+      const dumpMiB = Math.min(ctx.o.hangDumpMiB, ctx.o.memoryMiB);
       report.hang = await triageHang(qmp, symbols, guest.gdbPort, ctx.out, dumpMiB);
     } finally {
       qmp.close();
     }
-    if (report.hang.memoryDump) report.files["memory.core"] = basename7(report.hang.memoryDump);
+    if (report.hang.memoryDump) report.files["memory.core"] = basename6(report.hang.memoryDump);
     text = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text === void 0) return;
-  await writeFile8(join17(ctx.out, "triage.md"), text);
+  await writeFile8(join16(ctx.out, "triage.md"), text);
   report.files["triage.md"] = "triage.md";
 }
 
@@ -33966,11 +33970,1124 @@ async function runSoak(o, kernel, hooks) {
   return ctx.report;
 }
 
+// soak/bisect/build.ts
+import { spawn as spawn3 } from "node:child_process";
+import { createHash as createHash3 } from "node:crypto";
+import { access as access6, copyFile as copyFile2, mkdir as mkdir3, open as open3 } from "node:fs/promises";
+import { basename as basename7, join as join17 } from "node:path";
+var BUILD_TIMEOUT_MS = 20 * 60 * 1e3;
+async function buildKey(p) {
+  const trees = p.buildPaths.length ? await Promise.all(p.buildPaths.map((path) => git(p.worktree, "rev-parse", `HEAD:${path}`).catch(() => "-"))) : [await git(p.worktree, "rev-parse", "HEAD^{tree}")];
+  return createHash3("sha256").update(JSON.stringify([p.buildCommand, p.kernel, p.buildPaths, trees])).digest("hex").slice(0, 16);
+}
+var exists2 = (f) => access6(f).then(
+  () => true,
+  () => false
+);
+async function buildAt(p, log, signal) {
+  const key = await buildKey(p);
+  const dir = join17(p.out, "builds", key);
+  const elf = join17(dir, basename7(p.kernel));
+  if (await exists2(elf)) return { elf, how: "cached" };
+  await mkdir3(dir, { recursive: true });
+  const logFile = join17(dir, "build.log");
+  log(`building: ${p.buildCommand} (output in ${logFile})`);
+  const out = await open3(logFile, "w");
+  const code = await new Promise((resolve12) => {
+    const child = spawn3("sh", ["-c", p.buildCommand], {
+      cwd: p.worktree,
+      stdio: ["ignore", out.fd, out.fd],
+      env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
+      detached: true
+    });
+    const kill = () => process.kill(-(child.pid ?? 0), "SIGKILL");
+    const timer = setTimeout(kill, BUILD_TIMEOUT_MS);
+    signal?.addEventListener("abort", kill, { once: true });
+    child.on("error", (err) => resolve12(err.message));
+    child.on("close", (c, by) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", kill);
+      resolve12(c ?? `killed by ${by}`);
+    });
+  });
+  await out.close();
+  if (code !== 0) return { how: "failed", error: `the build command exited with ${code} (see ${logFile})` };
+  const made = join17(p.worktree, p.kernel);
+  if (!await exists2(made))
+    return { how: "failed", error: `the build command succeeded but made no ${p.kernel} (see ${logFile})` };
+  await copyFile2(made, elf);
+  return { elf, how: "built" };
+}
+
+// soak/bisect/step.ts
+async function bisectStep(p, log, signal) {
+  const started = Date.now();
+  const commit = await git(p.worktree, "rev-parse", "HEAD");
+  const subject = await git(p.worktree, "log", "-1", "--format=%s", "HEAD");
+  const n = (await readSteps(p.out)).length + 1;
+  const say = (line) => log(`[${commit.slice(0, 10)}] ${line}`);
+  say(`step ${n}: ${subject}`);
+  const built = await buildAt(p, say, signal);
+  const record = (r) => ({
+    commit,
+    subject,
+    ...r,
+    build: built.how,
+    wallS: Math.round((Date.now() - started) / 100) / 10
+  });
+  let step2;
+  if (!built.elf) {
+    say(`skip: ${built.error}`);
+    step2 = record({ code: 125, verdict: "build failed" });
+  } else {
+    const report = join18("steps", `${String(n).padStart(2, "0")}-${commit.slice(0, 10)}`);
+    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join18(p.out, report)]);
+    const result = await runSoak(
+      o,
+      { elf: built.elf, sourceRoot: p.worktree, bundled: false },
+      {
+        command: reproduceCommand(o, built.elf, VERSION),
+        log: say,
+        progress: () => {
+        },
+        signal
+      }
+    );
+    const v = result.verdict;
+    const code = v.exitCode === 0 ? 0 : v.exitCode === 1 ? 1 : 125;
+    say(`${["good", "bad"][code] ?? "skip"}: ${v.kind}${result.crash ? ` \u2014 ${result.crash.title}` : ""}`);
+    step2 = record({ code, verdict: v.kind, title: result.crash?.title, report });
+  }
+  await appendStep(p.out, step2);
+  return step2;
+}
+
+// soak/bisect/summary.ts
+function renderBisectSummary(r) {
+  const c = r.culprit;
+  const out = [
+    c ? `# Bisect: first bad commit ${c.commit.slice(0, 12)}` : "# Bisect: no first bad commit",
+    "",
+    c ? `**${c.commit}** ${c.subject}: ${c.title ?? c.verdict}${c.report ? ` (report: \`${c.report}\`)` : ""}` : `${r.problem ?? "no culprit"}`,
+    "",
+    `${r.candidates} commits between good ${r.good.slice(0, 12)} and bad ${r.bad.slice(0, 12)}; ${r.steps.filter((s) => s.report).length} soaks, ${r.wallS} s.`,
+    "",
+    "| # | commit | subject | kernel | verdict | answer | seconds |",
+    "|---:|---|---|---|---|---|---:|"
+  ];
+  r.steps.forEach((s, i) => {
+    const answer = s.code === 0 ? "good" : s.code === 1 ? "bad" : "skip";
+    out.push(
+      `| ${i + 1} | \`${s.commit.slice(0, 12)}\` | ${s.subject.replace(/\|/g, "\\|")} | ${s.build} | ${s.title ?? s.verdict} | ${answer} | ${s.wallS} |`
+    );
+  });
+  out.push("");
+  return out.join("\n");
+}
+
+// soak/bisect/worktree.ts
+import { mkdtemp as mkdtemp4, rm as rm5 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join19 } from "node:path";
+var ScratchWorktree = class _ScratchWorktree {
+  constructor(repo, path, parent) {
+    this.repo = repo;
+    this.path = path;
+    this.parent = parent;
+  }
+  repo;
+  path;
+  parent;
+  static async add(repo, commit) {
+    const parent = await mkdtemp4(join19(tmpdir3(), "uks-bisect-"));
+    const path = join19(parent, "worktree");
+    try {
+      await git(repo, "worktree", "add", "--detach", path, commit);
+    } catch (err) {
+      await rm5(parent, { recursive: true, force: true });
+      throw err;
+    }
+    return new _ScratchWorktree(repo, path, parent);
+  }
+  async remove() {
+    await git(this.repo, "worktree", "remove", "--force", this.path).catch(() => void 0);
+    await rm5(this.parent, { recursive: true, force: true });
+    await git(this.repo, "worktree", "prune").catch(() => void 0);
+  }
+};
+
+// soak/bisect/bisect.ts
+var stepCommand = (planFile) => [
+  process.execPath,
+  ...process.execArgv,
+  process.argv[1],
+  "bisect-step",
+  planFile
+];
+async function bisect(b) {
+  const started = Date.now();
+  const repo = await git(resolve7(b.repo), "rev-parse", "--show-toplevel").catch((err) => {
+    throw new UsageError(`bisect: ${b.repo} is not in a git repository (${err.message})`);
+  });
+  const commit = (ref, flag) => git(repo, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`).catch(() => {
+    throw new UsageError(`bisect ${flag} ${ref}: no such commit in ${repo}`);
+  });
+  const [good, bad] = [await commit(b.good, "--good"), await commit(b.bad, "--bad")];
+  const ancestor = await git(repo, "merge-base", "--is-ancestor", good, bad).then(
+    () => true,
+    () => false
+  );
+  if (!ancestor) throw new UsageError(`bisect: --good ${b.good} is not an ancestor of --bad ${b.bad}`);
+  const candidates = Number(await git(repo, "rev-list", "--count", `${good}..${bad}`));
+  if (candidates === 0) throw new UsageError("bisect: --good and --bad are the same commit");
+  parseCli(b.soakArgv);
+  const out = resolve7(b.out);
+  await claimBisectDir(out);
+  const result = { good, bad, candidates, steps: [], wallS: 0 };
+  const wt = await ScratchWorktree.add(repo, bad);
+  try {
+    const { buildCommand, kernel, buildPaths, soakArgv } = b;
+    const plan = { repo, worktree: wt.path, buildCommand, kernel, buildPaths, soakArgv, out };
+    await writePlan(plan);
+    b.log(`bisecting ${candidates} commits (${good.slice(0, 10)}..${bad.slice(0, 10)}) in ${wt.path}`);
+    const first = await bisectStep(plan, b.log, b.signal);
+    result.steps.push(first);
+    if (first.code !== 1) {
+      result.problem = `the --bad commit does not fail the soak (${first.verdict}): nothing to bisect`;
+    } else if (candidates === 1) {
+      result.culprit = first;
+    } else {
+      await git(wt.path, "bisect", "start", bad, good);
+      const output = await runBisect(wt.path, join20(out, "plan.json"), b.log, b.signal);
+      await writeFile9(join20(out, "bisect.log"), await git(wt.path, "bisect", "log"));
+      await git(wt.path, "bisect", "reset");
+      result.steps = await readSteps(out);
+      const culprit2 = /^([0-9a-f]{40}) is the first bad commit/m.exec(output)?.[1];
+      result.culprit = result.steps.find((s) => s.commit === culprit2);
+      if (!result.culprit)
+        result.problem = b.signal?.aborted ? "cancelled" : `git bisect run named no first bad commit:
+${output.split("\n").slice(-8).join("\n")}`;
+    }
+  } finally {
+    await wt.remove();
+  }
+  result.wallS = Math.round((Date.now() - started) / 100) / 10;
+  await writeFile9(join20(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
+`);
+  await writeFile9(join20(out, "summary.md"), renderBisectSummary(result));
+  return { code: b.signal?.aborted ? 2 : result.culprit ? 0 : 1, result };
+}
+function runBisect(worktree, planFile, log, signal) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn4("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
+    let all = "";
+    let partial = "";
+    const take = (d) => {
+      all += d;
+      const lines = (partial + d).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) if (l.trim()) log(l);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    const abort = () => process.kill(-(child.pid ?? 0), "SIGTERM");
+    signal?.addEventListener("abort", abort, { once: true });
+    child.on("error", reject);
+    child.on("close", () => {
+      signal?.removeEventListener("abort", abort);
+      resolvePromise(all);
+    });
+  });
+}
+async function claimBisectDir(dir) {
+  const entries = await readdir4(dir).catch(() => []);
+  if (entries.length)
+    throw new UsageError(
+      `bisect --out ${dir}: not empty (${entries.slice(0, 3).join(", ")}); it is left untouched: choose a new folder`
+    );
+  await mkdir4(join20(dir, "steps"), { recursive: true });
+}
+
+// soak/bisect/command.ts
+var BISECT_USAGE = `usage: unikernel-soak bisect --good REF --bad REF --build-command CMD --kernel PATH [options] [soak options]
+
+Finds the first commit in good..bad whose kernel fails the soak: git bisect run in a
+scratch worktree of the repository (your working tree and branches are not touched),
+the soak as the test (pass = good, a kernel failure = bad, an error or a failed build =
+skip). The bad commit is soaked first; then at most \u2308log\u2082 N\u2309 soaks for N commits. With
+--scenario from a repro, each soak takes seconds.
+
+  --good REF            a commit that passes
+  --bad REF             a later commit that fails
+  --build-command CMD   builds the kernel, run by sh in the worktree at each commit
+                        ($UNIKERNEL_SOAK_REPO is your repository, e.g. to link its node_modules)
+  --kernel PATH         the ELF the build makes, relative to the repository's top
+  --build-paths LIST    what the kernel is built from, comma-separated (default: everything);
+                        a commit that changes none of them reuses the previous build
+  --repo DIR            the repository (default: the current folder)
+  --out DIR             where steps/, builds/, bisect.json and summary.md go (default bisect-report;
+                        must be new or empty)
+  soak options          any of unikernel-soak --help (--scenario FILE, --requests, ...)
+Exit 0 = the first bad commit was named, 1 = none (the bad commit passes, or only skips), 2 = error.`;
+var OWN = ["good", "bad", "build-command", "kernel", "build-paths", "repo", "out"];
+async function bisectCommand(argv, log) {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(BISECT_USAGE);
+    return 0;
+  }
+  const own = {};
+  const soakArgv = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(argv[i]);
+    const name = OWN.find((n) => n === m?.[1]);
+    if (!name) {
+      soakArgv.push(argv[i]);
+      continue;
+    }
+    const value = m?.[2] ?? argv[++i];
+    if (value === void 0) throw new UsageError(`bisect --${name}: needs a value`);
+    own[name] = value;
+  }
+  for (const name of ["good", "bad", "build-command", "kernel"])
+    if (!own[name]) throw new UsageError(`bisect: --${name} is required (see bisect --help)`);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const { code, result } = await bisect({
+    repo: own.repo ?? ".",
+    good: own.good,
+    bad: own.bad,
+    buildCommand: own["build-command"],
+    kernel: own.kernel,
+    buildPaths: (own["build-paths"] ?? "").split(",").filter(Boolean),
+    soakArgv,
+    out: own.out ?? "bisect-report",
+    log,
+    signal: controller.signal
+  });
+  const c = result.culprit;
+  console.log(c ? `first bad commit: ${c.commit} ${c.subject}` : `no first bad commit: ${result.problem}`);
+  if (c) console.log(`  ${c.title ?? c.verdict}; report: ${own.out ?? "bisect-report"}/${c.report}`);
+  console.log(
+    `soaks: ${result.steps.filter((s) => s.report).length} for ${result.candidates} commits, ${result.wallS} s`
+  );
+  return code;
+}
+async function bisectStepCommand(argv, log) {
+  if (argv.length !== 1) throw new UsageError("bisect-step: expected the plan file bisect wrote");
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  process.once("SIGTERM", () => controller.abort());
+  const step2 = await bisectStep(await readPlan(argv[0]), log, controller.signal);
+  return controller.signal.aborted ? 128 : step2.code;
+}
+
+// soak/merge/command.ts
+import { writeFile as writeFile10 } from "node:fs/promises";
+import { join as join22, relative as relative5, resolve as resolve8 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+
+// soak/merge/legs.ts
+import { createReadStream } from "node:fs";
+import { readFile as readFile11 } from "node:fs/promises";
+import { basename as basename8, join as join21 } from "node:path";
+import { createInterface } from "node:readline";
+async function readLeg(dir, name = basename8(dir), link = dir) {
+  const text = await readFile11(join21(dir, "report.json"), "utf8").catch(() => {
+    throw new UsageError(`merge: ${dir} holds no report.json; give the report folders of the soak's legs`);
+  });
+  try {
+    return { name, dir, report: JSON.parse(text), link };
+  } catch (err) {
+    throw new UsageError(`merge: ${dir}/report.json is not JSON (${err.message})`);
+  }
+}
+function mergeLegs(legs) {
+  const reasons = legs.flatMap(
+    (leg) => leg.report.verdict.reasons.map((r) => ({ ...r, message: `${leg.name}: ${r.message}`, leg }))
+  );
+  const verdict = decide(reasons.map(({ leg: _, ...r }) => r));
+  const earliest = [...reasons].sort((a, b) => a.at - b.at)[0];
+  const triage2 = (leg) => leg.report.files["triage.md"];
+  return {
+    legs: legs.map((leg) => ({
+      name: leg.name,
+      link: leg.link,
+      verdict: leg.report.verdict.kind,
+      requests: leg.report.load?.requests ?? 0,
+      rps: Math.round(leg.report.load?.rps ?? 0),
+      p99Ms: leg.report.load?.latencyMs.p99,
+      durationS: leg.report.load?.durationS,
+      reason: leg.report.verdict.reasons[0]?.message,
+      triage: triage2(leg)
+    })),
+    verdict,
+    requests: legs.reduce((n, l) => n + (l.report.load?.requests ?? 0), 0),
+    rps: Math.round(legs.reduce((n, l) => n + (l.report.load?.rps ?? 0), 0)),
+    firstFailure: earliest && {
+      leg: earliest.leg.name,
+      link: earliest.leg.link,
+      triage: triage2(earliest.leg),
+      reason: { kind: earliest.kind, at: earliest.at, message: earliest.message, evidence: earliest.evidence }
+    }
+  };
+}
+async function combinedTimeline(legs) {
+  const bySecond = /* @__PURE__ */ new Map();
+  for (const leg of legs) {
+    const lines = createInterface({ input: createReadStream(join21(leg.dir, "timeline.jsonl")), crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        const e = JSON.parse(line);
+        const t = Math.floor(e.t);
+        const sum = bySecond.get(t) ?? { t, at: e.at, rps: 0 };
+        sum.rps += e.rps;
+        if (e.p99Ms !== void 0) sum.p99Ms = Math.max(sum.p99Ms ?? 0, e.p99Ms);
+        if (e.host) sum.host = { rssMiB: Math.max(sum.host?.rssMiB ?? 0, e.host.rssMiB), cpuPercent: 0 };
+        bySecond.set(t, sum);
+      }
+    } catch (err) {
+      if (err.code !== "ENOENT") throw err;
+    }
+  }
+  return [...bySecond.values()].sort((a, b) => a.t - b.t);
+}
+
+// soak/merge/summary-md.ts
+var en = (n) => n.toLocaleString("en-US");
+var ICON = { pass: "\u2705", error: "\u26A0\uFE0F" };
+function place(link, file) {
+  return /^https?:/.test(link) ? `\`${file}\` in [the artifact](${link})` : `[${link}/${file}](${link}/${file})`;
+}
+function renderMerged(m, timeline) {
+  const failed = m.legs.filter((l) => l.verdict !== "pass").length;
+  const v = m.verdict;
+  const out = [`# Sharded soak ${ICON[v.kind] ?? "\u274C"} ${v.kind} \u2014 ${m.legs.length} legs, ${failed} failed`, ""];
+  const f = m.firstFailure;
+  if (f) {
+    const where = f.triage ? place(f.link, f.triage) : place(f.link, "summary.md");
+    out.push(
+      `**First failure**: leg \`${f.leg}\` at ${new Date(f.reason.at).toISOString()}, ${f.reason.kind}: ${f.reason.message.replace(`${f.leg}: `, "")}`,
+      "",
+      `Triage: ${where}`,
+      ""
+    );
+  }
+  out.push("| | |", "|---|---|");
+  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
+  out.push(`| requests | ${en(m.requests)} over ${m.legs.length} legs |`);
+  out.push(`| rate | ${en(m.rps)} req/s, the legs together |`, "");
+  out.push(
+    "## Legs",
+    "",
+    "| leg | verdict | requests | req/s | p99 ms | load s | first reason |",
+    "|---|---|---:|---:|---:|---:|---|"
+  );
+  for (const l of m.legs)
+    out.push(
+      `| [${l.name}](${l.link}) | ${ICON[l.verdict] ?? "\u274C"} \`${l.verdict}\` | ${en(l.requests)} | ${en(l.rps)} | ${l.p99Ms ?? ""} | ${l.durationS ?? ""} | ${(l.reason ?? "").replace(/\|/g, "\\|")} |`
+    );
+  out.push("");
+  if (timeline.length >= 2) {
+    out.push("## Over time, all legs", "");
+    const charts = [
+      ["Throughput, the legs added up", "requests/s", (e) => e.rps],
+      ["Worst p99 latency of any leg, each second", "ms", (e) => e.p99Ms ?? null],
+      ["Largest QEMU resident memory of any leg", "MiB", (e) => e.host?.rssMiB ?? null]
+    ];
+    for (const [title, unit, value] of charts) {
+      const points = downsampleEvenly(seriesOf(timeline, { key: title, title, unit, value }), MAX_POINTS);
+      out.push(chart(title, unit, points), "");
+    }
+  }
+  return out.join("\n");
+}
+
+// soak/merge/command.ts
+var MERGE_USAGE = `usage: unikernel-soak merge DIR... [--out DIR]
+
+Merges the report folders of a sharded soak's legs (each an unpacked artifact of the
+action, or a CLI --out folder) into one verdict: the total requests, each leg's verdict,
+the first failure and where its triage is, and the legs' charts combined. Writes
+summary.md and merged.json; exits 1 if any leg failed (2 if any leg errored).
+
+  --out DIR     where to write them (default soak-merged)
+  -h, --help    this text`;
+var MERGE_FILES = ["summary.md", "merged.json"];
+async function mergeFolders(dirs, out, label = () => ({})) {
+  if (dirs.length === 0) throw new UsageError("merge: give at least one report folder (see merge --help)");
+  const target = resolve8(out);
+  for (const d of dirs) {
+    const inside = relative5(resolve8(d), target);
+    if (!inside.startsWith(".."))
+      throw new UsageError(`merge: --out ${out} is inside the leg ${d}; choose another folder`);
+  }
+  const legs = await Promise.all(
+    dirs.map((d) => readLeg(d, label(d).name, label(d).link ?? relative5(target, resolve8(d))))
+  );
+  const merged = mergeLegs(legs);
+  const timeline = await combinedTimeline(legs);
+  await claimFolder(out, MERGE_FILES);
+  await writeFile10(join22(target, "summary.md"), renderMerged(merged, timeline));
+  await writeFile10(join22(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
+`);
+  return merged;
+}
+async function mergeCommand(argv) {
+  let parsed;
+  const parse2 = (a) => parseArgs2({
+    args: a,
+    allowPositionals: true,
+    options: { out: { type: "string" }, help: { type: "boolean", short: "h" } }
+  });
+  try {
+    parsed = parse2(argv);
+  } catch (err) {
+    throw new UsageError(`merge: ${err.message} (see merge --help)`);
+  }
+  if (parsed.values.help) {
+    console.log(MERGE_USAGE);
+    return 0;
+  }
+  const out = parsed.values.out ?? "soak-merged";
+  const m = await mergeFolders(parsed.positionals, out);
+  console.log(`verdict: ${m.verdict.kind} (${m.legs.length} legs, ${m.requests.toLocaleString("en-US")} requests)`);
+  for (const l of m.legs) console.log(`  ${l.name}: ${l.verdict}${l.reason ? ` \u2014 ${l.reason}` : ""}`);
+  if (m.firstFailure) console.log(`first failure: ${m.firstFailure.leg}: ${m.firstFailure.reason.message}`);
+  console.log(`report: ${out}/summary.md, ${out}/merged.json`);
+  return m.verdict.exitCode;
+}
+
+// soak/progress.ts
+var en2 = (n) => n.toLocaleString("en-US");
+function clock(s) {
+  const t = Math.max(0, Math.round(s));
+  const [h, m, sec] = [Math.floor(t / 3600), Math.floor(t % 3600 / 60), t % 60];
+  const two = (n) => String(n).padStart(2, "0");
+  if (h > 0) return `${h}:${two(m)}:${two(sec)}`;
+  return m > 0 ? `${m}:${two(sec)}` : `${sec}s`;
+}
+function outlook(p) {
+  const byRequests = { done: p.requests / p.asked, etaS: p.rps > 0 ? (p.asked - p.requests) / p.rps : void 0 };
+  if (!p.capS) return byRequests;
+  const byTime = { done: p.elapsedS / p.capS, etaS: p.capS - p.elapsedS };
+  return byRequests.etaS !== void 0 && byRequests.etaS < byTime.etaS ? byRequests : byTime;
+}
+function progressLine(p) {
+  const { done, etaS } = outlook(p);
+  const of = p.capS ? ` of ${clock(p.capS)}` : "";
+  const count = p.asked < 1e12 ? `${en2(p.requests)}/${en2(p.asked)}` : `${en2(p.requests)} requests`;
+  return `[${clock(p.elapsedS)}${of}] ${count} (${(100 * Math.min(1, done)).toFixed(1)}%) ${en2(p.rps)} req/s eta ${etaS !== void 0 ? clock(etaS) : "?"} | p99 ${p.p99Ms ?? "-"} ms | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
+}
+var progressDue = (elapsedS, lastS) => elapsedS - lastS >= (elapsedS < 600 ? 10 : 60);
+
+// soak/repro/command.ts
+import { parseArgs as parseArgs3 } from "node:util";
+
+// soak/repro/confirm.ts
+function spread(xs) {
+  if (xs.length === 0) return void 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s.at(-1) };
+}
+async function confirm(attempts, label, o, n, budget) {
+  const runs = [];
+  for (let i = 0; i < n && !attempts.cancelled && (i === 0 || !budget.expired); i++) {
+    const a = await attempts.run(label, o);
+    budget.spent(a.wallS);
+    runs.push(a);
+  }
+  const hits = runs.filter((a) => a.reproduced);
+  return {
+    reproduced: hits.length,
+    attempts: runs.length,
+    seconds: spread(hits.map((a) => a.seconds)),
+    requests: spread(hits.map((a) => a.requests))
+  };
+}
+var range = (s, f) => f(s.min) === f(s.max) ? f(s.median) : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+function confirmationLine(c) {
+  const parts = [`reproduces ${c.reproduced}/${c.attempts}`];
+  if (c.seconds) parts.push(`time to failure ${range(c.seconds, (x) => `${x.toFixed(1)} s`)}`);
+  if (c.requests) parts.push(`requests to failure ${range(c.requests, (x) => Math.round(x).toLocaleString("en-US"))}`);
+  return parts.join(", ");
+}
+
+// soak/repro/minimise.ts
+var strikesText = (s) => `reproduces with ${s.reproduces} requests${s.passes !== void 0 ? `, not with ${s.passes}` : ""}`;
+async function minimise(attempts, start, baseline, budget) {
+  const slowestS = Math.max(2 * baseline.seconds, baseline.seconds + 5);
+  let cur = start;
+  let lastHit = baseline.requests;
+  const reductions = [];
+  let stopped;
+  const tried = /* @__PURE__ */ new Map();
+  const test = async (what, o) => {
+    const key = JSON.stringify([o.requests, o.connections, o.pipelining, o.paths]);
+    const known = tried.get(key);
+    if (known !== void 0) return known;
+    if (stopped) return false;
+    if (attempts.cancelled) stopped = "cancelled";
+    else if (!budget.allowsAnother) stopped = "the time budget ran out";
+    if (stopped) return false;
+    const a = await attempts.run(what, o);
+    budget.spent(a.wallS);
+    const kept = a.reproduced && a.seconds <= slowestS;
+    const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : void 0;
+    reductions.push({ what, kept, ...note && { note } });
+    tried.set(key, kept);
+    if (kept) [cur, lastHit] = [o, a.requests];
+    return kept;
+  };
+  const coarseCut = () => {
+    const above = Math.min(cur.requests, Math.ceil(lastHit * 1.5) + cur.connections);
+    return lastHit > 0 && above < cur.requests ? test(`requests ${above}`, { ...cur, requests: above }) : false;
+  };
+  await coarseCut();
+  await smallest(1, cur.connections, 0, (n) => test(`connections ${n}`, { ...cur, connections: n }));
+  await smallest(1, cur.pipelining, 0, (n) => test(`pipelining ${n}`, { ...cur, pipelining: n }));
+  if (cur.paths.length > 1)
+    await ddmin(cur.paths, (paths) => {
+      const only = paths.length === 1 ? [{ ...paths[0], weight: 1 }] : paths;
+      return test(`paths ${pathSpec(only)}`, { ...cur, paths: only });
+    });
+  for (const p of cur.paths.filter((x) => x.revalidate)) {
+    const paths = cur.paths.map((x) => x === p ? { ...x, revalidate: false } : x);
+    await test(`no revalidation of ${p.path}`, { ...cur, paths });
+  }
+  let strikesAt;
+  if (lastHit > 0) {
+    await coarseCut();
+    let passes;
+    const least = await smallest(cur.connections - 1, cur.requests, 0.02, async (n) => {
+      const ok = await test(`requests ${n}`, { ...cur, requests: n });
+      if (!ok && !stopped) passes = Math.max(passes ?? 0, n);
+      return ok;
+    });
+    strikesAt = { reproduces: least, passes };
+    cur = { ...cur, requests: Math.min(start.requests, Math.ceil(least * 1.1)) };
+  }
+  return { options: cur, reductions, strikesAt, stopped };
+}
+async function smallest(lo, hi, tolerance, ok) {
+  if (hi <= lo) return hi;
+  if (tolerance === 0 && await ok(lo)) return lo;
+  let [bad, good] = [lo, hi];
+  while (good - bad > Math.max(1, Math.floor(good * tolerance))) {
+    const mid = Math.floor((bad + good) / 2);
+    if (await ok(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+async function ddmin(all, ok) {
+  let items = all;
+  let n = 2;
+  while (items.length >= 2) {
+    const size = Math.ceil(items.length / n);
+    const chunks = Array.from(
+      { length: Math.ceil(items.length / size) },
+      (_, i) => items.slice(i * size, (i + 1) * size)
+    );
+    let reduced = false;
+    for (const c of chunks)
+      if (await ok(c)) {
+        [items, n, reduced] = [c, 2, true];
+        break;
+      }
+    if (!reduced && chunks.length > 2)
+      for (const c of chunks) {
+        const rest = items.filter((x) => !c.includes(x));
+        if (await ok(rest)) {
+          [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
+          break;
+        }
+      }
+    if (reduced) continue;
+    if (n >= items.length) break;
+    n = Math.min(items.length, n * 2);
+  }
+  return items;
+}
+
+// soak/repro/repro.ts
+import { chmod, mkdir as mkdir5, readdir as readdir5, writeFile as writeFile11 } from "node:fs/promises";
+import { join as join25, resolve as resolve11 } from "node:path";
+
+// soak/repro/attempt.ts
+import { join as join24 } from "node:path";
+
+// soak/repro/failure.ts
+import { readFile as readFile12 } from "node:fs/promises";
+import { join as join23, resolve as resolve9 } from "node:path";
+var signatureOf = (r) => ({ kind: r.verdict.kind, title: r.crash?.title });
+var sameFailure = (a, b) => a.kind === b.kind && a.title === b.title;
+var signatureText = (s) => s.title ? `${s.kind} \u2014 ${s.title}` : s.kind;
+var REPRODUCIBLE = ["crash", "hang", "reset", "tx-stall", "leak", "load"];
+async function readFailure(dir) {
+  const at = resolve9(dir);
+  let report;
+  try {
+    report = JSON.parse(await readFile12(join23(at, "report.json"), "utf8"));
+  } catch (err) {
+    throw new UsageError(
+      `repro ${dir}: no readable report.json there (${err.code ?? err.message}); pass the folder a soak wrote (--out)`
+    );
+  }
+  const kind = report.verdict?.kind;
+  if (kind === "pass")
+    throw new UsageError(`repro ${dir}: the soak passed (verdict pass): there is nothing to reproduce`);
+  if (!REPRODUCIBLE.includes(kind))
+    throw new UsageError(
+      `repro ${dir}: the soak ended in ${kind} (${report.verdict.reasons[0]?.message ?? "no reason"}), a problem of the run, not of the kernel: fix that and soak again`
+    );
+  if (!report.files?.kernel)
+    throw new UsageError(`repro ${dir}: the report keeps no copy of its kernel, so it cannot be booted again`);
+  const elf = join23(at, report.files.kernel);
+  const saved = report.options;
+  const options = {
+    ...DEFAULTS,
+    ...saved,
+    kernel: elf,
+    fault: void 0,
+    crashPatterns: (saved.crashPatterns ?? []).map(regexpOf)
+  };
+  const kernel = { elf, sourceRoot: report.kernel.built ? PACKAGE_ROOT : process.cwd(), bundled: report.kernel.built };
+  return { dir: at, report, signature: signatureOf(report), options, kernel };
+}
+function regexpOf(s) {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
+  return m ? new RegExp(m[1], m[2]) : new RegExp(s);
+}
+
+// soak/repro/attempt.ts
+var Attempts = class {
+  constructor(reproDir, kernel, want, log, signal) {
+    this.reproDir = reproDir;
+    this.kernel = kernel;
+    this.want = want;
+    this.log = log;
+    this.signal = signal;
+  }
+  reproDir;
+  kernel;
+  want;
+  log;
+  signal;
+  list = [];
+  get cancelled() {
+    return this.signal?.aborted ?? false;
+  }
+  async run(label, o) {
+    const n = this.list.length + 1;
+    const dir = join24("attempts", `${String(n).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
+    const out = join24(this.reproDir, dir);
+    const started = Date.now();
+    const report = await runSoak({ ...o, hangDumpMiB: 0, out }, this.kernel, {
+      command: reproduceCommand(o, this.kernel.elf, VERSION),
+      log: () => {
+      },
+      progress: () => {
+      },
+      signal: this.signal
+    });
+    const signature = signatureOf(report);
+    const a = {
+      n,
+      label,
+      dir,
+      signature,
+      reproduced: sameFailure(signature, this.want),
+      seconds: report.load?.durationS ?? 0,
+      requests: report.load?.requests ?? 0,
+      wallS: (Date.now() - started) / 1e3
+    };
+    this.list.push(a);
+    this.log(
+      `attempt ${n} (${label}): ${signatureText(signature)} after ${a.requests.toLocaleString("en-US")} requests, ${a.seconds.toFixed(1)} s \u2014 ${a.reproduced ? "reproduces" : "does not reproduce"}`
+    );
+    return a;
+  }
+};
+
+// soak/repro/budget.ts
+var Budget = class {
+  constructor(seconds, reserveAttempts, start = Date.now()) {
+    this.reserveAttempts = reserveAttempts;
+    this.deadline = start + seconds * 1e3;
+  }
+  reserveAttempts;
+  deadline;
+  spentS = [];
+  /** records one attempt's wall time */
+  spent(s) {
+    this.spentS.push(s);
+  }
+  /** the slowest attempt so far: what the next one may take */
+  get perAttemptS() {
+    return Math.max(0, ...this.spentS);
+  }
+  get expired() {
+    return Date.now() >= this.deadline;
+  }
+  /** is there time for one more attempt before the confirmation? */
+  get allowsAnother() {
+    return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1e3 <= this.deadline;
+  }
+};
+
+// soak/repro/script.ts
+import { basename as basename9, relative as relative6, resolve as resolve10 } from "node:path";
+var REPRO_BASE_PORT = 18080;
+var BATCH = 200;
+var WORK = "@WORK@";
+var KERNEL = "@KERNEL@";
+function q(a) {
+  if (!a.includes(WORK) && !a.includes(KERNEL)) return shellQuote(a);
+  return `'${a.replace(/'/g, "'\\''")}'`.replaceAll(WORK, `'"$work"'`).replaceAll(KERNEL, `'"$kernel"'`);
+}
+function commandLines(argv) {
+  const lines = [];
+  for (let i = 0; i < argv.length; i++) {
+    const takesValue = argv[i].startsWith("-") && i + 1 < argv.length && !argv[i + 1].startsWith("-");
+    lines.push(takesValue ? `${q(argv[i])} ${q(argv[++i])}` : q(argv[i]));
+  }
+  return lines.join(" \\\n  ");
+}
+function crashMarker(line) {
+  return /^.*?(?: at 0x|: )/.exec(line)?.[0] ?? line;
+}
+function checkFor(s) {
+  const o = s.options;
+  const c = o.counters;
+  switch (s.signature.kind) {
+    case "crash":
+      return [`grep -qF -- ${shellQuote(crashMarker(s.crashLine ?? ""))} "$work/serial.log"`];
+    case "reset":
+      return ['! kill -0 "$qemu" 2>/dev/null'];
+    case "hang":
+      return [`! probe ${o.healthPath} && ! probe ${o.healthPath}`];
+    case "tx-stall":
+      return [`[ "$(counter ${c.txStalls})" -gt $((stalls0 + ${o.txStallBudget})) ]`];
+    case "leak":
+      return [`[ "$settled" = 1 ] && [ "$(counter ${c.pagesUsed})" -gt $((pages0 + ${o.pageGrowth})) ]`];
+    default:
+      return ['[ "$curl_failed" = 1 ]'];
+  }
+}
+function evidenceFor(s) {
+  const c = s.options.counters;
+  switch (s.signature.kind) {
+    case "crash":
+      return `grep -A2 -F -- ${shellQuote(crashMarker(s.crashLine ?? ""))} "$work/serial.log"`;
+    case "tx-stall":
+      return `echo "${c.txStalls}: $stalls0 -> $(counter ${c.txStalls})"; grep -F 'TX stalled' "$work/serial.log" | tail -n 3`;
+    case "leak":
+      return `echo "${c.pagesUsed}: $pages0 -> $(counter ${c.pagesUsed}) with the load over"`;
+    default:
+      return 'tail -n 10 "$work/serial.log"';
+  }
+}
+function reproScript(s) {
+  const o = s.options;
+  const connections = o.connections;
+  const hostPorts = Array.from({ length: connections + 1 }, (_, i) => REPRO_BASE_PORT + i);
+  const guestPorts = o.guestPorts.length ? o.guestPorts : s.guestPorts.length ? s.guestPorts : [80];
+  const args = qemuArgs(
+    {
+      kernel: KERNEL,
+      append: o.append,
+      initrd: o.initrd && resolve10(o.initrd),
+      memoryMiB: o.memoryMiB,
+      accel: s.accel,
+      dir: WORK,
+      hostPorts,
+      guestPorts,
+      extraArgs: o.qemuArgs
+    },
+    `${WORK}/qmp.sock`
+  );
+  const revalidated = o.paths.filter((p) => p.revalidate).map((p) => p.path);
+  const etags = new Map(revalidated.map((p, i) => [p, `$etag_${i}`]));
+  const cycle = requestCycle(o.paths, etags).map((r) => {
+    const etag = r.headers?.["if-none-match"];
+    return `  req "$1" ${shellQuote(r.path ?? "/")}${etag ? ` "${etag}"` : ""}`;
+  });
+  const reps = Math.max(1, Math.round(BATCH / cycle.length));
+  const kernelFile = relative6(s.reproDir, `${s.reportDir}/${basename9(o.kernel ?? "kernel.elf")}`);
+  const c = o.counters;
+  return `#!/usr/bin/env bash
+# Reproduces: ${signatureText(s.signature)}
+# Written by unikernel-soak ${s.version} repro; needs bash, ${o.qemu ?? "qemu-system-x86_64"} and curl, no Node.
+# Boots the kernel on loopback ports ${hostPorts[0]}-${hostPorts.at(-1)} (QEMU user networking, restrict=on), then
+# sends the minimised scenario with curl: ${o.paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}`).join(", ")} over ${connections} keep-alive
+# connection(s), until the failure shows or about ${o.requests} requests or ${o.durationS || 60} s have gone.
+# Exit 1 = reproduced (the evidence is printed), 0 = not reproduced, 2 = could not run.
+# Usage: ./repro.sh [KERNEL.elf]   (default: the ELF kept in the report folder)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+kernel=\${1:-"$here/${kernelFile}"}
+[ -r "$kernel" ] || { echo "repro.sh: cannot read the kernel $kernel" >&2; exit 2; }
+work=$(mktemp -d "\${TMPDIR:-/tmp}/unikernel-repro.XXXXXX")
+qemu=
+cleanup() {
+  if [ -n "$qemu" ]; then kill "$qemu" 2>/dev/null; wait "$qemu" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+${commandLines([o.qemu ?? "qemu-system-x86_64", ...args])} \\
+  2>"$work/qemu.log" &
+qemu=$!
+
+check=http://127.0.0.1:${hostPorts[0]}
+probe() { curl -s -o /dev/null -m ${Math.ceil(o.healthTimeoutMs / 1e3)} -f "$check$1"; }
+counter() { curl -s -m 5 "$check${o.statsPath}" | tr -d ' \\n' | sed -n 's/.*"'"$1"'":\\([0-9]*\\).*/\\1/p'; }
+
+up=0
+for _ in $(seq 1 ${o.bootTimeoutS * 10}); do
+  if probe ${o.healthPath}; then up=1; break; fi
+  kill -0 "$qemu" 2>/dev/null || break
+  sleep 0.1
+done
+if [ "$up" != 1 ]; then
+  echo "repro.sh: the guest did not answer ${o.healthPath} within ${o.bootTimeoutS} s" >&2
+  cat "$work/qemu.log" "$work/serial.log" >&2 2>/dev/null
+  exit 2
+fi
+${revalidated.map((p, i) => `etag_${i}=$(curl -s -m 5 -D - -o /dev/null "$check${p}" | tr -d '\\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p')`).join("\n")}
+stalls0=$(counter ${c.txStalls}); pages0=$(counter ${c.pagesUsed}); tcp0=$(counter ${c.tcpOpen})
+settled=0 curl_failed=0
+
+# one request as a curl config block; the ETag's quotes escaped for curl
+req() {
+  printf 'url = "%s%s"\\noutput = "/dev/null"\\nmax-time = ${o.requestTimeoutS}\\n' "$1" "$2"
+  if [ $# -gt 2 ]; then printf 'header = "If-None-Match: %s"\\n' "\${3//\\"/\\\\\\"}"; fi
+  printf 'next\\n'
+}
+# one pass of the request mix on the connection to $1
+cycle() {
+${cycle.join("\n")}
+}
+for i in $(seq 1 ${connections}); do
+  # (without the last "next", which would start an operation with no URL)
+  for _ in $(seq 1 ${reps}); do cycle "http://127.0.0.1:$((${hostPorts[0]} + i))"; done | sed '$d' >"$work/batch-$i"
+done
+
+failed() {
+  ${checkFor(s).join("\n  ")}
+}
+
+sent=0
+deadline=$((SECONDS + ${o.durationS || 60}))
+while [ "$sent" -lt ${o.requests} ] && [ "$SECONDS" -lt "$deadline" ] && ! failed; do
+  pids=()
+  for i in $(seq 1 ${connections}); do
+    curl -s --fail-early -K "$work/batch-$i" & pids+=($!)
+  done
+  for p in "\${pids[@]}"; do wait "$p" || curl_failed=1; done
+  sent=$((sent + ${reps * cycle.length * connections}))
+done
+if ! failed; then
+  # the load is over: let the guest close its connections, then judge what it still holds
+  for _ in $(seq 1 40); do [ "$(counter ${c.tcpOpen})" -le "\${tcp0:-0}" ] 2>/dev/null && break; sleep 0.25; done
+  settled=1
+fi
+if failed; then
+  echo "reproduced: ${s.signature.kind} after about $sent requests, $SECONDS s"
+  ${evidenceFor(s)}
+  exit 1
+fi
+echo "not reproduced: $sent requests in $SECONDS s"
+exit 0
+`;
+}
+
+// soak/repro/summary.ts
+function renderReproSummary(v) {
+  const out = [`# Repro: ${v.failure}`, "", `From \`${v.report}\`.`, ""];
+  out.push(`- **original scenario**: ${confirmationLine(v.original)}`);
+  const m = v.minimised;
+  if (m) {
+    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
+    if (m.strikesAt) out.push(`- **request count**: ${strikesText(m.strikesAt)}`);
+    if (m.stopped) out.push(`- minimisation stopped early: ${m.stopped}`);
+    out.push("", "## The minimised scenario", "", "```json", JSON.stringify(m.scenario, null, 2), "```", "");
+    out.push("Run it with the engine, or with no Node at all (QEMU and curl; exit 1 = reproduced):", "");
+    out.push("```sh", "npx unikernel-soak --scenario repro/scenario.json", "repro/repro.sh", "```", "");
+    out.push("## Reductions tried", "", "| reduction | kept |", "|---|---|");
+    for (const r of m.reductions) out.push(`| ${r.what} | ${r.kept ? "yes" : `no${r.note ? ` (${r.note})` : ""}`} |`);
+    out.push("");
+  } else if (!v.stopped) {
+    out.push("", "The failure did not reproduce on fresh boots: no reproducer was written.", "");
+  }
+  if (v.stopped) out.push(`Stopped early: ${v.stopped}. What ran is below.`, "");
+  out.push(
+    "## Attempts",
+    "",
+    "| # | tried | verdict | requests | seconds | reproduces | report |",
+    "|---:|---|---|---:|---:|---|---|"
+  );
+  for (const a of v.attempts)
+    out.push(
+      `| ${a.n} | ${a.label} | ${a.signature.title ?? a.signature.kind} | ${a.requests} | ${a.seconds.toFixed(1)} | ${a.reproduced ? "yes" : "no"} | \`${a.dir}\` |`
+    );
+  out.push("", `${v.attempts.length} attempts in ${v.wallS} s.`, "");
+  return out.join("\n");
+}
+
+// soak/repro/repro.ts
+async function repro(r) {
+  const started = Date.now();
+  const failure = await readFailure(r.reportDir);
+  const dir = resolve11(r.out ?? join25(failure.dir, "repro"));
+  await claimReproDir(dir);
+  const want = failure.signature;
+  r.log(`reproducing ${signatureText(want)} from ${failure.dir}`);
+  const toFailureS = failure.report.load?.durationS ?? 0;
+  const capS = Math.max(20, Math.ceil(3 * toFailureS) + 10);
+  const o = failure.options;
+  const start = { ...o, durationS: o.durationS > 0 ? Math.min(o.durationS, capS) : capS };
+  const attempts = new Attempts(dir, failure.kernel, want, r.log, r.signal);
+  const budget = new Budget(r.budgetS, r.attempts, started);
+  const verdict = {
+    failure: signatureText(want),
+    report: failure.dir,
+    original: await confirm(attempts, "confirm", start, r.attempts, budget),
+    attempts: attempts.list,
+    wallS: 0
+  };
+  let code = 1;
+  if (attempts.cancelled) verdict.stopped = "cancelled";
+  else if (verdict.original.reproduced > 0) {
+    const { requests, seconds } = verdict.original;
+    const m = await minimise(
+      attempts,
+      start,
+      { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS },
+      budget
+    );
+    const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
+    const scenario = scenarioOf(m.options, dir);
+    verdict.minimised = { ...m, confirmation, scenario };
+    await writeFile11(join25(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}
+`);
+    const script = reproScript({
+      options: m.options,
+      signature: want,
+      crashLine: failure.report.crash?.lines[0],
+      accel: failure.report.accel.used === "kvm" ? "kvm" : "tcg",
+      guestPorts: (await readElfInfo(failure.kernel.elf)).httpPorts ?? [],
+      reproDir: dir,
+      reportDir: failure.dir,
+      version: VERSION
+    });
+    await writeFile11(join25(dir, "repro.sh"), script);
+    await chmod(join25(dir, "repro.sh"), 493);
+    if (attempts.cancelled) verdict.stopped = "cancelled";
+    code = confirmation.reproduced > 0 ? 0 : 1;
+  }
+  if (verdict.stopped) code = 2;
+  verdict.wallS = Math.round((Date.now() - started) / 100) / 10;
+  await writeFile11(join25(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
+`);
+  await writeFile11(join25(dir, "summary.md"), renderReproSummary(verdict));
+  return { code, dir, verdict };
+}
+async function claimReproDir(dir) {
+  const entries = await readdir5(dir).catch((err) => {
+    if (err.code === "ENOENT") return [];
+    throw new UsageError(`repro: cannot use ${dir} (${err.code ?? err.message})`);
+  });
+  if (entries.length)
+    throw new UsageError(
+      `repro: ${dir} already holds a previous repro (${entries.slice(0, 3).join(", ")}); it is left untouched: move it away or pass --out`
+    );
+  await mkdir5(dir, { recursive: true });
+}
+
+// soak/repro/command.ts
+var REPRO_USAGE = `usage: unikernel-soak repro <report-dir> [options]
+
+Reproduces the failure a soak recorded in <report-dir>: boots its kernel again with the
+report's options (confirm), shrinks the scenario while it still fails the same way
+(minimise: request count, connections, pipelining, paths, revalidation), confirms the
+minimised scenario, and writes <report-dir>/repro/: scenario.json (for --scenario),
+repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's report
+under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
+
+  --attempts N   fresh boots per confirmation (default 3)
+  --budget S     seconds for the whole repro (default 900): minimisation stops early to leave
+                 time for the last confirmation, and a confirmation stops once it is spent
+  --out DIR      where to write (default <report-dir>/repro; must be new or empty)
+  -h, --help     this text`;
+function whole(name, v, fallback, min) {
+  if (v === void 0) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(`repro --${name}: expected a whole number \u2265 ${min}, got "${v}"`);
+  return Number(v);
+}
+async function reproCommand(argv, log) {
+  let parsed;
+  const parse2 = () => parseArgs3({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      attempts: { type: "string" },
+      budget: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" }
+    }
+  });
+  try {
+    parsed = parse2();
+  } catch (err) {
+    throw new UsageError(`repro: ${err.message} (see repro --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(REPRO_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("repro: expected one report folder (see repro --help)");
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const { code, dir, verdict } = await repro({
+    reportDir: positionals[0],
+    attempts: whole("attempts", values.attempts, 3, 1),
+    budgetS: whole("budget", values.budget, 900, 1),
+    out: values.out,
+    log,
+    signal: controller.signal
+  });
+  console.log(`failure: ${verdict.failure}`);
+  console.log(`original: ${confirmationLine(verdict.original)}`);
+  const m = verdict.minimised;
+  if (m) {
+    console.log(`minimised: ${confirmationLine(m.confirmation)}`);
+    console.log(`scenario: ${JSON.stringify(m.scenario)}`);
+    if (m.strikesAt) console.log(`request count: ${strikesText(m.strikesAt)}`);
+  }
+  if (verdict.stopped) console.log(`stopped: ${verdict.stopped}`);
+  console.log(`repro: ${dir}/summary.md, ${dir}/scenario.json, ${dir}/repro.sh`);
+  return code;
+}
+
 // soak/cli.ts
 async function main() {
+  const log = (line) => console.error(`unikernel-soak: ${line}`);
   try {
     const argv = process.argv.slice(2);
     if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
+    if (argv[0] === "repro") return await reproCommand(argv.slice(1), log);
+    if (argv[0] === "bisect") return await bisectCommand(argv.slice(1), log);
+    if (argv[0] === "bisect-step") return await bisectStepCommand(argv.slice(1), log);
     return await soak(parseCli(argv));
   } catch (err) {
     if (err instanceof UsageError) {
@@ -34002,7 +35119,7 @@ async function soak(options) {
   }
   let lastLine = 0;
   const report = await runSoak(options, kernel, {
-    command: reproduceCommand(options, basename8(kernel.elf), VERSION),
+    command: reproduceCommand(options, basename10(kernel.elf), VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {

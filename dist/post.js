@@ -105294,7 +105294,7 @@ function uniqueArtifactName(base, env) {
   return `${base}-${env.GITHUB_JOB ?? "job"}-${leg}-attempt${env.GITHUB_RUN_ATTEMPT ?? "1"}`;
 }
 async function uploadReport(client2, name, dir, retentionDays) {
-  const files = (await readdir2(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join2(dir, d.name));
+  const files = (await readdir2(dir, { withFileTypes: true, recursive: true })).filter((d) => d.isFile()).map((d) => join2(d.parentPath ?? d.path, d.name));
   try {
     const { id } = await client2.uploadArtifact(name, files, dir, { retentionDays });
     return { id, name };
@@ -105341,6 +105341,7 @@ var DEFAULTS2 = {
   pageGrowth: 16,
   p99GrowthMs: 0,
   warmupS: 10,
+  hangDumpMiB: 64,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",
@@ -105376,6 +105377,8 @@ function parsePaths(spec) {
 // soak/cli-options.ts
 var USAGE = `usage: unikernel-soak [options]
        unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
+       unikernel-soak repro <report-dir> [options]     (see repro --help)
+       unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
@@ -105416,8 +105419,12 @@ watchers and thresholds
                            (the trend of pages and QEMU RSS is judged against the two budgets above,
                            per hour: a slow leak is named with its rate within minutes)
   --warmup S               seconds before RSS growth counts (default ${DEFAULTS2.warmupS})
+  --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS2.hangDumpMiB}; 0 = no dump)
   --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
+scenario
+  --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
+                           them), read before the command line: a flag given there overrides it
 output
   --out DIR                report directory (default ${DEFAULTS2.out})
   -h, --help               this text`;
