@@ -2,7 +2,7 @@
 // kernel makes room by resetting the connection that has waited longest on its peer), and
 // once the crowd has gone every slot comes back. Default timeouts: nothing times out here.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { defaultMixLoad } from "../../test/default-mix.ts";
+import { expectDefaultMixSoakPasses } from "../../test/default-mix.ts";
 import {
   crashLines,
   getStats,
@@ -58,24 +58,7 @@ describe(`${CROWD} idle connections`, () => {
     );
   });
 
-  it("then a default-mix soak on the same booted kernel passes, and its slots come back", {
-    timeout: 180_000,
-  }, async () => {
-    const before = await getStats(guest.port);
-    const r = await defaultMixLoad(guest, 20_000, 8);
-    expect({ errors: r.errors, timeouts: r.timeouts, unexpected: r.unexpectedStatuses }).toEqual({
-      errors: 0,
-      timeouts: 0,
-      unexpected: 0,
-    });
-    expect(r.requests).toBeGreaterThanOrEqual(20_000);
-    const after = await pollUntil(
-      () => getStats(guest.port),
-      (s) => s.tcp_open <= before.tcp_open,
-      15_000,
-      `tcp_open back to ${before.tcp_open}`,
-    );
-    expect(after.tx_stalls).toBe(before.tx_stalls);
-    expect(await crashLines(guest.vm)).toEqual([]);
-  });
+  it("then a default-mix soak on the same booted kernel passes, and its slots come back", { timeout: 180_000 }, () =>
+    expectDefaultMixSoakPasses(guest),
+  );
 });
