@@ -20,6 +20,7 @@ export const ENGINE_INPUTS = [
   "rss-growth-mb",
   "health-failures",
   "accel",
+  "network",
 ] as const;
 
 export type Upload = "on-failure" | "always" | "never";

@@ -134,18 +134,23 @@ if (sections.includes("compare")) {
 }
 
 if (sections.includes("net")) {
-  const o = { path: "/api/stats.json", connections: 50, runs: RUNS, seconds: SECONDS, networks: [...NETWORKS] };
+  const paths = (process.env.BENCH_PATHS ?? "/health,/api/stats.json,/index.html,/large.txt").split(",");
+  const o = { paths, connections: 50, runs: RUNS, seconds: SECONDS, networks: [...NETWORKS] };
   const results = await compareNetworks(elf, accel, o, console.error);
-  const user = median((results.get("user") ?? []).map((s) => s.rps));
   const table = [
-    `| path into the guest (wrk, ${o.connections} connections, ${o.path}) | req/s | × user | p99 ms | guest vCPU | QEMU main loop | passt | wrk |`,
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    `| path (wrk, ${o.connections} connections) | into the guest | req/s | × user | p99 ms | guest µs/req | guest vCPU | QEMU main loop | passt | wrk |`,
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
-  for (const [network, s] of results) {
-    const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f));
-    table.push(
-      `| ${network} | ${fmt(m((x) => x.rps))} (${range(s.map((x) => x.rps))}) | ${(m((x) => x.rps) / user).toFixed(2)} | ${m((x) => x.p99Ms)} | ${pct(m((x) => x.cpu.vcpu))} | ${pct(m((x) => x.cpu.mainLoop))} | ${pct(m((x) => x.cpu.passt))} | ${pct(m((x) => x.cpu.wrk))} |`,
-    );
+  for (const path of paths) {
+    const user = median((results.get("user")?.get(path) ?? []).map((s) => s.rps));
+    for (const [network, byPath] of results) {
+      const s = byPath.get(path) ?? [];
+      const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f));
+      const us = fmtUs(m((x) => (x.cpu.vcpu / x.rps) * 1e6));
+      table.push(
+        `| ${path} | ${network} | ${fmt(m((x) => x.rps))} (${range(s.map((x) => x.rps))}) | ${(m((x) => x.rps) / user).toFixed(2)} | ${m((x) => x.p99Ms)} | ${us} | ${pct(m((x) => x.cpu.vcpu))} | ${pct(m((x) => x.cpu.mainLoop))} | ${pct(m((x) => x.cpu.passt))} | ${pct(m((x) => x.cpu.wrk))} |`,
+      );
+    }
   }
   console.log(`${table.join("\n")}\n`);
 }

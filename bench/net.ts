@@ -2,8 +2,9 @@
 // autocannon cannot enter a network namespace) and the same kernel, measured in turns:
 //   user   QEMU user networking (slirp), a loopback port forward: what the engine uses
 //   passt  passt over -netdev stream (a unix socket), a loopback port forward
-//   tap    a tap device moved into a network namespace made for the run, wrk inside it
-//          (root only; the guest's address exists only in that namespace)
+//   tap    the engine's tap path (soak/vm/tap-network.ts): a tap device in a network
+//          namespace made for the run, wrk inside it (root only; the guest's address
+//          exists only in that namespace)
 import { execFile, spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { freeLoopbackPort } from "../soak/vm/ports.ts";
 import { type Accel, Vm } from "../soak/vm/qemu.ts";
+import { GUEST_IP, TapNetwork } from "../soak/vm/tap-network.ts";
 import { cpuBetween, threadCpu } from "./threads.ts";
 
 const run = promisify(execFile);
@@ -26,8 +28,6 @@ export interface NetSample {
 }
 
 const GUEST_PORT = 8000;
-const NS = `uks-bench-${process.pid}`;
-const TAP = `uksb${process.pid % 100000}`;
 
 interface Booted {
   vm: Vm;
@@ -72,28 +72,19 @@ async function boot(network: Network, elf: string, accel: Accel, dir: string): P
     };
     return { vm, url: `http://127.0.0.1:${port}`, prefix: [], passtPid: passt.pid, stop };
   }
-  // tap: QEMU makes the device in this namespace, then it moves into a private one
-  const netdev = ["-netdev", `tap,id=n0,ifname=${TAP},script=no,downscript=no`];
-  const vm = await Vm.start({ ...base, extraArgs: [...base.extraArgs, ...netdev, ...device] });
-  await waitFor(
-    async () =>
-      run("ip", ["link", "show", TAP]).then(
-        () => true,
-        () => false,
-      ),
-    "the tap device",
-  );
-  await run("ip", ["netns", "add", NS]);
-  const inNs = (...a: string[]) => run("ip", ["netns", "exec", NS, ...a]);
-  await run("ip", ["link", "set", TAP, "netns", NS]);
-  await inNs("ip", "link", "set", "lo", "up");
-  await inNs("ip", "addr", "add", "10.0.2.2/24", "dev", TAP);
-  await inNs("ip", "link", "set", TAP, "up");
-  const stop = async () => {
-    await vm.stop();
-    await run("ip", ["netns", "del", NS]);
-  };
-  return { vm, url: `http://10.0.2.15:${GUEST_PORT}`, prefix: ["ip", "netns", "exec", NS], stop };
+  const tap = await TapNetwork.open(dir, []);
+  try {
+    const vm = await Vm.start({ ...base, tap: tap.ifname });
+    await tap.attach(vm.exited);
+    const stop = async () => {
+      await vm.stop();
+      await tap.stop();
+    };
+    return { vm, url: `http://${GUEST_IP}:${GUEST_PORT}`, prefix: tap.enter, stop };
+  } catch (err) {
+    await tap.stop();
+    throw err;
+  }
 }
 
 async function waitFor(ok: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -124,41 +115,30 @@ async function wrk(b: Booted, path: string, connections: number, seconds: number
   };
 }
 
-/** One measured load per network per round, the networks in turns. */
+/** Samples by network, then by path. */
+export type NetResults = Map<Network, Map<string, NetSample[]>>;
+
+/** Per round, each network booted in turn and every path measured on it. */
 export async function compareNetworks(
   elf: string,
   accel: Accel,
-  o: { path: string; connections: number; runs: number; seconds: number; networks: Network[] },
+  o: { paths: string[]; connections: number; runs: number; seconds: number; networks: Network[] },
   log: (line: string) => void,
-): Promise<Map<Network, NetSample[]>> {
-  const out = new Map<Network, NetSample[]>(o.networks.map((n) => [n, []]));
+): Promise<NetResults> {
+  const out: NetResults = new Map(o.networks.map((n) => [n, new Map(o.paths.map((p) => [p, []]))]));
   for (let round = 1; round <= o.runs; round++) {
     for (const network of o.networks) {
       const dir = await mkdtemp(join(tmpdir(), "bench-net-"));
       const b = await boot(network, elf, accel, dir);
       try {
         await b.vm.serial.waitFor(/^ready$/, 30_000);
-        await wrk(b, o.path, 1, 1); // the first connection also answers the guest's ARP
-        const pid = b.vm.process.pid ?? 0;
-        const [q0, p0, w0, t0] = [
-          await threadCpu(pid),
-          await processCpu(b.passtPid),
-          await childrenCpu(),
-          performance.now(),
-        ];
-        const r = await wrk(b, o.path, o.connections, o.seconds);
-        const [q1, p1, w1] = [await threadCpu(pid), await processCpu(b.passtPid), await childrenCpu()];
-        const wall = (performance.now() - t0) / 1000;
-        const q = cpuBetween(q0, q1);
-        const vcpu = [...q].filter(([name]) => name.startsWith("CPU ")).reduce((a, [, s]) => a + s, 0);
-        const cpu = {
-          vcpu: vcpu / wall,
-          mainLoop: (q.get("qemu-system-x86") ?? 0) / wall,
-          passt: (p1 - p0) / wall,
-          wrk: (w1 - w0) / wall,
-        };
-        out.get(network)?.push({ ...r, cpu });
-        log(`net ${network} round ${round}: ${Math.round(r.rps)} req/s, p99 ${r.p99Ms} ms`);
+        await wrk(b, o.paths[0], 1, 1); // the first connection also answers the guest's ARP
+        for (const path of o.paths)
+          out
+            .get(network)
+            ?.get(path)
+            ?.push(await measure(b, path, o.connections, o.seconds));
+        log(`net ${network} round ${round} done`);
       } finally {
         await b.stop();
         await rm(dir, { recursive: true, force: true });
@@ -166,6 +146,23 @@ export async function compareNetworks(
     }
   }
   return out;
+}
+
+async function measure(b: Booted, path: string, connections: number, seconds: number): Promise<NetSample> {
+  const pid = b.vm.pid;
+  const [q0, p0, w0, t0] = [await threadCpu(pid), await processCpu(b.passtPid), await childrenCpu(), performance.now()];
+  const r = await wrk(b, path, connections, seconds);
+  const [q1, p1, w1] = [await threadCpu(pid), await processCpu(b.passtPid), await childrenCpu()];
+  const wall = (performance.now() - t0) / 1000;
+  const q = cpuBetween(q0, q1);
+  const vcpu = [...q].filter(([name]) => name.startsWith("CPU ")).reduce((a, [, s]) => a + s, 0);
+  const cpu = {
+    vcpu: vcpu / wall,
+    mainLoop: (q.get("qemu-system-x86") ?? 0) / wall,
+    passt: (p1 - p0) / wall,
+    wrk: (w1 - w0) / wall,
+  };
+  return { ...r, cpu };
 }
 
 /** CPU seconds of this process's waited-for children (wrk, through ip netns exec). */

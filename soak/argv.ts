@@ -35,6 +35,7 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
   qemu: (o) => one("qemu", o.qemu),
   qemuArgs: (o) => o.qemuArgs.flatMap((a) => ["--qemu-arg", a]),
   accel: (o) => one("accel", o.accel, DEFAULTS.accel),
+  network: (o) => one("network", o.network, DEFAULTS.network),
   // with --duration, no --requests means no cap
   requests: (o) =>
     o.durationS > 0 ? one("requests", o.requests, UNCAPPED_REQUESTS) : one("requests", o.requests, DEFAULTS.requests),

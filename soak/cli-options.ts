@@ -31,6 +31,9 @@ kernel
   --qemu BINARY            the QEMU to run (default qemu-system-x86_64)
   --qemu-arg ARG           extra QEMU argument (repeatable)
   --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
+  --network auto|user|tap  the path into the guest: tap = a tap device in a network namespace made
+                           for the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user
+                           networking on loopback ports; auto = tap where it can be made (default auto)
 load
   --requests N             total requests (default ${DEFAULTS.requests}; with --duration: no cap)
   --duration S             stop the load after S seconds even if requests remain (default: no cap)
@@ -109,6 +112,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
         qemu: { type: "string" },
         "qemu-arg": { type: "string", multiple: true },
         accel: { type: "string" },
+        network: { type: "string" },
         requests: { type: "string" },
         duration: { type: "string" },
         connections: { type: "string" },
@@ -180,6 +184,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     qemu: values.qemu,
     qemuArgs: values["qemu-arg"] ?? [],
     accel: (values.accel ?? d.accel) as SoakOptions["accel"],
+    network: (values.network ?? d.network) as SoakOptions["network"],
     // a soak bounded by time alone runs until the time is up
     requests: num(
       "requests",

@@ -66,6 +66,7 @@ export class SoakContext {
       command: hooks.command,
       kernel: { path: kernel.elf, built: kernel.bundled, fault: kernel.fault },
       accel: { mode: o.accel },
+      network: { mode: o.network },
       boot: {},
       options: { ...o, crashPatterns: o.crashPatterns.map(String) },
       verdict: decide([]),

@@ -1,5 +1,6 @@
 // The engine's options: defaults, and validation that names what is wrong.
 // The CLI and the GitHub action both fill this in; nothing here knows either.
+import type { NetworkMode } from "./network.ts";
 import { DEFAULT_MEMORY_MIB } from "./vm/qemu.ts";
 
 export type AccelMode = "auto" | "kvm" | "tcg";
@@ -25,6 +26,8 @@ export interface SoakOptions {
   qemu?: string;
   qemuArgs: string[];
   accel: AccelMode;
+  /** the path into the guest (network.ts) */
+  network: NetworkMode;
   requests: number;
   /** stop the load after this many seconds even if requests remain (0 = no cap) */
   durationS: number;
@@ -77,6 +80,7 @@ export const DEFAULTS: SoakOptions = {
   memoryMiB: DEFAULT_MEMORY_MIB,
   qemuArgs: [],
   accel: "auto",
+  network: "auto",
   requests: 2_000_000,
   durationS: 0,
   connections: 50,
@@ -174,6 +178,8 @@ export function validate(o: SoakOptions): SoakOptions {
     throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
   if (!["auto", "kvm", "tcg"].includes(o.accel))
     throw new UsageError(`--accel: expected auto, kvm or tcg, got "${o.accel}"`);
+  if (!["auto", "user", "tap"].includes(o.network))
+    throw new UsageError(`--network: expected auto, user or tap, got "${o.network}"`);
   if (!(o.churnPercent >= 0 && o.churnPercent <= 100))
     throw new UsageError(`--churn: expected a percentage from 0 to 100, got ${o.churnPercent}`);
   if (!(o.rssGrowthMiB > 0)) throw new UsageError(`--rss-growth-mb: expected a number above 0, got ${o.rssGrowthMiB}`);

@@ -42,7 +42,7 @@ export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: Ru
     ctx.stopMonitors();
     guest?.health.close();
     guest?.stats.close();
-    await guest?.vm.stop();
+    await guest?.stop();
     await writeReport(ctx);
   }
   return ctx.report;

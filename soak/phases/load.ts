@@ -13,12 +13,12 @@ import { TrendMonitor } from "../watch/trend-monitor.ts";
 import type { Guest } from "./boot.ts";
 
 const describePorts = (g: Guest) =>
-  [
-    g.loadPorts.length ? `keep-alive connections over ${g.loadPorts.length} loopback ports` : "",
-    g.churnPorts.length ? `new connections over ${g.churnPorts.length}` : "",
+  `${[
+    g.loadUrls.length ? `keep-alive connections over ${g.loadUrls.length} ports` : "",
+    g.churnUrls.length ? `new connections over ${g.churnUrls.length}` : "",
   ]
     .filter(Boolean)
-    .join(", ");
+    .join(", ")} (${g.path})`;
 
 export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   const o = ctx.o;
@@ -52,11 +52,11 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
 
   const run = new MixedLoad(
     {
-      urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
+      urls: guest.loadUrls,
       requests: o.requests,
       durationS: o.durationS,
       connections: keepAliveConnections(o),
-      churn: { share: o.churnPercent / 100, ports: guest.churnPorts },
+      churn: { share: o.churnPercent / 100, ports: guest.churnUrls.map((u) => Number(new URL(u).port)) },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,

@@ -4,6 +4,7 @@ import { chooseAccel } from "../accel.ts";
 import type { SoakContext } from "../context.ts";
 import { type ElfInfo, readElfInfo } from "../elf.ts";
 import { type KernelFormat, readKernelImage } from "../kernel-image.ts";
+import { chooseNetwork, type Network } from "../network.ts";
 import type { Accel } from "../vm/qemu.ts";
 
 export interface Target {
@@ -11,6 +12,7 @@ export interface Target {
   format: KernelFormat;
   info: ElfInfo;
   accel: Accel;
+  network: Network;
 }
 
 export async function prepare(ctx: SoakContext): Promise<Target> {
@@ -23,7 +25,10 @@ export async function prepare(ctx: SoakContext): Promise<Target> {
   ctx.report.accel = { mode: ctx.o.accel, used: choice.accel, refused: choice.refused };
   if (choice.refused)
     ctx.hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice.refused}`);
-  return { elf, format: image.format, info: image.info, accel: choice.accel };
+  const net = await chooseNetwork(ctx.o.network);
+  ctx.report.network = { mode: ctx.o.network, used: net.network, refused: net.refused };
+  if (net.refused) ctx.hooks.log(`network: QEMU user networking, not the tap path: ${net.refused}`);
+  return { elf, format: image.format, info: image.info, accel: choice.accel, network: net.network };
 }
 
 /** --symbols when given (an x86-64 ELF, checked now rather than at triage), else the kernel ELF itself. */

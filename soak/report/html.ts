@@ -1,6 +1,7 @@
 // report.html: the report folder as one page to look at, opened from file:// with no
 // network and no script: the verdict and where it struck at the top, the timeline as
 // inline SVG charts with the failure marked, the triage, the counters, the command.
+import { accelLine, networkLine } from "./facts.ts";
 import { escapeHtml as esc } from "./html-escape.ts";
 import { PAGE_STYLE } from "./html-style.ts";
 import { crashSection, hangSection, type SourceExcerpt, sourceSection } from "./html-triage.ts";
@@ -78,7 +79,8 @@ function runFacts(r: Report): string {
         .join(", "),
     ]);
   }
-  rows.push(["accelerator", `${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""}`]);
+  rows.push(["accelerator", accelLine(r)]);
+  if (r.network) rows.push(["network", networkLine(r.network)]);
   if (r.boot.readyMs !== undefined) rows.push(["boot to ready", `${r.boot.readyMs} ms`]);
   const rss = r.host.rssMiB;
   const mib = (x: number) => `${x.toFixed(1)} MiB`;

@@ -2,6 +2,7 @@
 // are Mermaid, which GitHub renders.
 
 import { UNCAPPED_REQUESTS } from "../options.ts";
+import { accelLine, networkLine } from "./facts.ts";
 import { inFlightSection } from "./in-flight-md.ts";
 import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
 import { trendTable } from "./trends-md.ts";
@@ -72,7 +73,8 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
         .join(", ")} |`,
     );
   }
-  out.push(`| accelerator | ${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""} |`);
+  out.push(`| accelerator | ${accelLine(r)} |`);
+  if (r.network) out.push(`| network | ${networkLine(r.network)} |`);
   if (r.boot.readyMs !== undefined) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
   if (r.host.rssMiB)
     out.push(

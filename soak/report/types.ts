@@ -67,6 +67,8 @@ export interface Report {
     fault?: string;
   };
   accel: { mode: string; used?: string; refused?: string };
+  /** the path into the guest (soak/network.ts) */
+  network?: { mode: string; used?: string; refused?: string };
   boot: { readyMs?: number };
   options: Record<string, unknown>;
   verdict: Verdict;

@@ -29,6 +29,8 @@ export interface VmConfig {
   hostPorts?: number[];
   /** hostPorts[i] forwards to guestPorts[i % length] (default [80]) */
   guestPorts?: number[];
+  /** instead of user networking: this tap device, which QEMU makes (vm/tap-network.ts) */
+  tap?: string;
   /** gdbstub on 127.0.0.1:gdbPort */
   gdbPort?: number;
   extraArgs?: string[];
@@ -79,7 +81,10 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   ];
   if (c.append) args.push("-append", c.append);
   if (c.initrd) args.push("-initrd", c.initrd);
-  if (c.hostPorts?.length) {
+  if (c.tap) {
+    const tap = `tap,id=n0,ifname=${c.tap},script=no,downscript=no`;
+    args.push("-netdev", tap, "-device", "virtio-net-device,netdev=n0");
+  } else if (c.hostPorts?.length) {
     const guest = c.guestPorts?.length ? c.guestPorts : [80];
     const fwd = c.hostPorts.map((p, i) => `hostfwd=tcp:127.0.0.1:${p}-:${guest[i % guest.length]}`).join(",");
     args.push("-netdev", `user,id=n0,restrict=on,${fwd}`, "-device", "virtio-net-device,netdev=n0");

@@ -12,15 +12,13 @@ export interface ProbeResult {
 export class HttpProbe {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-  ) {}
+  /** a TCP port, or a unix socket that relays to one (the tap path's gateway) */
+  constructor(private readonly to: { host: string; port: number } | { socketPath: string }) {}
 
   get(path: string, timeoutMs: number): Promise<ProbeResult> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.host, port: this.port, path, agent: this.agent, timeout: timeoutMs }, (res) => {
+      const req = request({ ...this.to, path, agent: this.agent, timeout: timeoutMs }, (res) => {
         let body = "";
         res.setEncoding("latin1");
         res.on("data", (d: string) => {
