@@ -72,7 +72,7 @@ async function boot(network: Network, elf: string, accel: Accel, dir: string): P
     };
     return { vm, url: `http://127.0.0.1:${port}`, prefix: [], passtPid: passt.pid, stop };
   }
-  const tap = await TapNetwork.open(dir, []);
+  const tap = await TapNetwork.open([]);
   try {
     const vm = await Vm.start({ ...base, tap: tap.ifname });
     await tap.attach(vm.exited);

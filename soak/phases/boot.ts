@@ -3,8 +3,7 @@
 // boot ends the wait at once; a guest that says nothing and never answers is a hang.
 // The guest is reached through QEMU user networking or a tap in a namespace of its own
 // (prepare.ts chose; network.ts says why).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SoakContext } from "../context.ts";
 import { churnWorkers, keepAliveConnections } from "../options.ts";
@@ -153,17 +152,15 @@ async function startOnUser(ctx: SoakContext, target: Target): Promise<Started> {
 async function startOnTap(ctx: SoakContext, target: Target): Promise<Started> {
   const { keepAlive, count, guestPort } = shape(ctx, target);
   const [gdbPort] = await freeLoopbackPorts(1);
-  const dir = await mkdtemp(join(tmpdir(), "uks-net-")); // short: unix socket paths are limited to 107 bytes
   const [healthPort, statsPort] = [guestPort(0), guestPort(1)];
   let tap: TapNetwork | undefined;
   let vm: Vm | undefined;
   const stop = async () => {
     await vm?.stop();
     await tap?.stop();
-    await rm(dir, { recursive: true, force: true });
   };
   try {
-    tap = await TapNetwork.open(dir, [...new Set([healthPort, statsPort])]);
+    tap = await TapNetwork.open([...new Set([healthPort, statsPort])]);
     vm = await Vm.start({ ...vmConfig(ctx, target), tap: tap.ifname, gdbPort });
     await tap.attach(vm.exited);
   } catch (err) {

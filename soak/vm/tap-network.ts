@@ -9,8 +9,9 @@
 // Root only (CAP_NET_ADMIN and CAP_SYS_ADMIN).
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
+import { constants, rmSync } from "node:fs";
+import { access, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { childScript } from "../child-script.ts";
@@ -20,9 +21,16 @@ export const GUEST_IP = "10.0.2.15";
 const HOST_CIDR = "10.0.2.2/24";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const live = new Set<TapNetwork>();
+// an engine that exits without stopping (a second Ctrl-C) still removes the gateway's folder;
+// the gateway itself goes by its parent-death signal
+process.on("exit", () => {
+  for (const net of live) rmSync(net.dir, { recursive: true, force: true });
+});
+
 /** Why the tap path cannot be used here, or undefined when it can. */
 export async function tapRefusal(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return "the tap path needs root (to make a tap device and a network namespace)";
+  if (process.getuid?.() !== 0) return "the tap path needs root (to make a tap device and a network namespace): run as root, or pass --network user";
   try {
     await access("/dev/net/tun", constants.R_OK | constants.W_OK);
   } catch (err) {
@@ -47,15 +55,19 @@ export class TapNetwork {
 
   private constructor(
     private readonly gateway: ChildProcess,
-    /** the gateway's unix sockets */
-    private readonly dir: string,
-    private readonly stderr: () => string,
+    /** a private folder for the gateway's unix sockets */
+    readonly dir: string,
   ) {
-    this.exited = new Promise((resolve) => gateway.once("exit", () => resolve()));
+    this.exited = new Promise((resolve) => {
+      gateway.once("exit", () => resolve());
+      gateway.once("error", () => resolve()); // it never started
+    });
+    live.add(this);
   }
 
-  /** The namespace and its gateway, relaying `dir`/PORT.sock to each of `ports` on the guest. */
-  static async open(dir: string, ports: number[]): Promise<TapNetwork> {
+  /** The namespace and its gateway, relaying a unix socket to each of `ports` on the guest. */
+  static async open(ports: number[]): Promise<TapNetwork> {
+    const dir = await mkdtemp(join(tmpdir(), "uks-net-")); // short: unix socket paths are limited to 107 bytes
     const child = spawn(
       "setpriv",
       [
@@ -77,7 +89,10 @@ export class TapNetwork {
     child.stderr?.on("data", (d: Buffer) => {
       err = (err + d.toString()).slice(-2000);
     });
-    const net = new TapNetwork(child, dir, () => err);
+    child.once("error", (e) => {
+      err = `cannot start setpriv (${e.message}); install util-linux`;
+    });
+    const net = new TapNetwork(child, dir);
     const ready = await Promise.race([
       new Promise<boolean>((resolve) => child.once("message", () => resolve(true))),
       net.exited.then(() => false),
@@ -128,12 +143,10 @@ export class TapNetwork {
   }
 
   async stop(): Promise<void> {
-    if (this.gateway.exitCode === null && this.gateway.signalCode === null) this.gateway.kill("SIGKILL");
+    if (this.gateway.pid && this.gateway.exitCode === null && this.gateway.signalCode === null)
+      this.gateway.kill("SIGKILL");
     await this.exited;
-  }
-
-  /** the gateway's last words, for an error */
-  get gatewayLog(): string {
-    return this.stderr();
+    await rm(this.dir, { recursive: true, force: true });
+    live.delete(this);
   }
 }

@@ -1,0 +1,120 @@
+// The path into the guest (soak/network.ts): the tap in a network namespace of the soak's
+// own when the engine runs as root, QEMU user networking otherwise, said in the report;
+// and nothing of the tap path left behind, however the engine ends.
+import { spawn } from "node:child_process";
+import { chmod, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { alive, cli, guestReady, ROOT, readReport, TSX, tempDir, waitFor } from "./cli-run.ts";
+
+const elf = inject("kernelElf");
+const soakArgs = (out: string, requests: number, ...more: string[]) => [
+  "--kernel",
+  elf,
+  "--accel",
+  "tcg",
+  "--requests",
+  String(requests),
+  "--out",
+  out,
+  ...more,
+];
+const root = process.getuid?.() === 0;
+
+/** Processes whose command line names `text` (the engine's private folders are under its temp folder). */
+async function processesNaming(text: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const p of await readdir("/proc")) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
+    if (cmd.includes(text) && (await alive(Number(p)))) pids.push(Number(p));
+  }
+  return pids;
+}
+
+const taps = async () => (await readdir("/sys/class/net")).filter((n) => n.startsWith("uks"));
+
+describe.runIf(root)("the tap path (as root)", () => {
+  it("is the default: the soak passes over it, and leaves no gateway, worker or tap behind", async () => {
+    const out = await tempDir();
+    const { code, stdout } = await cli(soakArgs(out, 20_000)).done;
+    const report = await readReport(out);
+    expect(report.network).toEqual({ mode: "auto", used: "tap" });
+    expect(report.verdict.kind).toBe("pass");
+    expect(code).toBe(0);
+    expect(await readFile(join(out, "summary.md"), "utf8")).toMatch(
+      /\| network \| tap device in a private network namespace \|/,
+    );
+    expect(stdout).toMatch(/verdict: pass/);
+    expect(await taps()).toEqual([]);
+  });
+
+  it("SIGKILL of the engine mid-load takes QEMU, the gateway and the load workers along", async () => {
+    const out = await tempDir();
+    const run = cli(soakArgs(out, 2_000_000, "--network", "tap"));
+    await guestReady(out);
+    const ours = await waitFor(
+      "QEMU and the gateway",
+      async () => {
+        const pids = await processesNaming(out); // QEMU names the report folder
+        const gateways = (await processesNaming("uks-net-")).filter((p) => p !== run.child.pid);
+        return pids.length && gateways.length ? [...pids, ...gateways] : undefined;
+      },
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // the load is under way
+    run.child.kill("SIGKILL");
+    await run.done;
+    await waitFor(
+      "every process of the soak to be gone",
+      async () => {
+        for (const pid of ours) if (await alive(pid)) return undefined;
+        return true;
+      },
+      5000,
+    );
+    expect(await taps()).toEqual([]);
+  });
+});
+
+describe("not root", () => {
+  /** the CLI as user nobody, in a folder nobody may write */
+  async function asNobody(args: (dir: string) => string[]) {
+    const dir = await tempDir("soak-nobody-");
+    await chmod(dir, 0o777);
+    const child = spawn(
+      "setpriv",
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        process.execPath,
+        "--import",
+        TSX,
+        join(ROOT, "soak/cli.ts"),
+        ...args(dir),
+      ],
+      { cwd: ROOT, env: { ...process.env, TMPDIR: dir, HOME: dir } },
+    );
+    let stderr = "";
+    child.stderr?.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    return { code, stderr, out: join(dir, "out") };
+  }
+
+  it.runIf(root)(
+    "auto soaks over QEMU user networking and says why; --network tap refuses with what to do",
+    async () => {
+      const auto = await asNobody((d) => soakArgs(join(d, "out"), 5000));
+      expect(auto.code).toBe(0);
+      const report = await readReport(auto.out);
+      expect(report.network?.used).toBe("user");
+      expect(report.network?.refused).toMatch(/needs root.*--network user/);
+      expect(auto.stderr).toMatch(/network: QEMU user networking, not the tap path: the tap path needs root/);
+
+      const tap = await asNobody((d) => soakArgs(join(d, "out"), 5000, "--network", "tap"));
+      expect(tap.code).toBe(2);
+      expect(tap.stderr).toMatch(/--network tap: the tap path needs root .*: run as root, or pass --network user/);
+    },
+  );
+});
