@@ -19,6 +19,7 @@ import { childScript } from "../child-script.ts";
 const run = promisify(execFile);
 export const GUEST_IP = "10.0.2.15";
 const HOST_CIDR = "10.0.2.2/24";
+const MTU = 9000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const live = new Set<TapNetwork>();
@@ -135,7 +136,8 @@ export class TapNetwork {
       await run("ip", ["link", "set", this.ifname, "netns", String(this.gateway.pid)]);
       await inside("ip", "link", "set", "lo", "up");
       await inside("ip", "addr", "add", HOST_CIDR, "dev", this.ifname);
-      await inside("ip", "link", "set", this.ifname, "up");
+      // a jumbo MTU: the host's MSS lets a kernel that can send large segments send them
+      await inside("ip", "link", "set", this.ifname, "mtu", String(MTU), "up");
     } catch (err) {
       const e = err as Error & { stderr?: string };
       throw new Error(`cannot set up the tap device ${this.ifname}: ${e.stderr?.trim() || e.message}`);

@@ -1,5 +1,6 @@
-// The virtio-net device: one RX and one TX queue with fixed 2 KiB buffers in
-// pages from the allocator. RX buffers are re-posted as soon as a frame is handled;
+// The virtio-net device: one RX and one TX queue with fixed buffers in pages from the
+// allocator: 2 KiB to receive (we advertise an MSS of 1460), 9 KiB to send, so a path
+// with a larger MTU (the engine's tap path: 9000) takes a sixth of the segments. RX buffers are re-posted as soon as a frame is handled;
 // TX buffers come back when the device reports them used. A send that finds no
 // free TX buffer for longer than TX_STALL_NS counts one tx_stall.
 import * as cmdline from "../cmdline";
@@ -12,11 +13,14 @@ import * as stats from "../stats";
 const DEVICE_NET: u32 = 1;
 const FEATURE_MAC: u64 = 1 << 5;
 const NET_HDR: usize = 12; // struct virtio_net_hdr with num_buffers (VERSION_1)
-const BUF: usize = 2048;
+const RX_BUF: usize = 2048;
+const TX_BUF: usize = 9216;
 const QUEUE_SIZE: u16 = 256;
 const TX_STALL_NS: u64 = 1_000_000_000;
 
 export const MAX_FRAME: usize = 1514;
+/** the largest frame a TX buffer holds */
+export const MAX_TX_FRAME: usize = TX_BUF - NET_HDR;
 
 export let mac: u64 = 0; // 6 bytes, first byte lowest
 export let ready = false;
@@ -40,8 +44,8 @@ function gsiFor(transport: u64): u32 {
   return virtio.MMIO_FIRST_GSI + <u32>((transport - virtio.MMIO_BASE) / virtio.MMIO_SLOT);
 }
 
-function bufsFor(count: usize): usize {
-  const pages = <u32>((count * BUF + pmm.PAGE - 1) / pmm.PAGE);
+function bufsFor(count: usize, size: usize): usize {
+  const pages = <u32>((count * size + pmm.PAGE - 1) / pmm.PAGE);
   const p = pmm.alloc(pages);
   if (p == 0) throw new Error("virtio-net: no memory for buffers");
   return p;
@@ -84,16 +88,16 @@ export function init(): bool {
     con.line("net: device has no RX/TX queues");
     return false;
   }
-  rxBufs = bufsFor(<usize>rx.size);
-  txBufs = bufsFor(<usize>tx.size);
+  rxBufs = bufsFor(<usize>rx.size, RX_BUF);
+  txBufs = bufsFor(<usize>tx.size, TX_BUF);
   for (let i: u16 = 0; i < rx.size; i++) {
-    rx.setDesc(i, physAddr(rxBufs + <usize>i * BUF), <u32>BUF, virtio.DESC_F_WRITE, 0);
+    rx.setDesc(i, physAddr(rxBufs + <usize>i * RX_BUF), <u32>RX_BUF, virtio.DESC_F_WRITE, 0);
     rx.push(i);
   }
   rx.publish();
   txFree = new StaticArray<u16>(tx.size);
   for (let i: u16 = 0; i < tx.size; i++) {
-    tx.setDesc(i, physAddr(txBufs + <usize>i * BUF), 0, 0, 0);
+    tx.setDesc(i, physAddr(txBufs + <usize>i * TX_BUF), 0, 0, 0);
     unchecked((txFree[txFreeCount++] = i));
   }
   virtio.setStatus(base, virtio.STATUS_ACKNOWLEDGE | virtio.STATUS_DRIVER | virtio.STATUS_FEATURES_OK | virtio.STATUS_DRIVER_OK);
@@ -134,7 +138,7 @@ export function receive(handle: (frame: usize, len: usize) => void, budget: i32)
     const id = rx.popUsed();
     const len = <usize>rx.usedLen;
     stats.rxPackets++;
-    if (len > NET_HDR) handle(rxBufs + <usize>id * BUF + NET_HDR, len - NET_HDR);
+    if (len > NET_HDR) handle(rxBufs + <usize>id * RX_BUF + NET_HDR, len - NET_HDR);
     rx.push(id);
     rxPendingNotify = true;
     done++;
@@ -161,7 +165,7 @@ export function txBuffer(nowNs: u64): usize {
   txBlockedSince = 0;
   stallCounted = false;
   const id = unchecked(txFree[txFreeCount - 1]);
-  return txBufs + <usize>id * BUF + NET_HDR;
+  return txBufs + <usize>id * TX_BUF + NET_HDR;
 }
 
 function noteBlocked(nowNs: u64): void {
@@ -182,7 +186,7 @@ function noteBlocked(nowNs: u64): void {
 export function transmit(frameLen: usize): void {
   txFreeCount--;
   const id = unchecked(txFree[txFreeCount]);
-  memory.fill(txBufs + <usize>id * BUF, 0, NET_HDR);
+  memory.fill(txBufs + <usize>id * TX_BUF, 0, NET_HDR);
   tx.setDescLen(id, <u32>(frameLen + NET_HDR));
   tx.push(id);
   txPendingNotify = true;

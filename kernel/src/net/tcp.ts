@@ -12,7 +12,10 @@ import { physCopyIn } from "../platform";
 import * as stats from "../stats";
 
 export const TCP_HDR: usize = 20;
+/** what we advertise: our RX buffers take a 1500-byte packet */
 export const OUR_MSS: u32 = 1460;
+/** what we send at most: as much as the peer takes (its MSS) and a TX buffer holds */
+const SEND_MSS: u32 = <u32>(nic.MAX_TX_FRAME - ethernet.ETH_HDR - ipv4.IP_HDR - TCP_HDR);
 
 export const FIN: u8 = 0x01;
 export const SYN: u8 = 0x02;
@@ -156,7 +159,7 @@ export function output(c: Conn, now: u64, budget: i32): i32 {
     }
     return DONE;
   }
-  const mss = min(c.peerMss, OUR_MSS);
+  const mss = min(c.peerMss, SEND_MSS);
   let sent = 0;
   while (seqLt(c.sndNxt, c.queued)) {
     const inFlight = c.sndNxt - c.sndUna;
