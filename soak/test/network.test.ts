@@ -1,10 +1,13 @@
 // The path into the guest (soak/network.ts): the tap in a network namespace of the soak's
 // own when the engine runs as root, QEMU user networking otherwise, said in the report;
 // and nothing of the tap path left behind, however the engine ends.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { chmod, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
+import { bootGuest } from "../../test/guest.ts";
+import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
 import { alive, cli, guestReady, ROOT, readReport, TSX, tempDir, waitFor } from "./cli-run.ts";
 
 const elf = inject("kernelElf");
@@ -34,7 +37,38 @@ async function processesNaming(text: string): Promise<number[]> {
 
 const taps = async () => (await readdir("/sys/class/net")).filter((n) => n.startsWith("uks"));
 
+const run = promisify(execFile);
+const LARGE = join(ROOT, "kernel/assets/large.txt");
+
 describe.runIf(root)("the tap path (as root)", () => {
+  it("carries the large asset byte for byte, in jumbo segments (the tap's MTU is 9000)", async () => {
+    const tap = await TapNetwork.open([]);
+    const vm = await bootGuest(elf, { tap: tap.ifname });
+    try {
+      await tap.attach(vm.exited);
+      await vm.serial.waitFor(/^ready$/, 20_000);
+      const get = (path: string) =>
+        run(
+          tap.enter[0],
+          [...tap.enter.slice(1), "curl", "-sS", "--fail", "--max-time", "20", `http://${GUEST_IP}${path}`],
+          {
+            encoding: "buffer",
+            maxBuffer: 1 << 22,
+          },
+        ).then((r) => r.stdout as Buffer);
+      const stats = async () => JSON.parse((await get("/api/stats.json")).toString()) as { tx_packets: number };
+      const before = await stats();
+      const body = await get("/large.txt");
+      const after = await stats();
+      expect(body.equals(await readFile(LARGE))).toBe(true);
+      // 1460-byte segments would take over 200 frames; 8960-byte ones about 35
+      expect(after.tx_packets - before.tx_packets).toBeLessThan(60);
+    } finally {
+      await vm.stop();
+      await tap.stop();
+    }
+  });
+
   it("is the default: the soak passes over it, and leaves no gateway, worker or tap behind", async () => {
     const out = await tempDir();
     const { code, stdout } = await cli(soakArgs(out, 20_000)).done;
