@@ -112,7 +112,7 @@ export class Guest {
             guestPorts: LINUX_PORTS,
           });
     try {
-      // Linux boots in 15-20 s under TCG on this machine, the bundled kernel in well under one
+      // Linux boots in 10-20 s under TCG on this machine, the bundled kernel in well under one
       if (typeof kernel === "string") await vm.serial.waitFor(/^ready$/, 30_000);
       else await vm.serial.waitFor(/soak-guest: serving HTTP/, 120_000);
     } catch (err) {
