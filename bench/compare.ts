@@ -1,38 +1,46 @@
 // Two kernels side by side: both booted at once, measured in turns (A, B, A, B, …) on
-// each path, so the shared machine's slow and fast minutes fall on both alike.
-import { Guest, type Load, type Sample } from "./measure.ts";
+// each load, so the shared machine's slow and fast minutes fall on both alike.
+import { Guest, type Kernel, type Load, type Sample } from "./measure.ts";
 
 export interface Comparison {
-  path: string;
-  base: Sample[];
-  next: Sample[];
+  load: Load;
+  /** the samples of the first kernel and of the second */
+  a: Sample[];
+  b: Sample[];
 }
 
+/** 50 connections, one forwarded port per two, as the engine runs (wrk uses the first) */
+export const PORTS = 25;
+
 export async function compareKernels(
-  baseElf: string,
-  nextElf: string,
+  kernels: [Kernel, Kernel],
   accel: "kvm" | "tcg",
-  paths: string[],
+  loads: Load[],
   runs: number,
-  seconds: number,
   log: (line: string) => void,
 ): Promise<Comparison[]> {
-  const ports = 25; // 50 connections, one forwarded port per two, as the engine runs
-  const [base, next] = await Promise.all([Guest.boot(baseElf, accel, ports), Guest.boot(nextElf, accel, ports)]);
+  const booted = await Promise.allSettled(kernels.map((k) => Guest.boot(k, accel, PORTS)));
+  const [a, b] = booted.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+  if (!a || !b) {
+    await Promise.all([a?.stop(), b?.stop()]);
+    throw booted.map((r) => r.status === "rejected" && r.reason).find(Boolean);
+  }
   try {
     const out: Comparison[] = [];
-    for (const path of paths) {
-      const load: Load = { tool: "autocannon", path, connections: 50, ports, seconds };
-      const c: Comparison = { path, base: [], next: [] };
+    for (const load of loads) {
+      const c: Comparison = { load, a: [], b: [] };
       for (let i = 0; i < runs; i++) {
-        c.base.push(await base.measure(load));
-        c.next.push(await next.measure(load));
-        log(`  ${path} run ${i + 1}: ${Math.round(c.base[i].rps)} -> ${Math.round(c.next[i].rps)} req/s`);
+        c.a.push(await a.measure(load));
+        c.b.push(await b.measure(load));
+        const errors = c.a[i].errors || c.b[i].errors ? ` (errors ${c.a[i].errors}, ${c.b[i].errors})` : "";
+        log(
+          `  ${load.tool} ${load.path} run ${i + 1}: ${Math.round(c.a[i].rps)}, ${Math.round(c.b[i].rps)} req/s${errors}`,
+        );
       }
       out.push(c);
     }
     return out;
   } finally {
-    await Promise.all([base.stop(), next.stop()]);
+    await Promise.all([a.stop(), b.stop()]);
   }
 }

@@ -1,6 +1,9 @@
 // The benchmarks behind BENCHMARKS.md, against the clean bundled kernel (medians of RUNS
 // runs, the machine and accelerator recorded). Run: npm run bench [-- SECTION…], sections:
 //   rate   the engine's driver (autocannon) beside wrk, and where the CPU goes
+//   linux  the kernel beside the Linux reference (scripts/linux-guest/, built here: Debian's
+//          kernel, busybox, an epoll server), both booted, in turns, wrk and autocannon:
+//          the ratio kernel/Linux per row
 //   sweep  connections 1…256 and response sizes /health … the 300 KiB asset
 //   build  the kernel build from scratch beside the one kept when its inputs are unchanged
 //   soak   the full default soak (2,000,000 requests) through the CLI: wall time, boot
@@ -18,7 +21,8 @@ import { cpus } from "node:os";
 import { buildKernel } from "../kernel/build.ts";
 import { chooseAccel } from "../soak/accel.ts";
 import { timeBuilds } from "./build.ts";
-import { compareKernels } from "./compare.ts";
+import { compareKernels, PORTS } from "./compare.ts";
+import { buildLinuxReference } from "./linux.ts";
 import { longSoak } from "./long.ts";
 import { Guest, type Load, type Sample } from "./measure.ts";
 import { compareNetworks, NETWORKS } from "./net.ts";
@@ -26,7 +30,7 @@ import { type SoakRun, soakOnce } from "./soak.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const sections = process.argv.slice(2).length ? process.argv.slice(2) : ["rate", "sweep", "build", "soak"];
+const sections = process.argv.slice(2).length ? process.argv.slice(2) : ["rate", "linux", "sweep", "build", "soak"];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -38,6 +42,8 @@ const fmtUs = (us: number) => (us < 100 ? us.toFixed(1) : fmt(us));
 const range = (xs: number[], f: (n: number) => string = fmt) => `${f(Math.min(...xs))}-${f(Math.max(...xs))}`;
 /** "median (min-max)" */
 const withSpread = (xs: number[], f: (n: number) => string) => `${f(median(xs))} (${range(xs, f)})`;
+/** median(a) / median(b) */
+const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
 
 /** RUNS measurements of `load` on one booted guest. */
 async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sample[]> {
@@ -99,6 +105,28 @@ if (sections.includes("rate")) {
   console.log(`${table.join("\n")}\n\nCPU, share of one core:\n\n${cpuTable.join("\n")}\n`);
 }
 
+if (sections.includes("linux")) {
+  const linux = await buildLinuxReference(accel);
+  console.log(`Linux reference: ${linux.bzImage}, ${linux.initrd}, "${linux.append}"`);
+  const loads = (["wrk", "autocannon"] as const).flatMap((tool) =>
+    ["/health", "/api/stats.json"].map((path) => ({ tool, path, connections: 50, ports: PORTS, seconds: SECONDS })),
+  );
+  const table = [
+    "| load (50 connections) | kernel req/s | Linux req/s | kernel/Linux | kernel p99 ms | Linux p99 ms | kernel guest µs/req | Linux guest µs/req | kernel/Linux |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const c of await compareKernels([elf, linux], accel, loads, RUNS, console.error)) {
+    const [rk, rl] = [c.a, c.b].map((s) => s.map((x) => x.rps));
+    const [pk, pl] = [c.a, c.b].map((s) => fmt(median(s.map((x) => x.p99Ms))));
+    const [gk, gl] = [c.a, c.b].map(guestUs);
+    const name = `${c.load.tool}, ${c.load.path}${c.load.tool === "wrk" ? ", 1 port" : `, ${PORTS} ports`}`;
+    table.push(
+      `| ${name} | ${withSpread(rk, fmt)} | ${withSpread(rl, fmt)} | ${ratio(rk, rl)} | ${pk} | ${pl} | ${withSpread(gk, fmtUs)} | ${withSpread(gl, fmtUs)} | ${ratio(gk, gl)} |`,
+    );
+  }
+  console.log(`${table.join("\n")}\n`);
+}
+
 if (sections.includes("sweep")) {
   const table = ["| path | connections | req/s | spread | p99 ms | guest µs/req |", "|---|---:|---:|---:|---:|---:|"];
   const loads: Load[] = [
@@ -122,12 +150,14 @@ if (sections.includes("compare")) {
     "| path (50 connections) | base req/s | req/s | ratio | base guest µs/req | guest µs/req | ratio |",
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
-  for (const c of await compareKernels(base, elf, accel, paths, RUNS, SECONDS, console.error)) {
-    const [r0, r1] = [c.base, c.next].map((s) => s.map((x) => x.rps));
-    const [g0, g1] = [c.base, c.next].map(guestUs);
-    const ratio = (a: number[], b: number[]) => (median(b) / median(a)).toFixed(2);
+  const loads = paths.map(
+    (path) => ({ tool: "autocannon", path, connections: 50, ports: PORTS, seconds: SECONDS }) as const,
+  );
+  for (const c of await compareKernels([base, elf], accel, loads, RUNS, console.error)) {
+    const [r0, r1] = [c.a, c.b].map((s) => s.map((x) => x.rps));
+    const [g0, g1] = [c.a, c.b].map(guestUs);
     table.push(
-      `| ${c.path} | ${withSpread(r0, fmt)} | ${withSpread(r1, fmt)} | ${ratio(r0, r1)} | ${withSpread(g0, fmtUs)} | ${withSpread(g1, fmtUs)} | ${ratio(g0, g1)} |`,
+      `| ${c.load.path} | ${withSpread(r0, fmt)} | ${withSpread(r1, fmt)} | ${ratio(r1, r0)} | ${withSpread(g0, fmtUs)} | ${withSpread(g1, fmtUs)} | ${ratio(g1, g0)} |`,
     );
   }
   console.log(`${table.join("\n")}\n`);

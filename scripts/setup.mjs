@@ -32,8 +32,9 @@ const TOOLS = {
 const BUILD_TOOLS = { gcc: "gcc" };
 // only for the test suite (--tests): the browser test drives Chromium headless
 const TEST_TOOLS = { chromium: "chromium" };
-// only for the benchmarks (--bench): wrk, the load generator of the issue's Linux reference figure
-const BENCH_TOOLS = { wrk: "wrk", passt: "passt" };
+// only for the benchmarks (--bench): wrk and passt, and what scripts/linux-guest/build.sh needs
+// to build the Linux reference (gcc-12 builds its module against Debian's headers)
+const BENCH_TOOLS = { wrk: "wrk", passt: "passt", cpio: "cpio", make: "make", "gcc-12": "gcc-12" };
 
 function fail(msg) {
   console.error(`setup: ${msg}`);

@@ -5,10 +5,14 @@
 # to the cache folder, outside the repository; nothing is installed on the system.
 #
 #   scripts/linux-guest/build.sh            # prints the paths it made, one NAME=PATH a line
+#   scripts/linux-guest/build.sh --no-symbols   # skips the 860 MB -dbg package (no SYMBOLS=):
+#                                               # enough to serve, as the bench does
 #   LINUX_GUEST_CACHE=/some/dir KVER=6.1.0-57-amd64 scripts/linux-guest/build.sh
 #
 # Needs apt-get (Debian or Ubuntu with Debian's archive), dpkg-deb, gcc-12, make, cpio, gzip.
 set -euo pipefail
+symbols=1
+[[ ${1:-} == --no-symbols ]] && symbols=0
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${LINUX_GUEST_CACHE:-$HOME/.cache/unikernel-soak/linux-guest}
 # The kernel Debian's linux-image-amd64 points at, unless KVER names one.
@@ -22,11 +26,11 @@ debs=$cache/debs root=$cache/root-$kver
 mkdir -p "$debs" "$root"
 log() { echo "build.sh: $*" >&2; }
 
-packages=(linux-image-"$kver" linux-image-"$kver"-dbg linux-headers-"$kver" linux-headers-"$abi"-common
-  linux-kbuild-6.1 busybox-static)
+packages=(linux-image-"$kver" linux-headers-"$kver" linux-headers-"$abi"-common linux-kbuild-6.1 busybox-static)
+((symbols)) && packages+=(linux-image-"$kver"-dbg)
 for p in "${packages[@]}"; do
   compgen -G "$debs/${p}_*.deb" >/dev/null && continue
-  log "downloading $p (the -dbg package is about 860 MB)"
+  log "downloading $p$([[ $p == *-dbg ]] && echo ' (about 860 MB)')"
   (cd "$debs" && apt-get download -q "$p")
 done
 
@@ -39,7 +43,7 @@ if [[ ! -f $vmlinuz ]]; then
   # The headers include their common half by an absolute path; point it at this copy.
   sed -i "s#^include /usr/src/#include $root/usr/src/#" "$root/usr/src/linux-headers-$kver/Makefile"
 fi
-if [[ ! -f $vmlinux ]]; then
+if ((symbols)) && [[ ! -f $vmlinux ]]; then
   log "extracting vmlinux from the -dbg package (about a minute)"
   dpkg-deb --fsys-tarfile "$(compgen -G "$debs/linux-image-${kver}-dbg_*.deb" | head -1)" |
     tar -x -C "$root" "./usr/lib/debug/boot/vmlinux-$kver"
@@ -66,5 +70,5 @@ initrd=$cache/initramfs-$kver.cpio.gz
 log "initramfs $(du -h "$initrd" | cut -f1) from busybox-static, server.c and crashme.ko"
 
 echo "KERNEL=$vmlinuz"
-echo "SYMBOLS=$vmlinux"
+((symbols)) && echo "SYMBOLS=$vmlinux"
 echo "INITRD=$initrd"
