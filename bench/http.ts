@@ -12,6 +12,8 @@
 //          in turns: QEMU user networking, passt, a tap in a private network namespace
 //   compare  (only when named) BENCH_BASE=old.elf beside the kernel measured, in turns;
 //          BENCH_PATHS=/a,/b narrows the paths
+//   soaks  (only when named) BENCH_SOAKS='[{"label":…,"tree":…,"args":[…]},…]': full default
+//          soaks of other checkouts or with other options, side by side in turns
 //   long   (only when named) a soak bounded by time through the CLI (BENCH_LONG_S, default
 //          1800 s, the default churn) with the engine's own memory over time
 // BENCH_RUNS and BENCH_SECONDS change the shape; BENCH_KERNEL=path.elf measures that
@@ -26,7 +28,7 @@ import { buildLinuxReference } from "./linux.ts";
 import { longSoak } from "./long.ts";
 import { Guest, type Load, type Sample } from "./measure.ts";
 import { compareNetworks, NETWORKS } from "./net.ts";
-import { type SoakRun, soakOnce } from "./soak.ts";
+import { type SoakRun, type SoakSpec, soakOnce } from "./soak.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -196,18 +198,46 @@ if (sections.includes("build")) {
   console.log(`| inputs unchanged: digest them, keep the ELF | ${s(keptS)} |\n`);
 }
 
+type Measured = Exclude<keyof SoakRun, "network">;
+
 if (sections.includes("soak")) {
   const runs: SoakRun[] = [];
   for (let i = 0; i < RUNS; i++) {
-    runs.push(await soakOnce(accel, process.env.BENCH_KERNEL));
+    runs.push(await soakOnce(accel, { kernel: process.env.BENCH_KERNEL }));
     console.error(`  soak run ${i + 1}: ${JSON.stringify(runs[i])}`);
   }
-  const m = (k: keyof SoakRun) => median(runs.map((r) => r[k]));
-  const spread = (k: keyof SoakRun) => range(runs.map((r) => r[k]));
-  console.log("| full default soak (2,000,000 requests) | median | spread |\n|---|---:|---:|");
+  const m = (k: Measured) => median(runs.map((r) => r[k]));
+  const spread = (k: Measured) => range(runs.map((r) => r[k]));
+  console.log(
+    `| full default soak (2,000,000 requests, ${runs[0].network} networking) | median | spread |\n|---|---:|---:|`,
+  );
   console.log(`| CLI start to verdict, s | ${m("wallS")} | ${spread("wallS")} |`);
   console.log(`| QEMU start to first /health answer, ms | ${m("readyMs")} | ${spread("readyMs")} |`);
   console.log(`| load rate, req/s | ${fmt(m("rps"))} | ${spread("rps")} |`);
-  console.log(`| engine CPU, s (incl. autocannon) | ${m("engineCpuS")} | ${spread("engineCpuS")} |`);
+  console.log(`| engine CPU, s | ${m("engineCpuS")} | ${spread("engineCpuS")} |`);
+  console.log(`| load workers' CPU, s | ${m("workersCpuS")} | ${spread("workersCpuS")} |`);
   console.log(`| engine peak RSS, MiB | ${m("enginePeakMiB")} | ${spread("enginePeakMiB")} |`);
+}
+
+if (sections.includes("soaks")) {
+  // BENCH_SOAKS: a JSON list of {label, tree?, args?}: engines (other checkouts) and options
+  // side by side, each a full default soak, in turns, RUNS rounds
+  const variants = JSON.parse(process.env.BENCH_SOAKS ?? "[]") as ({ label: string } & SoakSpec)[];
+  if (!variants.length) throw new Error('soaks: set BENCH_SOAKS=\'[{"label":"…","tree":"…","args":[…]},…]\'');
+  const runs = variants.map(() => [] as SoakRun[]);
+  for (let round = 1; round <= RUNS; round++)
+    for (const [i, v] of variants.entries()) {
+      runs[i].push(await soakOnce(accel, v));
+      console.error(`  ${v.label} round ${round}: ${JSON.stringify(runs[i].at(-1))}`);
+    }
+  const first = median(runs[0].map((r) => r.rps));
+  console.log("| soak | req/s | spread | × first | CLI start to verdict, s | engine + workers CPU, s |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const [i, v] of variants.entries()) {
+    const rps = runs[i].map((r) => r.rps);
+    const cpu = median(runs[i].map((r) => r.engineCpuS + r.workersCpuS));
+    console.log(
+      `| ${v.label} | ${fmt(median(rps))} | ${range(rps)} | ${(median(rps) / first).toFixed(2)} | ${median(runs[i].map((r) => r.wallS))} | ${cpu} |`,
+    );
+  }
 }

@@ -1,7 +1,7 @@
 // One full default soak through the CLI, as a user runs it, with the engine process
 // watched from /proc: its own CPU time (not QEMU's) and its peak resident memory.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Report } from "../soak/report/types.ts";
@@ -11,7 +11,10 @@ export interface SoakRun {
   readyMs: number;
   rps: number;
   engineCpuS: number;
+  /** the load workers' CPU (child processes, when the engine has them) */
+  workersCpuS: number;
   enginePeakMiB: number;
+  network: string;
 }
 
 async function engineUsage(pid: number) {
@@ -25,29 +28,54 @@ async function engineUsage(pid: number) {
   return { cpuS: (Number(f[11]) + Number(f[12])) / 100, peakMiB: Number(hwm[1]) / 1024 };
 }
 
-/** `kernel`: an ELF to soak instead of the bundled kernel (which the CLI builds or keeps). */
-export async function soakOnce(accel: "kvm" | "tcg", kernel?: string): Promise<SoakRun> {
+export interface SoakSpec {
+  /** an ELF to soak instead of the bundled kernel (which the CLI builds or keeps) */
+  kernel?: string;
+  /** the tree whose engine runs (default this one): another checkout, to compare engines */
+  tree?: string;
+  /** more CLI arguments */
+  args?: string[];
+}
+
+/** The engine's child node processes (the load workers), by pid: their CPU seconds as last seen. */
+async function childNodes(pid: number, seen: Map<number, number>): Promise<void> {
+  for (const p of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(p)) continue;
+    const stat = await readFile(`/proc/${p}/stat`, "utf8").catch(() => "");
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (comm === "node" && Number(f[1]) === pid) seen.set(Number(p), (Number(f[11]) + Number(f[12])) / 100);
+  }
+}
+
+export async function soakOnce(accel: "kvm" | "tcg", spec: SoakSpec = {}): Promise<SoakRun> {
   const out = await mkdtemp(join(tmpdir(), "bench-soak-"));
   const started = performance.now();
   // node itself, not npx/tsx wrappers, so the pid watched is the engine's
-  const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--out", out];
-  const child = spawn(process.execPath, kernel ? [...args, "--kernel", kernel] : args, {
+  const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--out", out, ...(spec.args ?? [])];
+  const child = spawn(process.execPath, spec.kernel ? [...args, "--kernel", spec.kernel] : args, {
     stdio: ["ignore", "ignore", "inherit"],
+    cwd: spec.tree,
   });
   let last = { cpuS: 0, peakMiB: 0 };
+  const workers = new Map<number, number>();
   const poll = setInterval(async () => {
     last = await engineUsage(child.pid ?? 0).catch(() => last); // the final reading is up to 0.2 s early
+    await childNodes(child.pid ?? 0, workers);
   }, 200);
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   clearInterval(poll);
   const wallS = (performance.now() - started) / 1000;
   const report = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
   if (code !== 0) throw new Error(`the soak did not pass (exit ${code}, verdict ${report.verdict.kind}); see ${out}`);
+  await rm(out, { recursive: true, force: true });
   return {
     wallS: Math.round(wallS),
     readyMs: report.boot.readyMs ?? Number.NaN,
     rps: Math.round(report.load?.rps ?? 0),
     engineCpuS: Math.round(last.cpuS),
+    workersCpuS: Math.round([...workers.values()].reduce((a, b) => a + b, 0)),
     enginePeakMiB: Math.round(last.peakMiB),
+    network: report.network?.used ?? "user",
   };
 }
