@@ -19,9 +19,16 @@ void w2c_env_console_write(struct w2c_env* e, u32 ptr, u32 len) {
   console_write((const char*)s, len);
 }
 
-/* Clock and interrupts. */
-u64 w2c_env_clock_ns(struct w2c_env* e) { (void)e; return clock_ns(); }
-u64 w2c_env_clock_tsc_hz(struct w2c_env* e) { (void)e; return clock_tsc_hz(); }
+/* The TSC and CPUID: instructions wasm has no word for (kernel/src/clock.ts makes the clock). */
+u64 w2c_env_rdtsc(struct w2c_env* e) { (void)e; return rdtsc(); }
+u32 w2c_env_cpuid(struct w2c_env* e, u32 leaf, u32 reg) {
+  (void)e;
+  uint32_t r[4];
+  cpuid(leaf, 0, r);
+  return r[reg & 3];
+}
+
+/* Interrupts. */
 void w2c_env_irq_route(struct w2c_env* e, u32 gsi) { (void)e; irq_route(gsi); }
 u32 w2c_env_irq_take(struct w2c_env* e) { (void)e; return irq_take(); }
 void w2c_env_irq_wait(struct w2c_env* e) { (void)e; irq_wait(); }
@@ -53,11 +60,6 @@ u32 w2c_env_boot_http_ports(struct w2c_env* e) {
 }
 
 u64 w2c_env_boot_ram_bytes(struct w2c_env* e) { (void)e; return boot_ram_end(); }
-
-u32 w2c_env_clock_source(struct w2c_env* e, u32 dst, u32 cap) {
-  (void)e;
-  return copy_out(dst, cap, clock_source(), strlen(clock_source()));
-}
 
 /* AssemblyScript's abort(): an assertion or an uncaught error. Its strings are
  * UTF-16 with the byte length stored just before them. */

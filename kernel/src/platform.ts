@@ -24,11 +24,10 @@
 
 @external("env", "console_write") export declare function consoleWrite(ptr: usize, len: usize): void;
 
-/** Nanoseconds since boot (TSC). */
-@external("env", "clock_ns") export declare function clockNs(): u64;
-@external("env", "clock_tsc_hz") export declare function clockTscHz(): u64;
-/** Where the TSC frequency came from ("cpuid", "pit", "assumed"); returns its length. */
-@external("env", "clock_source") export declare function clockSource(dst: usize, cap: usize): usize;
+/** The time-stamp counter (kernel/src/clock.ts turns it into time). */
+@external("env", "rdtsc") export declare function rdtsc(): u64;
+/** CPUID `leaf` (subleaf 0): register `reg`, 0 = EAX, 1 = EBX, 2 = ECX, 3 = EDX. */
+@external("env", "cpuid") export declare function cpuid(leaf: u32, reg: u32): u32;
 
 /** Routes an IOAPIC GSI to this CPU (edge-triggered). */
 @external("env", "irq_route") export declare function irqRoute(gsi: u32): void;
