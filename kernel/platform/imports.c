@@ -108,24 +108,9 @@ __attribute__((noinline)) void w2c_env_abort(struct w2c_env* e, u32 msg, u32 fil
   fault_in_caller("PANIC: ", detail, (uint64_t)__builtin_return_address(0), (uint64_t)(fp + 2), fp[0]);
 }
 
-/* Baked assets: the table the build generates (assets.gen.c). */
-struct asset {
-  const char *path, *type, *etag;
-  const uint8_t* data;
-  uint32_t len;
-};
-extern const struct asset assets[];
-extern const uint32_t asset_total;
-
-u32 w2c_env_asset_count(struct w2c_env* e) { (void)e; return asset_total; }
-u64 w2c_env_asset_addr(struct w2c_env* e, u32 i) { (void)e; return i < asset_total ? (u64)(uintptr_t)assets[i].data : 0; }
-u32 w2c_env_asset_len(struct w2c_env* e, u32 i) { (void)e; return i < asset_total ? assets[i].len : 0; }
-u32 w2c_env_asset_field(struct w2c_env* e, u32 i, u32 field, u32 dst, u32 cap) {
-  (void)e;
-  if (i >= asset_total || field > 2) return 0;
-  const char* s = field == 0 ? assets[i].path : field == 1 ? assets[i].type : assets[i].etag;
-  return copy_out(dst, cap, s, strlen(s));
-}
+/* The baked assets' bytes: a linker symbol (assets.gen.c); what lies where is AssemblyScript's. */
+extern const uint8_t baked_assets[];
+u64 w2c_env_baked_assets(struct w2c_env* e) { (void)e; return (u64)(uintptr_t)baked_assets; }
 
 /* A triple fault: an empty IDT, then an exception the CPU cannot deliver. */
 void w2c_env_cpu_reset(struct w2c_env* e) {

@@ -47,12 +47,8 @@
 /** A compiler barrier: memory accesses are not moved across it (shared rings with a device). */
 @external("env", "barrier") export declare function barrier(): void;
 
-/** Baked assets (kernel/assets, linked into the image): count, bytes and metadata. */
-@external("env", "asset_count") export declare function assetCount(): u32;
-@external("env", "asset_addr") export declare function assetAddr(i: u32): u64;
-@external("env", "asset_len") export declare function assetLen(i: u32): u32;
-/** Copies field 0 = URL path, 1 = content type, 2 = ETag (quoted); returns its length. */
-@external("env", "asset_field") export declare function assetField(i: u32, field: u32, dst: usize, cap: usize): usize;
+/** The physical address of the baked assets' bytes (their table is the generated "baked-assets" module). */
+@external("env", "baked_assets") export declare function bakedAssets(): u64;
 
 /** Resets the machine with a triple fault (under QEMU -no-reboot, QEMU exits). */
 @external("env", "cpu_reset") export declare function cpuReset(): void;
