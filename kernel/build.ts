@@ -141,6 +141,8 @@ async function compileAndLink(gen: string, elf: string, uses: string[]): Promise
     gen, // where kernel/src/http/assets.ts finds the generated "baked-assets" module
     "--runtime",
     "stub",
+    "--use",
+    "abort=kernel/src/panic/abort", // formats the message, then the platform's panic import dumps
     "--debug",
     "--noExportMemory",
     "--initialMemory",

@@ -15,6 +15,7 @@ import * as nic from "./net/nic";
 import * as scheduler from "./net/scheduler";
 import * as tcpInput from "./net/tcp-input";
 import * as tcpTimers from "./net/tcp-timers";
+import "./panic"; // the abort handler (asc --use abort=kernel/src/panic/abort)
 import { bootBuildId, bootRamBytes, cpuReset, irqTake, irqWait, physAddr } from "./platform";
 import * as stats from "./stats";
 

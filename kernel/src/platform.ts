@@ -50,5 +50,8 @@
 /** The physical address of the baked assets' bytes (their table is the generated "baked-assets" module). */
 @external("env", "baked_assets") export declare function bakedAssets(): u64;
 
+/** Prints "PANIC: <the text>" and the register lines of the dump, for the caller of abort (kernel/src/panic.ts), and halts. */
+@external("env", "panic") export declare function panic(text: usize, len: usize): void;
+
 /** Resets the machine with a triple fault (under QEMU -no-reboot, QEMU exits). */
 @external("env", "cpu_reset") export declare function cpuReset(): void;
