@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeAssetsC } from "./bake-assets.ts";
+import { writeBakedAssets } from "./bake-assets.ts";
 import { inputsDigest, recordDigest, recordedDigest } from "./build-cache.ts";
 import { FAULTS } from "./fault-switches.ts";
 
@@ -133,11 +133,16 @@ export async function buildKernel({ fault, outDir, force }: BuildOptions = {}): 
 async function compileAndLink(gen: string, elf: string, uses: string[]): Promise<void> {
   const rawWasm = join(gen, "kernel.raw.wasm");
   const wasm = join(gen, "kernel.wasm");
+  await writeBakedAssets(join(KERNEL_DIR, "assets"), gen);
   await run(process.execPath, [
     nodeBin("assemblyscript", "bin/asc.js"),
     join(KERNEL_DIR, "src/main.ts"),
+    "--path",
+    gen, // where kernel/src/http/assets.ts finds the generated "baked-assets" module
     "--runtime",
     "stub",
+    "--use",
+    "abort=kernel/src/panic/abort", // formats the message, then the platform's panic import dumps
     "--debug",
     "--noExportMemory",
     "--initialMemory",
@@ -169,7 +174,6 @@ async function compileAndLink(gen: string, elf: string, uses: string[]): Promise
   // imports.c is compiled inside wasm_unit.c, next to the code that calls it.
   const units = sources.filter((f) => f !== "imports.c").map((f) => join(PLATFORM, f));
   units.push(join(gen, "assets.gen.c"));
-  await writeAssetsC(join(KERNEL_DIR, "assets"), join(gen, "assets.gen.c"));
   const objects = await Promise.all(
     units.map(async (src) => {
       const obj = join(gen, `${basename(src)}.o`);

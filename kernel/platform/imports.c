@@ -19,9 +19,16 @@ void w2c_env_console_write(struct w2c_env* e, u32 ptr, u32 len) {
   console_write((const char*)s, len);
 }
 
-/* Clock and interrupts. */
-u64 w2c_env_clock_ns(struct w2c_env* e) { (void)e; return clock_ns(); }
-u64 w2c_env_clock_tsc_hz(struct w2c_env* e) { (void)e; return clock_tsc_hz(); }
+/* The TSC and CPUID: instructions wasm has no word for (kernel/src/clock.ts makes the clock). */
+u64 w2c_env_rdtsc(struct w2c_env* e) { (void)e; return rdtsc(); }
+u32 w2c_env_cpuid(struct w2c_env* e, u32 leaf, u32 reg) {
+  (void)e;
+  uint32_t r[4];
+  cpuid(leaf, 0, r);
+  return r[reg & 3];
+}
+
+/* Interrupts. */
 void w2c_env_irq_route(struct w2c_env* e, u32 gsi) { (void)e; irq_route(gsi); }
 u32 w2c_env_irq_take(struct w2c_env* e) { (void)e; return irq_take(); }
 void w2c_env_irq_wait(struct w2c_env* e) { (void)e; irq_wait(); }
@@ -54,76 +61,25 @@ u32 w2c_env_boot_http_ports(struct w2c_env* e) {
 
 u64 w2c_env_boot_ram_bytes(struct w2c_env* e) { (void)e; return boot_ram_end(); }
 
-u32 w2c_env_clock_source(struct w2c_env* e, u32 dst, u32 cap) {
+/* The end of AssemblyScript's abort(): kernel/src/panic.ts formats the message and calls
+ * this. The dump names the function that called abort, one frame up: the handler is kept
+ * a real call with a frame of its own (wasm_unit.c), so its saved frame pointer leads to
+ * the return address into that function and to that function's RSP and RBP. */
+__attribute__((noinline)) void w2c_env_panic(struct w2c_env* e, u32 ptr, u32 len) {
   (void)e;
-  return copy_out(dst, cap, clock_source(), strlen(clock_source()));
+  char text[320 + 1]; /* panic.ts writes at most 320 bytes */
+  uint8_t* s = linear_ptr(ptr, len);
+  if (!s) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  size_t n = len < sizeof text - 1 ? len : sizeof text - 1;
+  memcpy(text, s, n);
+  text[n] = 0;
+  uint64_t* handler_fp = *(uint64_t**)__builtin_frame_address(0);
+  fault_in_caller("PANIC: ", text, handler_fp[1], (uint64_t)(handler_fp + 2), handler_fp[0]);
 }
 
-/* AssemblyScript's abort(): an assertion or an uncaught error. Its strings are
- * UTF-16 with the byte length stored just before them. */
-static void utf16_to_ascii(u32 ptr, char* out, size_t cap) {
-  uint8_t* len_field = ptr >= 4 ? linear_ptr(ptr - 4, 4) : NULL;
-  size_t n = 0;
-  if (len_field) {
-    uint32_t bytes = *(uint32_t*)len_field;
-    uint8_t* s = linear_ptr(ptr, bytes);
-    for (uint32_t i = 0; s && i + 1 < bytes && n + 1 < cap; i += 2) {
-      uint16_t c = (uint16_t)(s[i] | s[i + 1] << 8);
-      out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-  }
-  out[n] = 0;
-}
-
-static void append(char* buf, size_t cap, size_t* n, const char* s) {
-  while (*s && *n + 1 < cap) buf[(*n)++] = *s++;
-  buf[*n] = 0;
-}
-
-static void append_dec(char* buf, size_t cap, size_t* n, uint32_t v) {
-  char digits[11];
-  int i = sizeof digits - 1;
-  digits[i] = 0;
-  do digits[--i] = (char)('0' + v % 10); while (v /= 10);
-  append(buf, cap, n, &digits[i]);
-}
-
-/* "PANIC: <message> at <file>:<line>:<column>" */
-__attribute__((noinline)) void w2c_env_abort(struct w2c_env* e, u32 msg, u32 file, u32 line, u32 col) {
-  (void)e;
-  char text[160], where[128], detail[320];
-  size_t n = 0;
-  utf16_to_ascii(msg, text, sizeof text);
-  utf16_to_ascii(file, where, sizeof where);
-  append(detail, sizeof detail, &n, text[0] ? text : "abort");
-  append(detail, sizeof detail, &n, " at ");
-  append(detail, sizeof detail, &n, where[0] ? where : "?");
-  append(detail, sizeof detail, &n, ":");
-  append_dec(detail, sizeof detail, &n, line);
-  append(detail, sizeof detail, &n, ":");
-  append_dec(detail, sizeof detail, &n, col);
-  uint64_t* fp = __builtin_frame_address(0);
-  fault_in_caller("PANIC: ", detail, (uint64_t)__builtin_return_address(0), (uint64_t)(fp + 2), fp[0]);
-}
-
-/* Baked assets: the table the build generates (assets.gen.c). */
-struct asset {
-  const char *path, *type, *etag;
-  const uint8_t* data;
-  uint32_t len;
-};
-extern const struct asset assets[];
-extern const uint32_t asset_total;
-
-u32 w2c_env_asset_count(struct w2c_env* e) { (void)e; return asset_total; }
-u64 w2c_env_asset_addr(struct w2c_env* e, u32 i) { (void)e; return i < asset_total ? (u64)(uintptr_t)assets[i].data : 0; }
-u32 w2c_env_asset_len(struct w2c_env* e, u32 i) { (void)e; return i < asset_total ? assets[i].len : 0; }
-u32 w2c_env_asset_field(struct w2c_env* e, u32 i, u32 field, u32 dst, u32 cap) {
-  (void)e;
-  if (i >= asset_total || field > 2) return 0;
-  const char* s = field == 0 ? assets[i].path : field == 1 ? assets[i].type : assets[i].etag;
-  return copy_out(dst, cap, s, strlen(s));
-}
+/* The baked assets' bytes: a linker symbol (assets.gen.c); what lies where is AssemblyScript's. */
+extern const uint8_t baked_assets[];
+u64 w2c_env_baked_assets(struct w2c_env* e) { (void)e; return (u64)(uintptr_t)baked_assets; }
 
 /* A triple fault: an empty IDT, then an exception the CPU cannot deliver. */
 void w2c_env_cpu_reset(struct w2c_env* e) {

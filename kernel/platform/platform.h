@@ -1,8 +1,8 @@
 /* What the platform files offer each other. One job per file:
  * console.c serial output, cpu.c descriptor tables and exception dumps,
- * paging.c the identity map, clock.c the TSC clock and the PIT tick,
- * irq.c LAPIC/IOAPIC and the idle halt, wasm_rt.c the wasm2c runtime,
- * imports.c the functions the AssemblyScript side imports, main.c the order. */
+ * paging.c the identity map, irq.c LAPIC/IOAPIC and the idle halt,
+ * wasm_rt.c the wasm2c runtime, imports.c the functions the AssemblyScript
+ * side imports, main.c the order. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -28,12 +28,6 @@ __attribute__((noreturn)) void fault_registers_and_halt(uint64_t rip, uint64_t c
 
 /* paging.c */
 void paging_init(uint64_t ram_end);
-
-/* clock.c */
-void clock_init(void);
-uint64_t clock_ns(void);
-uint64_t clock_tsc_hz(void);
-const char* clock_source(void);
 
 /* irq.c */
 #define IRQ_VECTOR_BASE 0x30 /* GSI n arrives on vector 0x30 + n */

@@ -3,7 +3,8 @@
 // rebuild. Each fault lives in a function of its own so the dump names it.
 import * as con from "./console";
 import * as cmdline from "./cmdline";
-import { clockNs, physRead64 } from "./platform";
+import { clockNs } from "./clock";
+import { physRead64 } from "./platform";
 import * as stats from "./stats";
 
 /** The fault-injection switches this kernel was built with (kernel/fault-switches.ts). */

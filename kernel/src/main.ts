@@ -1,6 +1,8 @@
-// The kernel's entry (called by kernel/platform/main.c once the CPU, paging, the
-// clock and interrupts are set up): banner, configuration, network, `ready`, and
-// the main loop, which halts whenever there is nothing to do.
+// The kernel's entry (called by kernel/platform/main.c once the CPU, paging and
+// interrupts are set up): clock, banner, configuration, network, `ready`, and the
+// main loop, which halts whenever there is nothing to do.
+import * as clock from "./clock";
+import { clockNs } from "./clock";
 import * as cmdline from "./cmdline";
 import * as con from "./console";
 import * as faults from "./faults";
@@ -13,17 +15,8 @@ import * as nic from "./net/nic";
 import * as scheduler from "./net/scheduler";
 import * as tcpInput from "./net/tcp-input";
 import * as tcpTimers from "./net/tcp-timers";
-import {
-  bootBuildId,
-  bootRamBytes,
-  clockNs,
-  clockSource,
-  clockTscHz,
-  cpuReset,
-  irqTake,
-  irqWait,
-  physAddr,
-} from "./platform";
+import "./panic"; // the abort handler (asc --use abort=kernel/src/panic/abort)
+import { bootBuildId, bootRamBytes, cpuReset, irqTake, irqWait, physAddr } from "./platform";
 import * as stats from "./stats";
 
 const VERSION = "0.1.0";
@@ -44,13 +37,12 @@ function banner(): void {
   con.str(faults.INJECTED);
   con.end();
 
-  const src = memory.data(16);
   con.str("boot: ram=");
   con.dec(bootRamBytes() >> 20);
   con.str("MiB tsc=");
-  con.dec(clockTscHz() / 1_000_000);
+  con.dec(clock.tscHz / 1_000_000);
   con.str("MHz clock=");
-  con.bytes(src, min(clockSource(src, 16), 16));
+  con.str(clock.source);
   con.str(" wasm-memory=0x");
   con.hex(physAddr(0), 16);
   con.end();
@@ -88,8 +80,9 @@ function configureNetwork(): void {
 }
 
 export function kmain(): void {
+  clock.init();
   cmdline.read();
-  stats.bootId = <u32>(clockNs() ^ (clockTscHz() << 7)) & 0x7fffffff;
+  stats.bootId = <u32>(clockNs() ^ (clock.tscHz << 7)) & 0x7fffffff;
   banner();
   const heartbeatNs = cmdline.number("heartbeat_ms", DEFAULT_HEARTBEAT_MS) * 1_000_000;
   pmm.init(POOL_PAGES);

@@ -24,11 +24,10 @@
 
 @external("env", "console_write") export declare function consoleWrite(ptr: usize, len: usize): void;
 
-/** Nanoseconds since boot (TSC). */
-@external("env", "clock_ns") export declare function clockNs(): u64;
-@external("env", "clock_tsc_hz") export declare function clockTscHz(): u64;
-/** Where the TSC frequency came from ("cpuid", "pit", "assumed"); returns its length. */
-@external("env", "clock_source") export declare function clockSource(dst: usize, cap: usize): usize;
+/** The time-stamp counter (kernel/src/clock.ts turns it into time). */
+@external("env", "rdtsc") export declare function rdtsc(): u64;
+/** CPUID `leaf` (subleaf 0): register `reg`, 0 = EAX, 1 = EBX, 2 = ECX, 3 = EDX. */
+@external("env", "cpuid") export declare function cpuid(leaf: u32, reg: u32): u32;
 
 /** Routes an IOAPIC GSI to this CPU (edge-triggered). */
 @external("env", "irq_route") export declare function irqRoute(gsi: u32): void;
@@ -48,12 +47,11 @@
 /** A compiler barrier: memory accesses are not moved across it (shared rings with a device). */
 @external("env", "barrier") export declare function barrier(): void;
 
-/** Baked assets (kernel/assets, linked into the image): count, bytes and metadata. */
-@external("env", "asset_count") export declare function assetCount(): u32;
-@external("env", "asset_addr") export declare function assetAddr(i: u32): u64;
-@external("env", "asset_len") export declare function assetLen(i: u32): u32;
-/** Copies field 0 = URL path, 1 = content type, 2 = ETag (quoted); returns its length. */
-@external("env", "asset_field") export declare function assetField(i: u32, field: u32, dst: usize, cap: usize): usize;
+/** The physical address of the baked assets' bytes (their table is the generated "baked-assets" module). */
+@external("env", "baked_assets") export declare function bakedAssets(): u64;
+
+/** Prints "PANIC: <the text>" and the register lines of the dump, for the caller of abort (kernel/src/panic.ts), and halts. */
+@external("env", "panic") export declare function panic(text: usize, len: usize): void;
 
 /** Resets the machine with a triple fault (under QEMU -no-reboot, QEMU exits). */
 @external("env", "cpu_reset") export declare function cpuReset(): void;

@@ -2,7 +2,7 @@
 // names first, then the ones that help triage).
 import { Writer } from "../lib/writer";
 import * as nic from "../net/nic";
-import { clockNs } from "../platform";
+import { clockNs } from "../clock";
 import * as stats from "../stats";
 
 export function renderStats(w: Writer): void {

@@ -5,7 +5,7 @@ import * as scheduler from "./scheduler";
 import * as table from "./table";
 import * as tcp from "./tcp";
 import { portPair, TCP_HDR } from "./tcp";
-import { clockNs } from "../platform";
+import { clockNs } from "../clock";
 import * as stats from "../stats";
 
 let issCounter: u32 = 0;

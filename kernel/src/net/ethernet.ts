@@ -1,7 +1,7 @@
 // Ethernet II framing and ARP (answering for our address, announcing it at boot).
 import * as nic from "./nic";
 import * as ipv4 from "./ipv4";
-import { clockNs } from "../platform";
+import { clockNs } from "../clock";
 
 export const ETH_HDR: usize = 14;
 const TYPE_IPV4: u16 = 0x0800;

@@ -4,7 +4,7 @@ import * as checksum from "./checksum";
 import * as ethernet from "./ethernet";
 import * as nic from "./nic";
 import * as tcpInput from "./tcp-input";
-import { clockNs } from "../platform";
+import { clockNs } from "../clock";
 import * as stats from "../stats";
 
 export const IP_HDR: usize = 20;

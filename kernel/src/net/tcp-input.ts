@@ -9,7 +9,8 @@ import * as scheduler from "./scheduler";
 import * as table from "./table";
 import * as tcp from "./tcp";
 import { ACK, FIN, RST, SYN, portPair, seqLt, TCP_HDR } from "./tcp";
-import { bootHttpPorts, clockNs } from "../platform";
+import { clockNs } from "../clock";
+import { bootHttpPorts } from "../platform";
 import * as stats from "../stats";
 
 export type Handler = (c: Conn) => void;
