@@ -14,6 +14,8 @@
 //          BENCH_PATHS=/a,/b narrows the paths
 //   soaks  (only when named) BENCH_SOAKS='[{"label":…,"tree":…,"args":[…]},…]': full default
 //          soaks of other checkouts or with other options, side by side in turns
+//   linux-net  (only when named; root) the kernel and the Linux reference over user
+//          networking and the tap path, wrk, in turns
 //   long   (only when named) a soak bounded by time through the CLI (BENCH_LONG_S, default
 //          1800 s, the default churn) with the engine's own memory over time
 // BENCH_RUNS and BENCH_SECONDS change the shape; BENCH_KERNEL=path.elf measures that
@@ -168,7 +170,7 @@ if (sections.includes("compare")) {
 if (sections.includes("net")) {
   const paths = (process.env.BENCH_PATHS ?? "/health,/api/stats.json,/index.html,/large.txt").split(",");
   const o = { paths, connections: 50, runs: RUNS, seconds: SECONDS, networks: [...NETWORKS] };
-  const results = await compareNetworks(elf, accel, o, console.error);
+  const [results] = await compareNetworks([elf], accel, o, console.error);
   const table = [
     `| path (wrk, ${o.connections} connections) | into the guest | req/s | × user | p99 ms | guest µs/req | guest vCPU | QEMU main loop | passt | wrk |`,
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -184,6 +186,29 @@ if (sections.includes("net")) {
       );
     }
   }
+  console.log(`${table.join("\n")}\n`);
+}
+
+if (sections.includes("linux-net")) {
+  // the kernel and the Linux reference on each path into the guest, wrk inside the tap's namespace
+  const linux = await buildLinuxReference(accel);
+  const paths = ["/health", "/api/stats.json"];
+  const networks = ["user", "tap"] as const;
+  const o = { paths, connections: 50, runs: RUNS, seconds: SECONDS, networks: [...networks] };
+  const [k, l] = await compareNetworks([elf, linux], accel, o, console.error);
+  const table = [
+    "| path (wrk, 50 connections) | into the guest | kernel req/s | Linux req/s | kernel/Linux | kernel guest µs/req | Linux guest µs/req |",
+    "|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const path of paths)
+    for (const network of networks) {
+      const [sk, sl] = [k, l].map((r) => r.get(network)?.get(path) ?? []);
+      const [rk, rl] = [sk, sl].map((s) => s.map((x) => x.rps));
+      const [gk, gl] = [sk, sl].map((s) => s.map((x) => (x.cpu.vcpu / x.rps) * 1e6));
+      table.push(
+        `| ${path} | ${network} | ${withSpread(rk, fmt)} | ${withSpread(rl, fmt)} | ${ratio(rk, rl)} | ${withSpread(gk, fmtUs)} | ${withSpread(gl, fmtUs)} |`,
+      );
+    }
   console.log(`${table.join("\n")}\n`);
 }
 

@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { freeLoopbackPort } from "../soak/vm/ports.ts";
 import { type Accel, Vm } from "../soak/vm/qemu.ts";
 import { GUEST_IP, TapNetwork } from "../soak/vm/tap-network.ts";
+import type { Kernel } from "./measure.ts";
 import { cpuBetween, threadCpu } from "./threads.ts";
 
 const run = promisify(execFile);
@@ -38,8 +39,19 @@ interface Booted {
   stop: () => Promise<void>;
 }
 
-async function boot(network: Network, elf: string, accel: Accel, dir: string): Promise<Booted> {
-  const base = { kernel: elf, accel, dir, extraArgs: ["-name", "bench,debug-threads=on"] };
+/** How QEMU boots `kernel`, and the serial line that says it serves (Linux takes 10-20 s under TCG). */
+function kernelConfig(kernel: Kernel) {
+  if (typeof kernel === "string") return { config: { kernel }, ready: /^ready$/, readyMs: 30_000 };
+  const { bzImage, initrd, append } = kernel;
+  return {
+    config: { kernel: bzImage, bzImage: true, initrd, append },
+    ready: /soak-guest: serving HTTP/,
+    readyMs: 120_000,
+  };
+}
+
+async function boot(network: Network, kernel: Kernel, accel: Accel, dir: string): Promise<Booted> {
+  const base = { ...kernelConfig(kernel).config, accel, dir, extraArgs: ["-name", "bench,debug-threads=on"] };
   const device = ["-device", "virtio-net-device,netdev=n0"];
   if (network === "user") {
     const port = await freeLoopbackPort();
@@ -118,33 +130,33 @@ async function wrk(b: Booted, path: string, connections: number, seconds: number
 /** Samples by network, then by path. */
 export type NetResults = Map<Network, Map<string, NetSample[]>>;
 
-/** Per round, each network booted in turn and every path measured on it. */
+/** Per round, each kernel on each network booted in turn and every path measured on it; results per kernel. */
 export async function compareNetworks(
-  elf: string,
+  kernels: Kernel[],
   accel: Accel,
   o: { paths: string[]; connections: number; runs: number; seconds: number; networks: Network[] },
   log: (line: string) => void,
-): Promise<NetResults> {
-  const out: NetResults = new Map(o.networks.map((n) => [n, new Map(o.paths.map((p) => [p, []]))]));
-  for (let round = 1; round <= o.runs; round++) {
-    for (const network of o.networks) {
-      const dir = await mkdtemp(join(tmpdir(), "bench-net-"));
-      const b = await boot(network, elf, accel, dir);
-      try {
-        await b.vm.serial.waitFor(/^ready$/, 30_000);
-        await wrk(b, o.paths[0], 1, 1); // the first connection also answers the guest's ARP
-        for (const path of o.paths)
-          out
-            .get(network)
-            ?.get(path)
-            ?.push(await measure(b, path, o.connections, o.seconds));
-        log(`net ${network} round ${round} done`);
-      } finally {
-        await b.stop();
-        await rm(dir, { recursive: true, force: true });
+): Promise<NetResults[]> {
+  const out: NetResults[] = kernels.map(
+    () => new Map(o.networks.map((n) => [n, new Map(o.paths.map((p) => [p, []]))])),
+  );
+  for (let round = 1; round <= o.runs; round++)
+    for (const network of o.networks)
+      for (const [k, kernel] of kernels.entries()) {
+        const dir = await mkdtemp(join(tmpdir(), "bench-net-"));
+        const b = await boot(network, kernel, accel, dir);
+        try {
+          const { ready, readyMs } = kernelConfig(kernel);
+          await b.vm.serial.waitFor(ready, readyMs);
+          await wrk(b, o.paths[0], 1, 1); // the first connection also answers the guest's ARP
+          const samples = out[k].get(network) as Map<string, NetSample[]>;
+          for (const path of o.paths) samples.get(path)?.push(await measure(b, path, o.connections, o.seconds));
+          log(`net ${network}, kernel ${k + 1}, round ${round} done`);
+        } finally {
+          await b.stop();
+          await rm(dir, { recursive: true, force: true });
+        }
       }
-    }
-  }
   return out;
 }
 
