@@ -388,9 +388,9 @@ var init_build = __esm({
   }
 });
 
-// node_modules/cross-argv/index.js
+// ../main/node_modules/cross-argv/index.js
 var require_cross_argv = __commonJS({
-  "node_modules/cross-argv/index.js"(exports2, module2) {
+  "../main/node_modules/cross-argv/index.js"(exports2, module2) {
     var IS_WINDOWS = process.platform === "win32";
     module2.exports = crossArgv;
     function crossArgv(pargv, force) {
@@ -418,9 +418,9 @@ var require_cross_argv = __commonJS({
   }
 });
 
-// node_modules/manage-path/dist/get-path-var.js
+// ../main/node_modules/manage-path/dist/get-path-var.js
 var require_get_path_var = __commonJS({
-  "node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
+  "../main/node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
     "use strict";
     module2.exports = getPathVar;
     var PATH_REGEX = /^PATH$/i;
@@ -441,9 +441,9 @@ var require_get_path_var = __commonJS({
   }
 });
 
-// node_modules/manage-path/dist/get-separator.js
+// ../main/node_modules/manage-path/dist/get-separator.js
 var require_get_separator = __commonJS({
-  "node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
+  "../main/node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
     "use strict";
     module2.exports = getSeparator;
     function getSeparator(platform) {
@@ -452,9 +452,9 @@ var require_get_separator = __commonJS({
   }
 });
 
-// node_modules/manage-path/dist/index.js
+// ../main/node_modules/manage-path/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/manage-path/dist/index.js"(exports2, module2) {
+  "../main/node_modules/manage-path/dist/index.js"(exports2, module2) {
     "use strict";
     var getPathVar = require_get_path_var();
     var getSeparator = require_get_separator();
@@ -519,9 +519,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/has-async-hooks/index.js
+// ../main/node_modules/has-async-hooks/index.js
 var require_has_async_hooks = __commonJS({
-  "node_modules/has-async-hooks/index.js"(exports2, module2) {
+  "../main/node_modules/has-async-hooks/index.js"(exports2, module2) {
     module2.exports = function() {
       try {
         return typeof __require("async_hooks").createHook === "function";
@@ -532,9 +532,9 @@ var require_has_async_hooks = __commonJS({
   }
 });
 
-// node_modules/minimist/index.js
+// ../main/node_modules/minimist/index.js
 var require_minimist = __commonJS({
-  "node_modules/minimist/index.js"(exports2, module2) {
+  "../main/node_modules/minimist/index.js"(exports2, module2) {
     "use strict";
     function hasKey(obj, keys) {
       var o = obj;
@@ -754,9 +754,9 @@ var require_minimist = __commonJS({
   }
 });
 
-// node_modules/@minimistjs/subarg/index.js
+// ../main/node_modules/@minimistjs/subarg/index.js
 var require_subarg = __commonJS({
-  "node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
+  "../main/node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
     var minimist = require_minimist();
     module2.exports = function parse2(args, opts) {
       var level = 0, index;
@@ -788,9 +788,9 @@ var require_subarg = __commonJS({
   }
 });
 
-// node_modules/cli-table3/src/debug.js
+// ../main/node_modules/cli-table3/src/debug.js
 var require_debug = __commonJS({
-  "node_modules/cli-table3/src/debug.js"(exports2, module2) {
+  "../main/node_modules/cli-table3/src/debug.js"(exports2, module2) {
     var messages = [];
     var level = 0;
     var debug = (msg, min) => {
@@ -815,9 +815,9 @@ var require_debug = __commonJS({
   }
 });
 
-// node_modules/ansi-regex/index.js
+// ../main/node_modules/ansi-regex/index.js
 var require_ansi_regex = __commonJS({
-  "node_modules/ansi-regex/index.js"(exports2, module2) {
+  "../main/node_modules/ansi-regex/index.js"(exports2, module2) {
     "use strict";
     module2.exports = ({ onlyFirst = false } = {}) => {
       const pattern = [
@@ -829,18 +829,18 @@ var require_ansi_regex = __commonJS({
   }
 });
 
-// node_modules/strip-ansi/index.js
+// ../main/node_modules/strip-ansi/index.js
 var require_strip_ansi = __commonJS({
-  "node_modules/strip-ansi/index.js"(exports2, module2) {
+  "../main/node_modules/strip-ansi/index.js"(exports2, module2) {
     "use strict";
     var ansiRegex = require_ansi_regex();
     module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;
   }
 });
 
-// node_modules/is-fullwidth-code-point/index.js
+// ../main/node_modules/is-fullwidth-code-point/index.js
 var require_is_fullwidth_code_point = __commonJS({
-  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
+  "../main/node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
     "use strict";
     var isFullwidthCodePoint = (codePoint) => {
       if (Number.isNaN(codePoint)) {
@@ -871,9 +871,9 @@ var require_is_fullwidth_code_point = __commonJS({
   }
 });
 
-// node_modules/emoji-regex/index.js
+// ../main/node_modules/emoji-regex/index.js
 var require_emoji_regex = __commonJS({
-  "node_modules/emoji-regex/index.js"(exports2, module2) {
+  "../main/node_modules/emoji-regex/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function() {
       return /\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62(?:\uDB40\uDC65\uDB40\uDC6E\uDB40\uDC67|\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74|\uDB40\uDC77\uDB40\uDC6C\uDB40\uDC73)\uDB40\uDC7F|\uD83D\uDC68(?:\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68\uD83C\uDFFB|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFE])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D)?\uD83D\uDC68|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D[\uDC66\uDC67])|[\u2695\u2696\u2708]\uFE0F|\uD83D[\uDC66\uDC67]|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|(?:\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708])\uFE0F|\uD83C\uDFFB\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C[\uDFFB-\uDFFF])|(?:\uD83E\uDDD1\uD83C\uDFFB\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)\uD83C\uDFFB|\uD83E\uDDD1(?:\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1)|(?:\uD83E\uDDD1\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D(?:\uD83D[\uDC68\uDC69]))(?:\uD83C[\uDFFB-\uDFFE])|(?:\uD83E\uDDD1\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB\uDFFC])|\uD83D\uDC69(?:\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFD-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFB\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFC-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC\uDFFE\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D(?:\uD83D[\uDC68\uDC69])|\uD83D[\uDC68\uDC69])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD]))|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|(?:\uD83E\uDDD1\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB-\uDFFD])|\uD83D\uDC69\u200D\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D\uDC41\uFE0F\u200D\uD83D\uDDE8|\uD83D\uDC69(?:\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708]|\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\u200D[\u2695\u2696\u2708])|(?:(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)\uFE0F|\uD83D\uDC6F|\uD83E[\uDD3C\uDDDE\uDDDF])\u200D[\u2640\u2642]|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|\u200D[\u2640\u2642])|\uD83C\uDFF4\u200D\u2620)\uFE0F|\uD83D\uDC69\u200D\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08|\uD83D\uDC15\u200D\uD83E\uDDBA|\uD83D\uDC69\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC67|\uD83C\uDDFD\uD83C\uDDF0|\uD83C\uDDF4\uD83C\uDDF2|\uD83C\uDDF6\uD83C\uDDE6|[#\*0-9]\uFE0F\u20E3|\uD83C\uDDE7(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEF\uDDF1-\uDDF4\uDDF6-\uDDF9\uDDFB\uDDFC\uDDFE\uDDFF])|\uD83C\uDDF9(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDED\uDDEF-\uDDF4\uDDF7\uDDF9\uDDFB\uDDFC\uDDFF])|\uD83C\uDDEA(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDED\uDDF7-\uDDFA])|\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF7(?:\uD83C[\uDDEA\uDDF4\uDDF8\uDDFA\uDDFC])|\uD83D\uDC69(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF2(?:\uD83C[\uDDE6\uDDE8-\uDDED\uDDF0-\uDDFF])|\uD83C\uDDE6(?:\uD83C[\uDDE8-\uDDEC\uDDEE\uDDF1\uDDF2\uDDF4\uDDF6-\uDDFA\uDDFC\uDDFD\uDDFF])|\uD83C\uDDF0(?:\uD83C[\uDDEA\uDDEC-\uDDEE\uDDF2\uDDF3\uDDF5\uDDF7\uDDFC\uDDFE\uDDFF])|\uD83C\uDDED(?:\uD83C[\uDDF0\uDDF2\uDDF3\uDDF7\uDDF9\uDDFA])|\uD83C\uDDE9(?:\uD83C[\uDDEA\uDDEC\uDDEF\uDDF0\uDDF2\uDDF4\uDDFF])|\uD83C\uDDFE(?:\uD83C[\uDDEA\uDDF9])|\uD83C\uDDEC(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEE\uDDF1-\uDDF3\uDDF5-\uDDFA\uDDFC\uDDFE])|\uD83C\uDDF8(?:\uD83C[\uDDE6-\uDDEA\uDDEC-\uDDF4\uDDF7-\uDDF9\uDDFB\uDDFD-\uDDFF])|\uD83C\uDDEB(?:\uD83C[\uDDEE-\uDDF0\uDDF2\uDDF4\uDDF7])|\uD83C\uDDF5(?:\uD83C[\uDDE6\uDDEA-\uDDED\uDDF0-\uDDF3\uDDF7-\uDDF9\uDDFC\uDDFE])|\uD83C\uDDFB(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDEE\uDDF3\uDDFA])|\uD83C\uDDF3(?:\uD83C[\uDDE6\uDDE8\uDDEA-\uDDEC\uDDEE\uDDF1\uDDF4\uDDF5\uDDF7\uDDFA\uDDFF])|\uD83C\uDDE8(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDEE\uDDF0-\uDDF5\uDDF7\uDDFA-\uDDFF])|\uD83C\uDDF1(?:\uD83C[\uDDE6-\uDDE8\uDDEE\uDDF0\uDDF7-\uDDFB\uDDFE])|\uD83C\uDDFF(?:\uD83C[\uDDE6\uDDF2\uDDFC])|\uD83C\uDDFC(?:\uD83C[\uDDEB\uDDF8])|\uD83C\uDDFA(?:\uD83C[\uDDE6\uDDEC\uDDF2\uDDF3\uDDF8\uDDFE\uDDFF])|\uD83C\uDDEE(?:\uD83C[\uDDE8-\uDDEA\uDDF1-\uDDF4\uDDF6-\uDDF9])|\uD83C\uDDEF(?:\uD83C[\uDDEA\uDDF2\uDDF4\uDDF5])|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:\uD83C[\uDFFB-\uDFFF])|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u261D\u270A-\u270D]|\uD83C[\uDF85\uDFC2\uDFC7]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66\uDC67\uDC6B-\uDC6D\uDC70\uDC72\uDC74-\uDC76\uDC78\uDC7C\uDC83\uDC85\uDCAA\uDD74\uDD7A\uDD90\uDD95\uDD96\uDE4C\uDE4F\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1C\uDD1E\uDD1F\uDD30-\uDD36\uDDB5\uDDB6\uDDBB\uDDD2-\uDDD5])(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u231A\u231B\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615\u2648-\u2653\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA\u26F2\u26F3\u26F5\u26FA\u26FD\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55]|\uD83C[\uDC04\uDCCF\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE1A\uDE2F\uDE32-\uDE36\uDE38-\uDE3A\uDE50\uDE51\uDF00-\uDF20\uDF2D-\uDF35\uDF37-\uDF7C\uDF7E-\uDF93\uDFA0-\uDFCA\uDFCF-\uDFD3\uDFE0-\uDFF0\uDFF4\uDFF8-\uDFFF]|\uD83D[\uDC00-\uDC3E\uDC40\uDC42-\uDCFC\uDCFF-\uDD3D\uDD4B-\uDD4E\uDD50-\uDD67\uDD7A\uDD95\uDD96\uDDA4\uDDFB-\uDE4F\uDE80-\uDEC5\uDECC\uDED0-\uDED2\uDED5\uDEEB\uDEEC\uDEF4-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])|(?:[#\*0-9\xA9\xAE\u203C\u2049\u2122\u2139\u2194-\u2199\u21A9\u21AA\u231A\u231B\u2328\u23CF\u23E9-\u23F3\u23F8-\u23FA\u24C2\u25AA\u25AB\u25B6\u25C0\u25FB-\u25FE\u2600-\u2604\u260E\u2611\u2614\u2615\u2618\u261D\u2620\u2622\u2623\u2626\u262A\u262E\u262F\u2638-\u263A\u2640\u2642\u2648-\u2653\u265F\u2660\u2663\u2665\u2666\u2668\u267B\u267E\u267F\u2692-\u2697\u2699\u269B\u269C\u26A0\u26A1\u26AA\u26AB\u26B0\u26B1\u26BD\u26BE\u26C4\u26C5\u26C8\u26CE\u26CF\u26D1\u26D3\u26D4\u26E9\u26EA\u26F0-\u26F5\u26F7-\u26FA\u26FD\u2702\u2705\u2708-\u270D\u270F\u2712\u2714\u2716\u271D\u2721\u2728\u2733\u2734\u2744\u2747\u274C\u274E\u2753-\u2755\u2757\u2763\u2764\u2795-\u2797\u27A1\u27B0\u27BF\u2934\u2935\u2B05-\u2B07\u2B1B\u2B1C\u2B50\u2B55\u3030\u303D\u3297\u3299]|\uD83C[\uDC04\uDCCF\uDD70\uDD71\uDD7E\uDD7F\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE02\uDE1A\uDE2F\uDE32-\uDE3A\uDE50\uDE51\uDF00-\uDF21\uDF24-\uDF93\uDF96\uDF97\uDF99-\uDF9B\uDF9E-\uDFF0\uDFF3-\uDFF5\uDFF7-\uDFFF]|\uD83D[\uDC00-\uDCFD\uDCFF-\uDD3D\uDD49-\uDD4E\uDD50-\uDD67\uDD6F\uDD70\uDD73-\uDD7A\uDD87\uDD8A-\uDD8D\uDD90\uDD95\uDD96\uDDA4\uDDA5\uDDA8\uDDB1\uDDB2\uDDBC\uDDC2-\uDDC4\uDDD1-\uDDD3\uDDDC-\uDDDE\uDDE1\uDDE3\uDDE8\uDDEF\uDDF3\uDDFA-\uDE4F\uDE80-\uDEC5\uDECB-\uDED2\uDED5\uDEE0-\uDEE5\uDEE9\uDEEB\uDEEC\uDEF0\uDEF3-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])\uFE0F|(?:[\u261D\u26F9\u270A-\u270D]|\uD83C[\uDF85\uDFC2-\uDFC4\uDFC7\uDFCA-\uDFCC]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66-\uDC78\uDC7C\uDC81-\uDC83\uDC85-\uDC87\uDC8F\uDC91\uDCAA\uDD74\uDD75\uDD7A\uDD90\uDD95\uDD96\uDE45-\uDE47\uDE4B-\uDE4F\uDEA3\uDEB4-\uDEB6\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1F\uDD26\uDD30-\uDD39\uDD3C-\uDD3E\uDDB5\uDDB6\uDDB8\uDDB9\uDDBB\uDDCD-\uDDCF\uDDD1-\uDDDD])/g;
@@ -881,9 +881,9 @@ var require_emoji_regex = __commonJS({
   }
 });
 
-// node_modules/string-width/index.js
+// ../main/node_modules/string-width/index.js
 var require_string_width = __commonJS({
-  "node_modules/string-width/index.js"(exports2, module2) {
+  "../main/node_modules/string-width/index.js"(exports2, module2) {
     "use strict";
     var stripAnsi = require_strip_ansi();
     var isFullwidthCodePoint = require_is_fullwidth_code_point();
@@ -918,9 +918,9 @@ var require_string_width = __commonJS({
   }
 });
 
-// node_modules/cli-table3/src/utils.js
+// ../main/node_modules/cli-table3/src/utils.js
 var require_utils = __commonJS({
-  "node_modules/cli-table3/src/utils.js"(exports2, module2) {
+  "../main/node_modules/cli-table3/src/utils.js"(exports2, module2) {
     var stringWidth = require_string_width();
     function codeRegex(capture) {
       return capture ? /\u001b\[((?:\d*;){0,5}\d*)m/g : /\u001b\[(?:\d*;){0,5}\d*m/g;
@@ -1220,9 +1220,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/styles.js
+// ../main/node_modules/@colors/colors/lib/styles.js
 var require_styles = __commonJS({
-  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
     var styles = {};
     module2["exports"] = styles;
     var codes = {
@@ -1287,9 +1287,9 @@ var require_styles = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/system/has-flag.js
+// ../main/node_modules/@colors/colors/lib/system/has-flag.js
 var require_has_flag = __commonJS({
-  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
     "use strict";
     module2.exports = function(flag, argv) {
       argv = argv || process.argv;
@@ -1301,9 +1301,9 @@ var require_has_flag = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/system/supports-colors.js
+// ../main/node_modules/@colors/colors/lib/system/supports-colors.js
 var require_supports_colors = __commonJS({
-  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
     var os = __require("os");
     var hasFlag = require_has_flag();
@@ -1397,9 +1397,9 @@ var require_supports_colors = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/custom/trap.js
+// ../main/node_modules/@colors/colors/lib/custom/trap.js
 var require_trap = __commonJS({
-  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
     module2["exports"] = function runTheTrap(text, options) {
       var result = "";
       text = text || "Run the trap, drop the bass";
@@ -1466,9 +1466,9 @@ var require_trap = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/custom/zalgo.js
+// ../main/node_modules/@colors/colors/lib/custom/zalgo.js
 var require_zalgo = __commonJS({
-  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
     module2["exports"] = function zalgo(text, options) {
       text = text || "   he is here   ";
       var soul = {
@@ -1653,9 +1653,9 @@ var require_zalgo = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/maps/america.js
+// ../main/node_modules/@colors/colors/lib/maps/america.js
 var require_america = __commonJS({
-  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       return function(letter, i, exploded) {
         if (letter === " ") return letter;
@@ -1672,9 +1672,9 @@ var require_america = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/maps/zebra.js
+// ../main/node_modules/@colors/colors/lib/maps/zebra.js
 var require_zebra = __commonJS({
-  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       return function(letter, i, exploded) {
         return i % 2 === 0 ? letter : colors.inverse(letter);
@@ -1683,9 +1683,9 @@ var require_zebra = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/maps/rainbow.js
+// ../main/node_modules/@colors/colors/lib/maps/rainbow.js
 var require_rainbow = __commonJS({
-  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];
       return function(letter, i, exploded) {
@@ -1699,9 +1699,9 @@ var require_rainbow = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/maps/random.js
+// ../main/node_modules/@colors/colors/lib/maps/random.js
 var require_random = __commonJS({
-  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       var available = [
         "underline",
@@ -1729,9 +1729,9 @@ var require_random = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/lib/colors.js
+// ../main/node_modules/@colors/colors/lib/colors.js
 var require_colors = __commonJS({
-  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
     var colors = {};
     module2["exports"] = colors;
     colors.themes = {};
@@ -1873,17 +1873,17 @@ var require_colors = __commonJS({
   }
 });
 
-// node_modules/@colors/colors/safe.js
+// ../main/node_modules/@colors/colors/safe.js
 var require_safe = __commonJS({
-  "node_modules/@colors/colors/safe.js"(exports2, module2) {
+  "../main/node_modules/@colors/colors/safe.js"(exports2, module2) {
     var colors = require_colors();
     module2["exports"] = colors;
   }
 });
 
-// node_modules/cli-table3/src/cell.js
+// ../main/node_modules/cli-table3/src/cell.js
 var require_cell = __commonJS({
-  "node_modules/cli-table3/src/cell.js"(exports2, module2) {
+  "../main/node_modules/cli-table3/src/cell.js"(exports2, module2) {
     var { info, debug } = require_debug();
     var utils = require_utils();
     var Cell = class _Cell {
@@ -2255,9 +2255,9 @@ var require_cell = __commonJS({
   }
 });
 
-// node_modules/cli-table3/src/layout-manager.js
+// ../main/node_modules/cli-table3/src/layout-manager.js
 var require_layout_manager = __commonJS({
-  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
+  "../main/node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
     var { warn, debug } = require_debug();
     var Cell = require_cell();
     var { ColSpanCell, RowSpanCell } = Cell;
@@ -2492,9 +2492,9 @@ var require_layout_manager = __commonJS({
   }
 });
 
-// node_modules/cli-table3/src/table.js
+// ../main/node_modules/cli-table3/src/table.js
 var require_table = __commonJS({
-  "node_modules/cli-table3/src/table.js"(exports2, module2) {
+  "../main/node_modules/cli-table3/src/table.js"(exports2, module2) {
     var debug = require_debug();
     var utils = require_utils();
     var tableLayout = require_layout_manager();
@@ -2586,16 +2586,16 @@ var require_table = __commonJS({
   }
 });
 
-// node_modules/cli-table3/index.js
+// ../main/node_modules/cli-table3/index.js
 var require_cli_table3 = __commonJS({
-  "node_modules/cli-table3/index.js"(exports2, module2) {
+  "../main/node_modules/cli-table3/index.js"(exports2, module2) {
     module2.exports = require_table();
   }
 });
 
-// node_modules/color-name/index.js
+// ../main/node_modules/color-name/index.js
 var require_color_name = __commonJS({
-  "node_modules/color-name/index.js"(exports2, module2) {
+  "../main/node_modules/color-name/index.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       "aliceblue": [240, 248, 255],
@@ -2750,9 +2750,9 @@ var require_color_name = __commonJS({
   }
 });
 
-// node_modules/color-convert/conversions.js
+// ../main/node_modules/color-convert/conversions.js
 var require_conversions = __commonJS({
-  "node_modules/color-convert/conversions.js"(exports2, module2) {
+  "../main/node_modules/color-convert/conversions.js"(exports2, module2) {
     var cssKeywords = require_color_name();
     var reverseKeywords = {};
     for (const key of Object.keys(cssKeywords)) {
@@ -3421,9 +3421,9 @@ var require_conversions = __commonJS({
   }
 });
 
-// node_modules/color-convert/route.js
+// ../main/node_modules/color-convert/route.js
 var require_route = __commonJS({
-  "node_modules/color-convert/route.js"(exports2, module2) {
+  "../main/node_modules/color-convert/route.js"(exports2, module2) {
     var conversions = require_conversions();
     function buildGraph() {
       const graph = {};
@@ -3491,9 +3491,9 @@ var require_route = __commonJS({
   }
 });
 
-// node_modules/color-convert/index.js
+// ../main/node_modules/color-convert/index.js
 var require_color_convert = __commonJS({
-  "node_modules/color-convert/index.js"(exports2, module2) {
+  "../main/node_modules/color-convert/index.js"(exports2, module2) {
     var conversions = require_conversions();
     var route = require_route();
     var convert = {};
@@ -3552,9 +3552,9 @@ var require_color_convert = __commonJS({
   }
 });
 
-// node_modules/ansi-styles/index.js
+// ../main/node_modules/ansi-styles/index.js
 var require_ansi_styles = __commonJS({
-  "node_modules/ansi-styles/index.js"(exports2, module2) {
+  "../main/node_modules/ansi-styles/index.js"(exports2, module2) {
     "use strict";
     var wrapAnsi16 = (fn, offset) => (...args) => {
       const code = fn(...args);
@@ -3694,9 +3694,9 @@ var require_ansi_styles = __commonJS({
   }
 });
 
-// node_modules/has-flag/index.js
+// ../main/node_modules/has-flag/index.js
 var require_has_flag2 = __commonJS({
-  "node_modules/has-flag/index.js"(exports2, module2) {
+  "../main/node_modules/has-flag/index.js"(exports2, module2) {
     "use strict";
     module2.exports = (flag, argv = process.argv) => {
       const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
@@ -3707,9 +3707,9 @@ var require_has_flag2 = __commonJS({
   }
 });
 
-// node_modules/supports-color/index.js
+// ../main/node_modules/supports-color/index.js
 var require_supports_color = __commonJS({
-  "node_modules/supports-color/index.js"(exports2, module2) {
+  "../main/node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
     var os = __require("os");
     var tty = __require("tty");
@@ -3809,9 +3809,9 @@ var require_supports_color = __commonJS({
   }
 });
 
-// node_modules/chalk/source/util.js
+// ../main/node_modules/chalk/source/util.js
 var require_util = __commonJS({
-  "node_modules/chalk/source/util.js"(exports2, module2) {
+  "../main/node_modules/chalk/source/util.js"(exports2, module2) {
     "use strict";
     var stringReplaceAll = (string, substring, replacer) => {
       let index = string.indexOf(substring);
@@ -3848,9 +3848,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/chalk/source/templates.js
+// ../main/node_modules/chalk/source/templates.js
 var require_templates = __commonJS({
-  "node_modules/chalk/source/templates.js"(exports2, module2) {
+  "../main/node_modules/chalk/source/templates.js"(exports2, module2) {
     "use strict";
     var TEMPLATE_REGEX = /(?:\\(u(?:[a-f\d]{4}|\{[a-f\d]{1,6}\})|x[a-f\d]{2}|.))|(?:\{(~)?(\w+(?:\([^)]*\))?(?:\.\w+(?:\([^)]*\))?)*)(?:[ \t]|(?=\r?\n)))|(\})|((?:.|[\r\n\f])+?)/gi;
     var STYLE_REGEX = /(?:^|\.)(\w+)(?:\(([^)]*)\))?/g;
@@ -3881,9 +3881,9 @@ var require_templates = __commonJS({
     }
     function parseArguments(name, arguments_) {
       const results = [];
-      const chunks = arguments_.trim().split(/\s*,\s*/g);
+      const chunks2 = arguments_.trim().split(/\s*,\s*/g);
       let matches;
-      for (const chunk of chunks) {
+      for (const chunk of chunks2) {
         const number = Number(chunk);
         if (!Number.isNaN(number)) {
           results.push(number);
@@ -3931,7 +3931,7 @@ var require_templates = __commonJS({
     }
     module2.exports = (chalk, temporary) => {
       const styles = [];
-      const chunks = [];
+      const chunks2 = [];
       let chunk = [];
       temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
         if (escapeCharacter) {
@@ -3939,32 +3939,32 @@ var require_templates = __commonJS({
         } else if (style) {
           const string = chunk.join("");
           chunk = [];
-          chunks.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
+          chunks2.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
           styles.push({ inverse, styles: parseStyle(style) });
         } else if (close) {
           if (styles.length === 0) {
             throw new Error("Found extraneous } in Chalk template literal");
           }
-          chunks.push(buildStyle(chalk, styles)(chunk.join("")));
+          chunks2.push(buildStyle(chalk, styles)(chunk.join("")));
           chunk = [];
           styles.pop();
         } else {
           chunk.push(character);
         }
       });
-      chunks.push(chunk.join(""));
+      chunks2.push(chunk.join(""));
       if (styles.length > 0) {
         const errMessage = `Chalk template literal is missing ${styles.length} closing bracket${styles.length === 1 ? "" : "s"} (\`}\`)`;
         throw new Error(errMessage);
       }
-      return chunks.join("");
+      return chunks2.join("");
     };
   }
 });
 
-// node_modules/chalk/source/index.js
+// ../main/node_modules/chalk/source/index.js
 var require_source = __commonJS({
-  "node_modules/chalk/source/index.js"(exports2, module2) {
+  "../main/node_modules/chalk/source/index.js"(exports2, module2) {
     "use strict";
     var ansiStyles = require_ansi_styles();
     var { stdout: stdoutColor, stderr: stderrColor } = require_supports_color();
@@ -4140,9 +4140,9 @@ var require_source = __commonJS({
   }
 });
 
-// node_modules/color-support/index.js
+// ../main/node_modules/color-support/index.js
 var require_color_support = __commonJS({
-  "node_modules/color-support/index.js"(exports2, module2) {
+  "../main/node_modules/color-support/index.js"(exports2, module2) {
     module2.exports = colorSupport({ alwaysReturn: true }, colorSupport);
     function hasNone(obj, options) {
       obj.level = 0;
@@ -4250,9 +4250,9 @@ var require_color_support = __commonJS({
   }
 });
 
-// node_modules/pretty-bytes/index.js
+// ../main/node_modules/pretty-bytes/index.js
 var require_pretty_bytes = __commonJS({
-  "node_modules/pretty-bytes/index.js"(exports2, module2) {
+  "../main/node_modules/pretty-bytes/index.js"(exports2, module2) {
     "use strict";
     var BYTE_UNITS = [
       "B",
@@ -4344,9 +4344,9 @@ var require_pretty_bytes = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/ByteBuffer.js
+// ../main/node_modules/hdr-histogram-js/dist/ByteBuffer.js
 var require_ByteBuffer = __commonJS({
-  "node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var { pow, floor } = Math;
@@ -4417,9 +4417,9 @@ var require_ByteBuffer = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/HistogramIterationValue.js
+// ../main/node_modules/hdr-histogram-js/dist/HistogramIterationValue.js
 var require_HistogramIterationValue = __commonJS({
-  "node_modules/hdr-histogram-js/dist/HistogramIterationValue.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/HistogramIterationValue.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramIterationValue = class {
@@ -4441,9 +4441,9 @@ var require_HistogramIterationValue = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/JsHistogramIterator.js
+// ../main/node_modules/hdr-histogram-js/dist/JsHistogramIterator.js
 var require_JsHistogramIterator = __commonJS({
-  "node_modules/hdr-histogram-js/dist/JsHistogramIterator.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/JsHistogramIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramIterationValue_1 = require_HistogramIterationValue();
@@ -4538,9 +4538,9 @@ var require_JsHistogramIterator = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js
+// ../main/node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js
 var require_RecordedValuesIterator = __commonJS({
-  "node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogramIterator_1 = require_JsHistogramIterator();
@@ -4574,9 +4574,9 @@ var require_RecordedValuesIterator = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/PercentileIterator.js
+// ../main/node_modules/hdr-histogram-js/dist/PercentileIterator.js
 var require_PercentileIterator = __commonJS({
-  "node_modules/hdr-histogram-js/dist/PercentileIterator.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/PercentileIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogramIterator_1 = require_JsHistogramIterator();
@@ -4642,9 +4642,9 @@ var require_PercentileIterator = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/formatters.js
+// ../main/node_modules/hdr-histogram-js/dist/formatters.js
 var require_formatters = __commonJS({
-  "node_modules/hdr-histogram-js/dist/formatters.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/formatters.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.floatFormatter = exports2.keepSignificantDigits = exports2.integerFormatter = void 0;
@@ -4686,9 +4686,9 @@ var require_formatters = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/ulp.js
+// ../main/node_modules/hdr-histogram-js/dist/ulp.js
 var require_ulp = __commonJS({
-  "node_modules/hdr-histogram-js/dist/ulp.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/ulp.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var ulp = (x) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
@@ -4696,9 +4696,9 @@ var require_ulp = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/Histogram.js
+// ../main/node_modules/hdr-histogram-js/dist/Histogram.js
 var require_Histogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/Histogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.toSummary = exports2.NO_TAG = void 0;
@@ -4724,9 +4724,9 @@ var require_Histogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/JsHistogram.js
+// ../main/node_modules/hdr-histogram-js/dist/JsHistogram.js
 var require_JsHistogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/JsHistogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/JsHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.default = exports2.JsHistogram = void 0;
@@ -5396,9 +5396,9 @@ var require_JsHistogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js
+// ../main/node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js
 var require_generated_wasm = __commonJS({
-  "node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.BINARY = void 0;
@@ -5406,9 +5406,9 @@ var require_generated_wasm = __commonJS({
   }
 });
 
-// node_modules/base64-js/index.js
+// ../main/node_modules/base64-js/index.js
 var require_base64_js = __commonJS({
-  "node_modules/base64-js/index.js"(exports2) {
+  "../main/node_modules/base64-js/index.js"(exports2) {
     "use strict";
     exports2.byteLength = byteLength;
     exports2.toByteArray = toByteArray;
@@ -5507,9 +5507,9 @@ var require_base64_js = __commonJS({
   }
 });
 
-// node_modules/pako/lib/utils/common.js
+// ../main/node_modules/pako/lib/utils/common.js
 var require_common = __commonJS({
-  "node_modules/pako/lib/utils/common.js"(exports2) {
+  "../main/node_modules/pako/lib/utils/common.js"(exports2) {
     "use strict";
     var TYPED_OK = typeof Uint8Array !== "undefined" && typeof Uint16Array !== "undefined" && typeof Int32Array !== "undefined";
     function _has(obj, key) {
@@ -5554,16 +5554,16 @@ var require_common = __commonJS({
         }
       },
       // Join array of chunks to single array.
-      flattenChunks: function(chunks) {
+      flattenChunks: function(chunks2) {
         var i, l, len, pos, chunk, result;
         len = 0;
-        for (i = 0, l = chunks.length; i < l; i++) {
-          len += chunks[i].length;
+        for (i = 0, l = chunks2.length; i < l; i++) {
+          len += chunks2[i].length;
         }
         result = new Uint8Array(len);
         pos = 0;
-        for (i = 0, l = chunks.length; i < l; i++) {
-          chunk = chunks[i];
+        for (i = 0, l = chunks2.length; i < l; i++) {
+          chunk = chunks2[i];
           result.set(chunk, pos);
           pos += chunk.length;
         }
@@ -5577,8 +5577,8 @@ var require_common = __commonJS({
         }
       },
       // Join array of chunks to single array.
-      flattenChunks: function(chunks) {
-        return [].concat.apply([], chunks);
+      flattenChunks: function(chunks2) {
+        return [].concat.apply([], chunks2);
       }
     };
     exports2.setTyped = function(on) {
@@ -5598,9 +5598,9 @@ var require_common = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/trees.js
+// ../main/node_modules/pako/lib/zlib/trees.js
 var require_trees = __commonJS({
-  "node_modules/pako/lib/zlib/trees.js"(exports2) {
+  "../main/node_modules/pako/lib/zlib/trees.js"(exports2) {
     "use strict";
     var utils = require_common();
     var Z_FIXED = 4;
@@ -6240,9 +6240,9 @@ var require_trees = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/adler32.js
+// ../main/node_modules/pako/lib/zlib/adler32.js
 var require_adler32 = __commonJS({
-  "node_modules/pako/lib/zlib/adler32.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/adler32.js"(exports2, module2) {
     "use strict";
     function adler32(adler, buf, len, pos) {
       var s1 = adler & 65535 | 0, s2 = adler >>> 16 & 65535 | 0, n = 0;
@@ -6262,9 +6262,9 @@ var require_adler32 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/crc32.js
+// ../main/node_modules/pako/lib/zlib/crc32.js
 var require_crc32 = __commonJS({
-  "node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
     "use strict";
     function makeTable() {
       var c, table = [];
@@ -6290,9 +6290,9 @@ var require_crc32 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/messages.js
+// ../main/node_modules/pako/lib/zlib/messages.js
 var require_messages = __commonJS({
-  "node_modules/pako/lib/zlib/messages.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/messages.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       2: "need dictionary",
@@ -6317,9 +6317,9 @@ var require_messages = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/deflate.js
+// ../main/node_modules/pako/lib/zlib/deflate.js
 var require_deflate = __commonJS({
-  "node_modules/pako/lib/zlib/deflate.js"(exports2) {
+  "../main/node_modules/pako/lib/zlib/deflate.js"(exports2) {
     "use strict";
     var utils = require_common();
     var trees = require_trees();
@@ -7366,9 +7366,9 @@ var require_deflate = __commonJS({
   }
 });
 
-// node_modules/pako/lib/utils/strings.js
+// ../main/node_modules/pako/lib/utils/strings.js
 var require_strings = __commonJS({
-  "node_modules/pako/lib/utils/strings.js"(exports2) {
+  "../main/node_modules/pako/lib/utils/strings.js"(exports2) {
     "use strict";
     var utils = require_common();
     var STR_APPLY_OK = true;
@@ -7508,9 +7508,9 @@ var require_strings = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/zstream.js
+// ../main/node_modules/pako/lib/zlib/zstream.js
 var require_zstream = __commonJS({
-  "node_modules/pako/lib/zlib/zstream.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/zstream.js"(exports2, module2) {
     "use strict";
     function ZStream() {
       this.input = null;
@@ -7530,9 +7530,9 @@ var require_zstream = __commonJS({
   }
 });
 
-// node_modules/pako/lib/deflate.js
+// ../main/node_modules/pako/lib/deflate.js
 var require_deflate2 = __commonJS({
-  "node_modules/pako/lib/deflate.js"(exports2) {
+  "../main/node_modules/pako/lib/deflate.js"(exports2) {
     "use strict";
     var zlib_deflate = require_deflate();
     var utils = require_common();
@@ -7691,9 +7691,9 @@ var require_deflate2 = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/inffast.js
+// ../main/node_modules/pako/lib/zlib/inffast.js
 var require_inffast = __commonJS({
-  "node_modules/pako/lib/zlib/inffast.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/inffast.js"(exports2, module2) {
     "use strict";
     var BAD = 30;
     var TYPE = 12;
@@ -7920,9 +7920,9 @@ var require_inffast = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/inftrees.js
+// ../main/node_modules/pako/lib/zlib/inftrees.js
 var require_inftrees = __commonJS({
-  "node_modules/pako/lib/zlib/inftrees.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/inftrees.js"(exports2, module2) {
     "use strict";
     var utils = require_common();
     var MAXBITS = 15;
@@ -8236,9 +8236,9 @@ var require_inftrees = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/inflate.js
+// ../main/node_modules/pako/lib/zlib/inflate.js
 var require_inflate = __commonJS({
-  "node_modules/pako/lib/zlib/inflate.js"(exports2) {
+  "../main/node_modules/pako/lib/zlib/inflate.js"(exports2) {
     "use strict";
     var utils = require_common();
     var adler32 = require_adler32();
@@ -9475,9 +9475,9 @@ var require_inflate = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/constants.js
+// ../main/node_modules/pako/lib/zlib/constants.js
 var require_constants = __commonJS({
-  "node_modules/pako/lib/zlib/constants.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/constants.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       /* Allowed flush values; see deflate() and inflate() below for details */
@@ -9522,9 +9522,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/pako/lib/zlib/gzheader.js
+// ../main/node_modules/pako/lib/zlib/gzheader.js
 var require_gzheader = __commonJS({
-  "node_modules/pako/lib/zlib/gzheader.js"(exports2, module2) {
+  "../main/node_modules/pako/lib/zlib/gzheader.js"(exports2, module2) {
     "use strict";
     function GZheader() {
       this.text = 0;
@@ -9542,9 +9542,9 @@ var require_gzheader = __commonJS({
   }
 });
 
-// node_modules/pako/lib/inflate.js
+// ../main/node_modules/pako/lib/inflate.js
 var require_inflate2 = __commonJS({
-  "node_modules/pako/lib/inflate.js"(exports2) {
+  "../main/node_modules/pako/lib/inflate.js"(exports2) {
     "use strict";
     var zlib_inflate = require_inflate();
     var utils = require_common();
@@ -9716,9 +9716,9 @@ var require_inflate2 = __commonJS({
   }
 });
 
-// node_modules/pako/index.js
+// ../main/node_modules/pako/index.js
 var require_pako = __commonJS({
-  "node_modules/pako/index.js"(exports2, module2) {
+  "../main/node_modules/pako/index.js"(exports2, module2) {
     "use strict";
     var assign = require_common().assign;
     var deflate = require_deflate2();
@@ -9730,9 +9730,9 @@ var require_pako = __commonJS({
   }
 });
 
-// node_modules/@assemblyscript/loader/umd/index.js
+// ../main/node_modules/@assemblyscript/loader/umd/index.js
 var require_umd = __commonJS({
-  "node_modules/@assemblyscript/loader/umd/index.js"(exports2, module2) {
+  "../main/node_modules/@assemblyscript/loader/umd/index.js"(exports2, module2) {
     var loader = (function(exports3) {
       "use strict";
       Object.defineProperty(exports3, "__esModule", {
@@ -10137,9 +10137,9 @@ var require_umd = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/wasm/index.js
+// ../main/node_modules/hdr-histogram-js/dist/wasm/index.js
 var require_wasm = __commonJS({
-  "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
@@ -10366,9 +10366,9 @@ var require_wasm = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js
+// ../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js
 var require_PackedArrayContext = __commonJS({
-  "node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.PackedArrayContext = exports2.MINIMUM_INITIAL_PACKED_ARRAY_CAPACITY = void 0;
@@ -10809,9 +10809,9 @@ var require_PackedArrayContext = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js
+// ../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js
 var require_PackedArray = __commonJS({
-  "node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.PackedArray = void 0;
@@ -10946,9 +10946,9 @@ var require_PackedArray = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/PackedHistogram.js
+// ../main/node_modules/hdr-histogram-js/dist/PackedHistogram.js
 var require_PackedHistogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/PackedHistogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/PackedHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogram_12 = require_JsHistogram();
@@ -10994,9 +10994,9 @@ var require_PackedHistogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js
+// ../main/node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js
 var require_TypedArrayHistogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogram_12 = require_JsHistogram();
@@ -11057,9 +11057,9 @@ var require_TypedArrayHistogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/Int8Histogram.js
+// ../main/node_modules/hdr-histogram-js/dist/Int8Histogram.js
 var require_Int8Histogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/Int8Histogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/Int8Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -11072,9 +11072,9 @@ var require_Int8Histogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/Int16Histogram.js
+// ../main/node_modules/hdr-histogram-js/dist/Int16Histogram.js
 var require_Int16Histogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/Int16Histogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/Int16Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -11087,9 +11087,9 @@ var require_Int16Histogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/Int32Histogram.js
+// ../main/node_modules/hdr-histogram-js/dist/Int32Histogram.js
 var require_Int32Histogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/Int32Histogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/Int32Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -11102,9 +11102,9 @@ var require_Int32Histogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/Float64Histogram.js
+// ../main/node_modules/hdr-histogram-js/dist/Float64Histogram.js
 var require_Float64Histogram = __commonJS({
-  "node_modules/hdr-histogram-js/dist/Float64Histogram.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/Float64Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -11117,9 +11117,9 @@ var require_Float64Histogram = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/JsHistogramFactory.js
+// ../main/node_modules/hdr-histogram-js/dist/JsHistogramFactory.js
 var require_JsHistogramFactory = __commonJS({
-  "node_modules/hdr-histogram-js/dist/JsHistogramFactory.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/JsHistogramFactory.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.constructorFromBucketSize = constructorFromBucketSize;
@@ -11147,9 +11147,9 @@ var require_JsHistogramFactory = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/ZigZagEncoding.js
+// ../main/node_modules/hdr-histogram-js/dist/ZigZagEncoding.js
 var require_ZigZagEncoding = __commonJS({
-  "node_modules/hdr-histogram-js/dist/ZigZagEncoding.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/ZigZagEncoding.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var { pow, floor } = Math;
@@ -11269,9 +11269,9 @@ var require_ZigZagEncoding = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js
+// ../main/node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js
 var require_JsHistogram_encoding = __commonJS({
-  "node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js"(exports, module) {
+  "../main/node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.inflate = exports.deflate = void 0;
@@ -11433,9 +11433,9 @@ var require_JsHistogram_encoding = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/encoding.js
+// ../main/node_modules/hdr-histogram-js/dist/encoding.js
 var require_encoding = __commonJS({
-  "node_modules/hdr-histogram-js/dist/encoding.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/encoding.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.encodeIntoCompressedBase64 = exports2.decodeFromCompressedBase64 = void 0;
@@ -11492,9 +11492,9 @@ var require_encoding = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/HistogramLogReader.js
+// ../main/node_modules/hdr-histogram-js/dist/HistogramLogReader.js
 var require_HistogramLogReader = __commonJS({
-  "node_modules/hdr-histogram-js/dist/HistogramLogReader.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/HistogramLogReader.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.listTags = void 0;
@@ -11584,9 +11584,9 @@ var require_HistogramLogReader = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/HistogramLogWriter.js
+// ../main/node_modules/hdr-histogram-js/dist/HistogramLogWriter.js
 var require_HistogramLogWriter = __commonJS({
-  "node_modules/hdr-histogram-js/dist/HistogramLogWriter.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/HistogramLogWriter.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var Histogram_1 = require_Histogram();
@@ -11657,9 +11657,9 @@ var require_HistogramLogWriter = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/HistogramBuilder.js
+// ../main/node_modules/hdr-histogram-js/dist/HistogramBuilder.js
 var require_HistogramBuilder = __commonJS({
-  "node_modules/hdr-histogram-js/dist/HistogramBuilder.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/HistogramBuilder.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.build = exports2.defaultRequest = void 0;
@@ -11687,9 +11687,9 @@ var require_HistogramBuilder = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/Recorder.js
+// ../main/node_modules/hdr-histogram-js/dist/Recorder.js
 var require_Recorder = __commonJS({
-  "node_modules/hdr-histogram-js/dist/Recorder.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/Recorder.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramBuilder_1 = require_HistogramBuilder();
@@ -11840,9 +11840,9 @@ var require_Recorder = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-js/dist/index.js
+// ../main/node_modules/hdr-histogram-js/dist/index.js
 var require_dist2 = __commonJS({
-  "node_modules/hdr-histogram-js/dist/index.js"(exports2) {
+  "../main/node_modules/hdr-histogram-js/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.JsHistogram = exports2.WasmHistogram = exports2.Recorder = exports2.HistogramLogWriter = exports2.encodeIntoCompressedBase64 = exports2.decodeFromCompressedBase64 = exports2.ByteBuffer = exports2.build = exports2.listTags = exports2.HistogramLogReader = exports2.PackedHistogram = exports2.Float64Histogram = exports2.Int32Histogram = exports2.Int16Histogram = exports2.Int8Histogram = exports2.initWebAssemblySync = exports2.initWebAssembly = void 0;
@@ -11893,9 +11893,9 @@ var require_dist2 = __commonJS({
   }
 });
 
-// node_modules/hdr-histogram-percentiles-obj/index.js
+// ../main/node_modules/hdr-histogram-percentiles-obj/index.js
 var require_hdr_histogram_percentiles_obj = __commonJS({
-  "node_modules/hdr-histogram-percentiles-obj/index.js"(exports2, module2) {
+  "../main/node_modules/hdr-histogram-percentiles-obj/index.js"(exports2, module2) {
     "use strict";
     var percentiles = module2.exports.percentiles = [
       1e-3,
@@ -11973,9 +11973,9 @@ var require_hdr_histogram_percentiles_obj = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/histUtil.js
+// ../main/node_modules/autocannon/lib/histUtil.js
 var require_histUtil = __commonJS({
-  "node_modules/autocannon/lib/histUtil.js"(exports2) {
+  "../main/node_modules/autocannon/lib/histUtil.js"(exports2) {
     var hdr = require_dist2();
     var histUtil = require_hdr_histogram_percentiles_obj();
     hdr.initWebAssemblySync();
@@ -12026,9 +12026,9 @@ var require_histUtil = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/format.js
+// ../main/node_modules/autocannon/lib/format.js
 var require_format = __commonJS({
-  "node_modules/autocannon/lib/format.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/format.js"(exports2, module2) {
     "use strict";
     function format(num2) {
       if (num2 < 1e3) {
@@ -12041,9 +12041,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/printResult.js
+// ../main/node_modules/autocannon/lib/printResult.js
 var require_printResult = __commonJS({
-  "node_modules/autocannon/lib/printResult.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/printResult.js"(exports2, module2) {
     "use strict";
     var Table = require_cli_table3();
     var Chalk = require_source();
@@ -12199,9 +12199,9 @@ var require_printResult = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/worker_threads.js
+// ../main/node_modules/autocannon/lib/worker_threads.js
 var require_worker_threads = __commonJS({
-  "node_modules/autocannon/lib/worker_threads.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/worker_threads.js"(exports2, module2) {
     "use strict";
     var workerThreads = {};
     try {
@@ -12217,9 +12217,9 @@ var require_worker_threads = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/aggregateResult.js
+// ../main/node_modules/autocannon/lib/aggregateResult.js
 var require_aggregateResult = __commonJS({
-  "node_modules/autocannon/lib/aggregateResult.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/aggregateResult.js"(exports2, module2) {
     "use strict";
     var { decodeHist, getHistograms, histAsObj, addPercentiles } = require_histUtil();
     function aggregateResult(results, opts, histograms) {
@@ -12293,9 +12293,9 @@ var require_aggregateResult = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/manager.js
+// ../main/node_modules/autocannon/lib/manager.js
 var require_manager = __commonJS({
-  "node_modules/autocannon/lib/manager.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
     var path = __require("path");
     var EE = __require("events").EventEmitter;
@@ -12398,9 +12398,9 @@ var require_manager = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/defaultOptions.js
+// ../main/node_modules/autocannon/lib/defaultOptions.js
 var require_defaultOptions = __commonJS({
-  "node_modules/autocannon/lib/defaultOptions.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/defaultOptions.js"(exports2, module2) {
     "use strict";
     var defaultOptions = {
       headers: {},
@@ -12426,9 +12426,9 @@ var require_defaultOptions = __commonJS({
   }
 });
 
-// node_modules/timestring/index.js
+// ../main/node_modules/timestring/index.js
 var require_timestring = __commonJS({
-  "node_modules/timestring/index.js"(exports2, module2) {
+  "../main/node_modules/timestring/index.js"(exports2, module2) {
     module2.exports = parseTimestring;
     var DEFAULT_OPTS = {
       hoursPerDay: 24,
@@ -12495,9 +12495,9 @@ var require_timestring = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/url.js
+// ../main/node_modules/autocannon/lib/url.js
 var require_url = __commonJS({
-  "node_modules/autocannon/lib/url.js"(exports2) {
+  "../main/node_modules/autocannon/lib/url.js"(exports2) {
     "use strict";
     function checkURL(url) {
       return typeof url === "string" && url || Array.isArray(url) && url.length > 0;
@@ -12519,9 +12519,9 @@ var require_url = __commonJS({
   }
 });
 
-// node_modules/delayed-stream/lib/delayed_stream.js
+// ../main/node_modules/delayed-stream/lib/delayed_stream.js
 var require_delayed_stream = __commonJS({
-  "node_modules/delayed-stream/lib/delayed_stream.js"(exports2, module2) {
+  "../main/node_modules/delayed-stream/lib/delayed_stream.js"(exports2, module2) {
     var Stream = __require("stream").Stream;
     var util = __require("util");
     module2.exports = DelayedStream;
@@ -12610,9 +12610,9 @@ var require_delayed_stream = __commonJS({
   }
 });
 
-// node_modules/combined-stream/lib/combined_stream.js
+// ../main/node_modules/combined-stream/lib/combined_stream.js
 var require_combined_stream = __commonJS({
-  "node_modules/combined-stream/lib/combined_stream.js"(exports2, module2) {
+  "../main/node_modules/combined-stream/lib/combined_stream.js"(exports2, module2) {
     var util = __require("util");
     var Stream = __require("stream").Stream;
     var DelayedStream = require_delayed_stream();
@@ -12779,9 +12779,9 @@ var require_combined_stream = __commonJS({
   }
 });
 
-// node_modules/mime-db/db.json
+// ../main/node_modules/mime-db/db.json
 var require_db = __commonJS({
-  "node_modules/mime-db/db.json"(exports2, module2) {
+  "../main/node_modules/mime-db/db.json"(exports2, module2) {
     module2.exports = {
       "application/1d-interleaved-parityfec": {
         source: "iana"
@@ -21304,16 +21304,16 @@ var require_db = __commonJS({
   }
 });
 
-// node_modules/mime-db/index.js
+// ../main/node_modules/mime-db/index.js
 var require_mime_db = __commonJS({
-  "node_modules/mime-db/index.js"(exports2, module2) {
+  "../main/node_modules/mime-db/index.js"(exports2, module2) {
     module2.exports = require_db();
   }
 });
 
-// node_modules/mime-types/index.js
+// ../main/node_modules/mime-types/index.js
 var require_mime_types = __commonJS({
-  "node_modules/mime-types/index.js"(exports2) {
+  "../main/node_modules/mime-types/index.js"(exports2) {
     "use strict";
     var db = require_mime_db();
     var extname2 = __require("path").extname;
@@ -21401,9 +21401,9 @@ var require_mime_types = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/defer.js
+// ../main/node_modules/asynckit/lib/defer.js
 var require_defer = __commonJS({
-  "node_modules/asynckit/lib/defer.js"(exports2, module2) {
+  "../main/node_modules/asynckit/lib/defer.js"(exports2, module2) {
     module2.exports = defer;
     function defer(fn) {
       var nextTick = typeof setImmediate == "function" ? setImmediate : typeof process == "object" && typeof process.nextTick == "function" ? process.nextTick : null;
@@ -21416,9 +21416,9 @@ var require_defer = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/async.js
+// ../main/node_modules/asynckit/lib/async.js
 var require_async = __commonJS({
-  "node_modules/asynckit/lib/async.js"(exports2, module2) {
+  "../main/node_modules/asynckit/lib/async.js"(exports2, module2) {
     var defer = require_defer();
     module2.exports = async;
     function async(callback) {
@@ -21439,9 +21439,9 @@ var require_async = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/abort.js
+// ../main/node_modules/asynckit/lib/abort.js
 var require_abort = __commonJS({
-  "node_modules/asynckit/lib/abort.js"(exports2, module2) {
+  "../main/node_modules/asynckit/lib/abort.js"(exports2, module2) {
     module2.exports = abort;
     function abort(state) {
       Object.keys(state.jobs).forEach(clean.bind(state));
@@ -21455,9 +21455,9 @@ var require_abort = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/iterate.js
+// ../main/node_modules/asynckit/lib/iterate.js
 var require_iterate = __commonJS({
-  "node_modules/asynckit/lib/iterate.js"(exports2, module2) {
+  "../main/node_modules/asynckit/lib/iterate.js"(exports2, module2) {
     var async = require_async();
     var abort = require_abort();
     module2.exports = iterate;
@@ -21488,9 +21488,9 @@ var require_iterate = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/state.js
+// ../main/node_modules/asynckit/lib/state.js
 var require_state = __commonJS({
-  "node_modules/asynckit/lib/state.js"(exports2, module2) {
+  "../main/node_modules/asynckit/lib/state.js"(exports2, module2) {
     module2.exports = state;
     function state(list, sortMethod) {
       var isNamedList = !Array.isArray(list), initState = {
@@ -21510,9 +21510,9 @@ var require_state = __commonJS({
   }
 });
 
-// node_modules/asynckit/lib/terminator.js
+// ../main/node_modules/asynckit/lib/terminator.js
 var require_terminator = __commonJS({
-  "node_modules/asynckit/lib/terminator.js"(exports2, module2) {
+  "../main/node_modules/asynckit/lib/terminator.js"(exports2, module2) {
     var abort = require_abort();
     var async = require_async();
     module2.exports = terminator;
@@ -21527,9 +21527,9 @@ var require_terminator = __commonJS({
   }
 });
 
-// node_modules/asynckit/parallel.js
+// ../main/node_modules/asynckit/parallel.js
 var require_parallel = __commonJS({
-  "node_modules/asynckit/parallel.js"(exports2, module2) {
+  "../main/node_modules/asynckit/parallel.js"(exports2, module2) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -21554,9 +21554,9 @@ var require_parallel = __commonJS({
   }
 });
 
-// node_modules/asynckit/serialOrdered.js
+// ../main/node_modules/asynckit/serialOrdered.js
 var require_serialOrdered = __commonJS({
-  "node_modules/asynckit/serialOrdered.js"(exports2, module2) {
+  "../main/node_modules/asynckit/serialOrdered.js"(exports2, module2) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -21588,9 +21588,9 @@ var require_serialOrdered = __commonJS({
   }
 });
 
-// node_modules/asynckit/serial.js
+// ../main/node_modules/asynckit/serial.js
 var require_serial = __commonJS({
-  "node_modules/asynckit/serial.js"(exports2, module2) {
+  "../main/node_modules/asynckit/serial.js"(exports2, module2) {
     var serialOrdered = require_serialOrdered();
     module2.exports = serial;
     function serial(list, iterator, callback) {
@@ -21599,9 +21599,9 @@ var require_serial = __commonJS({
   }
 });
 
-// node_modules/asynckit/index.js
+// ../main/node_modules/asynckit/index.js
 var require_asynckit = __commonJS({
-  "node_modules/asynckit/index.js"(exports2, module2) {
+  "../main/node_modules/asynckit/index.js"(exports2, module2) {
     module2.exports = {
       parallel: require_parallel(),
       serial: require_serial(),
@@ -21610,121 +21610,121 @@ var require_asynckit = __commonJS({
   }
 });
 
-// node_modules/es-object-atoms/index.js
+// ../main/node_modules/es-object-atoms/index.js
 var require_es_object_atoms = __commonJS({
-  "node_modules/es-object-atoms/index.js"(exports2, module2) {
+  "../main/node_modules/es-object-atoms/index.js"(exports2, module2) {
     "use strict";
     module2.exports = Object;
   }
 });
 
-// node_modules/es-errors/index.js
+// ../main/node_modules/es-errors/index.js
 var require_es_errors = __commonJS({
-  "node_modules/es-errors/index.js"(exports2, module2) {
+  "../main/node_modules/es-errors/index.js"(exports2, module2) {
     "use strict";
     module2.exports = Error;
   }
 });
 
-// node_modules/es-errors/eval.js
+// ../main/node_modules/es-errors/eval.js
 var require_eval = __commonJS({
-  "node_modules/es-errors/eval.js"(exports2, module2) {
+  "../main/node_modules/es-errors/eval.js"(exports2, module2) {
     "use strict";
     module2.exports = EvalError;
   }
 });
 
-// node_modules/es-errors/range.js
+// ../main/node_modules/es-errors/range.js
 var require_range = __commonJS({
-  "node_modules/es-errors/range.js"(exports2, module2) {
+  "../main/node_modules/es-errors/range.js"(exports2, module2) {
     "use strict";
     module2.exports = RangeError;
   }
 });
 
-// node_modules/es-errors/ref.js
+// ../main/node_modules/es-errors/ref.js
 var require_ref = __commonJS({
-  "node_modules/es-errors/ref.js"(exports2, module2) {
+  "../main/node_modules/es-errors/ref.js"(exports2, module2) {
     "use strict";
     module2.exports = ReferenceError;
   }
 });
 
-// node_modules/es-errors/syntax.js
+// ../main/node_modules/es-errors/syntax.js
 var require_syntax = __commonJS({
-  "node_modules/es-errors/syntax.js"(exports2, module2) {
+  "../main/node_modules/es-errors/syntax.js"(exports2, module2) {
     "use strict";
     module2.exports = SyntaxError;
   }
 });
 
-// node_modules/es-errors/type.js
+// ../main/node_modules/es-errors/type.js
 var require_type = __commonJS({
-  "node_modules/es-errors/type.js"(exports2, module2) {
+  "../main/node_modules/es-errors/type.js"(exports2, module2) {
     "use strict";
     module2.exports = TypeError;
   }
 });
 
-// node_modules/es-errors/uri.js
+// ../main/node_modules/es-errors/uri.js
 var require_uri = __commonJS({
-  "node_modules/es-errors/uri.js"(exports2, module2) {
+  "../main/node_modules/es-errors/uri.js"(exports2, module2) {
     "use strict";
     module2.exports = URIError;
   }
 });
 
-// node_modules/math-intrinsics/abs.js
+// ../main/node_modules/math-intrinsics/abs.js
 var require_abs = __commonJS({
-  "node_modules/math-intrinsics/abs.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/abs.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.abs;
   }
 });
 
-// node_modules/math-intrinsics/floor.js
+// ../main/node_modules/math-intrinsics/floor.js
 var require_floor = __commonJS({
-  "node_modules/math-intrinsics/floor.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/floor.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.floor;
   }
 });
 
-// node_modules/math-intrinsics/max.js
+// ../main/node_modules/math-intrinsics/max.js
 var require_max = __commonJS({
-  "node_modules/math-intrinsics/max.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/max.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.max;
   }
 });
 
-// node_modules/math-intrinsics/min.js
+// ../main/node_modules/math-intrinsics/min.js
 var require_min = __commonJS({
-  "node_modules/math-intrinsics/min.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/min.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.min;
   }
 });
 
-// node_modules/math-intrinsics/pow.js
+// ../main/node_modules/math-intrinsics/pow.js
 var require_pow = __commonJS({
-  "node_modules/math-intrinsics/pow.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/pow.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.pow;
   }
 });
 
-// node_modules/math-intrinsics/round.js
+// ../main/node_modules/math-intrinsics/round.js
 var require_round = __commonJS({
-  "node_modules/math-intrinsics/round.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/round.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.round;
   }
 });
 
-// node_modules/math-intrinsics/isNaN.js
+// ../main/node_modules/math-intrinsics/isNaN.js
 var require_isNaN = __commonJS({
-  "node_modules/math-intrinsics/isNaN.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/isNaN.js"(exports2, module2) {
     "use strict";
     module2.exports = Number.isNaN || function isNaN2(a) {
       return a !== a;
@@ -21732,9 +21732,9 @@ var require_isNaN = __commonJS({
   }
 });
 
-// node_modules/math-intrinsics/sign.js
+// ../main/node_modules/math-intrinsics/sign.js
 var require_sign = __commonJS({
-  "node_modules/math-intrinsics/sign.js"(exports2, module2) {
+  "../main/node_modules/math-intrinsics/sign.js"(exports2, module2) {
     "use strict";
     var $isNaN = require_isNaN();
     module2.exports = function sign(number) {
@@ -21746,17 +21746,17 @@ var require_sign = __commonJS({
   }
 });
 
-// node_modules/gopd/gOPD.js
+// ../main/node_modules/gopd/gOPD.js
 var require_gOPD = __commonJS({
-  "node_modules/gopd/gOPD.js"(exports2, module2) {
+  "../main/node_modules/gopd/gOPD.js"(exports2, module2) {
     "use strict";
     module2.exports = Object.getOwnPropertyDescriptor;
   }
 });
 
-// node_modules/gopd/index.js
+// ../main/node_modules/gopd/index.js
 var require_gopd = __commonJS({
-  "node_modules/gopd/index.js"(exports2, module2) {
+  "../main/node_modules/gopd/index.js"(exports2, module2) {
     "use strict";
     var $gOPD = require_gOPD();
     if ($gOPD) {
@@ -21770,9 +21770,9 @@ var require_gopd = __commonJS({
   }
 });
 
-// node_modules/es-define-property/index.js
+// ../main/node_modules/es-define-property/index.js
 var require_es_define_property = __commonJS({
-  "node_modules/es-define-property/index.js"(exports2, module2) {
+  "../main/node_modules/es-define-property/index.js"(exports2, module2) {
     "use strict";
     var $defineProperty = Object.defineProperty || false;
     if ($defineProperty) {
@@ -21786,9 +21786,9 @@ var require_es_define_property = __commonJS({
   }
 });
 
-// node_modules/has-symbols/shams.js
+// ../main/node_modules/has-symbols/shams.js
 var require_shams = __commonJS({
-  "node_modules/has-symbols/shams.js"(exports2, module2) {
+  "../main/node_modules/has-symbols/shams.js"(exports2, module2) {
     "use strict";
     module2.exports = function hasSymbols() {
       if (typeof Symbol !== "function" || typeof Object.getOwnPropertySymbols !== "function") {
@@ -21841,9 +21841,9 @@ var require_shams = __commonJS({
   }
 });
 
-// node_modules/has-symbols/index.js
+// ../main/node_modules/has-symbols/index.js
 var require_has_symbols = __commonJS({
-  "node_modules/has-symbols/index.js"(exports2, module2) {
+  "../main/node_modules/has-symbols/index.js"(exports2, module2) {
     "use strict";
     var origSymbol = typeof Symbol !== "undefined" && Symbol;
     var hasSymbolSham = require_shams();
@@ -21865,26 +21865,26 @@ var require_has_symbols = __commonJS({
   }
 });
 
-// node_modules/get-proto/Reflect.getPrototypeOf.js
+// ../main/node_modules/get-proto/Reflect.getPrototypeOf.js
 var require_Reflect_getPrototypeOf = __commonJS({
-  "node_modules/get-proto/Reflect.getPrototypeOf.js"(exports2, module2) {
+  "../main/node_modules/get-proto/Reflect.getPrototypeOf.js"(exports2, module2) {
     "use strict";
     module2.exports = typeof Reflect !== "undefined" && Reflect.getPrototypeOf || null;
   }
 });
 
-// node_modules/get-proto/Object.getPrototypeOf.js
+// ../main/node_modules/get-proto/Object.getPrototypeOf.js
 var require_Object_getPrototypeOf = __commonJS({
-  "node_modules/get-proto/Object.getPrototypeOf.js"(exports2, module2) {
+  "../main/node_modules/get-proto/Object.getPrototypeOf.js"(exports2, module2) {
     "use strict";
     var $Object = require_es_object_atoms();
     module2.exports = $Object.getPrototypeOf || null;
   }
 });
 
-// node_modules/function-bind/implementation.js
+// ../main/node_modules/function-bind/implementation.js
 var require_implementation = __commonJS({
-  "node_modules/function-bind/implementation.js"(exports2, module2) {
+  "../main/node_modules/function-bind/implementation.js"(exports2, module2) {
     "use strict";
     var ERROR_MESSAGE = "Function.prototype.bind called on incompatible ";
     var toStr = Object.prototype.toString;
@@ -21958,42 +21958,42 @@ var require_implementation = __commonJS({
   }
 });
 
-// node_modules/function-bind/index.js
+// ../main/node_modules/function-bind/index.js
 var require_function_bind = __commonJS({
-  "node_modules/function-bind/index.js"(exports2, module2) {
+  "../main/node_modules/function-bind/index.js"(exports2, module2) {
     "use strict";
     var implementation = require_implementation();
     module2.exports = Function.prototype.bind || implementation;
   }
 });
 
-// node_modules/call-bind-apply-helpers/functionCall.js
+// ../main/node_modules/call-bind-apply-helpers/functionCall.js
 var require_functionCall = __commonJS({
-  "node_modules/call-bind-apply-helpers/functionCall.js"(exports2, module2) {
+  "../main/node_modules/call-bind-apply-helpers/functionCall.js"(exports2, module2) {
     "use strict";
     module2.exports = Function.prototype.call;
   }
 });
 
-// node_modules/call-bind-apply-helpers/functionApply.js
+// ../main/node_modules/call-bind-apply-helpers/functionApply.js
 var require_functionApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/functionApply.js"(exports2, module2) {
+  "../main/node_modules/call-bind-apply-helpers/functionApply.js"(exports2, module2) {
     "use strict";
     module2.exports = Function.prototype.apply;
   }
 });
 
-// node_modules/call-bind-apply-helpers/reflectApply.js
+// ../main/node_modules/call-bind-apply-helpers/reflectApply.js
 var require_reflectApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/reflectApply.js"(exports2, module2) {
+  "../main/node_modules/call-bind-apply-helpers/reflectApply.js"(exports2, module2) {
     "use strict";
     module2.exports = typeof Reflect !== "undefined" && Reflect && Reflect.apply;
   }
 });
 
-// node_modules/call-bind-apply-helpers/actualApply.js
+// ../main/node_modules/call-bind-apply-helpers/actualApply.js
 var require_actualApply = __commonJS({
-  "node_modules/call-bind-apply-helpers/actualApply.js"(exports2, module2) {
+  "../main/node_modules/call-bind-apply-helpers/actualApply.js"(exports2, module2) {
     "use strict";
     var bind = require_function_bind();
     var $apply = require_functionApply();
@@ -22003,9 +22003,9 @@ var require_actualApply = __commonJS({
   }
 });
 
-// node_modules/call-bind-apply-helpers/index.js
+// ../main/node_modules/call-bind-apply-helpers/index.js
 var require_call_bind_apply_helpers = __commonJS({
-  "node_modules/call-bind-apply-helpers/index.js"(exports2, module2) {
+  "../main/node_modules/call-bind-apply-helpers/index.js"(exports2, module2) {
     "use strict";
     var bind = require_function_bind();
     var $TypeError = require_type();
@@ -22020,9 +22020,9 @@ var require_call_bind_apply_helpers = __commonJS({
   }
 });
 
-// node_modules/dunder-proto/get.js
+// ../main/node_modules/dunder-proto/get.js
 var require_get = __commonJS({
-  "node_modules/dunder-proto/get.js"(exports2, module2) {
+  "../main/node_modules/dunder-proto/get.js"(exports2, module2) {
     "use strict";
     var callBind = require_call_bind_apply_helpers();
     var gOPD = require_gopd();
@@ -22051,9 +22051,9 @@ var require_get = __commonJS({
   }
 });
 
-// node_modules/get-proto/index.js
+// ../main/node_modules/get-proto/index.js
 var require_get_proto = __commonJS({
-  "node_modules/get-proto/index.js"(exports2, module2) {
+  "../main/node_modules/get-proto/index.js"(exports2, module2) {
     "use strict";
     var reflectGetProto = require_Reflect_getPrototypeOf();
     var originalGetProto = require_Object_getPrototypeOf();
@@ -22071,9 +22071,9 @@ var require_get_proto = __commonJS({
   }
 });
 
-// node_modules/async-function/index.js
+// ../main/node_modules/async-function/index.js
 var require_async_function = __commonJS({
-  "node_modules/async-function/index.js"(exports2, module2) {
+  "../main/node_modules/async-function/index.js"(exports2, module2) {
     "use strict";
     var cached = (
       /** @type {import('.').AsyncFunctionConstructor} */
@@ -22084,9 +22084,9 @@ var require_async_function = __commonJS({
   }
 });
 
-// node_modules/generator-function/index.js
+// ../main/node_modules/generator-function/index.js
 var require_generator_function = __commonJS({
-  "node_modules/generator-function/index.js"(exports2, module2) {
+  "../main/node_modules/generator-function/index.js"(exports2, module2) {
     "use strict";
     var cached = (
       /** @type {GeneratorFunctionConstructor} */
@@ -22097,9 +22097,9 @@ var require_generator_function = __commonJS({
   }
 });
 
-// node_modules/async-generator-function/index.js
+// ../main/node_modules/async-generator-function/index.js
 var require_async_generator_function = __commonJS({
-  "node_modules/async-generator-function/index.js"(exports2, module2) {
+  "../main/node_modules/async-generator-function/index.js"(exports2, module2) {
     "use strict";
     var cached = (
       /** @type {import('.').AsyncGeneratorFunctionConstructor} */
@@ -22110,9 +22110,9 @@ var require_async_generator_function = __commonJS({
   }
 });
 
-// node_modules/hasown/index.js
+// ../main/node_modules/hasown/index.js
 var require_hasown = __commonJS({
-  "node_modules/hasown/index.js"(exports2, module2) {
+  "../main/node_modules/hasown/index.js"(exports2, module2) {
     "use strict";
     var call = Function.prototype.call;
     var $hasOwn = Object.prototype.hasOwnProperty;
@@ -22121,9 +22121,9 @@ var require_hasown = __commonJS({
   }
 });
 
-// node_modules/get-intrinsic/index.js
+// ../main/node_modules/get-intrinsic/index.js
 var require_get_intrinsic = __commonJS({
-  "node_modules/get-intrinsic/index.js"(exports2, module2) {
+  "../main/node_modules/get-intrinsic/index.js"(exports2, module2) {
     "use strict";
     var undefined2;
     var $Object = require_es_object_atoms();
@@ -22448,9 +22448,9 @@ var require_get_intrinsic = __commonJS({
   }
 });
 
-// node_modules/has-tostringtag/shams.js
+// ../main/node_modules/has-tostringtag/shams.js
 var require_shams2 = __commonJS({
-  "node_modules/has-tostringtag/shams.js"(exports2, module2) {
+  "../main/node_modules/has-tostringtag/shams.js"(exports2, module2) {
     "use strict";
     var hasSymbols = require_shams();
     module2.exports = function hasToStringTagShams() {
@@ -22459,9 +22459,9 @@ var require_shams2 = __commonJS({
   }
 });
 
-// node_modules/es-set-tostringtag/index.js
+// ../main/node_modules/es-set-tostringtag/index.js
 var require_es_set_tostringtag = __commonJS({
-  "node_modules/es-set-tostringtag/index.js"(exports2, module2) {
+  "../main/node_modules/es-set-tostringtag/index.js"(exports2, module2) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $defineProperty = GetIntrinsic("%Object.defineProperty%", true);
@@ -22491,9 +22491,9 @@ var require_es_set_tostringtag = __commonJS({
   }
 });
 
-// node_modules/form-data/lib/populate.js
+// ../main/node_modules/form-data/lib/populate.js
 var require_populate = __commonJS({
-  "node_modules/form-data/lib/populate.js"(exports2, module2) {
+  "../main/node_modules/form-data/lib/populate.js"(exports2, module2) {
     "use strict";
     module2.exports = function(dst, src) {
       Object.keys(src).forEach(function(prop) {
@@ -22504,9 +22504,9 @@ var require_populate = __commonJS({
   }
 });
 
-// node_modules/form-data/lib/form_data.js
+// ../main/node_modules/form-data/lib/form_data.js
 var require_form_data = __commonJS({
-  "node_modules/form-data/lib/form_data.js"(exports2, module2) {
+  "../main/node_modules/form-data/lib/form_data.js"(exports2, module2) {
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
@@ -22826,9 +22826,9 @@ var require_form_data = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/multipart.js
+// ../main/node_modules/autocannon/lib/multipart.js
 var require_multipart = __commonJS({
-  "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve: resolve12, basename: basename11 } = __require("path");
     var { readFileSync: readFileSync2 } = __require("fs");
@@ -22881,9 +22881,9 @@ var require_multipart = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/parseHAR.js
+// ../main/node_modules/autocannon/lib/parseHAR.js
 var require_parseHAR = __commonJS({
-  "node_modules/autocannon/lib/parseHAR.js"(exports2) {
+  "../main/node_modules/autocannon/lib/parseHAR.js"(exports2) {
     "use strict";
     var { parse: parse2 } = __require("url");
     function parseHAR(har) {
@@ -22940,9 +22940,9 @@ var require_parseHAR = __commonJS({
   }
 });
 
-// node_modules/semver/internal/constants.js
+// ../main/node_modules/semver/internal/constants.js
 var require_constants2 = __commonJS({
-  "node_modules/semver/internal/constants.js"(exports2, module2) {
+  "../main/node_modules/semver/internal/constants.js"(exports2, module2) {
     "use strict";
     var SEMVER_SPEC_VERSION = "2.0.0";
     var MAX_LENGTH = 256;
@@ -23000,9 +23000,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// node_modules/semver/internal/debug.js
+// ../main/node_modules/semver/internal/debug.js
 var require_debug2 = __commonJS({
-  "node_modules/semver/internal/debug.js"(exports2, module2) {
+  "../main/node_modules/semver/internal/debug.js"(exports2, module2) {
     "use strict";
     var debug = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
     };
@@ -23010,9 +23010,9 @@ var require_debug2 = __commonJS({
   }
 });
 
-// node_modules/semver/internal/re.js
+// ../main/node_modules/semver/internal/re.js
 var require_re = __commonJS({
-  "node_modules/semver/internal/re.js"(exports2, module2) {
+  "../main/node_modules/semver/internal/re.js"(exports2, module2) {
     "use strict";
     var {
       MAX_SAFE_COMPONENT_LENGTH,
@@ -23098,9 +23098,9 @@ var require_re = __commonJS({
   }
 });
 
-// node_modules/semver/internal/parse-options.js
+// ../main/node_modules/semver/internal/parse-options.js
 var require_parse_options = __commonJS({
-  "node_modules/semver/internal/parse-options.js"(exports2, module2) {
+  "../main/node_modules/semver/internal/parse-options.js"(exports2, module2) {
     "use strict";
     var looseOption = Object.freeze({ loose: true });
     var emptyOpts = Object.freeze({});
@@ -23117,9 +23117,9 @@ var require_parse_options = __commonJS({
   }
 });
 
-// node_modules/semver/internal/identifiers.js
+// ../main/node_modules/semver/internal/identifiers.js
 var require_identifiers = __commonJS({
-  "node_modules/semver/internal/identifiers.js"(exports2, module2) {
+  "../main/node_modules/semver/internal/identifiers.js"(exports2, module2) {
     "use strict";
     var numeric = /^[0-9]+$/;
     var compareIdentifiers = (a, b) => {
@@ -23142,9 +23142,9 @@ var require_identifiers = __commonJS({
   }
 });
 
-// node_modules/semver/classes/semver.js
+// ../main/node_modules/semver/classes/semver.js
 var require_semver = __commonJS({
-  "node_modules/semver/classes/semver.js"(exports2, module2) {
+  "../main/node_modules/semver/classes/semver.js"(exports2, module2) {
     "use strict";
     var debug = require_debug2();
     var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants2();
@@ -23434,9 +23434,9 @@ var require_semver = __commonJS({
   }
 });
 
-// node_modules/semver/functions/parse.js
+// ../main/node_modules/semver/functions/parse.js
 var require_parse = __commonJS({
-  "node_modules/semver/functions/parse.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var parse2 = (version2, options, throwErrors = false) => {
@@ -23456,9 +23456,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/semver/functions/valid.js
+// ../main/node_modules/semver/functions/valid.js
 var require_valid = __commonJS({
-  "node_modules/semver/functions/valid.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var valid = (version2, options) => {
@@ -23469,9 +23469,9 @@ var require_valid = __commonJS({
   }
 });
 
-// node_modules/semver/functions/clean.js
+// ../main/node_modules/semver/functions/clean.js
 var require_clean = __commonJS({
-  "node_modules/semver/functions/clean.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var clean = (version2, options) => {
@@ -23482,9 +23482,9 @@ var require_clean = __commonJS({
   }
 });
 
-// node_modules/semver/functions/inc.js
+// ../main/node_modules/semver/functions/inc.js
 var require_inc = __commonJS({
-  "node_modules/semver/functions/inc.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/inc.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var inc = (version2, release, options, identifier, identifierBase) => {
@@ -23506,9 +23506,9 @@ var require_inc = __commonJS({
   }
 });
 
-// node_modules/semver/functions/diff.js
+// ../main/node_modules/semver/functions/diff.js
 var require_diff = __commonJS({
-  "node_modules/semver/functions/diff.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/diff.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var diff = (version1, version2) => {
@@ -23550,9 +23550,9 @@ var require_diff = __commonJS({
   }
 });
 
-// node_modules/semver/functions/major.js
+// ../main/node_modules/semver/functions/major.js
 var require_major = __commonJS({
-  "node_modules/semver/functions/major.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/major.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var major = (a, loose) => new SemVer(a, loose).major;
@@ -23560,9 +23560,9 @@ var require_major = __commonJS({
   }
 });
 
-// node_modules/semver/functions/minor.js
+// ../main/node_modules/semver/functions/minor.js
 var require_minor = __commonJS({
-  "node_modules/semver/functions/minor.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/minor.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var minor = (a, loose) => new SemVer(a, loose).minor;
@@ -23570,9 +23570,9 @@ var require_minor = __commonJS({
   }
 });
 
-// node_modules/semver/functions/patch.js
+// ../main/node_modules/semver/functions/patch.js
 var require_patch = __commonJS({
-  "node_modules/semver/functions/patch.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/patch.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var patch = (a, loose) => new SemVer(a, loose).patch;
@@ -23580,9 +23580,9 @@ var require_patch = __commonJS({
   }
 });
 
-// node_modules/semver/functions/prerelease.js
+// ../main/node_modules/semver/functions/prerelease.js
 var require_prerelease = __commonJS({
-  "node_modules/semver/functions/prerelease.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var prerelease = (version2, options) => {
@@ -23593,9 +23593,9 @@ var require_prerelease = __commonJS({
   }
 });
 
-// node_modules/semver/functions/compare.js
+// ../main/node_modules/semver/functions/compare.js
 var require_compare = __commonJS({
-  "node_modules/semver/functions/compare.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/compare.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compare = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
@@ -23603,9 +23603,9 @@ var require_compare = __commonJS({
   }
 });
 
-// node_modules/semver/functions/rcompare.js
+// ../main/node_modules/semver/functions/rcompare.js
 var require_rcompare = __commonJS({
-  "node_modules/semver/functions/rcompare.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/rcompare.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var rcompare = (a, b, loose) => compare(b, a, loose);
@@ -23613,9 +23613,9 @@ var require_rcompare = __commonJS({
   }
 });
 
-// node_modules/semver/functions/compare-loose.js
+// ../main/node_modules/semver/functions/compare-loose.js
 var require_compare_loose = __commonJS({
-  "node_modules/semver/functions/compare-loose.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var compareLoose = (a, b) => compare(a, b, true);
@@ -23623,9 +23623,9 @@ var require_compare_loose = __commonJS({
   }
 });
 
-// node_modules/semver/functions/compare-build.js
+// ../main/node_modules/semver/functions/compare-build.js
 var require_compare_build = __commonJS({
-  "node_modules/semver/functions/compare-build.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/compare-build.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compareBuild = (a, b, loose) => {
@@ -23637,9 +23637,9 @@ var require_compare_build = __commonJS({
   }
 });
 
-// node_modules/semver/functions/sort.js
+// ../main/node_modules/semver/functions/sort.js
 var require_sort = __commonJS({
-  "node_modules/semver/functions/sort.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/sort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
@@ -23647,9 +23647,9 @@ var require_sort = __commonJS({
   }
 });
 
-// node_modules/semver/functions/rsort.js
+// ../main/node_modules/semver/functions/rsort.js
 var require_rsort = __commonJS({
-  "node_modules/semver/functions/rsort.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/rsort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
@@ -23657,9 +23657,9 @@ var require_rsort = __commonJS({
   }
 });
 
-// node_modules/semver/functions/gt.js
+// ../main/node_modules/semver/functions/gt.js
 var require_gt = __commonJS({
-  "node_modules/semver/functions/gt.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/gt.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var gt = (a, b, loose) => compare(a, b, loose) > 0;
@@ -23667,9 +23667,9 @@ var require_gt = __commonJS({
   }
 });
 
-// node_modules/semver/functions/lt.js
+// ../main/node_modules/semver/functions/lt.js
 var require_lt = __commonJS({
-  "node_modules/semver/functions/lt.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/lt.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var lt = (a, b, loose) => compare(a, b, loose) < 0;
@@ -23677,9 +23677,9 @@ var require_lt = __commonJS({
   }
 });
 
-// node_modules/semver/functions/eq.js
+// ../main/node_modules/semver/functions/eq.js
 var require_eq = __commonJS({
-  "node_modules/semver/functions/eq.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/eq.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var eq = (a, b, loose) => compare(a, b, loose) === 0;
@@ -23687,9 +23687,9 @@ var require_eq = __commonJS({
   }
 });
 
-// node_modules/semver/functions/neq.js
+// ../main/node_modules/semver/functions/neq.js
 var require_neq = __commonJS({
-  "node_modules/semver/functions/neq.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/neq.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var neq = (a, b, loose) => compare(a, b, loose) !== 0;
@@ -23697,9 +23697,9 @@ var require_neq = __commonJS({
   }
 });
 
-// node_modules/semver/functions/gte.js
+// ../main/node_modules/semver/functions/gte.js
 var require_gte = __commonJS({
-  "node_modules/semver/functions/gte.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/gte.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var gte = (a, b, loose) => compare(a, b, loose) >= 0;
@@ -23707,9 +23707,9 @@ var require_gte = __commonJS({
   }
 });
 
-// node_modules/semver/functions/lte.js
+// ../main/node_modules/semver/functions/lte.js
 var require_lte = __commonJS({
-  "node_modules/semver/functions/lte.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/lte.js"(exports2, module2) {
     "use strict";
     var compare = require_compare();
     var lte = (a, b, loose) => compare(a, b, loose) <= 0;
@@ -23717,9 +23717,9 @@ var require_lte = __commonJS({
   }
 });
 
-// node_modules/semver/functions/cmp.js
+// ../main/node_modules/semver/functions/cmp.js
 var require_cmp = __commonJS({
-  "node_modules/semver/functions/cmp.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/cmp.js"(exports2, module2) {
     "use strict";
     var eq = require_eq();
     var neq = require_neq();
@@ -23767,9 +23767,9 @@ var require_cmp = __commonJS({
   }
 });
 
-// node_modules/semver/functions/coerce.js
+// ../main/node_modules/semver/functions/coerce.js
 var require_coerce = __commonJS({
-  "node_modules/semver/functions/coerce.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/coerce.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var parse2 = require_parse();
@@ -23813,9 +23813,9 @@ var require_coerce = __commonJS({
   }
 });
 
-// node_modules/semver/functions/truncate.js
+// ../main/node_modules/semver/functions/truncate.js
 var require_truncate = __commonJS({
-  "node_modules/semver/functions/truncate.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse2 = require_parse();
     var constants4 = require_constants2();
@@ -23854,9 +23854,9 @@ var require_truncate = __commonJS({
   }
 });
 
-// node_modules/semver/internal/lrucache.js
+// ../main/node_modules/semver/internal/lrucache.js
 var require_lrucache = __commonJS({
-  "node_modules/semver/internal/lrucache.js"(exports2, module2) {
+  "../main/node_modules/semver/internal/lrucache.js"(exports2, module2) {
     "use strict";
     var LRUCache = class {
       constructor() {
@@ -23892,9 +23892,9 @@ var require_lrucache = __commonJS({
   }
 });
 
-// node_modules/semver/internal/trim-comparator-whitespace.js
+// ../main/node_modules/semver/internal/trim-comparator-whitespace.js
 var require_trim_comparator_whitespace = __commonJS({
-  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
+  "../main/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
     "use strict";
     var {
       MAX_LENGTH,
@@ -24083,9 +24083,9 @@ var require_trim_comparator_whitespace = __commonJS({
   }
 });
 
-// node_modules/semver/classes/range.js
+// ../main/node_modules/semver/classes/range.js
 var require_range2 = __commonJS({
-  "node_modules/semver/classes/range.js"(exports2, module2) {
+  "../main/node_modules/semver/classes/range.js"(exports2, module2) {
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
@@ -24468,9 +24468,9 @@ var require_range2 = __commonJS({
   }
 });
 
-// node_modules/semver/classes/comparator.js
+// ../main/node_modules/semver/classes/comparator.js
 var require_comparator = __commonJS({
-  "node_modules/semver/classes/comparator.js"(exports2, module2) {
+  "../main/node_modules/semver/classes/comparator.js"(exports2, module2) {
     "use strict";
     var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
     var Comparator = class _Comparator {
@@ -24581,9 +24581,9 @@ var require_comparator = __commonJS({
   }
 });
 
-// node_modules/semver/functions/satisfies.js
+// ../main/node_modules/semver/functions/satisfies.js
 var require_satisfies = __commonJS({
-  "node_modules/semver/functions/satisfies.js"(exports2, module2) {
+  "../main/node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var satisfies = (version2, range2, options) => {
@@ -24598,9 +24598,9 @@ var require_satisfies = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/to-comparators.js
+// ../main/node_modules/semver/ranges/to-comparators.js
 var require_to_comparators = __commonJS({
-  "node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var toComparators = (range2, options) => new Range(range2, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
@@ -24608,9 +24608,9 @@ var require_to_comparators = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/max-satisfying.js
+// ../main/node_modules/semver/ranges/max-satisfying.js
 var require_max_satisfying = __commonJS({
-  "node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -24637,9 +24637,9 @@ var require_max_satisfying = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/min-satisfying.js
+// ../main/node_modules/semver/ranges/min-satisfying.js
 var require_min_satisfying = __commonJS({
-  "node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -24666,9 +24666,9 @@ var require_min_satisfying = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/min-version.js
+// ../main/node_modules/semver/ranges/min-version.js
 var require_min_version = __commonJS({
-  "node_modules/semver/ranges/min-version.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/min-version.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -24725,9 +24725,9 @@ var require_min_version = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/valid.js
+// ../main/node_modules/semver/ranges/valid.js
 var require_valid2 = __commonJS({
-  "node_modules/semver/ranges/valid.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var validRange = (range2, options) => {
@@ -24741,9 +24741,9 @@ var require_valid2 = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/outside.js
+// ../main/node_modules/semver/ranges/outside.js
 var require_outside = __commonJS({
-  "node_modules/semver/ranges/outside.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/outside.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Comparator = require_comparator();
@@ -24810,9 +24810,9 @@ var require_outside = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/gtr.js
+// ../main/node_modules/semver/ranges/gtr.js
 var require_gtr = __commonJS({
-  "node_modules/semver/ranges/gtr.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var gtr = (version2, range2, options) => outside(version2, range2, ">", options);
@@ -24820,9 +24820,9 @@ var require_gtr = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/ltr.js
+// ../main/node_modules/semver/ranges/ltr.js
 var require_ltr = __commonJS({
-  "node_modules/semver/ranges/ltr.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var ltr = (version2, range2, options) => outside(version2, range2, "<", options);
@@ -24830,9 +24830,9 @@ var require_ltr = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/intersects.js
+// ../main/node_modules/semver/ranges/intersects.js
 var require_intersects = __commonJS({
-  "node_modules/semver/ranges/intersects.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/intersects.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var intersects = (r1, r2, options) => {
@@ -24844,9 +24844,9 @@ var require_intersects = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/simplify.js
+// ../main/node_modules/semver/ranges/simplify.js
 var require_simplify = __commonJS({
-  "node_modules/semver/ranges/simplify.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/simplify.js"(exports2, module2) {
     "use strict";
     var satisfies = require_satisfies();
     var compare = require_compare();
@@ -24894,9 +24894,9 @@ var require_simplify = __commonJS({
   }
 });
 
-// node_modules/semver/ranges/subset.js
+// ../main/node_modules/semver/ranges/subset.js
 var require_subset = __commonJS({
-  "node_modules/semver/ranges/subset.js"(exports2, module2) {
+  "../main/node_modules/semver/ranges/subset.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var Comparator = require_comparator();
@@ -25056,9 +25056,9 @@ var require_subset = __commonJS({
   }
 });
 
-// node_modules/semver/index.js
+// ../main/node_modules/semver/index.js
 var require_semver2 = __commonJS({
-  "node_modules/semver/index.js"(exports2, module2) {
+  "../main/node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
     var constants4 = require_constants2();
@@ -25153,9 +25153,9 @@ var require_semver2 = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/util.js
+// ../main/node_modules/autocannon/lib/util.js
 var require_util2 = __commonJS({
-  "node_modules/autocannon/lib/util.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/util.js"(exports2, module2) {
     "use strict";
     var semver = require_semver2();
     var hasWorkerSupport = semver.gte(process.versions.node, "11.7.0");
@@ -25168,9 +25168,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/validate.js
+// ../main/node_modules/autocannon/lib/validate.js
 var require_validate = __commonJS({
-  "node_modules/autocannon/lib/validate.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/validate.js"(exports2, module2) {
     "use strict";
     var defaultOptions = require_defaultOptions();
     var timestring = require_timestring();
@@ -25303,17 +25303,17 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/noop.js
+// ../main/node_modules/autocannon/lib/noop.js
 var require_noop = __commonJS({
-  "node_modules/autocannon/lib/noop.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/noop.js"(exports2, module2) {
     module2.exports = function noop() {
     };
   }
 });
 
-// node_modules/reinterval/index.js
+// ../main/node_modules/reinterval/index.js
 var require_reinterval = __commonJS({
-  "node_modules/reinterval/index.js"(exports2, module2) {
+  "../main/node_modules/reinterval/index.js"(exports2, module2) {
     "use strict";
     function ReInterval(callback, interval, args) {
       var self2 = this;
@@ -25360,9 +25360,9 @@ var require_reinterval = __commonJS({
   }
 });
 
-// node_modules/retimer/time.js
+// ../main/node_modules/retimer/time.js
 var require_time = __commonJS({
-  "node_modules/retimer/time.js"(exports2, module2) {
+  "../main/node_modules/retimer/time.js"(exports2, module2) {
     "use strict";
     module2.exports = function getTime() {
       const t = process.hrtime();
@@ -25371,9 +25371,9 @@ var require_time = __commonJS({
   }
 });
 
-// node_modules/retimer/retimer.js
+// ../main/node_modules/retimer/retimer.js
 var require_retimer = __commonJS({
-  "node_modules/retimer/retimer.js"(exports2, module2) {
+  "../main/node_modules/retimer/retimer.js"(exports2, module2) {
     "use strict";
     var getTime = require_time();
     var Retimer = class {
@@ -25441,9 +25441,9 @@ var require_retimer = __commonJS({
   }
 });
 
-// node_modules/http-parser-js/http-parser.js
+// ../main/node_modules/http-parser-js/http-parser.js
 var require_http_parser = __commonJS({
-  "node_modules/http-parser-js/http-parser.js"(exports2) {
+  "../main/node_modules/http-parser-js/http-parser.js"(exports2) {
     exports2.HTTPParser = HTTPParser;
     function HTTPParser(type) {
       if (type !== void 0 && type !== HTTPParser.REQUEST && type !== HTTPParser.RESPONSE) {
@@ -25851,7 +25851,7 @@ var require_http_parser = __commonJS({
   }
 });
 
-// node_modules/uuid/dist/esm-node/rng.js
+// ../main/node_modules/uuid/dist/esm-node/rng.js
 import crypto from "crypto";
 function rng() {
   if (poolPtr > rnds8Pool.length - 16) {
@@ -25862,33 +25862,33 @@ function rng() {
 }
 var rnds8Pool, poolPtr;
 var init_rng = __esm({
-  "node_modules/uuid/dist/esm-node/rng.js"() {
+  "../main/node_modules/uuid/dist/esm-node/rng.js"() {
     rnds8Pool = new Uint8Array(256);
     poolPtr = rnds8Pool.length;
   }
 });
 
-// node_modules/uuid/dist/esm-node/regex.js
+// ../main/node_modules/uuid/dist/esm-node/regex.js
 var regex_default;
 var init_regex = __esm({
-  "node_modules/uuid/dist/esm-node/regex.js"() {
+  "../main/node_modules/uuid/dist/esm-node/regex.js"() {
     regex_default = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000)$/i;
   }
 });
 
-// node_modules/uuid/dist/esm-node/validate.js
+// ../main/node_modules/uuid/dist/esm-node/validate.js
 function validate2(uuid) {
   return typeof uuid === "string" && regex_default.test(uuid);
 }
 var validate_default;
 var init_validate = __esm({
-  "node_modules/uuid/dist/esm-node/validate.js"() {
+  "../main/node_modules/uuid/dist/esm-node/validate.js"() {
     init_regex();
     validate_default = validate2;
   }
 });
 
-// node_modules/uuid/dist/esm-node/stringify.js
+// ../main/node_modules/uuid/dist/esm-node/stringify.js
 function stringify(arr, offset = 0) {
   const uuid = (byteToHex[arr[offset + 0]] + byteToHex[arr[offset + 1]] + byteToHex[arr[offset + 2]] + byteToHex[arr[offset + 3]] + "-" + byteToHex[arr[offset + 4]] + byteToHex[arr[offset + 5]] + "-" + byteToHex[arr[offset + 6]] + byteToHex[arr[offset + 7]] + "-" + byteToHex[arr[offset + 8]] + byteToHex[arr[offset + 9]] + "-" + byteToHex[arr[offset + 10]] + byteToHex[arr[offset + 11]] + byteToHex[arr[offset + 12]] + byteToHex[arr[offset + 13]] + byteToHex[arr[offset + 14]] + byteToHex[arr[offset + 15]]).toLowerCase();
   if (!validate_default(uuid)) {
@@ -25898,7 +25898,7 @@ function stringify(arr, offset = 0) {
 }
 var byteToHex, stringify_default;
 var init_stringify = __esm({
-  "node_modules/uuid/dist/esm-node/stringify.js"() {
+  "../main/node_modules/uuid/dist/esm-node/stringify.js"() {
     init_validate();
     byteToHex = [];
     for (let i = 0; i < 256; ++i) {
@@ -25908,7 +25908,7 @@ var init_stringify = __esm({
   }
 });
 
-// node_modules/uuid/dist/esm-node/v1.js
+// ../main/node_modules/uuid/dist/esm-node/v1.js
 function v1(options, buf, offset) {
   let i = buf && offset || 0;
   const b = buf || new Array(16);
@@ -25959,7 +25959,7 @@ function v1(options, buf, offset) {
 }
 var _nodeId, _clockseq, _lastMSecs, _lastNSecs, v1_default;
 var init_v1 = __esm({
-  "node_modules/uuid/dist/esm-node/v1.js"() {
+  "../main/node_modules/uuid/dist/esm-node/v1.js"() {
     init_rng();
     init_stringify();
     _lastMSecs = 0;
@@ -25968,7 +25968,7 @@ var init_v1 = __esm({
   }
 });
 
-// node_modules/uuid/dist/esm-node/parse.js
+// ../main/node_modules/uuid/dist/esm-node/parse.js
 function parse(uuid) {
   if (!validate_default(uuid)) {
     throw TypeError("Invalid UUID");
@@ -25995,13 +25995,13 @@ function parse(uuid) {
 }
 var parse_default;
 var init_parse = __esm({
-  "node_modules/uuid/dist/esm-node/parse.js"() {
+  "../main/node_modules/uuid/dist/esm-node/parse.js"() {
     init_validate();
     parse_default = parse;
   }
 });
 
-// node_modules/uuid/dist/esm-node/v35.js
+// ../main/node_modules/uuid/dist/esm-node/v35.js
 function stringToBytes(str) {
   str = unescape(encodeURIComponent(str));
   const bytes = [];
@@ -26046,7 +26046,7 @@ function v35_default(name, version2, hashfunc) {
 }
 var DNS, URL;
 var init_v35 = __esm({
-  "node_modules/uuid/dist/esm-node/v35.js"() {
+  "../main/node_modules/uuid/dist/esm-node/v35.js"() {
     init_stringify();
     init_parse();
     DNS = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
@@ -26054,7 +26054,7 @@ var init_v35 = __esm({
   }
 });
 
-// node_modules/uuid/dist/esm-node/md5.js
+// ../main/node_modules/uuid/dist/esm-node/md5.js
 import crypto2 from "crypto";
 function md5(bytes) {
   if (Array.isArray(bytes)) {
@@ -26066,15 +26066,15 @@ function md5(bytes) {
 }
 var md5_default;
 var init_md5 = __esm({
-  "node_modules/uuid/dist/esm-node/md5.js"() {
+  "../main/node_modules/uuid/dist/esm-node/md5.js"() {
     md5_default = md5;
   }
 });
 
-// node_modules/uuid/dist/esm-node/v3.js
+// ../main/node_modules/uuid/dist/esm-node/v3.js
 var v3, v3_default;
 var init_v3 = __esm({
-  "node_modules/uuid/dist/esm-node/v3.js"() {
+  "../main/node_modules/uuid/dist/esm-node/v3.js"() {
     init_v35();
     init_md5();
     v3 = v35_default("v3", 48, md5_default);
@@ -26082,7 +26082,7 @@ var init_v3 = __esm({
   }
 });
 
-// node_modules/uuid/dist/esm-node/v4.js
+// ../main/node_modules/uuid/dist/esm-node/v4.js
 function v4(options, buf, offset) {
   options = options || {};
   const rnds = options.random || (options.rng || rng)();
@@ -26099,14 +26099,14 @@ function v4(options, buf, offset) {
 }
 var v4_default;
 var init_v4 = __esm({
-  "node_modules/uuid/dist/esm-node/v4.js"() {
+  "../main/node_modules/uuid/dist/esm-node/v4.js"() {
     init_rng();
     init_stringify();
     v4_default = v4;
   }
 });
 
-// node_modules/uuid/dist/esm-node/sha1.js
+// ../main/node_modules/uuid/dist/esm-node/sha1.js
 import crypto3 from "crypto";
 function sha1(bytes) {
   if (Array.isArray(bytes)) {
@@ -26118,15 +26118,15 @@ function sha1(bytes) {
 }
 var sha1_default;
 var init_sha1 = __esm({
-  "node_modules/uuid/dist/esm-node/sha1.js"() {
+  "../main/node_modules/uuid/dist/esm-node/sha1.js"() {
     sha1_default = sha1;
   }
 });
 
-// node_modules/uuid/dist/esm-node/v5.js
+// ../main/node_modules/uuid/dist/esm-node/v5.js
 var v5, v5_default;
 var init_v5 = __esm({
-  "node_modules/uuid/dist/esm-node/v5.js"() {
+  "../main/node_modules/uuid/dist/esm-node/v5.js"() {
     init_v35();
     init_sha1();
     v5 = v35_default("v5", 80, sha1_default);
@@ -26134,15 +26134,15 @@ var init_v5 = __esm({
   }
 });
 
-// node_modules/uuid/dist/esm-node/nil.js
+// ../main/node_modules/uuid/dist/esm-node/nil.js
 var nil_default;
 var init_nil = __esm({
-  "node_modules/uuid/dist/esm-node/nil.js"() {
+  "../main/node_modules/uuid/dist/esm-node/nil.js"() {
     nil_default = "00000000-0000-0000-0000-000000000000";
   }
 });
 
-// node_modules/uuid/dist/esm-node/version.js
+// ../main/node_modules/uuid/dist/esm-node/version.js
 function version(uuid) {
   if (!validate_default(uuid)) {
     throw TypeError("Invalid UUID");
@@ -26151,13 +26151,13 @@ function version(uuid) {
 }
 var version_default;
 var init_version = __esm({
-  "node_modules/uuid/dist/esm-node/version.js"() {
+  "../main/node_modules/uuid/dist/esm-node/version.js"() {
     init_validate();
     version_default = version;
   }
 });
 
-// node_modules/uuid/dist/esm-node/index.js
+// ../main/node_modules/uuid/dist/esm-node/index.js
 var esm_node_exports = {};
 __export(esm_node_exports, {
   NIL: () => nil_default,
@@ -26171,7 +26171,7 @@ __export(esm_node_exports, {
   version: () => version_default
 });
 var init_esm_node = __esm({
-  "node_modules/uuid/dist/esm-node/index.js"() {
+  "../main/node_modules/uuid/dist/esm-node/index.js"() {
     init_v1();
     init_v3();
     init_v4();
@@ -26184,9 +26184,9 @@ var init_esm_node = __esm({
   }
 });
 
-// node_modules/hyperid/uuid-node.js
+// ../main/node_modules/hyperid/uuid-node.js
 var require_uuid_node = __commonJS({
-  "node_modules/hyperid/uuid-node.js"(exports2, module2) {
+  "../main/node_modules/hyperid/uuid-node.js"(exports2, module2) {
     "use strict";
     var uuid = (init_esm_node(), __toCommonJS(esm_node_exports));
     var crypto4 = __require("crypto");
@@ -26194,9 +26194,9 @@ var require_uuid_node = __commonJS({
   }
 });
 
-// node_modules/uuid-parse/uuid-parse.js
+// ../main/node_modules/uuid-parse/uuid-parse.js
 var require_uuid_parse = __commonJS({
-  "node_modules/uuid-parse/uuid-parse.js"(exports2, module2) {
+  "../main/node_modules/uuid-parse/uuid-parse.js"(exports2, module2) {
     "use strict";
     var _byteToHex = [];
     var _hexToByte = {};
@@ -26231,9 +26231,9 @@ var require_uuid_parse = __commonJS({
   }
 });
 
-// node_modules/ieee754/index.js
+// ../main/node_modules/ieee754/index.js
 var require_ieee754 = __commonJS({
-  "node_modules/ieee754/index.js"(exports2) {
+  "../main/node_modules/ieee754/index.js"(exports2) {
     exports2.read = function(buffer, offset, isLE, mLen, nBytes) {
       var e, m;
       var eLen = nBytes * 8 - mLen - 1;
@@ -26314,9 +26314,9 @@ var require_ieee754 = __commonJS({
   }
 });
 
-// node_modules/buffer/index.js
+// ../main/node_modules/buffer/index.js
 var require_buffer = __commonJS({
-  "node_modules/buffer/index.js"(exports2) {
+  "../main/node_modules/buffer/index.js"(exports2) {
     "use strict";
     var base642 = require_base64_js();
     var ieee754 = require_ieee754();
@@ -27685,9 +27685,9 @@ var require_buffer = __commonJS({
   }
 });
 
-// node_modules/hyperid/hyperid.js
+// ../main/node_modules/hyperid/hyperid.js
 var require_hyperid = __commonJS({
-  "node_modules/hyperid/hyperid.js"(exports2, module2) {
+  "../main/node_modules/hyperid/hyperid.js"(exports2, module2) {
     "use strict";
     var uuidv4 = require_uuid_node();
     var parser = require_uuid_parse();
@@ -27774,9 +27774,9 @@ var require_hyperid = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/httpMethods.js
+// ../main/node_modules/autocannon/lib/httpMethods.js
 var require_httpMethods = __commonJS({
-  "node_modules/autocannon/lib/httpMethods.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/httpMethods.js"(exports2, module2) {
     module2.exports = [
       "GET",
       "HEAD",
@@ -27791,9 +27791,9 @@ var require_httpMethods = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/httpRequestBuilder.js
+// ../main/node_modules/autocannon/lib/httpRequestBuilder.js
 var require_httpRequestBuilder = __commonJS({
-  "node_modules/autocannon/lib/httpRequestBuilder.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/httpRequestBuilder.js"(exports2, module2) {
     "use strict";
     var methods = require_httpMethods();
     var { getPropertyCaseInsensitive } = require_util2();
@@ -27871,9 +27871,9 @@ var require_httpRequestBuilder = __commonJS({
   }
 });
 
-// node_modules/lodash.clonedeep/index.js
+// ../main/node_modules/lodash.clonedeep/index.js
 var require_lodash = __commonJS({
-  "node_modules/lodash.clonedeep/index.js"(exports2, module2) {
+  "../main/node_modules/lodash.clonedeep/index.js"(exports2, module2) {
     var LARGE_ARRAY_SIZE = 200;
     var HASH_UNDEFINED = "__lodash_hash_undefined__";
     var MAX_SAFE_INTEGER = 9007199254740991;
@@ -28493,9 +28493,9 @@ var require_lodash = __commonJS({
   }
 });
 
-// node_modules/lodash.chunk/index.js
+// ../main/node_modules/lodash.chunk/index.js
 var require_lodash2 = __commonJS({
-  "node_modules/lodash.chunk/index.js"(exports2, module2) {
+  "../main/node_modules/lodash.chunk/index.js"(exports2, module2) {
     var INFINITY = 1 / 0;
     var MAX_SAFE_INTEGER = 9007199254740991;
     var MAX_INTEGER = 17976931348623157e292;
@@ -28620,9 +28620,9 @@ var require_lodash2 = __commonJS({
   }
 });
 
-// node_modules/lodash.flatten/index.js
+// ../main/node_modules/lodash.flatten/index.js
 var require_lodash3 = __commonJS({
-  "node_modules/lodash.flatten/index.js"(exports2, module2) {
+  "../main/node_modules/lodash.flatten/index.js"(exports2, module2) {
     var MAX_SAFE_INTEGER = 9007199254740991;
     var argsTag = "[object Arguments]";
     var funcTag = "[object Function]";
@@ -28696,9 +28696,9 @@ var require_lodash3 = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/requestIterator.js
+// ../main/node_modules/autocannon/lib/requestIterator.js
 var require_requestIterator = __commonJS({
-  "node_modules/autocannon/lib/requestIterator.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/requestIterator.js"(exports2, module2) {
     "use strict";
     var hyperid = require_hyperid();
     var inherits = __require("util").inherits;
@@ -28812,9 +28812,9 @@ var require_requestIterator = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/pipelinedRequestsQueue.js
+// ../main/node_modules/autocannon/lib/pipelinedRequestsQueue.js
 var require_pipelinedRequestsQueue = __commonJS({
-  "node_modules/autocannon/lib/pipelinedRequestsQueue.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/pipelinedRequestsQueue.js"(exports2, module2) {
     "use strict";
     var PipelinedRequestsQueue = class {
       constructor() {
@@ -28877,9 +28877,9 @@ var require_pipelinedRequestsQueue = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/httpClient.js
+// ../main/node_modules/autocannon/lib/httpClient.js
 var require_httpClient = __commonJS({
-  "node_modules/autocannon/lib/httpClient.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/httpClient.js"(exports2, module2) {
     "use strict";
     var inherits = __require("util").inherits;
     var EE = __require("events").EventEmitter;
@@ -29072,9 +29072,9 @@ var require_httpClient = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/run.js
+// ../main/node_modules/autocannon/lib/run.js
 var require_run = __commonJS({
-  "node_modules/autocannon/lib/run.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/run.js"(exports2, module2) {
     "use strict";
     var URL2 = __require("url");
     var reInterval = require_reinterval();
@@ -29327,9 +29327,9 @@ var require_run = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/runTracker.js
+// ../main/node_modules/autocannon/lib/runTracker.js
 var require_runTracker = __commonJS({
-  "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
     var run6 = require_run();
@@ -29344,9 +29344,9 @@ var require_runTracker = __commonJS({
   }
 });
 
-// node_modules/progress/lib/node-progress.js
+// ../main/node_modules/progress/lib/node-progress.js
 var require_node_progress = __commonJS({
-  "node_modules/progress/lib/node-progress.js"(exports2, module2) {
+  "../main/node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
     function ProgressBar(fmt, options) {
       this.stream = options.stream || process.stderr;
@@ -29455,16 +29455,16 @@ var require_node_progress = __commonJS({
   }
 });
 
-// node_modules/progress/index.js
+// ../main/node_modules/progress/index.js
 var require_progress = __commonJS({
-  "node_modules/progress/index.js"(exports2, module2) {
+  "../main/node_modules/progress/index.js"(exports2, module2) {
     module2.exports = require_node_progress();
   }
 });
 
-// node_modules/char-spinner/spin.js
+// ../main/node_modules/char-spinner/spin.js
 var require_spin = __commonJS({
-  "node_modules/char-spinner/spin.js"(exports2, module2) {
+  "../main/node_modules/char-spinner/spin.js"(exports2, module2) {
     module2.exports = spinner;
     function spinner(opt) {
       opt = opt || {};
@@ -29509,9 +29509,9 @@ var require_spin = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/progressTracker.js
+// ../main/node_modules/autocannon/lib/progressTracker.js
 var require_progressTracker = __commonJS({
-  "node_modules/autocannon/lib/progressTracker.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/progressTracker.js"(exports2, module2) {
     "use strict";
     var ProgressBar = require_progress();
     var Chalk = require_source();
@@ -29652,9 +29652,9 @@ ${msg}
   }
 });
 
-// node_modules/autocannon/lib/init.js
+// ../main/node_modules/autocannon/lib/init.js
 var require_init = __commonJS({
-  "node_modules/autocannon/lib/init.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/init.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
     var { isMainThread } = require_worker_threads();
@@ -29742,9 +29742,9 @@ var require_init = __commonJS({
   }
 });
 
-// node_modules/autocannon/lib/subargAliases.js
+// ../main/node_modules/autocannon/lib/subargAliases.js
 var require_subargAliases = __commonJS({
-  "node_modules/autocannon/lib/subargAliases.js"(exports2, module2) {
+  "../main/node_modules/autocannon/lib/subargAliases.js"(exports2, module2) {
     "use strict";
     var clone = require_lodash();
     var subArgAlias = {
@@ -29781,9 +29781,9 @@ var require_subargAliases = __commonJS({
   }
 });
 
-// node_modules/autocannon/package.json
+// ../main/node_modules/autocannon/package.json
 var require_package = __commonJS({
-  "node_modules/autocannon/package.json"(exports2, module2) {
+  "../main/node_modules/autocannon/package.json"(exports2, module2) {
     module2.exports = {
       name: "autocannon",
       version: "8.0.0",
@@ -29864,9 +29864,9 @@ var require_package = __commonJS({
   }
 });
 
-// node_modules/autocannon/autocannon.js
+// ../main/node_modules/autocannon/autocannon.js
 var require_autocannon = __commonJS({
-  "node_modules/autocannon/autocannon.js"(exports2, module2) {
+  "../main/node_modules/autocannon/autocannon.js"(exports2, module2) {
     "use strict";
     var crossArgv = require_cross_argv();
     var fs = __require("fs");
@@ -29874,7 +29874,7 @@ var require_autocannon = __commonJS({
     var net = __require("net");
     var path = __require("path");
     var URL2 = __require("url").URL;
-    var spawn5 = __require("child_process").spawn;
+    var spawn6 = __require("child_process").spawn;
     var managePath = require_dist();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -30102,7 +30102,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path.join(__dirname, "lib/preload"));
-        const proc = spawn5(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn6(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -30180,6 +30180,7 @@ var package_default = {
   },
   files: [
     "dist/cli.js",
+    "dist/load-worker.js",
     "dist/kernel.elf",
     "dist/kernel-toolchain.txt",
     "dist/licenses.txt",
@@ -30262,6 +30263,9 @@ async function kernelUnderTest(path, fault, log) {
   );
   return { elf: build.elf, sourceRoot: PACKAGE_ROOT, bundled: true, fault };
 }
+
+// soak/options.ts
+import { availableParallelism } from "node:os";
 
 // soak/vm/qemu.ts
 import { spawn as spawn2 } from "node:child_process";
@@ -30494,6 +30498,7 @@ var MAX = {
   requests: UNCAPPED_REQUESTS,
   connections: 4096,
   pipelining: 256,
+  loadWorkers: 64,
   memoryMiB: 65536,
   seconds: 7 * 24 * 3600
 };
@@ -30508,6 +30513,7 @@ var DEFAULTS = {
   connections: 50,
   churnPercent: 1,
   pipelining: 1,
+  loadWorkers: "auto",
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
   healthPath: "/health",
@@ -30540,6 +30546,9 @@ function churnWorkers(o) {
   if (o.churnPercent >= 100) return o.connections;
   return Math.min(o.connections, Math.ceil(o.connections * o.churnPercent * 4 / 100));
 }
+function loadWorkerCount(o, cores = availableParallelism()) {
+  return o.loadWorkers === "auto" ? Math.max(1, Math.min(8, cores - 2)) : o.loadWorkers;
+}
 var keepAliveConnections = (o) => o.churnPercent >= 100 ? 0 : o.connections;
 function parsePaths(spec) {
   const paths = spec.split(",").map((s) => s.trim()).filter(Boolean).map((item) => {
@@ -30568,6 +30577,7 @@ function validate(o) {
   positiveInt("requests", o.requests, 1, MAX.requests);
   positiveInt("connections", o.connections, 1, MAX.connections);
   positiveInt("pipelining", o.pipelining, 1, MAX.pipelining);
+  if (o.loadWorkers !== "auto") positiveInt("load-workers", o.loadWorkers, 1, MAX.loadWorkers);
   positiveInt("memory", o.memoryMiB, 64, MAX.memoryMiB);
   positiveInt("health-failures", o.healthFailures, 1, 1e3);
   positiveInt("duration", o.durationS, 0, MAX.seconds);
@@ -30623,6 +30633,7 @@ var FLAGS = {
   connections: (o) => one("connections", o.connections, DEFAULTS.connections),
   churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
   pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
+  loadWorkers: (o) => one("load-workers", o.loadWorkers, DEFAULTS.loadWorkers),
   paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
   requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
   healthPath: (o) => one("health-path", o.healthPath, DEFAULTS.healthPath),
@@ -30659,9 +30670,9 @@ function reproduceCommand(o, kernelFile, version2) {
 }
 
 // soak/bisect/bisect.ts
-import { spawn as spawn4 } from "node:child_process";
+import { spawn as spawn5 } from "node:child_process";
 import { mkdir as mkdir4, readdir as readdir4, writeFile as writeFile9 } from "node:fs/promises";
-import { join as join20, resolve as resolve7 } from "node:path";
+import { join as join21, resolve as resolve7 } from "node:path";
 
 // soak/cli-options.ts
 import { parseArgs } from "node:util";
@@ -30734,6 +30745,9 @@ load
   --churn PCT              share of requests, in percent, each on a new connection that the guest
                            closes (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
+  --load-workers N|auto    processes the load runs in, connections and requests split over them
+                           (default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),
+                           as its vCPU and main loop take about two)
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
   --request-timeout S      per-request timeout (default ${DEFAULTS.requestTimeoutS})
@@ -30773,6 +30787,11 @@ function num(name, v, fallback) {
   if (!/^\s*\d+(\.\d+)?\s*$/.test(v)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
   return Number(v);
 }
+function loadWorkers(v) {
+  if (v === void 0 || v.trim() === "auto") return "auto";
+  if (!/^\s*\d+\s*$/.test(v)) throw new UsageError(`--load-workers: expected a whole number or auto, got "${v}"`);
+  return Number(v);
+}
 function portList(v) {
   if (v === void 0) return [];
   return v.split(",").flatMap((part) => {
@@ -30803,6 +30822,7 @@ function parseCli(argv) {
       connections: { type: "string" },
       churn: { type: "string" },
       pipelining: { type: "string" },
+      "load-workers": { type: "string" },
       paths: { type: "string" },
       "request-timeout": { type: "string" },
       "health-path": { type: "string" },
@@ -30879,6 +30899,7 @@ function parseCli(argv) {
     connections: num("connections", values.connections, d.connections),
     churnPercent: num("churn", values.churn, d.churnPercent),
     pipelining: num("pipelining", values.pipelining, d.pipelining),
+    loadWorkers: loadWorkers(values["load-workers"]),
     paths: values.paths === void 0 ? d.paths : parsePaths(values.paths),
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
     healthPath: values["health-path"] ?? d.healthPath,
@@ -30929,7 +30950,7 @@ async function readSteps(out) {
 }
 
 // soak/bisect/step.ts
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 
 // soak/run.ts
 import { resolve as resolve6 } from "node:path";
@@ -31720,8 +31741,8 @@ async function startVm(ctx, target) {
   }
 }
 
-// soak/load/churn.ts
-import { connect } from "node:net";
+// soak/load/pool.ts
+import { spawn as spawn3 } from "node:child_process";
 
 // soak/load/histogram.ts
 var LatencyHistogram = class {
@@ -31755,6 +31776,26 @@ var LatencyHistogram = class {
   get mean() {
     return this.count ? this.sum / this.count : 0;
   }
+  snapshot() {
+    const out = [];
+    for (let ms = 0; ms <= this.max && this.count > 0; ms++) if (this.counts[ms]) out.push([ms, this.counts[ms]]);
+    return out;
+  }
+  /** Adds another histogram's responses (its latencies above this cap counted at the cap). */
+  merge(s) {
+    for (const [ms, n] of s) {
+      const v = Math.min(this.capMs, ms);
+      this.counts[v] += n;
+      this.count += n;
+      this.sum += v * n;
+      if (v > this.max) this.max = v;
+    }
+  }
+  /** p50/p90/p99/max/mean, as a load result reports them */
+  summary() {
+    const mean = Math.round(this.mean * 100) / 100;
+    return { p50: this.percentile(50), p90: this.percentile(90), p99: this.percentile(99), max: this.max, mean };
+  }
   reset() {
     this.counts.fill(0);
     this.count = 0;
@@ -31763,359 +31804,270 @@ var LatencyHistogram = class {
   }
 };
 
-// soak/load/churn.ts
+// soak/load/pool-result.ts
 var ERROR_SAMPLES = 20;
-var PACE_MS = 5;
-var MAX_HEAD = 65536;
-var Timeout = class extends Error {
-};
-var ChurnRun = class {
-  constructor(o) {
-    this.o = o;
-    this.latency = new LatencyHistogram(o.timeoutS * 1e3);
-    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
-    this.done = Promise.all(o.ports.map((p, i) => this.worker(p, i))).then(() => ({
-      ...this.result,
-      requests: this.completed,
-      connections: this.started,
-      latencyMs: {
-        p50: this.latency.percentile(50),
-        p90: this.latency.percentile(90),
-        p99: this.latency.percentile(99),
-        max: this.latency.max,
-        mean: Math.round(this.latency.mean * 100) / 100
-      }
-    }));
-  }
-  o;
-  /** responses so far */
-  completed = 0;
-  started = 0;
-  stopped = false;
-  latency;
-  result;
-  open = /* @__PURE__ */ new Set();
-  done;
-  stop() {
-    this.stopped = true;
-    for (const s of this.open) s.destroy();
-  }
-  async worker(port, index) {
-    let turn = index;
-    while (!this.stopped && this.started < this.o.requests) {
-      if (!this.o.mayStart(this.started)) {
-        await new Promise((r) => setTimeout(r, PACE_MS));
-        continue;
-      }
-      this.started++;
-      const req = this.o.cycle[turn % this.o.cycle.length];
-      turn++;
-      const t0 = performance.now();
-      try {
-        const { status, bytes } = await this.once(port, req);
-        const ms = performance.now() - t0;
-        this.completed++;
-        this.latency.record(ms);
-        this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
-        this.result.bytes += bytes;
-        this.o.onResponse(status, bytes, ms);
-      } catch (err) {
-        if (this.stopped) return;
-        this.result.errors++;
-        if (err instanceof Timeout) this.result.timeouts++;
-        if (this.result.errorSamples.length < ERROR_SAMPLES)
-          this.result.errorSamples.push({ at: Date.now(), message: `new connection: ${err.message}` });
-      }
-    }
-  }
-  /** One connection, one request, one response, closed by the guest. */
-  once(port, req) {
-    return new Promise((resolve12, reject) => {
-      const socket = connect({ host: "127.0.0.1", port, noDelay: true });
-      this.open.add(socket);
-      let head2 = Buffer.alloc(0);
-      let want;
-      let got = 0;
-      const timer = setTimeout(
-        () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
-        this.o.timeoutS * 1e3
-      );
-      const finish = (err) => {
-        clearTimeout(timer);
-        this.open.delete(socket);
-        socket.destroy();
-        if (err) reject(err);
-        else if (want && got >= want.bytes) resolve12(want);
-        else reject(new Error("the guest closed the connection before a whole response"));
-      };
-      const headers = { ...req.headers, connection: "close" };
-      const lines = Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}\r
-`);
-      socket.write(`GET ${req.path} HTTP/1.1\r
-host: 127.0.0.1:${port}\r
-${lines.join("")}\r
-`);
-      socket.on("data", (d) => {
-        got += d.length;
-        if (!want) {
-          head2 = Buffer.concat([head2, d]);
-          want = responseSize(head2);
-          if (!want && head2.length > MAX_HEAD)
-            return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
-        }
-      });
-      socket.on("end", () => finish());
-      socket.on("close", () => finish());
-      socket.on("error", (err) => finish(err));
-    });
-  }
-};
-function responseSize(buf) {
-  const end = buf.indexOf("\r\n\r\n");
-  if (end < 0) return void 0;
-  const head2 = buf.subarray(0, end).toString("latin1");
-  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head2)?.[1] ?? 0);
-  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head2)?.[1] ?? 0);
-  return { status, bytes: end + 4 + length };
-}
-
-// soak/load/driver.ts
-var import_autocannon = __toESM(require_autocannon(), 1);
-
-// soak/load/in-flight.ts
-var RING_SIZE = 16;
-var InFlightLog = class {
-  rings = [];
-  /** autocannon's setupClient callback: records what this client sends and what comes back. */
-  track = (client) => {
-    const c = client;
-    const queue = c.pipelinedRequests;
-    const connection = this.rings.length;
-    const ring = [];
-    this.rings.push(ring);
-    const sent = /* @__PURE__ */ new WeakMap();
-    const insert = queue.insertRequest.bind(queue);
-    const terminate = queue.terminateRequest.bind(queue);
-    queue.insertRequest = (req) => {
-      insert(req);
-      const entry = {
-        connection,
-        port: Number(c.opts.port ?? 80),
-        method: req.method ?? "GET",
-        path: req.path ?? "/",
-        ...req.headers && Object.keys(req.headers).length ? { headers: plain(req.headers) } : {},
-        sentAt: Date.now(),
-        answered: false
-      };
-      if (ring.length === RING_SIZE) ring.shift();
-      ring.push(entry);
-      const queued = queue.toArray().at(-1);
-      if (queued) sent.set(queued, entry);
-    };
-    queue.terminateRequest = () => {
-      const done = terminate();
-      const entry = done && sent.get(done);
-      if (entry) entry.answered = true;
-      return done;
-    };
-  };
-  /** Every remembered request not answered yet, oldest first. */
-  unanswered() {
-    return this.rings.flat().filter((r) => !r.answered).sort((a, b) => a.sentAt - b.sentAt);
-  }
-};
-var plain = (h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-
-// soak/load/driver.ts
-var ERROR_SAMPLES2 = 20;
-function requestCycle(paths, etags) {
-  const left = paths.map((p) => p.weight);
-  const cycle = [];
-  while (left.some((n) => n > 0)) {
-    paths.forEach((p, i) => {
-      if (left[i] === 0) return;
-      left[i]--;
-      const etag = p.revalidate ? etags.get(p.path) : void 0;
-      cycle.push({ method: "GET", path: p.path, ...etag ? { headers: { "if-none-match": etag } } : {} });
-    });
-  }
-  return cycle;
-}
-var LoadRun = class {
-  instance;
-  capTimer;
-  stoppedEarly = false;
-  errorSamples = [];
-  /** each connection's last requests, answered or not */
-  sent = new InFlightLog();
-  done;
-  constructor(opts, onTick) {
-    this.done = new Promise((resolve12, reject) => {
-      this.instance = (0, import_autocannon.default)(
-        {
-          // autocannon takes an array of URLs (and spreads the connections over them); its types say string.
-          url: opts.urls,
-          connections: opts.connections,
-          pipelining: opts.pipelining,
-          amount: opts.requests,
-          timeout: opts.timeoutS,
-          requests: requestCycle(opts.paths, opts.etags),
-          headers: opts.headers,
-          setupClient: this.sent.track
-        },
-        (err, result) => {
-          clearTimeout(this.capTimer);
-          if (err) return reject(err);
-          resolve12(this.summarize(result, opts.requests));
-        }
-      );
-      const events = this.instance;
-      events.on("tick", (t) => onTick({ count: t.counter, bytes: t.bytes }));
-      const onResponse = opts.onResponse;
-      if (onResponse)
-        events.on("response", (_c, _s, bytes, ms) => onResponse(ms, bytes));
-      events.on("reqError", (err) => {
-        if (this.errorSamples.length < ERROR_SAMPLES2) this.errorSamples.push({ at: Date.now(), message: err.message });
-      });
-    });
-    if (opts.durationS > 0) this.capTimer = setTimeout(() => this.stop(), opts.durationS * 1e3);
-  }
-  stop() {
-    this.stoppedEarly = true;
-    this.instance?.stop();
-  }
-  summarize(r, asked) {
-    const statuses = {};
-    let unexpected = 0;
-    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) {
-      const count = s.count;
-      statuses[code] = count;
-      if (!(code.startsWith("2") || code === "304")) unexpected += count;
-    }
-    const requests = r.requests.total ?? 0;
-    return {
-      requests,
-      durationS: r.duration,
-      rps: r.duration > 0 ? requests / r.duration : 0,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      statuses,
-      unexpectedStatuses: unexpected,
-      latencyMs: {
-        p50: r.latency.p50,
-        p90: r.latency.p90,
-        p99: r.latency.p99,
-        max: r.latency.max,
-        mean: r.latency.average
-      },
-      bytes: r.throughput.total,
-      stopped: this.stoppedEarly || requests < asked,
-      errorSamples: this.errorSamples
-    };
-  }
-};
-
-// soak/load/mixed.ts
-var ERROR_SAMPLES3 = 20;
 var expected = (code) => code.startsWith("2") || code === "304";
-var MixedLoad = class {
-  keepAlive;
-  churn;
-  keepAliveResponses = 0;
-  keepAliveDone = false;
-  stopped = false;
-  done;
-  constructor(opts, onTick) {
-    const started = performance.now();
-    const { share, ports } = opts.churn;
-    const churnRequests = Math.round(opts.requests * share);
-    const window2 = new LatencyHistogram(opts.timeoutS * 1e3);
-    if (opts.requests > churnRequests) {
-      const requests = opts.requests - churnRequests;
-      this.keepAlive = new LoadRun(
-        {
-          ...opts,
-          requests,
-          connections: Math.min(opts.connections, requests),
-          durationS: 0,
-          // the cap is ours, for both
-          onResponse: (ms) => {
-            this.keepAliveResponses++;
-            window2.record(ms);
-          }
-        },
-        () => {
-        }
-      );
-    } else this.keepAliveDone = true;
-    if (churnRequests > 0) {
-      const ahead = share / (1 - share);
-      this.churn = new ChurnRun({
-        ports,
-        requests: churnRequests,
-        timeoutS: opts.timeoutS,
-        cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
-        // keep to the share: at most one request per worker ahead of the keep-alive load
-        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + ports.length,
-        onResponse: (_status, _bytes, ms) => window2.record(ms)
-      });
+var addStatuses = (into, from) => {
+  for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
+};
+var firstSamples = (lists) => lists.flat().sort((a, b) => a.at - b.at).slice(0, ERROR_SAMPLES);
+function poolResult(dones, run6) {
+  const keepAlive = new LatencyHistogram(run6.capMs);
+  const churnLatency = new LatencyHistogram(run6.capMs);
+  const statuses = {};
+  let [requests, errors, timeouts, bytes] = [0, 0, 0, 0];
+  for (const d of dones) {
+    keepAlive.merge(d.latency.keepAlive);
+    churnLatency.merge(d.latency.churn);
+    addStatuses(statuses, d.result.statuses);
+    requests += d.result.requests;
+    errors += d.result.errors;
+    timeouts += d.result.timeouts;
+    bytes += d.result.bytes;
+  }
+  const churns = dones.flatMap((d) => d.result.churn ? [d.result.churn] : []);
+  const durationS = Math.round(run6.wallS * 100) / 100;
+  return {
+    requests,
+    durationS,
+    rps: durationS > 0 ? requests / durationS : 0,
+    errors,
+    timeouts,
+    statuses,
+    unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+    latencyMs: (run6.keepAlive ? keepAlive : churnLatency).summary(),
+    bytes,
+    stopped: run6.stopped || dones.some((d) => d.result.stopped) || requests < run6.asked,
+    errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
+    ...churns.length ? { churn: churnResult(churns, churnLatency) } : {}
+  };
+}
+function churnResult(churns, latency) {
+  const statuses = {};
+  for (const c of churns) addStatuses(statuses, c.statuses);
+  const sum = (k) => churns.reduce((n, c) => n + c[k], 0);
+  return {
+    requests: sum("requests"),
+    connections: sum("connections"),
+    errors: sum("errors"),
+    timeouts: sum("timeouts"),
+    statuses,
+    latencyMs: latency.summary(),
+    bytes: sum("bytes"),
+    errorSamples: firstSamples(churns.map((c) => c.errorSamples))
+  };
+}
+
+// soak/load/split.ts
+function shareOut(total, weights) {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (sum === 0) return weights.map(() => 0);
+  const parts = weights.map((w) => Math.floor(total * w / sum));
+  let left = total - parts.reduce((a, b) => a + b, 0);
+  for (let i = 0; left > 0; i = (i + 1) % parts.length)
+    if (weights[i] > 0) {
+      parts[i]++;
+      left--;
     }
-    let last = 0;
-    const tick = setInterval(() => {
-      const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
-      onTick({ count: now - last, p99Ms: window2.percentile(99) });
-      last = now;
-      window2.reset();
-    }, 1e3);
-    const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1e3) : void 0;
-    const keepAliveDone = this.keepAlive?.done.then(
-      (r) => {
-        this.keepAliveDone = true;
-        return r;
-      },
-      (err) => {
-        this.stop();
-        throw err;
+  return parts;
+}
+function chunks(list, n) {
+  if (list.length === 0) return Array.from({ length: n }, () => []);
+  if (list.length < n) return Array.from({ length: n }, (_, i) => [list[i % list.length]]);
+  const sizes = shareOut(list.length, Array(n).fill(1));
+  return sizes.map((k, i) => {
+    const at = sizes.slice(0, i).reduce((a, b) => a + b, 0);
+    return list.slice(at, at + k);
+  });
+}
+function usableWorkers(o, asked) {
+  const churnRequests = Math.round(o.requests * o.churn.share);
+  const keepAlive = o.requests - churnRequests;
+  const connections = keepAlive > 0 ? Math.min(o.connections, keepAlive) : 0;
+  const churnUrls = churnRequests > 0 ? o.churn.urls.length : 0;
+  return Math.max(1, Math.min(asked, Math.max(connections, churnUrls)));
+}
+function splitLoad(o, n) {
+  if (n === 1) return [{ options: o, firstConnection: 0 }];
+  const churnTotal = Math.round(o.requests * o.churn.share);
+  const keepAliveTotal = o.requests - churnTotal;
+  const connections = shareOut(keepAliveTotal > 0 ? Math.min(o.connections, keepAliveTotal) : 0, Array(n).fill(1));
+  const keepAlive = shareOut(keepAliveTotal, connections);
+  const churnUrls = churnTotal > 0 ? chunks(o.churn.urls, Math.min(n, o.churn.urls.length)) : [];
+  const churnUrlsOf = (i) => churnUrls[i] ?? [];
+  const churn = shareOut(
+    churnTotal,
+    connections.map((_, i) => churnUrlsOf(i).length)
+  );
+  const withConnections = connections.filter((c) => c > 0).length;
+  const urls = chunks(o.urls, withConnections);
+  let first = 0;
+  return connections.map((c, i) => {
+    const requests = keepAlive[i] + churn[i];
+    const part = {
+      firstConnection: first,
+      options: {
+        ...o,
+        urls: c > 0 ? urls[i] : [],
+        requests,
+        connections: c,
+        churn: { share: requests > 0 ? churn[i] / requests : 0, urls: churnUrlsOf(i) }
       }
-    );
-    this.done = Promise.all([keepAliveDone, this.churn?.done]).then(([ka, churn]) => this.combine(ka, churn, (performance.now() - started) / 1e3, opts.requests)).finally(() => {
-      clearInterval(tick);
-      clearTimeout(cap);
+    };
+    first += c;
+    return part;
+  });
+}
+
+// soak/load/worker-command.ts
+import { createRequire as createRequire4 } from "node:module";
+import { dirname as dirname6, join as join11 } from "node:path";
+import { fileURLToPath as fileURLToPath4, pathToFileURL } from "node:url";
+function workerCommand() {
+  const here = fileURLToPath4(import.meta.url);
+  if (!here.endsWith(".ts")) return [process.execPath, join11(dirname6(here), "load-worker.js")];
+  const tsx = createRequire4(here).resolve("tsx");
+  return [process.execPath, "--import", pathToFileURL(tsx).href, join11(dirname6(here), "load-worker.ts")];
+}
+
+// soak/load/pool.ts
+var STDERR_TAIL = 2e3;
+var ASK_TIMEOUT_MS = 2e3;
+var EXIT_GRACE_MS = 2e3;
+var LoadPool = class {
+  done;
+  /** how many processes the load runs in (the option, reduced to what the load can use) */
+  workers;
+  procs;
+  stopped = false;
+  asks = /* @__PURE__ */ new Map();
+  nextAsk = 0;
+  window;
+  windowCount = 0;
+  ticker;
+  constructor(o, onTick) {
+    const { workers, enter, ...mixed } = o;
+    this.workers = usableWorkers(mixed, workers);
+    this.window = new LatencyHistogram(o.timeoutS * 1e3);
+    const parts = splitLoad(mixed, this.workers);
+    this.procs = parts.map((part, i) => this.start(part, i, enter ?? [], onTick));
+    const churnRequests = Math.round(o.requests * o.churn.share);
+    this.done = this.collect({
+      asked: o.requests,
+      keepAlive: o.requests > churnRequests,
+      capMs: o.timeoutS * 1e3
     });
   }
-  /** what the keep-alive connections sent and have not had answered (in-flight.ts) */
-  unanswered() {
-    return this.keepAlive?.sent.unanswered() ?? [];
+  /** the workers' process ids (for CPU figures, and tests) */
+  get pids() {
+    return this.procs.flatMap((w) => w.child.pid ? [w.child.pid] : []);
   }
   stop() {
     this.stopped = true;
-    this.keepAlive?.stop();
-    this.churn?.stop();
+    for (const w of this.procs) send(w.child, { type: "stop" });
   }
-  /** The keep-alive result with the churn's added in; latency: the keep-alive's when there is one (churn has its own). */
-  combine(ka, churn, wallS, asked) {
-    if (ka && !churn) return ka;
-    const c = churn;
-    const statuses = { ...ka?.statuses };
-    for (const [code, n] of Object.entries(c.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-    const requests = (ka?.requests ?? 0) + c.requests;
-    const durationS = Math.round(wallS * 100) / 100;
-    return {
-      requests,
-      durationS,
-      rps: durationS > 0 ? requests / durationS : 0,
-      errors: (ka?.errors ?? 0) + c.errors,
-      timeouts: (ka?.timeouts ?? 0) + c.timeouts,
-      statuses,
-      unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
-      latencyMs: ka?.latencyMs ?? c.latencyMs,
-      bytes: (ka?.bytes ?? 0) + c.bytes,
-      stopped: this.stopped || requests < asked,
-      errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES3),
-      churn: c
+  /** what the keep-alive connections of all workers sent and have not had answered */
+  async unanswered() {
+    const lists = await Promise.all(
+      this.procs.map(async (w) => {
+        const requests = w.result ? w.result.unanswered : await this.ask(w);
+        return requests.map((r) => ({ ...r, connection: r.connection + w.part.firstConnection }));
+      })
+    );
+    return lists.flat().sort((a, b) => a.sentAt - b.sentAt);
+  }
+  ask(w) {
+    if (!w.child.connected) return Promise.resolve([]);
+    const id = ++this.nextAsk;
+    return new Promise((resolve12) => {
+      const answer = (r) => {
+        clearTimeout(timer);
+        this.asks.delete(id);
+        resolve12(r);
+      };
+      const timer = setTimeout(() => answer([]), ASK_TIMEOUT_MS);
+      this.asks.set(id, answer);
+      w.exited.then(() => answer([]));
+      send(w.child, { type: "unanswered", id });
+    });
+  }
+  start(part, i, enter, onTick) {
+    const name = `load worker ${i + 1} of ${this.workers}`;
+    const argv = [...enter, "setpriv", "--pdeathsig", "KILL", "--", ...workerCommand()];
+    const child = spawn3(argv[0], argv.slice(1), {
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "advanced",
+      detached: true
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL);
+    });
+    const w = {
+      child,
+      part,
+      exited: new Promise((resolve12) => {
+        child.once("exit", () => resolve12());
+        child.once("error", () => resolve12());
+      }),
+      done: new Promise((resolve12, reject) => {
+        child.on("message", (m) => {
+          if (m.type === "tick") this.tick(m, onTick);
+          else if (m.type === "unanswered") this.asks.get(m.id)?.(m.requests);
+          else if (m.type === "done") {
+            w.result = m;
+            resolve12(m);
+          } else if (m.type === "failed") reject(new Error(`${name} failed: ${m.message}`));
+        });
+        child.once("error", (err) => reject(new Error(`${name}: cannot start ${argv[0]} (${err.message})`)));
+        child.once("close", (code, signal) => {
+          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const tail = stderr.trim() ? `; its stderr ended:
+${stderr.trim()}` : " (nothing on its stderr)";
+          reject(new Error(`${name} (pid ${child.pid}) ${how} before its result${tail}`));
+        });
+      })
     };
+    send(child, { type: "start", options: part.options });
+    return w;
+  }
+  /** Adds a worker's second to the pool's; the pool's own clock ticks half a second after the workers' first. */
+  tick(m, onTick) {
+    this.windowCount += m.count;
+    this.window.merge(m.latency);
+    if (this.ticker) return;
+    this.ticker = setTimeout(() => {
+      const emit = () => {
+        onTick({ count: this.windowCount, p99Ms: this.window.percentile(99) });
+        this.windowCount = 0;
+        this.window.reset();
+      };
+      emit();
+      this.ticker = setInterval(emit, 1e3);
+    }, 500);
+  }
+  async collect(run6) {
+    try {
+      const dones = await Promise.all(this.procs.map((w) => w.done));
+      const wallS = (Math.max(...dones.map((d) => d.endedAt)) - Math.min(...dones.map((d) => d.startedAt))) / 1e3;
+      return poolResult(dones, { ...run6, stopped: this.stopped, wallS });
+    } finally {
+      clearTimeout(this.ticker);
+      clearInterval(this.ticker);
+      for (const w of this.procs) if (w.child.connected) w.child.disconnect();
+      await Promise.all(this.procs.map((w) => gone(w)));
+    }
   }
 };
+function send(child, m) {
+  if (child.connected) child.send(m, () => {
+  });
+}
+async function gone(w) {
+  const timer = setTimeout(() => w.child.kill("SIGKILL"), EXIT_GRACE_MS);
+  await w.exited;
+  clearTimeout(timer);
+}
 
 // soak/watch/monitor.ts
 var Poller = class {
@@ -32490,13 +32442,14 @@ async function load(ctx, guest) {
   const counter = { requests: 0, rps: 0 };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
-  const run6 = new MixedLoad(
+  const run6 = new LoadPool(
     {
+      workers: loadWorkerCount(o),
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
       durationS: o.durationS,
       connections: keepAliveConnections(o),
-      churn: { share: o.churnPercent / 100, ports: guest.churnPorts },
+      churn: { share: o.churnPercent / 100, urls: guest.churnPorts.map((p) => `http://127.0.0.1:${p}`) },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
@@ -32508,20 +32461,23 @@ async function load(ctx, guest) {
       counter.p99Ms = t.p99Ms;
     }
   );
+  ctx.hooks.log(`the load runs in ${run6.workers} worker process${run6.workers > 1 ? "es" : ""}`);
   let loadOver = false;
+  let inFlight;
   const stoppedByFinding = await Promise.race([
     run6.done.then(() => {
       loadOver = true;
       return false;
     }),
     ctx.findings.first.then(() => {
-      if (!loadOver) ctx.report.inFlight = inFlightNow(ctx, run6);
+      if (!loadOver) inFlight = inFlightNow(ctx, run6);
       return true;
     })
   ]);
   if (stoppedByFinding) run6.stop();
+  if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run6.done;
-  ctx.report.load = { ...result, asked: o.requests };
+  ctx.report.load = { ...result, asked: o.requests, workers: run6.workers };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
   const problems = [
@@ -32531,14 +32487,15 @@ async function load(ctx, guest) {
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
 }
-function inFlightNow(ctx, run6) {
-  const now = Date.now();
+async function inFlightNow(ctx, run6) {
   const { last, lastAt } = ctx.stats;
+  const requests = await run6.unanswered();
+  const now = Date.now();
   return {
     at: new Date(now).toISOString(),
     guestRequests: last?.requests,
     guestAt: lastAt ? new Date(lastAt).toISOString() : void 0,
-    requests: run6.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+    requests: requests.map(({ answered: _, sentAt, ...r }) => ({
       ...r,
       sentAt: new Date(sentAt).toISOString(),
       ageMs: now - sentAt
@@ -32553,7 +32510,7 @@ import { access as access5 } from "node:fs/promises";
 // soak/accel-probe.ts
 import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 var PROBE_EXIT_CODE = 42 << 1 | 1;
 var PROBE_DEADLINE_MS = 5e3;
 var LOAD_ADDRESS = 1048576;
@@ -32634,10 +32591,10 @@ function probeElf() {
   return Buffer.concat([h, note, code]);
 }
 async function probeRefusal(accel, qemu) {
-  const dir = await mkdtemp3(join11(tmpdir2(), "unikernel-soak-probe-"));
+  const dir = await mkdtemp3(join12(tmpdir2(), "unikernel-soak-probe-"));
   let vm;
   try {
-    const kernel = join11(dir, "probe.elf");
+    const kernel = join12(dir, "probe.elf");
     await writeFile6(kernel, probeElf());
     const started = performance.now();
     vm = await Vm.start({
@@ -32809,7 +32766,7 @@ async function symbolsFor(ctx, elf, format) {
 
 // soak/phases/report.ts
 import { copyFile, writeFile as writeFile7 } from "node:fs/promises";
-import { basename as basename4, join as join14 } from "node:path";
+import { basename as basename4, join as join15 } from "node:path";
 
 // soak/report/html-escape.ts
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -33196,11 +33153,11 @@ function countersSection(r) {
 
 // soak/report/source-excerpt.ts
 import { readFile as readFile10 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 
 // soak/triage/as-source.ts
 import { readFile as readFile9 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 async function asSourceOf(name, root) {
   const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
   if (!m || m[1].startsWith("~lib")) return void 0;
@@ -33208,7 +33165,7 @@ async function asSourceOf(name, root) {
   const fn = m[3] ?? m[2];
   let text;
   try {
-    text = await readFile9(join12(root, file), "utf8");
+    text = await readFile9(join13(root, file), "utf8");
   } catch {
     return void 0;
   }
@@ -33262,7 +33219,7 @@ async function sourceExcerpt(report, sourceRoot) {
     at = name ? await asSourceOf(name, sourceRoot) : void 0;
   }
   if (!at || !name) return void 0;
-  const lines = await readFile10(join13(sourceRoot, at.file), "utf8").then(
+  const lines = await readFile10(join14(sourceRoot, at.file), "utf8").then(
     (t) => t.split("\n"),
     () => void 0
   );
@@ -33356,7 +33313,8 @@ function renderSummary(r, timeline) {
       out.push(
         `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${(100 * l.churn.requests / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`
       );
-    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
+    const workers = l.workers ? ` (${l.workers} load worker${l.workers > 1 ? "s" : ""})` : "";
+    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s${workers} |`);
     out.push(
       `| latency | p50 ${l.latencyMs.p50} ms \xB7 p90 ${l.latencyMs.p90} ms \xB7 p99 ${l.latencyMs.p99} ms \xB7 max ${l.latencyMs.max} ms |`
     );
@@ -33393,7 +33351,7 @@ function renderSummary(r, timeline) {
 async function writeReport(ctx) {
   const { report, out, timeline } = ctx;
   const elfCopy = basename4(ctx.kernel.elf);
-  if (await copyFile(ctx.kernel.elf, join14(out, elfCopy)).then(
+  if (await copyFile(ctx.kernel.elf, join15(out, elfCopy)).then(
     () => true,
     () => false
   ))
@@ -33415,13 +33373,13 @@ async function writeReport(ctx) {
   report.files["report.html"] = "report.html";
   const entries = [...timeline.entries];
   const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
-  await writeFile7(join14(out, "summary.md"), renderSummary(report, entries));
+  await writeFile7(join15(out, "summary.md"), renderSummary(report, entries));
   await writeFile7(
-    join14(out, "report.json"),
+    join15(out, "report.json"),
     `${JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2)}
 `
   );
-  await writeFile7(join14(out, "report.html"), html);
+  await writeFile7(join15(out, "report.html"), html);
 }
 
 // soak/phases/settle.ts
@@ -33445,7 +33403,7 @@ async function settle(ctx, guest) {
 
 // soak/phases/triage.ts
 import { writeFile as writeFile8 } from "node:fs/promises";
-import { basename as basename6, join as join16 } from "node:path";
+import { basename as basename6, join as join17 } from "node:path";
 
 // soak/report/triage-md.ts
 import { basename as basename5 } from "node:path";
@@ -33791,7 +33749,7 @@ function titleOf2(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -33813,7 +33771,7 @@ RIP 0x${m[1]}: ${where}`;
     t.notes.push("memory dump: not taken (--hang-dump-mb 0)");
   } else {
     try {
-      const file = join15(out, "memory.core");
+      const file = join16(out, "memory.core");
       await qmp.execute(
         "dump-guest-memory",
         { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
@@ -33937,7 +33895,7 @@ async function triage(ctx, guest) {
     text = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text === void 0) return;
-  await writeFile8(join16(ctx.out, "triage.md"), text);
+  await writeFile8(join17(ctx.out, "triage.md"), text);
   report.files["triage.md"] = "triage.md";
 }
 
@@ -33971,10 +33929,10 @@ async function runSoak(o, kernel, hooks) {
 }
 
 // soak/bisect/build.ts
-import { spawn as spawn3 } from "node:child_process";
+import { spawn as spawn4 } from "node:child_process";
 import { createHash as createHash3 } from "node:crypto";
 import { access as access6, copyFile as copyFile2, mkdir as mkdir3, open as open3 } from "node:fs/promises";
-import { basename as basename7, join as join17 } from "node:path";
+import { basename as basename7, join as join18 } from "node:path";
 var BUILD_TIMEOUT_MS = 20 * 60 * 1e3;
 async function buildKey(p) {
   const trees = p.buildPaths.length ? await Promise.all(p.buildPaths.map((path) => git(p.worktree, "rev-parse", `HEAD:${path}`).catch(() => "-"))) : [await git(p.worktree, "rev-parse", "HEAD^{tree}")];
@@ -33986,15 +33944,15 @@ var exists2 = (f) => access6(f).then(
 );
 async function buildAt(p, log, signal) {
   const key = await buildKey(p);
-  const dir = join17(p.out, "builds", key);
-  const elf = join17(dir, basename7(p.kernel));
+  const dir = join18(p.out, "builds", key);
+  const elf = join18(dir, basename7(p.kernel));
   if (await exists2(elf)) return { elf, how: "cached" };
   await mkdir3(dir, { recursive: true });
-  const logFile = join17(dir, "build.log");
+  const logFile = join18(dir, "build.log");
   log(`building: ${p.buildCommand} (output in ${logFile})`);
   const out = await open3(logFile, "w");
   const code = await new Promise((resolve12) => {
-    const child = spawn3("sh", ["-c", p.buildCommand], {
+    const child = spawn4("sh", ["-c", p.buildCommand], {
       cwd: p.worktree,
       stdio: ["ignore", out.fd, out.fd],
       env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
@@ -34012,7 +33970,7 @@ async function buildAt(p, log, signal) {
   });
   await out.close();
   if (code !== 0) return { how: "failed", error: `the build command exited with ${code} (see ${logFile})` };
-  const made = join17(p.worktree, p.kernel);
+  const made = join18(p.worktree, p.kernel);
   if (!await exists2(made))
     return { how: "failed", error: `the build command succeeded but made no ${p.kernel} (see ${logFile})` };
   await copyFile2(made, elf);
@@ -34040,8 +33998,8 @@ async function bisectStep(p, log, signal) {
     say(`skip: ${built.error}`);
     step2 = record({ code: 125, verdict: "build failed" });
   } else {
-    const report = join18("steps", `${String(n).padStart(2, "0")}-${commit.slice(0, 10)}`);
-    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join18(p.out, report)]);
+    const report = join19("steps", `${String(n).padStart(2, "0")}-${commit.slice(0, 10)}`);
+    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join19(p.out, report)]);
     const result = await runSoak(
       o,
       { elf: built.elf, sourceRoot: p.worktree, bundled: false },
@@ -34088,7 +34046,7 @@ function renderBisectSummary(r) {
 // soak/bisect/worktree.ts
 import { mkdtemp as mkdtemp4, rm as rm5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 var ScratchWorktree = class _ScratchWorktree {
   constructor(repo, path, parent) {
     this.repo = repo;
@@ -34099,8 +34057,8 @@ var ScratchWorktree = class _ScratchWorktree {
   path;
   parent;
   static async add(repo, commit) {
-    const parent = await mkdtemp4(join19(tmpdir3(), "uks-bisect-"));
-    const path = join19(parent, "worktree");
+    const parent = await mkdtemp4(join20(tmpdir3(), "uks-bisect-"));
+    const path = join20(parent, "worktree");
     try {
       await git(repo, "worktree", "add", "--detach", path, commit);
     } catch (err) {
@@ -34158,8 +34116,8 @@ async function bisect(b) {
       result.culprit = first;
     } else {
       await git(wt.path, "bisect", "start", bad, good);
-      const output = await runBisect(wt.path, join20(out, "plan.json"), b.log, b.signal);
-      await writeFile9(join20(out, "bisect.log"), await git(wt.path, "bisect", "log"));
+      const output = await runBisect(wt.path, join21(out, "plan.json"), b.log, b.signal);
+      await writeFile9(join21(out, "bisect.log"), await git(wt.path, "bisect", "log"));
       await git(wt.path, "bisect", "reset");
       result.steps = await readSteps(out);
       const culprit2 = /^([0-9a-f]{40}) is the first bad commit/m.exec(output)?.[1];
@@ -34172,14 +34130,14 @@ ${output.split("\n").slice(-8).join("\n")}`;
     await wt.remove();
   }
   result.wallS = Math.round((Date.now() - started) / 100) / 10;
-  await writeFile9(join20(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile9(join21(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
 `);
-  await writeFile9(join20(out, "summary.md"), renderBisectSummary(result));
+  await writeFile9(join21(out, "summary.md"), renderBisectSummary(result));
   return { code: b.signal?.aborted ? 2 : result.culprit ? 0 : 1, result };
 }
 function runBisect(worktree, planFile, log, signal) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn4("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
+    const child = spawn5("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
     let all = "";
     let partial = "";
     const take = (d) => {
@@ -34205,7 +34163,7 @@ async function claimBisectDir(dir) {
     throw new UsageError(
       `bisect --out ${dir}: not empty (${entries.slice(0, 3).join(", ")}); it is left untouched: choose a new folder`
     );
-  await mkdir4(join20(dir, "steps"), { recursive: true });
+  await mkdir4(join21(dir, "steps"), { recursive: true });
 }
 
 // soak/bisect/command.ts
@@ -34285,16 +34243,16 @@ async function bisectStepCommand(argv, log) {
 
 // soak/merge/command.ts
 import { writeFile as writeFile10 } from "node:fs/promises";
-import { join as join22, relative as relative5, resolve as resolve8 } from "node:path";
+import { join as join23, relative as relative5, resolve as resolve8 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // soak/merge/legs.ts
 import { createReadStream } from "node:fs";
 import { readFile as readFile11 } from "node:fs/promises";
-import { basename as basename8, join as join21 } from "node:path";
+import { basename as basename8, join as join22 } from "node:path";
 import { createInterface } from "node:readline";
 async function readLeg(dir, name = basename8(dir), link = dir) {
-  const text = await readFile11(join21(dir, "report.json"), "utf8").catch(() => {
+  const text = await readFile11(join22(dir, "report.json"), "utf8").catch(() => {
     throw new UsageError(`merge: ${dir} holds no report.json; give the report folders of the soak's legs`);
   });
   try {
@@ -34336,7 +34294,7 @@ function mergeLegs(legs) {
 async function combinedTimeline(legs) {
   const bySecond = /* @__PURE__ */ new Map();
   for (const leg of legs) {
-    const lines = createInterface({ input: createReadStream(join21(leg.dir, "timeline.jsonl")), crlfDelay: Infinity });
+    const lines = createInterface({ input: createReadStream(join22(leg.dir, "timeline.jsonl")), crlfDelay: Infinity });
     try {
       for await (const line of lines) {
         if (!line.trim()) continue;
@@ -34430,8 +34388,8 @@ async function mergeFolders(dirs, out, label = () => ({})) {
   const merged = mergeLegs(legs);
   const timeline = await combinedTimeline(legs);
   await claimFolder(out, MERGE_FILES);
-  await writeFile10(join22(target, "summary.md"), renderMerged(merged, timeline));
-  await writeFile10(join22(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
+  await writeFile10(join23(target, "summary.md"), renderMerged(merged, timeline));
+  await writeFile10(join23(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
 `);
   return merged;
 }
@@ -34588,18 +34546,18 @@ async function ddmin(all, ok) {
   let n = 2;
   while (items.length >= 2) {
     const size = Math.ceil(items.length / n);
-    const chunks = Array.from(
+    const chunks2 = Array.from(
       { length: Math.ceil(items.length / size) },
       (_, i) => items.slice(i * size, (i + 1) * size)
     );
     let reduced = false;
-    for (const c of chunks)
+    for (const c of chunks2)
       if (await ok(c)) {
         [items, n, reduced] = [c, 2, true];
         break;
       }
-    if (!reduced && chunks.length > 2)
-      for (const c of chunks) {
+    if (!reduced && chunks2.length > 2)
+      for (const c of chunks2) {
         const rest = items.filter((x) => !c.includes(x));
         if (await ok(rest)) {
           [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
@@ -34615,14 +34573,14 @@ async function ddmin(all, ok) {
 
 // soak/repro/repro.ts
 import { chmod, mkdir as mkdir5, readdir as readdir5, writeFile as writeFile11 } from "node:fs/promises";
-import { join as join25, resolve as resolve11 } from "node:path";
+import { join as join26, resolve as resolve11 } from "node:path";
 
 // soak/repro/attempt.ts
-import { join as join24 } from "node:path";
+import { join as join25 } from "node:path";
 
 // soak/repro/failure.ts
 import { readFile as readFile12 } from "node:fs/promises";
-import { join as join23, resolve as resolve9 } from "node:path";
+import { join as join24, resolve as resolve9 } from "node:path";
 var signatureOf = (r) => ({ kind: r.verdict.kind, title: r.crash?.title });
 var sameFailure = (a, b) => a.kind === b.kind && a.title === b.title;
 var signatureText = (s) => s.title ? `${s.kind} \u2014 ${s.title}` : s.kind;
@@ -34631,7 +34589,7 @@ async function readFailure(dir) {
   const at = resolve9(dir);
   let report;
   try {
-    report = JSON.parse(await readFile12(join23(at, "report.json"), "utf8"));
+    report = JSON.parse(await readFile12(join24(at, "report.json"), "utf8"));
   } catch (err) {
     throw new UsageError(
       `repro ${dir}: no readable report.json there (${err.code ?? err.message}); pass the folder a soak wrote (--out)`
@@ -34646,7 +34604,7 @@ async function readFailure(dir) {
     );
   if (!report.files?.kernel)
     throw new UsageError(`repro ${dir}: the report keeps no copy of its kernel, so it cannot be booted again`);
-  const elf = join23(at, report.files.kernel);
+  const elf = join24(at, report.files.kernel);
   const saved = report.options;
   const options = {
     ...DEFAULTS,
@@ -34683,8 +34641,8 @@ var Attempts = class {
   }
   async run(label, o) {
     const n = this.list.length + 1;
-    const dir = join24("attempts", `${String(n).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
-    const out = join24(this.reproDir, dir);
+    const dir = join25("attempts", `${String(n).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
+    const out = join25(this.reproDir, dir);
     const started = Date.now();
     const report = await runSoak({ ...o, hangDumpMiB: 0, out }, this.kernel, {
       command: reproduceCommand(o, this.kernel.elf, VERSION),
@@ -34741,6 +34699,24 @@ var Budget = class {
 
 // soak/repro/script.ts
 import { basename as basename9, relative as relative6, resolve as resolve10 } from "node:path";
+
+// soak/load/driver.ts
+var import_autocannon = __toESM(require_autocannon(), 1);
+function requestCycle(paths, etags) {
+  const left = paths.map((p) => p.weight);
+  const cycle = [];
+  while (left.some((n) => n > 0)) {
+    paths.forEach((p, i) => {
+      if (left[i] === 0) return;
+      left[i]--;
+      const etag = p.revalidate ? etags.get(p.path) : void 0;
+      cycle.push({ method: "GET", path: p.path, ...etag ? { headers: { "if-none-match": etag } } : {} });
+    });
+  }
+  return cycle;
+}
+
+// soak/repro/script.ts
 var REPRO_BASE_PORT = 18080;
 var BATCH = 200;
 var WORK = "@WORK@";
@@ -34944,7 +34920,7 @@ function renderReproSummary(v) {
 async function repro(r) {
   const started = Date.now();
   const failure = await readFailure(r.reportDir);
-  const dir = resolve11(r.out ?? join25(failure.dir, "repro"));
+  const dir = resolve11(r.out ?? join26(failure.dir, "repro"));
   await claimReproDir(dir);
   const want = failure.signature;
   r.log(`reproducing ${signatureText(want)} from ${failure.dir}`);
@@ -34974,7 +34950,7 @@ async function repro(r) {
     const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
     const scenario = scenarioOf(m.options, dir);
     verdict.minimised = { ...m, confirmation, scenario };
-    await writeFile11(join25(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}
+    await writeFile11(join26(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}
 `);
     const script = reproScript({
       options: m.options,
@@ -34986,16 +34962,16 @@ async function repro(r) {
       reportDir: failure.dir,
       version: VERSION
     });
-    await writeFile11(join25(dir, "repro.sh"), script);
-    await chmod(join25(dir, "repro.sh"), 493);
+    await writeFile11(join26(dir, "repro.sh"), script);
+    await chmod(join26(dir, "repro.sh"), 493);
     if (attempts.cancelled) verdict.stopped = "cancelled";
     code = confirmation.reproduced > 0 ? 0 : 1;
   }
   if (verdict.stopped) code = 2;
   verdict.wallS = Math.round((Date.now() - started) / 100) / 10;
-  await writeFile11(join25(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
+  await writeFile11(join26(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
 `);
-  await writeFile11(join25(dir, "summary.md"), renderReproSummary(verdict));
+  await writeFile11(join26(dir, "summary.md"), renderReproSummary(verdict));
   return { code, dir, verdict };
 }
 async function claimReproDir(dir) {
