@@ -2,10 +2,12 @@
 // totals add up over 1 and 2 workers, the merged latency and the ticks are sane, stop()
 // gives a partial result, unanswered() numbers connections across workers, and a worker
 // killed from outside fails the load naming it. No worker is left behind.
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type HttpGuest, httpGet, startHttpGuest, stopHttpGuest } from "../../test/http-guest.ts";
 import type { MixedTick } from "../load/mixed.ts";
 import { LoadPool, type PoolOptions } from "../load/pool.ts";
+import { workerCommand } from "../load/worker-command.ts";
 import { DEFAULTS } from "../options.ts";
 import { alive, waitFor } from "./cli-run.ts";
 
@@ -113,4 +115,13 @@ it("fewer workers than asked when the load has fewer connections and churn ports
   expect(pool.workers).toBe(3);
   pool.stop();
   return pool.done;
+});
+
+it("a worker exits by itself when its IPC channel closes (the engine gone, whatever the parent-death signal does)", async () => {
+  const [node, ...args] = workerCommand();
+  const child = spawn(node, args, { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced" });
+  await new Promise((r) => child.once("spawn", r));
+  const exited = new Promise((r) => child.once("exit", (code, signal) => r({ code, signal })));
+  child.disconnect();
+  expect(await exited).toEqual({ code: 0, signal: null });
 });
