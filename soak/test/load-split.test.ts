@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { MixedOptions } from "../load/mixed.ts";
 import { splitLoad, usableWorkers } from "../load/split.ts";
+import { DEFAULTS, loadWorkerCount } from "../options.ts";
 
 const urls = (n: number, from: number) => Array.from({ length: n }, (_, i) => `http://127.0.0.1:${from + i}`);
 const load = (requests: number, connections: number, share: number, ka = 25, churn = 2): MixedOptions => ({
@@ -46,5 +47,13 @@ describe("splitLoad", () => {
     expect(usableWorkers(load(1000, 50, 1, 25, 6), 8)).toBe(6);
     expect(usableWorkers(load(2, 50, 0), 8)).toBe(2);
     expect(usableWorkers(load(1000, 50, 0.01), 0)).toBe(1);
+  });
+});
+
+describe("--load-workers auto", () => {
+  it("uses the cores QEMU leaves spare (it takes about two), at least 1, at most 8", () => {
+    const auto = { ...DEFAULTS, loadWorkers: "auto" as const };
+    expect([1, 2, 3, 4, 6, 10, 64].map((cores) => loadWorkerCount(auto, cores))).toEqual([1, 1, 1, 2, 4, 8, 8]);
+    expect(loadWorkerCount({ ...DEFAULTS, loadWorkers: 3 }, 2)).toBe(3);
   });
 });
