@@ -1,6 +1,6 @@
 // The load in worker processes, measured: full default soaks through the CLI (from the
 // sources, as `npx tsx soak/cli.ts`), in turns, each variant a checkout and extra flags,
-// with CPU per thread over the load (from the first timeline second to the last) of
+// with CPU per thread over the load (the samples whose last timeline second had responses) of
 // QEMU (main loop, vCPU), the engine and each load worker.
 //   npx tsx bench/load-workers.ts [--requests N] [--runs N] NAME=DIR[:FLAGS] ...
 // e.g. main=/tmp/base "w1=.:--load-workers 1" "w2=.:--load-workers 2"
@@ -14,7 +14,8 @@ import { threadCpu } from "./threads.ts";
 
 interface Sample {
   at: number;
-  seconds: number;
+  /** the load was running: the timeline's last second had responses */
+  loading: boolean;
   /** CPU seconds by role */
   cpu: Map<string, number>;
 }
@@ -55,18 +56,18 @@ async function soak(dir: string, flags: string[], requests: number) {
   const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
   const samples: Sample[] = [];
   const poll = setInterval(async () => {
-    const seconds = (await readFile(join(out, "timeline.jsonl"), "utf8").catch(() => "")).split("\n").length - 1;
-    samples.push({ at: performance.now(), seconds, cpu: await roles(child.pid ?? 0).catch(() => new Map()) });
+    const lines = (await readFile(join(out, "timeline.jsonl"), "utf8").catch(() => "")).trim().split("\n");
+    const loading = /"rps":[1-9]/.test(lines[lines.length - 1]); // a line being written reads as not loading
+    samples.push({ at: performance.now(), loading, cpu: await roles(child.pid ?? 0).catch(() => new Map()) });
   }, 500);
   const code = await new Promise<number | null>((r) => child.on("exit", r));
   clearInterval(poll);
   const report = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
   await rm(out, { recursive: true, force: true });
   if (code !== 0) throw new Error(`${dir} ${flags.join(" ")}: exit ${code}, verdict ${report.verdict.kind}`);
-  // the load: from the first timeline second to the last
-  const last = Math.max(...samples.map((s) => s.seconds));
-  const a = samples.find((s) => s.seconds >= 1);
-  const b = samples.find((s) => s.seconds === last);
+  // the load: not its start-up, not the settling after it (QEMU's threads end when it stops)
+  const a = samples.find((s) => s.loading);
+  const b = samples.findLast((s) => s.loading);
   if (!a || !b || b === a) throw new Error("too short to measure");
   const wall = (b.at - a.at) / 1000;
   const cores = [...b.cpu].map(([role, s]) => [role, (s - (a.cpu.get(role) ?? 0)) / wall] as const);
