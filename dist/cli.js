@@ -3901,9 +3901,9 @@ var require_templates = __commonJS({
     }
     function parseArguments(name, arguments_) {
       const results = [];
-      const chunks = arguments_.trim().split(/\s*,\s*/g);
+      const chunks2 = arguments_.trim().split(/\s*,\s*/g);
       let matches;
-      for (const chunk of chunks) {
+      for (const chunk of chunks2) {
         const number = Number(chunk);
         if (!Number.isNaN(number)) {
           results.push(number);
@@ -3951,7 +3951,7 @@ var require_templates = __commonJS({
     }
     module2.exports = (chalk, temporary) => {
       const styles = [];
-      const chunks = [];
+      const chunks2 = [];
       let chunk = [];
       temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
         if (escapeCharacter) {
@@ -3959,25 +3959,25 @@ var require_templates = __commonJS({
         } else if (style) {
           const string = chunk.join("");
           chunk = [];
-          chunks.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
+          chunks2.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
           styles.push({ inverse, styles: parseStyle(style) });
         } else if (close) {
           if (styles.length === 0) {
             throw new Error("Found extraneous } in Chalk template literal");
           }
-          chunks.push(buildStyle(chalk, styles)(chunk.join("")));
+          chunks2.push(buildStyle(chalk, styles)(chunk.join("")));
           chunk = [];
           styles.pop();
         } else {
           chunk.push(character);
         }
       });
-      chunks.push(chunk.join(""));
+      chunks2.push(chunk.join(""));
       if (styles.length > 0) {
         const errMessage = `Chalk template literal is missing ${styles.length} closing bracket${styles.length === 1 ? "" : "s"} (\`}\`)`;
         throw new Error(errMessage);
       }
-      return chunks.join("");
+      return chunks2.join("");
     };
   }
 });
@@ -5574,16 +5574,16 @@ var require_common = __commonJS({
         }
       },
       // Join array of chunks to single array.
-      flattenChunks: function(chunks) {
+      flattenChunks: function(chunks2) {
         var i, l, len, pos, chunk, result;
         len = 0;
-        for (i = 0, l = chunks.length; i < l; i++) {
-          len += chunks[i].length;
+        for (i = 0, l = chunks2.length; i < l; i++) {
+          len += chunks2[i].length;
         }
         result = new Uint8Array(len);
         pos = 0;
-        for (i = 0, l = chunks.length; i < l; i++) {
-          chunk = chunks[i];
+        for (i = 0, l = chunks2.length; i < l; i++) {
+          chunk = chunks2[i];
           result.set(chunk, pos);
           pos += chunk.length;
         }
@@ -5597,8 +5597,8 @@ var require_common = __commonJS({
         }
       },
       // Join array of chunks to single array.
-      flattenChunks: function(chunks) {
-        return [].concat.apply([], chunks);
+      flattenChunks: function(chunks2) {
+        return [].concat.apply([], chunks2);
       }
     };
     exports2.setTyped = function(on) {
@@ -29894,7 +29894,7 @@ var require_autocannon = __commonJS({
     var net = __require("net");
     var path = __require("path");
     var URL2 = __require("url").URL;
-    var spawn5 = __require("child_process").spawn;
+    var spawn6 = __require("child_process").spawn;
     var managePath = require_dist();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -30122,7 +30122,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path.join(__dirname, "lib/preload"));
-        const proc = spawn5(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn6(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -30200,6 +30200,7 @@ var package_default = {
   },
   files: [
     "dist/cli.js",
+    "dist/load-worker.js",
     "dist/kernel.elf",
     "dist/kernel-toolchain.txt",
     "dist/licenses.txt",
@@ -30282,6 +30283,9 @@ async function kernelUnderTest(path, fault, log) {
   );
   return { elf: build.elf, sourceRoot: PACKAGE_ROOT, bundled: true, fault };
 }
+
+// soak/options.ts
+import { availableParallelism } from "node:os";
 
 // soak/vm/qemu.ts
 import { spawn as spawn2 } from "node:child_process";
@@ -30514,6 +30518,7 @@ var MAX = {
   requests: UNCAPPED_REQUESTS,
   connections: 4096,
   pipelining: 256,
+  loadWorkers: 64,
   memoryMiB: 65536,
   seconds: 7 * 24 * 3600
 };
@@ -30528,6 +30533,7 @@ var DEFAULTS = {
   connections: 50,
   churnPercent: 1,
   pipelining: 1,
+  loadWorkers: "auto",
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
   healthPath: "/health",
@@ -30560,6 +30566,9 @@ function churnWorkers(o) {
   if (o.churnPercent >= 100) return o.connections;
   return Math.min(o.connections, Math.ceil(o.connections * o.churnPercent * 4 / 100));
 }
+function loadWorkerCount(o, cores = availableParallelism()) {
+  return o.loadWorkers === "auto" ? Math.max(1, Math.min(8, cores - 2)) : o.loadWorkers;
+}
 var keepAliveConnections = (o) => o.churnPercent >= 100 ? 0 : o.connections;
 function parsePaths(spec) {
   const paths = spec.split(",").map((s) => s.trim()).filter(Boolean).map((item) => {
@@ -30588,6 +30597,7 @@ function validate(o) {
   positiveInt("requests", o.requests, 1, MAX.requests);
   positiveInt("connections", o.connections, 1, MAX.connections);
   positiveInt("pipelining", o.pipelining, 1, MAX.pipelining);
+  if (o.loadWorkers !== "auto") positiveInt("load-workers", o.loadWorkers, 1, MAX.loadWorkers);
   positiveInt("memory", o.memoryMiB, 64, MAX.memoryMiB);
   positiveInt("health-failures", o.healthFailures, 1, 1e3);
   positiveInt("duration", o.durationS, 0, MAX.seconds);
@@ -30643,6 +30653,7 @@ var FLAGS = {
   connections: (o) => one("connections", o.connections, DEFAULTS.connections),
   churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
   pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
+  loadWorkers: (o) => one("load-workers", o.loadWorkers, DEFAULTS.loadWorkers),
   paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
   requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
   healthPath: (o) => one("health-path", o.healthPath, DEFAULTS.healthPath),
@@ -30679,9 +30690,9 @@ function reproduceCommand(o, kernelFile, version2) {
 }
 
 // soak/bisect/bisect.ts
-import { spawn as spawn4 } from "node:child_process";
+import { spawn as spawn5 } from "node:child_process";
 import { mkdir as mkdir5, readdir as readdir4, writeFile as writeFile9 } from "node:fs/promises";
-import { join as join20, resolve as resolve7 } from "node:path";
+import { join as join21, resolve as resolve7 } from "node:path";
 
 // soak/cli-options.ts
 import { parseArgs } from "node:util";
@@ -30754,6 +30765,9 @@ load
   --churn PCT              share of requests, in percent, each on a new connection that the guest
                            closes (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
+  --load-workers N|auto    processes the load runs in, connections and requests split over them
+                           (default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),
+                           as its vCPU and main loop take about two)
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
   --request-timeout S      per-request timeout (default ${DEFAULTS.requestTimeoutS})
@@ -30793,6 +30807,11 @@ function num(name, v, fallback) {
   if (!/^\s*\d+(\.\d+)?\s*$/.test(v)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
   return Number(v);
 }
+function loadWorkers(v) {
+  if (v === void 0 || v.trim() === "auto") return "auto";
+  if (!/^\s*\d+\s*$/.test(v)) throw new UsageError(`--load-workers: expected a whole number or auto, got "${v}"`);
+  return Number(v);
+}
 function portList(v) {
   if (v === void 0) return [];
   return v.split(",").flatMap((part) => {
@@ -30823,6 +30842,7 @@ function parseCli(argv) {
       connections: { type: "string" },
       churn: { type: "string" },
       pipelining: { type: "string" },
+      "load-workers": { type: "string" },
       paths: { type: "string" },
       "request-timeout": { type: "string" },
       "health-path": { type: "string" },
@@ -30899,6 +30919,7 @@ function parseCli(argv) {
     connections: num("connections", values.connections, d.connections),
     churnPercent: num("churn", values.churn, d.churnPercent),
     pipelining: num("pipelining", values.pipelining, d.pipelining),
+    loadWorkers: loadWorkers(values["load-workers"]),
     paths: values.paths === void 0 ? d.paths : parsePaths(values.paths),
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
     healthPath: values["health-path"] ?? d.healthPath,
@@ -30949,7 +30970,7 @@ async function readSteps(out) {
 }
 
 // soak/bisect/step.ts
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 
 // soak/run.ts
 import { resolve as resolve6 } from "node:path";
@@ -31740,8 +31761,8 @@ async function startVm(ctx, target) {
   }
 }
 
-// soak/load/churn.ts
-import { connect } from "node:net";
+// soak/load/pool.ts
+import { spawn as spawn3 } from "node:child_process";
 
 // soak/load/histogram.ts
 var LatencyHistogram = class {
@@ -31775,6 +31796,26 @@ var LatencyHistogram = class {
   get mean() {
     return this.count ? this.sum / this.count : 0;
   }
+  snapshot() {
+    const out = [];
+    for (let ms = 0; ms <= this.max && this.count > 0; ms++) if (this.counts[ms]) out.push([ms, this.counts[ms]]);
+    return out;
+  }
+  /** Adds another histogram's responses (its latencies above this cap counted at the cap). */
+  merge(s) {
+    for (const [ms, n] of s) {
+      const v = Math.min(this.capMs, ms);
+      this.counts[v] += n;
+      this.count += n;
+      this.sum += v * n;
+      if (v > this.max) this.max = v;
+    }
+  }
+  /** p50/p90/p99/max/mean, as a load result reports them */
+  summary() {
+    const mean = Math.round(this.mean * 100) / 100;
+    return { p50: this.percentile(50), p90: this.percentile(90), p99: this.percentile(99), max: this.max, mean };
+  }
   reset() {
     this.counts.fill(0);
     this.count = 0;
@@ -31783,359 +31824,270 @@ var LatencyHistogram = class {
   }
 };
 
-// soak/load/churn.ts
+// soak/load/pool-result.ts
 var ERROR_SAMPLES = 20;
-var PACE_MS = 5;
-var MAX_HEAD = 65536;
-var Timeout = class extends Error {
-};
-var ChurnRun = class {
-  constructor(o) {
-    this.o = o;
-    this.latency = new LatencyHistogram(o.timeoutS * 1e3);
-    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
-    this.done = Promise.all(o.ports.map((p, i) => this.worker(p, i))).then(() => ({
-      ...this.result,
-      requests: this.completed,
-      connections: this.started,
-      latencyMs: {
-        p50: this.latency.percentile(50),
-        p90: this.latency.percentile(90),
-        p99: this.latency.percentile(99),
-        max: this.latency.max,
-        mean: Math.round(this.latency.mean * 100) / 100
-      }
-    }));
-  }
-  o;
-  /** responses so far */
-  completed = 0;
-  started = 0;
-  stopped = false;
-  latency;
-  result;
-  open = /* @__PURE__ */ new Set();
-  done;
-  stop() {
-    this.stopped = true;
-    for (const s of this.open) s.destroy();
-  }
-  async worker(port, index) {
-    let turn = index;
-    while (!this.stopped && this.started < this.o.requests) {
-      if (!this.o.mayStart(this.started)) {
-        await new Promise((r) => setTimeout(r, PACE_MS));
-        continue;
-      }
-      this.started++;
-      const req = this.o.cycle[turn % this.o.cycle.length];
-      turn++;
-      const t0 = performance.now();
-      try {
-        const { status, bytes } = await this.once(port, req);
-        const ms = performance.now() - t0;
-        this.completed++;
-        this.latency.record(ms);
-        this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
-        this.result.bytes += bytes;
-        this.o.onResponse(status, bytes, ms);
-      } catch (err) {
-        if (this.stopped) return;
-        this.result.errors++;
-        if (err instanceof Timeout) this.result.timeouts++;
-        if (this.result.errorSamples.length < ERROR_SAMPLES)
-          this.result.errorSamples.push({ at: Date.now(), message: `new connection: ${err.message}` });
-      }
-    }
-  }
-  /** One connection, one request, one response, closed by the guest. */
-  once(port, req) {
-    return new Promise((resolve12, reject) => {
-      const socket = connect({ host: "127.0.0.1", port, noDelay: true });
-      this.open.add(socket);
-      let head2 = Buffer.alloc(0);
-      let want;
-      let got = 0;
-      const timer = setTimeout(
-        () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
-        this.o.timeoutS * 1e3
-      );
-      const finish = (err) => {
-        clearTimeout(timer);
-        this.open.delete(socket);
-        socket.destroy();
-        if (err) reject(err);
-        else if (want && got >= want.bytes) resolve12(want);
-        else reject(new Error("the guest closed the connection before a whole response"));
-      };
-      const headers = { ...req.headers, connection: "close" };
-      const lines = Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}\r
-`);
-      socket.write(`GET ${req.path} HTTP/1.1\r
-host: 127.0.0.1:${port}\r
-${lines.join("")}\r
-`);
-      socket.on("data", (d) => {
-        got += d.length;
-        if (!want) {
-          head2 = Buffer.concat([head2, d]);
-          want = responseSize(head2);
-          if (!want && head2.length > MAX_HEAD)
-            return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
-        }
-      });
-      socket.on("end", () => finish());
-      socket.on("close", () => finish());
-      socket.on("error", (err) => finish(err));
-    });
-  }
-};
-function responseSize(buf) {
-  const end = buf.indexOf("\r\n\r\n");
-  if (end < 0) return void 0;
-  const head2 = buf.subarray(0, end).toString("latin1");
-  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head2)?.[1] ?? 0);
-  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head2)?.[1] ?? 0);
-  return { status, bytes: end + 4 + length };
-}
-
-// soak/load/driver.ts
-var import_autocannon = __toESM(require_autocannon(), 1);
-
-// soak/load/in-flight.ts
-var RING_SIZE = 16;
-var InFlightLog = class {
-  rings = [];
-  /** autocannon's setupClient callback: records what this client sends and what comes back. */
-  track = (client) => {
-    const c = client;
-    const queue = c.pipelinedRequests;
-    const connection = this.rings.length;
-    const ring = [];
-    this.rings.push(ring);
-    const sent = /* @__PURE__ */ new WeakMap();
-    const insert = queue.insertRequest.bind(queue);
-    const terminate = queue.terminateRequest.bind(queue);
-    queue.insertRequest = (req) => {
-      insert(req);
-      const entry = {
-        connection,
-        port: Number(c.opts.port ?? 80),
-        method: req.method ?? "GET",
-        path: req.path ?? "/",
-        ...req.headers && Object.keys(req.headers).length ? { headers: plain(req.headers) } : {},
-        sentAt: Date.now(),
-        answered: false
-      };
-      if (ring.length === RING_SIZE) ring.shift();
-      ring.push(entry);
-      const queued = queue.toArray().at(-1);
-      if (queued) sent.set(queued, entry);
-    };
-    queue.terminateRequest = () => {
-      const done = terminate();
-      const entry = done && sent.get(done);
-      if (entry) entry.answered = true;
-      return done;
-    };
-  };
-  /** Every remembered request not answered yet, oldest first. */
-  unanswered() {
-    return this.rings.flat().filter((r) => !r.answered).sort((a, b) => a.sentAt - b.sentAt);
-  }
-};
-var plain = (h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-
-// soak/load/driver.ts
-var ERROR_SAMPLES2 = 20;
-function requestCycle(paths, etags) {
-  const left = paths.map((p) => p.weight);
-  const cycle = [];
-  while (left.some((n) => n > 0)) {
-    paths.forEach((p, i) => {
-      if (left[i] === 0) return;
-      left[i]--;
-      const etag = p.revalidate ? etags.get(p.path) : void 0;
-      cycle.push({ method: "GET", path: p.path, ...etag ? { headers: { "if-none-match": etag } } : {} });
-    });
-  }
-  return cycle;
-}
-var LoadRun = class {
-  instance;
-  capTimer;
-  stoppedEarly = false;
-  errorSamples = [];
-  /** each connection's last requests, answered or not */
-  sent = new InFlightLog();
-  done;
-  constructor(opts, onTick) {
-    this.done = new Promise((resolve12, reject) => {
-      this.instance = (0, import_autocannon.default)(
-        {
-          // autocannon takes an array of URLs (and spreads the connections over them); its types say string.
-          url: opts.urls,
-          connections: opts.connections,
-          pipelining: opts.pipelining,
-          amount: opts.requests,
-          timeout: opts.timeoutS,
-          requests: requestCycle(opts.paths, opts.etags),
-          headers: opts.headers,
-          setupClient: this.sent.track
-        },
-        (err, result) => {
-          clearTimeout(this.capTimer);
-          if (err) return reject(err);
-          resolve12(this.summarize(result, opts.requests));
-        }
-      );
-      const events = this.instance;
-      events.on("tick", (t) => onTick({ count: t.counter, bytes: t.bytes }));
-      const onResponse = opts.onResponse;
-      if (onResponse)
-        events.on("response", (_c, _s, bytes, ms) => onResponse(ms, bytes));
-      events.on("reqError", (err) => {
-        if (this.errorSamples.length < ERROR_SAMPLES2) this.errorSamples.push({ at: Date.now(), message: err.message });
-      });
-    });
-    if (opts.durationS > 0) this.capTimer = setTimeout(() => this.stop(), opts.durationS * 1e3);
-  }
-  stop() {
-    this.stoppedEarly = true;
-    this.instance?.stop();
-  }
-  summarize(r, asked) {
-    const statuses = {};
-    let unexpected = 0;
-    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) {
-      const count = s.count;
-      statuses[code] = count;
-      if (!(code.startsWith("2") || code === "304")) unexpected += count;
-    }
-    const requests = r.requests.total ?? 0;
-    return {
-      requests,
-      durationS: r.duration,
-      rps: r.duration > 0 ? requests / r.duration : 0,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      statuses,
-      unexpectedStatuses: unexpected,
-      latencyMs: {
-        p50: r.latency.p50,
-        p90: r.latency.p90,
-        p99: r.latency.p99,
-        max: r.latency.max,
-        mean: r.latency.average
-      },
-      bytes: r.throughput.total,
-      stopped: this.stoppedEarly || requests < asked,
-      errorSamples: this.errorSamples
-    };
-  }
-};
-
-// soak/load/mixed.ts
-var ERROR_SAMPLES3 = 20;
 var expected = (code) => code.startsWith("2") || code === "304";
-var MixedLoad = class {
-  keepAlive;
-  churn;
-  keepAliveResponses = 0;
-  keepAliveDone = false;
-  stopped = false;
-  done;
-  constructor(opts, onTick) {
-    const started = performance.now();
-    const { share, ports } = opts.churn;
-    const churnRequests = Math.round(opts.requests * share);
-    const window2 = new LatencyHistogram(opts.timeoutS * 1e3);
-    if (opts.requests > churnRequests) {
-      const requests = opts.requests - churnRequests;
-      this.keepAlive = new LoadRun(
-        {
-          ...opts,
-          requests,
-          connections: Math.min(opts.connections, requests),
-          durationS: 0,
-          // the cap is ours, for both
-          onResponse: (ms) => {
-            this.keepAliveResponses++;
-            window2.record(ms);
-          }
-        },
-        () => {
-        }
-      );
-    } else this.keepAliveDone = true;
-    if (churnRequests > 0) {
-      const ahead = share / (1 - share);
-      this.churn = new ChurnRun({
-        ports,
-        requests: churnRequests,
-        timeoutS: opts.timeoutS,
-        cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
-        // keep to the share: at most one request per worker ahead of the keep-alive load
-        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + ports.length,
-        onResponse: (_status, _bytes, ms) => window2.record(ms)
-      });
+var addStatuses = (into, from) => {
+  for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
+};
+var firstSamples = (lists) => lists.flat().sort((a, b) => a.at - b.at).slice(0, ERROR_SAMPLES);
+function poolResult(dones, run6) {
+  const keepAlive = new LatencyHistogram(run6.capMs);
+  const churnLatency = new LatencyHistogram(run6.capMs);
+  const statuses = {};
+  let [requests, errors, timeouts, bytes] = [0, 0, 0, 0];
+  for (const d of dones) {
+    keepAlive.merge(d.latency.keepAlive);
+    churnLatency.merge(d.latency.churn);
+    addStatuses(statuses, d.result.statuses);
+    requests += d.result.requests;
+    errors += d.result.errors;
+    timeouts += d.result.timeouts;
+    bytes += d.result.bytes;
+  }
+  const churns = dones.flatMap((d) => d.result.churn ? [d.result.churn] : []);
+  const durationS = Math.round(run6.wallS * 100) / 100;
+  return {
+    requests,
+    durationS,
+    rps: durationS > 0 ? requests / durationS : 0,
+    errors,
+    timeouts,
+    statuses,
+    unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+    latencyMs: (run6.keepAlive ? keepAlive : churnLatency).summary(),
+    bytes,
+    stopped: run6.stopped || dones.some((d) => d.result.stopped) || requests < run6.asked,
+    errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
+    ...churns.length ? { churn: churnResult(churns, churnLatency) } : {}
+  };
+}
+function churnResult(churns, latency) {
+  const statuses = {};
+  for (const c of churns) addStatuses(statuses, c.statuses);
+  const sum = (k) => churns.reduce((n, c) => n + c[k], 0);
+  return {
+    requests: sum("requests"),
+    connections: sum("connections"),
+    errors: sum("errors"),
+    timeouts: sum("timeouts"),
+    statuses,
+    latencyMs: latency.summary(),
+    bytes: sum("bytes"),
+    errorSamples: firstSamples(churns.map((c) => c.errorSamples))
+  };
+}
+
+// soak/load/split.ts
+function shareOut(total, weights) {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (sum === 0) return weights.map(() => 0);
+  const parts = weights.map((w) => Math.floor(total * w / sum));
+  let left = total - parts.reduce((a, b) => a + b, 0);
+  for (let i = 0; left > 0; i = (i + 1) % parts.length)
+    if (weights[i] > 0) {
+      parts[i]++;
+      left--;
     }
-    let last = 0;
-    const tick = setInterval(() => {
-      const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
-      onTick({ count: now - last, p99Ms: window2.percentile(99) });
-      last = now;
-      window2.reset();
-    }, 1e3);
-    const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1e3) : void 0;
-    const keepAliveDone = this.keepAlive?.done.then(
-      (r) => {
-        this.keepAliveDone = true;
-        return r;
-      },
-      (err) => {
-        this.stop();
-        throw err;
+  return parts;
+}
+function chunks(list, n) {
+  if (list.length === 0) return Array.from({ length: n }, () => []);
+  if (list.length < n) return Array.from({ length: n }, (_, i) => [list[i % list.length]]);
+  const sizes = shareOut(list.length, Array(n).fill(1));
+  return sizes.map((k, i) => {
+    const at = sizes.slice(0, i).reduce((a, b) => a + b, 0);
+    return list.slice(at, at + k);
+  });
+}
+function usableWorkers(o, asked) {
+  const churnRequests = Math.round(o.requests * o.churn.share);
+  const keepAlive = o.requests - churnRequests;
+  const connections = keepAlive > 0 ? Math.min(o.connections, keepAlive) : 0;
+  const churnUrls = churnRequests > 0 ? o.churn.urls.length : 0;
+  return Math.max(1, Math.min(asked, Math.max(connections, churnUrls)));
+}
+function splitLoad(o, n) {
+  if (n === 1) return [{ options: o, firstConnection: 0 }];
+  const churnTotal = Math.round(o.requests * o.churn.share);
+  const keepAliveTotal = o.requests - churnTotal;
+  const connections = shareOut(keepAliveTotal > 0 ? Math.min(o.connections, keepAliveTotal) : 0, Array(n).fill(1));
+  const keepAlive = shareOut(keepAliveTotal, connections);
+  const churnUrls = churnTotal > 0 ? chunks(o.churn.urls, Math.min(n, o.churn.urls.length)) : [];
+  const churnUrlsOf = (i) => churnUrls[i] ?? [];
+  const churn = shareOut(
+    churnTotal,
+    connections.map((_, i) => churnUrlsOf(i).length)
+  );
+  const withConnections = connections.filter((c) => c > 0).length;
+  const urls = chunks(o.urls, withConnections);
+  let first = 0;
+  return connections.map((c, i) => {
+    const requests = keepAlive[i] + churn[i];
+    const part = {
+      firstConnection: first,
+      options: {
+        ...o,
+        urls: c > 0 ? urls[i] : [],
+        requests,
+        connections: c,
+        churn: { share: requests > 0 ? churn[i] / requests : 0, urls: churnUrlsOf(i) }
       }
-    );
-    this.done = Promise.all([keepAliveDone, this.churn?.done]).then(([ka, churn]) => this.combine(ka, churn, (performance.now() - started) / 1e3, opts.requests)).finally(() => {
-      clearInterval(tick);
-      clearTimeout(cap);
+    };
+    first += c;
+    return part;
+  });
+}
+
+// soak/load/worker-command.ts
+import { createRequire as createRequire4 } from "node:module";
+import { dirname as dirname6, join as join11 } from "node:path";
+import { fileURLToPath as fileURLToPath4, pathToFileURL } from "node:url";
+function workerCommand() {
+  const here = fileURLToPath4(import.meta.url);
+  if (!here.endsWith(".ts")) return [process.execPath, join11(dirname6(here), "load-worker.js")];
+  const tsx = createRequire4(here).resolve("tsx");
+  return [process.execPath, "--import", pathToFileURL(tsx).href, join11(dirname6(here), "load-worker.ts")];
+}
+
+// soak/load/pool.ts
+var STDERR_TAIL = 2e3;
+var ASK_TIMEOUT_MS = 2e3;
+var EXIT_GRACE_MS = 2e3;
+var LoadPool = class {
+  done;
+  /** how many processes the load runs in (the option, reduced to what the load can use) */
+  workers;
+  procs;
+  stopped = false;
+  asks = /* @__PURE__ */ new Map();
+  nextAsk = 0;
+  window;
+  windowCount = 0;
+  ticker;
+  constructor(o, onTick) {
+    const { workers, enter, ...mixed } = o;
+    this.workers = usableWorkers(mixed, workers);
+    this.window = new LatencyHistogram(o.timeoutS * 1e3);
+    const parts = splitLoad(mixed, this.workers);
+    this.procs = parts.map((part, i) => this.start(part, i, enter ?? [], onTick));
+    const churnRequests = Math.round(o.requests * o.churn.share);
+    this.done = this.collect({
+      asked: o.requests,
+      keepAlive: o.requests > churnRequests,
+      capMs: o.timeoutS * 1e3
     });
   }
-  /** what the keep-alive connections sent and have not had answered (in-flight.ts) */
-  unanswered() {
-    return this.keepAlive?.sent.unanswered() ?? [];
+  /** the workers' process ids (for CPU figures, and tests) */
+  get pids() {
+    return this.procs.flatMap((w) => w.child.pid ? [w.child.pid] : []);
   }
   stop() {
     this.stopped = true;
-    this.keepAlive?.stop();
-    this.churn?.stop();
+    for (const w of this.procs) send(w.child, { type: "stop" });
   }
-  /** The keep-alive result with the churn's added in; latency: the keep-alive's when there is one (churn has its own). */
-  combine(ka, churn, wallS, asked) {
-    if (ka && !churn) return ka;
-    const c = churn;
-    const statuses = { ...ka?.statuses };
-    for (const [code, n] of Object.entries(c.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-    const requests = (ka?.requests ?? 0) + c.requests;
-    const durationS = Math.round(wallS * 100) / 100;
-    return {
-      requests,
-      durationS,
-      rps: durationS > 0 ? requests / durationS : 0,
-      errors: (ka?.errors ?? 0) + c.errors,
-      timeouts: (ka?.timeouts ?? 0) + c.timeouts,
-      statuses,
-      unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
-      latencyMs: ka?.latencyMs ?? c.latencyMs,
-      bytes: (ka?.bytes ?? 0) + c.bytes,
-      stopped: this.stopped || requests < asked,
-      errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES3),
-      churn: c
+  /** what the keep-alive connections of all workers sent and have not had answered */
+  async unanswered() {
+    const lists = await Promise.all(
+      this.procs.map(async (w) => {
+        const requests = w.result ? w.result.unanswered : await this.ask(w);
+        return requests.map((r) => ({ ...r, connection: r.connection + w.part.firstConnection }));
+      })
+    );
+    return lists.flat().sort((a, b) => a.sentAt - b.sentAt);
+  }
+  ask(w) {
+    if (!w.child.connected) return Promise.resolve([]);
+    const id = ++this.nextAsk;
+    return new Promise((resolve12) => {
+      const answer = (r) => {
+        clearTimeout(timer);
+        this.asks.delete(id);
+        resolve12(r);
+      };
+      const timer = setTimeout(() => answer([]), ASK_TIMEOUT_MS);
+      this.asks.set(id, answer);
+      w.exited.then(() => answer([]));
+      send(w.child, { type: "unanswered", id });
+    });
+  }
+  start(part, i, enter, onTick) {
+    const name = `load worker ${i + 1} of ${this.workers}`;
+    const argv = [...enter, "setpriv", "--pdeathsig", "KILL", "--", ...workerCommand()];
+    const child = spawn3(argv[0], argv.slice(1), {
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "advanced",
+      detached: true
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL);
+    });
+    const w = {
+      child,
+      part,
+      exited: new Promise((resolve12) => {
+        child.once("exit", () => resolve12());
+        child.once("error", () => resolve12());
+      }),
+      done: new Promise((resolve12, reject) => {
+        child.on("message", (m) => {
+          if (m.type === "tick") this.tick(m, onTick);
+          else if (m.type === "unanswered") this.asks.get(m.id)?.(m.requests);
+          else if (m.type === "done") {
+            w.result = m;
+            resolve12(m);
+          } else if (m.type === "failed") reject(new Error(`${name} failed: ${m.message}`));
+        });
+        child.once("error", (err) => reject(new Error(`${name}: cannot start ${argv[0]} (${err.message})`)));
+        child.once("close", (code, signal) => {
+          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const tail = stderr.trim() ? `; its stderr ended:
+${stderr.trim()}` : " (nothing on its stderr)";
+          reject(new Error(`${name} (pid ${child.pid}) ${how} before its result${tail}`));
+        });
+      })
     };
+    send(child, { type: "start", options: part.options });
+    return w;
+  }
+  /** Adds a worker's second to the pool's; the pool's own clock ticks half a second after the workers' first. */
+  tick(m, onTick) {
+    this.windowCount += m.count;
+    this.window.merge(m.latency);
+    if (this.ticker) return;
+    this.ticker = setTimeout(() => {
+      const emit = () => {
+        onTick({ count: this.windowCount, p99Ms: this.window.percentile(99) });
+        this.windowCount = 0;
+        this.window.reset();
+      };
+      emit();
+      this.ticker = setInterval(emit, 1e3);
+    }, 500);
+  }
+  async collect(run6) {
+    try {
+      const dones = await Promise.all(this.procs.map((w) => w.done));
+      const wallS = (Math.max(...dones.map((d) => d.endedAt)) - Math.min(...dones.map((d) => d.startedAt))) / 1e3;
+      return poolResult(dones, { ...run6, stopped: this.stopped, wallS });
+    } finally {
+      clearTimeout(this.ticker);
+      clearInterval(this.ticker);
+      for (const w of this.procs) if (w.child.connected) w.child.disconnect();
+      await Promise.all(this.procs.map((w) => gone(w)));
+    }
   }
 };
+function send(child, m) {
+  if (child.connected) child.send(m, () => {
+  });
+}
+async function gone(w) {
+  const timer = setTimeout(() => w.child.kill("SIGKILL"), EXIT_GRACE_MS);
+  await w.exited;
+  clearTimeout(timer);
+}
 
 // soak/watch/monitor.ts
 var Poller = class {
@@ -32510,13 +32462,14 @@ async function load(ctx, guest) {
   const counter = { requests: 0, rps: 0 };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
-  const run6 = new MixedLoad(
+  const run6 = new LoadPool(
     {
+      workers: loadWorkerCount(o),
       urls: guest.loadPorts.map((p) => `http://127.0.0.1:${p}`),
       requests: o.requests,
       durationS: o.durationS,
       connections: keepAliveConnections(o),
-      churn: { share: o.churnPercent / 100, ports: guest.churnPorts },
+      churn: { share: o.churnPercent / 100, urls: guest.churnPorts.map((p) => `http://127.0.0.1:${p}`) },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
@@ -32528,20 +32481,23 @@ async function load(ctx, guest) {
       counter.p99Ms = t.p99Ms;
     }
   );
+  ctx.hooks.log(`the load runs in ${run6.workers} worker process${run6.workers > 1 ? "es" : ""}`);
   let loadOver = false;
+  let inFlight;
   const stoppedByFinding = await Promise.race([
     run6.done.then(() => {
       loadOver = true;
       return false;
     }),
     ctx.findings.first.then(() => {
-      if (!loadOver) ctx.report.inFlight = inFlightNow(ctx, run6);
+      if (!loadOver) inFlight = inFlightNow(ctx, run6);
       return true;
     })
   ]);
   if (stoppedByFinding) run6.stop();
+  if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run6.done;
-  ctx.report.load = { ...result, asked: o.requests };
+  ctx.report.load = { ...result, asked: o.requests, workers: run6.workers };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
   const problems = [
@@ -32551,14 +32507,15 @@ async function load(ctx, guest) {
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
 }
-function inFlightNow(ctx, run6) {
-  const now = Date.now();
+async function inFlightNow(ctx, run6) {
   const { last, lastAt } = ctx.stats;
+  const requests = await run6.unanswered();
+  const now = Date.now();
   return {
     at: new Date(now).toISOString(),
     guestRequests: last?.requests,
     guestAt: lastAt ? new Date(lastAt).toISOString() : void 0,
-    requests: run6.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+    requests: requests.map(({ answered: _, sentAt, ...r }) => ({
       ...r,
       sentAt: new Date(sentAt).toISOString(),
       ageMs: now - sentAt
@@ -32573,7 +32530,7 @@ import { access as access5 } from "node:fs/promises";
 // soak/accel-probe.ts
 import { mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 var PROBE_EXIT_CODE = 42 << 1 | 1;
 var PROBE_DEADLINE_MS = 5e3;
 var LOAD_ADDRESS = 1048576;
@@ -32654,10 +32611,10 @@ function probeElf() {
   return Buffer.concat([h, note, code]);
 }
 async function probeRefusal(accel, qemu) {
-  const dir = await mkdtemp3(join11(tmpdir2(), "unikernel-soak-probe-"));
+  const dir = await mkdtemp3(join12(tmpdir2(), "unikernel-soak-probe-"));
   let vm;
   try {
-    const kernel = join11(dir, "probe.elf");
+    const kernel = join12(dir, "probe.elf");
     await writeFile6(kernel, probeElf());
     const started = performance.now();
     vm = await Vm.start({
@@ -32829,7 +32786,7 @@ async function symbolsFor(ctx, elf, format) {
 
 // soak/phases/report.ts
 import { copyFile, writeFile as writeFile7 } from "node:fs/promises";
-import { basename as basename4, join as join14 } from "node:path";
+import { basename as basename4, join as join15 } from "node:path";
 
 // soak/report/html-escape.ts
 var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -33216,11 +33173,11 @@ function countersSection(r) {
 
 // soak/report/source-excerpt.ts
 import { readFile as readFile10 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 
 // soak/triage/as-source.ts
 import { readFile as readFile9 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 async function asSourceOf(name, root) {
   const m = /^(.+)\/([A-Za-z_$][\w$]*)(?:#([A-Za-z_$][\w$]*))?$/.exec(name);
   if (!m || m[1].startsWith("~lib")) return void 0;
@@ -33228,7 +33185,7 @@ async function asSourceOf(name, root) {
   const fn = m[3] ?? m[2];
   let text;
   try {
-    text = await readFile9(join12(root, file), "utf8");
+    text = await readFile9(join13(root, file), "utf8");
   } catch {
     return void 0;
   }
@@ -33282,7 +33239,7 @@ async function sourceExcerpt(report, sourceRoot) {
     at = name ? await asSourceOf(name, sourceRoot) : void 0;
   }
   if (!at || !name) return void 0;
-  const lines = await readFile10(join13(sourceRoot, at.file), "utf8").then(
+  const lines = await readFile10(join14(sourceRoot, at.file), "utf8").then(
     (t) => t.split("\n"),
     () => void 0
   );
@@ -33376,7 +33333,8 @@ function renderSummary(r, timeline) {
       out.push(
         `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${(100 * l.churn.requests / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`
       );
-    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
+    const workers = l.workers ? ` (${l.workers} load worker${l.workers > 1 ? "s" : ""})` : "";
+    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s${workers} |`);
     out.push(
       `| latency | p50 ${l.latencyMs.p50} ms \xB7 p90 ${l.latencyMs.p90} ms \xB7 p99 ${l.latencyMs.p99} ms \xB7 max ${l.latencyMs.max} ms |`
     );
@@ -33413,7 +33371,7 @@ function renderSummary(r, timeline) {
 async function writeReport(ctx) {
   const { report, out, timeline } = ctx;
   const elfCopy = basename4(ctx.kernel.elf);
-  if (await copyFile(ctx.kernel.elf, join14(out, elfCopy)).then(
+  if (await copyFile(ctx.kernel.elf, join15(out, elfCopy)).then(
     () => true,
     () => false
   ))
@@ -33435,13 +33393,13 @@ async function writeReport(ctx) {
   report.files["report.html"] = "report.html";
   const entries = [...timeline.entries];
   const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
-  await writeFile7(join14(out, "summary.md"), renderSummary(report, entries));
+  await writeFile7(join15(out, "summary.md"), renderSummary(report, entries));
   await writeFile7(
-    join14(out, "report.json"),
+    join15(out, "report.json"),
     `${JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2)}
 `
   );
-  await writeFile7(join14(out, "report.html"), html);
+  await writeFile7(join15(out, "report.html"), html);
 }
 
 // soak/phases/settle.ts
@@ -33465,7 +33423,7 @@ async function settle(ctx, guest) {
 
 // soak/phases/triage.ts
 import { writeFile as writeFile8 } from "node:fs/promises";
-import { basename as basename6, join as join16 } from "node:path";
+import { basename as basename6, join as join17 } from "node:path";
 
 // soak/report/triage-md.ts
 import { basename as basename5 } from "node:path";
@@ -33811,7 +33769,7 @@ function titleOf2(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -33833,7 +33791,7 @@ RIP 0x${m[1]}: ${where}`;
     t.notes.push("memory dump: not taken (--hang-dump-mb 0)");
   } else {
     try {
-      const file = join15(out, "memory.core");
+      const file = join16(out, "memory.core");
       await qmp.execute(
         "dump-guest-memory",
         { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
@@ -33957,7 +33915,7 @@ async function triage(ctx, guest) {
     text = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text === void 0) return;
-  await writeFile8(join16(ctx.out, "triage.md"), text);
+  await writeFile8(join17(ctx.out, "triage.md"), text);
   report.files["triage.md"] = "triage.md";
 }
 
@@ -33991,10 +33949,10 @@ async function runSoak(o, kernel, hooks) {
 }
 
 // soak/bisect/build.ts
-import { spawn as spawn3 } from "node:child_process";
+import { spawn as spawn4 } from "node:child_process";
 import { createHash as createHash3 } from "node:crypto";
 import { access as access6, copyFile as copyFile2, mkdir as mkdir4, open as open3 } from "node:fs/promises";
-import { basename as basename7, join as join17 } from "node:path";
+import { basename as basename7, join as join18 } from "node:path";
 var BUILD_TIMEOUT_MS = 20 * 60 * 1e3;
 async function buildKey(p) {
   const trees = p.buildPaths.length ? await Promise.all(p.buildPaths.map((path) => git(p.worktree, "rev-parse", `HEAD:${path}`).catch(() => "-"))) : [await git(p.worktree, "rev-parse", "HEAD^{tree}")];
@@ -34006,15 +33964,15 @@ var exists2 = (f) => access6(f).then(
 );
 async function buildAt(p, log, signal) {
   const key = await buildKey(p);
-  const dir = join17(p.out, "builds", key);
-  const elf = join17(dir, basename7(p.kernel));
+  const dir = join18(p.out, "builds", key);
+  const elf = join18(dir, basename7(p.kernel));
   if (await exists2(elf)) return { elf, how: "cached" };
   await mkdir4(dir, { recursive: true });
-  const logFile = join17(dir, "build.log");
+  const logFile = join18(dir, "build.log");
   log(`building: ${p.buildCommand} (output in ${logFile})`);
   const out = await open3(logFile, "w");
   const code = await new Promise((resolve12) => {
-    const child = spawn3("sh", ["-c", p.buildCommand], {
+    const child = spawn4("sh", ["-c", p.buildCommand], {
       cwd: p.worktree,
       stdio: ["ignore", out.fd, out.fd],
       env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
@@ -34032,7 +33990,7 @@ async function buildAt(p, log, signal) {
   });
   await out.close();
   if (code !== 0) return { how: "failed", error: `the build command exited with ${code} (see ${logFile})` };
-  const made = join17(p.worktree, p.kernel);
+  const made = join18(p.worktree, p.kernel);
   if (!await exists2(made))
     return { how: "failed", error: `the build command succeeded but made no ${p.kernel} (see ${logFile})` };
   await copyFile2(made, elf);
@@ -34060,8 +34018,8 @@ async function bisectStep(p, log, signal) {
     say(`skip: ${built.error}`);
     step2 = record({ code: 125, verdict: "build failed" });
   } else {
-    const report = join18("steps", `${String(n).padStart(2, "0")}-${commit.slice(0, 10)}`);
-    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join18(p.out, report)]);
+    const report = join19("steps", `${String(n).padStart(2, "0")}-${commit.slice(0, 10)}`);
+    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join19(p.out, report)]);
     const result = await runSoak(
       o,
       { elf: built.elf, sourceRoot: p.worktree, bundled: false },
@@ -34108,7 +34066,7 @@ function renderBisectSummary(r) {
 // soak/bisect/worktree.ts
 import { mkdtemp as mkdtemp4, rm as rm5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 var ScratchWorktree = class _ScratchWorktree {
   constructor(repo, path, parent) {
     this.repo = repo;
@@ -34119,8 +34077,8 @@ var ScratchWorktree = class _ScratchWorktree {
   path;
   parent;
   static async add(repo, commit) {
-    const parent = await mkdtemp4(join19(tmpdir3(), "uks-bisect-"));
-    const path = join19(parent, "worktree");
+    const parent = await mkdtemp4(join20(tmpdir3(), "uks-bisect-"));
+    const path = join20(parent, "worktree");
     try {
       await git(repo, "worktree", "add", "--detach", path, commit);
     } catch (err) {
@@ -34178,8 +34136,8 @@ async function bisect(b) {
       result.culprit = first;
     } else {
       await git(wt.path, "bisect", "start", bad, good);
-      const output = await runBisect(wt.path, join20(out, "plan.json"), b.log, b.signal);
-      await writeFile9(join20(out, "bisect.log"), await git(wt.path, "bisect", "log"));
+      const output = await runBisect(wt.path, join21(out, "plan.json"), b.log, b.signal);
+      await writeFile9(join21(out, "bisect.log"), await git(wt.path, "bisect", "log"));
       await git(wt.path, "bisect", "reset");
       result.steps = await readSteps(out);
       const culprit2 = /^([0-9a-f]{40}) is the first bad commit/m.exec(output)?.[1];
@@ -34192,14 +34150,14 @@ ${output.split("\n").slice(-8).join("\n")}`;
     await wt.remove();
   }
   result.wallS = Math.round((Date.now() - started) / 100) / 10;
-  await writeFile9(join20(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile9(join21(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
 `);
-  await writeFile9(join20(out, "summary.md"), renderBisectSummary(result));
+  await writeFile9(join21(out, "summary.md"), renderBisectSummary(result));
   return { code: b.signal?.aborted ? 2 : result.culprit ? 0 : 1, result };
 }
 function runBisect(worktree, planFile, log, signal) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn4("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
+    const child = spawn5("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
     let all = "";
     let partial = "";
     const take = (d) => {
@@ -34225,7 +34183,7 @@ async function claimBisectDir(dir) {
     throw new UsageError(
       `bisect --out ${dir}: not empty (${entries.slice(0, 3).join(", ")}); it is left untouched: choose a new folder`
     );
-  await mkdir5(join20(dir, "steps"), { recursive: true });
+  await mkdir5(join21(dir, "steps"), { recursive: true });
 }
 
 // soak/bisect/command.ts
@@ -34305,16 +34263,16 @@ async function bisectStepCommand(argv, log) {
 
 // soak/merge/command.ts
 import { writeFile as writeFile10 } from "node:fs/promises";
-import { join as join22, relative as relative5, resolve as resolve8 } from "node:path";
+import { join as join23, relative as relative5, resolve as resolve8 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // soak/merge/legs.ts
 import { createReadStream } from "node:fs";
 import { readFile as readFile11 } from "node:fs/promises";
-import { basename as basename8, join as join21 } from "node:path";
+import { basename as basename8, join as join22 } from "node:path";
 import { createInterface } from "node:readline";
 async function readLeg(dir, name = basename8(dir), link = dir) {
-  const text = await readFile11(join21(dir, "report.json"), "utf8").catch(() => {
+  const text = await readFile11(join22(dir, "report.json"), "utf8").catch(() => {
     throw new UsageError(`merge: ${dir} holds no report.json; give the report folders of the soak's legs`);
   });
   try {
@@ -34356,7 +34314,7 @@ function mergeLegs(legs) {
 async function combinedTimeline(legs) {
   const bySecond = /* @__PURE__ */ new Map();
   for (const leg of legs) {
-    const lines = createInterface({ input: createReadStream(join21(leg.dir, "timeline.jsonl")), crlfDelay: Infinity });
+    const lines = createInterface({ input: createReadStream(join22(leg.dir, "timeline.jsonl")), crlfDelay: Infinity });
     try {
       for await (const line of lines) {
         if (!line.trim()) continue;
@@ -34450,8 +34408,8 @@ async function mergeFolders(dirs, out, label = () => ({})) {
   const merged = mergeLegs(legs);
   const timeline = await combinedTimeline(legs);
   await claimFolder(out, MERGE_FILES);
-  await writeFile10(join22(target, "summary.md"), renderMerged(merged, timeline));
-  await writeFile10(join22(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
+  await writeFile10(join23(target, "summary.md"), renderMerged(merged, timeline));
+  await writeFile10(join23(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
 `);
   return merged;
 }
@@ -34608,18 +34566,18 @@ async function ddmin(all, ok) {
   let n = 2;
   while (items.length >= 2) {
     const size = Math.ceil(items.length / n);
-    const chunks = Array.from(
+    const chunks2 = Array.from(
       { length: Math.ceil(items.length / size) },
       (_, i) => items.slice(i * size, (i + 1) * size)
     );
     let reduced = false;
-    for (const c of chunks)
+    for (const c of chunks2)
       if (await ok(c)) {
         [items, n, reduced] = [c, 2, true];
         break;
       }
-    if (!reduced && chunks.length > 2)
-      for (const c of chunks) {
+    if (!reduced && chunks2.length > 2)
+      for (const c of chunks2) {
         const rest = items.filter((x) => !c.includes(x));
         if (await ok(rest)) {
           [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
@@ -34635,14 +34593,14 @@ async function ddmin(all, ok) {
 
 // soak/repro/repro.ts
 import { chmod, mkdir as mkdir6, readdir as readdir5, writeFile as writeFile11 } from "node:fs/promises";
-import { join as join25, resolve as resolve11 } from "node:path";
+import { join as join26, resolve as resolve11 } from "node:path";
 
 // soak/repro/attempt.ts
-import { join as join24 } from "node:path";
+import { join as join25 } from "node:path";
 
 // soak/repro/failure.ts
 import { readFile as readFile12 } from "node:fs/promises";
-import { join as join23, resolve as resolve9 } from "node:path";
+import { join as join24, resolve as resolve9 } from "node:path";
 var signatureOf = (r) => ({ kind: r.verdict.kind, title: r.crash?.title });
 var sameFailure = (a, b) => a.kind === b.kind && a.title === b.title;
 var signatureText = (s) => s.title ? `${s.kind} \u2014 ${s.title}` : s.kind;
@@ -34651,7 +34609,7 @@ async function readFailure(dir) {
   const at = resolve9(dir);
   let report;
   try {
-    report = JSON.parse(await readFile12(join23(at, "report.json"), "utf8"));
+    report = JSON.parse(await readFile12(join24(at, "report.json"), "utf8"));
   } catch (err) {
     throw new UsageError(
       `repro ${dir}: no readable report.json there (${err.code ?? err.message}); pass the folder a soak wrote (--out)`
@@ -34666,7 +34624,7 @@ async function readFailure(dir) {
     );
   if (!report.files?.kernel)
     throw new UsageError(`repro ${dir}: the report keeps no copy of its kernel, so it cannot be booted again`);
-  const elf = join23(at, report.files.kernel);
+  const elf = join24(at, report.files.kernel);
   const saved = report.options;
   const options = {
     ...DEFAULTS,
@@ -34703,8 +34661,8 @@ var Attempts = class {
   }
   async run(label, o) {
     const n = this.list.length + 1;
-    const dir = join24("attempts", `${String(n).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
-    const out = join24(this.reproDir, dir);
+    const dir = join25("attempts", `${String(n).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
+    const out = join25(this.reproDir, dir);
     const started = Date.now();
     const report = await runSoak({ ...o, hangDumpMiB: 0, out }, this.kernel, {
       command: reproduceCommand(o, this.kernel.elf, VERSION),
@@ -34761,6 +34719,24 @@ var Budget = class {
 
 // soak/repro/script.ts
 import { basename as basename9, relative as relative6, resolve as resolve10 } from "node:path";
+
+// soak/load/driver.ts
+var import_autocannon = __toESM(require_autocannon(), 1);
+function requestCycle(paths, etags) {
+  const left = paths.map((p) => p.weight);
+  const cycle = [];
+  while (left.some((n) => n > 0)) {
+    paths.forEach((p, i) => {
+      if (left[i] === 0) return;
+      left[i]--;
+      const etag = p.revalidate ? etags.get(p.path) : void 0;
+      cycle.push({ method: "GET", path: p.path, ...etag ? { headers: { "if-none-match": etag } } : {} });
+    });
+  }
+  return cycle;
+}
+
+// soak/repro/script.ts
 var REPRO_BASE_PORT = 18080;
 var BATCH = 200;
 var WORK = "@WORK@";
@@ -34964,7 +34940,7 @@ function renderReproSummary(v) {
 async function repro(r) {
   const started = Date.now();
   const failure = await readFailure(r.reportDir);
-  const dir = resolve11(r.out ?? join25(failure.dir, "repro"));
+  const dir = resolve11(r.out ?? join26(failure.dir, "repro"));
   await claimReproDir(dir);
   const want = failure.signature;
   r.log(`reproducing ${signatureText(want)} from ${failure.dir}`);
@@ -34994,7 +34970,7 @@ async function repro(r) {
     const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
     const scenario = scenarioOf(m.options, dir);
     verdict.minimised = { ...m, confirmation, scenario };
-    await writeFile11(join25(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}
+    await writeFile11(join26(dir, "scenario.json"), `${JSON.stringify(scenario, null, 2)}
 `);
     const script = reproScript({
       options: m.options,
@@ -35006,16 +34982,16 @@ async function repro(r) {
       reportDir: failure.dir,
       version: VERSION
     });
-    await writeFile11(join25(dir, "repro.sh"), script);
-    await chmod(join25(dir, "repro.sh"), 493);
+    await writeFile11(join26(dir, "repro.sh"), script);
+    await chmod(join26(dir, "repro.sh"), 493);
     if (attempts.cancelled) verdict.stopped = "cancelled";
     code = confirmation.reproduced > 0 ? 0 : 1;
   }
   if (verdict.stopped) code = 2;
   verdict.wallS = Math.round((Date.now() - started) / 100) / 10;
-  await writeFile11(join25(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
+  await writeFile11(join26(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
 `);
-  await writeFile11(join25(dir, "summary.md"), renderReproSummary(verdict));
+  await writeFile11(join26(dir, "summary.md"), renderReproSummary(verdict));
   return { code, dir, verdict };
 }
 async function claimReproDir(dir) {

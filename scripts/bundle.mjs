@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles the action (action/ and the engine it uses) into dist/: index.js (main),
-// post.js (post step), cli.js (the published command, `npx unikernel-soak`),
+// post.js (post step), cli.js (the published command, `npx unikernel-soak`), load-worker.js
+// (the load's child processes, soak/load/pool.ts: found beside whichever bundle runs),
 // licenses.txt listing every third-party package inside, and kernel.elf: the clean
 // bundled kernel built from kernel/ by kernel/build.ts, so that soaking it needs no
 // toolchain (kernel-toolchain.txt names the tools it was built with).
@@ -19,7 +20,12 @@ const DIST = join(ROOT, "dist");
 await rm(DIST, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { index: "action/index.ts", post: "action/post-index.ts", cli: "soak/cli.ts" },
+  entryPoints: {
+    index: "action/index.ts",
+    post: "action/post-index.ts",
+    cli: "soak/cli.ts",
+    "load-worker": "soak/load/load-worker.ts",
+  },
   outdir: DIST,
   bundle: true,
   platform: "node",
@@ -81,4 +87,4 @@ await writeFile(
     "",
   ].join("\n"),
 );
-console.log(`dist/: index.js, post.js, cli.js, licenses.txt (${packages.size} packages), kernel.elf`);
+console.log(`dist/: index.js, post.js, cli.js, load-worker.js, licenses.txt (${packages.size} packages), kernel.elf`);
