@@ -14,6 +14,7 @@ export const ENGINE_INPUTS = [
   "requests",
   "connections",
   "churn",
+  "load-workers",
   "duration",
   "paths",
   "tx-stall-budget",

@@ -3901,9 +3901,9 @@ var require_templates = __commonJS({
     }
     function parseArguments(name, arguments_) {
       const results = [];
-      const chunks = arguments_.trim().split(/\s*,\s*/g);
+      const chunks2 = arguments_.trim().split(/\s*,\s*/g);
       let matches;
-      for (const chunk of chunks) {
+      for (const chunk of chunks2) {
         const number = Number(chunk);
         if (!Number.isNaN(number)) {
           results.push(number);
@@ -3951,7 +3951,7 @@ var require_templates = __commonJS({
     }
     module2.exports = (chalk, temporary) => {
       const styles = [];
-      const chunks = [];
+      const chunks2 = [];
       let chunk = [];
       temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
         if (escapeCharacter) {
@@ -3959,25 +3959,25 @@ var require_templates = __commonJS({
         } else if (style) {
           const string = chunk.join("");
           chunk = [];
-          chunks.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
+          chunks2.push(styles.length === 0 ? string : buildStyle(chalk, styles)(string));
           styles.push({ inverse, styles: parseStyle(style) });
         } else if (close) {
           if (styles.length === 0) {
             throw new Error("Found extraneous } in Chalk template literal");
           }
-          chunks.push(buildStyle(chalk, styles)(chunk.join("")));
+          chunks2.push(buildStyle(chalk, styles)(chunk.join("")));
           chunk = [];
           styles.pop();
         } else {
           chunk.push(character);
         }
       });
-      chunks.push(chunk.join(""));
+      chunks2.push(chunk.join(""));
       if (styles.length > 0) {
         const errMessage = `Chalk template literal is missing ${styles.length} closing bracket${styles.length === 1 ? "" : "s"} (\`}\`)`;
         throw new Error(errMessage);
       }
-      return chunks.join("");
+      return chunks2.join("");
     };
   }
 });
@@ -5574,16 +5574,16 @@ var require_common = __commonJS({
         }
       },
       // Join array of chunks to single array.
-      flattenChunks: function(chunks) {
+      flattenChunks: function(chunks2) {
         var i, l, len, pos, chunk, result;
         len = 0;
-        for (i = 0, l = chunks.length; i < l; i++) {
-          len += chunks[i].length;
+        for (i = 0, l = chunks2.length; i < l; i++) {
+          len += chunks2[i].length;
         }
         result = new Uint8Array(len);
         pos = 0;
-        for (i = 0, l = chunks.length; i < l; i++) {
-          chunk = chunks[i];
+        for (i = 0, l = chunks2.length; i < l; i++) {
+          chunk = chunks2[i];
           result.set(chunk, pos);
           pos += chunk.length;
         }
@@ -5597,8 +5597,8 @@ var require_common = __commonJS({
         }
       },
       // Join array of chunks to single array.
-      flattenChunks: function(chunks) {
-        return [].concat.apply([], chunks);
+      flattenChunks: function(chunks2) {
+        return [].concat.apply([], chunks2);
       }
     };
     exports2.setTyped = function(on) {
@@ -7735,7 +7735,7 @@ var require_inffast = __commonJS({
       var dcode;
       var lmask;
       var dmask;
-      var here2;
+      var here;
       var op;
       var len;
       var dist;
@@ -7769,17 +7769,17 @@ var require_inffast = __commonJS({
             hold += input[_in++] << bits;
             bits += 8;
           }
-          here2 = lcode[hold & lmask];
+          here = lcode[hold & lmask];
           dolen:
             for (; ; ) {
-              op = here2 >>> 24;
+              op = here >>> 24;
               hold >>>= op;
               bits -= op;
-              op = here2 >>> 16 & 255;
+              op = here >>> 16 & 255;
               if (op === 0) {
-                output[_out++] = here2 & 65535;
+                output[_out++] = here & 65535;
               } else if (op & 16) {
-                len = here2 & 65535;
+                len = here & 65535;
                 op &= 15;
                 if (op) {
                   if (bits < op) {
@@ -7796,15 +7796,15 @@ var require_inffast = __commonJS({
                   hold += input[_in++] << bits;
                   bits += 8;
                 }
-                here2 = dcode[hold & dmask];
+                here = dcode[hold & dmask];
                 dodist:
                   for (; ; ) {
-                    op = here2 >>> 24;
+                    op = here >>> 24;
                     hold >>>= op;
                     bits -= op;
-                    op = here2 >>> 16 & 255;
+                    op = here >>> 16 & 255;
                     if (op & 16) {
-                      dist = here2 & 65535;
+                      dist = here & 65535;
                       op &= 15;
                       if (bits < op) {
                         hold += input[_in++] << bits;
@@ -7902,7 +7902,7 @@ var require_inffast = __commonJS({
                         }
                       }
                     } else if ((op & 64) === 0) {
-                      here2 = dcode[(here2 & 65535) + (hold & (1 << op) - 1)];
+                      here = dcode[(here & 65535) + (hold & (1 << op) - 1)];
                       continue dodist;
                     } else {
                       strm.msg = "invalid distance code";
@@ -7912,7 +7912,7 @@ var require_inffast = __commonJS({
                     break;
                   }
               } else if ((op & 64) === 0) {
-                here2 = lcode[(here2 & 65535) + (hold & (1 << op) - 1)];
+                here = lcode[(here & 65535) + (hold & (1 << op) - 1)];
                 continue dolen;
               } else if (op & 32) {
                 state.mode = TYPE;
@@ -8516,7 +8516,7 @@ var require_inflate = __commonJS({
       var copy;
       var from;
       var from_source;
-      var here2 = 0;
+      var here = 0;
       var here_bits, here_op, here_val;
       var last_bits, last_op, last_val;
       var len;
@@ -9000,10 +9000,10 @@ var require_inflate = __commonJS({
             case CODELENS:
               while (state.have < state.nlen + state.ndist) {
                 for (; ; ) {
-                  here2 = state.lencode[hold & (1 << state.lenbits) - 1];
-                  here_bits = here2 >>> 24;
-                  here_op = here2 >>> 16 & 255;
-                  here_val = here2 & 65535;
+                  here = state.lencode[hold & (1 << state.lenbits) - 1];
+                  here_bits = here >>> 24;
+                  here_op = here >>> 16 & 255;
+                  here_val = here & 65535;
                   if (here_bits <= bits) {
                     break;
                   }
@@ -9142,10 +9142,10 @@ var require_inflate = __commonJS({
               }
               state.back = 0;
               for (; ; ) {
-                here2 = state.lencode[hold & (1 << state.lenbits) - 1];
-                here_bits = here2 >>> 24;
-                here_op = here2 >>> 16 & 255;
-                here_val = here2 & 65535;
+                here = state.lencode[hold & (1 << state.lenbits) - 1];
+                here_bits = here >>> 24;
+                here_op = here >>> 16 & 255;
+                here_val = here & 65535;
                 if (here_bits <= bits) {
                   break;
                 }
@@ -9161,10 +9161,10 @@ var require_inflate = __commonJS({
                 last_op = here_op;
                 last_val = here_val;
                 for (; ; ) {
-                  here2 = state.lencode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
-                  here_bits = here2 >>> 24;
-                  here_op = here2 >>> 16 & 255;
-                  here_val = here2 & 65535;
+                  here = state.lencode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
+                  here_bits = here >>> 24;
+                  here_op = here >>> 16 & 255;
+                  here_val = here & 65535;
                   if (last_bits + here_bits <= bits) {
                     break;
                   }
@@ -9221,10 +9221,10 @@ var require_inflate = __commonJS({
             /* falls through */
             case DIST:
               for (; ; ) {
-                here2 = state.distcode[hold & (1 << state.distbits) - 1];
-                here_bits = here2 >>> 24;
-                here_op = here2 >>> 16 & 255;
-                here_val = here2 & 65535;
+                here = state.distcode[hold & (1 << state.distbits) - 1];
+                here_bits = here >>> 24;
+                here_op = here >>> 16 & 255;
+                here_val = here & 65535;
                 if (here_bits <= bits) {
                   break;
                 }
@@ -9240,10 +9240,10 @@ var require_inflate = __commonJS({
                 last_op = here_op;
                 last_val = here_val;
                 for (; ; ) {
-                  here2 = state.distcode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
-                  here_bits = here2 >>> 24;
-                  here_op = here2 >>> 16 & 255;
-                  here_val = here2 & 65535;
+                  here = state.distcode[last_val + ((hold & (1 << last_bits + last_op) - 1) >> last_bits)];
+                  here_bits = here >>> 24;
+                  here_op = here >>> 16 & 255;
+                  here_val = here & 65535;
                   if (last_bits + here_bits <= bits) {
                     break;
                   }
@@ -26061,16 +26061,16 @@ function v35_default(name, version2, hashfunc) {
   } catch (err) {
   }
   generateUUID.DNS = DNS;
-  generateUUID.URL = URL2;
+  generateUUID.URL = URL;
   return generateUUID;
 }
-var DNS, URL2;
+var DNS, URL;
 var init_v35 = __esm({
   "node_modules/uuid/dist/esm-node/v35.js"() {
     init_stringify();
     init_parse();
     DNS = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
-    URL2 = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
+    URL = "6ba7b811-9dad-11d1-80b4-00c04fd430c8";
   }
 });
 
@@ -29096,7 +29096,7 @@ var require_httpClient = __commonJS({
 var require_run = __commonJS({
   "node_modules/autocannon/lib/run.js"(exports2, module2) {
     "use strict";
-    var URL3 = __require("url");
+    var URL2 = __require("url");
     var reInterval = require_reinterval();
     var EE = __require("events").EventEmitter;
     var Client = require_httpClient();
@@ -29148,7 +29148,7 @@ var require_run = __commonJS({
       });
       const urls = ofURL(opts.url, true).map((url) => {
         if (url.indexOf("http") !== 0) url = "http://" + url;
-        url = URL3.parse(url);
+        url = URL2.parse(url);
         url.pipelining = opts.pipelining;
         url.method = opts.method;
         url.body = opts.form ? opts.form.getBuffer() : opts.body;
@@ -29893,8 +29893,8 @@ var require_autocannon = __commonJS({
     var os = __require("os");
     var net = __require("net");
     var path = __require("path");
-    var URL3 = __require("url").URL;
-    var spawn6 = __require("child_process").spawn;
+    var URL2 = __require("url").URL;
+    var spawn7 = __require("child_process").spawn;
     var managePath = require_dist();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -29906,7 +29906,7 @@ var require_autocannon = __commonJS({
     var { parseHAR } = require_parseHAR();
     var _aggregateResult = require_aggregateResult();
     var validateOpts = require_validate();
-    if (typeof URL3 !== "function") {
+    if (typeof URL2 !== "function") {
       console.error("autocannon requires the WHATWG URL API, but it is not available. Please upgrade to Node 6.13+.");
       process.exit(1);
     }
@@ -30012,7 +30012,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (process.env.PORT) {
-        argv.url = ofURL(argv.url).map((url) => new URL3(url, `http://localhost:${process.env.PORT}`).href);
+        argv.url = ofURL(argv.url).map((url) => new URL2(url, `http://localhost:${process.env.PORT}`).href);
       }
       argv.url = ofURL(argv.url).map((url) => {
         if (url.indexOf("http") !== 0 && url[0] !== "/") {
@@ -30023,9 +30023,9 @@ var require_autocannon = __commonJS({
       ofURL(argv.url).map((url) => {
         try {
           if (argv.onPort) {
-            new URL3(url, "http://localhost");
+            new URL2(url, "http://localhost");
           } else {
-            new URL3(url);
+            new URL2(url);
           }
         } catch (err) {
           console.error(err.message);
@@ -30057,7 +30057,7 @@ var require_autocannon = __commonJS({
         try {
           argv.har = JSON.parse(fs.readFileSync(argv.har));
           const requestsByOrigin = parseHAR(argv.har);
-          const allowed = ofURL(argv.url, true).map((url) => new URL3(url).origin);
+          const allowed = ofURL(argv.url, true).map((url) => new URL2(url).origin);
           for (const [origin] of requestsByOrigin) {
             if (!allowed.includes(origin)) {
               console.error(`Warning: skipping requests to '${origin}' as the target is ${allowed.join(", ")}`);
@@ -30107,7 +30107,7 @@ var require_autocannon = __commonJS({
           process.exit(1);
         }
         const { socketPath, server } = createChannel((port) => {
-          const url = new URL3(argv.url, `http://localhost:${port}`).href;
+          const url = new URL2(argv.url, `http://localhost:${port}`).href;
           const opts = Object.assign({}, argv, {
             onPort: false,
             url
@@ -30122,7 +30122,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path.join(__dirname, "lib/preload"));
-        const proc = spawn6(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn7(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -30201,6 +30201,7 @@ var package_default = {
   files: [
     "dist/cli.js",
     "dist/gateway.js",
+    "dist/load-worker.js",
     "dist/kernel.elf",
     "dist/kernel-toolchain.txt",
     "dist/licenses.txt",
@@ -30283,6 +30284,9 @@ async function kernelUnderTest(path, fault, log) {
   );
   return { elf: build.elf, sourceRoot: PACKAGE_ROOT, bundled: true, fault };
 }
+
+// soak/options.ts
+import { availableParallelism } from "node:os";
 
 // soak/vm/qemu.ts
 import { spawn as spawn2 } from "node:child_process";
@@ -30518,6 +30522,7 @@ var MAX = {
   requests: UNCAPPED_REQUESTS,
   connections: 4096,
   pipelining: 256,
+  loadWorkers: 64,
   memoryMiB: 65536,
   seconds: 7 * 24 * 3600
 };
@@ -30533,6 +30538,7 @@ var DEFAULTS = {
   connections: 50,
   churnPercent: 1,
   pipelining: 1,
+  loadWorkers: "auto",
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
   healthPath: "/health",
@@ -30565,6 +30571,9 @@ function churnWorkers(o) {
   if (o.churnPercent >= 100) return o.connections;
   return Math.min(o.connections, Math.ceil(o.connections * o.churnPercent * 4 / 100));
 }
+function loadWorkerCount(o, cores = availableParallelism()) {
+  return o.loadWorkers === "auto" ? Math.max(1, Math.min(8, cores - 2)) : o.loadWorkers;
+}
 var keepAliveConnections = (o) => o.churnPercent >= 100 ? 0 : o.connections;
 function parsePaths(spec) {
   const paths = spec.split(",").map((s) => s.trim()).filter(Boolean).map((item) => {
@@ -30593,6 +30602,7 @@ function validate(o) {
   positiveInt("requests", o.requests, 1, MAX.requests);
   positiveInt("connections", o.connections, 1, MAX.connections);
   positiveInt("pipelining", o.pipelining, 1, MAX.pipelining);
+  if (o.loadWorkers !== "auto") positiveInt("load-workers", o.loadWorkers, 1, MAX.loadWorkers);
   positiveInt("memory", o.memoryMiB, 64, MAX.memoryMiB);
   positiveInt("health-failures", o.healthFailures, 1, 1e3);
   positiveInt("duration", o.durationS, 0, MAX.seconds);
@@ -30651,6 +30661,7 @@ var FLAGS = {
   connections: (o) => one("connections", o.connections, DEFAULTS.connections),
   churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
   pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
+  loadWorkers: (o) => one("load-workers", o.loadWorkers, DEFAULTS.loadWorkers),
   paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
   requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
   healthPath: (o) => one("health-path", o.healthPath, DEFAULTS.healthPath),
@@ -30687,7 +30698,7 @@ function reproduceCommand(o, kernelFile, version2) {
 }
 
 // soak/bisect/bisect.ts
-import { spawn as spawn5 } from "node:child_process";
+import { spawn as spawn6 } from "node:child_process";
 import { mkdir as mkdir5, readdir as readdir4, writeFile as writeFile9 } from "node:fs/promises";
 import { join as join22, resolve as resolve7 } from "node:path";
 
@@ -30765,6 +30776,9 @@ load
   --churn PCT              share of requests, in percent, each on a new connection that the guest
                            closes (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
+  --load-workers N|auto    processes the load runs in, connections and requests split over them
+                           (default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),
+                           as its vCPU and main loop take about two)
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
   --request-timeout S      per-request timeout (default ${DEFAULTS.requestTimeoutS})
@@ -30804,6 +30818,11 @@ function num(name, v, fallback) {
   if (!/^\s*\d+(\.\d+)?\s*$/.test(v)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
   return Number(v);
 }
+function loadWorkers(v) {
+  if (v === void 0 || v.trim() === "auto") return "auto";
+  if (!/^\s*\d+\s*$/.test(v)) throw new UsageError(`--load-workers: expected a whole number or auto, got "${v}"`);
+  return Number(v);
+}
 function portList(v) {
   if (v === void 0) return [];
   return v.split(",").flatMap((part) => {
@@ -30835,6 +30854,7 @@ function parseCli(argv) {
       connections: { type: "string" },
       churn: { type: "string" },
       pipelining: { type: "string" },
+      "load-workers": { type: "string" },
       paths: { type: "string" },
       "request-timeout": { type: "string" },
       "health-path": { type: "string" },
@@ -30912,6 +30932,7 @@ function parseCli(argv) {
     connections: num("connections", values.connections, d.connections),
     churnPercent: num("churn", values.churn, d.churnPercent),
     pipelining: num("pipelining", values.pipelining, d.pipelining),
+    loadWorkers: loadWorkers(values["load-workers"]),
     paths: values.paths === void 0 ? d.paths : parsePaths(values.paths),
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
     healthPath: values["health-path"] ?? d.healthPath,
@@ -31384,12 +31405,11 @@ import { promisify as promisify3 } from "node:util";
 import { createRequire as createRequire4 } from "node:module";
 import { dirname as dirname6, join as join9 } from "node:path";
 import { fileURLToPath as fileURLToPath4, pathToFileURL } from "node:url";
-var here = fileURLToPath4(import.meta.url);
-var bundled = here.endsWith(".js");
 function childScript(source, name) {
-  if (bundled) return [join9(dirname6(here), `${name}.js`)];
-  const tsx = pathToFileURL(createRequire4(import.meta.url).resolve("tsx")).href;
-  return ["--import", tsx, join9(dirname6(here), `${source}.ts`)];
+  const here = fileURLToPath4(import.meta.url);
+  if (!here.endsWith(".ts")) return [process.execPath, join9(dirname6(here), `${name}.js`)];
+  const tsx = createRequire4(here).resolve("tsx");
+  return [process.execPath, "--import", pathToFileURL(tsx).href, join9(dirname6(here), `${source}.ts`)];
 }
 
 // soak/vm/tap-network.ts
@@ -31403,7 +31423,8 @@ process.on("exit", () => {
   for (const net of live2) rmSync2(net.dir, { recursive: true, force: true });
 });
 async function tapRefusal() {
-  if (process.getuid?.() !== 0) return "the tap path needs root (to make a tap device and a network namespace): run as root, or pass --network user";
+  if (process.getuid?.() !== 0)
+    return "the tap path needs root (to make a tap device and a network namespace): run as root, or pass --network user";
   try {
     await access5("/dev/net/tun", constants3.R_OK | constants3.W_OK);
   } catch (err) {
@@ -31446,7 +31467,6 @@ var TapNetwork = class _TapNetwork {
         "unshare",
         "--net",
         "--",
-        process.execPath,
         ...childScript("vm/gateway", "gateway"),
         dir,
         GUEST_IP,
@@ -31482,16 +31502,16 @@ var TapNetwork = class _TapNetwork {
   }
   /** Once QEMU has made the tap: into the namespace with it, addressed and up. */
   async attach(qemuExited) {
-    let gone = false;
+    let gone2 = false;
     void qemuExited.then(() => {
-      gone = true;
+      gone2 = true;
     });
     const deadline = Date.now() + 1e4;
     while (!await access5(`/sys/class/net/${this.ifname}`).then(
       () => true,
       () => false
     )) {
-      if (gone || Date.now() > deadline) throw new Error(`QEMU made no tap device ${this.ifname}; see qemu.log`);
+      if (gone2 || Date.now() > deadline) throw new Error(`QEMU made no tap device ${this.ifname}; see qemu.log`);
       await sleep(20);
     }
     const inside = (...argv) => run3(this.enter[0], [...this.enter.slice(1), ...argv]);
@@ -31941,8 +31961,8 @@ async function startOnTap(ctx, target) {
   };
 }
 
-// soak/load/churn.ts
-import { connect } from "node:net";
+// soak/load/pool.ts
+import { spawn as spawn4 } from "node:child_process";
 
 // soak/load/histogram.ts
 var LatencyHistogram = class {
@@ -31976,6 +31996,26 @@ var LatencyHistogram = class {
   get mean() {
     return this.count ? this.sum / this.count : 0;
   }
+  snapshot() {
+    const out = [];
+    for (let ms = 0; ms <= this.max && this.count > 0; ms++) if (this.counts[ms]) out.push([ms, this.counts[ms]]);
+    return out;
+  }
+  /** Adds another histogram's responses (its latencies above this cap counted at the cap). */
+  merge(s) {
+    for (const [ms, n] of s) {
+      const v = Math.min(this.capMs, ms);
+      this.counts[v] += n;
+      this.count += n;
+      this.sum += v * n;
+      if (v > this.max) this.max = v;
+    }
+  }
+  /** p50/p90/p99/max/mean, as a load result reports them */
+  summary() {
+    const mean = Math.round(this.mean * 100) / 100;
+    return { p50: this.percentile(50), p90: this.percentile(90), p99: this.percentile(99), max: this.max, mean };
+  }
   reset() {
     this.counts.fill(0);
     this.count = 0;
@@ -31984,359 +32024,259 @@ var LatencyHistogram = class {
   }
 };
 
-// soak/load/churn.ts
+// soak/load/pool-result.ts
 var ERROR_SAMPLES = 20;
-var PACE_MS = 5;
-var MAX_HEAD = 65536;
-var Timeout = class extends Error {
-};
-var ChurnRun = class {
-  constructor(o) {
-    this.o = o;
-    this.latency = new LatencyHistogram(o.timeoutS * 1e3);
-    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
-    this.done = Promise.all(o.ports.map((p, i) => this.worker(p, i))).then(() => ({
-      ...this.result,
-      requests: this.completed,
-      connections: this.started,
-      latencyMs: {
-        p50: this.latency.percentile(50),
-        p90: this.latency.percentile(90),
-        p99: this.latency.percentile(99),
-        max: this.latency.max,
-        mean: Math.round(this.latency.mean * 100) / 100
-      }
-    }));
-  }
-  o;
-  /** responses so far */
-  completed = 0;
-  started = 0;
-  stopped = false;
-  latency;
-  result;
-  open = /* @__PURE__ */ new Set();
-  done;
-  stop() {
-    this.stopped = true;
-    for (const s of this.open) s.destroy();
-  }
-  async worker(port, index) {
-    let turn = index;
-    while (!this.stopped && this.started < this.o.requests) {
-      if (!this.o.mayStart(this.started)) {
-        await new Promise((r) => setTimeout(r, PACE_MS));
-        continue;
-      }
-      this.started++;
-      const req = this.o.cycle[turn % this.o.cycle.length];
-      turn++;
-      const t0 = performance.now();
-      try {
-        const { status, bytes } = await this.once(port, req);
-        const ms = performance.now() - t0;
-        this.completed++;
-        this.latency.record(ms);
-        this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
-        this.result.bytes += bytes;
-        this.o.onResponse(status, bytes, ms);
-      } catch (err) {
-        if (this.stopped) return;
-        this.result.errors++;
-        if (err instanceof Timeout) this.result.timeouts++;
-        if (this.result.errorSamples.length < ERROR_SAMPLES)
-          this.result.errorSamples.push({ at: Date.now(), message: `new connection: ${err.message}` });
-      }
-    }
-  }
-  /** One connection, one request, one response, closed by the guest. */
-  once(port, req) {
-    return new Promise((resolve12, reject) => {
-      const socket = connect({ host: "127.0.0.1", port, noDelay: true });
-      this.open.add(socket);
-      let head2 = Buffer.alloc(0);
-      let want;
-      let got = 0;
-      const timer = setTimeout(
-        () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
-        this.o.timeoutS * 1e3
-      );
-      const finish = (err) => {
-        clearTimeout(timer);
-        this.open.delete(socket);
-        socket.destroy();
-        if (err) reject(err);
-        else if (want && got >= want.bytes) resolve12(want);
-        else reject(new Error("the guest closed the connection before a whole response"));
-      };
-      const headers = { ...req.headers, connection: "close" };
-      const lines = Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}\r
-`);
-      socket.write(`GET ${req.path} HTTP/1.1\r
-host: 127.0.0.1:${port}\r
-${lines.join("")}\r
-`);
-      socket.on("data", (d) => {
-        got += d.length;
-        if (!want) {
-          head2 = Buffer.concat([head2, d]);
-          want = responseSize(head2);
-          if (!want && head2.length > MAX_HEAD)
-            return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
-        }
-      });
-      socket.on("end", () => finish());
-      socket.on("close", () => finish());
-      socket.on("error", (err) => finish(err));
-    });
-  }
-};
-function responseSize(buf) {
-  const end = buf.indexOf("\r\n\r\n");
-  if (end < 0) return void 0;
-  const head2 = buf.subarray(0, end).toString("latin1");
-  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head2)?.[1] ?? 0);
-  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head2)?.[1] ?? 0);
-  return { status, bytes: end + 4 + length };
-}
-
-// soak/load/driver.ts
-var import_autocannon = __toESM(require_autocannon(), 1);
-
-// soak/load/in-flight.ts
-var RING_SIZE = 16;
-var InFlightLog = class {
-  rings = [];
-  /** autocannon's setupClient callback: records what this client sends and what comes back. */
-  track = (client) => {
-    const c = client;
-    const queue = c.pipelinedRequests;
-    const connection = this.rings.length;
-    const ring = [];
-    this.rings.push(ring);
-    const sent = /* @__PURE__ */ new WeakMap();
-    const insert = queue.insertRequest.bind(queue);
-    const terminate = queue.terminateRequest.bind(queue);
-    queue.insertRequest = (req) => {
-      insert(req);
-      const entry = {
-        connection,
-        port: Number(c.opts.port ?? 80),
-        method: req.method ?? "GET",
-        path: req.path ?? "/",
-        ...req.headers && Object.keys(req.headers).length ? { headers: plain(req.headers) } : {},
-        sentAt: Date.now(),
-        answered: false
-      };
-      if (ring.length === RING_SIZE) ring.shift();
-      ring.push(entry);
-      const queued = queue.toArray().at(-1);
-      if (queued) sent.set(queued, entry);
-    };
-    queue.terminateRequest = () => {
-      const done = terminate();
-      const entry = done && sent.get(done);
-      if (entry) entry.answered = true;
-      return done;
-    };
-  };
-  /** Every remembered request not answered yet, oldest first. */
-  unanswered() {
-    return this.rings.flat().filter((r) => !r.answered).sort((a, b) => a.sentAt - b.sentAt);
-  }
-};
-var plain = (h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-
-// soak/load/driver.ts
-var ERROR_SAMPLES2 = 20;
-function requestCycle(paths, etags) {
-  const left = paths.map((p) => p.weight);
-  const cycle = [];
-  while (left.some((n) => n > 0)) {
-    paths.forEach((p, i) => {
-      if (left[i] === 0) return;
-      left[i]--;
-      const etag = p.revalidate ? etags.get(p.path) : void 0;
-      cycle.push({ method: "GET", path: p.path, ...etag ? { headers: { "if-none-match": etag } } : {} });
-    });
-  }
-  return cycle;
-}
-var LoadRun = class {
-  instance;
-  capTimer;
-  stoppedEarly = false;
-  errorSamples = [];
-  /** each connection's last requests, answered or not */
-  sent = new InFlightLog();
-  done;
-  constructor(opts, onTick) {
-    this.done = new Promise((resolve12, reject) => {
-      this.instance = (0, import_autocannon.default)(
-        {
-          // autocannon takes an array of URLs (and spreads the connections over them); its types say string.
-          url: opts.urls,
-          connections: opts.connections,
-          pipelining: opts.pipelining,
-          amount: opts.requests,
-          timeout: opts.timeoutS,
-          requests: requestCycle(opts.paths, opts.etags),
-          headers: opts.headers,
-          setupClient: this.sent.track
-        },
-        (err, result) => {
-          clearTimeout(this.capTimer);
-          if (err) return reject(err);
-          resolve12(this.summarize(result, opts.requests));
-        }
-      );
-      const events = this.instance;
-      events.on("tick", (t) => onTick({ count: t.counter, bytes: t.bytes }));
-      const onResponse = opts.onResponse;
-      if (onResponse)
-        events.on("response", (_c, _s, bytes, ms) => onResponse(ms, bytes));
-      events.on("reqError", (err) => {
-        if (this.errorSamples.length < ERROR_SAMPLES2) this.errorSamples.push({ at: Date.now(), message: err.message });
-      });
-    });
-    if (opts.durationS > 0) this.capTimer = setTimeout(() => this.stop(), opts.durationS * 1e3);
-  }
-  stop() {
-    this.stoppedEarly = true;
-    this.instance?.stop();
-  }
-  summarize(r, asked) {
-    const statuses = {};
-    let unexpected = 0;
-    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) {
-      const count = s.count;
-      statuses[code] = count;
-      if (!(code.startsWith("2") || code === "304")) unexpected += count;
-    }
-    const requests = r.requests.total ?? 0;
-    return {
-      requests,
-      durationS: r.duration,
-      rps: r.duration > 0 ? requests / r.duration : 0,
-      errors: r.errors,
-      timeouts: r.timeouts,
-      statuses,
-      unexpectedStatuses: unexpected,
-      latencyMs: {
-        p50: r.latency.p50,
-        p90: r.latency.p90,
-        p99: r.latency.p99,
-        max: r.latency.max,
-        mean: r.latency.average
-      },
-      bytes: r.throughput.total,
-      stopped: this.stoppedEarly || requests < asked,
-      errorSamples: this.errorSamples
-    };
-  }
-};
-
-// soak/load/mixed.ts
-var ERROR_SAMPLES3 = 20;
 var expected = (code) => code.startsWith("2") || code === "304";
-var MixedLoad = class {
-  keepAlive;
-  churn;
-  keepAliveResponses = 0;
-  keepAliveDone = false;
-  stopped = false;
-  done;
-  constructor(opts, onTick) {
-    const started = performance.now();
-    const { share, ports } = opts.churn;
-    const churnRequests = Math.round(opts.requests * share);
-    const window2 = new LatencyHistogram(opts.timeoutS * 1e3);
-    if (opts.requests > churnRequests) {
-      const requests = opts.requests - churnRequests;
-      this.keepAlive = new LoadRun(
-        {
-          ...opts,
-          requests,
-          connections: Math.min(opts.connections, requests),
-          durationS: 0,
-          // the cap is ours, for both
-          onResponse: (ms) => {
-            this.keepAliveResponses++;
-            window2.record(ms);
-          }
-        },
-        () => {
-        }
-      );
-    } else this.keepAliveDone = true;
-    if (churnRequests > 0) {
-      const ahead = share / (1 - share);
-      this.churn = new ChurnRun({
-        ports,
-        requests: churnRequests,
-        timeoutS: opts.timeoutS,
-        cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
-        // keep to the share: at most one request per worker ahead of the keep-alive load
-        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + ports.length,
-        onResponse: (_status, _bytes, ms) => window2.record(ms)
-      });
+var addStatuses = (into, from) => {
+  for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
+};
+var firstSamples = (lists) => lists.flat().sort((a, b) => a.at - b.at).slice(0, ERROR_SAMPLES);
+function poolResult(dones, run7) {
+  const keepAlive = new LatencyHistogram(run7.capMs);
+  const churnLatency = new LatencyHistogram(run7.capMs);
+  const statuses = {};
+  let [requests, errors, timeouts, bytes] = [0, 0, 0, 0];
+  for (const d of dones) {
+    keepAlive.merge(d.latency.keepAlive);
+    churnLatency.merge(d.latency.churn);
+    addStatuses(statuses, d.result.statuses);
+    requests += d.result.requests;
+    errors += d.result.errors;
+    timeouts += d.result.timeouts;
+    bytes += d.result.bytes;
+  }
+  const churns = dones.flatMap((d) => d.result.churn ? [d.result.churn] : []);
+  const durationS = Math.round(run7.wallS * 100) / 100;
+  return {
+    requests,
+    durationS,
+    rps: durationS > 0 ? requests / durationS : 0,
+    errors,
+    timeouts,
+    statuses,
+    unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+    latencyMs: (run7.keepAlive ? keepAlive : churnLatency).summary(),
+    bytes,
+    stopped: run7.stopped || dones.some((d) => d.result.stopped) || requests < run7.asked,
+    errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
+    ...churns.length ? { churn: churnResult(churns, churnLatency) } : {}
+  };
+}
+function churnResult(churns, latency) {
+  const statuses = {};
+  for (const c of churns) addStatuses(statuses, c.statuses);
+  const sum = (k) => churns.reduce((n, c) => n + c[k], 0);
+  return {
+    requests: sum("requests"),
+    connections: sum("connections"),
+    errors: sum("errors"),
+    timeouts: sum("timeouts"),
+    statuses,
+    latencyMs: latency.summary(),
+    bytes: sum("bytes"),
+    errorSamples: firstSamples(churns.map((c) => c.errorSamples))
+  };
+}
+
+// soak/load/split.ts
+function shareOut(total, weights) {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (sum === 0) return weights.map(() => 0);
+  const parts = weights.map((w) => Math.floor(total * w / sum));
+  let left = total - parts.reduce((a, b) => a + b, 0);
+  for (let i = 0; left > 0; i = (i + 1) % parts.length)
+    if (weights[i] > 0) {
+      parts[i]++;
+      left--;
     }
-    let last = 0;
-    const tick = setInterval(() => {
-      const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
-      onTick({ count: now - last, p99Ms: window2.percentile(99) });
-      last = now;
-      window2.reset();
-    }, 1e3);
-    const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1e3) : void 0;
-    const keepAliveDone = this.keepAlive?.done.then(
-      (r) => {
-        this.keepAliveDone = true;
-        return r;
-      },
-      (err) => {
-        this.stop();
-        throw err;
+  return parts;
+}
+function chunks(list, n) {
+  if (list.length === 0) return Array.from({ length: n }, () => []);
+  if (list.length < n) return Array.from({ length: n }, (_, i) => [list[i % list.length]]);
+  const sizes = shareOut(list.length, Array(n).fill(1));
+  return sizes.map((k, i) => {
+    const at = sizes.slice(0, i).reduce((a, b) => a + b, 0);
+    return list.slice(at, at + k);
+  });
+}
+function usableWorkers(o, asked) {
+  const churnRequests = Math.round(o.requests * o.churn.share);
+  const keepAlive = o.requests - churnRequests;
+  const connections = keepAlive > 0 ? Math.min(o.connections, keepAlive) : 0;
+  const churnUrls = churnRequests > 0 ? o.churn.urls.length : 0;
+  return Math.max(1, Math.min(asked, Math.max(connections, churnUrls)));
+}
+function splitLoad(o, n) {
+  if (n === 1) return [{ options: o, firstConnection: 0 }];
+  const churnTotal = Math.round(o.requests * o.churn.share);
+  const keepAliveTotal = o.requests - churnTotal;
+  const connections = shareOut(keepAliveTotal > 0 ? Math.min(o.connections, keepAliveTotal) : 0, Array(n).fill(1));
+  const keepAlive = shareOut(keepAliveTotal, connections);
+  const churnUrls = churnTotal > 0 ? chunks(o.churn.urls, Math.min(n, o.churn.urls.length)) : [];
+  const churnUrlsOf = (i) => churnUrls[i] ?? [];
+  const churn = shareOut(
+    churnTotal,
+    connections.map((_, i) => churnUrlsOf(i).length)
+  );
+  const withConnections = connections.filter((c) => c > 0).length;
+  const urls = chunks(o.urls, withConnections);
+  let first = 0;
+  return connections.map((c, i) => {
+    const requests = keepAlive[i] + churn[i];
+    const part = {
+      firstConnection: first,
+      options: {
+        ...o,
+        urls: c > 0 ? urls[i] : [],
+        requests,
+        connections: c,
+        churn: { share: requests > 0 ? churn[i] / requests : 0, urls: churnUrlsOf(i) }
       }
-    );
-    this.done = Promise.all([keepAliveDone, this.churn?.done]).then(([ka, churn]) => this.combine(ka, churn, (performance.now() - started) / 1e3, opts.requests)).finally(() => {
-      clearInterval(tick);
-      clearTimeout(cap);
+    };
+    first += c;
+    return part;
+  });
+}
+
+// soak/load/pool.ts
+var STDERR_TAIL = 2e3;
+var ASK_TIMEOUT_MS = 2e3;
+var EXIT_GRACE_MS = 2e3;
+var LoadPool = class {
+  done;
+  /** how many processes the load runs in (the option, reduced to what the load can use) */
+  workers;
+  procs;
+  stopped = false;
+  asks = /* @__PURE__ */ new Map();
+  nextAsk = 0;
+  window;
+  windowCount = 0;
+  ticker;
+  constructor(o, onTick) {
+    const { workers, enter, ...mixed } = o;
+    this.workers = usableWorkers(mixed, workers);
+    this.window = new LatencyHistogram(o.timeoutS * 1e3);
+    const parts = splitLoad(mixed, this.workers);
+    this.procs = parts.map((part, i) => this.start(part, i, enter ?? [], onTick));
+    const churnRequests = Math.round(o.requests * o.churn.share);
+    this.done = this.collect({
+      asked: o.requests,
+      keepAlive: o.requests > churnRequests,
+      capMs: o.timeoutS * 1e3
     });
   }
-  /** what the keep-alive connections sent and have not had answered (in-flight.ts) */
-  unanswered() {
-    return this.keepAlive?.sent.unanswered() ?? [];
+  /** the workers' process ids (for CPU figures, and tests) */
+  get pids() {
+    return this.procs.flatMap((w) => w.child.pid ? [w.child.pid] : []);
   }
   stop() {
     this.stopped = true;
-    this.keepAlive?.stop();
-    this.churn?.stop();
+    for (const w of this.procs) send(w.child, { type: "stop" });
   }
-  /** The keep-alive result with the churn's added in; latency: the keep-alive's when there is one (churn has its own). */
-  combine(ka, churn, wallS, asked) {
-    if (ka && !churn) return ka;
-    const c = churn;
-    const statuses = { ...ka?.statuses };
-    for (const [code, n] of Object.entries(c.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-    const requests = (ka?.requests ?? 0) + c.requests;
-    const durationS = Math.round(wallS * 100) / 100;
-    return {
-      requests,
-      durationS,
-      rps: durationS > 0 ? requests / durationS : 0,
-      errors: (ka?.errors ?? 0) + c.errors,
-      timeouts: (ka?.timeouts ?? 0) + c.timeouts,
-      statuses,
-      unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
-      latencyMs: ka?.latencyMs ?? c.latencyMs,
-      bytes: (ka?.bytes ?? 0) + c.bytes,
-      stopped: this.stopped || requests < asked,
-      errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES3),
-      churn: c
+  /** what the keep-alive connections of all workers sent and have not had answered */
+  async unanswered() {
+    const lists = await Promise.all(
+      this.procs.map(async (w) => {
+        const requests = w.result ? w.result.unanswered : await this.ask(w);
+        return requests.map((r) => ({ ...r, connection: r.connection + w.part.firstConnection }));
+      })
+    );
+    return lists.flat().sort((a, b) => a.sentAt - b.sentAt);
+  }
+  ask(w) {
+    if (!w.child.connected) return Promise.resolve([]);
+    const id = ++this.nextAsk;
+    return new Promise((resolve12) => {
+      const answer = (r) => {
+        clearTimeout(timer);
+        this.asks.delete(id);
+        resolve12(r);
+      };
+      const timer = setTimeout(() => answer([]), ASK_TIMEOUT_MS);
+      this.asks.set(id, answer);
+      w.exited.then(() => answer([]));
+      send(w.child, { type: "unanswered", id });
+    });
+  }
+  start(part, i, enter, onTick) {
+    const name = `load worker ${i + 1} of ${this.workers}`;
+    const argv = [...enter, "setpriv", "--pdeathsig", "KILL", "--", ...childScript("load/load-worker", "load-worker")];
+    const child = spawn4(argv[0], argv.slice(1), {
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "advanced",
+      detached: true
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr = (stderr + d).slice(-STDERR_TAIL);
+    });
+    const w = {
+      child,
+      part,
+      exited: new Promise((resolve12) => {
+        child.once("exit", () => resolve12());
+        child.once("error", () => resolve12());
+      }),
+      done: new Promise((resolve12, reject) => {
+        child.on("message", (m) => {
+          if (m.type === "tick") this.tick(m, onTick);
+          else if (m.type === "unanswered") this.asks.get(m.id)?.(m.requests);
+          else if (m.type === "done") {
+            w.result = m;
+            resolve12(m);
+          } else if (m.type === "failed") reject(new Error(`${name} failed: ${m.message}`));
+        });
+        child.once("error", (err) => reject(new Error(`${name}: cannot start ${argv[0]} (${err.message})`)));
+        child.once("close", (code, signal) => {
+          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const tail = stderr.trim() ? `; its stderr ended:
+${stderr.trim()}` : " (nothing on its stderr)";
+          reject(new Error(`${name} (pid ${child.pid}) ${how} before its result${tail}`));
+        });
+      })
     };
+    send(child, { type: "start", options: part.options });
+    return w;
+  }
+  /** Adds a worker's second to the pool's; the pool's own clock ticks half a second after the workers' first. */
+  tick(m, onTick) {
+    this.windowCount += m.count;
+    this.window.merge(m.latency);
+    if (this.ticker) return;
+    this.ticker = setTimeout(() => {
+      const emit = () => {
+        onTick({ count: this.windowCount, p99Ms: this.window.percentile(99) });
+        this.windowCount = 0;
+        this.window.reset();
+      };
+      emit();
+      this.ticker = setInterval(emit, 1e3);
+    }, 500);
+  }
+  async collect(run7) {
+    try {
+      const dones = await Promise.all(this.procs.map((w) => w.done));
+      const wallS = (Math.max(...dones.map((d) => d.endedAt)) - Math.min(...dones.map((d) => d.startedAt))) / 1e3;
+      return poolResult(dones, { ...run7, stopped: this.stopped, wallS });
+    } finally {
+      clearTimeout(this.ticker);
+      clearInterval(this.ticker);
+      for (const w of this.procs) if (w.child.connected) w.child.disconnect();
+      await Promise.all(this.procs.map((w) => gone(w)));
+    }
   }
 };
+function send(child, m) {
+  if (child.connected) child.send(m, () => {
+  });
+}
+async function gone(w) {
+  const timer = setTimeout(() => w.child.kill("SIGKILL"), EXIT_GRACE_MS);
+  await w.exited;
+  clearTimeout(timer);
+}
 
 // soak/watch/monitor.ts
 var Poller = class {
@@ -32711,13 +32651,15 @@ async function load(ctx, guest) {
   const counter = { requests: 0, rps: 0 };
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
-  const run7 = new MixedLoad(
+  const run7 = new LoadPool(
     {
+      workers: loadWorkerCount(o),
+      enter: guest.enter,
       urls: guest.loadUrls,
       requests: o.requests,
       durationS: o.durationS,
       connections: keepAliveConnections(o),
-      churn: { share: o.churnPercent / 100, ports: guest.churnUrls.map((u) => Number(new URL(u).port)) },
+      churn: { share: o.churnPercent / 100, urls: guest.churnUrls },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
@@ -32729,20 +32671,23 @@ async function load(ctx, guest) {
       counter.p99Ms = t.p99Ms;
     }
   );
+  ctx.hooks.log(`the load runs in ${run7.workers} worker process${run7.workers > 1 ? "es" : ""}`);
   let loadOver = false;
+  let inFlight;
   const stoppedByFinding = await Promise.race([
     run7.done.then(() => {
       loadOver = true;
       return false;
     }),
     ctx.findings.first.then(() => {
-      if (!loadOver) ctx.report.inFlight = inFlightNow(ctx, run7);
+      if (!loadOver) inFlight = inFlightNow(ctx, run7);
       return true;
     })
   ]);
   if (stoppedByFinding) run7.stop();
+  if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run7.done;
-  ctx.report.load = { ...result, asked: o.requests };
+  ctx.report.load = { ...result, asked: o.requests, workers: run7.workers };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
   const problems = [
@@ -32752,14 +32697,15 @@ async function load(ctx, guest) {
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
 }
-function inFlightNow(ctx, run7) {
-  const now = Date.now();
+async function inFlightNow(ctx, run7) {
   const { last, lastAt } = ctx.stats;
+  const requests = await run7.unanswered();
+  const now = Date.now();
   return {
     at: new Date(now).toISOString(),
     guestRequests: last?.requests,
     guestAt: lastAt ? new Date(lastAt).toISOString() : void 0,
-    requests: run7.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+    requests: requests.map(({ answered: _, sentAt, ...r }) => ({
       ...r,
       sentAt: new Date(sentAt).toISOString(),
       ageMs: now - sentAt
@@ -33594,7 +33540,8 @@ function renderSummary(r, timeline) {
       out.push(
         `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${(100 * l.churn.requests / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`
       );
-    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
+    const workers = l.workers ? ` (${l.workers} load worker${l.workers > 1 ? "s" : ""})` : "";
+    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s${workers} |`);
     out.push(
       `| latency | p50 ${l.latencyMs.p50} ms \xB7 p90 ${l.latencyMs.p90} ms \xB7 p99 ${l.latencyMs.p99} ms \xB7 max ${l.latencyMs.max} ms |`
     );
@@ -34210,7 +34157,7 @@ async function runSoak(o, kernel, hooks) {
 }
 
 // soak/bisect/build.ts
-import { spawn as spawn4 } from "node:child_process";
+import { spawn as spawn5 } from "node:child_process";
 import { createHash as createHash3 } from "node:crypto";
 import { access as access7, copyFile as copyFile2, mkdir as mkdir4, open as open3 } from "node:fs/promises";
 import { basename as basename7, join as join19 } from "node:path";
@@ -34233,7 +34180,7 @@ async function buildAt(p, log, signal) {
   log(`building: ${p.buildCommand} (output in ${logFile})`);
   const out = await open3(logFile, "w");
   const code = await new Promise((resolve12) => {
-    const child = spawn4("sh", ["-c", p.buildCommand], {
+    const child = spawn5("sh", ["-c", p.buildCommand], {
       cwd: p.worktree,
       stdio: ["ignore", out.fd, out.fd],
       env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
@@ -34418,7 +34365,7 @@ ${output.split("\n").slice(-8).join("\n")}`;
 }
 function runBisect(worktree, planFile, log, signal) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn5("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
+    const child = spawn6("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
     let all = "";
     let partial = "";
     const take = (d) => {
@@ -34827,18 +34774,18 @@ async function ddmin(all, ok) {
   let n = 2;
   while (items.length >= 2) {
     const size = Math.ceil(items.length / n);
-    const chunks = Array.from(
+    const chunks2 = Array.from(
       { length: Math.ceil(items.length / size) },
       (_, i) => items.slice(i * size, (i + 1) * size)
     );
     let reduced = false;
-    for (const c of chunks)
+    for (const c of chunks2)
       if (await ok(c)) {
         [items, n, reduced] = [c, 2, true];
         break;
       }
-    if (!reduced && chunks.length > 2)
-      for (const c of chunks) {
+    if (!reduced && chunks2.length > 2)
+      for (const c of chunks2) {
         const rest = items.filter((x) => !c.includes(x));
         if (await ok(rest)) {
           [items, n, reduced] = [rest, Math.max(n - 1, 2), true];
@@ -34980,6 +34927,24 @@ var Budget = class {
 
 // soak/repro/script.ts
 import { basename as basename9, relative as relative6, resolve as resolve10 } from "node:path";
+
+// soak/load/driver.ts
+var import_autocannon = __toESM(require_autocannon(), 1);
+function requestCycle(paths, etags) {
+  const left = paths.map((p) => p.weight);
+  const cycle = [];
+  while (left.some((n) => n > 0)) {
+    paths.forEach((p, i) => {
+      if (left[i] === 0) return;
+      left[i]--;
+      const etag = p.revalidate ? etags.get(p.path) : void 0;
+      cycle.push({ method: "GET", path: p.path, ...etag ? { headers: { "if-none-match": etag } } : {} });
+    });
+  }
+  return cycle;
+}
+
+// soak/repro/script.ts
 var REPRO_BASE_PORT = 18080;
 var BATCH = 200;
 var WORK = "@WORK@";

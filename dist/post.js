@@ -105313,6 +105313,7 @@ var MAX = {
   requests: UNCAPPED_REQUESTS,
   connections: 4096,
   pipelining: 256,
+  loadWorkers: 64,
   memoryMiB: 65536,
   seconds: 7 * 24 * 3600
 };
@@ -105328,6 +105329,7 @@ var DEFAULTS2 = {
   connections: 50,
   churnPercent: 1,
   pipelining: 1,
+  loadWorkers: "auto",
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
   healthPath: "/health",
@@ -105405,6 +105407,9 @@ load
   --churn PCT              share of requests, in percent, each on a new connection that the guest
                            closes (default ${DEFAULTS2.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS2.pipelining})
+  --load-workers N|auto    processes the load runs in, connections and requests split over them
+                           (default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),
+                           as its vCPU and main loop take about two)
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
   --request-timeout S      per-request timeout (default ${DEFAULTS2.requestTimeoutS})

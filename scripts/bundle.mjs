@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the action (action/ and the engine it uses) into dist/: index.js (main),
-// post.js (post step), cli.js (the published command, `npx unikernel-soak`), gateway.js
-// (a child the engine starts on the tap path),
+// post.js (post step), cli.js (the published command, `npx unikernel-soak`), and the
+// engine's child processes, found beside whichever bundle runs (soak/child-script.ts):
+// load-worker.js (the load, soak/load/pool.ts) and gateway.js (the tap path's, soak/vm/gateway.ts);
 // licenses.txt listing every third-party package inside, and kernel.elf: the clean
 // bundled kernel built from kernel/ by kernel/build.ts, so that soaking it needs no
 // toolchain (kernel-toolchain.txt names the tools it was built with).
@@ -24,7 +25,8 @@ const result = await build({
     index: "action/index.ts",
     post: "action/post-index.ts",
     cli: "soak/cli.ts",
-    // run in child processes by the engine (soak/child-script.ts)
+    // the engine's child processes (soak/child-script.ts)
+    "load-worker": "soak/load/load-worker.ts",
     gateway: "soak/vm/gateway.ts",
   },
   outdir: DIST,
@@ -88,4 +90,4 @@ await writeFile(
     "",
   ].join("\n"),
 );
-console.log(`dist/: index.js, post.js, cli.js, licenses.txt (${packages.size} packages), kernel.elf`);
+console.log(`dist/: index.js, post.js, cli.js, load-worker.js, licenses.txt (${packages.size} packages), kernel.elf`);

@@ -43,6 +43,7 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
   connections: (o) => one("connections", o.connections, DEFAULTS.connections),
   churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
   pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
+  loadWorkers: (o) => one("load-workers", o.loadWorkers, DEFAULTS.loadWorkers),
   paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
   requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
   healthPath: (o) => one("health-path", o.healthPath, DEFAULTS.healthPath),

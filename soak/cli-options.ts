@@ -41,6 +41,9 @@ load
   --churn PCT              share of requests, in percent, each on a new connection that the guest
                            closes (default ${DEFAULTS.churnPercent}; 100 = the seed's curl loop)
   --pipelining N           requests in flight per connection (default ${DEFAULTS.pipelining})
+  --load-workers N|auto    processes the load runs in, connections and requests split over them
+                           (default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),
+                           as its vCPU and main loop take about two)
   --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
                            (default ${DEFAULT_PATHS})
   --request-timeout S      per-request timeout (default ${DEFAULTS.requestTimeoutS})
@@ -84,6 +87,13 @@ function num(name: string, v: string | undefined, fallback: number): number {
   return Number(v);
 }
 
+/** --load-workers: a count or auto (the default) */
+function loadWorkers(v: string | undefined): number | "auto" {
+  if (v === undefined || v.trim() === "auto") return "auto";
+  if (!/^\s*\d+\s*$/.test(v)) throw new UsageError(`--load-workers: expected a whole number or auto, got "${v}"`);
+  return Number(v);
+}
+
 /** "80" or "8000-8255,9000" → the ports, in order. */
 function portList(v: string | undefined): number[] {
   if (v === undefined) return [];
@@ -118,6 +128,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
         connections: { type: "string" },
         churn: { type: "string" },
         pipelining: { type: "string" },
+        "load-workers": { type: "string" },
         paths: { type: "string" },
         "request-timeout": { type: "string" },
         "health-path": { type: "string" },
@@ -195,6 +206,7 @@ export function parseCli(argv: string[]): SoakOptions | "help" {
     connections: num("connections", values.connections, d.connections),
     churnPercent: num("churn", values.churn, d.churnPercent),
     pipelining: num("pipelining", values.pipelining, d.pipelining),
+    loadWorkers: loadWorkers(values["load-workers"]),
     paths: values.paths === undefined ? d.paths : parsePaths(values.paths),
     requestTimeoutS: num("request-timeout", values["request-timeout"], d.requestTimeoutS),
     healthPath: values["health-path"] ?? d.healthPath,

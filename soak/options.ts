@@ -1,5 +1,6 @@
 // The engine's options: defaults, and validation that names what is wrong.
 // The CLI and the GitHub action both fill this in; nothing here knows either.
+import { availableParallelism } from "node:os";
 import type { NetworkMode } from "./network.ts";
 import { DEFAULT_MEMORY_MIB } from "./vm/qemu.ts";
 
@@ -35,6 +36,8 @@ export interface SoakOptions {
   /** the share of the requests, in percent, each made on a new connection (soak/load/churn.ts) */
   churnPercent: number;
   pipelining: number;
+  /** processes the load runs in (soak/load/pool.ts); auto: loadWorkerCount */
+  loadWorkers: number | "auto";
   paths: PathWeight[];
   requestTimeoutS: number;
   healthPath: string;
@@ -67,6 +70,7 @@ const MAX = {
   requests: UNCAPPED_REQUESTS,
   connections: 4096,
   pipelining: 256,
+  loadWorkers: 64,
   memoryMiB: 65536,
   seconds: 7 * 24 * 3600,
 };
@@ -86,6 +90,7 @@ export const DEFAULTS: SoakOptions = {
   connections: 50,
   churnPercent: 1,
   pipelining: 1,
+  loadWorkers: "auto",
   paths: parsePaths(DEFAULT_PATHS),
   requestTimeoutS: 10,
   healthPath: "/health",
@@ -120,6 +125,12 @@ export function churnWorkers(o: SoakOptions): number {
   if (o.churnPercent === 0) return 0;
   if (o.churnPercent >= 100) return o.connections;
   return Math.min(o.connections, Math.ceil((o.connections * o.churnPercent * 4) / 100));
+}
+
+/** Load workers: the option, or with auto the cores QEMU leaves spare (its vCPU and main loop take
+ * about two threads' worth): max(1, min(8, cores - 2)). */
+export function loadWorkerCount(o: SoakOptions, cores = availableParallelism()): number {
+  return o.loadWorkers === "auto" ? Math.max(1, Math.min(8, cores - 2)) : o.loadWorkers;
 }
 
 /** Keep-alive connections: none when every request is on a new connection. */
@@ -160,6 +171,7 @@ export function validate(o: SoakOptions): SoakOptions {
   positiveInt("requests", o.requests, 1, MAX.requests);
   positiveInt("connections", o.connections, 1, MAX.connections);
   positiveInt("pipelining", o.pipelining, 1, MAX.pipelining);
+  if (o.loadWorkers !== "auto") positiveInt("load-workers", o.loadWorkers, 1, MAX.loadWorkers);
   positiveInt("memory", o.memoryMiB, 64, MAX.memoryMiB);
   positiveInt("health-failures", o.healthFailures, 1, 1000);
   positiveInt("duration", o.durationS, 0, MAX.seconds);

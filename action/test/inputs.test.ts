@@ -12,6 +12,9 @@ describe("action inputs", () => {
     expect(c.artifactName).toBe("unikernel-soak");
     expect(c.reproBudgetS).toBe(0);
     expect(read({ "repro-budget": "300" }).reproBudgetS).toBe(300);
+    expect(read({}).options.loadWorkers).toBe("auto");
+    expect(read({ "load-workers": "auto" }).options.loadWorkers).toBe("auto");
+    expect(read({ "load-workers": "3" }).options.loadWorkers).toBe(3);
   });
 
   it("require-kvm means accel kvm, also with accel's default 'auto' as the runner passes it", () => {
@@ -24,6 +27,9 @@ describe("action inputs", () => {
     [{ requests: "many" }, `input 'requests': expected a number, got "many"`],
     [{ connections: "0" }, "input 'connections': expected a whole number ≥ 1, got 0"],
     [{ accel: "warp" }, `input 'accel': expected auto, kvm or tcg, got "warp"`],
+    [{ "load-workers": "many" }, `input 'load-workers': expected a whole number or auto, got "many"`],
+    [{ "load-workers": "0" }, "input 'load-workers': expected a whole number ≥ 1, got 0"],
+    [{ "load-workers": "65" }, "input 'load-workers': 65 is more than the 64 this tool accepts"],
     [{ paths: "health" }, `input 'paths': "health" is not PATH[=WEIGHT]`],
     [{ "require-kvm": "yes" }, `input 'require-kvm': expected true or false, got "yes"`],
     [{ "require-kvm": "true", accel: "tcg" }, `input 'require-kvm' is true but input 'accel' is "tcg"`],

@@ -1,8 +1,8 @@
 // Connection churn: requests each on a TCP connection of its own, as the seed's
 // `xargs -P 50 curl` made them, so the guest's accept and close paths are soaked.
 // autocannon keeps its connections alive, so this is a small client on node:net: one
-// worker per forwarded port (QEMU accepts on each port with a backlog of one, so one
-// connect at a time per port loses no SYN), each connecting, asking with `Connection:
+// worker per URL, a forwarded port (QEMU accepts on each port with a backlog of one, so one
+// connect at a time per port loses no SYN) or the guest's own address, each connecting, asking with `Connection:
 // close`, reading the response and waiting for the guest's close, in turn. The guest
 // closes first (its FIN, TIME_WAIT, and a SYN on a tuple in TIME_WAIT when the host reuses
 // the source port): when the host closes first, QEMU 7.2's user networking holds each
@@ -18,8 +18,8 @@ export interface ChurnRequest {
 }
 
 export interface ChurnOptions {
-  /** forwarded loopback ports, one worker each */
-  ports: number[];
+  /** `http://host:port`, one worker each */
+  urls: string[];
   requests: number;
   timeoutS: number;
   /** the mix, walked in turn by each worker */
@@ -52,7 +52,8 @@ export class ChurnRun {
   completed = 0;
   private started = 0;
   private stopped = false;
-  private readonly latency: LatencyHistogram;
+  /** every response's latency, for a result merged with other processes' (pool.ts) */
+  readonly latency: LatencyHistogram;
   private readonly result: Omit<ChurnResult, "latencyMs" | "requests" | "connections">;
   private readonly open = new Set<Socket>();
   readonly done: Promise<ChurnResult>;
@@ -60,17 +61,11 @@ export class ChurnRun {
   constructor(private readonly o: ChurnOptions) {
     this.latency = new LatencyHistogram(o.timeoutS * 1000);
     this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
-    this.done = Promise.all(o.ports.map((p, i) => this.worker(p, i))).then(() => ({
+    this.done = Promise.all(o.urls.map((u, i) => this.worker(target(u), i))).then(() => ({
       ...this.result,
       requests: this.completed,
       connections: this.started,
-      latencyMs: {
-        p50: this.latency.percentile(50),
-        p90: this.latency.percentile(90),
-        p99: this.latency.percentile(99),
-        max: this.latency.max,
-        mean: Math.round(this.latency.mean * 100) / 100,
-      },
+      latencyMs: this.latency.summary(),
     }));
   }
 
@@ -79,7 +74,7 @@ export class ChurnRun {
     for (const s of this.open) s.destroy();
   }
 
-  private async worker(port: number, index: number): Promise<void> {
+  private async worker(to: Target, index: number): Promise<void> {
     let turn = index; // workers start at different places in the mix
     while (!this.stopped && this.started < this.o.requests) {
       if (!this.o.mayStart(this.started)) {
@@ -91,7 +86,7 @@ export class ChurnRun {
       turn++;
       const t0 = performance.now();
       try {
-        const { status, bytes } = await this.once(port, req);
+        const { status, bytes } = await this.once(to, req);
         const ms = performance.now() - t0;
         this.completed++;
         this.latency.record(ms);
@@ -109,9 +104,9 @@ export class ChurnRun {
   }
 
   /** One connection, one request, one response, closed by the guest. */
-  private once(port: number, req: ChurnRequest): Promise<{ status: number; bytes: number }> {
+  private once(to: Target, req: ChurnRequest): Promise<{ status: number; bytes: number }> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: "127.0.0.1", port, noDelay: true });
+      const socket = connect({ host: to.host, port: to.port, noDelay: true });
       this.open.add(socket);
       let head = Buffer.alloc(0);
       let want: { status: number; bytes: number } | undefined;
@@ -130,7 +125,7 @@ export class ChurnRun {
       };
       const headers = { ...req.headers, connection: "close" };
       const lines = Object.entries(headers).map(([k, v]) => `${k}: ${String(v)}\r\n`);
-      socket.write(`GET ${req.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n${lines.join("")}\r\n`);
+      socket.write(`GET ${req.path} HTTP/1.1\r\nhost: ${to.header}\r\n${lines.join("")}\r\n`);
       socket.on("data", (d: Buffer) => {
         got += d.length;
         if (!want) {
@@ -145,6 +140,20 @@ export class ChurnRun {
       socket.on("error", (err) => finish(err));
     });
   }
+}
+
+interface Target {
+  host: string;
+  port: number;
+  /** the Host header: the URL's host and port */
+  header: string;
+}
+
+/** `http://host:port` → where to connect */
+function target(url: string): Target {
+  const u = new URL(url);
+  if (u.protocol !== "http:") throw new Error(`churn: ${url} is not an http:// URL`);
+  return { host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port || 80), header: u.host };
 }
 
 /** Once the head is in: the status and the whole response's size (head + Content-Length; none for a 304). */

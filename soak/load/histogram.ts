@@ -1,5 +1,9 @@
 // Latencies in whole milliseconds, counted per millisecond up to a cap: percentiles in
-// constant memory, however many requests an hours-long soak makes.
+// constant memory, however many requests an hours-long soak makes. A sparse snapshot
+// crosses a process boundary (load workers, pool.ts) and merges into another histogram.
+
+/** [latency ms, responses] for every latency that has any, in order */
+export type HistogramSnapshot = [ms: number, count: number][];
 
 export class LatencyHistogram {
   private readonly counts: Uint32Array;
@@ -33,6 +37,29 @@ export class LatencyHistogram {
 
   get mean(): number {
     return this.count ? this.sum / this.count : 0;
+  }
+
+  snapshot(): HistogramSnapshot {
+    const out: HistogramSnapshot = [];
+    for (let ms = 0; ms <= this.max && this.count > 0; ms++) if (this.counts[ms]) out.push([ms, this.counts[ms]]);
+    return out;
+  }
+
+  /** Adds another histogram's responses (its latencies above this cap counted at the cap). */
+  merge(s: HistogramSnapshot): void {
+    for (const [ms, n] of s) {
+      const v = Math.min(this.capMs, ms);
+      this.counts[v] += n;
+      this.count += n;
+      this.sum += v * n;
+      if (v > this.max) this.max = v;
+    }
+  }
+
+  /** p50/p90/p99/max/mean, as a load result reports them */
+  summary(): { p50: number; p90: number; p99: number; max: number; mean: number } {
+    const mean = Math.round(this.mean * 100) / 100;
+    return { p50: this.percentile(50), p90: this.percentile(90), p99: this.percentile(99), max: this.max, mean };
   }
 
   reset(): void {

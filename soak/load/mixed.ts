@@ -4,12 +4,12 @@
 // request count (split by the share), the time cap and stop().
 import { type ChurnResult, ChurnRun } from "./churn.ts";
 import { type LoadOptions, type LoadResult, LoadRun, requestCycle } from "./driver.ts";
-import { LatencyHistogram } from "./histogram.ts";
+import { type HistogramSnapshot, LatencyHistogram } from "./histogram.ts";
 import type { SentRequest } from "./in-flight.ts";
 
 export interface MixedOptions extends Omit<LoadOptions, "onResponse"> {
-  /** the share of the requests (0-1) each made on a new connection, one churn worker per port */
-  churn: { share: number; ports: number[] };
+  /** the share of the requests (0-1) each made on a new connection, one churn worker per `http://host:port` */
+  churn: { share: number; urls: string[] };
 }
 
 export interface MixedTick {
@@ -17,6 +17,11 @@ export interface MixedTick {
   count: number;
   /** their 99th-percentile latency, ms */
   p99Ms: number;
+}
+
+/** A tick with the second's latencies, for merging with other processes' (pool.ts) */
+export interface MixedWindow extends MixedTick {
+  latency: HistogramSnapshot;
 }
 
 export interface MixedResult extends LoadResult {
@@ -32,14 +37,17 @@ export class MixedLoad {
   private readonly churn?: ChurnRun;
   private keepAliveResponses = 0;
   private keepAliveDone = false;
+  /** every keep-alive response's latency (autocannon's own histogram cannot be merged across processes) */
+  private readonly keepAliveLatency: LatencyHistogram;
   private stopped = false;
   readonly done: Promise<MixedResult>;
 
-  constructor(opts: MixedOptions, onTick: (t: MixedTick) => void) {
+  constructor(opts: MixedOptions, onTick: (t: MixedWindow) => void) {
     const started = performance.now();
-    const { share, ports } = opts.churn;
+    const { share, urls } = opts.churn;
     const churnRequests = Math.round(opts.requests * share);
     const window = new LatencyHistogram(opts.timeoutS * 1000);
+    this.keepAliveLatency = new LatencyHistogram(opts.timeoutS * 1000);
     if (opts.requests > churnRequests) {
       const requests = opts.requests - churnRequests;
       this.keepAlive = new LoadRun(
@@ -51,6 +59,7 @@ export class MixedLoad {
           onResponse: (ms) => {
             this.keepAliveResponses++;
             window.record(ms);
+            this.keepAliveLatency.record(ms);
           },
         },
         () => {},
@@ -59,19 +68,19 @@ export class MixedLoad {
     if (churnRequests > 0) {
       const ahead = share / (1 - share);
       this.churn = new ChurnRun({
-        ports,
+        urls,
         requests: churnRequests,
         timeoutS: opts.timeoutS,
         cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
         // keep to the share: at most one request per worker ahead of the keep-alive load
-        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + ports.length,
+        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + urls.length,
         onResponse: (_status, _bytes, ms) => window.record(ms),
       });
     }
     let last = 0;
     const tick = setInterval(() => {
       const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
-      onTick({ count: now - last, p99Ms: window.percentile(99) });
+      onTick({ count: now - last, p99Ms: window.percentile(99), latency: window.snapshot() });
       last = now;
       window.reset();
     }, 1000);
@@ -97,6 +106,11 @@ export class MixedLoad {
   /** what the keep-alive connections sent and have not had answered (in-flight.ts) */
   unanswered(): SentRequest[] {
     return this.keepAlive?.sent.unanswered() ?? [];
+  }
+
+  /** the whole run's latencies so far: keep-alive and churn apart, as the result reports them */
+  latencies(): { keepAlive: HistogramSnapshot; churn: HistogramSnapshot } {
+    return { keepAlive: this.keepAliveLatency.snapshot(), churn: this.churn?.latency.snapshot() ?? [] };
   }
 
   stop(): void {

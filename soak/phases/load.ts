@@ -1,8 +1,9 @@
 // The load, with every watcher running: the counters' baseline, the ETags to revalidate,
 // then the request count (or the time cap), stopped early by the first finding.
 import type { SoakContext } from "../context.ts";
-import { MixedLoad, type MixedTick } from "../load/mixed.ts";
-import { keepAliveConnections } from "../options.ts";
+import type { MixedTick } from "../load/mixed.ts";
+import { LoadPool } from "../load/pool.ts";
+import { keepAliveConnections, loadWorkerCount } from "../options.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import type { InFlight } from "../report/types.ts";
 import { parseStats } from "../watch/guest-stats.ts";
@@ -50,13 +51,15 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
 
-  const run = new MixedLoad(
+  const run = new LoadPool(
     {
+      workers: loadWorkerCount(o),
+      enter: guest.enter,
       urls: guest.loadUrls,
       requests: o.requests,
       durationS: o.durationS,
       connections: keepAliveConnections(o),
-      churn: { share: o.churnPercent / 100, ports: guest.churnUrls.map((u) => Number(new URL(u).port)) },
+      churn: { share: o.churnPercent / 100, urls: guest.churnUrls },
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
@@ -68,7 +71,9 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       counter.p99Ms = t.p99Ms;
     },
   );
+  ctx.hooks.log(`the load runs in ${run.workers} worker process${run.workers > 1 ? "es" : ""}`);
   let loadOver = false;
+  let inFlight: Promise<InFlight> | undefined;
   const stoppedByFinding = await Promise.race([
     run.done.then(() => {
       loadOver = true;
@@ -76,13 +81,15 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     }),
     ctx.findings.first.then(() => {
       // what was on the wire when the watcher fired; a finding after the load has none
-      if (!loadOver) ctx.report.inFlight = inFlightNow(ctx, run);
+      // asked before the stop: each worker answers in the order it is told
+      if (!loadOver) inFlight = inFlightNow(ctx, run);
       return true;
     }),
   ]);
   if (stoppedByFinding) run.stop();
+  if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run.done;
-  ctx.report.load = { ...result, asked: o.requests };
+  ctx.report.load = { ...result, asked: o.requests, workers: run.workers };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
   const problems = [
@@ -96,14 +103,15 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
 }
 
 /** The requests on the wire now, with the guest's request counter as last polled. */
-function inFlightNow(ctx: SoakContext, run: MixedLoad): InFlight {
-  const now = Date.now();
+async function inFlightNow(ctx: SoakContext, run: LoadPool): Promise<InFlight> {
   const { last, lastAt } = ctx.stats;
+  const requests = await run.unanswered();
+  const now = Date.now();
   return {
     at: new Date(now).toISOString(),
     guestRequests: last?.requests,
     guestAt: lastAt ? new Date(lastAt).toISOString() : undefined,
-    requests: run.unanswered().map(({ answered: _, sentAt, ...r }) => ({
+    requests: requests.map(({ answered: _, sentAt, ...r }) => ({
       ...r,
       sentAt: new Date(sentAt).toISOString(),
       ageMs: now - sentAt,

@@ -62,7 +62,8 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
       out.push(
         `| on new connections | ${l.churn.requests.toLocaleString("en-US")} (${((100 * l.churn.requests) / Math.max(1, l.requests)).toFixed(1)}%), p99 ${l.churn.latencyMs.p99} ms, ${l.churn.errors} errors |`,
       );
-    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s |`);
+    const workers = l.workers ? ` (${l.workers} load worker${l.workers > 1 ? "s" : ""})` : "";
+    out.push(`| rate | ${Math.round(l.rps).toLocaleString("en-US")} req/s over ${l.durationS} s${workers} |`);
     out.push(
       `| latency | p50 ${l.latencyMs.p50} ms · p90 ${l.latencyMs.p90} ms · p99 ${l.latencyMs.p99} ms · max ${l.latencyMs.max} ms |`,
     );

@@ -72,7 +72,8 @@ export interface Report {
   boot: { readyMs?: number };
   options: Record<string, unknown>;
   verdict: Verdict;
-  load?: MixedResult & { asked: number };
+  /** `workers`: the processes the load ran in (absent in reports from before there were several) */
+  load?: MixedResult & { asked: number; workers?: number };
   inFlight?: InFlight;
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };

@@ -25,6 +25,7 @@ describe("options -> argv", () => {
     [["--health-failures", "5", "--health-timeout", "900", "--boot-timeout", "20", "--tx-stall-budget", "3"]],
     [["--rss-growth-mb", "12.5", "--page-growth", "4", "--warmup", "2", "--counter", "tx-stalls=stalls"]],
     [["--hang-dump-mb", "0"]],
+    [["--load-workers", "2"]],
     [["--crash-pattern", "^BUG: .*$", "--crash-pattern", "oops ('x')", "--qemu", "/opt/q", "--qemu-arg=-smp"]],
     [["--initrd", "i.img", "--qemu-arg=-d", "--qemu-arg", "int", "--counter", "boot-id=id"]],
   ])("round-trips %j through parseCli", (argv) => {

@@ -1,6 +1,7 @@
-// The engine's process life: QEMU never outlives it, whatever kills it; a kill from
+// The engine's process life: QEMU and the load workers never outlive it, whatever kills it; a kill from
 // outside is never blamed on the kernel; odd report paths reach QEMU intact.
 import { spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { qemuPidsFor } from "../vm/qemu.ts";
@@ -24,10 +25,22 @@ async function qemuOf(out: string): Promise<number> {
   return pid;
 }
 
-const gone = (pid: number) =>
-  waitFor(`QEMU ${pid} to be gone`, async () => ((await alive(pid)) ? undefined : true), 5000);
+const gone = (pid: number, what = "QEMU") =>
+  waitFor(`${what} ${pid} to be gone`, async () => ((await alive(pid)) ? undefined : true), 5000);
 
-describe("QEMU never outlives the engine", () => {
+/** The engine's load workers: its children running load-worker.ts */
+async function loadWorkersOf(engine: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const p of (await readdir("/proc")).filter((d) => /^\d+$/.test(d))) {
+    const stat = await readFile(`/proc/${p}/stat`, "utf8").catch(() => "");
+    const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (parent === engine && cmd.includes("load-worker")) pids.push(Number(p));
+  }
+  return pids;
+}
+
+describe("QEMU and the load workers never outlive the engine", () => {
   it("SIGKILL of the engine takes QEMU along (parent-death signal)", async () => {
     const out = await tempDir();
     const run = cli(soakArgs(out));
@@ -35,6 +48,21 @@ describe("QEMU never outlives the engine", () => {
     run.child.kill("SIGKILL");
     await run.done;
     expect(await gone(qemu)).toBe(true);
+  });
+
+  it("SIGKILL of the engine mid-load takes its load workers along", async () => {
+    const out = await tempDir();
+    const run = cli([...soakArgs(out), "--load-workers", "2"]);
+    const engine = run.child.pid as number;
+    await qemuOf(out);
+    const workers = await waitFor(
+      "two load workers",
+      async () => ((await loadWorkersOf(engine)).length === 2 ? loadWorkersOf(engine) : undefined),
+      20_000,
+    );
+    run.child.kill("SIGKILL");
+    await run.done;
+    for (const pid of workers) expect(await gone(pid, "load worker")).toBe(true);
   });
 
   // SIGINT then SIGTERM: two of the same signal sent at once may arrive as one

@@ -31,7 +31,8 @@ process.on("exit", () => {
 
 /** Why the tap path cannot be used here, or undefined when it can. */
 export async function tapRefusal(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return "the tap path needs root (to make a tap device and a network namespace): run as root, or pass --network user";
+  if (process.getuid?.() !== 0)
+    return "the tap path needs root (to make a tap device and a network namespace): run as root, or pass --network user";
   try {
     await access("/dev/net/tun", constants.R_OK | constants.W_OK);
   } catch (err) {
@@ -78,7 +79,6 @@ export class TapNetwork {
         "unshare",
         "--net",
         "--",
-        process.execPath,
         ...childScript("vm/gateway", "gateway"),
         dir,
         GUEST_IP,
