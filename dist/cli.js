@@ -31416,6 +31416,7 @@ function childScript(source, name) {
 var run3 = promisify3(execFile3);
 var GUEST_IP = "10.0.2.15";
 var HOST_CIDR = "10.0.2.2/24";
+var GUEST_NET = "10.0.2.0/24";
 var MTU = 9e3;
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 var live2 = /* @__PURE__ */ new Set();
@@ -31520,6 +31521,7 @@ var TapNetwork = class _TapNetwork {
       await inside("ip", "link", "set", "lo", "up");
       await inside("ip", "addr", "add", HOST_CIDR, "dev", this.ifname);
       await inside("ip", "link", "set", this.ifname, "mtu", String(MTU), "up");
+      await inside("ip", "route", "add", GUEST_NET, "dev", "lo", "metric", "1000");
     } catch (err) {
       const e = err;
       throw new Error(`cannot set up the tap device ${this.ifname}: ${e.stderr?.trim() || e.message}`);

@@ -2,13 +2,13 @@
 // own when the engine runs as root, QEMU user networking otherwise, said in the report;
 // and nothing of the tap path left behind, however the engine ends.
 import { execFile, spawn } from "node:child_process";
-import { chmod, readdir, readFile } from "node:fs/promises";
+import { chmod, copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { bootGuest } from "../../test/guest.ts";
 import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
-import { alive, cli, guestReady, ROOT, readReport, TSX, tempDir, waitFor } from "./cli-run.ts";
+import { alive, cli, guestReady, ROOT, readReport, tempDir, waitFor } from "./cli-run.ts";
 
 const elf = inject("kernelElf");
 const soakArgs = (out: string, requests: number, ...more: string[]) => [
@@ -24,13 +24,14 @@ const soakArgs = (out: string, requests: number, ...more: string[]) => [
 ];
 const root = process.getuid?.() === 0;
 
-/** Processes whose command line names `text` (the engine's private folders are under its temp folder). */
-async function processesNaming(text: string): Promise<number[]> {
+/** The live child processes of `pid`. */
+async function childrenOf(pid: number): Promise<number[]> {
   const pids: number[] = [];
   for (const p of await readdir("/proc")) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
-    if (cmd.includes(text) && (await alive(Number(p)))) pids.push(Number(p));
+    if (!/^\d+$/.test(p)) continue;
+    const stat = await readFile(`/proc/${p}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === pid && (await alive(Number(p)))) pids.push(Number(p));
   }
   return pids;
 }
@@ -87,12 +88,12 @@ describe.runIf(root)("the tap path (as root)", () => {
     const out = await tempDir();
     const run = cli(soakArgs(out, 2_000_000, "--network", "tap"));
     await guestReady(out);
+    // QEMU, the gateway and the load worker are the engine's children (each exec'd through setpriv)
     const ours = await waitFor(
-      "QEMU and the gateway",
+      "QEMU, the gateway and a load worker",
       async () => {
-        const pids = await processesNaming(out); // QEMU names the report folder
-        const gateways = (await processesNaming("uks-net-")).filter((p) => p !== run.child.pid);
-        return pids.length && gateways.length ? [...pids, ...gateways] : undefined;
+        const kids = await childrenOf(run.child.pid ?? 0);
+        return kids.length >= 3 ? kids : undefined;
       },
       10_000,
     );
@@ -112,23 +113,22 @@ describe.runIf(root)("the tap path (as root)", () => {
 });
 
 describe("not root", () => {
-  /** the CLI as user nobody, in a folder nobody may write */
-  async function asNobody(args: (dir: string) => string[]) {
-    const dir = await tempDir("soak-nobody-");
+  const made: string[] = [];
+  afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
+
+  /** The published CLI (dist/) as user nobody, from a folder of its own: the temp folder and the
+   * checkout may be closed to other users. */
+  async function asNobody(...more: string[]) {
+    const dir = await mkdtemp("/tmp/soak-nobody-");
+    made.push(dir);
     await chmod(dir, 0o777);
+    for (const f of ["cli.js", "load-worker.js", "gateway.js"]) await copyFile(join(ROOT, "dist", f), join(dir, f));
+    await copyFile(elf, join(dir, "kernel.elf"));
+    const args = ["--kernel", "kernel.elf", "--accel", "tcg", "--requests", "5000", "--out", "out", ...more];
     const child = spawn(
       "setpriv",
-      [
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        process.execPath,
-        "--import",
-        TSX,
-        join(ROOT, "soak/cli.ts"),
-        ...args(dir),
-      ],
-      { cwd: ROOT, env: { ...process.env, TMPDIR: dir, HOME: dir } },
+      ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "cli.js", ...args],
+      { cwd: dir, env: { ...process.env, TMPDIR: dir, HOME: dir } },
     );
     let stderr = "";
     child.stderr?.on("data", (d) => (stderr += d));
@@ -139,14 +139,14 @@ describe("not root", () => {
   it.runIf(root)(
     "auto soaks over QEMU user networking and says why; --network tap refuses with what to do",
     async () => {
-      const auto = await asNobody((d) => soakArgs(join(d, "out"), 5000));
+      const auto = await asNobody();
+      expect(auto.stderr).toMatch(/network: QEMU user networking, not the tap path: the tap path needs root/);
       expect(auto.code).toBe(0);
       const report = await readReport(auto.out);
       expect(report.network?.used).toBe("user");
       expect(report.network?.refused).toMatch(/needs root.*--network user/);
-      expect(auto.stderr).toMatch(/network: QEMU user networking, not the tap path: the tap path needs root/);
 
-      const tap = await asNobody((d) => soakArgs(join(d, "out"), 5000, "--network", "tap"));
+      const tap = await asNobody("--network", "tap");
       expect(tap.code).toBe(2);
       expect(tap.stderr).toMatch(/--network tap: the tap path needs root .*: run as root, or pass --network user/);
     },

@@ -19,6 +19,7 @@ import { childScript } from "../child-script.ts";
 const run = promisify(execFile);
 export const GUEST_IP = "10.0.2.15";
 const HOST_CIDR = "10.0.2.2/24";
+const GUEST_NET = "10.0.2.0/24";
 const MTU = 9000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -138,6 +139,10 @@ export class TapNetwork {
       await inside("ip", "addr", "add", HOST_CIDR, "dev", this.ifname);
       // a jumbo MTU: the host's MSS lets a kernel that can send large segments send them
       await inside("ip", "link", "set", this.ifname, "mtu", String(MTU), "up");
+      // When QEMU exits its tap goes, and with it the route: a connect would then fail at once
+      // (ENETUNREACH, synchronously), and a client that reconnects on error would spin without
+      // ever reading its IPC channel. Through lo the SYNs vanish instead, as to a halted guest.
+      await inside("ip", "route", "add", GUEST_NET, "dev", "lo", "metric", "1000");
     } catch (err) {
       const e = err as Error & { stderr?: string };
       throw new Error(`cannot set up the tap device ${this.ifname}: ${e.stderr?.trim() || e.message}`);
