@@ -12,8 +12,6 @@
 //          in turns: QEMU user networking, passt, a tap in a private network namespace
 //   compare  (only when named) BENCH_BASE=old.elf beside the kernel measured, in turns;
 //          BENCH_PATHS=/a,/b narrows the paths
-//   soaks  (only when named) BENCH_SOAKS='[{"label":…,"tree":…,"args":[…]},…]': full default
-//          soaks of other checkouts or with other options, side by side in turns
 //   linux-net  (only when named; root) the kernel and the Linux reference over user
 //          networking and the tap path, wrk, in turns
 //   long   (only when named) a soak bounded by time through the CLI (BENCH_LONG_S, default
@@ -30,7 +28,7 @@ import { buildLinuxReference } from "./linux.ts";
 import { longSoak } from "./long.ts";
 import { Guest, type Load, type Sample } from "./measure.ts";
 import { compareNetworks, NETWORKS } from "./net.ts";
-import { type SoakRun, type SoakSpec, soakOnce } from "./soak.ts";
+import { type SoakRun, soakOnce } from "./soak.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -242,27 +240,4 @@ if (sections.includes("soak")) {
   console.log(`| engine CPU, s | ${m("engineCpuS")} | ${spread("engineCpuS")} |`);
   console.log(`| load workers' CPU, s | ${m("workersCpuS")} | ${spread("workersCpuS")} |`);
   console.log(`| engine peak RSS, MiB | ${m("enginePeakMiB")} | ${spread("enginePeakMiB")} |`);
-}
-
-if (sections.includes("soaks")) {
-  // BENCH_SOAKS: a JSON list of {label, tree?, args?}: engines (other checkouts) and options
-  // side by side, each a full default soak, in turns, RUNS rounds
-  const variants = JSON.parse(process.env.BENCH_SOAKS ?? "[]") as ({ label: string } & SoakSpec)[];
-  if (!variants.length) throw new Error('soaks: set BENCH_SOAKS=\'[{"label":"…","tree":"…","args":[…]},…]\'');
-  const runs = variants.map(() => [] as SoakRun[]);
-  for (let round = 1; round <= RUNS; round++)
-    for (const [i, v] of variants.entries()) {
-      runs[i].push(await soakOnce(accel, v));
-      console.error(`  ${v.label} round ${round}: ${JSON.stringify(runs[i].at(-1))}`);
-    }
-  const first = median(runs[0].map((r) => r.rps));
-  console.log("| soak | req/s | spread | × first | CLI start to verdict, s | engine + workers CPU, s |");
-  console.log("|---|---:|---:|---:|---:|---:|");
-  for (const [i, v] of variants.entries()) {
-    const rps = runs[i].map((r) => r.rps);
-    const cpu = median(runs[i].map((r) => r.engineCpuS + r.workersCpuS));
-    console.log(
-      `| ${v.label} | ${fmt(median(rps))} | ${range(rps)} | ${(median(rps) / first).toFixed(2)} | ${median(runs[i].map((r) => r.wallS))} | ${cpu} |`,
-    );
-  }
 }

@@ -31,10 +31,6 @@ async function engineUsage(pid: number) {
 export interface SoakSpec {
   /** an ELF to soak instead of the bundled kernel (which the CLI builds or keeps) */
   kernel?: string;
-  /** the tree whose engine runs (default this one): another checkout, to compare engines */
-  tree?: string;
-  /** more CLI arguments */
-  args?: string[];
 }
 
 /** The engine's child node processes (the load workers), by pid: their CPU seconds as last seen. */
@@ -52,10 +48,9 @@ export async function soakOnce(accel: "kvm" | "tcg", spec: SoakSpec = {}): Promi
   const out = await mkdtemp(join(tmpdir(), "bench-soak-"));
   const started = performance.now();
   // node itself, not npx/tsx wrappers, so the pid watched is the engine's
-  const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--out", out, ...(spec.args ?? [])];
+  const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--out", out];
   const child = spawn(process.execPath, spec.kernel ? [...args, "--kernel", spec.kernel] : args, {
     stdio: ["ignore", "ignore", "inherit"],
-    cwd: spec.tree,
   });
   let last = { cpuS: 0, peakMiB: 0 };
   const workers = new Map<number, number>();

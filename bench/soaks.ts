@@ -1,9 +1,10 @@
-// The load in worker processes, measured: full default soaks through the CLI (from the
-// sources, as `npx tsx soak/cli.ts`), in turns, each variant a checkout and extra flags,
-// with CPU per thread over the load (the samples whose last timeline second had responses) of
-// QEMU (main loop, vCPU), the engine and each load worker.
-//   npx tsx bench/load-workers.ts [--requests N] [--runs N] NAME=DIR[:FLAGS] ...
-// e.g. main=/tmp/base "w1=.:--load-workers 1" "w2=.:--load-workers 2"
+// Engines and options side by side: full default soaks through the CLI (from the sources,
+// as `npx tsx soak/cli.ts`), in turns, each variant a checkout and extra flags, with the
+// rate as a ratio to the first and the CPU per thread over the load (the samples whose
+// last timeline second had responses) of QEMU (main loop, vCPU), the engine and each load
+// worker. Prints a Markdown table at the end.
+//   npx tsx bench/soaks.ts [--requests N] [--runs N] NAME=DIR[:FLAGS] ...
+// e.g. before=/tmp/base now=. "user=.:--network user" "w2=.:--load-workers 2"
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -92,10 +93,20 @@ for (let run = 1; run <= Number(values.runs); run++)
     console.log(`run ${run} ${v.name}: ${r.rps} req/s, p99 ${r.p99} ms; cores: ${cores}`);
   }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const first = median(
+  results
+    .values()
+    .next()
+    .value?.map((r) => r.rps) ?? [1],
+);
+console.log("\n| soak | req/s | spread | × first | p99 ms | cores over the load, by thread (medians) |");
+console.log("|---|---:|---:|---:|---:|---|");
 for (const [name, rs] of results) {
-  const roleNames = [...new Set(rs.flatMap((r) => [...r.cores.keys()]))].sort();
+  const rps = rs.map((r) => r.rps);
+  const roleNames = [...new Set(rs.flatMap((r) => [...r.cores.keys()]))].filter((k) => !k.endsWith("other")).sort();
   const cores = roleNames.map((k) => `${k} ${median(rs.map((r) => r.cores.get(k) ?? 0)).toFixed(2)}`);
   console.log(
-    `${name}: median ${median(rs.map((r) => r.rps))} req/s (${rs.map((r) => r.rps).join(", ")}); ${cores.join(", ")}`,
+    `| ${name} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}-${fmt(Math.max(...rps))} | ${(median(rps) / first).toFixed(2)} | ${median(rs.map((r) => r.p99 ?? 0))} | ${cores.join(", ")} |`,
   );
 }
