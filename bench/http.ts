@@ -180,7 +180,7 @@ if (sections.includes("net")) {
       const m = (f: (x: (typeof s)[number]) => number) => median(s.map(f));
       const us = fmtUs(m((x) => (x.cpu.vcpu / x.rps) * 1e6));
       table.push(
-        `| ${path} | ${network} | ${fmt(m((x) => x.rps))} (${range(s.map((x) => x.rps))}) | ${(m((x) => x.rps) / user).toFixed(2)} | ${m((x) => x.p99Ms)} | ${us} | ${pct(m((x) => x.cpu.vcpu))} | ${pct(m((x) => x.cpu.mainLoop))} | ${pct(m((x) => x.cpu.passt))} | ${pct(m((x) => x.cpu.wrk))} |`,
+        `| ${path} | ${network} | ${fmt(m((x) => x.rps))} (${range(s.map((x) => x.rps))}) | ${(m((x) => x.rps) / user).toFixed(2)} | ${fmtUs(m((x) => x.p99Ms))} | ${us} | ${pct(m((x) => x.cpu.vcpu))} | ${pct(m((x) => x.cpu.mainLoop))} | ${pct(m((x) => x.cpu.passt))} | ${pct(m((x) => x.cpu.wrk))} |`,
       );
     }
   }
