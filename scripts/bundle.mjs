@@ -90,4 +90,6 @@ await writeFile(
     "",
   ].join("\n"),
 );
-console.log(`dist/: index.js, post.js, cli.js, load-worker.js, gateway.js, licenses.txt (${packages.size} packages), kernel.elf`);
+console.log(
+  `dist/: index.js, post.js, cli.js, load-worker.js, gateway.js, licenses.txt (${packages.size} packages), kernel.elf`,
+);
