@@ -73,7 +73,13 @@ describe("connection churn", () => {
   });
 
   it(`${BURST} connections closed by the guest give their pages back at once (a TIME_WAIT holds its slot only)`, async () => {
-    const idle = await getStats(guest.port);
+    // idle: no connection but the one asking (the last test's may still be closing)
+    const idle = await pollUntil(
+      () => getStats(guest.port),
+      (s) => s.tcp_open === 1,
+      10_000,
+      "an idle guest",
+    );
     const ports = guest.ports.slice(1);
     let done = 0;
     await Promise.all(

@@ -46,6 +46,19 @@ export async function tempDir(prefix = "soak-cli-"): Promise<string> {
   return d;
 }
 
+/** The CLI's arguments for a soak of `elf` under TCG: `requests` requests into `out`. */
+export const soakArgs = (elf: string, out: string, requests = 2_000_000, ...more: string[]) => [
+  "--kernel",
+  elf,
+  "--accel",
+  "tcg",
+  "--requests",
+  String(requests),
+  "--out",
+  out,
+  ...more,
+];
+
 export const readReport = async (out: string) => JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {

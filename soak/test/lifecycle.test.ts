@@ -5,19 +5,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { qemuPidsFor } from "../vm/qemu.ts";
-import { alive, cli, guestReady, ROOT, readReport, TSX, tempDir, waitFor } from "./cli-run.ts";
+import { alive, cli, guestReady, ROOT, readReport, soakArgs, TSX, tempDir, waitFor } from "./cli-run.ts";
 
 const elf = inject("kernelElf");
-const soakArgs = (out: string, requests = 2_000_000) => [
-  "--kernel",
-  elf,
-  "--accel",
-  "tcg",
-  "--requests",
-  String(requests),
-  "--out",
-  out,
-];
 
 async function qemuOf(out: string): Promise<number> {
   await guestReady(out);
@@ -43,7 +33,7 @@ async function loadWorkersOf(engine: number): Promise<number[]> {
 describe("QEMU and the load workers never outlive the engine", () => {
   it("SIGKILL of the engine takes QEMU along (parent-death signal)", async () => {
     const out = await tempDir();
-    const run = cli(soakArgs(out));
+    const run = cli(soakArgs(elf, out));
     const qemu = await qemuOf(out);
     run.child.kill("SIGKILL");
     await run.done;
@@ -52,7 +42,7 @@ describe("QEMU and the load workers never outlive the engine", () => {
 
   it("SIGKILL of the engine mid-load takes its load workers along", async () => {
     const out = await tempDir();
-    const run = cli([...soakArgs(out), "--load-workers", "2"]);
+    const run = cli([...soakArgs(elf, out), "--load-workers", "2"]);
     const engine = run.child.pid as number;
     await qemuOf(out);
     const workers = await waitFor(
@@ -68,7 +58,7 @@ describe("QEMU and the load workers never outlive the engine", () => {
   // SIGINT then SIGTERM: two of the same signal sent at once may arrive as one
   it("a second signal stops at once, and QEMU goes too", async () => {
     const out = await tempDir();
-    const run = cli(soakArgs(out));
+    const run = cli(soakArgs(elf, out));
     const qemu = await qemuOf(out);
     run.child.kill("SIGINT");
     run.child.kill("SIGTERM");
@@ -82,7 +72,7 @@ describe("QEMU and the load workers never outlive the engine", () => {
 
   it("a terminal's Ctrl-C (the whole process group) cancels the soak without a false reset", async () => {
     const out = await tempDir();
-    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...soakArgs(out)], {
+    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...soakArgs(elf, out)], {
       cwd: ROOT,
       detached: true,
       stdio: "ignore",
@@ -102,7 +92,7 @@ describe("QEMU and the load workers never outlive the engine", () => {
 describe("QEMU stopped from outside is an infrastructure error (exit 2), not a verdict on the kernel", () => {
   it("SIGTERM to QEMU", async () => {
     const out = await tempDir();
-    const run = cli(soakArgs(out));
+    const run = cli(soakArgs(elf, out));
     const qemu = await qemuOf(out);
     process.kill(qemu, "SIGTERM");
     const { code } = await run.done;
@@ -121,7 +111,7 @@ describe("report paths QEMU options cannot carry as they are", () => {
     ["a path longer than a unix socket's", "d".repeat(120)],
   ])("%s", async (_, name) => {
     const out = join(await tempDir(), name);
-    const { code } = await cli(soakArgs(out, 2000)).done;
+    const { code } = await cli(soakArgs(elf, out, 2000)).done;
     expect(code).toBe(0);
     expect((await readReport(out)).verdict.kind).toBe("pass");
   });

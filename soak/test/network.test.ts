@@ -8,20 +8,9 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { bootGuest } from "../../test/guest.ts";
 import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
-import { alive, cli, guestReady, ROOT, readReport, tempDir, waitFor } from "./cli-run.ts";
+import { alive, cli, guestReady, ROOT, readReport, soakArgs, tempDir, waitFor } from "./cli-run.ts";
 
 const elf = inject("kernelElf");
-const soakArgs = (out: string, requests: number, ...more: string[]) => [
-  "--kernel",
-  elf,
-  "--accel",
-  "tcg",
-  "--requests",
-  String(requests),
-  "--out",
-  out,
-  ...more,
-];
 const root = process.getuid?.() === 0;
 
 /** The live child processes of `pid`. */
@@ -72,7 +61,7 @@ describe.runIf(root)("the tap path (as root)", () => {
 
   it("is the default: the soak passes over it, and leaves no gateway, worker or tap behind", async () => {
     const out = await tempDir();
-    const { code, stdout } = await cli(soakArgs(out, 20_000)).done;
+    const { code, stdout } = await cli(soakArgs(elf, out, 20_000)).done;
     const report = await readReport(out);
     expect(report.network).toEqual({ mode: "auto", used: "tap" });
     expect(report.verdict.kind).toBe("pass");
@@ -86,7 +75,7 @@ describe.runIf(root)("the tap path (as root)", () => {
 
   it("SIGKILL of the engine mid-load takes QEMU, the gateway and the load workers along", async () => {
     const out = await tempDir();
-    const run = cli(soakArgs(out, 2_000_000, "--network", "tap"));
+    const run = cli(soakArgs(elf, out, 2_000_000, "--network", "tap"));
     await guestReady(out);
     // QEMU, the gateway and the load worker are the engine's children (each exec'd through setpriv)
     const ours = await waitFor(
