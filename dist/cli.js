@@ -234,6 +234,7 @@ __export(build_exports, {
   buildKernel: () => buildKernel
 });
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir as mkdir2, mkdtemp, readdir as readdir2, rename, rm } from "node:fs/promises";
 import { createRequire as createRequire2 } from "node:module";
 import { basename, dirname as dirname2, join as join3, resolve as resolve2 } from "node:path";
@@ -332,7 +333,7 @@ async function compileAndLink(gen, elf, uses) {
       return obj;
     })
   );
-  const linked = `${elf}.${process.pid}.tmp`;
+  const linked = `${elf}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   await run("ld", [
     "-nostdlib",
     "-static",
@@ -31394,7 +31395,7 @@ async function freeLoopbackPorts(count) {
 
 // soak/vm/tap-network.ts
 import { execFile as execFile3, spawn as spawn3 } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { constants as constants3, rmSync as rmSync2 } from "node:fs";
 import { access as access5, mkdtemp as mkdtemp3, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
@@ -31454,7 +31455,7 @@ var TapNetwork = class _TapNetwork {
   gateway;
   dir;
   /** the tap device's name; QEMU makes it, then it moves into the namespace */
-  ifname = `uks${randomBytes(4).toString("hex")}`;
+  ifname = `uks${randomBytes2(4).toString("hex")}`;
   exited;
   /** The namespace and its gateway, relaying a unix socket to each of `ports` on the guest. */
   static async open(ports) {

@@ -1,6 +1,7 @@
 // Builds kernel/build/kernel.elf (or kernel-<fault>.elf) from the AssemblyScript
 // sources: asc -> wasm-opt -> wasm2c -> gcc (freestanding) -> ld. Run: npm run build:kernel
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
@@ -182,8 +183,9 @@ async function compileAndLink(gen: string, elf: string, uses: string[]): Promise
       return obj;
     }),
   );
-  // Linked under another name and renamed: a reader never sees half an ELF.
-  const linked = `${elf}.${process.pid}.tmp`;
+  // Linked under a name of its own and renamed: a reader never sees half an ELF, and two
+  // builds at once (even in one process) never rename each other's.
+  const linked = `${elf}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   await run("ld", [
     "-nostdlib",
     "-static",
