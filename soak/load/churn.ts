@@ -11,6 +11,7 @@
 // request count, a per-request timeout and stop().
 import { connect, type Socket } from "node:net";
 import { LatencyHistogram } from "./histogram.ts";
+import { ERROR_SAMPLES } from "./tally.ts";
 
 export interface ChurnRequest {
   path: string;
@@ -41,7 +42,6 @@ export interface ChurnResult {
   errorSamples: { at: number; message: string }[];
 }
 
-const ERROR_SAMPLES = 20;
 const PACE_MS = 5;
 const MAX_HEAD = 65536;
 

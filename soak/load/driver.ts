@@ -4,6 +4,7 @@
 import autocannon from "autocannon";
 import type { PathWeight } from "../options.ts";
 import { InFlightLog } from "./in-flight.ts";
+import { ERROR_SAMPLES, unexpectedCount } from "./tally.ts";
 
 export interface LoadOptions {
   /** the same guest through several forwarded ports; connections are spread over them */
@@ -43,8 +44,6 @@ export interface LoadResult {
   /** the first request errors, with when they happened (ms since the epoch) */
   errorSamples: { at: number; message: string }[];
 }
-
-const ERROR_SAMPLES = 20;
 
 /** The request cycle autocannon walks on every connection: each path repeated by its weight, interleaved. */
 export function requestCycle(paths: PathWeight[], etags: Map<string, string>): autocannon.Request[] {
@@ -110,12 +109,7 @@ export class LoadRun {
 
   private summarize(r: autocannon.Result, asked: number): LoadResult {
     const statuses: Record<string, number> = {};
-    let unexpected = 0;
-    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) {
-      const count = (s as { count: number }).count;
-      statuses[code] = count;
-      if (!(code.startsWith("2") || code === "304")) unexpected += count;
-    }
+    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = (s as { count: number }).count;
     const requests = r.requests.total ?? 0;
     return {
       requests,
@@ -124,7 +118,7 @@ export class LoadRun {
       errors: r.errors,
       timeouts: r.timeouts,
       statuses,
-      unexpectedStatuses: unexpected,
+      unexpectedStatuses: unexpectedCount(statuses),
       latencyMs: {
         p50: r.latency.p50,
         p90: r.latency.p90,

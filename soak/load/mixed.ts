@@ -6,6 +6,7 @@ import { type ChurnResult, ChurnRun } from "./churn.ts";
 import { type LoadOptions, type LoadResult, LoadRun, requestCycle } from "./driver.ts";
 import { type HistogramSnapshot, LatencyHistogram } from "./histogram.ts";
 import type { SentRequest } from "./in-flight.ts";
+import { addStatuses, ERROR_SAMPLES, unexpectedCount } from "./tally.ts";
 
 export interface MixedOptions extends Omit<LoadOptions, "onResponse"> {
   /** the share of the requests (0-1) each made on a new connection, one churn worker per `http://host:port` */
@@ -28,9 +29,6 @@ export interface MixedResult extends LoadResult {
   /** the requests made on new connections (counted in the totals too) */
   churn?: ChurnResult;
 }
-
-const ERROR_SAMPLES = 20;
-const expected = (code: string) => code.startsWith("2") || code === "304";
 
 export class MixedLoad {
   private readonly keepAlive?: LoadRun;
@@ -128,8 +126,7 @@ export class MixedLoad {
   ): MixedResult {
     if (ka && !churn) return ka;
     const c = churn as ChurnResult;
-    const statuses = { ...ka?.statuses };
-    for (const [code, n] of Object.entries(c.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+    const statuses = addStatuses({ ...ka?.statuses }, c.statuses);
     const requests = (ka?.requests ?? 0) + c.requests;
     const durationS = Math.round(wallS * 100) / 100;
     return {
@@ -139,7 +136,7 @@ export class MixedLoad {
       errors: (ka?.errors ?? 0) + c.errors,
       timeouts: (ka?.timeouts ?? 0) + c.timeouts,
       statuses,
-      unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+      unexpectedStatuses: unexpectedCount(statuses),
       latencyMs: ka?.latencyMs ?? c.latencyMs,
       bytes: (ka?.bytes ?? 0) + c.bytes,
       stopped: this.stopped || requests < asked,

@@ -4,17 +4,12 @@
 import type { ChurnResult } from "./churn.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import type { MixedResult } from "./mixed.ts";
+import { addStatuses, ERROR_SAMPLES, unexpectedCount } from "./tally.ts";
 import type { FromWorker } from "./worker-messages.ts";
 
 type Done = Extract<FromWorker, { type: "done" }>;
 type Samples = MixedResult["errorSamples"];
 
-const ERROR_SAMPLES = 20;
-const expected = (code: string) => code.startsWith("2") || code === "304";
-
-const addStatuses = (into: Record<string, number>, from: Record<string, number>) => {
-  for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
-};
 const firstSamples = (lists: Samples[]) =>
   lists
     .flat()
@@ -55,7 +50,7 @@ export function poolResult(dones: Done[], run: PoolRun): MixedResult {
     errors,
     timeouts,
     statuses,
-    unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+    unexpectedStatuses: unexpectedCount(statuses),
     latencyMs: (run.keepAlive ? keepAlive : churnLatency).summary(),
     bytes,
     stopped: run.stopped || dones.some((d) => d.result.stopped) || requests < run.asked,
