@@ -3,7 +3,7 @@
 // loop (user networking: slirp and the port forwards), and the load generator (this
 // process for autocannon, the child for wrk).
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,7 +11,7 @@ import { readElfInfo } from "../soak/elf.ts";
 import { LoadRun } from "../soak/load/driver.ts";
 import { freeLoopbackPorts } from "../soak/vm/ports.ts";
 import { type Accel, Vm } from "../soak/vm/qemu.ts";
-import { cpuBetween, threadCpu } from "./threads.ts";
+import { cpuBetween, selfCpu, threadCpu, vcpuSeconds } from "./threads.ts";
 
 export interface Load {
   tool: "autocannon" | "wrk";
@@ -42,13 +42,6 @@ export interface Sample {
   errors: number;
   /** CPU seconds per wall second (1 = one core busy) */
   cpu: { vcpu: number; mainLoop: number; otherQemu: number; load: number };
-}
-
-/** This process's CPU seconds, its own and its waited-for children's (wrk). */
-async function selfCpu(): Promise<{ own: number; children: number }> {
-  const stat = await readFile("/proc/self/stat", "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { own: (Number(f[11]) + Number(f[12])) / 100, children: (Number(f[13]) + Number(f[14])) / 100 };
 }
 
 async function runAutocannon(l: Load, ports: number[]) {
@@ -128,7 +121,7 @@ export class Guest {
     const r = await (l.tool === "wrk" ? runWrk : runAutocannon)(l, this.ports);
     const [q1, s1, wall] = [await threadCpu(pid), await selfCpu(), (performance.now() - t0) / 1000];
     const q = cpuBetween(q0, q1);
-    const vcpu = [...q].filter(([name]) => name.startsWith("CPU ")).reduce((a, [, s]) => a + s, 0);
+    const vcpu = vcpuSeconds(q);
     const mainLoop = q.get("qemu-system-x86") ?? 0;
     const all = [...q.values()].reduce((a, s) => a + s, 0);
     const load = l.tool === "wrk" ? s1.children - s0.children : s1.own - s0.own;

@@ -6,7 +6,7 @@
 //          namespace made for the run, wrk inside it (root only; the guest's address
 //          exists only in that namespace)
 import { execFile, spawn } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -14,7 +14,7 @@ import { freeLoopbackPort } from "../soak/vm/ports.ts";
 import { type Accel, Vm } from "../soak/vm/qemu.ts";
 import { GUEST_IP, TapNetwork } from "../soak/vm/tap-network.ts";
 import type { Kernel } from "./measure.ts";
-import { cpuBetween, threadCpu } from "./threads.ts";
+import { cpuBetween, processCpu, selfCpu, threadCpu, vcpuSeconds } from "./threads.ts";
 
 const run = promisify(execFile);
 export const NETWORKS = ["user", "passt", "tap"] as const;
@@ -107,11 +107,6 @@ async function waitFor(ok: () => Promise<boolean>, what: string, ms = 10_000): P
   }
 }
 
-async function processCpu(pid: number | undefined): Promise<number> {
-  if (!pid) return 0;
-  return [...(await threadCpu(pid)).values()].reduce((a, s) => a + s, 0);
-}
-
 async function wrk(b: Booted, path: string, connections: number, seconds: number) {
   const argv = [...b.prefix, "wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "--latency"];
   const { stdout } = await run(argv[0], [...argv.slice(1), `${b.url}${path}`], { timeout: (seconds + 30) * 1000 });
@@ -162,24 +157,21 @@ export async function compareNetworks(
 
 async function measure(b: Booted, path: string, connections: number, seconds: number): Promise<NetSample> {
   const pid = b.vm.pid;
-  const [q0, p0, w0, t0] = [await threadCpu(pid), await processCpu(b.passtPid), await childrenCpu(), performance.now()];
+  const [q0, p0, w0, t0] = [
+    await threadCpu(pid),
+    await processCpu(b.passtPid),
+    (await selfCpu()).children,
+    performance.now(),
+  ];
   const r = await wrk(b, path, connections, seconds);
-  const [q1, p1, w1] = [await threadCpu(pid), await processCpu(b.passtPid), await childrenCpu()];
+  const [q1, p1, w1] = [await threadCpu(pid), await processCpu(b.passtPid), (await selfCpu()).children];
   const wall = (performance.now() - t0) / 1000;
   const q = cpuBetween(q0, q1);
-  const vcpu = [...q].filter(([name]) => name.startsWith("CPU ")).reduce((a, [, s]) => a + s, 0);
   const cpu = {
-    vcpu: vcpu / wall,
+    vcpu: vcpuSeconds(q) / wall,
     mainLoop: (q.get("qemu-system-x86") ?? 0) / wall,
     passt: (p1 - p0) / wall,
     wrk: (w1 - w0) / wall,
   };
   return { ...r, cpu };
-}
-
-/** CPU seconds of this process's waited-for children (wrk, through ip netns exec). */
-async function childrenCpu(): Promise<number> {
-  const stat = await readFile("/proc/self/stat", "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[13]) + Number(f[14])) / 100;
 }

@@ -1,10 +1,11 @@
 // One full default soak through the CLI, as a user runs it, with the engine process
 // watched from /proc: its own CPU time (not QEMU's) and its peak resident memory.
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Report } from "../soak/report/types.ts";
+import { childProcesses, processCpu } from "./threads.ts";
 
 export interface SoakRun {
   wallS: number;
@@ -33,15 +34,10 @@ export interface SoakSpec {
   kernel?: string;
 }
 
-/** The engine's child node processes (the load workers), by pid: their CPU seconds as last seen. */
-async function childNodes(pid: number, seen: Map<number, number>): Promise<void> {
-  for (const p of await readdir("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(p)) continue;
-    const stat = await readFile(`/proc/${p}/stat`, "utf8").catch(() => "");
-    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (comm === "node" && Number(f[1]) === pid) seen.set(Number(p), (Number(f[11]) + Number(f[12])) / 100);
-  }
+/** The engine's load workers, by pid: their CPU seconds as last seen. */
+async function workerCpu(engine: number, seen: Map<number, number>): Promise<void> {
+  for (const c of await childProcesses(engine))
+    if (c.cmd.includes("load-worker")) seen.set(c.pid, await processCpu(c.pid));
 }
 
 export async function soakOnce(accel: "kvm" | "tcg", spec: SoakSpec = {}): Promise<SoakRun> {
@@ -56,7 +52,7 @@ export async function soakOnce(accel: "kvm" | "tcg", spec: SoakSpec = {}): Promi
   const workers = new Map<number, number>();
   const poll = setInterval(async () => {
     last = await engineUsage(child.pid ?? 0).catch(() => last); // the final reading is up to 0.2 s early
-    await childNodes(child.pid ?? 0, workers);
+    await workerCpu(child.pid ?? 0, workers);
   }, 200);
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   clearInterval(poll);

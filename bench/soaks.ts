@@ -6,12 +6,12 @@
 //   npx tsx bench/soaks.ts [--requests N] [--runs N] NAME=DIR[:FLAGS] ...
 // e.g. before=/tmp/base now=. "user=.:--network user" "w2=.:--load-workers 2"
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Report } from "../soak/report/types.ts";
-import { threadCpu } from "./threads.ts";
+import { childProcesses, threadCpu } from "./threads.ts";
 
 interface Sample {
   at: number;
@@ -19,17 +19,6 @@ interface Sample {
   loading: boolean;
   /** CPU seconds by role */
   cpu: Map<string, number>;
-}
-
-/** pids of the children of `parent`, with their command lines */
-async function children(parent: number): Promise<{ pid: number; cmd: string }[]> {
-  const out: { pid: number; cmd: string }[] = [];
-  for (const p of (await readdir("/proc")).filter((d) => /^\d+$/.test(d))) {
-    const stat = await readFile(`/proc/${p}/stat`, "utf8").catch(() => "");
-    if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== parent) continue;
-    out.push({ pid: Number(p), cmd: await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "") });
-  }
-  return out;
 }
 
 /** CPU seconds so far of every thread that matters, by role ("qemu main loop", "worker 2 main", ...) */
@@ -42,7 +31,7 @@ async function roles(engine: number): Promise<Map<string, number>> {
   };
   await of(engine, "node", "engine");
   let w = 0;
-  for (const c of await children(engine)) {
+  for (const c of await childProcesses(engine)) {
     if (c.cmd.includes("load-worker")) await of(c.pid, "node", `worker ${++w}`);
     else if (c.cmd.includes("qemu-system")) await of(c.pid, "qemu-system-x86", "qemu", true);
   }
