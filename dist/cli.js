@@ -32027,12 +32027,16 @@ var LatencyHistogram = class {
   }
 };
 
-// soak/load/pool-result.ts
+// soak/load/tally.ts
 var ERROR_SAMPLES = 20;
 var expected = (code) => code.startsWith("2") || code === "304";
-var addStatuses = (into, from) => {
+function addStatuses(into, from) {
   for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
-};
+  return into;
+}
+var unexpectedCount = (statuses) => Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0);
+
+// soak/load/pool-result.ts
 var firstSamples = (lists) => lists.flat().sort((a, b) => a.at - b.at).slice(0, ERROR_SAMPLES);
 function poolResult(dones, run7) {
   const keepAlive = new LatencyHistogram(run7.capMs);
@@ -32057,7 +32061,7 @@ function poolResult(dones, run7) {
     errors,
     timeouts,
     statuses,
-    unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+    unexpectedStatuses: unexpectedCount(statuses),
     latencyMs: (run7.keepAlive ? keepAlive : churnLatency).summary(),
     bytes,
     stopped: run7.stopped || dones.some((d) => d.result.stopped) || requests < run7.asked,

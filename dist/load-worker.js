@@ -29872,8 +29872,16 @@ var LatencyHistogram = class {
   }
 };
 
-// soak/load/churn.ts
+// soak/load/tally.ts
 var ERROR_SAMPLES = 20;
+var expected = (code) => code.startsWith("2") || code === "304";
+function addStatuses(into, from) {
+  for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
+  return into;
+}
+var unexpectedCount = (statuses) => Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0);
+
+// soak/load/churn.ts
 var PACE_MS = 5;
 var MAX_HEAD = 65536;
 var Timeout = class extends Error {
@@ -30036,7 +30044,6 @@ var InFlightLog = class {
 var plain = (h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
 
 // soak/load/driver.ts
-var ERROR_SAMPLES2 = 20;
 function requestCycle(paths, etags) {
   const left = paths.map((p) => p.weight);
   const cycle = [];
@@ -30084,7 +30091,7 @@ var LoadRun = class {
       if (onResponse)
         events.on("response", (_c, _s, bytes, ms) => onResponse(ms, bytes));
       events.on("reqError", (err) => {
-        if (this.errorSamples.length < ERROR_SAMPLES2) this.errorSamples.push({ at: Date.now(), message: err.message });
+        if (this.errorSamples.length < ERROR_SAMPLES) this.errorSamples.push({ at: Date.now(), message: err.message });
       });
     });
     if (opts.durationS > 0) this.capTimer = setTimeout(() => this.stop(), opts.durationS * 1e3);
@@ -30095,12 +30102,7 @@ var LoadRun = class {
   }
   summarize(r, asked) {
     const statuses = {};
-    let unexpected = 0;
-    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) {
-      const count = s.count;
-      statuses[code] = count;
-      if (!(code.startsWith("2") || code === "304")) unexpected += count;
-    }
+    for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statuses[code] = s.count;
     const requests = r.requests.total ?? 0;
     return {
       requests,
@@ -30109,7 +30111,7 @@ var LoadRun = class {
       errors: r.errors,
       timeouts: r.timeouts,
       statuses,
-      unexpectedStatuses: unexpected,
+      unexpectedStatuses: unexpectedCount(statuses),
       latencyMs: {
         p50: r.latency.p50,
         p90: r.latency.p90,
@@ -30125,8 +30127,6 @@ var LoadRun = class {
 };
 
 // soak/load/mixed.ts
-var ERROR_SAMPLES3 = 20;
-var expected = (code) => code.startsWith("2") || code === "304";
 var MixedLoad = class {
   keepAlive;
   churn;
@@ -30213,8 +30213,7 @@ var MixedLoad = class {
   combine(ka, churn, wallS, asked) {
     if (ka && !churn) return ka;
     const c = churn;
-    const statuses = { ...ka?.statuses };
-    for (const [code, n] of Object.entries(c.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+    const statuses = addStatuses({ ...ka?.statuses }, c.statuses);
     const requests = (ka?.requests ?? 0) + c.requests;
     const durationS = Math.round(wallS * 100) / 100;
     return {
@@ -30224,11 +30223,11 @@ var MixedLoad = class {
       errors: (ka?.errors ?? 0) + c.errors,
       timeouts: (ka?.timeouts ?? 0) + c.timeouts,
       statuses,
-      unexpectedStatuses: Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0),
+      unexpectedStatuses: unexpectedCount(statuses),
       latencyMs: ka?.latencyMs ?? c.latencyMs,
       bytes: (ka?.bytes ?? 0) + c.bytes,
       stopped: this.stopped || requests < asked,
-      errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES3),
+      errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES),
       churn: c
     };
   }
