@@ -27,6 +27,8 @@ interface Worker {
   part: WorkerPart;
   /** its result, once sent */
   result?: Done;
+  /** killed for not answering stop() (STOP_GRACE_MS) */
+  unresponsive?: boolean;
   readonly done: Promise<Done>;
   readonly exited: Promise<void>;
 }
@@ -34,6 +36,9 @@ interface Worker {
 const STDERR_TAIL = 2000;
 const ASK_TIMEOUT_MS = 2000;
 const EXIT_GRACE_MS = 2000;
+/** a worker that has not sent its result this long after stop() is killed: a worker too busy to
+ * read its channel (a client reconnecting in a tight loop) must not hold the soak forever */
+export const STOP_GRACE_MS = 10_000;
 
 export class LoadPool {
   readonly done: Promise<MixedResult>;
@@ -46,6 +51,7 @@ export class LoadPool {
   private readonly window: LatencyHistogram;
   private windowCount = 0;
   private ticker?: NodeJS.Timeout;
+  private stopDeadline?: NodeJS.Timeout;
 
   constructor(o: PoolOptions, onTick: (t: MixedTick) => void) {
     const { workers, enter, ...mixed } = o;
@@ -69,6 +75,13 @@ export class LoadPool {
   stop(): void {
     this.stopped = true;
     for (const w of this.procs) send(w.child, { type: "stop" });
+    this.stopDeadline ??= setTimeout(() => {
+      for (const w of this.procs)
+        if (!w.result) {
+          w.unresponsive = true;
+          w.child.kill("SIGKILL");
+        }
+    }, STOP_GRACE_MS);
   }
 
   /** what the keep-alive connections of all workers sent and have not had answered */
@@ -131,7 +144,11 @@ export class LoadPool {
         });
         child.once("error", (err) => reject(new Error(`${name}: cannot start ${argv[0]} (${err.message})`)));
         child.once("close", (code, signal) => {
-          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const how = w.unresponsive
+            ? `did not stop within ${STOP_GRACE_MS / 1000} s of being asked, and was killed`
+            : signal
+              ? `was killed by ${signal}`
+              : `exited with code ${code}`;
           const tail = stderr.trim() ? `; its stderr ended:\n${stderr.trim()}` : " (nothing on its stderr)";
           reject(new Error(`${name} (pid ${child.pid}) ${how} before its result${tail}`));
         });
@@ -164,6 +181,7 @@ export class LoadPool {
       return poolResult(dones, { ...run, stopped: this.stopped, wallS });
     } finally {
       clearTimeout(this.ticker);
+      clearTimeout(this.stopDeadline);
       clearInterval(this.ticker);
       // a worker exits when its channel closes; one that does not is killed
       for (const w of this.procs) if (w.child.connected) w.child.disconnect();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type HttpGuest, httpGet, startHttpGuest, stopHttpGuest } from "../../test/http-guest.ts";
 import { childScript } from "../child-script.ts";
 import type { MixedTick } from "../load/mixed.ts";
-import { LoadPool, type PoolOptions } from "../load/pool.ts";
+import { LoadPool, type PoolOptions, STOP_GRACE_MS } from "../load/pool.ts";
 import { DEFAULTS } from "../options.ts";
 import { alive, waitFor } from "./cli-run.ts";
 
@@ -107,6 +107,23 @@ it("a worker killed from outside makes done reject, naming it; the other is stop
   await expect(pool.done).rejects.toThrow(
     new RegExp(`^load worker 2 of 2 \\(pid ${second}\\) was killed by SIGKILL before its result`),
   );
+  await expectGone(pool.pids);
+}, 60_000);
+
+it("a worker that cannot read its stop is killed after the grace period, and done rejects saying so", async () => {
+  const ticks: MixedTick[] = [];
+  const pool = new LoadPool(options(2, 1_000_000), (t) => ticks.push(t));
+  await firstTick(ticks);
+  const [first] = pool.pids;
+  process.kill(first, "SIGSTOP"); // stands in for a worker whose event loop never turns
+  const asked = Date.now();
+  pool.stop();
+  await expect(pool.done).rejects.toThrow(
+    new RegExp(
+      `^load worker 1 of 2 \\(pid ${first}\\) did not stop within ${STOP_GRACE_MS / 1000} s of being asked, and was killed`,
+    ),
+  );
+  expect(Date.now() - asked).toBeGreaterThanOrEqual(STOP_GRACE_MS - 100);
   await expectGone(pool.pids);
 }, 60_000);
 
