@@ -32150,6 +32150,7 @@ function splitLoad(o, n) {
 var STDERR_TAIL = 2e3;
 var ASK_TIMEOUT_MS = 2e3;
 var EXIT_GRACE_MS = 2e3;
+var STOP_GRACE_MS = 1e4;
 var LoadPool = class {
   done;
   /** how many processes the load runs in (the option, reduced to what the load can use) */
@@ -32161,6 +32162,7 @@ var LoadPool = class {
   window;
   windowCount = 0;
   ticker;
+  stopDeadline;
   constructor(o, onTick) {
     const { workers, enter, ...mixed } = o;
     this.workers = usableWorkers(mixed, workers);
@@ -32181,6 +32183,13 @@ var LoadPool = class {
   stop() {
     this.stopped = true;
     for (const w of this.procs) send(w.child, { type: "stop" });
+    this.stopDeadline ??= setTimeout(() => {
+      for (const w of this.procs)
+        if (!w.result) {
+          w.unresponsive = true;
+          w.child.kill("SIGKILL");
+        }
+    }, STOP_GRACE_MS);
   }
   /** what the keep-alive connections of all workers sent and have not had answered */
   async unanswered() {
@@ -32237,7 +32246,7 @@ var LoadPool = class {
         });
         child.once("error", (err) => reject(new Error(`${name}: cannot start ${argv[0]} (${err.message})`)));
         child.once("close", (code, signal) => {
-          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+          const how = w.unresponsive ? `did not stop within ${STOP_GRACE_MS / 1e3} s of being asked, and was killed` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
           const tail = stderr.trim() ? `; its stderr ended:
 ${stderr.trim()}` : " (nothing on its stderr)";
           reject(new Error(`${name} (pid ${child.pid}) ${how} before its result${tail}`));
@@ -32269,6 +32278,7 @@ ${stderr.trim()}` : " (nothing on its stderr)";
       return poolResult(dones, { ...run7, stopped: this.stopped, wallS });
     } finally {
       clearTimeout(this.ticker);
+      clearTimeout(this.stopDeadline);
       clearInterval(this.ticker);
       for (const w of this.procs) if (w.child.connected) w.child.disconnect();
       await Promise.all(this.procs.map((w) => gone(w)));
