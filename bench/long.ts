@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Report, TimelineEntry } from "../soak/report/types.ts";
+import { readReportFile } from "../soak/report/report-file.ts";
+import { readTimelineEntries } from "../soak/report/timeline.ts";
 
 const SAMPLE_MS = 5000;
 const ROW_S = 300;
@@ -33,11 +34,8 @@ export async function longSoak(accel: "kvm" | "tcg", durationS: number, kernel?:
     }, SAMPLE_MS);
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     clearInterval(poll);
-    const report = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
-    const timeline = (await readFile(join(out, "timeline.jsonl"), "utf8"))
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as TimelineEntry);
+    const report = await readReportFile(out);
+    const timeline = await readTimelineEntries(join(out, "timeline.jsonl"));
     const l = report.load;
     console.log(
       `\nverdict ${report.verdict.kind} (exit ${code}); ${l?.requests.toLocaleString("en-US")} requests in ${l?.durationS} s, ${Math.round(l?.rps ?? 0).toLocaleString("en-US")} req/s, p99 ${l?.latencyMs.p99} ms; on new connections ${l?.churn?.requests.toLocaleString("en-US") ?? 0}; wall ${report.wallS} s`,

@@ -2,18 +2,16 @@
 // minutes and 6 hours (the recorded entries over and over, one a second): the charts
 // are downsampled, so the page stops growing once a chart holds its most points.
 // Usage: npx tsx bench/report-html-size.ts REPORT_FOLDER
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderHtml } from "../soak/report/html.ts";
-import type { Report, TimelineEntry } from "../soak/report/types.ts";
+import { readReportFile } from "../soak/report/report-file.ts";
+import { readTimelineEntries } from "../soak/report/timeline.ts";
+import type { TimelineEntry } from "../soak/report/types.ts";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: npx tsx bench/report-html-size.ts REPORT_FOLDER (a folder a soak wrote)");
-const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as Report;
-const recorded = (await readFile(join(dir, "timeline.jsonl"), "utf8"))
-  .split("\n")
-  .filter(Boolean)
-  .map((l) => JSON.parse(l) as TimelineEntry);
+const report = await readReportFile(dir);
+const recorded = await readTimelineEntries(join(dir, "timeline.jsonl"));
 const startMs = Date.parse(recorded[0].at) - recorded[0].t * 1000;
 
 const carriedOn = (seconds: number): TimelineEntry[] =>

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { Report } from "../soak/report/types.ts";
+import { readReportFile } from "../soak/report/report-file.ts";
 import { childProcesses, threadCpu } from "./threads.ts";
 
 interface Sample {
@@ -52,7 +52,7 @@ async function soak(dir: string, flags: string[], requests: number) {
   }, 500);
   const code = await new Promise<number | null>((r) => child.on("exit", r));
   clearInterval(poll);
-  const report = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
+  const report = await readReportFile(out);
   await rm(out, { recursive: true, force: true });
   if (code !== 0) throw new Error(`${dir} ${flags.join(" ")}: exit ${code}, verdict ${report.verdict.kind}`);
   // the load: not its start-up, not the settling after it (QEMU's threads end when it stops)

@@ -1,6 +1,17 @@
 // Verdicts: what the soak concluded, with the evidence for it, and the exit code.
 
-export type VerdictKind = "pass" | "crash" | "hang" | "reset" | "tx-stall" | "leak" | "latency" | "load" | "error";
+export const VERDICT_KINDS = [
+  "pass",
+  "crash",
+  "hang",
+  "reset",
+  "tx-stall",
+  "leak",
+  "latency",
+  "load",
+  "error",
+] as const;
+export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
 /** One piece of evidence from a watcher (or the engine itself). */
 export interface Finding {

@@ -40,7 +40,7 @@ export async function mergeFolders(
   const merged = mergeLegs(legs);
   const timeline = await combinedTimeline(legs);
   await claimFolder(out, MERGE_FILES);
-  await writeFile(join(target, "summary.md"), renderMerged(merged, timeline));
+  await writeFile(join(target, "summary.md"), renderMerged(merged, timeline.entries, timeline.skipped));
   await writeFile(join(target, "merged.json"), `${JSON.stringify(merged, null, 2)}\n`);
   return merged;
 }
@@ -65,7 +65,8 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   const out = parsed.values.out ?? "soak-merged";
   const m = await mergeFolders(parsed.positionals, out);
   console.log(`verdict: ${m.verdict.kind} (${m.legs.length} legs, ${m.requests.toLocaleString("en-US")} requests)`);
-  for (const l of m.legs) console.log(`  ${l.name}: ${l.verdict}${l.reason ? ` — ${l.reason}` : ""}`);
+  for (const l of m.legs)
+    console.log(`  ${l.name}: ${l.broken ? "unreadable" : l.verdict}${l.reason ? ` — ${l.reason}` : ""}`);
   if (m.firstFailure) console.log(`first failure: ${m.firstFailure.leg}: ${m.firstFailure.reason.message}`);
   console.log(`report: ${out}/summary.md, ${out}/merged.json`);
   return m.verdict.exitCode;

@@ -13,7 +13,7 @@ function place(link: string, file: string): string {
   return /^https?:/.test(link) ? `\`${file}\` in [the artifact](${link})` : `[${link}/${file}](${link}/${file})`;
 }
 
-export function renderMerged(m: MergedReport, timeline: TimelineEntry[]): string {
+export function renderMerged(m: MergedReport, timeline: TimelineEntry[], skipped = new Map<string, number>()): string {
   const failed = m.legs.filter((l) => l.verdict !== "pass").length;
   const v = m.verdict;
   const out = [`# Sharded soak ${ICON[v.kind] ?? "❌"} ${v.kind} — ${m.legs.length} legs, ${failed} failed`, ""];
@@ -42,6 +42,20 @@ export function renderMerged(m: MergedReport, timeline: TimelineEntry[]): string
       `| [${l.name}](${l.link}) | ${ICON[l.verdict] ?? "❌"} \`${l.verdict}\` | ${en(l.requests)} | ${en(l.rps)} | ${l.p99Ms ?? ""} | ${l.durationS ?? ""} | ${(l.reason ?? "").replace(/\|/g, "\\|")} |`,
     );
   out.push("");
+  const broken = m.legs.filter((l) => l.broken);
+  if (broken.length) {
+    out.push(
+      `**${broken.length} leg(s) could not be read**, each counted as an error of its own; the others merged:`,
+      "",
+    );
+    for (const l of broken) out.push(`- \`${l.name}\`: ${l.broken}`);
+    out.push("");
+  }
+  for (const [leg, lines] of skipped)
+    out.push(
+      `Leg \`${leg}\`: ${lines} line(s) of its timeline.jsonl were not entries (cut short?) and were skipped.`,
+      "",
+    );
   if (timeline.length >= 2) {
     out.push("## Over time, all legs", "");
     const charts: [string, string, (e: TimelineEntry) => number | null][] = [

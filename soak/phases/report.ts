@@ -4,6 +4,7 @@ import { copyFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { SoakContext } from "../context.ts";
 import { renderHtml } from "../report/html.ts";
+import { writeReportFile } from "../report/report-file.ts";
 import { sourceExcerpt } from "../report/source-excerpt.ts";
 import { renderSummary } from "../report/summary.ts";
 import { decide } from "../verdict.ts";
@@ -36,9 +37,6 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
   const entries = [...timeline.entries];
   const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
   await writeFile(join(out, "summary.md"), renderSummary(report, entries));
-  await writeFile(
-    join(out, "report.json"),
-    `${JSON.stringify(report, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
-  );
+  await writeReportFile(out, report);
   await writeFile(join(out, "report.html"), html);
 }

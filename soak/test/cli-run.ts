@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
-import type { Report } from "../report/types.ts";
+import { readReportFile } from "../report/report-file.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -59,7 +59,8 @@ export const soakArgs = (elf: string, out: string, requests = 2_000_000, ...more
   ...more,
 ];
 
-export const readReport = async (out: string) => JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
+/** The report a soak wrote, through the engine's checked reader (a test fails on a report it would refuse). */
+export const readReport = (out: string) => readReportFile(out);
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
 import { FAULTS } from "../../kernel/fault-switches.ts";
 import { RawConnection, startHttpGuest } from "../../test/http-guest.ts";
+import { readTimelineEntries } from "../report/timeline.ts";
 import type { Report, TimelineEntry } from "../report/types.ts";
 import { tempDir } from "./cli-run.ts";
 
@@ -42,11 +43,7 @@ function struck(fault: string): (e: TimelineEntry) => boolean {
 /** ms from the last poll before the bug struck to the verdict's first reason (an upper bound
  * on detection: the watchers poll once a second). */
 async function detectionMs(out: string, report: Report, hasStruck: (e: TimelineEntry) => boolean): Promise<number> {
-  const timeline = (await readFile(join(out, "timeline.jsonl"), "utf8"))
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as TimelineEntry);
+  const timeline = await readTimelineEntries(join(out, "timeline.jsonl"));
   const before = timeline.filter((e) => !hasStruck(e)).at(-1);
   // the counters in an entry were read at guestAt, up to a poll interval before its `at`
   const armedNoEarlierThan = before ? Date.parse(before.guestAt ?? before.at) : Date.parse(report.startedAt);
