@@ -23,10 +23,25 @@ export function uniqueArtifactName(base: string, env: NodeJS.ProcessEnv): string
     .filter(([k]) => k.startsWith("INPUT_"))
     .sort(([a], [b]) => a.localeCompare(b));
   const leg = createHash("sha256")
-    .update(JSON.stringify([inputs, env.RUNNER_NAME ?? "", env.RUNNER_OS ?? ""]))
+    .update(JSON.stringify([inputs, env.RUNNER_NAME ?? "", env.RUNNER_OS ?? "", env.GITHUB_ACTION ?? ""]))
     .digest("hex")
     .slice(0, 8);
   return `${base}-${env.GITHUB_JOB ?? "job"}-${leg}-attempt${env.GITHUB_RUN_ATTEMPT ?? "1"}`;
+}
+
+/**
+ * The report folder of this use of the action: one per run attempt, job and step
+ * (GITHUB_ACTION is the step's id, or `__owner_repo`, `__owner_repo_2`, … for steps without
+ * one), so two uses in one job never share a folder.
+ */
+export function stepFolderName(env: NodeJS.ProcessEnv): string {
+  const parts = [
+    env.GITHUB_RUN_ID ?? "local",
+    env.GITHUB_RUN_ATTEMPT ?? "1",
+    env.GITHUB_JOB ?? "job",
+    env.GITHUB_ACTION ?? "step",
+  ];
+  return `unikernel-soak-${parts.map((p) => p.replace(/[^A-Za-z0-9_.-]/g, "_")).join("-")}`;
 }
 
 /** The artifact's page on GitHub, when the run is known. */

@@ -8,6 +8,7 @@ import * as core from "@actions/core";
 import { reproduceCommand } from "../soak/argv.ts";
 import { progressDue, progressLine } from "../soak/progress.ts";
 import { runSoak, VERSION } from "../soak/run.ts";
+import { stepFolderName } from "./artifact.ts";
 import { InputError, readInputs } from "./inputs.ts";
 import { runMerge } from "./merge.ts";
 import { reportOutcome, reportStopped } from "./outcome.ts";
@@ -15,10 +16,7 @@ import { prepare, StageError } from "./prepare.ts";
 import { reproAfterFailure } from "./repro.ts";
 
 export async function run(env = process.env): Promise<void> {
-  const outDir = join(
-    env.RUNNER_TEMP ?? tmpdir(),
-    `unikernel-soak-${env.GITHUB_RUN_ID ?? "local"}-${env.GITHUB_JOB ?? "job"}`,
-  );
+  const outDir = join(env.RUNNER_TEMP ?? tmpdir(), stepFolderName(env));
   const controller = new AbortController();
   const cancel = () => controller.abort();
   process.once("SIGINT", cancel);

@@ -21,7 +21,7 @@ export { VERSION } from "./package-root.ts";
 
 export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: RunHooks): Promise<Report> {
   const out = resolve(o.out);
-  await claimOutDir(o.out, kernel.elf);
+  const claim = await claimOutDir(o.out, kernel.elf);
   const ctx = new SoakContext(o, kernel, hooks, out);
   const onAbort = () =>
     ctx.findings.add({ kind: "error", at: Date.now(), message: "cancelled (SIGINT/SIGTERM); partial report" });
@@ -43,7 +43,11 @@ export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: Ru
     guest?.health.close();
     guest?.stats.close();
     await guest?.stop();
-    await writeReport(ctx);
+    try {
+      await writeReport(ctx);
+    } finally {
+      await claim.release();
+    }
   }
   return ctx.report;
 }

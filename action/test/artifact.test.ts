@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ArtifactUploader, uniqueArtifactName, uploadReport } from "../artifact.ts";
+import { type ArtifactUploader, stepFolderName, uniqueArtifactName, uploadReport } from "../artifact.ts";
 
 const made: string[] = [];
 afterEach(async () => {
@@ -18,7 +18,28 @@ describe("artifact names", () => {
     expect(uniqueArtifactName("unikernel-soak", { ...env, GITHUB_RUN_ATTEMPT: "2" })).not.toBe(a);
     expect(uniqueArtifactName("unikernel-soak", { ...env, INPUT_CONNECTIONS: "256" })).not.toBe(a); // another leg
     expect(uniqueArtifactName("unikernel-soak", { ...env, GITHUB_JOB: "nightly" })).not.toBe(a);
+    expect(uniqueArtifactName("unikernel-soak", { ...env, GITHUB_ACTION: "__quartz_unikernel-soak_2" })).not.toBe(a); // a second use in the job
     expect(uniqueArtifactName("unikernel-soak", { ...env })).toBe(a); // stable
+  });
+});
+
+describe("the report folder", () => {
+  it("is one per run attempt, job and step, and a name of plain characters", () => {
+    const step = {
+      GITHUB_RUN_ID: "42",
+      GITHUB_RUN_ATTEMPT: "1",
+      GITHUB_JOB: "job",
+      GITHUB_ACTION: "__quartz_unikernel-soak",
+    };
+    const a = stepFolderName(step);
+    expect(a).toBe("unikernel-soak-42-1-job-__quartz_unikernel-soak");
+    // the second use of the action in the job; and a job whose name the first's is a prefix of
+    expect(stepFolderName({ ...step, GITHUB_ACTION: "__quartz_unikernel-soak_2" })).not.toBe(a);
+    expect(stepFolderName({ ...step, GITHUB_JOB: "job2" })).not.toBe(a);
+    expect(stepFolderName({ ...step, GITHUB_RUN_ATTEMPT: "2" })).not.toBe(a);
+    expect(stepFolderName({ ...step, GITHUB_JOB: "a/../b c" })).toBe(
+      "unikernel-soak-42-1-a_.._b_c-__quartz_unikernel-soak",
+    );
   });
 });
 

@@ -205,7 +205,7 @@ export class Habitat {
 
   /** QEMU processes still running with a file of this habitat on their command line. */
   leftoverQemu(): Promise<number[]> {
-    return qemuPidsFor(this.top);
+    return qemuPidsFor(this.top, { under: true });
   }
 
   async cleanup(): Promise<void> {

@@ -39,9 +39,13 @@ export async function mergeFolders(
   );
   const merged = mergeLegs(legs);
   const timeline = await combinedTimeline(legs);
-  await claimFolder(out, MERGE_FILES);
-  await writeFile(join(target, "summary.md"), renderMerged(merged, timeline.entries, timeline.skipped));
-  await writeFile(join(target, "merged.json"), `${JSON.stringify(merged, null, 2)}\n`);
+  const claim = await claimFolder(out, MERGE_FILES);
+  try {
+    await writeFile(join(target, "summary.md"), renderMerged(merged, timeline.entries, timeline.skipped));
+    await writeFile(join(target, "merged.json"), `${JSON.stringify(merged, null, 2)}\n`);
+  } finally {
+    await claim.release();
+  }
   return merged;
 }
 

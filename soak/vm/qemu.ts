@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { constants, createWriteStream, rmSync } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { SerialTail } from "./serial.ts";
 
 export type Accel = "kvm" | "tcg";
@@ -46,6 +46,9 @@ export const DEFAULT_MEMORY_MIB = 256;
  */
 const BZIMAGE_MACHINE = "acpi=on,x-option-roms=on";
 
+/** The serial log's chardev, up to its path: how qemuPidsFor knows a soak's QEMU. */
+const SERIAL_CHARDEV = "file,id=serial0,path=";
+
 /** A value inside a QEMU option list: a comma there would start another sub-option. */
 const optionValue = (v: string) => v.replace(/,/g, ",,");
 
@@ -71,7 +74,7 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
     "-global",
     "virtio-mmio.force-legacy=false",
     "-chardev",
-    `file,id=serial0,path=${optionValue(join(c.dir, "serial.log"))}`,
+    `${SERIAL_CHARDEV}${optionValue(join(c.dir, "serial.log"))}`,
     "-serial",
     "chardev:serial0",
     "-qmp",
@@ -201,15 +204,23 @@ async function executable(name: string): Promise<string> {
   throw new Error(`cannot start ${name}: not found (ENOENT); run 'npm run setup' or install qemu-system-x86`);
 }
 
-/** PIDs of QEMU processes started for `dir` (their command line names it): for cleanup after a cancel. */
-export async function qemuPidsFor(dir: string): Promise<number[]> {
+/**
+ * PIDs of QEMU processes whose serial log is in `dir` (a soak's report folder), for cleanup
+ * after a cancel; with `under`, also in any folder inside it (a repro's attempts). Matched on
+ * the folder itself, not a prefix of it: `…/job` is not `…/job2`.
+ */
+export async function qemuPidsFor(dir: string, { under = false } = {}): Promise<number[]> {
   const { readdir, readFile } = await import("node:fs/promises");
+  const want = resolve(dir);
   const pids: number[] = [];
   for (const p of await readdir("/proc")) {
     if (!/^\d+$/.test(p)) continue;
-    const cmd = await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "");
-    const program = cmd.slice(0, cmd.indexOf("\0")).split("/").pop() ?? "";
-    if (program.startsWith("qemu-system") && cmd.includes(dir)) pids.push(Number(p));
+    const args = (await readFile(`/proc/${p}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (!(args[0].split("/").pop() ?? "").startsWith("qemu-system")) continue;
+    const serial = args.find((a) => a.startsWith(SERIAL_CHARDEV));
+    if (!serial) continue;
+    const folder = dirname(serial.slice(SERIAL_CHARDEV.length).replace(/,,/g, ","));
+    if (folder === want || (under && folder.startsWith(`${want}/`))) pids.push(Number(p));
   }
   return pids;
 }
