@@ -9,6 +9,7 @@ import { reproduceCommand } from "../soak/argv.ts";
 import { progressDue, progressLine } from "../soak/progress.ts";
 import { runSoak, VERSION } from "../soak/run.ts";
 import { stepFolderName } from "./artifact.ts";
+import { guestLogGroup } from "./guest-log.ts";
 import { InputError, readInputs } from "./inputs.ts";
 import { runMerge } from "./merge.ts";
 import { reportOutcome, reportStopped } from "./outcome.ts";
@@ -44,15 +45,15 @@ export async function run(env = process.env): Promise<void> {
   if (controller.signal.aborted) return reportStopped("preparing", "cancelled before the soak started", "");
 
   let lastProgress = 0;
-  const report = await core.group("Soak", () =>
+  const report = await guestLogGroup("Soak", (log) =>
     runSoak(config.options, kernel, {
       command: reproduceCommand(config.options, basename(kernel.elf), VERSION),
       signal: controller.signal,
-      log: (line) => core.info(line),
+      log,
       progress: (p) => {
         if (!progressDue(p.elapsedS, lastProgress)) return;
         lastProgress = p.elapsedS;
-        core.info(progressLine(p));
+        log(progressLine(p));
       },
     }),
   );

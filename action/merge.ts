@@ -8,6 +8,7 @@ import { join } from "node:path";
 import * as core from "@actions/core";
 import { mergeFolders } from "../soak/merge/command.ts";
 import { UsageError } from "../soak/options.ts";
+import { logLine } from "../soak/report/guest-text.ts";
 import { artifactUrl } from "./artifact.ts";
 import { reportStopped } from "./outcome.ts";
 import { fitToLimit } from "./summary.ts";
@@ -64,7 +65,9 @@ export async function runMerge(pattern: string, client: ArtifactDownloader, env 
   if (merged.verdict.kind !== "pass") {
     const first = merged.firstFailure;
     core.setFailed(
-      `Sharded soak verdict: ${merged.verdict.kind} (${merged.legs.filter((l) => l.verdict !== "pass").length} of ${merged.legs.length} legs failed)${first ? `; first: ${first.reason.message}` : ""}`,
+      logLine(
+        `Sharded soak verdict: ${merged.verdict.kind} (${merged.legs.filter((l) => l.verdict !== "pass").length} of ${merged.legs.length} legs failed)${first ? `; first: ${first.reason.message}` : ""}`,
+      ),
     );
     process.exitCode = merged.verdict.exitCode;
   }

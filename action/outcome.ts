@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
 import type { KernelUnderTest } from "../kernel/bundled.ts";
+import { logLine, logLines } from "../soak/report/guest-text.ts";
 import type { Report } from "../soak/report/types.ts";
 import { artifactUrl, uniqueArtifactName, uploadReport } from "./artifact.ts";
 import type { ActionConfig } from "./inputs.ts";
@@ -21,9 +22,10 @@ function setOutputs(report: Report, outDir: string): void {
     core.setOutput("p99-ms", String(report.load.latencyMs.p99));
   }
   if (report.crash) {
-    core.setOutput("fault-title", report.crash.title);
+    // workflows interpolate these: one line, neutralised
+    core.setOutput("fault-title", logLine(report.crash.title));
     const at = report.crash.asSource;
-    core.setOutput("fault-location", at ? `${at.file}:${at.line}` : (report.crash.source ?? ""));
+    core.setOutput("fault-location", logLine(at ? `${at.file}:${at.line}` : (report.crash.source ?? "")));
   }
 }
 
@@ -63,10 +65,10 @@ export async function reportOutcome(
   await core.summary.addRaw(jobSummary(report, summaryMd, { artifact, sourceLink: place.link, repro })).write();
 
   if (report.crash) {
-    const body = `${report.crash.title}\n${report.crash.lines.join("\n")}${place.link ? `\nsource: ${place.link}` : ""}`;
-    core.error(body, {
+    const lines = [report.crash.title, ...report.crash.lines, ...(place.link ? [`source: ${place.link}`] : [])];
+    core.error(logLines(lines.join("\n")), {
       title: "unikernel-soak: kernel crash",
-      ...(place.annotation && { file: place.annotation.file, startLine: place.annotation.line }),
+      ...(place.annotation && { file: logLine(place.annotation.file), startLine: place.annotation.line }),
     });
   }
   core.saveState("done", "true");
@@ -74,7 +76,9 @@ export async function reportOutcome(
     let why = asInputs(report.verdict.reasons[0]?.message ?? report.verdict.kind);
     if (config.requireKvm && /KVM cannot be used/.test(why))
       why = `require-kvm is true, but KVM cannot be used on this runner: ${why.replace(/^.*KVM cannot be used: /, "")}. Use a runner with KVM, or set require-kvm: false to soak under TCG.`;
-    core.setFailed(`Soak verdict: ${report.verdict.kind}${report.crash ? ` — ${report.crash.title}` : ""}: ${why}`);
+    core.setFailed(
+      logLine(`Soak verdict: ${report.verdict.kind}${report.crash ? ` — ${report.crash.title}` : ""}: ${why}`),
+    );
     process.exitCode = report.verdict.exitCode;
   }
 }
@@ -84,6 +88,6 @@ export async function reportStopped(stage: string, message: string, hint: string
   core.setOutput("verdict", "error");
   if (outDir) core.setOutput("report-dir", outDir);
   await core.summary.addRaw(stoppedSummary(stage, message, hint)).write();
-  core.setFailed(`unikernel-soak stopped while ${stage}: ${message}`);
+  core.setFailed(logLine(`unikernel-soak stopped while ${stage}: ${message}`));
   process.exitCode = 2;
 }

@@ -4,9 +4,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as core from "@actions/core";
+import { logLine, mdFence } from "../soak/report/guest-text.ts";
 import type { Report } from "../soak/report/types.ts";
 import { confirmationLine } from "../soak/repro/confirm.ts";
 import { repro } from "../soak/repro/repro.ts";
+import { guestLogGroup } from "./guest-log.ts";
 
 /** Markdown for the job summary, or undefined when repro did not run. */
 export async function reproAfterFailure(
@@ -17,20 +19,20 @@ export async function reproAfterFailure(
 ): Promise<string | undefined> {
   if (budgetS === 0 || report.verdict.exitCode !== 1 || signal.aborted) return undefined;
   try {
-    const { verdict } = await core.group("Repro", () =>
-      repro({ reportDir: outDir, attempts: 3, budgetS, log: (l) => core.info(l), signal }),
+    const { verdict } = await guestLogGroup("Repro", (log) =>
+      repro({ reportDir: outDir, attempts: 3, budgetS, log, signal }),
     );
     const m = verdict.minimised;
     const lines = [`## Repro (budget ${budgetS} s, ${verdict.wallS} s used)`, ""];
     lines.push(`- original scenario: ${confirmationLine(verdict.original)}`);
     if (m) {
-      lines.push(`- minimised scenario: ${confirmationLine(m.confirmation)}`, "", "```json");
-      lines.push(await readFile(join(outDir, "repro", "scenario.json"), "utf8"), "```");
+      lines.push(`- minimised scenario: ${confirmationLine(m.confirmation)}`, "");
+      lines.push(...mdFence((await readFile(join(outDir, "repro", "scenario.json"), "utf8")).trimEnd(), "json"));
       lines.push("", "`repro/repro.sh` in the artifact reproduces it with QEMU and curl alone.");
     }
     return `${lines.join("\n")}\n`;
   } catch (err) {
-    core.warning(`repro could not run: ${(err as Error).message}`, { title: "unikernel-soak repro" });
+    core.warning(`repro could not run: ${logLine((err as Error).message)}`, { title: "unikernel-soak repro" });
     return undefined;
   }
 }

@@ -2,6 +2,7 @@
 // reproduce command) plus the source link, the artifact link and how to reproduce
 // from it, cut to fit GitHub's 1 MiB step limit. A run that stops before the soak
 // (a failing build-command, say) gets a short summary of its own.
+import { mdCode, mdLink, mdText } from "../soak/report/guest-text.ts";
 import type { Report } from "../soak/report/types.ts";
 
 export const SUMMARY_LIMIT = 1024 * 1024;
@@ -20,13 +21,13 @@ export function jobSummary(report: Report, summaryMd: string, extras: SummaryExt
   if (report.accel.refused) parts.unshift(`> [!WARNING]\n> Ran under TCG, not KVM: ${report.accel.refused}\n`);
   if (extras.sourceLink && report.crash?.asSource) {
     const { file, line } = report.crash.asSource;
-    parts.push(`Source of the faulting function: [${file}:${line}](${extras.sourceLink})`, "");
+    parts.push(`Source of the faulting function: ${mdLink(`${file}:${line}`, extras.sourceLink)}`, "");
   }
   if (extras.repro) parts.push(extras.repro);
   const { artifact } = extras;
   if (artifact)
     parts.push(
-      `Artifact: ${artifact.url ? `[${artifact.name}](${artifact.url})` : `\`${artifact.name}\``} (report.html to open in a browser, report.json, serial.log, triage, the kernel)`,
+      `Artifact: ${artifact.url ? mdLink(artifact.name, artifact.url) : mdCode(artifact.name)} (report.html to open in a browser, report.json, serial.log, triage, the kernel)`,
       "",
     );
   parts.push(
@@ -39,7 +40,9 @@ export function jobSummary(report: Report, summaryMd: string, extras: SummaryExt
 /** The summary of a run that stopped before the soak: what failed, and what to do. */
 export function stoppedSummary(stage: string, message: string, hint: string): string {
   return fitToLimit(
-    ["# Soak ⚠️ error (exit 2)", "", `Stopped while ${stage}, before any load: ${message}`, "", hint, ""].join("\n"),
+    ["# Soak ⚠️ error (exit 2)", "", `Stopped while ${stage}, before any load: ${mdText(message)}`, "", hint, ""].join(
+      "\n",
+    ),
   );
 }
 

@@ -9,11 +9,12 @@ import { parseCli, USAGE } from "./cli-options.ts";
 import { mergeCommand } from "./merge/command.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
 import { progressDue, progressLine } from "./progress.ts";
+import { logLine, logLines, printLine } from "./report/guest-text.ts";
 import { reproCommand } from "./repro/command.ts";
 import { runSoak, VERSION } from "./run.ts";
 
 async function main(): Promise<number> {
-  const log = (line: string) => console.error(`unikernel-soak: ${line}`);
+  const log = (line: string) => console.error(`unikernel-soak: ${logLine(line)}`);
   try {
     const argv = process.argv.slice(2);
     if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
     return await soak(parseCli(argv));
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`unikernel-soak: ${err.message}`);
+      log(err.message);
       return 2;
     }
     throw err;
@@ -36,7 +37,8 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
     return 0;
   }
   const tty = process.stderr.isTTY;
-  const log = (line: string) => console.error(`${tty ? "\r\x1b[K" : ""}unikernel-soak: ${line}`);
+  // the engine's lines carry guest text: logLine keeps its controls from the terminal
+  const log = (line: string) => console.error(`${tty ? "\r\x1b[K" : ""}unikernel-soak: ${logLine(line)}`);
   // The first signal ends the soak with a partial report; a second one stops at once
   // (QEMU goes with the engine: see soak/vm/qemu.ts).
   const controller = new AbortController();
@@ -67,8 +69,8 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
   });
   if (tty) process.stderr.write("\n");
   const v = report.verdict;
-  console.log(`verdict: ${v.kind}${report.crash ? ` — ${report.crash.title}` : ""}`);
-  for (const r of v.reasons) console.log(`  ${r.kind}: ${r.message}`);
+  printLine(`verdict: ${v.kind}${report.crash ? ` — ${report.crash.title}` : ""}`);
+  for (const r of v.reasons) printLine(`  ${r.kind}: ${r.message}`);
   if (report.load)
     console.log(
       `requests: ${report.load.requests} in ${report.load.durationS} s (${Math.round(report.load.rps)} req/s), p99 ${report.load.latencyMs.p99} ms`,
@@ -80,7 +82,7 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`unikernel-soak: ${(err as Error).stack ?? err}`);
+    console.error(`unikernel-soak: ${logLines(String((err as Error).stack ?? err))}`);
     process.exit(2);
   },
 );

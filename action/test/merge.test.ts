@@ -68,7 +68,7 @@ describe("the action's merge mode", () => {
   it("says what to do when no artifact matches", async () => {
     const { code, summary } = await merge("nothing-*");
     expect(code).toBe(2);
-    expect(summary).toContain('no artifact of this run matches "nothing-*"');
+    expect(summary).toContain('no artifact of this run matches "nothing-\\*"'); // Markdown-escaped
     expect(summary).toContain("upload: always");
   });
 });

@@ -1,6 +1,7 @@
 // The `bisect` subcommand's command line, and `bisect-step`, the test `git bisect run`
 // starts at each commit (internal: it takes the plan bisect wrote).
 import { UsageError } from "../options.ts";
+import { printLine } from "../report/guest-text.ts";
 import { bisect } from "./bisect.ts";
 import { readPlan } from "./plan.ts";
 import { bisectStep } from "./step.ts";
@@ -65,9 +66,9 @@ export async function bisectCommand(argv: string[], log: (line: string) => void)
     signal: controller.signal,
   });
   const c = result.culprit;
-  console.log(c ? `first bad commit: ${c.commit} ${c.subject}` : `no first bad commit: ${result.problem}`);
-  if (c) console.log(`  ${c.title ?? c.verdict}; report: ${own.out ?? "bisect-report"}/${c.report}`);
-  console.log(
+  printLine(c ? `first bad commit: ${c.commit} ${c.subject}` : `no first bad commit: ${result.problem}`);
+  if (c) printLine(`  ${c.title ?? c.verdict}; report: ${own.out ?? "bisect-report"}/${c.report}`);
+  printLine(
     `soaks: ${result.steps.filter((s) => s.report).length} for ${result.candidates} commits, ${result.wallS} s`,
   );
   return code;

@@ -1,4 +1,5 @@
 // <out>/summary.md of a bisect: the first bad commit and its report, then every step.
+import { mdCode, mdText } from "../report/guest-text.ts";
 import type { BisectResult } from "./bisect.ts";
 
 export function renderBisectSummary(r: BisectResult): string {
@@ -7,8 +8,8 @@ export function renderBisectSummary(r: BisectResult): string {
     c ? `# Bisect: first bad commit ${c.commit.slice(0, 12)}` : "# Bisect: no first bad commit",
     "",
     c
-      ? `**${c.commit}** ${c.subject}: ${c.title ?? c.verdict}${c.report ? ` (report: \`${c.report}\`)` : ""}`
-      : `${r.problem ?? "no culprit"}`,
+      ? `**${mdText(c.commit)}** ${mdText(c.subject)}: ${mdText(c.title ?? c.verdict)}${c.report ? ` (report: ${mdCode(c.report)})` : ""}`
+      : mdText(r.problem ?? "no culprit"),
     "",
     `${r.candidates} commits between good ${r.good.slice(0, 12)} and bad ${r.bad.slice(0, 12)}; ${r.steps.filter((s) => s.report).length} soaks, ${r.wallS} s.`,
     "",
@@ -18,7 +19,7 @@ export function renderBisectSummary(r: BisectResult): string {
   r.steps.forEach((s, i) => {
     const answer = s.code === 0 ? "good" : s.code === 1 ? "bad" : "skip";
     out.push(
-      `| ${i + 1} | \`${s.commit.slice(0, 12)}\` | ${s.subject.replace(/\|/g, "\\|")} | ${s.build} | ${s.title ?? s.verdict} | ${answer} | ${s.wallS} |`,
+      `| ${i + 1} | ${mdCode(s.commit.slice(0, 12))} | ${mdText(s.subject)} | ${mdText(s.build)} | ${mdText(s.title ?? s.verdict)} | ${answer} | ${s.wallS} |`,
     );
   });
   out.push("");

@@ -6,6 +6,7 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../options.ts";
 import { claimFolder } from "../out-dir.ts";
+import { printLine } from "../report/guest-text.ts";
 import { combinedTimeline, type MergedReport, mergeLegs, readLeg } from "./legs.ts";
 import { renderMerged } from "./summary-md.ts";
 
@@ -68,10 +69,10 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   }
   const out = parsed.values.out ?? "soak-merged";
   const m = await mergeFolders(parsed.positionals, out);
-  console.log(`verdict: ${m.verdict.kind} (${m.legs.length} legs, ${m.requests.toLocaleString("en-US")} requests)`);
+  printLine(`verdict: ${m.verdict.kind} (${m.legs.length} legs, ${m.requests.toLocaleString("en-US")} requests)`);
   for (const l of m.legs)
-    console.log(`  ${l.name}: ${l.broken ? "unreadable" : l.verdict}${l.reason ? ` — ${l.reason}` : ""}`);
-  if (m.firstFailure) console.log(`first failure: ${m.firstFailure.leg}: ${m.firstFailure.reason.message}`);
-  console.log(`report: ${out}/summary.md, ${out}/merged.json`);
+    printLine(`  ${l.name}: ${l.broken ? "unreadable" : l.verdict}${l.reason ? ` — ${l.reason}` : ""}`);
+  if (m.firstFailure) printLine(`first failure: ${m.firstFailure.leg}: ${m.firstFailure.reason.message}`);
+  printLine(`report: ${out}/summary.md, ${out}/merged.json`);
   return m.verdict.exitCode;
 }

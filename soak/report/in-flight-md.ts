@@ -1,4 +1,5 @@
 // summary.md's section on the requests in flight when the first watcher fired.
+import { mdCode, mdText } from "./guest-text.ts";
 import type { Report } from "./types.ts";
 
 const MAX_ROWS = 20;
@@ -15,9 +16,9 @@ export function inFlightSection(r: Report): string[] {
   out.push("| connection | port | request | headers | sent ms before |", "|---:|---:|---|---|---:|");
   for (const q of f.requests.slice(-MAX_ROWS)) {
     const headers = Object.entries(q.headers ?? {})
-      .map(([k, v]) => `${k}: ${v}`)
+      .map(([k, v]) => `${mdText(k)}: ${mdText(v)}`)
       .join("; ");
-    out.push(`| ${q.connection} | ${q.port} | \`${q.method} ${q.path}\` | ${headers} | ${q.ageMs} |`);
+    out.push(`| ${q.connection} | ${q.port} | ${mdCode(`${q.method} ${q.path}`)} | ${headers} | ${q.ageMs} |`);
   }
   if (f.requests.length > MAX_ROWS) out.push("", `(the ${MAX_ROWS} newest; all are in report.json)`);
   out.push("");

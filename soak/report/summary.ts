@@ -3,6 +3,7 @@
 
 import { UNCAPPED_REQUESTS } from "../options.ts";
 import { accelLine, networkLine } from "./facts.ts";
+import { mdCode, mdFence, mdText } from "./guest-text.ts";
 import { inFlightSection } from "./in-flight-md.ts";
 import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
 import { trendTable } from "./trends-md.ts";
@@ -48,13 +49,13 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "❌"} ${v.kind}`, ""];
   if (r.crash) {
     const at = r.crash.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash.source;
-    out.push(`**${r.crash.title}**${at ? ` at \`${at}\`` : ""}`, "");
+    out.push(`**${mdText(r.crash.title)}**${at ? ` at ${mdCode(at)}` : ""}`, "");
   }
-  for (const reason of v.reasons) out.push(`- **${reason.kind}**: ${reason.message}`);
+  for (const reason of v.reasons) out.push(`- **${mdText(reason.kind)}**: ${mdText(reason.message)}`);
   if (v.reasons.length) out.push("");
   const l = r.load;
   out.push("| | |", "|---|---|");
-  out.push(`| verdict | \`${v.kind}\` (exit ${v.exitCode}) |`);
+  out.push(`| verdict | ${mdCode(v.kind)} (exit ${v.exitCode}) |`);
   if (l) {
     const asked = l.asked >= UNCAPPED_REQUESTS ? "no cap (bounded by time)" : l.asked.toLocaleString("en-US");
     out.push(`| requests | ${l.requests.toLocaleString("en-US")} of ${asked} |`);
@@ -70,7 +71,7 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     out.push(`| errors / timeouts / unexpected statuses | ${l.errors} / ${l.timeouts} / ${l.unexpectedStatuses} |`);
     out.push(
       `| statuses | ${Object.entries(l.statuses)
-        .map(([k, n]) => `${k}: ${n}`)
+        .map(([k, n]) => `${mdText(k)}: ${mdText(String(n))}`)
         .join(", ")} |`,
     );
   }
@@ -81,12 +82,16 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     out.push(
       `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB · max ${r.host.rssMiB.max.toFixed(1)} MiB · last ${r.host.rssMiB.last.toFixed(1)} MiB |`,
     );
-  out.push(`| kernel | \`${r.kernel.path ?? "?"}\`${r.kernel.buildId ? ` build-id ${r.kernel.buildId}` : ""} |`, "");
+  out.push(
+    `| kernel | ${mdCode(r.kernel.path ?? "?")}${r.kernel.buildId ? ` build-id ${mdText(r.kernel.buildId)}` : ""} |`,
+    "",
+  );
 
   const { first, last } = r.guest;
   if (first && last) {
     out.push("## Guest counters", "", "| counter | first | last |", "|---|---:|---:|");
-    for (const k of Object.keys(last)) out.push(`| ${k} | ${first[k] ?? ""} | ${last[k]} |`);
+    const cell = (n: unknown) => mdText(String(n ?? ""));
+    for (const k of Object.keys(last)) out.push(`| ${mdText(k)} | ${cell(first[k])} | ${cell(last[k])} |`);
     out.push("");
   }
   out.push(...inFlightSection(r));
@@ -96,6 +101,6 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     for (const m of metricsFor(r).filter((x) => x.key in SUMMARY_CHARTS))
       out.push(chart(SUMMARY_CHARTS[m.key], m.unit, downsampleEvenly(seriesOf(timeline, m), MAX_POINTS)), "");
   }
-  out.push("## Reproduce", "", "```sh", r.command, "```", "");
+  out.push("## Reproduce", "", ...mdFence(r.command, "sh"), "");
   return out.join("\n");
 }

@@ -1,5 +1,6 @@
 // The summary's trend table: each series' Theil–Sen slope over the steady phase, with its
 // 99.9% interval and the budget it is judged against (watch/trend-monitor.ts).
+import { mdText } from "./guest-text.ts";
 import type { TrendReport } from "./types.ts";
 
 const signed = (v: number) => `${v > 0 ? "+" : ""}${Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2)}`;
@@ -14,7 +15,7 @@ export function trendTable(trends: Record<string, TrendReport>): string[] {
     "|---|---:|---:|---:|---:|---|",
     ...rows.map(
       ([name, t]) =>
-        `| ${name} | ${signed(t.perMin)} ${t.unit} | ${signed(t.lowerPerMin)} … ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${t.unit}` : "not judged"} | ${t.flagged ? "❌ growing" : "flat"} |`,
+        `| ${mdText(name)} | ${signed(t.perMin)} ${mdText(t.unit)} | ${signed(t.lowerPerMin)} … ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${mdText(t.unit)}` : "not judged"} | ${t.flagged ? "❌ growing" : "flat"} |`,
     ),
     "",
   ];

@@ -1,6 +1,7 @@
 // The `repro` subcommand's command line: unikernel-soak repro <report-dir> [options].
 import { parseArgs } from "node:util";
 import { UsageError } from "../options.ts";
+import { printLine } from "../report/guest-text.ts";
 import { confirmationLine } from "./confirm.ts";
 import { strikesText } from "./minimise.ts";
 import { repro } from "./repro.ts";
@@ -63,15 +64,15 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
     log,
     signal: controller.signal,
   });
-  console.log(`failure: ${verdict.failure}`);
-  console.log(`original: ${confirmationLine(verdict.original)}`);
+  printLine(`failure: ${verdict.failure}`);
+  printLine(`original: ${confirmationLine(verdict.original)}`);
   const m = verdict.minimised;
   if (m) {
-    console.log(`minimised: ${confirmationLine(m.confirmation)}`);
-    console.log(`scenario: ${JSON.stringify(m.scenario)}`);
-    if (m.strikesAt) console.log(`request count: ${strikesText(m.strikesAt)}`);
+    printLine(`minimised: ${confirmationLine(m.confirmation)}`);
+    printLine(`scenario: ${JSON.stringify(m.scenario)}`);
+    if (m.strikesAt) printLine(`request count: ${strikesText(m.strikesAt)}`);
   }
-  if (verdict.stopped) console.log(`stopped: ${verdict.stopped}`);
-  console.log(`repro: ${dir}/summary.md, ${dir}/scenario.json, ${dir}/repro.sh`);
+  if (verdict.stopped) printLine(`stopped: ${verdict.stopped}`);
+  printLine(`repro: ${dir}/summary.md, ${dir}/scenario.json, ${dir}/repro.sh`);
   return code;
 }

@@ -1,26 +1,28 @@
 // repro/summary.md: what reproduced, how often, the minimised scenario and how to run it.
+import { mdCode, mdFence, mdText } from "../report/guest-text.ts";
 import { confirmationLine } from "./confirm.ts";
 import { strikesText } from "./minimise.ts";
 import type { ReproVerdict } from "./repro.ts";
 
 export function renderReproSummary(v: ReproVerdict): string {
-  const out = [`# Repro: ${v.failure}`, "", `From \`${v.report}\`.`, ""];
+  const out = [`# Repro: ${mdText(v.failure)}`, "", `From ${mdCode(v.report)}.`, ""];
   out.push(`- **original scenario**: ${confirmationLine(v.original)}`);
   const m = v.minimised;
   if (m) {
     out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
     if (m.strikesAt) out.push(`- **request count**: ${strikesText(m.strikesAt)}`);
-    if (m.stopped) out.push(`- minimisation stopped early: ${m.stopped}`);
-    out.push("", "## The minimised scenario", "", "```json", JSON.stringify(m.scenario, null, 2), "```", "");
+    if (m.stopped) out.push(`- minimisation stopped early: ${mdText(m.stopped)}`);
+    out.push("", "## The minimised scenario", "", ...mdFence(JSON.stringify(m.scenario, null, 2), "json"), "");
     out.push("Run it with the engine, or with no Node at all (QEMU and curl; exit 1 = reproduced):", "");
     out.push("```sh", "npx unikernel-soak --scenario repro/scenario.json", "repro/repro.sh", "```", "");
     out.push("## Reductions tried", "", "| reduction | kept |", "|---|---|");
-    for (const r of m.reductions) out.push(`| ${r.what} | ${r.kept ? "yes" : `no${r.note ? ` (${r.note})` : ""}`} |`);
+    for (const r of m.reductions)
+      out.push(`| ${mdText(r.what)} | ${r.kept ? "yes" : `no${r.note ? ` (${mdText(r.note)})` : ""}`} |`);
     out.push("");
   } else if (!v.stopped) {
     out.push("", "The failure did not reproduce on fresh boots: no reproducer was written.", "");
   }
-  if (v.stopped) out.push(`Stopped early: ${v.stopped}. What ran is below.`, "");
+  if (v.stopped) out.push(`Stopped early: ${mdText(v.stopped)}. What ran is below.`, "");
   out.push(
     "## Attempts",
     "",
@@ -29,7 +31,7 @@ export function renderReproSummary(v: ReproVerdict): string {
   );
   for (const a of v.attempts)
     out.push(
-      `| ${a.n} | ${a.label} | ${a.signature.title ?? a.signature.kind} | ${a.requests} | ${a.seconds.toFixed(1)} | ${a.reproduced ? "yes" : "no"} | \`${a.dir}\` |`,
+      `| ${a.n} | ${mdText(a.label)} | ${mdText(a.signature.title ?? a.signature.kind)} | ${a.requests} | ${a.seconds.toFixed(1)} | ${a.reproduced ? "yes" : "no"} | ${mdCode(a.dir)} |`,
     );
   out.push("", `${v.attempts.length} attempts in ${v.wallS} s.`, "");
   return out.join("\n");
