@@ -2,8 +2,8 @@
 // busybox initramfs and scripts/linux-guest/server.c (epoll, keep-alive), built by
 // scripts/linux-guest/build.sh into its cache folder (downloaded once, then kept).
 import { execFileSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { hostTscKhz } from "../soak/vm/linux-tsc.ts";
 import type { Accel } from "../soak/vm/qemu.ts";
 import type { LinuxImage } from "./measure.ts";
 
@@ -19,9 +19,9 @@ export async function buildLinuxReference(accel: Accel): Promise<LinuxImage> {
   // Under TCG Linux cannot calibrate its TSC on microvm (no PIT gate, no HPET) and hangs:
   // tell it the host's rate, which TCG's rdtsc runs at. Under KVM kvmclock gives it.
   if (accel === "tcg") {
-    const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(await readFile("/proc/cpuinfo", "utf8"));
-    if (!mhz) throw new Error("no 'cpu MHz' in /proc/cpuinfo for Linux's tsc_early_khz=");
-    append += ` tsc_early_khz=${Math.round(Number(mhz[1]) * 1000)}`;
+    const khz = await hostTscKhz();
+    if (khz === undefined) throw new Error("no 'cpu MHz' in /proc/cpuinfo for Linux's tsc_early_khz=");
+    append += ` tsc_early_khz=${khz}`;
   }
   return { bzImage: paths.KERNEL, initrd: paths.INITRD, append };
 }

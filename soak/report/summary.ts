@@ -82,6 +82,8 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
       `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB · max ${r.host.rssMiB.max.toFixed(1)} MiB · last ${r.host.rssMiB.last.toFixed(1)} MiB |`,
     );
   out.push(`| kernel | \`${r.kernel.path ?? "?"}\`${r.kernel.buildId ? ` build-id ${r.kernel.buildId}` : ""} |`, "");
+  const notes = [...(r.boot.notes ?? []), ...(l?.notes ?? [])];
+  if (notes.length) out.push("## Notes", "", ...notes.map((note) => `- ${note}`), "");
 
   const { first, last } = r.guest;
   if (first && last) {
