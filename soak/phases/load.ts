@@ -1,8 +1,8 @@
 // The load, with every watcher running: the counters' baseline, the ETags to revalidate,
 // then the request count (or the time cap), stopped early by the first finding.
 import type { SoakContext } from "../context.ts";
-import type { MixedTick } from "../load/mixed.ts";
 import { guestBehaviourNotes } from "../load/guest-behaviour.ts";
+import type { MixedTick } from "../load/mixed.ts";
 import { LoadPool } from "../load/pool.ts";
 import { keepAliveConnections, loadWorkerCount } from "../options.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";

@@ -92,7 +92,9 @@ describe("busybox httpd: the connection closed after every response", () => {
       expect(r.latencyMs.max).toBeLessThan(10_000);
       const notes = guestBehaviourNotes(r);
       expect(notes).toHaveLength(1);
-      expect(notes[0]).toMatch(/^the guest closed the connection after every response .*carried on over new connections/);
+      expect(notes[0]).toMatch(
+        /^the guest closed the connection after every response .*carried on over new connections/,
+      );
       console.log(
         `busybox httpd, ${workers} worker(s): ${r.rps.toFixed(0)} req/s, p50 ${r.latencyMs.p50} ms (one request alone: ${alone.toFixed(1)} ms)`,
       );
