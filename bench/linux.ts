@@ -2,12 +2,13 @@
 // busybox initramfs and scripts/linux-guest/server.c (epoll, keep-alive), built by
 // scripts/linux-guest/build.sh into its cache folder (downloaded once, then kept).
 import { execFileSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { hostTscKhz } from "../soak/vm/linux-tsc.ts";
 import type { Accel } from "../soak/vm/qemu.ts";
 import type { LinuxImage } from "./measure.ts";
 
-export async function buildLinuxReference(accel: Accel): Promise<LinuxImage> {
+/** scripts/linux-guest/build.sh --no-symbols: the bzImage and its initramfs (packages kept in its cache). */
+export function linuxGuestImage(): { bzImage: string; initrd: string } {
   // --no-symbols: serving needs no vmlinux, so the 860 MB -dbg package is not fetched
   // (about 85 MB on the first run; its progress is on stderr)
   const script = fileURLToPath(new URL("../scripts/linux-guest/build.sh", import.meta.url));
@@ -15,13 +16,19 @@ export async function buildLinuxReference(accel: Accel): Promise<LinuxImage> {
   const paths = Object.fromEntries(stdout.split("\n").map((l) => l.split("=", 2)));
   if (!paths.KERNEL || !paths.INITRD)
     throw new Error(`scripts/linux-guest/build.sh printed no KERNEL/INITRD:\n${stdout}`);
+  return { bzImage: paths.KERNEL, initrd: paths.INITRD };
+}
+
+export async function buildLinuxReference(accel: Accel): Promise<LinuxImage> {
+  const { bzImage, initrd } = linuxGuestImage();
   let append = "console=ttyS0";
   // Under TCG Linux cannot calibrate its TSC on microvm (no PIT gate, no HPET) and hangs:
   // tell it the host's rate, which TCG's rdtsc runs at. Under KVM kvmclock gives it.
+  // (The engine adds it itself, soak/vm/linux-tsc.ts; the bench boots through Guest.boot.)
   if (accel === "tcg") {
-    const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(await readFile("/proc/cpuinfo", "utf8"));
-    if (!mhz) throw new Error("no 'cpu MHz' in /proc/cpuinfo for Linux's tsc_early_khz=");
-    append += ` tsc_early_khz=${Math.round(Number(mhz[1]) * 1000)}`;
+    const khz = await hostTscKhz();
+    if (khz === undefined) throw new Error("no 'cpu MHz' in /proc/cpuinfo for Linux's tsc_early_khz=");
+    append += ` tsc_early_khz=${khz}`;
   }
-  return { bzImage: paths.KERNEL, initrd: paths.INITRD, append };
+  return { bzImage, initrd, append };
 }

@@ -7,8 +7,11 @@
 // closes first (its FIN, TIME_WAIT, and a SYN on a tuple in TIME_WAIT when the host reuses
 // the source port): when the host closes first, QEMU 7.2's user networking holds each
 // connection in TIME_WAIT and its resident memory grew 85 -> 549 MiB in 60 s (96,000
-// connections; BENCHMARKS.md), which would judge QEMU, not the kernel. Bounded by a
-// request count, a per-request timeout and stop().
+// connections; BENCHMARKS.md), which would judge QEMU, not the kernel. A guest that keeps
+// the connection open anyway (RFC 9112 §9.6 says it must close) gets CLOSE_GRACE_MS after
+// the whole response, then a reset from us (no TIME_WAIT anywhere): without it each such
+// request would wait out the request timeout. Bounded by a request count, a per-request
+// timeout and stop().
 import { connect, type Socket } from "node:net";
 import { LatencyHistogram } from "./histogram.ts";
 import { ERROR_SAMPLES } from "./tally.ts";
@@ -40,9 +43,13 @@ export interface ChurnResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   bytes: number;
   errorSamples: { at: number; message: string }[];
+  /** connections the guest had not closed CLOSE_GRACE_MS after a whole response: the client reset them */
+  keptOpen: number;
 }
 
 const PACE_MS = 5;
+/** how long a complete response's connection waits for the guest's close */
+export const CLOSE_GRACE_MS = 250;
 const MAX_HEAD = 65536;
 
 class Timeout extends Error {}
@@ -60,7 +67,7 @@ export class ChurnRun {
 
   constructor(private readonly o: ChurnOptions) {
     this.latency = new LatencyHistogram(o.timeoutS * 1000);
-    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
+    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [], keptOpen: 0 };
     this.done = Promise.all(o.urls.map((u, i) => this.worker(target(u), i))).then(() => ({
       ...this.result,
       requests: this.completed,
@@ -86,8 +93,8 @@ export class ChurnRun {
       turn++;
       const t0 = performance.now();
       try {
-        const { status, bytes } = await this.once(to, req);
-        const ms = performance.now() - t0;
+        const { status, bytes, completeAt } = await this.once(to, req);
+        const ms = completeAt - t0;
         this.completed++;
         this.latency.record(ms);
         this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
@@ -103,24 +110,28 @@ export class ChurnRun {
     }
   }
 
-  /** One connection, one request, one response, closed by the guest. */
-  private once(to: Target, req: ChurnRequest): Promise<{ status: number; bytes: number }> {
+  /** One connection, one request, one response, closed by the guest (or by us, CLOSE_GRACE_MS after it). */
+  private once(to: Target, req: ChurnRequest): Promise<{ status: number; bytes: number; completeAt: number }> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: to.host, port: to.port, noDelay: true });
       this.open.add(socket);
       let head = Buffer.alloc(0);
       let want: { status: number; bytes: number } | undefined;
       let got = 0;
-      const timer = setTimeout(
+      let completeAt = 0;
+      let timer = setTimeout(
         () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
         this.o.timeoutS * 1000,
       );
-      const finish = (err?: Error) => {
+      const finish = (err?: Error, keptOpen = false) => {
         clearTimeout(timer);
         this.open.delete(socket);
-        socket.destroy();
+        if (keptOpen) socket.resetAndDestroy();
+        else socket.destroy();
         if (err) reject(err);
-        else if (want && got >= want.bytes) resolve(want);
+        else if (want && completeAt) resolve({ ...want, completeAt });
+        // a body without a length ends with the guest's close
+        else if (want?.bytes === Infinity) resolve({ ...want, bytes: got, completeAt: performance.now() });
         else reject(new Error("the guest closed the connection before a whole response"));
       };
       const headers = { ...req.headers, connection: "close" };
@@ -133,6 +144,14 @@ export class ChurnRun {
           want = responseSize(head);
           if (!want && head.length > MAX_HEAD)
             return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
+        }
+        if (want && got >= want.bytes && !completeAt) {
+          completeAt = performance.now();
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            this.result.keptOpen++;
+            finish(undefined, true);
+          }, CLOSE_GRACE_MS);
         }
       });
       socket.on("end", () => finish());
@@ -156,12 +175,15 @@ function target(url: string): Target {
   return { host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(u.port || 80), header: u.host };
 }
 
-/** Once the head is in: the status and the whole response's size (head + Content-Length; none for a 304). */
+/** Once the head is in: the status and the whole response's size (head + Content-Length; no body for a
+ * 1xx, 204 or 304); Infinity when the body ends with the close (no length, or chunked) */
 function responseSize(buf: Buffer): { status: number; bytes: number } | undefined {
   const end = buf.indexOf("\r\n\r\n");
   if (end < 0) return undefined;
   const head = buf.subarray(0, end).toString("latin1");
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
-  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-  return { status, bytes: end + 4 + length };
+  if (status < 200 || status === 204 || status === 304) return { status, bytes: end + 4 };
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
+  const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(head);
+  return { status, bytes: length !== undefined && !chunked ? end + 4 + Number(length) : Infinity };
 }

@@ -4,7 +4,7 @@
 import autocannon from "autocannon";
 import type { PathWeight } from "../options.ts";
 import { InFlightLog } from "./in-flight.ts";
-import { ERROR_SAMPLES, unexpectedCount } from "./tally.ts";
+import { ERROR_SAMPLES, isExpected, unexpectedCount } from "./tally.ts";
 
 export interface LoadOptions {
   /** the same guest through several forwarded ports; connections are spread over them */
@@ -21,6 +21,15 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** every response, with its latency (load/mixed.ts counts them) */
   onResponse?: (ms: number, bytes: number) => void;
+  /** called once, when the guest's first answer with an expected status says it closes the connection
+   * after it: autocannon cannot carry on then (below), so the run has ended and load/mixed.ts takes over */
+  onGuestCloses?: () => void;
+}
+
+/** What autocannon's client emits as "headers" (http-parser-js's parsed head) */
+interface ResponseHead {
+  statusCode: number;
+  shouldKeepAlive: boolean;
 }
 
 export interface LoadTick {
@@ -65,6 +74,9 @@ export class LoadRun {
   private capTimer?: NodeJS.Timeout;
   private stoppedEarly = false;
   private readonly errorSamples: LoadResult["errorSamples"] = [];
+  private readonly clients: autocannon.Client[] = [];
+  private keptAlive = false;
+  private closedByGuest = false;
   /** each connection's last requests, answered or not */
   readonly sent = new InFlightLog();
   readonly done: Promise<LoadResult>;
@@ -81,7 +93,10 @@ export class LoadRun {
           timeout: opts.timeoutS,
           requests: requestCycle(opts.paths, opts.etags),
           headers: opts.headers,
-          setupClient: this.sent.track,
+          setupClient: (client) => {
+            this.sent.track(client);
+            this.watchClose(client, opts.onGuestCloses);
+          },
         },
         (err, result) => {
           clearTimeout(this.capTimer);
@@ -105,6 +120,29 @@ export class LoadRun {
   stop(): void {
     this.stoppedEarly = true;
     this.instance?.stop();
+  }
+
+  /**
+   * autocannon writes its next request on a connection the guest is closing and, on the
+   * reconnect, matches each response to the request before it: half the requests counted,
+   * latencies that grow without end. So the first expected answer that says the guest will
+   * close (no earlier one having kept its connection) ends the run here, uncounted: every
+   * connection is dropped at once (stop() takes up to a second), and onGuestCloses carries on.
+   */
+  private watchClose(client: autocannon.Client, onGuestCloses: (() => void) | undefined): void {
+    this.clients.push(client);
+    if (!onGuestCloses) return;
+    (client as unknown as NodeJS.EventEmitter).on("headers", (head: ResponseHead) => {
+      if (this.keptAlive || this.closedByGuest || !isExpected(String(head.statusCode))) return;
+      if (head.shouldKeepAlive) {
+        this.keptAlive = true;
+        return;
+      }
+      this.closedByGuest = true;
+      for (const c of this.clients) (c as unknown as { destroy(): void }).destroy();
+      this.instance?.stop();
+      onGuestCloses();
+    });
   }
 
   private summarize(r: autocannon.Result, asked: number): LoadResult {

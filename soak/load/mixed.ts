@@ -1,7 +1,9 @@
 // The soak's load: autocannon's keep-alive connections (driver.ts) and a share of the
 // requests each on a new connection (churn.ts), paced to that share, run as one: a tick a
 // second with the responses and their p99, one result with both added up. Bounded by the
-// request count (split by the share), the time cap and stop().
+// request count (split by the share), the time cap and stop(). A guest that closes the
+// connection after every response cannot be loaded over keep-alive connections: the rest of
+// the keep-alive requests go on new connections (churn.ts, one at a time per URL), every one counted.
 import { type ChurnResult, ChurnRun } from "./churn.ts";
 import { type LoadOptions, type LoadResult, LoadRun, requestCycle } from "./driver.ts";
 import { type HistogramSnapshot, LatencyHistogram } from "./histogram.ts";
@@ -28,11 +30,17 @@ export interface MixedWindow extends MixedTick {
 export interface MixedResult extends LoadResult {
   /** the requests made on new connections (counted in the totals too) */
   churn?: ChurnResult;
+  /** the guest closed the connection after every response: this many of the keep-alive requests
+   * were made on new connections instead (counted in the totals and keep-alive latencies too) */
+  closedAfterEach?: number;
 }
 
 export class MixedLoad {
   private readonly keepAlive?: LoadRun;
   private readonly churn?: ChurnRun;
+  /** the keep-alive requests' rest, on new connections, once the guest has closed after a response */
+  private carried?: ChurnRun;
+  private guestCloses = false;
   private keepAliveResponses = 0;
   private keepAliveDone = false;
   /** every keep-alive response's latency (autocannon's own histogram cannot be merged across processes) */
@@ -59,6 +67,9 @@ export class MixedLoad {
             window.record(ms);
             this.keepAliveLatency.record(ms);
           },
+          onGuestCloses: () => {
+            this.guestCloses = true;
+          },
         },
         () => {},
       );
@@ -84,9 +95,10 @@ export class MixedLoad {
     }, 1000);
     const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1000) : undefined;
     const keepAliveDone = this.keepAlive?.done.then(
-      (r) => {
+      async (r) => {
+        const all = this.guestCloses && !this.stopped ? await this.carryOn(r, opts, window) : r;
         this.keepAliveDone = true;
-        return r;
+        return all;
       },
       (err) => {
         this.stop();
@@ -114,12 +126,50 @@ export class MixedLoad {
   stop(): void {
     this.stopped = true;
     this.keepAlive?.stop();
+    this.carried?.stop();
     this.churn?.stop();
+  }
+
+  /** The keep-alive requests autocannon did not make, each on a new connection; the result is both. */
+  private async carryOn(ka: LoadResult, opts: MixedOptions, window: LatencyHistogram): Promise<MixedResult> {
+    const asked = opts.requests - Math.round(opts.requests * opts.churn.share);
+    const started = performance.now();
+    this.carried = new ChurnRun({
+      urls: opts.urls,
+      requests: asked - ka.requests,
+      timeoutS: opts.timeoutS,
+      cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
+      mayStart: () => true,
+      onResponse: (_status, _bytes, ms) => {
+        this.keepAliveResponses++;
+        window.record(ms);
+        this.keepAliveLatency.record(ms);
+      },
+    });
+    const c = await this.carried.done;
+    const statuses = addStatuses({ ...ka.statuses }, c.statuses);
+    const requests = ka.requests + c.requests;
+    const durationS = Math.round((ka.durationS + (performance.now() - started) / 1000) * 100) / 100;
+    return {
+      ...ka,
+      requests,
+      durationS,
+      rps: durationS > 0 ? requests / durationS : 0,
+      errors: ka.errors + c.errors,
+      timeouts: ka.timeouts + c.timeouts,
+      statuses,
+      unexpectedStatuses: unexpectedCount(statuses),
+      latencyMs: this.keepAliveLatency.summary(),
+      bytes: ka.bytes + c.bytes,
+      stopped: this.stopped || requests < asked,
+      errorSamples: [...ka.errorSamples, ...c.errorSamples].slice(0, ERROR_SAMPLES),
+      closedAfterEach: c.connections,
+    };
   }
 
   /** The keep-alive result with the churn's added in; latency: the keep-alive's when there is one (churn has its own). */
   private combine(
-    ka: LoadResult | undefined,
+    ka: MixedResult | undefined,
     churn: ChurnResult | undefined,
     wallS: number,
     asked: number,
@@ -142,6 +192,7 @@ export class MixedLoad {
       stopped: this.stopped || requests < asked,
       errorSamples: [...(ka?.errorSamples ?? []), ...c.errorSamples].slice(0, ERROR_SAMPLES),
       churn: c,
+      ...(ka?.closedAfterEach !== undefined ? { closedAfterEach: ka.closedAfterEach } : {}),
     };
   }
 }

@@ -42,6 +42,7 @@ export function poolResult(dones: Done[], run: PoolRun): MixedResult {
     bytes += d.result.bytes;
   }
   const churns = dones.flatMap((d) => (d.result.churn ? [d.result.churn] : []));
+  const closing = dones.flatMap((d) => (d.result.closedAfterEach !== undefined ? [d.result.closedAfterEach] : []));
   const durationS = Math.round(run.wallS * 100) / 100;
   return {
     requests,
@@ -56,13 +57,15 @@ export function poolResult(dones: Done[], run: PoolRun): MixedResult {
     stopped: run.stopped || dones.some((d) => d.result.stopped) || requests < run.asked,
     errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
     ...(churns.length ? { churn: churnResult(churns, churnLatency) } : {}),
+    ...(closing.length ? { closedAfterEach: closing.reduce((a, b) => a + b, 0) } : {}),
   };
 }
 
 function churnResult(churns: ChurnResult[], latency: LatencyHistogram): ChurnResult {
   const statuses: Record<string, number> = {};
   for (const c of churns) addStatuses(statuses, c.statuses);
-  const sum = (k: "requests" | "connections" | "errors" | "timeouts" | "bytes") => churns.reduce((n, c) => n + c[k], 0);
+  const sum = (k: "requests" | "connections" | "errors" | "timeouts" | "bytes" | "keptOpen") =>
+    churns.reduce((n, c) => n + (c[k] ?? 0), 0);
   return {
     requests: sum("requests"),
     connections: sum("connections"),
@@ -72,5 +75,6 @@ function churnResult(churns: ChurnResult[], latency: LatencyHistogram): ChurnRes
     latencyMs: latency.summary(),
     bytes: sum("bytes"),
     errorSamples: firstSamples(churns.map((c) => c.errorSamples)),
+    keptOpen: sum("keptOpen"),
   };
 }

@@ -6,7 +6,7 @@
 export const ERROR_SAMPLES = 20;
 
 /** 2xx, and 304 for a revalidation */
-const expected = (code: string) => code.startsWith("2") || code === "304";
+export const isExpected = (code: string) => code.startsWith("2") || code === "304";
 
 /** Adds `from`'s counts into `into`; returns `into`. */
 export function addStatuses(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
@@ -16,4 +16,4 @@ export function addStatuses(into: Record<string, number>, from: Record<string, n
 
 /** The responses whose status was not expected. */
 export const unexpectedCount = (statuses: Record<string, number>) =>
-  Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0);
+  Object.entries(statuses).reduce((n, [code, k]) => n + (isExpected(code) ? 0 : k), 0);

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SoakContext } from "../context.ts";
 import { churnWorkers, keepAliveConnections } from "../options.ts";
+import { guestAppend, hostTscKhz } from "../vm/linux-tsc.ts";
 import { freeLoopbackPorts } from "../vm/ports.ts";
 import { Vm } from "../vm/qemu.ts";
 import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
@@ -43,7 +44,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
   const bootStart = performance.now();
-  const started = target.network === "tap" ? await startOnTap(ctx, target) : await startOnUser(ctx, target);
+  const bzImage = target.format === "bzimage";
+  const { append, note } = guestAppend(ctx.o.append, { bzImage, accel: target.accel, hostKhz: await hostTscKhz() });
+  if (note) {
+    ctx.report.boot.notes = [note];
+    ctx.hooks.log(note);
+  }
+  const vm = { ...vmConfig(ctx, target), append };
+  const started = target.network === "tap" ? await startOnTap(ctx, target, vm) : await startOnUser(ctx, target, vm);
   ctx.report.files["serial.log"] = "serial.log";
   const guest: Guest = {
     ...started,
@@ -98,6 +106,8 @@ function shape(ctx: SoakContext, target: Target) {
   return { guestPorts, keepAlive, count, guestPort };
 }
 
+type VmBase = ReturnType<typeof vmConfig>;
+
 function vmConfig(ctx: SoakContext, target: Target) {
   const o = ctx.o;
   return {
@@ -118,11 +128,11 @@ function vmConfig(ctx: SoakContext, target: Target) {
  * connections, one per churn worker, one for gdb. A port can still be taken between our
  * check and QEMU's bind: QEMU then exits at once saying so, and we try again with others.
  */
-async function startOnUser(ctx: SoakContext, target: Target): Promise<Started> {
+async function startOnUser(ctx: SoakContext, target: Target, base: VmBase): Promise<Started> {
   const { guestPorts, keepAlive, count } = shape(ctx, target);
   for (let attempt = 1; ; attempt++) {
     const [gdbPort, ...ports] = await freeLoopbackPorts(1 + count);
-    const vm = await Vm.start({ ...vmConfig(ctx, target), hostPorts: ports, guestPorts, gdbPort });
+    const vm = await Vm.start({ ...base, hostPorts: ports, guestPorts, gdbPort });
     const early = await Promise.race([vm.exited, sleep(300).then(() => undefined)]);
     const log = early ? await readFile(join(ctx.out, "qemu.log"), "utf8").catch(() => "") : "";
     if (
@@ -149,7 +159,7 @@ async function startOnUser(ctx: SoakContext, target: Target): Promise<Started> {
 }
 
 /** QEMU on a tap device in a network namespace of the soak's own (vm/tap-network.ts). */
-async function startOnTap(ctx: SoakContext, target: Target): Promise<Started> {
+async function startOnTap(ctx: SoakContext, target: Target, base: VmBase): Promise<Started> {
   const { keepAlive, count, guestPort } = shape(ctx, target);
   const [gdbPort] = await freeLoopbackPorts(1);
   const [healthPort, statsPort] = [guestPort(0), guestPort(1)];
@@ -161,7 +171,7 @@ async function startOnTap(ctx: SoakContext, target: Target): Promise<Started> {
   };
   try {
     tap = await TapNetwork.open([...new Set([healthPort, statsPort])]);
-    vm = await Vm.start({ ...vmConfig(ctx, target), tap: tap.ifname, gdbPort });
+    vm = await Vm.start({ ...base, tap: tap.ifname, gdbPort });
     await tap.attach(vm.exited);
   } catch (err) {
     await stop();

@@ -1,6 +1,7 @@
 // The load, with every watcher running: the counters' baseline, the ETags to revalidate,
 // then the request count (or the time cap), stopped early by the first finding.
 import type { SoakContext } from "../context.ts";
+import { guestBehaviourNotes } from "../load/guest-behaviour.ts";
 import type { MixedTick } from "../load/mixed.ts";
 import { LoadPool } from "../load/pool.ts";
 import { keepAliveConnections, loadWorkerCount } from "../options.ts";
@@ -89,7 +90,9 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   if (stoppedByFinding) run.stop();
   if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run.done;
-  ctx.report.load = { ...result, asked: o.requests, workers: run.workers };
+  const notes = guestBehaviourNotes(result);
+  for (const note of notes) ctx.hooks.log(note);
+  ctx.report.load = { ...result, asked: o.requests, workers: run.workers, ...(notes.length ? { notes } : {}) };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
   const problems = [

@@ -8,6 +8,7 @@ import type { SoakContext } from "../context.ts";
 import { renderHang, renderTriage } from "../report/triage-md.ts";
 import { triageCrash } from "../triage/crash.ts";
 import { triageHang } from "../triage/hang.ts";
+import { hostTscKhz, tscHangNote } from "../vm/linux-tsc.ts";
 import { Qmp } from "../vm/qmp.ts";
 import type { Guest } from "./boot.ts";
 
@@ -28,6 +29,8 @@ export async function triage(ctx: SoakContext, guest: Guest): Promise<void> {
     } finally {
       qmp.close();
     }
+    const cause = tscHangNote(vm.serial.text(), await hostTscKhz());
+    if (cause) report.hang.notes.unshift(cause);
     if (report.hang.memoryDump) report.files["memory.core"] = basename(report.hang.memoryDump);
     text = renderHang(report.hang, symbols ?? kernel.elf);
   }

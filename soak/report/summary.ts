@@ -86,6 +86,8 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     `| kernel | ${mdCode(r.kernel.path ?? "?")}${r.kernel.buildId ? ` build-id ${mdText(r.kernel.buildId)}` : ""} |`,
     "",
   );
+  const notes = [...(r.boot.notes ?? []), ...(l?.notes ?? [])];
+  if (notes.length) out.push("## Notes", "", ...notes.map((note) => `- ${mdText(note)}`), "");
 
   const { first, last } = r.guest;
   if (first && last) {

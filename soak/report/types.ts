@@ -69,11 +69,13 @@ export interface Report {
   accel: { mode: string; used?: string; refused?: string };
   /** the path into the guest (soak/network.ts) */
   network?: { mode: string; used?: string; refused?: string };
-  boot: { readyMs?: number };
+  /** `notes`: what the engine did to the guest's boot and why (the command line it added to) */
+  boot: { readyMs?: number; notes?: string[] };
   options: Record<string, unknown>;
   verdict: Verdict;
-  /** `workers`: the processes the load ran in (absent in reports from before there were several) */
-  load?: MixedResult & { asked: number; workers?: number };
+  /** `workers`: the processes the load ran in (absent in reports from before there were several);
+   * `notes`: what the guest did with its connections that the load worked around (load/guest-behaviour.ts) */
+  load?: MixedResult & { asked: number; workers?: number; notes?: string[] };
   inFlight?: InFlight;
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };

@@ -20,6 +20,9 @@ describe("connection churn", () => {
     expect(r.load?.churn?.requests).toBe(REQUESTS);
     expect(r.load?.churn?.connections).toBe(REQUESTS);
     expect(r.load?.errors).toBe(0);
+    // the guest closed every one itself (the client's own close after a grace was never needed)
+    expect(r.load?.churn?.keptOpen).toBe(0);
+    expect(r.load?.notes).toBeUndefined();
     const idle = r.guest.first?.tcp_open;
     expect(r.guest.settled?.tcp_open).toBe(idle);
     expect(r.guest.settled?.pmm_pages_used).toBe(r.guest.first?.pmm_pages_used);
