@@ -10,7 +10,8 @@
 // connections; BENCHMARKS.md), which would judge QEMU, not the kernel. A guest that keeps
 // the connection open anyway (RFC 9112 §9.6 says it must close) gets CLOSE_GRACE_MS after
 // the whole response, then a reset from us (no TIME_WAIT anywhere): without it each such
-// request would wait out the request timeout. Bounded by a request count, a per-request
+// request would wait out the request timeout; once it has kept KEPT_OPEN_RUN in a row
+// open, the client stops waiting for it. Bounded by a request count, a per-request
 // timeout and stop().
 import { connect, type Socket } from "node:net";
 import { LatencyHistogram } from "./histogram.ts";
@@ -50,6 +51,8 @@ export interface ChurnResult {
 const PACE_MS = 5;
 /** how long a complete response's connection waits for the guest's close */
 export const CLOSE_GRACE_MS = 250;
+/** connections kept open in a row after which the guest is taken at its habit: no more grace */
+const KEPT_OPEN_RUN = 3;
 const MAX_HEAD = 65536;
 
 class Timeout extends Error {}
@@ -59,6 +62,8 @@ export class ChurnRun {
   completed = 0;
   private started = 0;
   private stopped = false;
+  /** the latest connections the guest kept open after a whole response, in a row */
+  private keptOpenRun = 0;
   /** every response's latency, for a result merged with other processes' (pool.ts) */
   readonly latency: LatencyHistogram;
   private readonly result: Omit<ChurnResult, "latencyMs" | "requests" | "connections">;
@@ -123,11 +128,15 @@ export class ChurnRun {
         () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
         this.o.timeoutS * 1000,
       );
+      let finished = false;
       const finish = (err?: Error, keptOpen = false) => {
+        if (finished) return; // 'end', 'close' and 'error' may all follow one another
+        finished = true;
         clearTimeout(timer);
         this.open.delete(socket);
         if (keptOpen) socket.resetAndDestroy();
         else socket.destroy();
+        if (completeAt) this.keptOpenRun = keptOpen ? this.keptOpenRun + 1 : 0;
         if (err) reject(err);
         else if (want && completeAt) resolve({ ...want, completeAt });
         // a body without a length ends with the guest's close
@@ -148,10 +157,13 @@ export class ChurnRun {
         if (want && got >= want.bytes && !completeAt) {
           completeAt = performance.now();
           clearTimeout(timer);
-          timer = setTimeout(() => {
-            this.result.keptOpen++;
-            finish(undefined, true);
-          }, CLOSE_GRACE_MS);
+          timer = setTimeout(
+            () => {
+              this.result.keptOpen++;
+              finish(undefined, true);
+            },
+            this.keptOpenRun >= KEPT_OPEN_RUN ? 0 : CLOSE_GRACE_MS,
+          );
         }
       });
       socket.on("end", () => finish());

@@ -15,7 +15,7 @@ export function guestBehaviourNotes(r: MixedResult): string[] {
   const kept = r.churn?.keptOpen ?? 0;
   if (kept > 0)
     notes.push(
-      `the guest kept ${n(kept)} of ${n(r.churn?.connections ?? kept)} new connections open after answering a request that said "Connection: close" (RFC 9112 §9.6: it must close): the client closed them itself ${CLOSE_GRACE_MS} ms after the response was complete`,
+      `the guest kept ${n(kept)} of ${n(r.churn?.connections ?? kept)} new connections open after answering a request that said "Connection: close" (RFC 9112 §9.6: it must close): the client closed them itself once the response was complete (after ${CLOSE_GRACE_MS} ms at first, then at once)`,
     );
   return notes;
 }
