@@ -106,10 +106,3 @@ const named: Record<string, Behaviour> = {
 };
 
 export const NAMED_CASES: HostileCase[] = Object.entries(named).map(([name, behaviour]) => ({ name, behaviour }));
-
-/**
- * The cases that break an invariant today, with the invariant (the text before ":" in a
- * broken line). Fixes in the engine turn these green: then take them off this list (the
- * test fails while a listed case passes, so the list cannot go stale).
- */
-export const KNOWN_FAILING: Record<string, string[]> = {};

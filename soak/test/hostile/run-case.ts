@@ -1,19 +1,16 @@
 // Runs the real CLI against the stand-in VMM for one hostile case, then checks the
 // invariants (invariants.ts), that none of the case's processes is left (each carries the
 // case's marker in its environment) and that its temporary folder is empty again.
-import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Report } from "../../report/types.ts";
-import { ROOT, TSX } from "../cli-run.ts";
 import { type Behaviour, SCRIPT_ENV } from "./behaviour.ts";
+import type { Engine } from "./engines.ts";
 import { brokenInvariants, type EngineRun } from "./invariants.ts";
 
 export const VMM = join(import.meta.dirname, "vmm.mjs");
 const MARKER_ENV = "HOSTILE_CASE";
-/** a case's engine is killed after this long: every wait in a tiny soak is far shorter */
-const DEADLINE_MS = 60_000;
 
 export interface HostileCase {
   name: string;
@@ -65,43 +62,22 @@ async function leftovers(marker: string): Promise<string[]> {
   return pids.length ? [`processes: left running: ${names.map((n) => n.slice(0, 120)).join(" | ")}`] : [];
 }
 
-function engine(args: string[], env: NodeJS.ProcessEnv): Promise<EngineRun> {
-  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...args], { cwd: ROOT, env });
-  let [stdout, stderr, overran] = ["", "", false];
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const timer = setTimeout(() => {
-    overran = true;
-    child.kill("SIGKILL");
-  }, DEADLINE_MS);
-  return new Promise((resolve) =>
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, overran });
-    }),
-  );
-}
-
 /** Runs `c` against the kernel file `elf` (the stand-in never boots it; the engine reads its notes). */
-export async function runCase(c: HostileCase, elf: string): Promise<CaseOutcome> {
+export async function runCase(c: HostileCase, elf: string, engine: Engine): Promise<CaseOutcome> {
   const started = Date.now();
-  const marker = `${MARKER_ENV}=${process.pid}-${++cases}`;
+  const id = `${process.pid}-${++cases}`;
   const dir = await mkdtemp(join(tmpdir(), "hostile-case-"));
   const tmp = await mkdtemp(join(tmpdir(), "hostile-tmp-"));
   // tsx keeps its compile cache in the temp folder: share the warm one rather than compile afresh
   const tsxCache = `tsx-${process.getuid?.() ?? 0}`;
+  await mkdir(join(tmpdir(), tsxCache), { recursive: true });
   await symlink(join(tmpdir(), tsxCache), join(tmp, tsxCache));
   try {
     const out = join(dir, "report");
-    const env = {
-      ...process.env,
-      TMPDIR: tmp,
-      [SCRIPT_ENV]: JSON.stringify(c.behaviour),
-      [MARKER_ENV]: marker.split("=")[1],
-    };
+    const env = { TMPDIR: tmp, [SCRIPT_ENV]: JSON.stringify(c.behaviour), [MARKER_ENV]: id };
     const run = await engine([...tinySoak(elf, out), ...(c.args ?? [])], env);
     const { broken, report } = await brokenInvariants(run, out);
-    broken.push(...(await leftovers(marker)));
+    broken.push(...(await leftovers(`${MARKER_ENV}=${id}`)));
     const left = (await readdir(tmp)).filter((f) => f !== tsxCache);
     if (left.length) broken.push(`temp: left in the engine's temporary folder: ${left.join(", ")}`);
     return { name: c.name, broken, report, run, wallMs: Date.now() - started };
@@ -111,12 +87,19 @@ export async function runCase(c: HostileCase, elf: string): Promise<CaseOutcome>
   }
 }
 
-/** Runs `cases` with at most `lanes` engines at once, in order of the list. */
-export async function runCases(list: HostileCase[], elf: string, lanes: number): Promise<CaseOutcome[]> {
+/** Runs `list` on `lanes` engines at once (each lane its own from `engine()`), in order of the list. */
+export async function runCases(
+  list: HostileCase[],
+  elf: string,
+  lanes: number,
+  engine: () => Engine & { close?(): void },
+): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = new Array(list.length);
   let next = 0;
   const lane = async () => {
-    for (let i = next++; i < list.length; i = next++) outcomes[i] = await runCase(list[i], elf);
+    const e = engine();
+    for (let i = next++; i < list.length; i = next++) outcomes[i] = await runCase(list[i], elf, e);
+    e.close?.();
   };
   await Promise.all(Array.from({ length: lanes }, lane));
   return outcomes;

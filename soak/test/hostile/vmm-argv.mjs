@@ -18,9 +18,16 @@ export function optionList(value) {
   return items;
 }
 
-/** { serialPath, forwards: [{ hostPort, guestPort }], qmpPath, kernel, append } from QEMU's argv. */
+/** { serialPath, forwards: [{ hostPort, guestPort }], qmpPath, gdbPort, kernel, append } from QEMU's argv. */
 export function parseQemuArgv(argv) {
-  const vm = { serialPath: undefined, forwards: [], qmpPath: undefined, kernel: undefined, append: "" };
+  const vm = {
+    serialPath: undefined,
+    forwards: [],
+    qmpPath: undefined,
+    gdbPort: undefined,
+    kernel: undefined,
+    append: "",
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ""];
     if (flag === "-chardev") {
@@ -34,6 +41,9 @@ export function parseQemuArgv(argv) {
     } else if (flag === "-qmp") {
       const [where] = optionList(value);
       if (where.startsWith("unix:")) vm.qmpPath = where.slice("unix:".length);
+    } else if (flag === "-gdb") {
+      const m = /^tcp:127\.0\.0\.1:(\d+)$/.exec(value);
+      if (m) vm.gdbPort = Number(m[1]);
     } else if (flag === "-kernel") vm.kernel = value;
     else if (flag === "-append") vm.append = value;
   }
