@@ -5,7 +5,7 @@
 import { expect, inject, it } from "vitest";
 import { hostEngine } from "./hostile/engines.ts";
 import { generate } from "./hostile/generate.ts";
-import { KNOWN_BUGS, unexplained } from "./hostile/known-failing.ts";
+import { KNOWN_BUGS, knownBugsIn, unexplained } from "./hostile/known-failing.ts";
 import { runCases } from "./hostile/run-case.ts";
 
 const COUNT = Number(process.env.HOSTILE_CASES ?? 200);
@@ -24,7 +24,7 @@ it(`${COUNT} generated hostile guests from seed ${SEED} never break the engine`,
     `hostile: slowest ${slowest.map((o) => `${o.name} ${(o.wallMs / 1000).toFixed(1)} s (${o.report?.verdict.kind})`).join(", ")}`,
   );
   for (const bug of KNOWN_BUGS) {
-    const hit = outcomes.filter((o) => bug.pattern.test(o.broken.join("\n"))).map((o) => o.name);
+    const hit = outcomes.filter((o) => knownBugsIn(o).includes(bug)).map((o) => o.name);
     if (hit.length) console.log(`hostile: known bug "${bug.name}" in ${hit.length} cases: ${hit.join(", ")}`);
   }
   const verdicts = new Map<string, number>();
