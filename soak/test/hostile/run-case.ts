@@ -49,7 +49,7 @@ async function markedPids(marker: string): Promise<number[]> {
 }
 
 /** The case's processes still there after a short grace: named as broken, then killed. */
-async function leftovers(marker: string): Promise<string[]> {
+export async function leftovers(marker: string): Promise<string[]> {
   let pids = await markedPids(marker);
   for (let i = 0; i < 20 && pids.length; i++) {
     await new Promise((r) => setTimeout(r, 100));
