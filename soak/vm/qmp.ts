@@ -2,6 +2,21 @@
 // capabilities negotiation, then one command at a time.
 import { createConnection, type Socket } from "node:net";
 
+/** more than any answer the engine asks for (registers, status): a line past it is not QMP */
+const MAX_LINE = 4 * 1024 * 1024;
+
+/** A line of QMP as its JSON object; undefined for anything else (whatever sits on the socket). */
+function messageOf(line: string): Record<string, unknown> | undefined {
+  try {
+    const msg: unknown = JSON.parse(line);
+    return typeof msg === "object" && msg !== null && !Array.isArray(msg)
+      ? (msg as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Qmp {
   private buffer = "";
   private waiting?: { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -33,20 +48,32 @@ export class Qmp {
 
   private onData(d: string): void {
     this.buffer += d;
+    if (this.buffer.length > MAX_LINE && !this.buffer.includes("\n")) {
+      this.buffer = "";
+      this.answer(new Error(`QMP: a line longer than ${MAX_LINE} bytes`));
+      return;
+    }
     let nl = this.buffer.indexOf("\n");
     while (nl >= 0) {
       const line = this.buffer.slice(0, nl).trim();
       this.buffer = this.buffer.slice(nl + 1);
       nl = this.buffer.indexOf("\n");
       if (!line) continue;
-      const msg = JSON.parse(line) as Record<string, unknown>;
-      if ("event" in msg) continue; // asynchronous events are not needed here
-      const w = this.waiting;
-      this.waiting = undefined;
-      if (!w) continue;
-      if ("error" in msg) w.reject(new Error(`QMP: ${JSON.stringify(msg.error)}`));
-      else w.resolve("return" in msg ? msg.return : msg);
+      const msg = messageOf(line);
+      if (!msg) this.answer(new Error(`QMP: not a QMP message: ${JSON.stringify(line.slice(0, 80))}`));
+      else if ("event" in msg)
+        continue; // asynchronous events are not needed here
+      else if ("error" in msg) this.answer(new Error(`QMP: ${JSON.stringify(msg.error)}`));
+      else this.answer("return" in msg ? msg.return : msg);
     }
+  }
+
+  /** Settles the command waiting for an answer, if any: with its value, or its error. */
+  private answer(result: unknown): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    if (result instanceof Error) w?.reject(result);
+    else w?.resolve(result);
   }
 
   private next(timeoutMs: number): Promise<unknown> {

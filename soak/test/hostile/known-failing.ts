@@ -14,9 +14,6 @@ export interface KnownBug {
   explains: RegExp;
 }
 
-const RAW_CRASH_LINE =
-  /^no-command: printed a workflow command: "(unikernel-soak: crash: serial: | {2}crash: serial: |verdict: crash )/;
-
 export const KNOWN_BUGS: KnownBug[] = [
   {
     // StatsMonitor's poll calls parseStats on whatever came back: JSON.parse throws on a body that
@@ -25,19 +22,6 @@ export const KNOWN_BUGS: KnownBug[] = [
     cause: /at parseStats /,
     // node's report of the escaped exception quotes the body, commands and all
     explains: /^(no-throw|report): |^no-command: printed a workflow command: "(SyntaxError|TypeError): /,
-  },
-  {
-    // Qmp.onData JSON.parses each line in a socket 'data' handler: a QMP line that is not JSON
-    // (a hang's triage) is an uncaught exception
-    name: "a QMP line that is not JSON kills the engine",
-    cause: /at Qmp\.onData /,
-    explains: /^(no-throw|report): |^no-command: printed a workflow command: "SyntaxError: /,
-  },
-  {
-    // the crash finding's message and title quote the serial line: the CLI prints them raw
-    name: "a crash line's text is printed raw (workflow commands)",
-    cause: RAW_CRASH_LINE,
-    explains: RAW_CRASH_LINE,
   },
 ];
 
@@ -49,8 +33,6 @@ export const KNOWN_FAILING: Record<string, string[]> = {
   "stats null": STATS_DIE,
   "stats empty": STATS_DIE,
   "counters NaN": STATS_DIE,
-  "crash with commands and markup": ["no-command"],
-  "QMP garbage during hang triage": ["no-throw", "report"],
 };
 
 /** The broken lines of `o` that no known bug explains. */
