@@ -1,6 +1,16 @@
 // Verdicts: what the soak concluded, with the evidence for it, and the exit code.
 
-export type VerdictKind = "pass" | "crash" | "hang" | "reset" | "tx-stall" | "leak" | "latency" | "load" | "error";
+export type VerdictKind =
+  | "pass"
+  | "crash"
+  | "hang"
+  | "reset"
+  | "tx-stall"
+  | "stats"
+  | "leak"
+  | "latency"
+  | "load"
+  | "error";
 
 /** One piece of evidence from a watcher (or the engine itself). */
 export interface Finding {
@@ -18,7 +28,17 @@ export interface Verdict {
 }
 
 /** Which finding names the verdict when several arrive: the most specific first. */
-const PRECEDENCE: Finding["kind"][] = ["error", "crash", "reset", "tx-stall", "hang", "leak", "latency", "load"];
+const PRECEDENCE: Finding["kind"][] = [
+  "error",
+  "crash",
+  "reset",
+  "tx-stall",
+  "hang",
+  "stats",
+  "leak",
+  "latency",
+  "load",
+];
 
 export function decide(findings: Finding[]): Verdict {
   if (findings.length === 0) return { kind: "pass", exitCode: 0, reasons: [] };
