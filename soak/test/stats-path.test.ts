@@ -79,6 +79,15 @@ describe("a soak of a second or two", () => {
     return { max: max === undefined ? undefined : Number(max.replaceAll(",", "")), line: f.includes('class="line"') };
   };
 
+  it("a clean soak of 1,000 requests (about a second): report.html charts them", async () => {
+    const r = await soak(elf, 1000);
+    expect(r.report.verdict.reasons).toEqual([]);
+    const rps = figure(r.html, "rps");
+    console.log(`clean: 1000 requests in ${r.report.load?.durationS} s; chart max ${rps.max} req/s`);
+    expect(rps.max).toBeGreaterThan(0);
+    expect(figure(r.html, "p99").line).toBe(true);
+  });
+
   it("pf-chunker's crash: report.html charts the throughput and p99 the load had", async () => {
     // the bug strikes after 3,000 requests: under a second into the load, before its first whole second
     const r = await soak(chunker, 200_000, "--append", "fault_after_requests=3000");
