@@ -20,6 +20,7 @@ export const ENGINE_INPUTS = [
   "tx-stall-budget",
   "rss-growth-mb",
   "health-failures",
+  "stats-path",
   "accel",
   "network",
 ] as const;

@@ -49,7 +49,8 @@ load
   --request-timeout S      per-request timeout (default ${DEFAULTS.requestTimeoutS})
 watchers and thresholds
   --health-path PATH       (default ${DEFAULTS.healthPath})
-  --stats-path PATH        a flat JSON object of counters (default ${DEFAULTS.statsPath})
+  --stats-path PATH        a flat JSON object of counters (default ${DEFAULTS.statsPath}); none: the
+                           kernel serves none, so tx_stalls, pages and resets by boot id are not watched
   --guest-port LIST        the guest's HTTP ports, e.g. 80 or 8000-8255,9000 (default: the ports
                            the kernel's "unikernel-soak" ELF note announces, else 80)
   --health-failures N      consecutive /health failures that mean a hang (default ${DEFAULTS.healthFailures})
@@ -67,7 +68,8 @@ watchers and thresholds
   --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
 scenario
   --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
-                           them), read before the command line: a flag given there overrides it
+                           them), read before the command line: a flag given there overrides it;
+                           its relative paths (kernel, symbols, initrd) are relative to FILE
 output
   --out DIR                report directory (default ${DEFAULTS.out})
   -h, --help               this text`;

@@ -41,6 +41,7 @@ export interface SoakOptions {
   paths: PathWeight[];
   requestTimeoutS: number;
   healthPath: string;
+  /** the guest's counters (a flat JSON object), or "none": soak without them (countersOff) */
   statsPath: string;
   /** guest ports the load is spread over, one per forwarded host port in turn; empty = the
    * ports the kernel's ELF announces (soak/elf.ts), else 80 */
@@ -118,6 +119,9 @@ export const DEFAULTS: SoakOptions = {
 };
 
 export class UsageError extends Error {}
+
+/** --stats-path none: the kernel serves no counters; tx_stalls, pages, the boot id and their trends are not watched. */
+export const countersOff = (o: Pick<SoakOptions, "statsPath">) => o.statsPath === "none";
 
 /** Churn workers (one forwarded port each): all the connections at 100%, else enough to keep the share
  * (a new connection costs the host several keep-alive requests' time), at least one. */
@@ -197,8 +201,10 @@ export function validate(o: SoakOptions): SoakOptions {
   if (!(o.rssGrowthMiB > 0)) throw new UsageError(`--rss-growth-mb: expected a number above 0, got ${o.rssGrowthMiB}`);
   if (o.kernel && o.fault)
     throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");
-  for (const p of [o.healthPath, o.statsPath]) {
-    if (!p.startsWith("/")) throw new UsageError(`paths must start with "/": got "${p}"`);
-  }
+  if (!o.healthPath.startsWith("/")) throw new UsageError(`--health-path: must start with "/", got "${o.healthPath}"`);
+  if (!countersOff(o) && !o.statsPath.startsWith("/"))
+    throw new UsageError(
+      `--stats-path: must start with "/" (or be none, for a kernel without counters), got "${o.statsPath}"`,
+    );
   return o;
 }

@@ -2,7 +2,8 @@
 // triage -> report. Monitors are attached as the phases go (crash and QEMU exit from
 // QEMU's first instruction; health, counters and QEMU's footprint under load); the
 // first finding ends the phase that is running. Whatever happens (a fault, an error,
-// Ctrl-C), QEMU is stopped and the report is written.
+// Ctrl-C, an engine bug thrown from a timer or a stray promise), QEMU is stopped and the
+// report is written.
 import { resolve } from "node:path";
 import type { KernelUnderTest } from "../kernel/bundled.ts";
 import { type RunHooks, SoakContext } from "./context.ts";
@@ -26,6 +27,17 @@ export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: Ru
   const onAbort = () =>
     ctx.findings.add({ kind: "error", at: Date.now(), message: "cancelled (SIGINT/SIGTERM); partial report" });
   hooks.signal?.addEventListener("abort", onAbort, { once: true });
+  // an engine bug outside the phases' own awaits ends the soak as the engine's error, with its report
+  const onEngineBug = (err: unknown) => {
+    hooks.log(`engine bug: ${(err as Error)?.stack ?? err}`);
+    ctx.findings.add({
+      kind: "error",
+      at: Date.now(),
+      message: `the engine failed (${(err as Error)?.message ?? err}); not the kernel's doing: please report it with this report`,
+    });
+  };
+  process.on("uncaughtException", onEngineBug);
+  process.on("unhandledRejection", onEngineBug);
   let guest: Guest | undefined;
   try {
     const target = await prepare(ctx);
@@ -39,13 +51,15 @@ export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: Ru
     ctx.findings.add({ kind: "error", at: Date.now(), message: (err as Error).message });
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);
-    ctx.stopMonitors();
-    guest?.health.close();
-    guest?.stats.close();
-    await guest?.stop();
     try {
+      ctx.stopMonitors();
+      guest?.health.close();
+      guest?.stats.close();
+      await guest?.stop();
       await writeReport(ctx);
     } finally {
+      process.off("uncaughtException", onEngineBug);
+      process.off("unhandledRejection", onEngineBug);
       await claim.release();
     }
   }

@@ -1,8 +1,8 @@
 // Scenario files (--scenario FILE): engine options as a JSON object keyed by the CLI's
 // long flags, e.g. {"kernel": "../kernel.elf", "requests": 2100, "paths": "/health=1"}.
 // `repro` writes them; the CLI reads them as flags placed before its own, so the
-// command line overrides a scenario (repeatable flags add to it). Paths in a scenario
-// are relative to the scenario file.
+// command line overrides a scenario (repeatable flags add to it). One rule for files: a
+// relative path in a scenario (kernel, symbols, initrd) is relative to the scenario file.
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { optionsToArgv } from "./argv.ts";
@@ -11,7 +11,7 @@ import { DEFAULTS, type SoakOptions, UsageError } from "./options.ts";
 export type Scenario = Record<string, string | number | string[]>;
 
 /** Flags whose values are files, resolved against the scenario's folder. */
-const FILE_FLAGS = new Set(["kernel", "initrd"]);
+const FILE_FLAGS = new Set(["kernel", "symbols", "initrd"]);
 /** Not engine options: never part of a scenario file. */
 const NOT_SCENARIO = new Set(["scenario", "out", "help"]);
 

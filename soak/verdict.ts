@@ -6,6 +6,7 @@ export const VERDICT_KINDS = [
   "hang",
   "reset",
   "tx-stall",
+  "stats",
   "leak",
   "latency",
   "load",
@@ -29,7 +30,17 @@ export interface Verdict {
 }
 
 /** Which finding names the verdict when several arrive: the most specific first. */
-const PRECEDENCE: Finding["kind"][] = ["error", "crash", "reset", "tx-stall", "hang", "leak", "latency", "load"];
+const PRECEDENCE: Finding["kind"][] = [
+  "error",
+  "crash",
+  "reset",
+  "tx-stall",
+  "hang",
+  "stats",
+  "leak",
+  "latency",
+  "load",
+];
 
 export function decide(findings: Finding[]): Verdict {
   if (findings.length === 0) return { kind: "pass", exitCode: 0, reasons: [] };

@@ -25,7 +25,7 @@ process.on("message", (m: ToWorker) => {
 
 function start(options: ConstructorParameters<typeof MixedLoad>[0]): void {
   const startedAt = Date.now();
-  const run = new MixedLoad(options, (t) => send({ type: "tick", count: t.count, latency: t.latency }));
+  const run = new MixedLoad(options, ({ count, latency, seconds }) => send({ type: "tick", count, latency, seconds }));
   load = run;
   if (stopEarly) run.stop();
   run.done.then(

@@ -16,15 +16,17 @@ export interface MixedOptions extends Omit<LoadOptions, "onResponse"> {
 }
 
 export interface MixedTick {
-  /** responses in the last second */
+  /** responses in the window: the last second, or what the load did of one before it ended */
   count: number;
   /** their 99th-percentile latency, ms */
   p99Ms: number;
 }
 
-/** A tick with the second's latencies, for merging with other processes' (pool.ts) */
+/** A tick with the window's latencies and length, for merging with other processes' (pool.ts) */
 export interface MixedWindow extends MixedTick {
   latency: HistogramSnapshot;
+  /** the window's length, s: about 1, less for the last one */
+  seconds: number;
 }
 
 export interface MixedResult extends LoadResult {
@@ -87,12 +89,21 @@ export class MixedLoad {
       });
     }
     let last = 0;
-    const tick = setInterval(() => {
+    let lastAt = started;
+    const emit = () => {
       const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
-      onTick({ count: now - last, p99Ms: window.percentile(99), latency: window.snapshot() });
+      const at = performance.now();
+      onTick({
+        count: now - last,
+        p99Ms: window.percentile(99),
+        latency: window.snapshot(),
+        seconds: (at - lastAt) / 1000,
+      });
       last = now;
+      lastAt = at;
       window.reset();
-    }, 1000);
+    };
+    const tick = setInterval(emit, 1000);
     const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1000) : undefined;
     const keepAliveDone = this.keepAlive?.done.then(
       async (r) => {
@@ -110,6 +121,7 @@ export class MixedLoad {
       .finally(() => {
         clearInterval(tick);
         clearTimeout(cap);
+        emit(); // the last window, however short: a soak of seconds has little else
       });
   }
 

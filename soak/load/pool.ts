@@ -1,7 +1,8 @@
 // The load in child processes ("load workers", load-worker.ts), so it can use more than
 // one core and run where this process cannot (a network namespace, through `enter`).
 // Each worker is a MixedLoad with its part of the load (split.ts); the pool merges their
-// ticks (counts and latency histograms) into one a second, and their results into one.
+// ticks (counts and latency histograms) into one a second (and one for the last part of a
+// second when the load ends), and their results into one.
 // Workers never outlive the engine: a parent-death signal and their exit when the IPC
 // channel closes. One that dies before its result makes `done` reject, naming it.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -21,6 +22,12 @@ export interface PoolOptions extends MixedOptions {
 }
 
 type Done = Extract<FromWorker, { type: "done" }>;
+
+/** The pool's tick: the workers' windows added up, and their rate (each worker's count over its window's length). */
+export interface PoolTick extends MixedTick {
+  /** responses per second */
+  rps: number;
+}
 
 interface Worker {
   child: ChildProcess;
@@ -50,15 +57,19 @@ export class LoadPool {
   private nextAsk = 0;
   private readonly window: LatencyHistogram;
   private windowCount = 0;
+  /** per worker: responses and seconds of the windows it sent since the pool's last tick */
+  private readonly windows = new Map<number, { count: number; seconds: number }>();
   private ticker?: NodeJS.Timeout;
+  private readonly onTick: (t: PoolTick) => void;
   private stopDeadline?: NodeJS.Timeout;
 
-  constructor(o: PoolOptions, onTick: (t: MixedTick) => void) {
+  constructor(o: PoolOptions, onTick: (t: PoolTick) => void) {
     const { workers, enter, ...mixed } = o;
+    this.onTick = onTick;
     this.workers = usableWorkers(mixed, workers);
     this.window = new LatencyHistogram(o.timeoutS * 1000);
     const parts = splitLoad(mixed, this.workers);
-    this.procs = parts.map((part, i) => this.start(part, i, enter ?? [], onTick));
+    this.procs = parts.map((part, i) => this.start(part, i, enter ?? []));
     const churnRequests = Math.round(o.requests * o.churn.share);
     this.done = this.collect({
       asked: o.requests,
@@ -112,7 +123,7 @@ export class LoadPool {
     });
   }
 
-  private start(part: WorkerPart, i: number, enter: string[], onTick: (t: MixedTick) => void): Worker {
+  private start(part: WorkerPart, i: number, enter: string[]): Worker {
     const name = `load worker ${i + 1} of ${this.workers}`;
     // setpriv last, right before node: a wrapper in `enter` that forks or is set-user-ID would lose the signal
     const argv = [...enter, "setpriv", "--pdeathsig", "KILL", "--", ...childScript("load/load-worker", "load-worker")];
@@ -135,7 +146,7 @@ export class LoadPool {
       }),
       done: new Promise<Done>((resolve, reject) => {
         child.on("message", (m: FromWorker) => {
-          if (m.type === "tick") this.tick(m, onTick);
+          if (m.type === "tick") this.tick(m, i);
           else if (m.type === "unanswered") this.asks.get(m.id)?.(m.requests);
           else if (m.type === "done") {
             w.result = m;
@@ -158,25 +169,34 @@ export class LoadPool {
     return w;
   }
 
-  /** Adds a worker's second to the pool's; the pool's own clock ticks half a second after the workers' first. */
-  private tick(m: Extract<FromWorker, { type: "tick" }>, onTick: (t: MixedTick) => void): void {
+  /** Adds a worker's window to the pool's; the pool's own clock ticks half a second after the workers' first. */
+  private tick(m: Extract<FromWorker, { type: "tick" }>, worker: number): void {
     this.windowCount += m.count;
     this.window.merge(m.latency);
+    const w = this.windows.get(worker) ?? { count: 0, seconds: 0 };
+    this.windows.set(worker, { count: w.count + m.count, seconds: w.seconds + m.seconds });
     if (this.ticker) return;
     this.ticker = setTimeout(() => {
-      const emit = () => {
-        onTick({ count: this.windowCount, p99Ms: this.window.percentile(99) });
-        this.windowCount = 0;
-        this.window.reset();
-      };
-      emit();
-      this.ticker = setInterval(emit, 1000);
+      this.emit();
+      this.ticker = setInterval(() => this.emit(), 1000);
     }, 500);
+  }
+
+  private emit(): void {
+    let rps = 0;
+    for (const w of this.windows.values()) if (w.seconds > 0) rps += w.count / w.seconds;
+    this.onTick({ count: this.windowCount, p99Ms: this.window.percentile(99), rps });
+    this.windowCount = 0;
+    this.windows.clear();
+    this.window.reset();
   }
 
   private async collect(run: { asked: number; keepAlive: boolean; capMs: number }): Promise<MixedResult> {
     try {
       const dones = await Promise.all(this.procs.map((w) => w.done));
+      // what came since the last tick: every worker sent its last window before its result
+      clearInterval(this.ticker);
+      if (this.windows.size) this.emit();
       const wallS = (Math.max(...dones.map((d) => d.endedAt)) - Math.min(...dones.map((d) => d.startedAt))) / 1000;
       return poolResult(dones, { ...run, stopped: this.stopped, wallS });
     } finally {

@@ -11,7 +11,7 @@ export type ToWorker =
   | { type: "unanswered"; id: number };
 
 export type FromWorker =
-  | { type: "tick"; count: number; latency: HistogramSnapshot }
+  | { type: "tick"; count: number; latency: HistogramSnapshot; seconds: number }
   | { type: "unanswered"; id: number; requests: SentRequest[] }
   | {
       type: "done";

@@ -1,15 +1,15 @@
-// The load, with every watcher running: the counters' baseline, the ETags to revalidate,
-// then the request count (or the time cap), stopped early by the first finding.
+// The load, with every watcher running: the counters' baseline (unless --stats-path none),
+// the ETags to revalidate, then the request count (or the time cap), stopped early by the
+// first finding; the timeline's last entry when the load ends.
 import type { SoakContext } from "../context.ts";
 import { guestBehaviourNotes } from "../load/guest-behaviour.ts";
-import type { MixedTick } from "../load/mixed.ts";
-import { LoadPool } from "../load/pool.ts";
-import { keepAliveConnections, loadWorkerCount } from "../options.ts";
+import { LoadPool, type PoolTick } from "../load/pool.ts";
+import { countersOff, keepAliveConnections, loadWorkerCount } from "../options.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import type { InFlight } from "../report/types.ts";
-import { parseStats } from "../watch/guest-stats.ts";
 import { HealthMonitor } from "../watch/health-monitor.ts";
 import { HostMonitor } from "../watch/host-monitor.ts";
+import { StatsAnswerError } from "../watch/stats-answer.ts";
 import { StatsMonitor } from "../watch/stats-monitor.ts";
 import { TrendMonitor } from "../watch/trend-monitor.ts";
 import type { Guest } from "./boot.ts";
@@ -27,7 +27,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   ctx.hooks.log(
     `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading ${describePorts(guest)}`,
   );
-  ctx.stats.check(parseStats((await guest.stats.get(o.statsPath, 5000)).body), Date.now());
+  if (!countersOff(o) && !(await baseline(ctx, guest))) return;
   const etags = new Map<string, string>();
   for (const p of o.paths.filter((x) => x.revalidate)) {
     const etag = (await guest.health.get(p.path, 5000)).headers.etag;
@@ -46,10 +46,18 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       sink,
     ),
   );
-  ctx.attach(new StatsMonitor(guest.stats, o.statsPath, o.intervalMs, o.healthTimeoutMs, ctx.stats, sink));
+  if (!countersOff(o))
+    ctx.attach(
+      new StatsMonitor(
+        guest.stats,
+        { path: o.statsPath, intervalMs: o.intervalMs, timeoutMs: o.healthTimeoutMs, failures: o.healthFailures },
+        ctx.stats,
+        sink,
+      ),
+    );
   ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
   const counter: LoadCounter = { requests: 0, rps: 0 };
-  ctx.attach(new TimelineRecorder(ctx, health, counter, started));
+  const recorder = ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
 
   const run = new LoadPool(
@@ -66,9 +74,9 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       paths: o.paths,
       etags,
     },
-    (t: MixedTick) => {
+    (t: PoolTick) => {
       counter.requests += t.count;
-      counter.rps = t.count;
+      counter.rps = t.rps;
       counter.p99Ms = t.p99Ms;
     },
   );
@@ -90,6 +98,10 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   if (stoppedByFinding) run.stop();
   if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run.done;
+  // the load's last window, then no load: the timeline must not repeat its last rate
+  recorder.record();
+  counter.rps = 0;
+  counter.p99Ms = undefined;
   const notes = guestBehaviourNotes(result);
   for (const note of notes) ctx.hooks.log(note);
   ctx.report.load = { ...result, asked: o.requests, workers: run.workers, ...(notes.length ? { notes } : {}) };
@@ -103,6 +115,28 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : "",
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
+}
+
+/**
+ * The counters before the load. A stats path that does not answer them is the run's setting,
+ * not the kernel's failing: an error (exit 2) that says what came back and the ways out.
+ * False when a watcher's finding (a crash, QEMU's exit) came first.
+ */
+async function baseline(ctx: SoakContext, guest: Guest): Promise<boolean> {
+  const path = ctx.o.statsPath;
+  const wayOut = `pass the path your kernel serves its counters at, or --stats-path none (action input stats-path: none) to soak without counters (tx_stalls, pages and resets by boot id then go unwatched)`;
+  try {
+    const answer = await guest.stats.get(path, 5000);
+    ctx.stats.check(ctx.stats.read(answer), Date.now());
+    return true;
+  } catch (err) {
+    if (ctx.findings.any) return false;
+    if (err instanceof StatsAnswerError)
+      throw new Error(
+        `--stats-path: before the load, ${err.message}; the kernel contract asks for a flat JSON object of counters there: ${wayOut}`,
+      );
+    throw new Error(`--stats-path: ${path} did not answer before the load (${(err as Error).message}): ${wayOut}`);
+  }
 }
 
 /** The requests on the wire now, with the guest's request counter as last polled. */

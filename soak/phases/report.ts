@@ -21,6 +21,7 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
     report.files.kernel = elfCopy;
   report.guest.first = ctx.stats.first;
   report.guest.last = ctx.stats.last;
+  report.guest.overLimits = ctx.stats.overLimits;
   const rss = ctx.host?.rss;
   if (rss?.first) report.host.rssMiB = { first: rss.first, max: rss.max, last: rss.last };
   if (ctx.host?.last) report.host.cpuS = ctx.host.last.cpuS;

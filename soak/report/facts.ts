@@ -6,3 +6,16 @@ export const accelLine = (r: Report) =>
 
 export const networkLine = (n: NonNullable<Report["network"]>) =>
   `${n.used === "tap" ? "tap device in a private network namespace" : n.used === "user" ? "QEMU user networking" : "?"}${n.refused ? ` (tap refused: ${n.refused})` : ""}`;
+
+/** What a reader must know before the verdict: what the soak did not watch, what it dropped. */
+export function readerNotes(r: Report): string[] {
+  const o = r.options as { statsPath?: string; healthPath?: string };
+  const notes: string[] = [];
+  if (o.statsPath === "none")
+    notes.push(
+      `Counters off (--stats-path none): tx_stalls, the guest's pages, resets seen by its boot id and the counter trends were not watched; only ${o.healthPath ?? "/health"}, the serial console and QEMU itself were.`,
+    );
+  if (r.guest.overLimits)
+    notes.push(`The guest's counters went beyond the engine's limits: it ${r.guest.overLimits}; the rest were kept.`);
+  return notes;
+}

@@ -1,7 +1,7 @@
 // report.html: the report folder as one page to look at, opened from file:// with no
 // network and no script: the verdict and where it struck at the top, the timeline as
 // inline SVG charts with the failure marked, the triage, the counters, the command.
-import { accelLine, networkLine } from "./facts.ts";
+import { accelLine, networkLine, readerNotes } from "./facts.ts";
 import { escapeHtml as esc } from "./html-escape.ts";
 import { PAGE_STYLE } from "./html-style.ts";
 import { crashSection, hangSection, type SourceExcerpt, sourceSection } from "./html-triage.ts";
@@ -25,6 +25,9 @@ export function renderHtml(r: Report, timeline: TimelineEntry[], excerpt?: Sourc
 <style>${PAGE_STYLE}</style></head>
 <body>
 ${verdictHeader(r, timeline)}
+${readerNotes(r)
+  .map((n) => `<p class="warn">${esc(n)}</p>`)
+  .join("\n")}
 ${excerpt ? sourceSection(excerpt) : ""}
 ${chartsSection(r, timeline)}
 ${runFacts(r)}

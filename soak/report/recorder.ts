@@ -7,7 +7,7 @@ import type { TimelineEntry } from "./types.ts";
 
 export interface LoadCounter {
   requests: number;
-  /** responses in the last second */
+  /** responses per second over the load's last window (a second, or the part of one before it ended) */
   rps: number;
   /** their 99th-percentile latency, ms */
   p99Ms?: number;
@@ -16,35 +16,13 @@ export interface LoadCounter {
 export class TimelineRecorder implements Monitor {
   private readonly poller: Poller;
 
-  constructor(ctx: SoakContext, health: HealthMonitor, load: LoadCounter, loadStarted: number) {
-    const o = ctx.o;
-    this.poller = new Poller(o.intervalMs, async () => {
-      const host = ctx.host?.last;
-      const stats = ctx.stats;
-      const elapsedS = (Date.now() - loadStarted) / 1000;
-      const entry: TimelineEntry = {
-        t: Math.round(elapsedS * 10) / 10,
-        at: new Date().toISOString(),
-        rps: load.rps,
-        health: { ok: health.failures === 0, ms: health.lastMs },
-        guest: stats.last,
-        guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : undefined,
-        host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) },
-        p99Ms: load.rps > 0 ? load.p99Ms : undefined,
-      };
-      ctx.timeline.add(entry);
-      ctx.hooks.progress({
-        elapsedS,
-        requests: load.requests,
-        asked: o.requests,
-        rps: load.rps,
-        capS: o.durationS || undefined,
-        p99Ms: load.p99Ms,
-        healthMs: health.lastMs,
-        txStalls: stats.last?.[o.counters.txStalls],
-        rssMiB: host?.rssMiB,
-      });
-    });
+  constructor(
+    private readonly ctx: SoakContext,
+    private readonly health: HealthMonitor,
+    private readonly load: LoadCounter,
+    private readonly loadStarted: number,
+  ) {
+    this.poller = new Poller("timeline recorder", ctx.o.intervalMs, async () => this.record(), ctx.findings.add);
   }
 
   start(): void {
@@ -53,5 +31,36 @@ export class TimelineRecorder implements Monitor {
 
   stop(): void {
     this.poller.stop();
+  }
+
+  /** One entry now (the poller's, and the load's last when it ends between two). */
+  record(): void {
+    const { ctx, health, load } = this;
+    const o = ctx.o;
+    const host = ctx.host?.last;
+    const stats = ctx.stats;
+    const elapsedS = (Date.now() - this.loadStarted) / 1000;
+    const entry: TimelineEntry = {
+      t: Math.round(elapsedS * 10) / 10,
+      at: new Date().toISOString(),
+      rps: Math.round(load.rps),
+      health: { ok: health.failures === 0, ms: health.lastMs },
+      guest: stats.last,
+      guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : undefined,
+      host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) },
+      p99Ms: load.rps > 0 ? load.p99Ms : undefined,
+    };
+    ctx.timeline.add(entry);
+    ctx.hooks.progress({
+      elapsedS,
+      requests: load.requests,
+      asked: o.requests,
+      rps: load.rps,
+      capS: o.durationS || undefined,
+      p99Ms: load.p99Ms,
+      healthMs: health.lastMs,
+      txStalls: stats.last?.[o.counters.txStalls],
+      rssMiB: host?.rssMiB,
+    });
   }
 }

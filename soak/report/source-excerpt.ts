@@ -1,8 +1,7 @@
 // The AssemblyScript lines to show in report.html: around the function a crash blames,
 // or, for a hang, the innermost AssemblyScript function of the gdb backtrace.
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { asSourceOf, type SourceLine } from "../triage/as-source.ts";
+import { asSourceOf, inSourceRoot, type SourceLine } from "../triage/as-source.ts";
 import { demangle, isWasmFunction } from "../triage/symbolize.ts";
 import type { SourceExcerpt } from "./html-triage.ts";
 import type { Report } from "./types.ts";
@@ -25,8 +24,9 @@ export async function sourceExcerpt(report: Report, sourceRoot: string): Promise
     name = innermostWasmFrame(report.hang.backtrace);
     at = name ? await asSourceOf(name, sourceRoot) : undefined;
   }
-  if (!at || !name) return undefined;
-  const lines = await readFile(join(sourceRoot, at.file), "utf8").then(
+  const path = at && inSourceRoot(sourceRoot, at.file);
+  if (!at || !name || !path) return undefined; // the name is the guest's: never a file outside the sources
+  const lines = await readFile(path, "utf8").then(
     (t) => t.split("\n"),
     () => undefined,
   );

@@ -2,7 +2,7 @@
 // are Mermaid, which GitHub renders.
 
 import { UNCAPPED_REQUESTS } from "../options.ts";
-import { accelLine, networkLine } from "./facts.ts";
+import { accelLine, networkLine, readerNotes } from "./facts.ts";
 import { mdCode, mdFence, mdText } from "./guest-text.ts";
 import { inFlightSection } from "./in-flight-md.ts";
 import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
@@ -47,6 +47,7 @@ const VERDICT_ICON: Record<string, string> = { pass: "✅", error: "⚠️" };
 export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   const v = r.verdict;
   const out = [`# Soak ${VERDICT_ICON[v.kind] ?? "❌"} ${v.kind}`, ""];
+  for (const note of readerNotes(r)) out.push(`> **Note:** ${mdText(note)}`, "");
   if (r.crash) {
     const at = r.crash.asSource ? `${r.crash.asSource.file}:${r.crash.asSource.line}` : r.crash.source;
     out.push(`**${mdText(r.crash.title)}**${at ? ` at ${mdCode(at)}` : ""}`, "");

@@ -77,7 +77,8 @@ export interface Report {
    * `notes`: what the guest did with its connections that the load worked around (load/guest-behaviour.ts) */
   load?: MixedResult & { asked: number; workers?: number; notes?: string[] };
   inFlight?: InFlight;
-  guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats };
+  /** `overLimits`: what the guest's counters had beyond the engine's limits (watch/stats-answer.ts), dropped */
+  guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats; overLimits?: string };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
   /** trends over the steady phase, by series (pmm_pages_used, qemu_rss_mib, p99_ms) */
   trends?: Record<string, TrendReport>;

@@ -77,6 +77,18 @@ describe("scenario files", () => {
     expect(parse(["--scenario", file, "--requests", "500"]).requests).toBe(500);
   });
 
+  it("reads every file it names relative to itself, wherever it is run from", async () => {
+    const file = await write({ kernel: "k.elf", symbols: "vmlinux", initrd: "../initrd.img" });
+    const dir = dirname(file);
+    const o = parse(["--scenario", file]);
+    expect([o.kernel, o.symbols, o.initrd]).toEqual([
+      join(dir, "k.elf"),
+      join(dir, "vmlinux"),
+      resolve(dir, "../initrd.img"),
+    ]);
+    expect(scenarioOf(o, dir)).toMatchObject({ kernel: "k.elf", symbols: "vmlinux", initrd: "../initrd.img" });
+  });
+
   it.each([
     ["not json", /cannot read it as JSON/],
     [[1], /expected a JSON object of flags/],

@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Report } from "../report/types.ts";
 import { demangle, isWasmFunction } from "../triage/symbolize.ts";
 
 describe("demangle", () => {
@@ -34,5 +38,28 @@ describe("asSourceOf", () => {
       file: "kernel/src/net/conn.ts",
     });
     expect(await asSourceOf("~lib/rt/stub/__new", root)).toBeUndefined();
+  });
+});
+
+describe("a function name that leads out of the source root", () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+
+  it("is never read, by asSourceOf or by the report's source excerpt", async () => {
+    const { asSourceOf } = await import("../triage/as-source.ts");
+    const { sourceExcerpt } = await import("../report/source-excerpt.ts");
+    const dir = await mkdtemp(join(tmpdir(), "source-root-"));
+    dirs.push(dir);
+    const root = join(dir, "root");
+    await mkdir(join(root, "kernel"), { recursive: true });
+    await writeFile(join(root, "kernel/inside.ts"), "export function ok(): void {\n}\n");
+    await writeFile(join(dir, "secret.ts"), "export function leak(): void {\n  // not the kernel's\n}\n");
+    expect(await asSourceOf("kernel/inside/ok", root)).toEqual({ file: "kernel/inside.ts", line: 1 });
+    expect(await asSourceOf("../secret/leak", root)).toBeUndefined();
+    expect(await asSourceOf(`${dir}/secret/leak`, root)).toBeUndefined();
+    const crashAt = (file: string) => ({ crash: { symbol: "leak", asSource: { file, line: 1 } } }) as unknown as Report;
+    expect((await sourceExcerpt(crashAt("kernel/inside.ts"), root))?.text[0]).toMatch(/function ok/);
+    expect(await sourceExcerpt(crashAt("../secret.ts"), root)).toBeUndefined();
+    expect(await sourceExcerpt(crashAt(join(dir, "secret.ts")), root)).toBeUndefined();
   });
 });

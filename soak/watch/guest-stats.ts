@@ -3,21 +3,18 @@
 // that are not given back once the load has stopped.
 import { churnWorkers, type SoakOptions } from "../options.ts";
 import type { Finding } from "../verdict.ts";
+import type { ProbeResult } from "./http-probe.ts";
+import { readStats } from "./stats-answer.ts";
 
 export type GuestStats = Record<string, number>;
 
 /** samples over which the fewest pages in use are taken (guest-stats' growth check) */
 const ENVELOPE = 3;
 
-export function parseStats(body: string): GuestStats {
-  const raw = JSON.parse(body) as Record<string, unknown>;
-  const out: GuestStats = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === "number") out[k] = v;
-  return out;
-}
-
 export class StatsWatcher {
   first?: GuestStats;
+  /** the first time an answer went beyond the limits on counters (stats-answer.ts), what was dropped */
+  overLimits?: string;
   last?: GuestStats;
   /** when `last` was read (ms since the epoch) */
   lastAt?: number;
@@ -35,6 +32,13 @@ export class StatsWatcher {
 
   startLoad(at: number): void {
     this.loadStartedAt = at;
+  }
+
+  /** The counters in an answer to the stats path, within the limits; throws StatsAnswerError. */
+  read(answer: ProbeResult): GuestStats {
+    const r = readStats(answer, this.o.statsPath, Object.values(this.o.counters));
+    this.overLimits ??= r.overLimits;
+    return r.stats;
   }
 
   /** Takes a new sample; returns what is wrong with it, if anything. */

@@ -18,24 +18,29 @@ export class HealthMonitor implements Monitor {
   private readonly poller: Poller;
 
   constructor(probe: HttpProbe, o: HealthOptions, sink: FindingSink) {
-    this.poller = new Poller(o.intervalMs, async () => {
-      const at = Date.now();
-      try {
-        const r = await probe.get(o.path, o.timeoutMs);
-        if (r.status !== 200) throw new Error(`status ${r.status}`);
-        this.failures = 0;
-        this.lastMs = Math.round(r.ms);
-      } catch (err) {
-        this.failures++;
-        this.lastMs = undefined;
-        if (this.failures === o.failures)
-          sink({
-            kind: "hang",
-            at,
-            message: `${o.path} failed ${this.failures} times in a row (last: ${(err as Error).message}, ${new Date(at).toISOString()})`,
-          });
-      }
-    });
+    this.poller = new Poller(
+      `${o.path} monitor`,
+      o.intervalMs,
+      async () => {
+        const at = Date.now();
+        try {
+          const r = await probe.get(o.path, o.timeoutMs);
+          if (r.status !== 200) throw new Error(`status ${r.status}`);
+          this.failures = 0;
+          this.lastMs = Math.round(r.ms);
+        } catch (err) {
+          this.failures++;
+          this.lastMs = undefined;
+          if (this.failures === o.failures)
+            sink({
+              kind: "hang",
+              at,
+              message: `${o.path} failed ${this.failures} times in a row (last: ${(err as Error).message}, ${new Date(at).toISOString()})`,
+            });
+        }
+      },
+      sink,
+    );
   }
 
   start(): void {

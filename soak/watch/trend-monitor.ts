@@ -70,17 +70,22 @@ export class TrendMonitor implements Monitor {
     };
     const steadyFrom = loadStarted + o.warmupS * 1000;
     const x = (at: number) => (at - loadStarted) / 1000;
-    this.poller = new Poller(o.intervalMs, async () => {
-      const now = Date.now();
-      if (now < steadyFrom) return;
-      const s = ctx.stats;
-      if (s.lastAt && s.lastAt !== this.lastGuestAt && s.lastAt >= steadyFrom && s.last?.[pages] !== undefined) {
-        this.lastGuestAt = s.lastAt;
-        this.offer(pages, x(s.lastAt), s.last[pages]);
-      }
-      if (ctx.host?.last) this.offer("qemu_rss_mib", x(now), ctx.host.last.rssMiB);
-      if (load.p99Ms !== undefined && load.rps > 0) this.offer("p99_ms", x(now), load.p99Ms);
-    });
+    this.poller = new Poller(
+      "trend monitor",
+      o.intervalMs,
+      async () => {
+        const now = Date.now();
+        if (now < steadyFrom) return;
+        const s = ctx.stats;
+        if (s.lastAt && s.lastAt !== this.lastGuestAt && s.lastAt >= steadyFrom && s.last?.[pages] !== undefined) {
+          this.lastGuestAt = s.lastAt;
+          this.offer(pages, x(s.lastAt), s.last[pages]);
+        }
+        if (ctx.host?.last) this.offer("qemu_rss_mib", x(now), ctx.host.last.rssMiB);
+        if (load.p99Ms !== undefined && load.rps > 0) this.offer("p99_ms", x(now), load.p99Ms);
+      },
+      sink,
+    );
   }
 
   start(): void {
