@@ -183,7 +183,8 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   memory.copy(at, headBuf, head.pos);
   memory.copy(at + head.pos, bodyBuf, <usize>generated);
   const assetBody = sendBody && asset != null;
-  socket.queue(c, physAddr(at), <u32>head.pos + generated, assetBody ? asset!.addr : 0, assetBody ? length : 0, clockNs());
+  const assetAt: u64 = assetBody ? asset!.addr : 0;
+  socket.queue(c, physAddr(at), <u32>head.pos + generated, assetAt, assetBody ? length : 0, clockNs());
   const bodyLen = sendBody ? length : 0;
   stats.requests++;
   if (status == 304) stats.http304++;
