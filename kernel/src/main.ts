@@ -87,7 +87,7 @@ export function kmain(): void {
   const heartbeatNs = cmdline.number("heartbeat_ms", DEFAULT_HEARTBEAT_MS) * 1_000_000;
   pmm.init(POOL_PAGES);
   assets.init();
-  tcpInput.init(http.onData); // the stack hands received bytes up; it never calls the server by name
+  tcpInput.init(http.onData); // the stack says when a connection has bytes to read; it never calls the server by name
   configureNetwork();
   if (nic.init()) ethernet.announce();
   faults.configure(clockNs());

@@ -1,18 +1,19 @@
 // HTTP/1.1 over the TCP connections: keep-alive and pipelining, GET and HEAD, the
 // routes of the kernel contract (ARCHITECTURE.md) and the baked assets. Requests are
-// parsed straight from the connection's receive buffer; responses go into its
-// arena (headers, generated bodies) or point at an asset's bytes in the image.
+// parsed straight from the connection's receive buffer (socket.recv); responses go into
+// its send buffer (headers, generated bodies) or point at an asset's bytes in the image.
 import * as con from "../console";
 import { bytesEqual, Writer } from "../lib/writer";
 import * as faults from "../faults";
 import * as pmm from "../mem/pmm";
-import { Conn } from "../net/conn";
-import * as tcpInput from "../net/tcp-input";
+import * as socket from "../net/socket";
+import { Conn } from "../net/socket";
 import { clockNs } from "../clock";
 import { physAddr } from "../platform";
 import * as stats from "../stats";
 import * as assets from "./assets";
 import * as recent from "./recent";
+import * as session from "./session";
 import { renderStats } from "./stats-json";
 
 const BODY_CAP: usize = 7680;
@@ -24,7 +25,7 @@ const head = new Writer(headBuf, HEAD_CAP);
 export let verbose = false;
 let statsRenders: u32 = 0;
 
-// What one request asked for, as offsets into the connection's receive buffer.
+// What one request asked for; the addresses point into the connection's receive buffer.
 let method: u8 = recent.METHOD_OTHER;
 let targetAt: usize = 0;
 let targetLen: usize = 0;
@@ -78,10 +79,11 @@ function parse(p: usize, end: usize): bool {
   if (i == 0 || i >= end || load<u8>(p + i) != 0x20) return false;
   if (bytesEqual(p, i, "GET", false)) method = recent.METHOD_GET;
   else if (bytesEqual(p, i, "HEAD", false)) method = recent.METHOD_HEAD;
-  targetAt = ++i;
+  const target = ++i;
   while (i < end && load<u8>(p + i) > 0x20 && load<u8>(p + i) < 0x7f) i++;
-  targetLen = i - targetAt;
-  if (targetLen == 0 || load<u8>(p + targetAt) != 0x2f || load<u8>(p + i) != 0x20) return false;
+  targetAt = p + target;
+  targetLen = i - target;
+  if (targetLen == 0 || load<u8>(targetAt) != 0x2f || load<u8>(p + i) != 0x20) return false;
   i++;
   if (i + 10 > end) return false;
   if (bytesEqual(p + i, 10, "HTTP/1.1\r\n", false)) http10 = false;
@@ -111,7 +113,7 @@ function parse(p: usize, end: usize): bool {
       if (bytesEqual(p + value, valueLen, "close", true)) wantClose = true;
       else if (bytesEqual(p + value, valueLen, "keep-alive", true)) wantKeepAlive = true;
     } else if (bytesEqual(p + name, nameLen, "if-none-match", true)) {
-      inmAt = value;
+      inmAt = p + value;
       inmLen = valueLen;
     } else if (bytesEqual(p + name, nameLen, "content-length", true)) {
       if (valueLen == 0 || valueLen > 9) return false;
@@ -144,7 +146,7 @@ function statusText(status: u16): string {
 /**
  * Queues one response: the header, then the asset's bytes (when `asset` is given) or
  * the bytes generated into `body` (typed `textType`). HEAD and 304 send the header
- * alone. Returns false when the connection's arena has no room yet: the request
+ * alone. Returns false when the connection's send buffer has no room yet: the request
  * stays in the receive buffer and is answered once acknowledgements free space.
  */
 function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: string, close: bool): bool {
@@ -173,34 +175,32 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   else if (http10) head.str("\r\nConnection: keep-alive");
   head.str("\r\n\r\n");
   const sendBody = method != recent.METHOD_HEAD && status != 304 && length > 0;
-  // A generated body goes right after the header in the arena, as one block; only an
-  // asset's body is a separate pointer (so body is 0 for every dynamic response).
+  // A generated body goes right after the header in the send buffer, as one block; only an
+  // asset's body is a second span (so a dynamic response is always one span alone).
   const generated: u32 = sendBody && asset == null ? length : 0;
-  const at = c.arenaAlloc(<u32>head.pos + generated);
+  const at = socket.sendBuffer(c, <u32>head.pos + generated);
   if (at == 0) return false;
   memory.copy(at, headBuf, head.pos);
   memory.copy(at + head.pos, bodyBuf, <usize>generated);
   const assetBody = sendBody && asset != null;
-  c.queueResponse(physAddr(at), <u32>head.pos + generated, assetBody ? asset!.addr : 0, assetBody ? length : 0, clockNs());
+  const assetAt: u64 = assetBody ? asset!.addr : 0;
+  socket.queue(c, physAddr(at), <u32>head.pos + generated, assetAt, assetBody ? length : 0, clockNs());
   const bodyLen = sendBody ? length : 0;
   stats.requests++;
   if (status == 304) stats.http304++;
   else if (status < 300) stats.http2xx++;
   else stats.http4xx++;
-  recent.record(clockNs() / 1_000_000, method, c.rx() + targetAt, targetLen, status, <u32>head.pos + bodyLen, c.id);
+  recent.record(clockNs() / 1_000_000, method, targetAt, targetLen, status, <u32>head.pos + bodyLen, c.id);
   if (verbose) {
     con.str("http: conn=");
     con.dec(c.id);
     con.str(" ");
     con.dec(status);
     con.str(" ");
-    con.bytes(c.rx() + targetAt, min(targetLen, 80));
+    con.bytes(targetAt, min(targetLen, 80));
     con.end();
   }
-  if (close) {
-    c.stopParsing = true;
-    tcpInput.closeAfterQueued(c);
-  }
+  if (close) socket.close(c);
   return true;
 }
 
@@ -214,16 +214,15 @@ function fail(c: Conn, status: u16): bool {
   return respond(c, status, null, "text/plain; charset=utf-8", true);
 }
 
-/** Answers the request in [0, end) of the receive buffer; false = retry later (no room). */
-function serve(c: Conn, end: usize): bool {
-  const p = c.rx();
+/** Answers the request head in [p, p+end); false = retry later (no room). */
+function serve(c: Conn, p: usize, end: usize): bool {
   if (!parse(p, end) || chunked) return fail(c, 400);
   const close = wantClose || (http10 && !wantKeepAlive);
   if (method == recent.METHOD_OTHER) return fail(c, 405);
   // the path is the target up to any query
   let pathLen: usize = 0;
-  while (pathLen < targetLen && load<u8>(p + targetAt + pathLen) != 0x3f) pathLen++;
-  const path = p + targetAt;
+  while (pathLen < targetLen && load<u8>(targetAt + pathLen) != 0x3f) pathLen++;
+  const path = targetAt;
   body.reset(bodyBuf, BODY_CAP);
   if (bytesEqual(path, pathLen, "/health", false)) {
     body.str("ok\n");
@@ -244,37 +243,43 @@ function serve(c: Conn, end: usize): bool {
   }
   const a = assets.find(path, pathLen);
   if (a != null) {
-    const status: u16 = inmLen > 0 && assets.noneMatch(a, p + inmAt, inmLen) ? 304 : 200;
+    const status: u16 = inmLen > 0 && assets.noneMatch(a, inmAt, inmLen) ? 304 : 200;
     return respond(c, status, a, "", close);
   }
   body.str("not found\n");
   return respond(c, 404, null, "text/plain; charset=utf-8", close);
 }
 
-/** Parses and answers every complete request in the receive buffer, as far as there is room. */
-export function onData(c: Conn): void {
-  while (c.rxLen > 0 && !c.stopParsing && c.canQueueResponse()) {
-    const p = c.rx();
-    if (c.skip > 0) {
-      const n = min(c.skip, c.rxLen);
-      consume(c, n);
-      c.skip -= n;
+/**
+ * Parses and answers the complete requests in the `len` received bytes at `data`, as far
+ * as there is room to queue answers; returns the bytes done with (the socket drops them).
+ */
+function answerRequests(c: Conn, data: usize, len: u32): u32 {
+  const s = session.forConnection(c);
+  let used: u32 = 0;
+  while (used < len && !socket.closed(c) && socket.canQueue(c)) {
+    const p = data + <usize>used;
+    const n = len - used;
+    if (s.skip > 0) {
+      const skipped = min(s.skip, n);
+      used += skipped;
+      s.skip -= skipped;
       continue;
     }
-    const end = headerEnd(p, c.rxLen);
+    const end = headerEnd(p, n);
     if (end < 0) {
-      if (!plausibleStart(p, c.rxLen)) fail(c, 400);
-      else if (tcpInput.bufferNearlyFull(c)) fail(c, 431); // the head cannot end within the buffer
+      if (!plausibleStart(p, n)) fail(c, 400);
+      else if (socket.bufferNearlyFull(c, n)) fail(c, 431); // the head cannot end within the buffer
       break;
     }
-    if (!serve(c, <usize>end)) break;
-    consume(c, <u32>end);
-    c.skip = contentLength;
+    if (!serve(c, p, <usize>end)) break;
+    used += <u32>end;
+    s.skip = contentLength;
   }
+  return used;
 }
 
-function consume(c: Conn, n: u32): void {
-  const p = c.rx();
-  if (n < c.rxLen) memory.copy(p, p + <usize>n, <usize>(c.rxLen - n));
-  c.rxLen -= n;
+/** The handler tcp-input calls: `c` has received bytes. */
+export function onData(c: Conn): void {
+  socket.recv(c, answerRequests);
 }

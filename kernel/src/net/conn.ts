@@ -1,14 +1,15 @@
 // A TCP connection's state and buffers. Each open connection owns CONN_PAGES pages
-// from the allocator: the received bytes not yet parsed (RX_CAP) and an arena
-// (ARENA_CAP) for the response headers and generated bodies it is sending. Both
-// are given back when the connection closes, or enters TIME_WAIT, whichever is first.
+// from the allocator: the received bytes the application has not consumed yet (RX_CAP)
+// and an arena (ARENA_CAP), its send buffer, for bytes the application queues to send.
+// Both are given back when the connection closes, or enters TIME_WAIT, whichever is first.
+// The application reaches a connection only through socket.ts.
 import * as pmm from "../mem/pmm";
 
 export const RX_CAP: u32 = 8192;
 export const ARENA_CAP: u32 = 8192;
 export const CONN_PAGES: u32 = 4;
-/** responses queued per connection (pipelining depth) */
-export const MAX_RESPONSES: i32 = 16;
+/** send segments queued per connection (bounds an application's pipelining depth) */
+export const MAX_SEGMENTS: i32 = 16;
 /** the first retransmission timeout, and the first zero-window probe interval */
 export const RTO_INITIAL_NS: u64 = 200_000_000;
 
@@ -22,16 +23,16 @@ export const FIN_WAIT_2: u8 = 6;
 export const CLOSING: u8 = 7;
 export const TIME_WAIT: u8 = 8;
 
-/** One response in the send stream: header bytes then body bytes, both physical. */
-export class Response {
-  hdr: u64 = 0;
-  hdrLen: u32 = 0;
-  /** 0 when there is no body (HEAD, /health without payload, errors) */
-  body: u64 = 0;
-  bodyLen: u32 = 0;
-  /** sequence number of the response's first byte */
+/** One piece of the send stream, queued whole: the bytes of `first`, then those of `second`, both physical. */
+export class SendSegment {
+  first: u64 = 0;
+  firstLen: u32 = 0;
+  /** 0 when the segment is `first` alone (bytes elsewhere, such as a baked asset, go here) */
+  second: u64 = 0;
+  secondLen: u32 = 0;
+  /** sequence number of the segment's first byte */
   start: u32 = 0;
-  /** arena bytes to give back when the response is acknowledged */
+  /** arena bytes to give back when the segment is acknowledged */
   arena: u32 = 0;
 }
 
@@ -52,15 +53,13 @@ export class Conn {
   peerWnd: u32 = 0;
   peerMss: u32 = 536;
   ackNeeded: bool = false;
-  /** close (send FIN) once every queued response has been sent */
+  /** close (send FIN) once every queued segment has been sent */
   closing: bool = false;
-  /** answer no further requests on this connection (after Connection: close or an error) */
-  stopParsing: bool = false;
   finSent: bool = false;
   /** the application has stopped reading: received bytes are acknowledged and dropped (a lingering close) */
   discardInput: bool = false;
 
-  /** when data last went out (or a response was queued on an idle connection) */
+  /** when data last went out (or a segment was queued on an idle connection) */
   lastProgress: u64 = 0;
   /** counted in tx_stalls already, until data moves again */
   stalled: bool = false;
@@ -78,18 +77,18 @@ export class Conn {
   probeAt: u64 = 0;
   probeNs: u64 = 0;
 
+  /** counts the connections this slot has held: an application's per-slot state is stale when it changes */
+  serial: u32 = 0;
   pages: usize = 0;
   rxLen: u32 = 0;
-  /** request body bytes still to be discarded */
-  skip: u32 = 0;
   arenaTail: u32 = 0;
   arenaUsed: u32 = 0;
-  responses: StaticArray<Response> = new StaticArray<Response>(MAX_RESPONSES);
-  respHead: i32 = 0;
-  respCount: i32 = 0;
+  segments: StaticArray<SendSegment> = new StaticArray<SendSegment>(MAX_SEGMENTS);
+  segHead: i32 = 0;
+  segCount: i32 = 0;
 
   constructor(public id: i32) {
-    for (let i = 0; i < MAX_RESPONSES; i++) unchecked((this.responses[i] = new Response()));
+    for (let i = 0; i < MAX_SEGMENTS; i++) unchecked((this.segments[i] = new SendSegment()));
   }
 
   rx(): usize {
@@ -103,14 +102,13 @@ export class Conn {
   /** Takes the connection's pages; false when the allocator has none. */
   open(): bool {
     this.pages = pmm.alloc(CONN_PAGES);
+    this.serial++;
     this.rxLen = 0;
-    this.skip = 0;
     this.arenaTail = 0;
     this.arenaUsed = 0;
-    this.respHead = 0;
-    this.respCount = 0;
+    this.segHead = 0;
+    this.segCount = 0;
     this.closing = false;
-    this.stopParsing = false;
     this.finSent = false;
     this.discardInput = false;
     this.ackNeeded = false;
@@ -128,6 +126,13 @@ export class Conn {
   dropBuffers(): void {
     if (this.pages != 0) pmm.free(this.pages, CONN_PAGES);
     this.pages = 0;
+  }
+
+  /** Drops the first `n` received bytes (the application consumed them). */
+  dropReceived(n: u32): void {
+    const p = this.rx();
+    if (n < this.rxLen) memory.copy(p, p + <usize>n, <usize>(this.rxLen - n));
+    this.rxLen -= n;
   }
 
   release(): void {
@@ -150,7 +155,7 @@ export class Conn {
     return this.arena() + <usize>start;
   }
 
-  /** arena bytes taken since the last queued response (charged to the next one) */
+  /** arena bytes taken since the last queued segment (charged to the next one) */
   pendingArena: u32 = 0;
 
   /** Nothing of ours is unsent or unacknowledged: the connection waits on the peer. */
@@ -158,37 +163,33 @@ export class Conn {
     return this.sndUna == this.sndNxt && this.sndNxt == this.queued + (this.finSent ? 1 : 0);
   }
 
-  canQueueResponse(): bool {
-    return this.respCount < MAX_RESPONSES;
-  }
-
-  /** Appends a response to the send stream; it owns the arena bytes taken since the last one. */
-  queueResponse(hdr: u64, hdrLen: u32, body: u64, bodyLen: u32, now: u64): void {
+  /** Appends a segment to the send stream; it owns the arena bytes taken since the last one. */
+  queueSend(first: u64, firstLen: u32, second: u64, secondLen: u32, now: u64): void {
     if (this.sndNxt == this.queued) this.lastProgress = now; // idle until now: the clock starts here
-    const r = unchecked(this.responses[(this.respHead + this.respCount) % MAX_RESPONSES]);
-    r.hdr = hdr;
-    r.hdrLen = hdrLen;
-    r.body = body;
-    r.bodyLen = bodyLen;
-    r.start = this.queued;
-    r.arena = this.pendingArena;
+    const s = unchecked(this.segments[(this.segHead + this.segCount) % MAX_SEGMENTS]);
+    s.first = first;
+    s.firstLen = firstLen;
+    s.second = second;
+    s.secondLen = secondLen;
+    s.start = this.queued;
+    s.arena = this.pendingArena;
     this.pendingArena = 0;
-    this.respCount++;
-    this.queued += hdrLen + bodyLen;
+    this.segCount++;
+    this.queued += firstLen + secondLen;
   }
 
-  /** Drops the responses wholly acknowledged by `una`; true when any went. */
+  /** Drops the segments wholly acknowledged by `una`; true when any went. */
   releaseAcked(una: u32): bool {
     let released = false;
-    while (this.respCount > 0) {
-      const r = unchecked(this.responses[this.respHead]);
-      if (<i32>(una - (r.start + r.hdrLen + r.bodyLen)) < 0) break;
-      this.arenaUsed -= r.arena;
-      this.respHead = (this.respHead + 1) % MAX_RESPONSES;
-      this.respCount--;
+    while (this.segCount > 0) {
+      const s = unchecked(this.segments[this.segHead]);
+      if (<i32>(una - (s.start + s.firstLen + s.secondLen)) < 0) break;
+      this.arenaUsed -= s.arena;
+      this.segHead = (this.segHead + 1) % MAX_SEGMENTS;
+      this.segCount--;
       released = true;
     }
-    if (this.respCount == 0 && this.arenaUsed == 0) this.arenaTail = 0;
+    if (this.segCount == 0 && this.arenaUsed == 0) this.arenaTail = 0;
     return released;
   }
 }

@@ -1,7 +1,8 @@
 // TCP input for a server on port 80 and the range the ELF note announces (isListening):
-// in-order receive, FIN/RST, a short TIME_WAIT, and what the application may ask of a
-// connection (the passive open is accept.ts). The received bytes go to the handler given to init(): the stack
-// never calls the application by name. Segments out are tcp.ts, slots table.ts.
+// in-order receive, FIN/RST, a short TIME_WAIT (the passive open is accept.ts). The
+// handler given to init() is told when a connection has bytes to read or room to queue
+// again, and reads them through socket.ts: the stack never calls the application by name.
+// Segments out are tcp.ts, slots table.ts.
 import * as accept from "./accept";
 import * as conn from "./conn";
 import { Conn } from "./conn";
@@ -13,6 +14,7 @@ import { clockNs } from "../clock";
 import { bootHttpPorts } from "../platform";
 import * as stats from "../stats";
 
+/** Told that `c` has received bytes (read with socket.recv), perhaps after send room came back. */
 export type Handler = (c: Conn) => void;
 
 const PORT_HTTP: u16 = 80;
@@ -45,24 +47,7 @@ function isListening(wirePort: u16): bool {
   return port == PORT_HTTP || port - extraFirst < extraCount;
 }
 
-/** Marks a connection to close once its queued responses are out, dropping any further
- * input (Connection: close, errors, idle): the peer may keep sending, we keep acknowledging. */
-export function closeAfterQueued(c: Conn): void {
-  c.closing = true;
-  c.discardInput = true;
-  scheduler.markDirty(c);
-}
-
-/**
- * Less room left in `c`'s receive buffer than one full segment. A sender that avoids small
- * segments (RFC 9293 3.8.6.2.1; QEMU's slirp does) may then wait seconds before sending
- * into it, so a request head that has not ended by now is treated as too large.
- */
-export function bufferNearlyFull(c: Conn): bool {
-  return conn.RX_CAP - c.rxLen < min(c.peerMss, tcp.OUR_MSS);
-}
-
-/** Hands the received bytes to the application; a connection closing drops them instead. */
+/** Lets the application read what was received; a connection closing drops it instead. */
 function receive(c: Conn): void {
   const before = c.rxLen;
   if (!c.discardInput) deliver(c);
@@ -82,7 +67,7 @@ function onAck(c: Conn, ack: u32, now: u64): void {
     c.state = conn.ESTABLISHED;
     stats.tcpOpen++;
   }
-  if (c.releaseAcked(ack) && c.rxLen > 0) receive(c); // room again for pipelined requests
+  if (c.releaseAcked(ack) && c.rxLen > 0) receive(c); // room again to answer what waits (pipelined requests)
   if (c.finSent && ack == c.queued + 1) {
     if (c.state == conn.FIN_WAIT_1) c.state = conn.FIN_WAIT_2;
     else if (c.state == conn.CLOSING) enterTimeWait(c, now);

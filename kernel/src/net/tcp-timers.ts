@@ -7,9 +7,9 @@ import * as conn from "./conn";
 import { Conn } from "./conn";
 import * as nic from "./nic";
 import * as scheduler from "./scheduler";
+import * as socket from "./socket";
 import * as table from "./table";
 import * as tcp from "./tcp";
-import * as tcpInput from "./tcp-input";
 import * as stats from "../stats";
 
 const RTO_MAX_NS: u64 = 4_000_000_000;
@@ -129,7 +129,7 @@ export function run(now: u64): void {
       }
     } else if (c.state == conn.ESTABLISHED && !c.closing && c.waitsOnPeer() && now - c.lastRecv > idleNs) {
       stats.tcpIdleTimeouts++;
-      tcpInput.closeAfterQueued(c);
+      socket.close(c);
     }
   }
 }

@@ -47,29 +47,29 @@ export function tcpChecksum(ip: usize, tcp: usize, len: usize): u16 {
 
 /**
  * Copies `n` bytes of the send stream, starting at sequence number `seq`, to `dst`:
- * the segment payload. Each response is its header bytes then its body bytes.
+ * the segment payload. Each send segment is its first span's bytes then its second's.
  */
 function tcpSendChunk(c: Conn, seq: u32, dst: usize, n: u32): void {
   let i = 0;
-  while (n > 0 && i < c.respCount) {
-    const r = unchecked(c.responses[(c.respHead + i) % conn.MAX_RESPONSES]);
-    const total = r.hdrLen + r.bodyLen;
-    const sent = seq - r.start; // bytes of this response before seq
+  while (n > 0 && i < c.segCount) {
+    const s = unchecked(c.segments[(c.segHead + i) % conn.MAX_SEGMENTS]);
+    const total = s.firstLen + s.secondLen;
+    const sent = seq - s.start; // bytes of this segment before seq
     if (<i32>sent < 0 || sent >= total) {
       i++;
       continue;
     }
     let take = min(n, total - sent);
-    let inHeader = sent < r.hdrLen;
+    let inFirst = sent < s.firstLen;
     if (isDefined(FAULT_PF_CHUNKER)) {
-      // Fault injection (pf-chunker): the body branch for a response that has no body.
-      if (r.body == 0 && faults.armed()) inHeader = false;
+      // Fault injection (pf-chunker): the second span's branch for a segment that has none.
+      if (s.second == 0 && faults.armed()) inFirst = false;
     }
-    if (inHeader) {
-      take = min(take, r.hdrLen - sent);
-      physCopyIn(dst, r.hdr + <u64>sent, take);
+    if (inFirst) {
+      take = min(take, s.firstLen - sent);
+      physCopyIn(dst, s.first + <u64>sent, take);
     } else {
-      physCopyIn(dst, r.body + <u64>(<i64>sent - <i64>r.hdrLen), take);
+      physCopyIn(dst, s.second + <u64>(<i64>sent - <i64>s.firstLen), take);
     }
     dst += take;
     seq += take;
@@ -90,7 +90,7 @@ function send(c: Conn, seq: u32, flags: u8, payload: u32, now: u64): bool {
   store<u32>(t, bswap<u32>(c.rcvNxt), 8);
   store<u8>(t, <u8>((TCP_HDR + synOpt) << 2), 12);
   store<u8>(t, flags, 13);
-  // What the request buffer can still take; a connection that drops its input takes anything.
+  // What the receive buffer can still take; a connection that drops its input takes anything.
   store<u16>(t, bswap<u16>(<u16>(c.discardInput ? conn.RX_CAP : conn.RX_CAP - c.rxLen)), 14);
   store<u32>(t, 0, 16); // checksum, urgent pointer
   if (synOpt != 0) store<u32>(t, bswap<u32>(0x02040000 | OUR_MSS), 20);
@@ -136,12 +136,12 @@ export function probe(c: Conn, now: u64): bool {
   return send(c, c.sndUna - 1, ACK, 0, now);
 }
 
-/** How far into its response's asset body sequence number `seq` is (0 when in a header). */
-function bodyOffset(c: Conn, seq: u32): u32 {
-  for (let i = 0; i < c.respCount; i++) {
-    const r = unchecked(c.responses[(c.respHead + i) % conn.MAX_RESPONSES]);
-    const sent = seq - r.start;
-    if (<i32>sent >= 0 && sent < r.hdrLen + r.bodyLen) return sent > r.hdrLen ? sent - r.hdrLen : 0;
+/** How far into its send segment's second span sequence number `seq` is (0 when in the first). */
+function secondOffset(c: Conn, seq: u32): u32 {
+  for (let i = 0; i < c.segCount; i++) {
+    const s = unchecked(c.segments[(c.segHead + i) % conn.MAX_SEGMENTS]);
+    const sent = seq - s.start;
+    if (<i32>sent >= 0 && sent < s.firstLen + s.secondLen) return sent > s.firstLen ? sent - s.firstLen : 0;
   }
   return 0;
 }
@@ -165,8 +165,8 @@ export function output(c: Conn, now: u64, budget: i32): i32 {
     const inFlight = c.sndNxt - c.sndUna;
     if (inFlight >= c.peerWnd) break;
     if (isDefined(FAULT_TX_STALL_209K)) {
-      // Fault injection (tx-stall-209k): stop 209 KiB into an asset body.
-      if (faults.armed() && bodyOffset(c, c.sndNxt) >= 209 * 1024) break;
+      // Fault injection (tx-stall-209k): stop 209 KiB into an asset body (a segment's second span).
+      if (faults.armed() && secondOffset(c, c.sndNxt) >= 209 * 1024) break;
     }
     if (sent == budget) return MORE;
     const n = min(min(mss, c.queued - c.sndNxt), c.peerWnd - inFlight);
