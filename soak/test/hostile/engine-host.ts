@@ -6,6 +6,7 @@ import { basename } from "node:path";
 import { kernelUnderTest } from "../../../kernel/bundled.ts";
 import { reproduceCommand } from "../../argv.ts";
 import { parseCli } from "../../cli-options.ts";
+import { logLine } from "../../report/guest-text.ts";
 import { runSoak, VERSION } from "../../run.ts";
 
 export interface HostRequest {
@@ -19,8 +20,9 @@ export interface HostReply {
 }
 
 let stderr = "";
+// as soak/cli.ts logs: the engine's lines carry guest text
 const log = (line: string) => {
-  stderr += `unikernel-soak: ${line}\n`;
+  stderr += `unikernel-soak: ${logLine(line)}\n`;
 };
 
 async function run({ args, env }: HostRequest): Promise<number> {
