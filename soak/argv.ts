@@ -88,7 +88,9 @@ export function savedOptionsToArgv(saved: Record<string, unknown>): string[] {
       if (flags.some((f) => typeof f !== "string")) throw new TypeError("not a string");
       argv.push(...flags);
     } catch (err) {
-      throw new UsageError(`options.${k}: ${JSON.stringify(saved[k]).slice(0, 80)} is not a value it takes (${(err as Error).message})`);
+      throw new UsageError(
+        `options.${k}: ${JSON.stringify(saved[k]).slice(0, 80)} is not a value it takes (${(err as Error).message})`,
+      );
     }
   }
   return asArgv(argv);
@@ -102,8 +104,12 @@ function asArgv(pairs: string[]): string[] {
   return out;
 }
 
+/** One word for the shell, whatever it holds: single-quoted, each ' as '\''. */
+export const shellWord = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+
+/** As shellWord, but a word of only safe characters is left bare (for a command shown to a reader). */
 export function shellQuote(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : shellWord(a);
 }
 
 /**

@@ -40,7 +40,11 @@ export async function claimOutDir(
   const dir = resolve(out);
   const kept = keptFileNames(kernel, inputs);
   const files = [...REPORT_FILES, ...[kept.kernel, kept.initrd, kept.symbols].filter((f) => f !== undefined)];
-  for (const [what, file] of [["kernel under test", kernel], ["initrd", inputs.initrd], ["symbols ELF", inputs.symbols]]) {
+  for (const [what, file] of [
+    ["kernel under test", kernel],
+    ["initrd", inputs.initrd],
+    ["symbols ELF", inputs.symbols],
+  ]) {
     const inside = file && relative(dir, resolve(file));
     if (inside !== undefined && !inside.startsWith("..") && !inside.startsWith("/"))
       throw new UsageError(`--out ${out}: the ${what} (${file}) is inside it; choose another folder`);

@@ -35,14 +35,28 @@ export async function keepInputs(
 ): Promise<Partial<KeptFiles>> {
   const names = keptFileNames(kernelElf, o);
   const kept: Partial<KeptFiles> = {};
-  const sources: Record<keyof KeptFiles, string | undefined> = { kernel: kernelElf, initrd: o.initrd, symbols: o.symbols };
+  const sources: Record<keyof KeptFiles, string | undefined> = {
+    kernel: kernelElf,
+    initrd: o.initrd,
+    symbols: o.symbols,
+  };
   for (const role of ["kernel", "initrd", "symbols"] as const) {
     const from = sources[role];
     const to = names[role];
     if (!from || !to) continue;
     const at = join(out, to);
-    const linked = role === "symbols" && (await link(from, at).then(() => true, () => false));
-    const ok = linked || (await copyFile(from, at, constants.COPYFILE_FICLONE).then(() => true, () => false));
+    const linked =
+      role === "symbols" &&
+      (await link(from, at).then(
+        () => true,
+        () => false,
+      ));
+    const ok =
+      linked ||
+      (await copyFile(from, at, constants.COPYFILE_FICLONE).then(
+        () => true,
+        () => false,
+      ));
     if (ok) kept[role] = to;
   }
   return kept;

@@ -84,7 +84,12 @@ function reportOptions(dir: string, saved: unknown, own: Partial<SoakOptions>): 
   const patterns = Array.isArray(s.crashPatterns)
     ? s.crashPatterns.map((p) => ({ source: regexpSource(p) }))
     : s.crashPatterns;
-  const mine = { kernel: own.kernel, initrd: own.initrd ?? s.initrd, symbols: own.symbols ?? s.symbols, qemu: own.qemu };
+  const mine = {
+    kernel: own.kernel,
+    initrd: own.initrd ?? s.initrd,
+    symbols: own.symbols ?? s.symbols,
+    qemu: own.qemu,
+  };
   try {
     const argv = savedOptionsToArgv({ ...s, ...mine, crashPatterns: patterns, fault: undefined, out: undefined });
     const o = parseCli(argv);

@@ -1,5 +1,5 @@
 // repro.sh's program: fixed text that reads its values only from the shell variables
-// script.ts assigns above it (each quoted by shellQuote, argv.ts), so nothing a report holds, a
+// script.ts assigns above it (each quoted by shellWord, argv.ts), so nothing a report holds, a
 // guest printed or a user typed ever becomes shell code. Exit 1 = reproduced, 0 = not,
 // 2 = could not run: the convention of `git bisect run`.
 export const SCRIPT_BODY = `
@@ -18,6 +18,7 @@ stop_qemu() {
   if [ -n "$qemu" ]; then kill "$qemu" 2>/dev/null; wait "$qemu" 2>/dev/null; fi
   qemu=
 }
+# shellcheck disable=SC2317 # (run by the EXIT trap)
 cleanup() {
   stop_qemu
   rm -rf "$work"
@@ -50,7 +51,7 @@ probe() { curl -g -s -o /dev/null -m "$health_timeout_s" -f "$check$1"; }
 # a counter of the stats JSON: digits only, whatever the guest answered
 counter() {
   local line
-  curl -g -s -m 5 "$check$stats_path" | head -c 1048576 | tr -d ' \\r\\n\\t' | tr ',{}' '\\n\\n\\n' |
+  curl -g -s -m 5 "$check$stats_path" | head -c 1048576 | tr -d ' \\r\\n\\t' | tr ',{}' '\\n' |
     while IFS= read -r line; do
       case $line in
         "\\"$1\\":"*)
@@ -160,7 +161,7 @@ if ! failed; then
   settled=1
 fi
 if failed; then
-  echo "reproduced: $kind after about $sent requests, $SECONDS s"
+  echo "reproduced: $failure after about $sent requests, $SECONDS s"
   evidence
   exit 1
 fi

@@ -1,10 +1,10 @@
 // repro.sh: the minimised scenario with no Node at all. The script is the fixed program of
-// script-body.ts after a block of shell variables, each value quoted by shellQuote and by
+// script-body.ts after a block of shell variables, each value quoted by shellWord and by
 // nothing else: QEMU's command line (the engine's own, vm/qemu.ts) with placeholders for
 // the folders and ports known only at run time, the checks' paths and counters, the
 // request mix. Loopback ports are chosen when the script runs, so two at once never collide.
 import { relative } from "node:path";
-import { shellQuote } from "../argv.ts";
+import { shellWord } from "../argv.ts";
 import { requestCycle } from "../load/driver.ts";
 import type { SoakOptions } from "../options.ts";
 import { qemuArgs } from "../vm/qemu.ts";
@@ -38,8 +38,8 @@ export function crashMarker(line: string): string {
 }
 
 type Value = string | number | undefined;
-const scalar = (name: string, v: Value) => `${name}=${shellQuote(String(v ?? ""))}`;
-const array = (name: string, vs: Value[]) => `${name}=(${vs.map((v) => shellQuote(String(v ?? ""))).join(" ")})`;
+const scalar = (name: string, v: Value) => `${name}=${shellWord(String(v ?? ""))}`;
+const array = (name: string, vs: Value[]) => `${name}=(${vs.map((v) => shellWord(String(v ?? ""))).join(" ")})`;
 
 export function reproScript(s: ScriptInput): string {
   const o = s.options;
@@ -100,14 +100,16 @@ export function reproScript(s: ScriptInput): string {
     scalar("page_growth", o.pageGrowth),
   ];
   return `#!/usr/bin/env bash
-# Written by unikernel-soak repro ($written_by below): reproduces the failure named in $failure with bash, QEMU and curl, no Node. QEMU user networking (restrict=on) on loopback
+# shellcheck disable=SC2016 # (the values below are data: in single quotes, nothing in them expands)
+# Written by unikernel-soak repro ($written_by below): reproduces the failure named in
+# $failure with bash, QEMU and curl, no Node. QEMU user networking (restrict=on) on loopback
 # ports chosen when it runs; then curl sends the minimised request mix over keep-alive
 # connections until the failure shows, or the request count or the time cap is reached.
 # Exit 1 = reproduced (the evidence is printed), 0 = not reproduced, 2 = could not run.
 # Usage: ./repro.sh [KERNEL]   (default: the kernel kept in the report folder)
 #        REPRO_PORT=N ./repro.sh   uses loopback ports N and up
 set -u
-# shellcheck disable=SC2034 # (failure, written_by: for the reader)
+# shellcheck disable=SC2034 # (for the reader)
 ${values.join("\n")}
 ${SCRIPT_BODY}`;
 }
