@@ -8,6 +8,7 @@ import { shellWord } from "../argv.ts";
 import { requestCycle } from "../load/driver.ts";
 import type { SoakOptions } from "../options.ts";
 import { qemuArgs } from "../vm/qemu.ts";
+import { stripPrefix } from "../watch/linux-report-block.ts";
 import { type Signature, signatureText } from "./failure.ts";
 import { SCRIPT_BODY } from "./script-body.ts";
 
@@ -31,9 +32,10 @@ export interface ScriptInput {
   version: string;
 }
 
-/** The text a crash dump's headline starts with ("PF at 0x", "TRAP: "), to look for in the serial log. */
+/** The text a crash dump's headline starts with ("PF at 0x", "TRAP: ", "Kernel panic - not syncing: "),
+ * to look for in the serial log: without Linux's timestamp, which differs from boot to boot. */
 export function crashMarker(line: string): string {
-  const first = line.split("\n")[0];
+  const first = stripPrefix(line.split("\n")[0]);
   return /^.*?(?: at 0x|: )/.exec(first)?.[0] ?? first;
 }
 
