@@ -30,8 +30,8 @@ const TOOLS = {
 };
 // only to build a kernel (not --system-only)
 const BUILD_TOOLS = { gcc: "gcc" };
-// only for the test suite (--tests): the browser test drives Chromium headless
-const TEST_TOOLS = { chromium: "chromium" };
+// only for the test suite (--tests): the browser test drives Chromium headless; repro.sh is linted
+const TEST_TOOLS = { chromium: "chromium", shellcheck: "shellcheck" };
 // only for the benchmarks (--bench): wrk and passt, and what scripts/linux-guest/build.sh needs
 // to build the Linux reference (gcc-12 builds its module against Debian's headers)
 const BENCH_TOOLS = { wrk: "wrk", passt: "passt", cpio: "cpio", make: "make", "gcc-12": "gcc-12" };

@@ -16,7 +16,9 @@ import { qemuPidsFor } from "../vm/qemu.ts";
 import { tempDir } from "./cli-run.ts";
 
 const run = promisify(execFile);
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a shell payload, meant literally
 const PAYLOAD = "$(touch${IFS}pwned-1)`touch${IFS}pwned-2`;touch${IFS}pwned-3'\";touch${IFS}pwned-4'";
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a shell payload, meant literally
 const NEWLINE = "x\ntouch${IFS}pwned-5\n$(touch${IFS}pwned-6)";
 
 const hostile = (): string[] => [
