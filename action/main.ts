@@ -2,7 +2,7 @@
 // soak, then the outcome (outputs, summary, annotation, artifact). Everything about
 // soaking lives in soak/; this file only puts the stages in order.
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
 import { reproduceCommand } from "../soak/argv.ts";
@@ -47,7 +47,7 @@ export async function run(env = process.env): Promise<void> {
   let lastProgress = 0;
   const report = await guestLogGroup("Soak", (log) =>
     runSoak(config.options, kernel, {
-      command: reproduceCommand(config.options, basename(kernel.elf), VERSION),
+      command: reproduceCommand(config.options, kernel.elf, VERSION),
       signal: controller.signal,
       log,
       progress: (p) => {

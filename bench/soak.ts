@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Report } from "../soak/report/types.ts";
+import { readReportFile } from "../soak/report/report-file.ts";
 import { childProcesses, processCpu } from "./threads.ts";
 
 export interface SoakRun {
@@ -57,7 +57,7 @@ export async function soakOnce(accel: "kvm" | "tcg", spec: SoakSpec = {}): Promi
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   clearInterval(poll);
   const wallS = (performance.now() - started) / 1000;
-  const report = JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report;
+  const report = await readReportFile(out);
   if (code !== 0) throw new Error(`the soak did not pass (exit ${code}, verdict ${report.verdict.kind}); see ${out}`);
   await rm(out, { recursive: true, force: true });
   return {

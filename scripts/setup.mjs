@@ -31,8 +31,9 @@ const TOOLS = {
 // only to build a kernel (not --system-only)
 const BUILD_TOOLS = { gcc: "gcc" };
 // only for the test suite (--tests): the browser test drives Chromium headless; the load's
-// tests drive busybox httpd, a server that closes the connection after every response
-const TEST_TOOLS = { chromium: "chromium", busybox: "busybox" };
+// tests drive busybox httpd, a server that closes the connection after every response;
+// repro.sh is linted
+const TEST_TOOLS = { chromium: "chromium", busybox: "busybox", shellcheck: "shellcheck" };
 // only for the benchmarks (--bench): wrk and passt, and what scripts/linux-guest/build.sh needs
 // to build the Linux reference (gcc-12 builds its module against Debian's headers)
 const BENCH_TOOLS = { wrk: "wrk", passt: "passt", cpio: "cpio", make: "make", "gcc-12": "gcc-12" };

@@ -8,7 +8,9 @@ import {
   parsePaths,
   type SoakOptions,
   UNCAPPED_REQUESTS,
+  UsageError,
 } from "./options.ts";
+import { keptFileNames } from "./report/kept-files.ts";
 
 type Flags = (o: SoakOptions) => string[];
 
@@ -69,24 +71,56 @@ const FLAGS: Record<keyof SoakOptions, Flags> = {
 
 /** The flags that give `o` (parseCli(optionsToArgv(o)) equals o). */
 export function optionsToArgv(o: SoakOptions): string[] {
-  const argv = (Object.keys(FLAGS) as (keyof SoakOptions)[]).flatMap((k) => FLAGS[k](o));
-  // a value that starts with "-" (a QEMU argument) goes as --flag=value, or it reads as a flag
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i += 2)
-    out.push(...(argv[i + 1].startsWith("-") ? [`${argv[i]}=${argv[i + 1]}`] : [argv[i], argv[i + 1]]));
-  return out;
-}
-
-export function shellQuote(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`;
+  return asArgv((Object.keys(FLAGS) as (keyof SoakOptions)[]).flatMap((k) => FLAGS[k](o)));
 }
 
 /**
- * The command that soaks the report folder's own ELF (`kernelFile`, relative to the
- * folder) the same way, run from that folder: the fault switch is already in that ELF
+ * The flags of options read from a file (a report's), each option over the defaults: for
+ * parseCli to check as it checks a command line. An option whose value is not of its type
+ * (a list that is not one, say) is a UsageError naming it.
+ */
+export function savedOptionsToArgv(saved: Record<string, unknown>): string[] {
+  const argv: string[] = [];
+  for (const k of Object.keys(FLAGS) as (keyof SoakOptions)[]) {
+    if (saved[k] === undefined || saved[k] === null) continue;
+    try {
+      const flags = FLAGS[k]({ ...DEFAULTS, ...saved } as SoakOptions);
+      if (flags.some((f) => typeof f !== "string")) throw new TypeError("not a string");
+      argv.push(...flags);
+    } catch (err) {
+      throw new UsageError(
+        `options.${k}: ${JSON.stringify(saved[k]).slice(0, 80)} is not a value it takes (${(err as Error).message})`,
+      );
+    }
+  }
+  return asArgv(argv);
+}
+
+/** Flag and value pairs: a value that starts with "-" (a QEMU argument) goes as --flag=value, or it reads as a flag. */
+function asArgv(pairs: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i += 2)
+    out.push(...(pairs[i + 1].startsWith("-") ? [`${pairs[i]}=${pairs[i + 1]}`] : [pairs[i], pairs[i + 1]]));
+  return out;
+}
+
+/** One word for the shell, whatever it holds: single-quoted, each ' as '\''. */
+export const shellWord = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+
+/** As shellWord, but a word of only safe characters is left bare (for a command shown to a reader). */
+export function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : shellWord(a);
+}
+
+/**
+ * The command that soaks the report folder's own copies of the kernel `kernelElf`, the
+ * initrd and the symbols (report/kept-files.ts, named relative to the folder) the same
+ * way, run from that folder on any machine: the fault switch is already in that kernel
  * and the report goes to the default folder beside it.
  */
-export function reproduceCommand(o: SoakOptions, kernelFile: string, version: string): string {
-  const argv = optionsToArgv({ ...o, kernel: kernelFile, fault: undefined, out: DEFAULTS.out });
+export function reproduceCommand(o: SoakOptions, kernelElf: string, version: string): string {
+  const kept = keptFileNames(kernelElf, o);
+  const inputs = { kernel: kept.kernel, initrd: kept.initrd, symbols: kept.symbols };
+  const argv = optionsToArgv({ ...o, ...inputs, fault: undefined, out: DEFAULTS.out });
   return [`npx`, `unikernel-soak@${version}`, ...argv].map(shellQuote).join(" ");
 }

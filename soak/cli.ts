@@ -1,7 +1,6 @@
 // unikernel-soak: the command line over the engine (soak/run.ts).
 // Exit codes: 0 pass, 1 the kernel failed the soak, 2 usage or infrastructure error.
 
-import { basename } from "node:path";
 import { kernelUnderTest } from "../kernel/bundled.ts";
 import { reproduceCommand } from "./argv.ts";
 import { bisectCommand, bisectStepCommand } from "./bisect/command.ts";
@@ -56,7 +55,7 @@ async function soak(options: SoakOptions | "help"): Promise<number> {
   }
   let lastLine = 0;
   const report = await runSoak(options, kernel, {
-    command: reproduceCommand(options, basename(kernel.elf), VERSION),
+    command: reproduceCommand(options, kernel.elf, VERSION),
     signal: controller.signal,
     log,
     progress: (p) => {

@@ -8,7 +8,8 @@ import { constants } from "node:fs";
 import { access, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { UsageError } from "./options.ts";
+import { type SoakOptions, UsageError } from "./options.ts";
+import { keptFileNames } from "./report/kept-files.ts";
 
 export const MARKER = ".unikernel-soak-report";
 /** Held while a soak (or merge) writes into the folder: `{pid, host}` of its process. */
@@ -19,7 +20,7 @@ export interface OutClaim {
   release(): Promise<void>;
 }
 
-/** Every name a soak writes into its folder, besides the kernel's copy (named by its file). */
+/** Every name a soak writes into its folder, besides the copies of its inputs (report/kept-files.ts). */
 export const REPORT_FILES = [
   "report.json",
   "summary.md",
@@ -39,13 +40,25 @@ interface Marker {
   files: string[];
 }
 
-/** Claims `out` for a soak of `kernel`: makes it, or empties a previous report there. Throws UsageError. */
-export async function claimOutDir(out: string, kernel: string): Promise<OutClaim> {
+/** Claims `out` for a soak of `kernel` (and the initrd and symbols it keeps beside it):
+ * makes it, or empties a previous report there. Throws UsageError. */
+export async function claimOutDir(
+  out: string,
+  kernel: string,
+  inputs: Pick<SoakOptions, "initrd" | "symbols"> = {},
+): Promise<OutClaim> {
   const dir = resolve(out);
-  const files = [...REPORT_FILES, basenameOf(kernel)];
-  const inside = relative(dir, resolve(kernel));
-  if (!inside.startsWith("..") && !inside.startsWith("/"))
-    throw new UsageError(`--out ${out}: the kernel under test (${kernel}) is inside it; choose another folder`);
+  const kept = keptFileNames(kernel, inputs);
+  const files = [...REPORT_FILES, ...[kept.kernel, kept.initrd, kept.symbols].filter((f) => f !== undefined)];
+  for (const [what, file] of [
+    ["kernel under test", kernel],
+    ["initrd", inputs.initrd],
+    ["symbols ELF", inputs.symbols],
+  ]) {
+    const inside = file && relative(dir, resolve(file));
+    if (inside !== undefined && !inside.startsWith("..") && !inside.startsWith("/"))
+      throw new UsageError(`--out ${out}: the ${what} (${file}) is inside it; choose another folder`);
+  }
   return claimFolder(out, files);
 }
 
@@ -163,5 +176,4 @@ const exists = (p: string) =>
     () => true,
     () => false,
   );
-const basenameOf = (p: string) => p.split("/").pop() as string;
 const listed = (names: string[]) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", …" : "");

@@ -22,7 +22,7 @@ export { VERSION } from "./package-root.ts";
 
 export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: RunHooks): Promise<Report> {
   const out = resolve(o.out);
-  const claim = await claimOutDir(o.out, kernel.elf);
+  const claim = await claimOutDir(o.out, kernel.elf, o);
   const ctx = new SoakContext(o, kernel, hooks, out);
   const onAbort = () =>
     ctx.findings.add({ kind: "error", at: Date.now(), message: "cancelled (SIGINT/SIGTERM); partial report" });

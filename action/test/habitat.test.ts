@@ -8,7 +8,7 @@ import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import type { Report } from "../../soak/report/types.ts";
+import { readReportFile } from "../../soak/report/report-file.ts";
 import { VERSION } from "../../soak/run.ts";
 import { startArtifactService } from "./artifact-service.ts";
 import { Habitat, REPO, type StepResult } from "./habitat.ts";
@@ -112,7 +112,7 @@ describe("the action in a runner's habitat", () => {
         timeout: 150_000,
       });
       expect(cli.status, cli.stderr).toBe(1);
-      const report = JSON.parse(await readFile(join(again, "soak-report", "report.json"), "utf8")) as Report;
+      const report = await readReportFile(join(again, "soak-report"));
       expect(report.crash?.title).toBe(r.outputs["fault-title"]);
     } finally {
       await rm(again, { recursive: true, force: true });
@@ -162,7 +162,7 @@ describe("the action in a runner's habitat", () => {
     );
     expect(r.stdout).toMatch(/cancelled/);
     expect(r.outputs.verdict).toBe("error");
-    const report = JSON.parse(await readFile(join(r.outputs["report-dir"], "report.json"), "utf8")) as Report;
+    const report = await readReportFile(r.outputs["report-dir"]);
     expect(report.verdict.reasons[0].message).toContain("cancelled");
     expect(await readdir(r.outputs["report-dir"])).toContain("kernel.elf");
     expect(await h.leftoverQemu()).toEqual([]);

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Report } from "../../soak/report/types.ts";
+import { readReportFile } from "../../soak/report/report-file.ts";
 import { VERSION } from "../../soak/run.ts";
 import { REPO } from "./habitat.ts";
 
@@ -43,7 +43,7 @@ describe("the npm package", () => {
         },
       );
       expect(cli.status, cli.stderr).toBe(0);
-      const report = JSON.parse(await readFile(join(dir, "soak-report", "report.json"), "utf8")) as Report;
+      const report = await readReportFile(join(dir, "soak-report"));
       expect(report.verdict.kind).toBe("pass");
       expect(report.kernel.path).toBe(join(dir, "package", "dist", "kernel.elf"));
     } finally {

@@ -5,8 +5,9 @@
 import { spawn } from "node:child_process";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { optionsToArgv } from "../argv.ts";
 import { parseCli } from "../cli-options.ts";
-import { UsageError } from "../options.ts";
+import { DEFAULTS, UsageError } from "../options.ts";
 import { git } from "./git.ts";
 import { type BisectPlan, readSteps, type StepRecord, writePlan } from "./plan.ts";
 import { bisectStep } from "./step.ts";
@@ -64,14 +65,16 @@ export async function bisect(b: BisectOptions): Promise<{ code: 0 | 1 | 2; resul
   if (!ancestor) throw new UsageError(`bisect: --good ${b.good} is not an ancestor of --bad ${b.bad}`);
   const candidates = Number(await git(repo, "rev-list", "--count", `${good}..${bad}`));
   if (candidates === 0) throw new UsageError("bisect: --good and --bad are the same commit");
-  parseCli(b.soakArgv); // the soak's options, checked before anything is built
+  // the soak's options, checked before anything is built, its files made absolute: each step
+  // starts in the scratch worktree, where a relative path would name nothing
+  const soakArgv = absoluteSoakArgv(b.soakArgv);
   const out = resolve(b.out);
   await claimBisectDir(out);
 
   const result: BisectResult = { good, bad, candidates, steps: [], wallS: 0 };
   const wt = await ScratchWorktree.add(repo, bad);
   try {
-    const { buildCommand, kernel, buildPaths, soakArgv } = b;
+    const { buildCommand, kernel, buildPaths } = b;
     const plan: BisectPlan = { repo, worktree: wt.path, buildCommand, kernel, buildPaths, soakArgv, out };
     await writePlan(plan);
     b.log(`bisecting ${candidates} commits (${good.slice(0, 10)}..${bad.slice(0, 10)}) in ${wt.path}`);
@@ -103,6 +106,28 @@ export async function bisect(b: BisectOptions): Promise<{ code: 0 | 1 | 2; resul
   return { code: b.signal?.aborted ? 2 : result.culprit ? 0 : 1, result };
 }
 
+/** The soak's flags as the steps get them: parsed (a scenario file read in), checked, and
+ * written back with the initrd, the symbols and a QEMU given by a path made absolute. */
+function absoluteSoakArgv(argv: string[]): string[] {
+  const o = parseCli(argv);
+  if (o === "help") throw new UsageError("bisect: soak options, not --help (see bisect --help)");
+  const abs = (f: string | undefined) => f && resolve(f);
+  const qemu = o.qemu?.includes("/") ? resolve(o.qemu) : o.qemu;
+  return optionsToArgv({ ...o, initrd: abs(o.initrd), symbols: abs(o.symbols), qemu, out: DEFAULTS.out });
+}
+
+/** A `git bisect run` still running when the process exits (a second Ctrl-C) goes with it. */
+const running = new Set<number>();
+process.on("exit", () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+});
+
 /** `git bisect run`, its output relayed line by line; resolves with all of it. */
 function runBisect(
   worktree: string,
@@ -125,8 +150,10 @@ function runBisect(
     child.stderr.on("data", take);
     const abort = () => process.kill(-(child.pid ?? 0), "SIGTERM");
     signal?.addEventListener("abort", abort, { once: true });
+    if (child.pid) running.add(child.pid);
     child.on("error", reject);
     child.on("close", () => {
+      running.delete(child.pid ?? 0);
       signal?.removeEventListener("abort", abort);
       resolvePromise(all);
     });

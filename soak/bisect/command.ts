@@ -49,10 +49,16 @@ export async function bisectCommand(argv: string[], log: (line: string) => void)
   }
   for (const name of ["good", "bad", "build-command", "kernel"] as const)
     if (!own[name]) throw new UsageError(`bisect: --${name} is required (see bisect --help)`);
+  // The first signal ends the bisect with its summary; a second one stops at once (the
+  // scratch worktree and the step running in it go as the process exits: worktree.ts, bisect.ts).
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const stop = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) return controller.abort();
+    log(`${signal} while cancelling: stopping now, without a summary`);
+    process.exit(2);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   const { code, result } = await bisect({
     repo: own.repo ?? ".",
     good: own.good as string,
@@ -74,12 +80,20 @@ export async function bisectCommand(argv: string[], log: (line: string) => void)
   return code;
 }
 
-/** One step, as git bisect run starts it: exit 0 good, 1 bad, 125 skip. */
+/** One step, as git bisect run starts it: exit 0 good, 1 bad, 125 skip. Anything that goes
+ * wrong in the step itself (a plan it cannot read, a flag, a missing file, the machine) is
+ * a skip: git bisect run counts any other failing exit as bad and would blame the commit. */
 export async function bisectStepCommand(argv: string[], log: (line: string) => void): Promise<number> {
-  if (argv.length !== 1) throw new UsageError("bisect-step: expected the plan file bisect wrote");
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.once("SIGTERM", () => controller.abort());
-  const step = await bisectStep(await readPlan(argv[0]), log, controller.signal);
-  return controller.signal.aborted ? 128 : step.code;
+  try {
+    if (argv.length !== 1) throw new UsageError("bisect-step: expected the plan file bisect wrote");
+    const step = await bisectStep(await readPlan(argv[0]), log, controller.signal);
+    return controller.signal.aborted ? 128 : step.code;
+  } catch (err) {
+    if (controller.signal.aborted) return 128;
+    log(`skip: the step could not run: ${(err as Error).message}`);
+    return 125;
+  }
 }

@@ -1,9 +1,10 @@
-// The report folder's files, whatever happened before: the kernel's copy, the timeline,
+// The report folder's files, whatever happened before: the kernel, initrd and symbols it ran with, the timeline,
 // summary.md, report.json and report.html.
-import { copyFile, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { SoakContext } from "../context.ts";
 import { renderHtml } from "../report/html.ts";
+import { keepInputs } from "../report/kept-files.ts";
 import { writeReportFile } from "../report/report-file.ts";
 import { sourceExcerpt } from "../report/source-excerpt.ts";
 import { renderSummary } from "../report/summary.ts";
@@ -11,14 +12,7 @@ import { decide } from "../verdict.ts";
 
 export async function writeReport(ctx: SoakContext): Promise<void> {
   const { report, out, timeline } = ctx;
-  const elfCopy = basename(ctx.kernel.elf);
-  if (
-    await copyFile(ctx.kernel.elf, join(out, elfCopy)).then(
-      () => true,
-      () => false,
-    )
-  )
-    report.files.kernel = elfCopy;
+  Object.assign(report.files, await keepInputs(out, ctx.kernel.elf, ctx.o));
   report.guest.first = ctx.stats.first;
   report.guest.last = ctx.stats.last;
   report.guest.overLimits = ctx.stats.overLimits;

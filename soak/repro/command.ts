@@ -9,8 +9,8 @@ import { repro } from "./repro.ts";
 export const REPRO_USAGE = `usage: unikernel-soak repro <report-dir> [options]
 
 Reproduces the failure a soak recorded in <report-dir>: boots its kernel again with the
-report's options (confirm), shrinks the scenario while it still fails the same way
-(minimise: request count, connections, pipelining, paths, revalidation), confirms the
+report's options, checked as the command line's flags are (confirm), shrinks the scenario
+while it still fails the same way (minimise: request count, connections, pipelining, paths, revalidation), confirms the
 minimised scenario, and writes <report-dir>/repro/: scenario.json (for --scenario),
 repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's report
 under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
@@ -19,6 +19,7 @@ under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 
   --budget S     seconds for the whole repro (default 900): minimisation stops early to leave
                  time for the last confirmation, and a confirmation stops once it is spent
   --out DIR      where to write (default <report-dir>/repro; must be new or empty)
+  --qemu BINARY  the QEMU to run (default qemu-system-x86_64; never the one report.json names)
   -h, --help     this text`;
 
 function whole(name: string, v: string | undefined, fallback: number, min: number): number {
@@ -38,6 +39,7 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
         attempts: { type: "string" },
         budget: { type: "string" },
         out: { type: "string" },
+        qemu: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -61,6 +63,7 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
     attempts: whole("attempts", values.attempts, 3, 1),
     budgetS: whole("budget", values.budget, 900, 1),
     out: values.out,
+    qemu: values.qemu,
     log,
     signal: controller.signal,
   });

@@ -1,10 +1,12 @@
 // The failure to reproduce, read from a report folder: its signature (the verdict, and
 // the crash's title for a crash), the options and the kernel that produced it.
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { KernelUnderTest } from "../../kernel/bundled.ts";
-import { DEFAULTS, type SoakOptions, UsageError } from "../options.ts";
+import { savedOptionsToArgv } from "../argv.ts";
+import { parseCli } from "../cli-options.ts";
+import { type SoakOptions, UsageError } from "../options.ts";
 import { PACKAGE_ROOT } from "../package-root.ts";
+import { readReportFile } from "../report/report-file.ts";
 import type { Report } from "../report/types.ts";
 
 export interface Signature {
@@ -28,42 +30,72 @@ export interface Failure {
   kernel: KernelUnderTest;
 }
 
-/** Reads `dir`'s report; throws UsageError when it holds nothing to reproduce. */
-export async function readFailure(dir: string): Promise<Failure> {
+/** `dir`/report.json as JSON: the one place repro and bisect read a report file. */
+/** Reads `dir`'s report; throws UsageError when it holds nothing to reproduce or its options
+ * do not pass the CLI's own checks. `qemu`: the QEMU to run, never the one the report names. */
+export async function readFailure(dir: string, qemu?: string): Promise<Failure> {
   const at = resolve(dir);
-  let report: Report;
-  try {
-    report = JSON.parse(await readFile(join(at, "report.json"), "utf8")) as Report;
-  } catch (err) {
-    throw new UsageError(
-      `repro ${dir}: no readable report.json there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass the folder a soak wrote (--out)`,
-    );
-  }
-  const kind = report.verdict?.kind;
+  const report = await readReportFile(at).catch((err: Error) => {
+    throw new UsageError(`repro ${dir}: ${err.message}`);
+  });
+  const kind = report.verdict.kind;
   if (kind === "pass")
     throw new UsageError(`repro ${dir}: the soak passed (verdict pass): there is nothing to reproduce`);
   if (!REPRODUCIBLE.includes(kind))
     throw new UsageError(
       `repro ${dir}: the soak ended in ${kind} (${report.verdict.reasons[0]?.message ?? "no reason"}), a problem of the run, not of the kernel: fix that and soak again`,
     );
-  if (!report.files?.kernel)
+  const files = report.files;
+  if (!files.kernel)
     throw new UsageError(`repro ${dir}: the report keeps no copy of its kernel, so it cannot be booted again`);
-  const elf = join(at, report.files.kernel);
-  const saved = report.options as unknown as SoakOptions & { crashPatterns: string[] };
-  const options: SoakOptions = {
-    ...DEFAULTS,
-    ...saved,
+  const elf = join(at, files.kernel);
+  const kept = (role: "initrd" | "symbols") => (files[role] ? join(at, files[role]) : undefined);
+  const options = reportOptions(dir, report.options, {
     kernel: elf,
-    fault: undefined,
-    crashPatterns: (saved.crashPatterns ?? []).map(regexpOf),
-  };
+    initrd: kept("initrd"),
+    symbols: kept("symbols"),
+    qemu,
+  });
   // the bundled kernel's sources are this package's; a user's kernel's are theirs (cwd)
-  const kernel = { elf, sourceRoot: report.kernel.built ? PACKAGE_ROOT : process.cwd(), bundled: report.kernel.built };
+  const built = report.kernel?.built === true;
+  const kernel = { elf, sourceRoot: built ? PACKAGE_ROOT : process.cwd(), bundled: built };
   return { dir: at, report, signature: signatureOf(report), options, kernel };
 }
 
-/** "/src/flags", as String(RegExp) wrote it. */
-function regexpOf(s: string): RegExp {
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
-  return m ? new RegExp(m[1], m[2]) : new RegExp(s);
+/**
+ * The report's options as the CLI reads its flags (cli-options.ts parseCli, validation
+ * included), with the files the folder keeps and this machine's QEMU in place of the
+ * paths of the machine that ran it. Throws UsageError naming the option that is wrong.
+ */
+function reportOptions(dir: string, saved: unknown, own: Partial<SoakOptions>): SoakOptions {
+  if (typeof saved !== "object" || saved === null || Array.isArray(saved))
+    throw new UsageError(`repro ${dir}: report.json has no options object; pass the folder a soak wrote (--out)`);
+  const s = saved as Record<string, unknown>;
+  // each as { source }, which is all argv.ts reads of a RegExp: parseCli compiles them
+  const patterns = Array.isArray(s.crashPatterns)
+    ? s.crashPatterns.map((p) => ({ source: regexpSource(p) }))
+    : s.crashPatterns;
+  const mine = {
+    kernel: own.kernel,
+    initrd: own.initrd ?? s.initrd,
+    symbols: own.symbols ?? s.symbols,
+    qemu: own.qemu,
+  };
+  try {
+    const argv = savedOptionsToArgv({ ...s, ...mine, crashPatterns: patterns, fault: undefined, out: undefined });
+    const o = parseCli(argv);
+    if (o === "help") throw new UsageError("options: not a soak's");
+    return o;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(
+      `repro ${dir}: report.json's options are refused, as the command line would refuse them: ${err.message}`,
+    );
+  }
+}
+
+/** "/src/flags", as String(RegExp) wrote it: the source, as --crash-pattern takes it. */
+function regexpSource(s: unknown): unknown {
+  if (typeof s !== "string") return s;
+  return /^\/(.*)\/[a-z]*$/s.exec(s)?.[1] ?? s;
 }

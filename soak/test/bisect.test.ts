@@ -1,14 +1,16 @@
 // bisect on a synthetic history: a scratch clone of this repository with 8 commits that
 // each touch a harmless file, one of which also turns the pf-chunker bug on in the
 // kernel's sources. bisect must name exactly that commit, in at most ⌈log₂ N⌉ + 1 soaks,
-// and leave the clone as it found it (no worktree, no bisect refs, the same HEAD).
+// and leave the clone as it found it (no worktree, no bisect refs, the same HEAD), with the
+// scenario given by a path relative to where bisect runs (each step starts elsewhere).
+// A step that cannot run is a skip, never bad; two Ctrl-Cs leave no worktree behind.
 import { execFile } from "node:child_process";
 import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { BisectResult } from "../bisect/bisect.ts";
-import { cli, ROOT, tempDir } from "./cli-run.ts";
+import { cli, ROOT, tempDir, waitFor } from "./cli-run.ts";
 
 const run = promisify(execFile);
 const git = async (cwd: string, ...args: string[]) => (await run("git", args, { cwd })).stdout.trim();
@@ -44,7 +46,8 @@ describe("bisect", () => {
   it("names the commit that turned the fault on, in at most ⌈log₂ N⌉ + 1 soaks, and leaves the repository as it was", async () => {
     const { repo, commits } = await syntheticHistory();
     const out = join(await tempDir("soak-bisect-out-"), "bisect");
-    const scenario = join(out, "..", "scenario.json");
+    const here = join(out, "..");
+    const scenario = join(here, "scenario.json");
     // what repro writes for pf-chunker, with the bug armed sooner
     await writeFile(
       scenario,
@@ -59,25 +62,28 @@ describe("bisect", () => {
       }),
     );
     const before = { head: await git(repo, "rev-parse", "HEAD"), branch: await git(repo, "branch", "--show-current") };
-    const r = await cli([
-      "bisect",
-      "--repo",
-      repo,
-      "--good",
-      commits[0],
-      "--bad",
-      commits[COMMITS],
-      "--build-command",
-      'ln -sfn "$UNIKERNEL_SOAK_REPO/node_modules" node_modules && node node_modules/tsx/dist/cli.mjs kernel/build-cli.ts',
-      "--kernel",
-      "kernel/build/kernel.elf",
-      "--build-paths",
-      "kernel",
-      "--scenario",
-      scenario,
-      "--out",
-      out,
-    ]).done;
+    const r = await cli(
+      [
+        "bisect",
+        "--repo",
+        repo,
+        "--good",
+        commits[0],
+        "--bad",
+        commits[COMMITS],
+        "--build-command",
+        'ln -sfn "$UNIKERNEL_SOAK_REPO/node_modules" node_modules && node node_modules/tsx/dist/cli.mjs kernel/build-cli.ts',
+        "--kernel",
+        "kernel/build/kernel.elf",
+        "--build-paths",
+        "kernel",
+        "--scenario",
+        "scenario.json",
+        "--out",
+        out,
+      ],
+      here,
+    ).done;
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(await readFile(join(out, "bisect.json"), "utf8")) as BisectResult;
     expect(result.culprit?.commit).toBe(commits[FAULT_AT]);
@@ -98,6 +104,34 @@ describe("bisect", () => {
     expect(await git(repo, "for-each-ref", "refs/bisect")).toBe("");
     expect(await git(repo, "status", "--porcelain", "--untracked-files=no")).toBe("");
   }, 600_000);
+
+  it("a step that cannot run (no plan, a missing file) answers skip (125), not bad", async () => {
+    const dir = await tempDir("soak-bisect-step-");
+    const missing = await cli(["bisect-step", join(dir, "plan.json")]).done;
+    expect(missing.code, missing.stderr).toBe(125);
+    expect(missing.stderr).toMatch(/skip: the step could not run: .*ENOENT/);
+    const usage = await cli(["bisect-step"]).done;
+    expect(usage.code).toBe(125);
+  });
+
+  it("two Ctrl-Cs: stops at once, and the scratch worktree is gone", async () => {
+    const { repo, commits } = await syntheticHistory();
+    const out = join(await tempDir("soak-bisect-out-"), "bisect");
+    const args = ["bisect", "--repo", repo, "--good", commits[0], "--bad", commits[COMMITS], "--out", out];
+    const run = cli([...args, "--build-command", "sleep 60", "--kernel", "k.elf"]);
+    await waitFor(
+      "the scratch worktree",
+      async () => ((await git(repo, "worktree", "list")).split("\n").length === 2 ? true : undefined),
+      30_000,
+    );
+    run.child.kill("SIGINT");
+    // (apart, or the two arrive as one)
+    await new Promise((r) => setTimeout(r, 300));
+    run.child.kill("SIGINT");
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(2);
+    expect((await git(repo, "worktree", "list")).split("\n"), r.stderr).toHaveLength(1);
+  }, 60_000);
 
   it("refuses a --bad that is not a descendant of --good, before building anything", async () => {
     const { repo, commits } = await syntheticHistory();

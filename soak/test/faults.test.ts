@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
 import { FAULTS } from "../../kernel/fault-switches.ts";
 import { RawConnection, startHttpGuest } from "../../test/http-guest.ts";
+import { readReportFile } from "../report/report-file.ts";
 import { readTimelineEntries } from "../report/timeline.ts";
 import type { Report, TimelineEntry } from "../report/types.ts";
 import { tempDir } from "./cli-run.ts";
@@ -29,7 +30,7 @@ async function soak(kernel: string, ...extra: string[]): Promise<{ code: number 
   args.push("--append", `fault_after_requests=${AFTER_REQUESTS}`, "--warmup", "2", "--out", out, ...extra);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "ignore" });
   const code = await new Promise<number | null>((r) => child.on("close", r));
-  return { code, report: JSON.parse(await readFile(join(out, "report.json"), "utf8")) as Report, out };
+  return { code, report: await readReportFile(out), out };
 }
 
 /** Whether the bug may have struck by this poll: after AFTER_REQUESTS requests, except the wrap

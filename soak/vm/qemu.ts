@@ -25,8 +25,9 @@ export interface VmConfig {
   dir: string;
   /** loopback ports forwarded to the guest; none = no network device. Several, because
    * QEMU's user networking listens with a backlog of 1: a burst of connects to one port
-   * loses SYNs and stalls clients for seconds. */
-  hostPorts?: number[];
+   * loses SYNs and stalls clients for seconds. A string is repro.sh's placeholder for a port
+   * it chooses when it runs (repro/script.ts). */
+  hostPorts?: (number | string)[];
   /** hostPorts[i] forwards to guestPorts[i % length] (default [80]) */
   guestPorts?: number[];
   /** instead of user networking: this tap device, which QEMU makes (vm/tap-network.ts) */
