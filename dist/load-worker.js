@@ -29874,15 +29874,17 @@ var LatencyHistogram = class {
 
 // soak/load/tally.ts
 var ERROR_SAMPLES = 20;
-var expected = (code) => code.startsWith("2") || code === "304";
+var isExpected = (code) => code.startsWith("2") || code === "304";
 function addStatuses(into, from) {
   for (const [code, n] of Object.entries(from)) into[code] = (into[code] ?? 0) + n;
   return into;
 }
-var unexpectedCount = (statuses) => Object.entries(statuses).reduce((n, [code, k]) => n + (expected(code) ? 0 : k), 0);
+var unexpectedCount = (statuses) => Object.entries(statuses).reduce((n, [code, k]) => n + (isExpected(code) ? 0 : k), 0);
 
 // soak/load/churn.ts
 var PACE_MS = 5;
+var CLOSE_GRACE_MS = 250;
+var KEPT_OPEN_RUN = 3;
 var MAX_HEAD = 65536;
 var Timeout = class extends Error {
 };
@@ -29890,7 +29892,7 @@ var ChurnRun = class {
   constructor(o) {
     this.o = o;
     this.latency = new LatencyHistogram(o.timeoutS * 1e3);
-    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [] };
+    this.result = { errors: 0, timeouts: 0, statuses: {}, bytes: 0, errorSamples: [], keptOpen: 0 };
     this.done = Promise.all(o.urls.map((u, i) => this.worker(target(u), i))).then(() => ({
       ...this.result,
       requests: this.completed,
@@ -29903,6 +29905,8 @@ var ChurnRun = class {
   completed = 0;
   started = 0;
   stopped = false;
+  /** the latest connections the guest kept open after a whole response, in a row */
+  keptOpenRun = 0;
   /** every response's latency, for a result merged with other processes' (pool.ts) */
   latency;
   result;
@@ -29924,8 +29928,8 @@ var ChurnRun = class {
       turn++;
       const t0 = performance.now();
       try {
-        const { status, bytes } = await this.once(to, req);
-        const ms = performance.now() - t0;
+        const { status, bytes, completeAt } = await this.once(to, req);
+        const ms = completeAt - t0;
         this.completed++;
         this.latency.record(ms);
         this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
@@ -29940,7 +29944,7 @@ var ChurnRun = class {
       }
     }
   }
-  /** One connection, one request, one response, closed by the guest. */
+  /** One connection, one request, one response, closed by the guest (or by us, CLOSE_GRACE_MS after it). */
   once(to, req) {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: to.host, port: to.port, noDelay: true });
@@ -29948,16 +29952,23 @@ var ChurnRun = class {
       let head = Buffer.alloc(0);
       let want;
       let got = 0;
-      const timer = setTimeout(
+      let completeAt = 0;
+      let timer = setTimeout(
         () => finish(new Timeout(`no response within ${this.o.timeoutS} s`)),
         this.o.timeoutS * 1e3
       );
-      const finish = (err) => {
+      let finished = false;
+      const finish = (err, keptOpen = false) => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         this.open.delete(socket);
-        socket.destroy();
+        if (keptOpen) socket.resetAndDestroy();
+        else socket.destroy();
+        if (completeAt) this.keptOpenRun = keptOpen ? this.keptOpenRun + 1 : 0;
         if (err) reject(err);
-        else if (want && got >= want.bytes) resolve(want);
+        else if (want && completeAt) resolve({ ...want, completeAt });
+        else if (want?.bytes === Infinity) resolve({ ...want, bytes: got, completeAt: performance.now() });
         else reject(new Error("the guest closed the connection before a whole response"));
       };
       const headers = { ...req.headers, connection: "close" };
@@ -29974,6 +29985,17 @@ ${lines.join("")}\r
           want = responseSize(head);
           if (!want && head.length > MAX_HEAD)
             return finish(new Error(`no end of the response head in ${MAX_HEAD} bytes`));
+        }
+        if (want && got >= want.bytes && !completeAt) {
+          completeAt = performance.now();
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => {
+              this.result.keptOpen++;
+              finish(void 0, true);
+            },
+            this.keptOpenRun >= KEPT_OPEN_RUN ? 0 : CLOSE_GRACE_MS
+          );
         }
       });
       socket.on("end", () => finish());
@@ -29992,8 +30014,10 @@ function responseSize(buf) {
   if (end < 0) return void 0;
   const head = buf.subarray(0, end).toString("latin1");
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
-  const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-  return { status, bytes: end + 4 + length };
+  if (status < 200 || status === 204 || status === 304) return { status, bytes: end + 4 };
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
+  const chunked = /\r\ntransfer-encoding:[^\r]*chunked/i.test(head);
+  return { status, bytes: length !== void 0 && !chunked ? end + 4 + Number(length) : Infinity };
 }
 
 // soak/load/driver.ts
@@ -30062,6 +30086,9 @@ var LoadRun = class {
   capTimer;
   stoppedEarly = false;
   errorSamples = [];
+  clients = [];
+  keptAlive = false;
+  closedByGuest = false;
   /** each connection's last requests, answered or not */
   sent = new InFlightLog();
   done;
@@ -30077,7 +30104,10 @@ var LoadRun = class {
           timeout: opts.timeoutS,
           requests: requestCycle(opts.paths, opts.etags),
           headers: opts.headers,
-          setupClient: this.sent.track
+          setupClient: (client) => {
+            this.sent.track(client);
+            this.watchClose(client, opts.onGuestCloses);
+          }
         },
         (err, result) => {
           clearTimeout(this.capTimer);
@@ -30099,6 +30129,28 @@ var LoadRun = class {
   stop() {
     this.stoppedEarly = true;
     this.instance?.stop();
+  }
+  /**
+   * autocannon writes its next request on a connection the guest is closing and, on the
+   * reconnect, matches each response to the request before it: half the requests counted,
+   * latencies that grow without end. So the first expected answer that says the guest will
+   * close (no earlier one having kept its connection) ends the run here, uncounted: every
+   * connection is dropped at once (stop() takes up to a second), and onGuestCloses carries on.
+   */
+  watchClose(client, onGuestCloses) {
+    this.clients.push(client);
+    if (!onGuestCloses) return;
+    client.on("headers", (head) => {
+      if (this.keptAlive || this.closedByGuest || !isExpected(String(head.statusCode))) return;
+      if (head.shouldKeepAlive) {
+        this.keptAlive = true;
+        return;
+      }
+      this.closedByGuest = true;
+      for (const c of this.clients) c.destroy();
+      this.instance?.stop();
+      onGuestCloses();
+    });
   }
   summarize(r, asked) {
     const statuses = {};
@@ -30130,6 +30182,9 @@ var LoadRun = class {
 var MixedLoad = class {
   keepAlive;
   churn;
+  /** the keep-alive requests' rest, on new connections, once the guest has closed after a response */
+  carried;
+  guestCloses = false;
   keepAliveResponses = 0;
   keepAliveDone = false;
   /** every keep-alive response's latency (autocannon's own histogram cannot be merged across processes) */
@@ -30155,6 +30210,9 @@ var MixedLoad = class {
             this.keepAliveResponses++;
             window2.record(ms);
             this.keepAliveLatency.record(ms);
+          },
+          onGuestCloses: () => {
+            this.guestCloses = true;
           }
         },
         () => {
@@ -30174,17 +30232,27 @@ var MixedLoad = class {
       });
     }
     let last = 0;
-    const tick = setInterval(() => {
+    let lastAt = started;
+    const emit = () => {
       const now = this.keepAliveResponses + (this.churn?.completed ?? 0);
-      onTick({ count: now - last, p99Ms: window2.percentile(99), latency: window2.snapshot() });
+      const at = performance.now();
+      onTick({
+        count: now - last,
+        p99Ms: window2.percentile(99),
+        latency: window2.snapshot(),
+        seconds: (at - lastAt) / 1e3
+      });
       last = now;
+      lastAt = at;
       window2.reset();
-    }, 1e3);
+    };
+    const tick = setInterval(emit, 1e3);
     const cap = opts.durationS > 0 ? setTimeout(() => this.stop(), opts.durationS * 1e3) : void 0;
     const keepAliveDone = this.keepAlive?.done.then(
-      (r) => {
+      async (r) => {
+        const all = this.guestCloses && !this.stopped ? await this.carryOn(r, opts, window2) : r;
         this.keepAliveDone = true;
-        return r;
+        return all;
       },
       (err) => {
         this.stop();
@@ -30194,6 +30262,7 @@ var MixedLoad = class {
     this.done = Promise.all([keepAliveDone, this.churn?.done]).then(([ka, churn]) => this.combine(ka, churn, (performance.now() - started) / 1e3, opts.requests)).finally(() => {
       clearInterval(tick);
       clearTimeout(cap);
+      emit();
     });
   }
   /** what the keep-alive connections sent and have not had answered (in-flight.ts) */
@@ -30207,7 +30276,44 @@ var MixedLoad = class {
   stop() {
     this.stopped = true;
     this.keepAlive?.stop();
+    this.carried?.stop();
     this.churn?.stop();
+  }
+  /** The keep-alive requests autocannon did not make, each on a new connection; the result is both. */
+  async carryOn(ka, opts, window2) {
+    const asked = opts.requests - Math.round(opts.requests * opts.churn.share);
+    const started = performance.now();
+    this.carried = new ChurnRun({
+      urls: opts.urls,
+      requests: asked - ka.requests,
+      timeoutS: opts.timeoutS,
+      cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
+      mayStart: () => true,
+      onResponse: (_status, _bytes, ms) => {
+        this.keepAliveResponses++;
+        window2.record(ms);
+        this.keepAliveLatency.record(ms);
+      }
+    });
+    const c = await this.carried.done;
+    const statuses = addStatuses({ ...ka.statuses }, c.statuses);
+    const requests = ka.requests + c.requests;
+    const durationS = Math.round((ka.durationS + (performance.now() - started) / 1e3) * 100) / 100;
+    return {
+      ...ka,
+      requests,
+      durationS,
+      rps: durationS > 0 ? requests / durationS : 0,
+      errors: ka.errors + c.errors,
+      timeouts: ka.timeouts + c.timeouts,
+      statuses,
+      unexpectedStatuses: unexpectedCount(statuses),
+      latencyMs: this.keepAliveLatency.summary(),
+      bytes: ka.bytes + c.bytes,
+      stopped: this.stopped || requests < asked,
+      errorSamples: [...ka.errorSamples, ...c.errorSamples].slice(0, ERROR_SAMPLES),
+      closedAfterEach: c.connections
+    };
   }
   /** The keep-alive result with the churn's added in; latency: the keep-alive's when there is one (churn has its own). */
   combine(ka, churn, wallS, asked) {
@@ -30228,7 +30334,8 @@ var MixedLoad = class {
       bytes: (ka?.bytes ?? 0) + c.bytes,
       stopped: this.stopped || requests < asked,
       errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES),
-      churn: c
+      churn: c,
+      ...ka?.closedAfterEach !== void 0 ? { closedAfterEach: ka.closedAfterEach } : {}
     };
   }
 };
@@ -30251,7 +30358,7 @@ process.on("message", (m) => {
 });
 function start(options) {
   const startedAt = Date.now();
-  const run = new MixedLoad(options, (t) => send({ type: "tick", count: t.count, latency: t.latency }));
+  const run = new MixedLoad(options, ({ count, latency, seconds }) => send({ type: "tick", count, latency, seconds }));
   load = run;
   if (stopEarly) run.stop();
   run.done.then(
