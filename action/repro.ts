@@ -20,7 +20,8 @@ export async function reproAfterFailure(
   if (budgetS === 0 || report.verdict.exitCode !== 1 || signal.aborted) return undefined;
   try {
     const { verdict } = await guestLogGroup("Repro", (log) =>
-      repro({ reportDir: outDir, attempts: 3, budgetS, log, signal }),
+      // the report this step just wrote, with the workflow's own QEMU arguments
+      repro({ reportDir: outDir, attempts: 3, budgetS, log, signal, allowQemuArgs: true }),
     );
     const m = verdict.minimised;
     const lines = [`## Repro (budget ${budgetS} s, ${verdict.wallS} s used)`, ""];

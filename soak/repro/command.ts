@@ -20,6 +20,8 @@ under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 
                  time for the last confirmation, and a confirmation stops once it is spent
   --out DIR      where to write (default <report-dir>/repro; must be new or empty)
   --qemu BINARY  the QEMU to run (default qemu-system-x86_64; never the one report.json names)
+  --allow-qemu-args  run the extra QEMU arguments report.json names (refused without it:
+                 a QEMU argument can run a host program; read them in report.json first)
   -h, --help     this text`;
 
 function whole(name: string, v: string | undefined, fallback: number, min: number): number {
@@ -40,6 +42,7 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
         budget: { type: "string" },
         out: { type: "string" },
         qemu: { type: "string" },
+        "allow-qemu-args": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -64,6 +67,7 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
     budgetS: whole("budget", values.budget, 900, 1),
     out: values.out,
     qemu: values.qemu,
+    allowQemuArgs: values["allow-qemu-args"],
     log,
     signal: controller.signal,
   });

@@ -30,10 +30,13 @@ export interface Failure {
   kernel: KernelUnderTest;
 }
 
-/** `dir`/report.json as JSON: the one place repro and bisect read a report file. */
-/** Reads `dir`'s report; throws UsageError when it holds nothing to reproduce or its options
- * do not pass the CLI's own checks. `qemu`: the QEMU to run, never the one the report names. */
-export async function readFailure(dir: string, qemu?: string): Promise<Failure> {
+/**
+ * Reads `dir`'s report; throws UsageError when it holds nothing to reproduce or its options
+ * do not pass the CLI's own checks. `qemu`: the QEMU to run, never the one the report names.
+ * A report may come from anyone, and a QEMU argument can run a host program (`script=`) or
+ * write a host file: the extra QEMU arguments it names run only with `allowQemuArgs`.
+ */
+export async function readFailure(dir: string, qemu?: string, allowQemuArgs = false): Promise<Failure> {
   const at = resolve(dir);
   const report = await readReportFile(at).catch((err: Error) => {
     throw new UsageError(`repro ${dir}: ${err.message}`);
@@ -56,6 +59,10 @@ export async function readFailure(dir: string, qemu?: string): Promise<Failure> 
     symbols: kept("symbols"),
     qemu,
   });
+  if (options.qemuArgs.length && !allowQemuArgs)
+    throw new UsageError(
+      `repro ${dir}: report.json asks for extra QEMU arguments (${options.qemuArgs.map((a) => JSON.stringify(a)).join(" ")}); QEMU arguments can run host programs or write host files, so check them, then run repro again with --allow-qemu-args`,
+    );
   // the bundled kernel's sources are this package's; a user's kernel's are theirs (cwd)
   const built = report.kernel?.built === true;
   const kernel = { elf, sourceRoot: built ? PACKAGE_ROOT : process.cwd(), bundled: built };

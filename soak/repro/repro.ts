@@ -25,6 +25,8 @@ export interface ReproOptions {
   out?: string;
   /** the QEMU to run (default qemu-system-x86_64 from PATH), never the report's */
   qemu?: string;
+  /** run the extra QEMU arguments report.json names (a person checked them; the action's own report) */
+  allowQemuArgs?: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -43,7 +45,7 @@ export interface ReproVerdict {
 /** Exit code: 0 a reproducer was written, 1 the failure did not reproduce, 2 an error or a cancel. */
 export async function repro(r: ReproOptions): Promise<{ code: 0 | 1 | 2; dir: string; verdict: ReproVerdict }> {
   const started = Date.now();
-  const failure = await readFailure(r.reportDir, r.qemu);
+  const failure = await readFailure(r.reportDir, r.qemu, r.allowQemuArgs);
   const dir = resolve(r.out ?? join(failure.dir, "repro"));
   await claimReproDir(dir);
   const want = failure.signature;
