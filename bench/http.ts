@@ -16,6 +16,8 @@
 //          networking and the tap path, wrk, in turns
 //   long   (only when named) a soak bounded by time through the CLI (BENCH_LONG_S, default
 //          1800 s, the default churn) with the engine's own memory over time
+//   hostile-rss  (only when named) the same against the hostile-guest tests' stand-in VMM
+//          whose stats are ~50,000 counters (0.8 MiB) each answer (BENCH_LONG_S, default 600)
 // BENCH_RUNS and BENCH_SECONDS change the shape; BENCH_KERNEL=path.elf measures that
 // kernel instead of the bundled one.
 import { existsSync } from "node:fs";
@@ -211,7 +213,17 @@ if (sections.includes("linux-net")) {
 }
 
 if (sections.includes("long"))
-  await longSoak(accel, Number(process.env.BENCH_LONG_S ?? 1800), process.env.BENCH_KERNEL);
+  await longSoak(accel, Number(process.env.BENCH_LONG_S ?? 1800), { kernel: process.env.BENCH_KERNEL });
+
+if (sections.includes("hostile-rss")) {
+  // the stand-in VMM of the hostile-guest tests, its stats ~50,000 counters (0.8 MiB) every answer
+  const { VMM } = await import("../soak/test/hostile/run-case.ts");
+  const { SCRIPT_ENV } = await import("../soak/test/hostile/behaviour.ts");
+  const flags = ["--qemu", VMM, "--network", "user", "--connections", "2", "--load-workers", "1"];
+  flags.push("--paths", "/health=1", "--kernel", (await buildKernel()).elf);
+  const env = { [SCRIPT_ENV]: JSON.stringify({ stats: { answer: "ok", body: "wide" } }) };
+  await longSoak("tcg", Number(process.env.BENCH_LONG_S ?? 600), { flags, env });
+}
 
 if (sections.includes("build")) {
   const { fullS, keptS } = await timeBuilds(RUNS);

@@ -19,12 +19,21 @@ async function rssMiB(pid: number): Promise<number | undefined> {
   return m ? Number(m[1]) / 1024 : undefined;
 }
 
-export async function longSoak(accel: "kvm" | "tcg", durationS: number, kernel?: string): Promise<void> {
+/** More flags after the soak's own, and more environment (a hostile stand-in guest's script). */
+export interface LongSoakShape {
+  kernel?: string;
+  flags?: string[];
+  env?: Record<string, string>;
+}
+
+export async function longSoak(accel: "kvm" | "tcg", durationS: number, shape: LongSoakShape = {}): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), "bench-long-"));
   try {
     const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--duration", String(durationS), "--out", out];
-    const child = spawn(process.execPath, kernel ? [...args, "--kernel", kernel] : args, {
+    if (shape.kernel) args.push("--kernel", shape.kernel);
+    const child = spawn(process.execPath, [...args, ...(shape.flags ?? [])], {
       stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, ...shape.env },
     });
     const started = performance.now();
     const samples: [number, number][] = [];

@@ -27,8 +27,9 @@ export interface Route {
   from?: number;
 }
 
-/** what /api/stats.json holds when answered: ok is the contract's flat object of numbers */
-export type StatsBody = "ok" | "garbage" | "huge" | "array" | "scalar" | "null" | "empty" | "deep";
+/** what /api/stats.json holds when answered: ok is the contract's flat object of numbers;
+ * huge: one 1 MiB string value; wide: a flat object of numbers just under 1 MiB (~50,000 keys) */
+export type StatsBody = "ok" | "garbage" | "huge" | "wide" | "array" | "scalar" | "null" | "empty" | "deep";
 
 export interface StatsScript {
   /** from the `from`-th stats answer on (earlier ones are ok) */

@@ -41,6 +41,7 @@ const named: Record<string, Behaviour> = {
   "stats garbage from the start": { stats: { answer: "ok", body: "garbage" } },
   "stats garbage mid-soak": { stats: { answer: "ok", body: "garbage", from: 2 } },
   "stats 1 MiB": { stats: { answer: "ok", body: "huge" } },
+  "stats 50,000 counters": { stats: { answer: "ok", body: "wide" } },
   "stats an array": { stats: { answer: "ok", body: "array", from: 1 } },
   "stats a number": { stats: { answer: "ok", body: "scalar", from: 1 } },
   "stats null": { stats: { answer: "ok", body: "null", from: 1 } },

@@ -23,6 +23,13 @@ function counters(script, n, served) {
   };
 }
 
+/** ~50,000 counters of a new name each answer (just under the probe's 1 MiB), values moving */
+function wideCounters(n) {
+  const wide = {};
+  for (let i = 0; i < 50_000; i++) wide[`c${n % 7}_${i}`] = String(n * 1000 + i);
+  return wide;
+}
+
 const object = (fields) =>
   `{${Object.entries(fields)
     .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
@@ -45,6 +52,8 @@ function statsText(script, n, served, random) {
       return randomBytes(random, 1 + Math.floor(random() * 512));
     case "huge":
       return object({ ...fields, pad: JSON.stringify("x".repeat(1 << 20)) });
+    case "wide":
+      return object({ ...fields, ...wideCounters(n) });
     case "array":
       return `[${Object.values(fields).join(",")}]`;
     case "scalar":
