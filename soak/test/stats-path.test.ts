@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
+import { mdText } from "../report/guest-text.ts";
 import type { TimelineEntry } from "../report/types.ts";
 import { cli, readReport, soakArgs, tempDir } from "./cli-run.ts";
 
@@ -42,7 +43,7 @@ describe("a stats path that does not serve counters", () => {
       const message = r.report.verdict.reasons[0].message;
       expect(message).toMatch(said);
       expect(message).toMatch(/--stats-path none \(action input stats-path: none\) to soak without counters/);
-      expect(r.summary).toContain(message);
+      expect(r.summary).toContain(mdText(message)); // guest text, escaped in Markdown
       expect(r.html).toContain("--stats-path none");
       expect(r.report.load).toBeUndefined();
     },
@@ -56,7 +57,8 @@ describe("--stats-path none", () => {
     expect(r.code).toBe(0);
     expect(r.report.load?.requests).toBe(6000);
     expect(r.report.guest).toEqual({});
-    const note = /Counters off \(--stats-path none\): tx_stalls, the guest(&#39;|')s pages, resets seen by its boot id/;
+    const note =
+      /Counters off \(--stats-path none\): tx\\?_stalls, the guest(&#39;|')s pages, resets seen by its boot id/;
     expect(r.summary.split("\n").slice(0, 4).join("\n")).toMatch(note);
     const top = r.html.slice(0, r.html.indexOf("<section>"));
     expect(top).toMatch(note);
