@@ -119,7 +119,7 @@ describe("report.html in a browser", () => {
   it("of a crash: the fault, its AssemblyScript line, and the moment on every chart", {
     timeout: 240_000,
   }, async () => {
-    const seen = await soakAndOpen("crash", ["--append", "fault=pf fault_after_ms=5000"]);
+    const seen = await soakAndOpen("crash", ["--append", "fault=pf fault_after_ms=8000"]);
     expect(seen.badge).toBe("CRASH");
     expect(seen.headline).toBe("page fault in kernel/src/faults/faultReadKernelHalf (read, not-present)");
     expect(seen.source).toMatch(/kernel\/src\/faults\.ts:\d+/);
