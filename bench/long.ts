@@ -22,7 +22,7 @@ async function rssMiB(pid: number): Promise<number | undefined> {
 export async function longSoak(accel: "kvm" | "tcg", durationS: number, kernel?: string): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), "bench-long-"));
   try {
-    const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--duration", String(durationS), "--out", out];
+    const args = ["--import", "tsx", "cli/main.ts", "--accel", accel, "--duration", String(durationS), "--out", out];
     const child = spawn(process.execPath, kernel ? [...args, "--kernel", kernel] : args, {
       stdio: ["ignore", "inherit", "inherit"],
     });
