@@ -49,7 +49,8 @@ describe("a user's own Linux kernel in the action", () => {
     expect((report.options as { crashPatterns: unknown[] }).crashPatterns).toHaveLength(2);
     expect(report.files.initrd).toBeTruthy();
     // the summary's command soaks the folder's own copies the same way
-    expect(r.summary).toMatch(/--kernel \S+ --append 'console=ttyS0' --initrd \S+ .*--guest-port 80/);
+    expect(r.summary).toMatch(/--kernel bzImage --append console=ttyS0 --initrd initrd\.img .*--guest-port 80 /);
+    expect(r.summary).toContain("--crash-pattern '^soak-guest: fatal' --crash-pattern '^init: cannot'");
     expect((await habitat.post()).code).toBe(0);
   }, 500_000);
 });
