@@ -2,6 +2,10 @@
 // number; each flag's bounds are explicit in its row (soak/flags/table.ts).
 import { UsageError } from "../options.ts";
 
+/** bounds several flags share */
+export const WEEK_S = 7 * 24 * 3600;
+export const MAX_MIB = 65536;
+
 export interface Kind<T> {
   /** the flag may be given many times, each a value of its own */
   multiple?: boolean;
