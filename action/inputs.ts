@@ -1,29 +1,25 @@
-// The action's inputs, one-to-one onto the engine's options: each input becomes the
-// CLI flag of the same name, so the engine's own validation applies, and its
-// messages are reworded to name the input.
+// The action's inputs: every row of the flag table marked as an input (soak/flags/table.ts)
+// becomes its CLI flag, so the engine's own validation applies, and its messages are
+// reworded to name the input. A repeatable flag's input takes one value per line.
 import { parseCli } from "../soak/cli-options.ts";
+import { type FlagTable, flagsOf, inputDefault } from "../soak/flags/flag.ts";
+import { FLAGS } from "../soak/flags/table.ts";
 import { type SoakOptions, UsageError } from "../soak/options.ts";
 
-/** Inputs passed straight to the engine as `--NAME VALUE` (empty = the engine's default). */
-export const ENGINE_INPUTS = [
-  "kernel",
-  "symbols",
-  "fault",
-  "append",
-  "memory",
-  "requests",
-  "connections",
-  "churn",
-  "load-workers",
-  "duration",
-  "paths",
-  "tx-stall-budget",
-  "rss-growth-mb",
-  "health-failures",
-  "stats-path",
-  "accel",
-  "network",
-] as const;
+/** The inputs passed to the engine as flags, by name. */
+export const engineInputs = (table: FlagTable = FLAGS) => flagsOf(table).filter((f) => f.input);
+
+/** The flags the inputs give. An input at its default gives none, so a scenario file's value stands. */
+function inputArgv(get: (name: string) => string, table: FlagTable): string[] {
+  const argv: string[] = [];
+  for (const f of engineInputs(table)) {
+    const raw = get(f.name);
+    if (raw.trim() === inputDefault(f, table).trim()) continue;
+    const values = f.kind.multiple ? raw.split(/\r?\n/) : [raw];
+    for (const v of values.map((x) => x.trim()).filter(Boolean)) argv.push(`--${f.name}=${v}`);
+  }
+  return argv;
+}
 
 export type Upload = "on-failure" | "always" | "never";
 
@@ -42,12 +38,8 @@ export interface ActionConfig {
 export class InputError extends Error {}
 
 /** Reads the inputs through `get` (core.getInput); throws InputError naming the bad input. */
-export function readInputs(get: (name: string) => string, outDir: string): ActionConfig {
-  const argv: string[] = [];
-  for (const name of ENGINE_INPUTS) {
-    const v = get(name).trim();
-    if (v !== "") argv.push(`--${name}`, v);
-  }
+export function readInputs(get: (name: string) => string, outDir: string, table: FlagTable = FLAGS): ActionConfig {
+  const argv = inputArgv(get, table);
   const requireKvm = get("require-kvm").trim();
   if (requireKvm !== "" && requireKvm !== "true" && requireKvm !== "false") {
     throw new InputError(`input 'require-kvm': expected true or false, got "${requireKvm}"`);
@@ -56,14 +48,12 @@ export function readInputs(get: (name: string) => string, outDir: string): Actio
     // The runner always passes accel's default ("auto"): auto and kvm both mean "use KVM".
     const accel = get("accel").trim();
     if (accel === "tcg") throw new InputError(`input 'require-kvm' is true but input 'accel' is "tcg"; drop one`);
-    const at = argv.indexOf("--accel");
-    if (at >= 0) argv.splice(at, 2);
-    argv.push("--accel", "kvm");
+    argv.push("--accel=kvm");
   }
-  argv.push("--out", outDir);
+  argv.push(`--out=${outDir}`);
   let options: SoakOptions;
   try {
-    const parsed = parseCli(argv);
+    const parsed = parseCli(argv, table);
     if (parsed === "help") throw new UsageError("unexpected help request");
     options = parsed;
   } catch (err) {

@@ -29,7 +29,7 @@ export interface LongSoakShape {
 export async function longSoak(accel: "kvm" | "tcg", durationS: number, shape: LongSoakShape = {}): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), "bench-long-"));
   try {
-    const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--duration", String(durationS), "--out", out];
+    const args = ["--import", "tsx", "cli/main.ts", "--accel", accel, "--duration", String(durationS), "--out", out];
     if (shape.kernel) args.push("--kernel", shape.kernel);
     const child = spawn(process.execPath, [...args, ...(shape.flags ?? [])], {
       stdio: ["ignore", "inherit", "inherit"],

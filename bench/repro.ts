@@ -20,7 +20,7 @@ function timed(cmd: string, args: string[]): Promise<{ s: number; code: number |
   return new Promise((r) => child.on("close", (code) => r({ s: (performance.now() - started) / 1000, code })));
 }
 
-const cli = (...args: string[]) => timed(process.execPath, ["--import", "tsx", "soak/cli.ts", ...args]);
+const cli = (...args: string[]) => timed(process.execPath, ["--import", "tsx", "cli/main.ts", ...args]);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const row = (xs: number[]) => {
   const s = sorted(xs);

@@ -44,7 +44,7 @@ export async function soakOnce(accel: "kvm" | "tcg", spec: SoakSpec = {}): Promi
   const out = await mkdtemp(join(tmpdir(), "bench-soak-"));
   const started = performance.now();
   // node itself, not npx/tsx wrappers, so the pid watched is the engine's
-  const args = ["--import", "tsx", "soak/cli.ts", "--accel", accel, "--out", out];
+  const args = ["--import", "tsx", "cli/main.ts", "--accel", accel, "--out", out];
   const child = spawn(process.execPath, spec.kernel ? [...args, "--kernel", spec.kernel] : args, {
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -1,11 +1,12 @@
 // Engines and options side by side: full default soaks through the CLI (from the sources,
-// as `npx tsx soak/cli.ts`), in turns, each variant a checkout and extra flags, with the
+// as `npx tsx cli/main.ts`), in turns, each variant a checkout and extra flags, with the
 // rate as a ratio to the first and the CPU per thread over the load (the samples whose
 // last timeline second had responses) of QEMU (main loop, vCPU), the engine and each load
 // worker. Prints a Markdown table at the end.
 //   npx tsx bench/soaks.ts [--requests N] [--runs N] NAME=DIR[:FLAGS] ...
 // e.g. before=/tmp/base now=. "user=.:--network user" "w2=.:--load-workers 2"
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -42,7 +43,9 @@ async function soak(dir: string, flags: string[], requests: number) {
   const out = await mkdtemp(join(tmpdir(), "bench-workers-"));
   // debug-threads: QEMU names its threads ("CPU 0/TCG"), so its vCPU can be told from its main loop
   const qemuNames = ["--qemu-arg=-name", "--qemu-arg=bench,debug-threads=on"];
-  const args = ["--import", "tsx", "soak/cli.ts", "--requests", String(requests), "--out", out, ...qemuNames, ...flags];
+  // a checkout from before the CLI moved to cli/ has it at soak/cli.ts
+  const entry = existsSync(join(dir, "cli/main.ts")) ? "cli/main.ts" : "soak/cli.ts";
+  const args = ["--import", "tsx", entry, "--requests", String(requests), "--out", out, ...qemuNames, ...flags];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
   const samples: Sample[] = [];
   const poll = setInterval(async () => {

@@ -24,7 +24,7 @@ const result = await build({
   entryPoints: {
     index: "action/index.ts",
     post: "action/post-index.ts",
-    cli: "soak/cli.ts",
+    cli: "cli/main.ts",
     // the engine's child processes (soak/child-script.ts)
     "load-worker": "soak/load/load-worker.ts",
     gateway: "soak/vm/gateway.ts",

@@ -1,77 +1,17 @@
 // Engine options back to the command line that gives them (the inverse of
 // cli-options.ts's parseCli), for the "Reproduce" command of a report: every option
-// that shaped the run, and only those that differ from the defaults.
-import {
-  DEFAULT_PATHS,
-  DEFAULTS,
-  type PathWeight,
-  parsePaths,
-  type SoakOptions,
-  UNCAPPED_REQUESTS,
-  UsageError,
-} from "./options.ts";
+// that shaped the run, and only those that differ from the defaults. Each flag's row
+// (soak/flags/table.ts) says how its option is written.
+import { type FlagTable, flagsOf, flagValues, type Options } from "./flags/flag.ts";
+import { FLAGS } from "./flags/table.ts";
+import { DEFAULTS, type SoakOptions, UsageError } from "./options.ts";
 import { keptFileNames } from "./report/kept-files.ts";
 
-type Flags = (o: SoakOptions) => string[];
-
-const one = (flag: string, v: string | number | undefined, d?: string | number): string[] =>
-  v === undefined || v === d ? [] : [`--${flag}`, String(v)];
-export const pathSpec = (paths: PathWeight[]) =>
-  paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}=${p.weight}`).join(",");
-const COUNTER_FLAGS: Record<keyof SoakOptions["counters"], string> = {
-  bootId: "boot-id",
-  uptime: "uptime",
-  txStalls: "tx-stalls",
-  pagesUsed: "pages-used",
-  tcpOpen: "tcp-open",
-};
-
-/** One entry per option, so a new option without its flag here fails the type check. */
-const FLAGS: Record<keyof SoakOptions, Flags> = {
-  kernel: (o) => one("kernel", o.kernel),
-  symbols: (o) => one("symbols", o.symbols),
-  fault: (o) => one("fault", o.fault),
-  append: (o) => one("append", o.append, DEFAULTS.append),
-  initrd: (o) => one("initrd", o.initrd),
-  memoryMiB: (o) => one("memory", o.memoryMiB, DEFAULTS.memoryMiB),
-  qemu: (o) => one("qemu", o.qemu),
-  qemuArgs: (o) => o.qemuArgs.flatMap((a) => ["--qemu-arg", a]),
-  accel: (o) => one("accel", o.accel, DEFAULTS.accel),
-  network: (o) => one("network", o.network, DEFAULTS.network),
-  // with --duration, no --requests means no cap
-  requests: (o) =>
-    o.durationS > 0 ? one("requests", o.requests, UNCAPPED_REQUESTS) : one("requests", o.requests, DEFAULTS.requests),
-  durationS: (o) => one("duration", o.durationS, DEFAULTS.durationS),
-  connections: (o) => one("connections", o.connections, DEFAULTS.connections),
-  churnPercent: (o) => one("churn", o.churnPercent, DEFAULTS.churnPercent),
-  pipelining: (o) => one("pipelining", o.pipelining, DEFAULTS.pipelining),
-  loadWorkers: (o) => one("load-workers", o.loadWorkers, DEFAULTS.loadWorkers),
-  paths: (o) => one("paths", pathSpec(o.paths), pathSpec(parsePaths(DEFAULT_PATHS))),
-  requestTimeoutS: (o) => one("request-timeout", o.requestTimeoutS, DEFAULTS.requestTimeoutS),
-  healthPath: (o) => one("health-path", o.healthPath, DEFAULTS.healthPath),
-  statsPath: (o) => one("stats-path", o.statsPath, DEFAULTS.statsPath),
-  guestPorts: (o) => (o.guestPorts.length ? ["--guest-port", o.guestPorts.join(",")] : []),
-  intervalMs: () => [], // not a flag: always the default
-  healthFailures: (o) => one("health-failures", o.healthFailures, DEFAULTS.healthFailures),
-  healthTimeoutMs: (o) => one("health-timeout", o.healthTimeoutMs, DEFAULTS.healthTimeoutMs),
-  bootTimeoutS: (o) => one("boot-timeout", o.bootTimeoutS, DEFAULTS.bootTimeoutS),
-  txStallBudget: (o) => one("tx-stall-budget", o.txStallBudget, DEFAULTS.txStallBudget),
-  rssGrowthMiB: (o) => one("rss-growth-mb", o.rssGrowthMiB, DEFAULTS.rssGrowthMiB),
-  pageGrowth: (o) => one("page-growth", o.pageGrowth, DEFAULTS.pageGrowth),
-  p99GrowthMs: (o) => one("p99-growth", o.p99GrowthMs, DEFAULTS.p99GrowthMs),
-  warmupS: (o) => one("warmup", o.warmupS, DEFAULTS.warmupS),
-  hangDumpMiB: (o) => one("hang-dump-mb", o.hangDumpMiB, DEFAULTS.hangDumpMiB),
-  counters: (o) =>
-    (Object.keys(COUNTER_FLAGS) as (keyof SoakOptions["counters"])[])
-      .filter((k) => o.counters[k] !== DEFAULTS.counters[k])
-      .flatMap((k) => ["--counter", `${COUNTER_FLAGS[k]}=${o.counters[k]}`]),
-  crashPatterns: (o) => o.crashPatterns.flatMap((p) => ["--crash-pattern", p.source]),
-  out: (o) => one("out", o.out, DEFAULTS.out),
-};
+export { pathSpec } from "./flags/custom-kinds.ts";
 
 /** The flags that give `o` (parseCli(optionsToArgv(o)) equals o). */
-export function optionsToArgv(o: SoakOptions): string[] {
-  return asArgv((Object.keys(FLAGS) as (keyof SoakOptions)[]).flatMap((k) => FLAGS[k](o)));
+export function optionsToArgv(o: SoakOptions | Options, table: FlagTable = FLAGS): string[] {
+  return asArgv(flagsOf(table).flatMap((f) => flagValues(f, o as Options, table).flatMap((v) => [`--${f.name}`, v])));
 }
 
 /**
@@ -79,17 +19,18 @@ export function optionsToArgv(o: SoakOptions): string[] {
  * parseCli to check as it checks a command line. An option whose value is not of its type
  * (a list that is not one, say) is a UsageError naming it.
  */
-export function savedOptionsToArgv(saved: Record<string, unknown>): string[] {
+export function savedOptionsToArgv(saved: Record<string, unknown>, table: FlagTable = FLAGS): string[] {
   const argv: string[] = [];
-  for (const k of Object.keys(FLAGS) as (keyof SoakOptions)[]) {
-    if (saved[k] === undefined || saved[k] === null) continue;
+  const o = { ...table.defaults, ...saved };
+  for (const f of flagsOf(table)) {
+    if (!f.option || saved[f.option] === undefined || saved[f.option] === null) continue;
     try {
-      const flags = FLAGS[k]({ ...DEFAULTS, ...saved } as SoakOptions);
-      if (flags.some((f) => typeof f !== "string")) throw new TypeError("not a string");
-      argv.push(...flags);
+      const values = flagValues(f, o, table);
+      if (values.some((v) => typeof v !== "string")) throw new TypeError("not a string");
+      argv.push(...values.flatMap((v) => [`--${f.name}`, v]));
     } catch (err) {
       throw new UsageError(
-        `options.${k}: ${JSON.stringify(saved[k]).slice(0, 80)} is not a value it takes (${(err as Error).message})`,
+        `options.${f.option}: ${JSON.stringify(saved[f.option]).slice(0, 80)} is not a value it takes (${(err as Error).message})`,
       );
     }
   }

@@ -64,17 +64,8 @@ export interface SoakOptions {
 }
 
 const MAX_PATH_WEIGHTS = 100_000;
-/** Bounds that keep every loop and allocation of the engine finite and sane. */
 /** the request count of a soak bounded by time only (--duration without --requests) */
 export const UNCAPPED_REQUESTS = 1e12;
-const MAX = {
-  requests: UNCAPPED_REQUESTS,
-  connections: 4096,
-  pipelining: 256,
-  loadWorkers: 64,
-  memoryMiB: 65536,
-  seconds: 7 * 24 * 3600,
-};
 
 /** The default mix: the seed's hot paths, the baked pages, revalidations and now and then the large asset. */
 export const DEFAULT_PATHS =
@@ -166,45 +157,11 @@ export function parsePaths(spec: string): PathWeight[] {
   return paths;
 }
 
-function positiveInt(name: string, v: number, min = 1, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name}: expected a whole number ≥ ${min}, got ${v}`);
-  if (v > max) throw new UsageError(`--${name}: ${v} is more than the ${max} this tool accepts`);
-}
-
+/** The rules between options; each option's own bounds are in its flag's row (soak/flags/table.ts). */
 export function validate(o: SoakOptions): SoakOptions {
-  positiveInt("requests", o.requests, 1, MAX.requests);
-  positiveInt("connections", o.connections, 1, MAX.connections);
-  positiveInt("pipelining", o.pipelining, 1, MAX.pipelining);
-  if (o.loadWorkers !== "auto") positiveInt("load-workers", o.loadWorkers, 1, MAX.loadWorkers);
-  positiveInt("memory", o.memoryMiB, 64, MAX.memoryMiB);
-  positiveInt("health-failures", o.healthFailures, 1, 1000);
-  positiveInt("duration", o.durationS, 0, MAX.seconds);
-  positiveInt("boot-timeout", o.bootTimeoutS, 1, MAX.seconds);
-  positiveInt("health-timeout", o.healthTimeoutMs, 1, 3_600_000);
-  positiveInt("request-timeout", o.requestTimeoutS, 1, 3600);
-  positiveInt("warmup", o.warmupS, 0, MAX.seconds);
-  positiveInt("tx-stall-budget", o.txStallBudget, 0);
-  positiveInt("page-growth", o.pageGrowth, 0);
-  positiveInt("hang-dump-mb", o.hangDumpMiB, 0, MAX.memoryMiB);
-  positiveInt("p99-growth", o.p99GrowthMs, 0);
-  for (const p of o.guestPorts)
-    if (!Number.isInteger(p) || p < 1 || p > 65535)
-      throw new UsageError(`--guest-port: ${p} is not a TCP port (1-65535)`);
   if (o.connections > o.requests)
     throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
-  if (!["auto", "kvm", "tcg"].includes(o.accel))
-    throw new UsageError(`--accel: expected auto, kvm or tcg, got "${o.accel}"`);
-  if (!["auto", "user", "tap"].includes(o.network))
-    throw new UsageError(`--network: expected auto, user or tap, got "${o.network}"`);
-  if (!(o.churnPercent >= 0 && o.churnPercent <= 100))
-    throw new UsageError(`--churn: expected a percentage from 0 to 100, got ${o.churnPercent}`);
-  if (!(o.rssGrowthMiB > 0)) throw new UsageError(`--rss-growth-mb: expected a number above 0, got ${o.rssGrowthMiB}`);
   if (o.kernel && o.fault)
     throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");
-  if (!o.healthPath.startsWith("/")) throw new UsageError(`--health-path: must start with "/", got "${o.healthPath}"`);
-  if (!countersOff(o) && !o.statsPath.startsWith("/"))
-    throw new UsageError(
-      `--stats-path: must start with "/" (or be none, for a kernel without counters), got "${o.statsPath}"`,
-    );
   return o;
 }

@@ -6,23 +6,27 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { optionsToArgv } from "./argv.ts";
-import { DEFAULTS, type SoakOptions, UsageError } from "./options.ts";
+import { type FlagTable, flagsOf } from "./flags/flag.ts";
+import { FLAGS } from "./flags/table.ts";
+import { type SoakOptions, UsageError } from "./options.ts";
 
 export type Scenario = Record<string, string | number | string[]>;
 
 /** Flags whose values are files, resolved against the scenario's folder. */
-const FILE_FLAGS = new Set(["kernel", "symbols", "initrd"]);
+const fileFlags = (t: FlagTable) => new Set(flagsOf(t).flatMap((f) => (f.file ? [f.name] : [])));
 /** Not engine options: never part of a scenario file. */
-const NOT_SCENARIO = new Set(["scenario", "out", "help"]);
+const notScenario = (t: FlagTable) =>
+  new Set(["help", ...flagsOf(t).flatMap((f) => (f.notInScenario ? [f.name] : []))]);
 
 /** The scenario that gives `o` (only what differs from the defaults), with its files relative to `dir`. */
-export function scenarioOf(o: SoakOptions, dir: string): Scenario {
-  const argv = optionsToArgv({ ...o, out: DEFAULTS.out });
+export function scenarioOf(o: SoakOptions, dir: string, table: FlagTable = FLAGS): Scenario {
+  const argv = optionsToArgv({ ...o, out: table.defaults.out }, table);
+  const files = fileFlags(table);
   const s: Scenario = {};
   for (let i = 0; i < argv.length; i++) {
     const eq = argv[i].indexOf("=");
     const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
-    const v: string | number = FILE_FLAGS.has(flag)
+    const v: string | number = files.has(flag)
       ? relative(dir, resolve(value))
       : /^\d+$/.test(value)
         ? Number(value)
@@ -34,7 +38,7 @@ export function scenarioOf(o: SoakOptions, dir: string): Scenario {
 }
 
 /** The flags a scenario file stands for (the CLI's parser then checks them). Throws UsageError. */
-export function scenarioArgv(file: string): string[] {
+export function scenarioArgv(file: string, table: FlagTable = FLAGS): string[] {
   let s: unknown;
   try {
     s = JSON.parse(readFileSync(file, "utf8"));
@@ -43,15 +47,16 @@ export function scenarioArgv(file: string): string[] {
   }
   if (typeof s !== "object" || s === null || Array.isArray(s))
     throw new UsageError(`--scenario ${file}: expected a JSON object of flags, e.g. {"requests": 2000}`);
+  const [files, refused] = [fileFlags(table), notScenario(table)];
   const argv: string[] = [];
   for (const [flag, value] of Object.entries(s)) {
-    if (NOT_SCENARIO.has(flag) || !/^[a-z][a-z-]*$/.test(flag))
+    if (refused.has(flag) || !/^[a-z][a-z-]*$/.test(flag))
       throw new UsageError(`--scenario ${file}: "${flag}" is not an engine option (keys are the long flags of --help)`);
     const values: unknown[] = Array.isArray(value) ? value : [value];
     for (const v of values) {
       if (typeof v !== "string" && typeof v !== "number")
         throw new UsageError(`--scenario ${file}: "${flag}" must be a string or a number, got ${JSON.stringify(v)}`);
-      const text = FILE_FLAGS.has(flag) && !isAbsolute(String(v)) ? resolve(dirname(file), String(v)) : String(v);
+      const text = files.has(flag) && !isAbsolute(String(v)) ? resolve(dirname(file), String(v)) : String(v);
       argv.push(`--${flag}=${text}`);
     }
   }

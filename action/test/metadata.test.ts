@@ -8,6 +8,9 @@ import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser"
 import { parseAction } from "@actions/workflow-parser/actions/action-parser";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { flagsOf, inputDefault } from "../../soak/flags/flag.ts";
+import { FLAGS } from "../../soak/flags/table.ts";
+import { engineInputs } from "../inputs.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
@@ -38,6 +41,41 @@ describe("action.yml", () => {
       );
     expect(rows("Inputs")).toEqual(Object.keys(action.inputs));
     expect(rows("Outputs")).toEqual(Object.keys(action.outputs));
+  });
+});
+
+describe("the action's engine inputs and the flag table", () => {
+  /** the inputs action/ reads itself, not as an engine flag */
+  const ACTION_ONLY = ["build-command", "require-kvm", "repro-budget", "artifact-name", "upload", "retention-days"];
+  const rows = engineInputs();
+  const readmeRows = new Map(
+    [...read("README.md").matchAll(/^\| `([a-z0-9-]+)` +\| +(?:`([^`]*)`)? +\| (.*?) +\|$/gm)].map((m) => [
+      m[1],
+      { default: m[2] ?? "", description: m[3] },
+    ]),
+  );
+
+  it.each(rows.map((f) => [f.name, f] as const))(
+    "--%s is an input of action.yml and the README, with the row's default and description",
+    (name, f) => {
+      const spec = { default: inputDefault(f, FLAGS), description: f.input?.description };
+      expect(action.inputs[name]).toEqual(spec);
+      expect(readmeRows.get(name)).toEqual(spec);
+    },
+  );
+
+  it("every other input of action.yml is a row marked as an input, or the action's own", () => {
+    const flags = new Map(flagsOf(FLAGS).map((f) => [f.name, f]));
+    const others = Object.keys(action.inputs).filter((n) => !rows.some((f) => f.name === n));
+    expect(others.filter((n) => flags.has(n))).toEqual([]); // a flag given as an input but not marked so
+    expect(others.sort()).toEqual([...ACTION_ONLY, "merge"].sort());
+  });
+
+  it("has every flag a user's own kernel needs", () => {
+    const names = rows.map((f) => f.name);
+    for (const n of ["kernel", "symbols", "initrd", "append", "guest-port", "health-path", "stats-path", "counter"])
+      expect(names).toContain(n);
+    for (const n of ["crash-pattern", "boot-timeout", "qemu-arg", "scenario"]) expect(names).toContain(n);
   });
 });
 

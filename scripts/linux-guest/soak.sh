@@ -24,7 +24,7 @@ common=(--kernel "$KERNEL" --initrd "$INITRD" --symbols "$SYMBOLS" --guest-port 
 
 soak() { # NAME EXPECTED_EXIT APPEND
   local out=$runs/$1 code=0
-  npx tsx soak/cli.ts "${common[@]}" --append "$3" --out "$out" >"$runs/$1.log" 2>&1 || code=$?
+  npx tsx cli/main.ts "${common[@]}" --append "$3" --out "$out" >"$runs/$1.log" 2>&1 || code=$?
   node -e '
     const r = require(process.argv[1] + "/report.json");
     const c = r.crash, l = r.load ?? {};

@@ -1,4 +1,4 @@
-// Runs the CLI as a user does (node + tsx on soak/cli.ts), and the folders it writes to,
+// Runs the CLI as a user does (node + tsx on cli/main.ts), and the folders it writes to,
 // removed after the test file.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -23,7 +23,7 @@ export const TSX = createRequire(join(ROOT, "package.json")).resolve("tsx");
  * (an engine killed with SIGKILL cannot remove them itself). */
 export function cli(args: string[], cwd = ROOT): CliRun {
   const env = { ...process.env, TMPDIR: engineTmp };
-  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...args], { cwd, env });
+  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "cli/main.ts"), ...args], { cwd, env });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d) => (stdout += d));

@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 async function soak(kernel: string, ...extra: string[]): Promise<{ code: number | null; report: Report; out: string }> {
   const out = await tempDir("soak-fault-");
-  const args = ["--import", "tsx", "soak/cli.ts", "--kernel", kernel, "--accel", "tcg", "--requests", "200000"];
+  const args = ["--import", "tsx", "cli/main.ts", "--kernel", kernel, "--accel", "tcg", "--requests", "200000"];
   args.push("--append", `fault_after_requests=${AFTER_REQUESTS}`, "--warmup", "2", "--out", out, ...extra);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "ignore" });
   const code = await new Promise<number | null>((r) => child.on("close", r));

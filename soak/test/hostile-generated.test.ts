@@ -1,6 +1,6 @@
 // Generated hostile guests (hostile/generate.ts): HOSTILE_CASES of them (default 200; the
-// nightly workflow runs 2,000) from HOSTILE_SEED on (default 1), each through the engine's
-// own runSoak in an engine host (hostile/engine-host.ts), since a node start per case would
+// nightly workflow runs 2,000) from HOSTILE_SEED on (default 1), each through the CLI's
+// soak (cli/soak.ts) in an engine host (hostile/engine-host.ts), since a node start per case would
 // not fit the suite's time. A failing case prints its seed and how to replay it alone.
 import { expect, inject, it } from "vitest";
 import { hostEngine } from "./hostile/engines.ts";

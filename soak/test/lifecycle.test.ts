@@ -72,7 +72,7 @@ describe("QEMU and the load workers never outlive the engine", () => {
 
   it("a terminal's Ctrl-C (the whole process group) cancels the soak without a false reset", async () => {
     const out = await tempDir();
-    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...soakArgs(elf, out)], {
+    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "cli/main.ts"), ...soakArgs(elf, out)], {
       cwd: ROOT,
       detached: true,
       stdio: "ignore",

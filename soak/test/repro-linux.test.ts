@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 /** Runs `command` (a report's, `npx unikernel-soak@V …`) with bash in `cwd`, this checkout's CLI standing in for npx. */
 function runCommand(command: string, cwd: string) {
-  const npx = `npx() { shift; node --import ${TSX} ${join(ROOT, "soak/cli.ts")} "$@"; }`;
+  const npx = `npx() { shift; node --import ${TSX} ${join(ROOT, "cli/main.ts")} "$@"; }`;
   const child = spawn("bash", ["-c", `${npx}\n${command}`], { cwd });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));

@@ -13,9 +13,9 @@ const DEADLINE_MS = 60_000;
 
 export type Engine = (args: string[], env: Record<string, string>) => Promise<EngineRun>;
 
-/** soak/cli.ts in a node process of its own, as a user runs it */
+/** cli/main.ts in a node process of its own, as a user runs it */
 export const cliEngine: Engine = (args, env) => {
-  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "soak/cli.ts"), ...args], {
+  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "cli/main.ts"), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
   });
@@ -63,7 +63,7 @@ export function hostEngine(): Engine & { close(): void } {
         resolve(run);
       };
       const onReply = (r: HostReply) =>
-        done({ code: r.code, signal: null, stdout: "", stderr: r.stderr, overran: false });
+        done({ code: r.code, signal: null, stdout: r.stdout, stderr: r.stderr, overran: false });
       const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
         done({ code, signal, stdout: "", stderr: hostStderr, overran: signal === "SIGKILL" });
       child.on("message", onReply);

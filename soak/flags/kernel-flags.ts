@@ -1,0 +1,105 @@
+// The flag table's "kernel" section: the guest, its QEMU and the path into it.
+import type { Section } from "./flag.ts";
+import { choice, MAX_MIB, repeatable, text, whole } from "./kinds.ts";
+
+export const kernelFlags: Section = {
+  title: "kernel",
+  flags: [
+    {
+      name: "kernel",
+      option: "kernel",
+      kind: text,
+      value: "PATH",
+      file: true,
+      help: "a PVH x86-64 ELF or a Linux bzImage to soak (default: build the bundled kernel)",
+      input: {
+        description:
+          "Path to a prebuilt kernel, a PVH x86-64 ELF or a Linux bzImage. Empty = build and soak the bundled TypeScript kernel.",
+      },
+    },
+    {
+      name: "symbols",
+      option: "symbols",
+      kind: text,
+      value: "ELF",
+      file: true,
+      help: "the ELF to symbolise a crash against, e.g. vmlinux (default: the kernel ELF)",
+      input: {
+        description:
+          "Path to the ELF a crash is symbolised against (vmlinux for a bzImage). Empty = the kernel ELF itself.",
+      },
+    },
+    {
+      name: "fault",
+      option: "fault",
+      kind: text,
+      value: "NAME",
+      help: "build the bundled kernel with a fault-injection switch",
+      input: {
+        description:
+          "Build the bundled kernel with a fault-injection switch (pf-chunker, tx-wrap-hang, tx-stall-209k, page-leak, inm-overread, reset), to watch the soak fail on purpose.",
+      },
+    },
+    {
+      name: "append",
+      option: "append",
+      kind: text,
+      value: "TEXT",
+      help: "kernel command line",
+      input: { description: "The kernel command line." },
+    },
+    {
+      name: "initrd",
+      option: "initrd",
+      kind: text,
+      value: "PATH",
+      file: true,
+      help: "initrd for the kernel",
+      input: { description: "Path to an initrd (initramfs) for the kernel, e.g. a Linux bzImage's. Empty = none." },
+    },
+    {
+      name: "memory",
+      option: "memoryMiB",
+      kind: whole(64, MAX_MIB),
+      value: "MIB",
+      help: "guest memory (default {default})",
+      input: { description: "Guest memory in MiB." },
+    },
+    { name: "qemu", option: "qemu", kind: text, value: "BINARY", help: "the QEMU to run (default qemu-system-x86_64)" },
+    {
+      name: "qemu-arg",
+      option: "qemuArgs",
+      kind: repeatable(
+        (t) => t,
+        (t) => t,
+      ),
+      value: "ARG",
+      help: "extra QEMU argument (repeatable)",
+      input: { description: "Extra QEMU arguments, one per line." },
+    },
+    {
+      name: "accel",
+      option: "accel",
+      kind: choice("auto", "kvm", "tcg"),
+      value: "auto|kvm|tcg",
+      help: "auto = KVM only if a probe guest runs under it (default {default})",
+      input: {
+        description: "auto (KVM only when a probe guest really runs under it, else TCG with a warning), kvm, or tcg.",
+      },
+    },
+    {
+      name: "network",
+      option: "network",
+      kind: choice("auto", "user", "tap"),
+      value: "auto|user|tap",
+      help:
+        "the path into the guest: tap = a tap device in a network namespace made\n" +
+        "for the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user\n" +
+        "networking on loopback ports; auto = tap where it can be made (default {default})",
+      input: {
+        description:
+          "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root, else QEMU user networking, said in the report), tap, or user (for a kernel that needs DHCP: on the tap path the guest must be at 10.0.2.15).",
+      },
+    },
+  ],
+};

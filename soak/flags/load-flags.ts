@@ -1,0 +1,95 @@
+// The flag table's "load" section: how much load, of what shape.
+import { DEFAULTS, UNCAPPED_REQUESTS } from "../options.ts";
+import { countOrAuto, pathMix } from "./custom-kinds.ts";
+import type { Section } from "./flag.ts";
+import { decimal, WEEK_S, whole } from "./kinds.ts";
+
+export const loadFlags: Section = {
+  title: "load",
+  flags: [
+    {
+      name: "requests",
+      option: "requests",
+      kind: whole(1, UNCAPPED_REQUESTS),
+      value: "N",
+      // a soak bounded by time alone runs until the time is up
+      defaultOf: (o) => ((o.durationS as number) > 0 ? UNCAPPED_REQUESTS : DEFAULTS.requests),
+      help: `total requests (default ${DEFAULTS.requests}; with --duration: no cap)`,
+      input: { description: "Total HTTP requests. Empty = 2,000,000, or no cap when `duration` is set." },
+    },
+    {
+      name: "duration",
+      option: "durationS",
+      kind: whole(0, WEEK_S),
+      value: "S",
+      help: "stop the load after S seconds even if requests remain (default: no cap)",
+      input: {
+        description:
+          "Stop the load after this many seconds even if requests remain (0 = no cap); up to GitHub's 6-hour job limit.",
+      },
+    },
+    {
+      name: "connections",
+      option: "connections",
+      kind: whole(1, 4096),
+      value: "N",
+      help: "keep-alive connections (default {default})",
+      input: { description: "Keep-alive connections." },
+    },
+    {
+      name: "churn",
+      option: "churnPercent",
+      kind: decimal(0, 100),
+      value: "PCT",
+      help:
+        "share of requests, in percent, each on a new connection that the guest\n" +
+        "closes (default {default}; 100 = the seed's curl loop)",
+      input: {
+        description:
+          "Share of the requests, in percent, each on a new connection that the guest closes (100 = every request, as the seed's curl loop).",
+      },
+    },
+    {
+      name: "pipelining",
+      option: "pipelining",
+      kind: whole(1, 256),
+      value: "N",
+      help: "requests in flight per connection (default {default})",
+      input: { description: "Requests in flight per connection." },
+    },
+    {
+      name: "load-workers",
+      option: "loadWorkers",
+      kind: countOrAuto(64),
+      value: "N|auto",
+      help:
+        "processes the load runs in, connections and requests split over them\n" +
+        "(default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),\n" +
+        "as its vCPU and main loop take about two)",
+      input: {
+        description:
+          "Processes the load runs in, or auto (the cores QEMU leaves spare, max(1, min(8, cores - 2)), as its vCPU and main loop take about two).",
+      },
+    },
+    {
+      name: "paths",
+      option: "paths",
+      kind: pathMix,
+      value: "SPEC",
+      help: 'weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match\n(default {default})',
+      input: {
+        description:
+          'Weighted request mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match. Empty = the default mix.',
+        default: "",
+      },
+    },
+    {
+      name: "request-timeout",
+      option: "requestTimeoutS",
+      kind: whole(1, 3600),
+      value: "S",
+      help: "per-request timeout (default {default})",
+      input: { description: "Per-request timeout in seconds." },
+    },
+  ],
+};
