@@ -2754,18 +2754,18 @@ var require_constants2 = __commonJS({
       TYPE2[TYPE2["REQUEST"] = 1] = "REQUEST";
       TYPE2[TYPE2["RESPONSE"] = 2] = "RESPONSE";
     })(TYPE = exports2.TYPE || (exports2.TYPE = {}));
-    var FLAGS;
-    (function(FLAGS2) {
-      FLAGS2[FLAGS2["CONNECTION_KEEP_ALIVE"] = 1] = "CONNECTION_KEEP_ALIVE";
-      FLAGS2[FLAGS2["CONNECTION_CLOSE"] = 2] = "CONNECTION_CLOSE";
-      FLAGS2[FLAGS2["CONNECTION_UPGRADE"] = 4] = "CONNECTION_UPGRADE";
-      FLAGS2[FLAGS2["CHUNKED"] = 8] = "CHUNKED";
-      FLAGS2[FLAGS2["UPGRADE"] = 16] = "UPGRADE";
-      FLAGS2[FLAGS2["CONTENT_LENGTH"] = 32] = "CONTENT_LENGTH";
-      FLAGS2[FLAGS2["SKIPBODY"] = 64] = "SKIPBODY";
-      FLAGS2[FLAGS2["TRAILING"] = 128] = "TRAILING";
-      FLAGS2[FLAGS2["TRANSFER_ENCODING"] = 512] = "TRANSFER_ENCODING";
-    })(FLAGS = exports2.FLAGS || (exports2.FLAGS = {}));
+    var FLAGS2;
+    (function(FLAGS3) {
+      FLAGS3[FLAGS3["CONNECTION_KEEP_ALIVE"] = 1] = "CONNECTION_KEEP_ALIVE";
+      FLAGS3[FLAGS3["CONNECTION_CLOSE"] = 2] = "CONNECTION_CLOSE";
+      FLAGS3[FLAGS3["CONNECTION_UPGRADE"] = 4] = "CONNECTION_UPGRADE";
+      FLAGS3[FLAGS3["CHUNKED"] = 8] = "CHUNKED";
+      FLAGS3[FLAGS3["UPGRADE"] = 16] = "UPGRADE";
+      FLAGS3[FLAGS3["CONTENT_LENGTH"] = 32] = "CONTENT_LENGTH";
+      FLAGS3[FLAGS3["SKIPBODY"] = 64] = "SKIPBODY";
+      FLAGS3[FLAGS3["TRAILING"] = 128] = "TRAILING";
+      FLAGS3[FLAGS3["TRANSFER_ENCODING"] = 512] = "TRANSFER_ENCODING";
+    })(FLAGS2 = exports2.FLAGS || (exports2.FLAGS = {}));
     var LENIENT_FLAGS;
     (function(LENIENT_FLAGS2) {
       LENIENT_FLAGS2[LENIENT_FLAGS2["HEADERS"] = 1] = "HEADERS";
@@ -3398,20 +3398,20 @@ var require_data_url = __commonJS({
     }
     function percentDecode(input) {
       const length = input.length;
-      const output = new Uint8Array(length);
+      const output2 = new Uint8Array(length);
       let j = 0;
       for (let i = 0; i < length; ++i) {
         const byte = input[i];
         if (byte !== 37) {
-          output[j++] = byte;
+          output2[j++] = byte;
         } else if (byte === 37 && !(isHexCharByte(input[i + 1]) && isHexCharByte(input[i + 2]))) {
-          output[j++] = 37;
+          output2[j++] = 37;
         } else {
-          output[j++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]);
+          output2[j++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]);
           i += 2;
         }
       }
-      return length === j ? output : output.subarray(0, j);
+      return length === j ? output2 : output2.subarray(0, j);
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, true, true);
@@ -4875,8 +4875,8 @@ var require_util2 = __commonJS({
       if (buffer2[0] === 239 && buffer2[1] === 187 && buffer2[2] === 191) {
         buffer2 = buffer2.subarray(3);
       }
-      const output = textDecoder.decode(buffer2);
-      return output;
+      const output2 = textDecoder.decode(buffer2);
+      return output2;
     }
     var EnvironmentSettingsObjectBase = class {
       get baseUrl() {
@@ -5060,22 +5060,22 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix2, "name");
         value = isBlobLike(value) ? webidl.converters.Blob(value, prefix2, "value", { strict: false }) : webidl.converters.USVString(value, prefix2, "value");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix2, "filename") : void 0;
-        const entry = makeEntry(name, value, filename);
-        this[kState].push(entry);
+        const entry2 = makeEntry(name, value, filename);
+        this[kState].push(entry2);
       }
       delete(name) {
         webidl.brandCheck(this, _FormData);
         const prefix2 = "FormData.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix2);
         name = webidl.converters.USVString(name, prefix2, "name");
-        this[kState] = this[kState].filter((entry) => entry.name !== name);
+        this[kState] = this[kState].filter((entry2) => entry2.name !== name);
       }
       get(name) {
         webidl.brandCheck(this, _FormData);
         const prefix2 = "FormData.get";
         webidl.argumentLengthCheck(arguments, 1, prefix2);
         name = webidl.converters.USVString(name, prefix2, "name");
-        const idx = this[kState].findIndex((entry) => entry.name === name);
+        const idx = this[kState].findIndex((entry2) => entry2.name === name);
         if (idx === -1) {
           return null;
         }
@@ -5086,14 +5086,14 @@ var require_formdata = __commonJS({
         const prefix2 = "FormData.getAll";
         webidl.argumentLengthCheck(arguments, 1, prefix2);
         name = webidl.converters.USVString(name, prefix2, "name");
-        return this[kState].filter((entry) => entry.name === name).map((entry) => entry.value);
+        return this[kState].filter((entry2) => entry2.name === name).map((entry2) => entry2.value);
       }
       has(name) {
         webidl.brandCheck(this, _FormData);
         const prefix2 = "FormData.has";
         webidl.argumentLengthCheck(arguments, 1, prefix2);
         name = webidl.converters.USVString(name, prefix2, "name");
-        return this[kState].findIndex((entry) => entry.name === name) !== -1;
+        return this[kState].findIndex((entry2) => entry2.name === name) !== -1;
       }
       set(name, value, filename = void 0) {
         webidl.brandCheck(this, _FormData);
@@ -5107,16 +5107,16 @@ var require_formdata = __commonJS({
         name = webidl.converters.USVString(name, prefix2, "name");
         value = isBlobLike(value) ? webidl.converters.Blob(value, prefix2, "name", { strict: false }) : webidl.converters.USVString(value, prefix2, "name");
         filename = arguments.length === 3 ? webidl.converters.USVString(filename, prefix2, "name") : void 0;
-        const entry = makeEntry(name, value, filename);
-        const idx = this[kState].findIndex((entry2) => entry2.name === name);
+        const entry2 = makeEntry(name, value, filename);
+        const idx = this[kState].findIndex((entry3) => entry3.name === name);
         if (idx !== -1) {
           this[kState] = [
             ...this[kState].slice(0, idx),
-            entry,
-            ...this[kState].slice(idx + 1).filter((entry2) => entry2.name !== name)
+            entry2,
+            ...this[kState].slice(idx + 1).filter((entry3) => entry3.name !== name)
           ];
         } else {
-          this[kState].push(entry);
+          this[kState].push(entry2);
         }
       }
       [nodeUtil.inspect.custom](depth, options) {
@@ -5134,8 +5134,8 @@ var require_formdata = __commonJS({
         }, { __proto__: null });
         options.depth ??= depth;
         options.colors ??= true;
-        const output = nodeUtil.formatWithOptions(options, state3);
-        return `FormData ${output.slice(output.indexOf("]") + 2)}`;
+        const output2 = nodeUtil.formatWithOptions(options, state3);
+        return `FormData ${output2.slice(output2.indexOf("]") + 2)}`;
       }
     };
     iteratorMixin("FormData", FormData2, kState, "name", "value");
@@ -9013,16 +9013,16 @@ var require_env_http_proxy_agent = __commonJS({
           return false;
         }
         for (let i = 0; i < this.#noProxyEntries.length; i++) {
-          const entry = this.#noProxyEntries[i];
-          if (entry.port && entry.port !== port) {
+          const entry2 = this.#noProxyEntries[i];
+          if (entry2.port && entry2.port !== port) {
             continue;
           }
-          if (!/^[.*]/.test(entry.hostname)) {
-            if (hostname === entry.hostname) {
+          if (!/^[.*]/.test(entry2.hostname)) {
+            if (hostname === entry2.hostname) {
               return false;
             }
           } else {
-            if (hostname.endsWith(entry.hostname.replace(/^\*/, ""))) {
+            if (hostname.endsWith(entry2.hostname.replace(/^\*/, ""))) {
               return false;
             }
           }
@@ -9034,13 +9034,13 @@ var require_env_http_proxy_agent = __commonJS({
         const noProxySplit = noProxyValue.split(/[,\s]/);
         const noProxyEntries = [];
         for (let i = 0; i < noProxySplit.length; i++) {
-          const entry = noProxySplit[i];
-          if (!entry) {
+          const entry2 = noProxySplit[i];
+          if (!entry2) {
             continue;
           }
-          const parsed = entry.match(/^(.+):(\d+)$/);
+          const parsed = entry2.match(/^(.+):(\d+)$/);
           noProxyEntries.push({
-            hostname: (parsed ? parsed[1] : entry).toLowerCase(),
+            hostname: (parsed ? parsed[1] : entry2).toLowerCase(),
             port: parsed ? Number.parseInt(parsed[2], 10) : 0
           });
         }
@@ -17717,10 +17717,10 @@ var require_receiver = __commonJS({
           this.#fragmentsBytes = 0;
           return fragments.shift();
         }
-        const output = Buffer.concat(fragments, this.#fragmentsBytes);
+        const output2 = Buffer.concat(fragments, this.#fragmentsBytes);
         this.#fragments = [];
         this.#fragmentsBytes = 0;
-        return output;
+        return output2;
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
@@ -21657,7 +21657,7 @@ var require_reflection_merge_partial = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.reflectionMergePartial = void 0;
     function reflectionMergePartial4(info2, target, source) {
-      let fieldValue, input = source, output;
+      let fieldValue, input = source, output2;
       for (let field of info2.fields) {
         let name = field.localName;
         if (field.oneof) {
@@ -21666,50 +21666,50 @@ var require_reflection_merge_partial = __commonJS({
             continue;
           }
           fieldValue = group[name];
-          output = target[field.oneof];
-          output.oneofKind = group.oneofKind;
+          output2 = target[field.oneof];
+          output2.oneofKind = group.oneofKind;
           if (fieldValue == void 0) {
-            delete output[name];
+            delete output2[name];
             continue;
           }
         } else {
           fieldValue = input[name];
-          output = target;
+          output2 = target;
           if (fieldValue == void 0) {
             continue;
           }
         }
         if (field.repeat)
-          output[name].length = fieldValue.length;
+          output2[name].length = fieldValue.length;
         switch (field.kind) {
           case "scalar":
           case "enum":
             if (field.repeat)
               for (let i = 0; i < fieldValue.length; i++)
-                output[name][i] = fieldValue[i];
+                output2[name][i] = fieldValue[i];
             else
-              output[name] = fieldValue;
+              output2[name] = fieldValue;
             break;
           case "message":
             let T = field.T();
             if (field.repeat)
               for (let i = 0; i < fieldValue.length; i++)
-                output[name][i] = T.create(fieldValue[i]);
-            else if (output[name] === void 0)
-              output[name] = T.create(fieldValue);
+                output2[name][i] = T.create(fieldValue[i]);
+            else if (output2[name] === void 0)
+              output2[name] = T.create(fieldValue);
             else
-              T.mergePartial(output[name], fieldValue);
+              T.mergePartial(output2[name], fieldValue);
             break;
           case "map":
             switch (field.V.kind) {
               case "scalar":
               case "enum":
-                Object.assign(output[name], fieldValue);
+                Object.assign(output2[name], fieldValue);
                 break;
               case "message":
                 let T2 = field.V.T();
                 for (let k of Object.keys(fieldValue))
-                  output[name][k] = T2.create(fieldValue[k]);
+                  output2[name][k] = T2.create(fieldValue[k]);
                 break;
             }
             break;
@@ -25246,7 +25246,7 @@ var require_brace_expansion = __commonJS({
               return literal();
             }
             if (n.length === 1) {
-              var single = combine(
+              var single2 = combine(
                 acc,
                 pre + n[0],
                 [""],
@@ -25258,7 +25258,7 @@ var require_brace_expansion = __commonJS({
               if (budget.remaining < 0) {
                 return literal();
               }
-              acc = single;
+              acc = single2;
               if (!m.post.length) break;
               str = m.post;
               masked = masked.slice(m.end + 1);
@@ -29102,16 +29102,16 @@ var require_BufferList = __commonJS({
         this.length = 0;
       }
       BufferList.prototype.push = function push(v) {
-        var entry = { data: v, next: null };
-        if (this.length > 0) this.tail.next = entry;
-        else this.head = entry;
-        this.tail = entry;
+        var entry2 = { data: v, next: null };
+        if (this.length > 0) this.tail.next = entry2;
+        else this.head = entry2;
+        this.tail = entry2;
         ++this.length;
       };
       BufferList.prototype.unshift = function unshift(v) {
-        var entry = { data: v, next: this.head };
-        if (this.length === 0) this.tail = entry;
-        this.head = entry;
+        var entry2 = { data: v, next: this.head };
+        if (this.length === 0) this.tail = entry2;
+        this.head = entry2;
         ++this.length;
       };
       BufferList.prototype.shift = function shift() {
@@ -29529,18 +29529,18 @@ var require_stream_writable = __commonJS({
     }
     function clearBuffer(stream4, state3) {
       state3.bufferProcessing = true;
-      var entry = state3.bufferedRequest;
-      if (stream4._writev && entry && entry.next) {
+      var entry2 = state3.bufferedRequest;
+      if (stream4._writev && entry2 && entry2.next) {
         var l = state3.bufferedRequestCount;
         var buffer2 = new Array(l);
         var holder = state3.corkedRequestsFree;
-        holder.entry = entry;
+        holder.entry = entry2;
         var count = 0;
         var allBuffers = true;
-        while (entry) {
-          buffer2[count] = entry;
-          if (!entry.isBuf) allBuffers = false;
-          entry = entry.next;
+        while (entry2) {
+          buffer2[count] = entry2;
+          if (!entry2.isBuf) allBuffers = false;
+          entry2 = entry2.next;
           count += 1;
         }
         buffer2.allBuffers = allBuffers;
@@ -29555,21 +29555,21 @@ var require_stream_writable = __commonJS({
         }
         state3.bufferedRequestCount = 0;
       } else {
-        while (entry) {
-          var chunk = entry.chunk;
-          var encoding = entry.encoding;
-          var cb = entry.callback;
+        while (entry2) {
+          var chunk = entry2.chunk;
+          var encoding = entry2.encoding;
+          var cb = entry2.callback;
           var len = state3.objectMode ? 1 : chunk.length;
           doWrite(stream4, state3, false, len, chunk, encoding, cb);
-          entry = entry.next;
+          entry2 = entry2.next;
           state3.bufferedRequestCount--;
           if (state3.writing) {
             break;
           }
         }
-        if (entry === null) state3.lastBufferedRequest = null;
+        if (entry2 === null) state3.lastBufferedRequest = null;
       }
-      state3.bufferedRequest = entry;
+      state3.bufferedRequest = entry2;
       state3.bufferProcessing = false;
     }
     Writable.prototype._write = function(chunk, encoding, cb) {
@@ -29641,13 +29641,13 @@ var require_stream_writable = __commonJS({
       stream4.writable = false;
     }
     function onCorkedFinish(corkReq, state3, err) {
-      var entry = corkReq.entry;
+      var entry2 = corkReq.entry;
       corkReq.entry = null;
-      while (entry) {
-        var cb = entry.callback;
+      while (entry2) {
+        var cb = entry2.callback;
         state3.pendingcb--;
         cb(err);
-        entry = entry.next;
+        entry2 = entry2.next;
       }
       state3.corkedRequestsFree.next = corkReq;
     }
@@ -33018,10 +33018,10 @@ var require_validators = __commonJS({
         );
       }
     }
-    var validateOneOf = hideStackFrames((value, name, oneOf) => {
-      if (!ArrayPrototypeIncludes(oneOf, value)) {
+    var validateOneOf = hideStackFrames((value, name, oneOf2) => {
+      if (!ArrayPrototypeIncludes(oneOf2, value)) {
         const allowed = ArrayPrototypeJoin(
-          ArrayPrototypeMap(oneOf, (v) => typeof v === "string" ? `'${v}'` : String2(v)),
+          ArrayPrototypeMap(oneOf2, (v) => typeof v === "string" ? `'${v}'` : String2(v)),
           ", "
         );
         const reason = "must be one of: " + allowed;
@@ -34092,22 +34092,22 @@ var require_buffer_list = __commonJS({
         this.length = 0;
       }
       push(v) {
-        const entry = {
+        const entry2 = {
           data: v,
           next: null
         };
-        if (this.length > 0) this.tail.next = entry;
-        else this.head = entry;
-        this.tail = entry;
+        if (this.length > 0) this.tail.next = entry2;
+        else this.head = entry2;
+        this.tail = entry2;
         ++this.length;
       }
       unshift(v) {
-        const entry = {
+        const entry2 = {
           data: v,
           next: this.head
         };
-        if (this.length === 0) this.tail = entry;
-        this.head = entry;
+        if (this.length === 0) this.tail = entry2;
+        this.head = entry2;
         ++this.length;
       }
       shift() {
@@ -38249,8 +38249,8 @@ var require_Hash = __commonJS({
       var index = -1, length = entries == null ? 0 : entries.length;
       this.clear();
       while (++index < length) {
-        var entry = entries[index];
-        this.set(entry[0], entry[1]);
+        var entry2 = entries[index];
+        this.set(entry2[0], entry2[1]);
       }
     }
     Hash.prototype.clear = hashClear;
@@ -38367,8 +38367,8 @@ var require_ListCache = __commonJS({
       var index = -1, length = entries == null ? 0 : entries.length;
       this.clear();
       while (++index < length) {
-        var entry = entries[index];
-        this.set(entry[0], entry[1]);
+        var entry2 = entries[index];
+        this.set(entry2[0], entry2[1]);
       }
     }
     ListCache.prototype.clear = listCacheClear;
@@ -38492,8 +38492,8 @@ var require_MapCache = __commonJS({
       var index = -1, length = entries == null ? 0 : entries.length;
       this.clear();
       while (++index < length) {
-        var entry = entries[index];
-        this.set(entry[0], entry[1]);
+        var entry2 = entries[index];
+        this.set(entry2[0], entry2[1]);
       }
     }
     MapCache.prototype.clear = mapCacheClear;
@@ -41185,20 +41185,20 @@ var require_commonjs4 = __commonJS({
         const value = this.#isBackgroundFetch(v) ? v.__staleWhileFetching : v;
         if (value === void 0)
           return void 0;
-        const entry = { value };
+        const entry2 = { value };
         if (this.#ttls && this.#starts) {
           const ttl = this.#ttls[i];
           const start = this.#starts[i];
           if (ttl && start) {
             const remain = ttl - (perf.now() - start);
-            entry.ttl = remain;
-            entry.start = Date.now();
+            entry2.ttl = remain;
+            entry2.start = Date.now();
           }
         }
         if (this.#sizes) {
-          entry.size = this.#sizes[i];
+          entry2.size = this.#sizes[i];
         }
-        return entry;
+        return entry2;
       }
       /**
        * Return an array of [key, {@link LRUCache.Entry}] tuples which can be
@@ -41221,16 +41221,16 @@ var require_commonjs4 = __commonJS({
           const value = this.#isBackgroundFetch(v) ? v.__staleWhileFetching : v;
           if (value === void 0 || key === void 0)
             continue;
-          const entry = { value };
+          const entry2 = { value };
           if (this.#ttls && this.#starts) {
-            entry.ttl = this.#ttls[i];
+            entry2.ttl = this.#ttls[i];
             const age = perf.now() - this.#starts[i];
-            entry.start = Math.floor(Date.now() - age);
+            entry2.start = Math.floor(Date.now() - age);
           }
           if (this.#sizes) {
-            entry.size = this.#sizes[i];
+            entry2.size = this.#sizes[i];
           }
-          arr.unshift([key, entry]);
+          arr.unshift([key, entry2]);
         }
         return arr;
       }
@@ -41245,12 +41245,12 @@ var require_commonjs4 = __commonJS({
        */
       load(arr) {
         this.clear();
-        for (const [key, entry] of arr) {
-          if (entry.start) {
-            const age = Date.now() - entry.start;
-            entry.start = perf.now() - age;
+        for (const [key, entry2] of arr) {
+          if (entry2.start) {
+            const age = Date.now() - entry2.start;
+            entry2.start = perf.now() - age;
           }
-          this.set(key, entry.value, entry);
+          this.set(key, entry2.value, entry2);
         }
       }
       /**
@@ -44045,73 +44045,73 @@ var require_commonjs6 = __commonJS({
       /**
        * find the relative path from the cwd to the supplied path string or entry
        */
-      relative(entry = this.cwd) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
+      relative(entry2 = this.cwd) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
         }
-        return entry.relative();
+        return entry2.relative();
       }
       /**
        * find the relative path from the cwd to the supplied path string or
        * entry, using / as the path delimiter, even on Windows.
        */
-      relativePosix(entry = this.cwd) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
+      relativePosix(entry2 = this.cwd) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
         }
-        return entry.relativePosix();
+        return entry2.relativePosix();
       }
       /**
        * Return the basename for the provided string or Path object
        */
-      basename(entry = this.cwd) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
+      basename(entry2 = this.cwd) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
         }
-        return entry.name;
+        return entry2.name;
       }
       /**
        * Return the dirname for the provided string or Path object
        */
-      dirname(entry = this.cwd) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
+      dirname(entry2 = this.cwd) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
         }
-        return (entry.parent || entry).fullpath();
+        return (entry2.parent || entry2).fullpath();
       }
-      async readdir(entry = this.cwd, opts = {
+      async readdir(entry2 = this.cwd, opts = {
         withFileTypes: true
       }) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          opts = entry;
-          entry = this.cwd;
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          opts = entry2;
+          entry2 = this.cwd;
         }
         const { withFileTypes } = opts;
-        if (!entry.canReaddir()) {
+        if (!entry2.canReaddir()) {
           return [];
         } else {
-          const p = await entry.readdir();
+          const p = await entry2.readdir();
           return withFileTypes ? p : p.map((e) => e.name);
         }
       }
-      readdirSync(entry = this.cwd, opts = {
+      readdirSync(entry2 = this.cwd, opts = {
         withFileTypes: true
       }) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          opts = entry;
-          entry = this.cwd;
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          opts = entry2;
+          entry2 = this.cwd;
         }
         const { withFileTypes = true } = opts;
-        if (!entry.canReaddir()) {
+        if (!entry2.canReaddir()) {
           return [];
         } else if (withFileTypes) {
-          return entry.readdirSync();
+          return entry2.readdirSync();
         } else {
-          return entry.readdirSync().map((e) => e.name);
+          return entry2.readdirSync().map((e) => e.name);
         }
       }
       /**
@@ -44129,80 +44129,80 @@ var require_commonjs6 = __commonJS({
        * Results are cached, and thus may be out of date if the filesystem is
        * mutated.
        */
-      async lstat(entry = this.cwd) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
+      async lstat(entry2 = this.cwd) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
         }
-        return entry.lstat();
+        return entry2.lstat();
       }
       /**
        * synchronous {@link PathScurryBase.lstat}
        */
-      lstatSync(entry = this.cwd) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
+      lstatSync(entry2 = this.cwd) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
         }
-        return entry.lstatSync();
+        return entry2.lstatSync();
       }
-      async readlink(entry = this.cwd, { withFileTypes } = {
+      async readlink(entry2 = this.cwd, { withFileTypes } = {
         withFileTypes: false
       }) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          withFileTypes = entry.withFileTypes;
-          entry = this.cwd;
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          withFileTypes = entry2.withFileTypes;
+          entry2 = this.cwd;
         }
-        const e = await entry.readlink();
+        const e = await entry2.readlink();
         return withFileTypes ? e : e?.fullpath();
       }
-      readlinkSync(entry = this.cwd, { withFileTypes } = {
+      readlinkSync(entry2 = this.cwd, { withFileTypes } = {
         withFileTypes: false
       }) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          withFileTypes = entry.withFileTypes;
-          entry = this.cwd;
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          withFileTypes = entry2.withFileTypes;
+          entry2 = this.cwd;
         }
-        const e = entry.readlinkSync();
+        const e = entry2.readlinkSync();
         return withFileTypes ? e : e?.fullpath();
       }
-      async realpath(entry = this.cwd, { withFileTypes } = {
+      async realpath(entry2 = this.cwd, { withFileTypes } = {
         withFileTypes: false
       }) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          withFileTypes = entry.withFileTypes;
-          entry = this.cwd;
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          withFileTypes = entry2.withFileTypes;
+          entry2 = this.cwd;
         }
-        const e = await entry.realpath();
+        const e = await entry2.realpath();
         return withFileTypes ? e : e?.fullpath();
       }
-      realpathSync(entry = this.cwd, { withFileTypes } = {
+      realpathSync(entry2 = this.cwd, { withFileTypes } = {
         withFileTypes: false
       }) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          withFileTypes = entry.withFileTypes;
-          entry = this.cwd;
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          withFileTypes = entry2.withFileTypes;
+          entry2 = this.cwd;
         }
-        const e = entry.realpathSync();
+        const e = entry2.realpathSync();
         return withFileTypes ? e : e?.fullpath();
       }
-      async walk(entry = this.cwd, opts = {}) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          opts = entry;
-          entry = this.cwd;
+      async walk(entry2 = this.cwd, opts = {}) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          opts = entry2;
+          entry2 = this.cwd;
         }
         const { withFileTypes = true, follow = false, filter, walkFilter } = opts;
         const results = [];
-        if (!filter || filter(entry)) {
-          results.push(withFileTypes ? entry : entry.fullpath());
+        if (!filter || filter(entry2)) {
+          results.push(withFileTypes ? entry2 : entry2.fullpath());
         }
         const dirs = /* @__PURE__ */ new Set();
         const walk = (dir, cb) => {
@@ -44235,7 +44235,7 @@ var require_commonjs6 = __commonJS({
             }
           }, true);
         };
-        const start = entry;
+        const start = entry2;
         return new Promise((res, rej) => {
           walk(start, (er) => {
             if (er)
@@ -44244,19 +44244,19 @@ var require_commonjs6 = __commonJS({
           });
         });
       }
-      walkSync(entry = this.cwd, opts = {}) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          opts = entry;
-          entry = this.cwd;
+      walkSync(entry2 = this.cwd, opts = {}) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          opts = entry2;
+          entry2 = this.cwd;
         }
         const { withFileTypes = true, follow = false, filter, walkFilter } = opts;
         const results = [];
-        if (!filter || filter(entry)) {
-          results.push(withFileTypes ? entry : entry.fullpath());
+        if (!filter || filter(entry2)) {
+          results.push(withFileTypes ? entry2 : entry2.fullpath());
         }
-        const dirs = /* @__PURE__ */ new Set([entry]);
+        const dirs = /* @__PURE__ */ new Set([entry2]);
         for (const dir of dirs) {
           const entries = dir.readdirSync();
           for (const e of entries) {
@@ -44289,14 +44289,14 @@ var require_commonjs6 = __commonJS({
       [Symbol.asyncIterator]() {
         return this.iterate();
       }
-      iterate(entry = this.cwd, options = {}) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          options = entry;
-          entry = this.cwd;
+      iterate(entry2 = this.cwd, options = {}) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          options = entry2;
+          entry2 = this.cwd;
         }
-        return this.stream(entry, options)[Symbol.asyncIterator]();
+        return this.stream(entry2, options)[Symbol.asyncIterator]();
       }
       /**
        * Iterating over a PathScurry performs a synchronous walk.
@@ -44306,18 +44306,18 @@ var require_commonjs6 = __commonJS({
       [Symbol.iterator]() {
         return this.iterateSync();
       }
-      *iterateSync(entry = this.cwd, opts = {}) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          opts = entry;
-          entry = this.cwd;
+      *iterateSync(entry2 = this.cwd, opts = {}) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          opts = entry2;
+          entry2 = this.cwd;
         }
         const { withFileTypes = true, follow = false, filter, walkFilter } = opts;
-        if (!filter || filter(entry)) {
-          yield withFileTypes ? entry : entry.fullpath();
+        if (!filter || filter(entry2)) {
+          yield withFileTypes ? entry2 : entry2.fullpath();
         }
-        const dirs = /* @__PURE__ */ new Set([entry]);
+        const dirs = /* @__PURE__ */ new Set([entry2]);
         for (const dir of dirs) {
           const entries = dir.readdirSync();
           for (const e of entries) {
@@ -44337,20 +44337,20 @@ var require_commonjs6 = __commonJS({
           }
         }
       }
-      stream(entry = this.cwd, opts = {}) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          opts = entry;
-          entry = this.cwd;
+      stream(entry2 = this.cwd, opts = {}) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          opts = entry2;
+          entry2 = this.cwd;
         }
         const { withFileTypes = true, follow = false, filter, walkFilter } = opts;
         const results = new minipass_1.Minipass({ objectMode: true });
-        if (!filter || filter(entry)) {
-          results.write(withFileTypes ? entry : entry.fullpath());
+        if (!filter || filter(entry2)) {
+          results.write(withFileTypes ? entry2 : entry2.fullpath());
         }
         const dirs = /* @__PURE__ */ new Set();
-        const queue = [entry];
+        const queue = [entry2];
         let processing = 0;
         const process5 = () => {
           let paused = false;
@@ -44406,20 +44406,20 @@ var require_commonjs6 = __commonJS({
         process5();
         return results;
       }
-      streamSync(entry = this.cwd, opts = {}) {
-        if (typeof entry === "string") {
-          entry = this.cwd.resolve(entry);
-        } else if (!(entry instanceof PathBase)) {
-          opts = entry;
-          entry = this.cwd;
+      streamSync(entry2 = this.cwd, opts = {}) {
+        if (typeof entry2 === "string") {
+          entry2 = this.cwd.resolve(entry2);
+        } else if (!(entry2 instanceof PathBase)) {
+          opts = entry2;
+          entry2 = this.cwd;
         }
         const { withFileTypes = true, follow = false, filter, walkFilter } = opts;
         const results = new minipass_1.Minipass({ objectMode: true });
         const dirs = /* @__PURE__ */ new Set();
-        if (!filter || filter(entry)) {
-          results.write(withFileTypes ? entry : entry.fullpath());
+        if (!filter || filter(entry2)) {
+          results.write(withFileTypes ? entry2 : entry2.fullpath());
         }
-        const queue = [entry];
+        const queue = [entry2];
         let processing = 0;
         const process5 = () => {
           let paused = false;
@@ -47666,16 +47666,16 @@ var require_zip_stream = __commonJS({
         callback(new Error("entry linkname must be a non-empty string value when type equals symlink"));
         return;
       }
-      var entry = new ZipArchiveEntry(data.name);
-      entry.setTime(data.date, this.options.forceLocalTime);
+      var entry2 = new ZipArchiveEntry(data.name);
+      entry2.setTime(data.date, this.options.forceLocalTime);
       if (data.namePrependSlash) {
-        entry.setName(data.name, true);
+        entry2.setName(data.name, true);
       }
       if (data.store) {
-        entry.setMethod(0);
+        entry2.setMethod(0);
       }
       if (data.comment.length > 0) {
-        entry.setComment(data.comment);
+        entry2.setComment(data.comment);
       }
       if (data.type === "symlink" && typeof data.mode !== "number") {
         data.mode = 40960;
@@ -47684,12 +47684,12 @@ var require_zip_stream = __commonJS({
         if (data.type === "symlink") {
           data.mode |= 40960;
         }
-        entry.setUnixMode(data.mode);
+        entry2.setUnixMode(data.mode);
       }
       if (data.type === "symlink" && typeof data.linkname === "string") {
         source = Buffer.from(data.linkname);
       }
-      return ZipArchiveOutputStream.prototype.entry.call(this, entry, source, callback);
+      return ZipArchiveOutputStream.prototype.entry.call(this, entry2, source, callback);
     };
     ZipStream.prototype.finalize = function() {
       this.finish();
@@ -48272,13 +48272,13 @@ var require_streamx = __commonJS({
     var TextDecoder2 = require_text_decoder();
     var StreamError = require_errors3();
     var qmt = typeof queueMicrotask === "undefined" ? (fn) => global.process.nextTick(fn) : queueMicrotask;
-    var MAX2 = (1 << 29) - 1;
+    var MAX = (1 << 29) - 1;
     var OPENING = 1;
     var PREDESTROYING = 2;
     var DESTROYING = 4;
     var DESTROYED = 8;
-    var NOT_OPENING = MAX2 ^ OPENING;
-    var NOT_PREDESTROYING = MAX2 ^ PREDESTROYING;
+    var NOT_OPENING = MAX ^ OPENING;
+    var NOT_PREDESTROYING = MAX ^ PREDESTROYING;
     var READ_ACTIVE = 1 << 4;
     var READ_UPDATING = 2 << 4;
     var READ_PRIMARY = 4 << 4;
@@ -48298,18 +48298,18 @@ var require_streamx = __commonJS({
     var READ_PRIMARY_AND_ACTIVE = READ_PRIMARY | READ_ACTIVE;
     var READ_EMIT_READABLE_AND_QUEUED = READ_EMIT_READABLE | READ_QUEUED;
     var READ_RESUMED_READ_AHEAD = READ_RESUMED | READ_READ_AHEAD;
-    var READ_NOT_ACTIVE = MAX2 ^ READ_ACTIVE;
-    var READ_NON_PRIMARY = MAX2 ^ READ_PRIMARY;
-    var READ_NON_PRIMARY_AND_PUSHED = MAX2 ^ (READ_PRIMARY | READ_NEEDS_PUSH);
-    var READ_PUSHED = MAX2 ^ READ_NEEDS_PUSH;
-    var READ_PAUSED = MAX2 ^ READ_RESUMED;
-    var READ_NOT_QUEUED = MAX2 ^ (READ_QUEUED | READ_EMITTED_READABLE);
-    var READ_NOT_ENDING = MAX2 ^ READ_ENDING;
-    var READ_PIPE_NOT_DRAINED = MAX2 ^ READ_FLOWING;
-    var READ_NOT_NEXT_TICK = MAX2 ^ READ_NEXT_TICK;
-    var READ_NOT_UPDATING = MAX2 ^ READ_UPDATING;
-    var READ_NO_READ_AHEAD = MAX2 ^ READ_READ_AHEAD;
-    var READ_PAUSED_NO_READ_AHEAD = MAX2 ^ READ_RESUMED_READ_AHEAD;
+    var READ_NOT_ACTIVE = MAX ^ READ_ACTIVE;
+    var READ_NON_PRIMARY = MAX ^ READ_PRIMARY;
+    var READ_NON_PRIMARY_AND_PUSHED = MAX ^ (READ_PRIMARY | READ_NEEDS_PUSH);
+    var READ_PUSHED = MAX ^ READ_NEEDS_PUSH;
+    var READ_PAUSED = MAX ^ READ_RESUMED;
+    var READ_NOT_QUEUED = MAX ^ (READ_QUEUED | READ_EMITTED_READABLE);
+    var READ_NOT_ENDING = MAX ^ READ_ENDING;
+    var READ_PIPE_NOT_DRAINED = MAX ^ READ_FLOWING;
+    var READ_NOT_NEXT_TICK = MAX ^ READ_NEXT_TICK;
+    var READ_NOT_UPDATING = MAX ^ READ_UPDATING;
+    var READ_NO_READ_AHEAD = MAX ^ READ_READ_AHEAD;
+    var READ_PAUSED_NO_READ_AHEAD = MAX ^ READ_RESUMED_READ_AHEAD;
     var WRITE_ACTIVE = 1 << 18;
     var WRITE_UPDATING = 2 << 18;
     var WRITE_PRIMARY = 4 << 18;
@@ -48321,16 +48321,16 @@ var require_streamx = __commonJS({
     var WRITE_WRITING = 256 << 18;
     var WRITE_FINISHING = 512 << 18;
     var WRITE_CORKED = 1024 << 18;
-    var WRITE_NOT_ACTIVE = MAX2 ^ (WRITE_ACTIVE | WRITE_WRITING);
-    var WRITE_NON_PRIMARY = MAX2 ^ WRITE_PRIMARY;
-    var WRITE_NOT_FINISHING = MAX2 ^ (WRITE_ACTIVE | WRITE_FINISHING);
-    var WRITE_DRAINED = MAX2 ^ WRITE_UNDRAINED;
-    var WRITE_NOT_QUEUED = MAX2 ^ WRITE_QUEUED;
-    var WRITE_NOT_NEXT_TICK = MAX2 ^ WRITE_NEXT_TICK;
-    var WRITE_NOT_UPDATING = MAX2 ^ WRITE_UPDATING;
-    var WRITE_NOT_CORKED = MAX2 ^ WRITE_CORKED;
+    var WRITE_NOT_ACTIVE = MAX ^ (WRITE_ACTIVE | WRITE_WRITING);
+    var WRITE_NON_PRIMARY = MAX ^ WRITE_PRIMARY;
+    var WRITE_NOT_FINISHING = MAX ^ (WRITE_ACTIVE | WRITE_FINISHING);
+    var WRITE_DRAINED = MAX ^ WRITE_UNDRAINED;
+    var WRITE_NOT_QUEUED = MAX ^ WRITE_QUEUED;
+    var WRITE_NOT_NEXT_TICK = MAX ^ WRITE_NEXT_TICK;
+    var WRITE_NOT_UPDATING = MAX ^ WRITE_UPDATING;
+    var WRITE_NOT_CORKED = MAX ^ WRITE_CORKED;
     var ACTIVE = READ_ACTIVE | WRITE_ACTIVE;
-    var NOT_ACTIVE = MAX2 ^ ACTIVE;
+    var NOT_ACTIVE = MAX ^ ACTIVE;
     var DONE = READ_DONE | WRITE_DONE;
     var DESTROY_STATUS = DESTROYING | DESTROYED | PREDESTROYING;
     var OPEN_STATUS = DESTROY_STATUS | OPENING;
@@ -50209,10 +50209,10 @@ var require_tar = __commonJS({
         append(null, source);
       } else if (data.sourceType === "stream" && data.stats) {
         data.size = data.stats.size;
-        var entry = self2.engine.entry(data, function(err) {
+        var entry2 = self2.engine.entry(data, function(err) {
           callback(err, data);
         });
-        source.pipe(entry);
+        source.pipe(entry2);
       } else if (data.sourceType === "stream") {
         util3.collectStream(source, append);
       }
@@ -50878,12 +50878,12 @@ var require_lib2 = __commonJS({
       readBody() {
         return __awaiter15(this, void 0, void 0, function* () {
           return new Promise((resolve3) => __awaiter15(this, void 0, void 0, function* () {
-            let output = Buffer.alloc(0);
+            let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
-              output = Buffer.concat([output, chunk]);
+              output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve3(output.toString());
+              resolve3(output2.toString());
             });
           }));
         });
@@ -53830,18 +53830,18 @@ var require_object_inspect = __commonJS({
       ];
     }
     function breakLines(entries, braces, layout, arrayValue) {
-      var output = arrayValue && entries.length > 6 ? groupArrayElements(entries, layout, arrayValue) : entries;
+      var output2 = arrayValue && entries.length > 6 ? groupArrayElements(entries, layout, arrayValue) : entries;
       var base = braces[2] ? braces[2] + " " : "";
-      if (layout.state.currentDepth - layout.depth < 3 && output.length === entries.length) {
-        var start = output.length + layout.indent.prev.length + braces[0].length + braces[2].length + 10;
-        if (isBelowBreakLength(output, start, layout.breakLength)) {
-          var joined = $join.call(output, ", ");
+      if (layout.state.currentDepth - layout.depth < 3 && output2.length === entries.length) {
+        var start = output2.length + layout.indent.prev.length + braces[0].length + braces[2].length + 10;
+        if (isBelowBreakLength(output2, start, layout.breakLength)) {
+          var joined = $join.call(output2, ", ");
           if (indexOf(joined, "\n") < 0) {
             return base + braces[0] + braces[3] + joined + braces[3] + braces[1];
           }
         }
       }
-      return base + braces[0] + indentedJoin(output, layout.indent) + braces[1];
+      return base + braces[0] + indentedJoin(output2, layout.indent) + braces[1];
     }
     function singleLineValues(xs) {
       for (var i = 0; i < xs.length; i++) {
@@ -59176,14 +59176,14 @@ var require_unzip_stream = __commonJS({
           this.state = states.LOCAL_FILE_HEADER_SUFFIX;
           return requiredLength;
         case states.LOCAL_FILE_HEADER_SUFFIX:
-          var entry = new Entry();
+          var entry2 = new Entry();
           var isUtf8 = (this.parsedEntity.flags & 2048) !== 0;
-          entry.path = this._decodeString(chunk.slice(0, this.parsedEntity.fileNameLength), isUtf8);
+          entry2.path = this._decodeString(chunk.slice(0, this.parsedEntity.fileNameLength), isUtf8);
           var extraDataBuffer = chunk.slice(this.parsedEntity.fileNameLength, this.parsedEntity.fileNameLength + this.parsedEntity.extraFieldLength);
           var extra = this._readExtraFields(extraDataBuffer);
           if (extra && extra.parsed) {
             if (extra.parsed.path && !isUtf8) {
-              entry.path = extra.parsed.path;
+              entry2.path = extra.parsed.path;
             }
             if (Number.isFinite(extra.parsed.uncompressedSize) && this.parsedEntity.uncompressedSize === FOUR_GIGS - 1) {
               this.parsedEntity.uncompressedSize = extra.parsed.uncompressedSize;
@@ -59195,14 +59195,14 @@ var require_unzip_stream = __commonJS({
           this.parsedEntity.extra = extra.parsed || {};
           if (this.options.debug) {
             const debugObj2 = Object.assign({}, this.parsedEntity, {
-              path: entry.path,
+              path: entry2.path,
               flags: "0x" + this.parsedEntity.flags.toString(16),
               extraFields: extra && extra.debug
             });
             console.log("decoded LOCAL_FILE_HEADER:", JSON.stringify(debugObj2, null, 2));
           }
-          this._prepareOutStream(this.parsedEntity, entry);
-          this.emit("entry", entry);
+          this._prepareOutStream(this.parsedEntity, entry2);
+          this.emit("entry", entry2);
           this.state = states.FILE_DATA;
           return requiredLength;
         case states.CENTRAL_DIRECTORY_FILE_HEADER:
@@ -59271,15 +59271,15 @@ var require_unzip_stream = __commonJS({
           return chunk.length;
       }
     };
-    UnzipStream.prototype._prepareOutStream = function(vars, entry) {
+    UnzipStream.prototype._prepareOutStream = function(vars, entry2) {
       var self2 = this;
-      var isDirectory2 = vars.uncompressedSize === 0 && /[\/\\]$/.test(entry.path);
-      entry.path = entry.path.replace(/(?<=^|[/\\]+)[.][.]+(?=[/\\]+|$)/g, ".");
-      entry.type = isDirectory2 ? "Directory" : "File";
-      entry.isDirectory = isDirectory2;
+      var isDirectory2 = vars.uncompressedSize === 0 && /[\/\\]$/.test(entry2.path);
+      entry2.path = entry2.path.replace(/(?<=^|[/\\]+)[.][.]+(?=[/\\]+|$)/g, ".");
+      entry2.type = isDirectory2 ? "Directory" : "File";
+      entry2.isDirectory = isDirectory2;
       var fileSizeKnown = !(vars.flags & 8);
       if (fileSizeKnown) {
-        entry.size = vars.uncompressedSize;
+        entry2.size = vars.uncompressedSize;
       }
       var isVersionSupported = vars.versionsNeededToExtract <= 45;
       this.outStreamInfo = {
@@ -59326,7 +59326,7 @@ var require_unzip_stream = __commonJS({
       var isEncrypted = vars.flags & 1 || vars.flags & 64;
       if (isEncrypted || !isVersionSupported) {
         var message = isEncrypted ? "Encrypted files are not supported!" : "Zip version " + Math.floor(vars.versionsNeededToExtract / 10) + "." + vars.versionsNeededToExtract % 10 + " is not supported";
-        entry.skip = true;
+        entry2.skip = true;
         setImmediate(() => {
           self2.emit("error", new Error(message));
         });
@@ -59340,12 +59340,12 @@ var require_unzip_stream = __commonJS({
           self2.state = states.ERROR;
           self2.emit("error", err);
         });
-        this.outStreamInfo.stream.pipe(inflater).pipe(entry);
+        this.outStreamInfo.stream.pipe(inflater).pipe(entry2);
       } else {
-        this.outStreamInfo.stream.pipe(entry);
+        this.outStreamInfo.stream.pipe(entry2);
       }
       if (this._drainAllEntries) {
-        entry.autodrain();
+        entry2.autodrain();
       }
     };
     UnzipStream.prototype._readFile = function(data) {
@@ -59625,8 +59625,8 @@ var require_parser_stream = __commonJS({
       this.opts = opts || {};
       this.unzipStream = new UnzipStream(this.opts);
       var self2 = this;
-      this.unzipStream.on("entry", function(entry) {
-        self2.push(entry);
+      this.unzipStream.on("entry", function(entry2) {
+        self2.push(entry2);
       });
       this.unzipStream.on("error", function(error2) {
         self2.emit("error", error2);
@@ -59793,10 +59793,10 @@ var require_extract2 = __commonJS({
         allDone();
       });
     };
-    Extract.prototype._processEntry = function(entry) {
+    Extract.prototype._processEntry = function(entry2) {
       var self2 = this;
-      var destPath = path4.join(this.opts.path, entry.path);
-      var directory = entry.isDirectory ? destPath : path4.dirname(destPath);
+      var destPath = path4.join(this.opts.path, entry2.path);
+      var directory = entry2.isDirectory ? destPath : path4.dirname(destPath);
       this.unfinishedEntries++;
       var writeFileFn = function() {
         var pipedStream = fs7.createWriteStream(destPath);
@@ -59807,7 +59807,7 @@ var require_extract2 = __commonJS({
         pipedStream.on("error", function(error2) {
           self2.emit("error", error2);
         });
-        entry.pipe(pipedStream);
+        entry2.pipe(pipedStream);
       };
       if (this.createdDirectories[directory] || directory === ".") {
         return writeFileFn();
@@ -59815,7 +59815,7 @@ var require_extract2 = __commonJS({
       mkdirp(directory, function(err) {
         if (err) return self2.emit("error", err);
         self2.createdDirectories[directory] = true;
-        if (entry.isDirectory) {
+        if (entry2.isDirectory) {
           self2.unfinishedEntries--;
           self2._notifyAwaiter();
           return;
@@ -61411,12 +61411,12 @@ var HttpClientResponse = class {
   readBody() {
     return __awaiter(this, void 0, void 0, function* () {
       return new Promise((resolve3) => __awaiter(this, void 0, void 0, function* () {
-        let output = Buffer.alloc(0);
+        let output2 = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
-          output = Buffer.concat([output, chunk]);
+          output2 = Buffer.concat([output2, chunk]);
         });
         this.message.on("end", () => {
-          resolve3(output.toString());
+          resolve3(output2.toString());
         });
       }));
     });
@@ -62129,8 +62129,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -62226,10 +62226,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -62258,9 +62258,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -62271,8 +62271,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -64188,23 +64188,23 @@ function b64DecodeUnicode(str) {
   }));
 }
 function base64UrlDecode(str) {
-  let output = str.replace(/-/g, "+").replace(/_/g, "/");
-  switch (output.length % 4) {
+  let output2 = str.replace(/-/g, "+").replace(/_/g, "/");
+  switch (output2.length % 4) {
     case 0:
       break;
     case 2:
-      output += "==";
+      output2 += "==";
       break;
     case 3:
-      output += "=";
+      output2 += "=";
       break;
     default:
       throw new Error("base64 string is not of the correct length");
   }
   try {
-    return b64DecodeUnicode(output);
+    return b64DecodeUnicode(output2);
   } catch (err) {
-    return atob(output);
+    return atob(output2);
   }
 }
 function jwtDecode(token, options) {
@@ -64773,8 +64773,8 @@ function normalizeValue(value) {
   return String(value).trim().replace(/[\r\n]/g, "");
 }
 function* headerIterator(map) {
-  for (const entry of map.values()) {
-    yield [entry.name, entry.value];
+  for (const entry2 of map.values()) {
+    yield [entry2.name, entry2.value];
   }
 }
 var HttpHeadersImpl = class {
@@ -64824,12 +64824,12 @@ var HttpHeadersImpl = class {
   toJSON(options = {}) {
     const result = {};
     if (options.preserveCase) {
-      for (const entry of this._headersMap.values()) {
-        result[entry.name] = entry.value;
+      for (const entry2 of this._headersMap.values()) {
+        result[entry2.name] = entry2.value;
       }
     } else {
-      for (const [normalizedName, entry] of this._headersMap) {
-        result[normalizedName] = entry.value;
+      for (const [normalizedName, entry2] of this._headersMap) {
+        result[normalizedName] = entry2.value;
       }
     }
     return result;
@@ -68345,18 +68345,18 @@ function handleErrorResponse(parsedResponse, operationSpec, responseSpec, option
 }
 async function parse(jsonContentTypes, xmlContentTypes, operationResponse, opts, parseXML2) {
   if (!operationResponse.request.streamResponseStatusCodes?.has(operationResponse.status) && operationResponse.bodyAsText) {
-    const text = operationResponse.bodyAsText;
+    const text2 = operationResponse.bodyAsText;
     const contentType2 = operationResponse.headers.get("Content-Type") || "";
     const contentComponents = !contentType2 ? [] : contentType2.split(";").map((component) => component.toLowerCase());
     try {
       if (contentComponents.length === 0 || contentComponents.some((component) => jsonContentTypes.indexOf(component) !== -1)) {
-        operationResponse.parsedBody = JSON.parse(text);
+        operationResponse.parsedBody = JSON.parse(text2);
         return operationResponse;
       } else if (contentComponents.some((component) => xmlContentTypes.indexOf(component) !== -1)) {
         if (!parseXML2) {
           throw new Error("Parsing XML not supported.");
         }
-        const body2 = await parseXML2(text, opts.xml);
+        const body2 = await parseXML2(text2, opts.xml);
         operationResponse.parsedBody = body2;
         return operationResponse;
       }
@@ -68899,8 +68899,8 @@ var Constants = {
     AUTHORIZATION: "authorization"
   }
 };
-function isUuid(text) {
-  return /^[0-9a-fA-F]{8}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{12}$/.test(text);
+function isUuid(text2) {
+  return /^[0-9a-fA-F]{8}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{4}\b-[0-9a-fA-F]{12}$/.test(text2);
 }
 var authorizeRequestOnTenantChallenge = async (challengeOptions) => {
   const requestOptions = requestToOptions(challengeOptions.request);
@@ -71948,7 +71948,7 @@ var Matcher = class {
     return {
       path: this.path.map((node) => ({ ...node })),
       siblingStacks: this.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level),
-      keptAttrs: this._keptAttrs.map((entry) => ({ ...entry }))
+      keptAttrs: this._keptAttrs.map((entry2) => ({ ...entry2 }))
     };
   }
   /**
@@ -71959,7 +71959,7 @@ var Matcher = class {
     this._pathStringCache = null;
     this.path = snapshot2.path.map((node) => ({ ...node }));
     this.siblingStacks = snapshot2.siblingStacks.map((level) => level ? { counts: new Map(level.counts), total: level.total } : level);
-    this._keptAttrs = (snapshot2.keptAttrs || []).map((entry) => ({ ...entry }));
+    this._keptAttrs = (snapshot2.keptAttrs || []).map((entry2) => ({ ...entry2 }));
   }
   /**
    * Return the read-only {@link MatcherView} for this matcher.
@@ -73390,7 +73390,7 @@ function prettify(node, options, matcher, readonlyMatcher) {
   return compress(node, options, matcher, readonlyMatcher);
 }
 function compress(arr, options, matcher, readonlyMatcher) {
-  let text;
+  let text2;
   const compressedObj = {};
   for (let i = 0; i < arr.length; i++) {
     const tagObj = arr[i];
@@ -73403,8 +73403,8 @@ function compress(arr, options, matcher, readonlyMatcher) {
       matcher.push(property, rawAttrs);
     }
     if (property === options.textNodeName) {
-      if (text === void 0) text = tagObj[property];
-      else text += "" + tagObj[property];
+      if (text2 === void 0) text2 = tagObj[property];
+      else text2 += "" + tagObj[property];
     } else if (property === void 0) {
       continue;
     } else if (tagObj[property]) {
@@ -73442,9 +73442,9 @@ function compress(arr, options, matcher, readonlyMatcher) {
       }
     }
   }
-  if (typeof text === "string") {
-    if (text.length > 0) compressedObj[options.textNodeName] = text;
-  } else if (text !== void 0) compressedObj[options.textNodeName] = text;
+  if (typeof text2 === "string") {
+    if (text2.length > 0) compressedObj[options.textNodeName] = text2;
+  } else if (text2 !== void 0) compressedObj[options.textNodeName] = text2;
   return compressedObj;
 }
 function propName(obj) {
@@ -73615,9 +73615,9 @@ function arrToStr(arr, options, indentation, matcher, stopNodeExpressions, qName
   }
   if (!Array.isArray(arr)) {
     if (arr !== void 0 && arr !== null) {
-      let text = valToStr(arr);
-      text = replaceEntitiesValue2(text, options);
-      return text;
+      let text2 = valToStr(arr);
+      text2 = replaceEntitiesValue2(text2, options);
+      return text2;
     }
     return "";
   }
@@ -75100,9 +75100,9 @@ var NativeCRC64 = (() => {
     var wasmMemory;
     var ABORT = false;
     var EXITSTATUS;
-    function assert(condition, text) {
+    function assert(condition, text2) {
       if (!condition) {
-        abort("Assertion failed" + (text ? ": " + text : ""));
+        abort("Assertion failed" + (text2 ? ": " + text2 : ""));
       }
     }
     var UTF8Decoder = typeof TextDecoder != "undefined" ? new TextDecoder("utf8") : void 0;
@@ -76209,12 +76209,12 @@ var NativeCRC64 = (() => {
           abort("invalid type for setValue: " + type);
       }
     }
-    function warnOnce(text) {
+    function warnOnce(text2) {
       if (!warnOnce.shown) warnOnce.shown = {};
-      if (!warnOnce.shown[text]) {
-        warnOnce.shown[text] = 1;
-        if (ENVIRONMENT_IS_NODE) text = "warning: " + text;
-        err(text);
+      if (!warnOnce.shown[text2]) {
+        warnOnce.shown[text2] = 1;
+        if (ENVIRONMENT_IS_NODE) text2 = "warning: " + text2;
+        err(text2);
       }
     }
     function _abort() {
@@ -93062,8 +93062,8 @@ function extractConnectionStringParts(connectionString) {
     return { kind: "SASConnString", url: blobEndpoint, accountName, accountSas };
   }
 }
-function escape(text) {
-  return encodeURIComponent(text).replace(/%2F/g, "/").replace(/'/g, "%27").replace(/\+/g, "%20").replace(/%25/g, "%");
+function escape(text2) {
+  return encodeURIComponent(text2).replace(/%2F/g, "/").replace(/'/g, "%27").replace(/\+/g, "%20").replace(/%25/g, "%");
 }
 function appendToURLPath(url2, name) {
   const urlParsed = new URL(url2);
@@ -101258,8 +101258,8 @@ var convertMarkedBigIntsReviver = (key, value, context5, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context5);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context5) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context5) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -101317,8 +101317,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -101332,18 +101332,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context5) => convertMarkedBigIntsReviver(key, value, context5, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -101511,12 +101511,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse3(contentType2);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -104519,8 +104519,8 @@ function streamExtractExternal(url_1, directory_1) {
     }
     const contentType2 = response.message.headers["content-type"] || "";
     const mimeType = contentType2.split(";", 1)[0].trim().toLowerCase();
-    const urlPath = new URL(url2).pathname.toLowerCase();
-    const urlEndsWithZip = urlPath.endsWith(".zip");
+    const urlPath2 = new URL(url2).pathname.toLowerCase();
+    const urlEndsWithZip = urlPath2.endsWith(".zip");
     const isZip = mimeType === "application/zip" || mimeType === "application/x-zip-compressed" || mimeType === "application/zip-compressed" || urlEndsWithZip;
     const contentDisposition = response.message.headers["content-disposition"] || "";
     let fileName = "artifact";
@@ -105312,17 +105312,19 @@ async function uploadReport(client2, name, dir, retentionDays) {
   }
 }
 
+// soak/flags/flag.ts
+function flagValues(f, o, t) {
+  if (!f.option) return [];
+  return f.kind.format(o[f.option], f.defaultOf ? f.defaultOf(o) : t.defaults[f.option]);
+}
+function defaultText(f, t) {
+  if (!f.option || f.defaultOf || f.kind.multiple) return "";
+  return flagValues(f, t.defaults, { ...t, defaults: {} })[0] ?? "";
+}
+
 // soak/options.ts
 var MAX_PATH_WEIGHTS = 1e5;
 var UNCAPPED_REQUESTS = 1e12;
-var MAX = {
-  requests: UNCAPPED_REQUESTS,
-  connections: 4096,
-  pipelining: 256,
-  loadWorkers: 64,
-  memoryMiB: 65536,
-  seconds: 7 * 24 * 3600
-};
 var DEFAULT_PATHS = "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
 var DEFAULTS2 = {
   append: "",
@@ -105383,68 +105385,481 @@ function parsePaths(spec) {
   return paths;
 }
 
-// soak/cli-options.ts
-var USAGE = `usage: unikernel-soak [options]
+// soak/flags/kinds.ts
+var WEEK_S = 7 * 24 * 3600;
+var MAX_MIB = 65536;
+function parseNumber(text2, flag) {
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text2)) throw new UsageError2(`--${flag}: expected a number, got "${text2}"`);
+  return Number(text2);
+}
+function single(read2, write = String) {
+  return {
+    parse: (values, flag, fallback) => values.length ? read2(values[values.length - 1], flag) : fallback,
+    format: (v, fallback) => v === void 0 || fallback !== void 0 && write(v) === write(fallback) ? [] : [write(v)]
+  };
+}
+function repeatable(read2, write = String) {
+  return {
+    multiple: true,
+    parse: (values, flag, fallback) => values.length ? values.map((v) => read2(v, flag)) : fallback,
+    format: (list) => list.map(write)
+  };
+}
+function readWhole(text2, flag, min, max = Number.MAX_SAFE_INTEGER) {
+  const v = parseNumber(text2, flag);
+  if (!Number.isInteger(v) || v < min) throw new UsageError2(`--${flag}: expected a whole number \u2265 ${min}, got ${v}`);
+  if (v > max) throw new UsageError2(`--${flag}: ${v} is more than the ${max} this tool accepts`);
+  return v;
+}
+var whole = (min, max) => single((t, flag) => readWhole(t, flag, min, max));
+function decimal(min, max, minExcluded = false) {
+  return single((text2, flag) => {
+    const v = parseNumber(text2, flag);
+    if (minExcluded ? v <= min : v < min)
+      throw new UsageError2(`--${flag}: expected a number ${minExcluded ? "above" : "\u2265"} ${min}, got ${v}`);
+    if (v > max) throw new UsageError2(`--${flag}: ${v} is more than the ${max} this tool accepts`);
+    return v;
+  });
+}
+var oneOf = (words) => words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}` : words[0] ?? "";
+function choice(...words) {
+  return single((text2, flag) => {
+    if (!words.includes(text2)) throw new UsageError2(`--${flag}: expected ${oneOf(words)}, got "${text2}"`);
+    return text2;
+  });
+}
+var text = single((t) => t);
+var urlPath = (word, meaning) => single((t, flag) => {
+  if (t.startsWith("/") || word !== void 0 && t === word) return t;
+  const or = word === void 0 ? "" : ` (or be ${word}, ${meaning})`;
+  throw new UsageError2(`--${flag}: must start with "/"${or}, got "${t}"`);
+});
+
+// soak/flags/kernel-flags.ts
+var kernelFlags = {
+  title: "kernel",
+  flags: [
+    {
+      name: "kernel",
+      option: "kernel",
+      kind: text,
+      value: "PATH",
+      file: true,
+      help: "a PVH x86-64 ELF or a Linux bzImage to soak (default: build the bundled kernel)",
+      input: {
+        description: "Path to a prebuilt kernel, a PVH x86-64 ELF or a Linux bzImage. Empty = build and soak the bundled TypeScript kernel."
+      }
+    },
+    {
+      name: "symbols",
+      option: "symbols",
+      kind: text,
+      value: "ELF",
+      file: true,
+      help: "the ELF to symbolise a crash against, e.g. vmlinux (default: the kernel ELF)",
+      input: {
+        description: "Path to the ELF a crash is symbolised against (vmlinux for a bzImage). Empty = the kernel ELF itself."
+      }
+    },
+    {
+      name: "fault",
+      option: "fault",
+      kind: text,
+      value: "NAME",
+      help: "build the bundled kernel with a fault-injection switch",
+      input: {
+        description: "Build the bundled kernel with a fault-injection switch (pf-chunker, tx-wrap-hang, tx-stall-209k, page-leak, inm-overread, reset), to watch the soak fail on purpose."
+      }
+    },
+    {
+      name: "append",
+      option: "append",
+      kind: text,
+      value: "TEXT",
+      help: "kernel command line",
+      input: { description: "The kernel command line." }
+    },
+    {
+      name: "initrd",
+      option: "initrd",
+      kind: text,
+      value: "PATH",
+      file: true,
+      help: "initrd for the kernel",
+      input: { description: "Path to an initrd (initramfs) for the kernel, e.g. a Linux bzImage's. Empty = none." }
+    },
+    {
+      name: "memory",
+      option: "memoryMiB",
+      kind: whole(64, MAX_MIB),
+      value: "MIB",
+      help: "guest memory (default {default})",
+      input: { description: "Guest memory in MiB." }
+    },
+    { name: "qemu", option: "qemu", kind: text, value: "BINARY", help: "the QEMU to run (default qemu-system-x86_64)" },
+    {
+      name: "qemu-arg",
+      option: "qemuArgs",
+      kind: repeatable(
+        (t) => t,
+        (t) => t
+      ),
+      value: "ARG",
+      help: "extra QEMU argument (repeatable)",
+      input: { description: "Extra QEMU arguments, one per line." }
+    },
+    {
+      name: "accel",
+      option: "accel",
+      kind: choice("auto", "kvm", "tcg"),
+      value: "auto|kvm|tcg",
+      help: "auto = KVM only if a probe guest runs under it (default {default})",
+      input: {
+        description: "auto (KVM only when a probe guest really runs under it, else TCG with a warning), kvm, or tcg."
+      }
+    },
+    {
+      name: "network",
+      option: "network",
+      kind: choice("auto", "user", "tap"),
+      value: "auto|user|tap",
+      help: "the path into the guest: tap = a tap device in a network namespace made\nfor the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user\nnetworking on loopback ports; auto = tap where it can be made (default {default})",
+      input: {
+        description: "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root, else QEMU user networking, said in the report), tap, or user (for a kernel that needs DHCP: on the tap path the guest must be at 10.0.2.15)."
+      }
+    }
+  ]
+};
+
+// soak/flags/custom-kinds.ts
+var pathSpec = (paths) => paths.map((p) => `${p.revalidate ? "inm:" : ""}${p.path}=${p.weight}`).join(",");
+var pathMix = single((t) => parsePaths(t), pathSpec);
+function portList(text2, flag) {
+  return text2.split(",").flatMap((part) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    const [first, last] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
+    if (!m || last < first) throw new UsageError2(`--${flag}: expected ports like 80 or 8000-8255,9000, got "${text2}"`);
+    for (const p of [first, last])
+      if (p < 1 || p > 65535) throw new UsageError2(`--${flag}: ${p} is not a TCP port (1-65535)`);
+    return Array.from({ length: last - first + 1 }, (_2, i) => first + i);
+  });
+}
+var portsKind = single(portList, (ports) => ports.join(","));
+var countOrAuto = (max) => single((t, flag) => {
+  if (t.trim() === "auto") return "auto";
+  if (!/^\s*\d+\s*$/.test(t)) throw new UsageError2(`--${flag}: expected a whole number or auto, got "${t}"`);
+  return readWhole(t, flag, 1, max);
+});
+var COUNTER_NAMES = {
+  bootId: "boot-id",
+  uptime: "uptime",
+  txStalls: "tx-stalls",
+  pagesUsed: "pages-used",
+  tcpOpen: "tcp-open"
+};
+var counterKeys = Object.keys(COUNTER_NAMES);
+var countersKind = {
+  multiple: true,
+  parse(values, flag, fallback) {
+    const counters = { ...fallback };
+    for (const v of values) {
+      const [name, field] = v.split("=");
+      const key = counterKeys.find((k) => COUNTER_NAMES[k] === name);
+      if (!key || !field)
+        throw new UsageError2(
+          `--${flag}: expected NAME=FIELD with NAME one of ${oneOf(Object.values(COUNTER_NAMES))}, got "${v}"`
+        );
+      counters[key] = field;
+    }
+    return counters;
+  },
+  format(counters, fallback) {
+    if (typeof counters !== "object" || counters === null) throw new TypeError("not an object of counter names");
+    return counterKeys.filter((k) => counters[k] !== fallback?.[k]).map((k) => {
+      if (typeof counters[k] !== "string") throw new TypeError(`${k} is not a name`);
+      return `${COUNTER_NAMES[k]}=${counters[k]}`;
+    });
+  }
+};
+var regexps = repeatable(
+  (t, flag) => {
+    try {
+      return new RegExp(t);
+    } catch (err) {
+      throw new UsageError2(`--${flag}: ${err.message}`);
+    }
+  },
+  (r) => r.source
+);
+
+// soak/flags/load-flags.ts
+var loadFlags = {
+  title: "load",
+  flags: [
+    {
+      name: "requests",
+      option: "requests",
+      kind: whole(1, UNCAPPED_REQUESTS),
+      value: "N",
+      // a soak bounded by time alone runs until the time is up
+      defaultOf: (o) => o.durationS > 0 ? UNCAPPED_REQUESTS : DEFAULTS2.requests,
+      help: `total requests (default ${DEFAULTS2.requests}; with --duration: no cap)`,
+      input: { description: "Total HTTP requests. Empty = 2,000,000, or no cap when `duration` is set." }
+    },
+    {
+      name: "duration",
+      option: "durationS",
+      kind: whole(0, WEEK_S),
+      value: "S",
+      help: "stop the load after S seconds even if requests remain (default: no cap)",
+      input: {
+        description: "Stop the load after this many seconds even if requests remain (0 = no cap); up to GitHub's 6-hour job limit."
+      }
+    },
+    {
+      name: "connections",
+      option: "connections",
+      kind: whole(1, 4096),
+      value: "N",
+      help: "keep-alive connections (default {default})",
+      input: { description: "Keep-alive connections." }
+    },
+    {
+      name: "churn",
+      option: "churnPercent",
+      kind: decimal(0, 100),
+      value: "PCT",
+      help: "share of requests, in percent, each on a new connection that the guest\ncloses (default {default}; 100 = the seed's curl loop)",
+      input: {
+        description: "Share of the requests, in percent, each on a new connection that the guest closes (100 = every request, as the seed's curl loop)."
+      }
+    },
+    {
+      name: "pipelining",
+      option: "pipelining",
+      kind: whole(1, 256),
+      value: "N",
+      help: "requests in flight per connection (default {default})",
+      input: { description: "Requests in flight per connection." }
+    },
+    {
+      name: "load-workers",
+      option: "loadWorkers",
+      kind: countOrAuto(64),
+      value: "N|auto",
+      help: "processes the load runs in, connections and requests split over them\n(default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),\nas its vCPU and main loop take about two)",
+      input: {
+        description: "Processes the load runs in, or auto (the cores QEMU leaves spare, max(1, min(8, cores - 2)), as its vCPU and main loop take about two)."
+      }
+    },
+    {
+      name: "paths",
+      option: "paths",
+      kind: pathMix,
+      value: "SPEC",
+      help: 'weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match\n(default {default})',
+      input: {
+        description: 'Weighted request mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match. Empty = the default mix.',
+        default: ""
+      }
+    },
+    {
+      name: "request-timeout",
+      option: "requestTimeoutS",
+      kind: whole(1, 3600),
+      value: "S",
+      help: "per-request timeout (default {default})",
+      input: { description: "Per-request timeout in seconds." }
+    }
+  ]
+};
+
+// soak/flags/watcher-flags.ts
+var watcherFlags = {
+  title: "watchers and thresholds",
+  flags: [
+    {
+      name: "health-path",
+      option: "healthPath",
+      kind: urlPath(),
+      value: "PATH",
+      help: "(default {default})",
+      input: { description: "Where the kernel answers 200 while it is healthy." }
+    },
+    {
+      name: "stats-path",
+      option: "statsPath",
+      kind: urlPath("none", "for a kernel without counters"),
+      value: "PATH",
+      help: "a flat JSON object of counters (default {default}); none: the\nkernel serves none, so tx_stalls, pages and resets by boot id are not watched",
+      input: {
+        description: "Where the kernel serves its counters (a flat JSON object of numbers), or none for a kernel that serves none: the soak then watches /health, the serial console and QEMU only (no tx_stalls, pages or resets by boot id). Empty = /api/stats.json.",
+        default: ""
+      }
+    },
+    {
+      name: "guest-port",
+      option: "guestPorts",
+      kind: portsKind,
+      value: "LIST",
+      help: `the guest's HTTP ports, e.g. 80 or 8000-8255,9000 (default: the ports
+the kernel's "unikernel-soak" ELF note announces, else 80)`,
+      input: {
+        description: `The guest's HTTP ports, e.g. 80 or 8000-8255,9000. Empty = the ports the kernel's "unikernel-soak" ELF note announces, else 80.`
+      }
+    },
+    {
+      name: "health-failures",
+      option: "healthFailures",
+      kind: whole(1, 1e3),
+      value: "N",
+      help: "consecutive /health failures that mean a hang (default {default})",
+      input: { description: "Consecutive /health failures that mean a hang." }
+    },
+    {
+      name: "health-timeout",
+      option: "healthTimeoutMs",
+      kind: whole(1, 36e5),
+      value: "MS",
+      help: "per health check (default {default})",
+      input: { description: "Timeout of each health check, in milliseconds." }
+    },
+    {
+      name: "boot-timeout",
+      option: "bootTimeoutS",
+      kind: whole(1, WEEK_S),
+      value: "S",
+      help: "from QEMU start to the first healthy answer (default {default})",
+      input: { description: "Seconds from QEMU's start to the kernel's first healthy answer." }
+    },
+    {
+      name: "tx-stall-budget",
+      option: "txStallBudget",
+      kind: whole(0),
+      value: "N",
+      help: "tx_stalls growth allowed (default {default})",
+      input: { description: "tx_stalls growth allowed." }
+    },
+    {
+      name: "rss-growth-mb",
+      option: "rssGrowthMiB",
+      kind: decimal(0, MAX_MIB, true),
+      value: "MIB",
+      help: "QEMU RSS growth allowed after warm-up (default {default})",
+      input: { description: "QEMU resident-memory growth allowed after warm-up, in MiB." }
+    },
+    {
+      name: "page-growth",
+      option: "pageGrowth",
+      kind: whole(0),
+      value: "N",
+      help: "guest pages allowed to stay used after the load (default {default})",
+      input: { description: "Guest pages allowed to stay used after the load." }
+    },
+    {
+      name: "p99-growth",
+      option: "p99GrowthMs",
+      kind: whole(0),
+      value: "MS",
+      help: "p99 latency growth allowed per hour, judged by its trend (default: not judged)\n(the trend of pages and QEMU RSS is judged against the two budgets above,\nper hour: a slow leak is named with its rate within minutes)",
+      input: { description: "p99 latency growth allowed per hour, in ms, judged by its trend (0 = not judged)." }
+    },
+    {
+      name: "warmup",
+      option: "warmupS",
+      kind: whole(0, WEEK_S),
+      value: "S",
+      help: "seconds before RSS growth counts (default {default})",
+      input: { description: "Seconds before QEMU's resident-memory growth counts." }
+    },
+    {
+      name: "hang-dump-mb",
+      option: "hangDumpMiB",
+      kind: whole(0, MAX_MIB),
+      value: "MIB",
+      help: "guest RAM a hang's memory.core holds, from 0 (default {default}; 0 = no dump)",
+      input: { description: "Guest RAM a hang's memory dump (memory.core) holds, in MiB (0 = no dump)." }
+    },
+    {
+      name: "counter",
+      option: "counters",
+      kind: countersKind,
+      value: "NAME=FIELD",
+      help: "rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open",
+      input: {
+        description: "Counters the kernel serves under other names, one NAME=FIELD per line; NAME is boot-id, uptime, tx-stalls, pages-used or tcp-open."
+      }
+    },
+    {
+      name: "crash-pattern",
+      option: "crashPatterns",
+      kind: regexps,
+      value: "REGEX",
+      help: "an extra serial line that means a crash (repeatable)",
+      input: { description: "Extra serial lines that mean a crash, one regular expression per line." }
+    }
+  ]
+};
+
+// soak/flags/table.ts
+var scenario = {
+  title: "scenario",
+  flags: [
+    {
+      name: "scenario",
+      kind: text,
+      value: "FILE",
+      notInScenario: true,
+      help: 'a JSON object of the flags above, e.g. {"requests": 2000} (repro writes\nthem), read before the command line: a flag given there overrides it;\nits relative paths (kernel, symbols, initrd) are relative to FILE',
+      input: {
+        description: "A scenario file: a JSON object of the CLI's flags, as repro writes it (repro/scenario.json). Inputs left at their defaults do not override it; its relative paths are relative to it."
+      }
+    }
+  ]
+};
+var output = {
+  title: "output",
+  flags: [
+    {
+      name: "out",
+      option: "out",
+      kind: text,
+      value: "DIR",
+      notInScenario: true,
+      help: "report directory (default {default})"
+    }
+  ]
+};
+var FLAGS = {
+  sections: [kernelFlags, loadFlags, watcherFlags, scenario, output],
+  defaults: DEFAULTS2
+};
+
+// soak/flags/usage.ts
+var HEAD = `usage: unikernel-soak [options]
        unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
        unikernel-soak repro <report-dir> [options]     (see repro --help)
        unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
-Without --kernel it builds and soaks the bundled TypeScript kernel.
-
-kernel
-  --kernel PATH            a PVH x86-64 ELF or a Linux bzImage to soak (default: build the bundled kernel)
-  --symbols ELF            the ELF to symbolise a crash against, e.g. vmlinux (default: the kernel ELF)
-  --fault NAME             build the bundled kernel with a fault-injection switch
-  --append TEXT            kernel command line
-  --initrd PATH            initrd for the kernel
-  --memory MIB             guest memory (default ${DEFAULTS2.memoryMiB})
-  --qemu BINARY            the QEMU to run (default qemu-system-x86_64)
-  --qemu-arg ARG           extra QEMU argument (repeatable)
-  --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
-  --network auto|user|tap  the path into the guest: tap = a tap device in a network namespace made
-                           for the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user
-                           networking on loopback ports; auto = tap where it can be made (default auto)
-load
-  --requests N             total requests (default ${DEFAULTS2.requests}; with --duration: no cap)
-  --duration S             stop the load after S seconds even if requests remain (default: no cap)
-  --connections N          keep-alive connections (default ${DEFAULTS2.connections})
-  --churn PCT              share of requests, in percent, each on a new connection that the guest
-                           closes (default ${DEFAULTS2.churnPercent}; 100 = the seed's curl loop)
-  --pipelining N           requests in flight per connection (default ${DEFAULTS2.pipelining})
-  --load-workers N|auto    processes the load runs in, connections and requests split over them
-                           (default auto: the cores QEMU leaves spare, max(1, min(8, cores - 2)),
-                           as its vCPU and main loop take about two)
-  --paths SPEC             weighted mix, "PATH=W,..."; "inm:PATH" revalidates with If-None-Match
-                           (default ${DEFAULT_PATHS})
-  --request-timeout S      per-request timeout (default ${DEFAULTS2.requestTimeoutS})
-watchers and thresholds
-  --health-path PATH       (default ${DEFAULTS2.healthPath})
-  --stats-path PATH        a flat JSON object of counters (default ${DEFAULTS2.statsPath}); none: the
-                           kernel serves none, so tx_stalls, pages and resets by boot id are not watched
-  --guest-port LIST        the guest's HTTP ports, e.g. 80 or 8000-8255,9000 (default: the ports
-                           the kernel's "unikernel-soak" ELF note announces, else 80)
-  --health-failures N      consecutive /health failures that mean a hang (default ${DEFAULTS2.healthFailures})
-  --health-timeout MS      per health check (default ${DEFAULTS2.healthTimeoutMs})
-  --boot-timeout S         from QEMU start to the first healthy answer (default ${DEFAULTS2.bootTimeoutS})
-  --tx-stall-budget N      tx_stalls growth allowed (default ${DEFAULTS2.txStallBudget})
-  --rss-growth-mb MIB      QEMU RSS growth allowed after warm-up (default ${DEFAULTS2.rssGrowthMiB})
-  --page-growth N          guest pages allowed to stay used after the load (default ${DEFAULTS2.pageGrowth})
-  --p99-growth MS          p99 latency growth allowed per hour, judged by its trend (default: not judged)
-                           (the trend of pages and QEMU RSS is judged against the two budgets above,
-                           per hour: a slow leak is named with its rate within minutes)
-  --warmup S               seconds before RSS growth counts (default ${DEFAULTS2.warmupS})
-  --hang-dump-mb MIB       guest RAM a hang's memory.core holds, from 0 (default ${DEFAULTS2.hangDumpMiB}; 0 = no dump)
-  --counter NAME=FIELD     rename a counter: boot-id, uptime, tx-stalls, pages-used, tcp-open
-  --crash-pattern REGEX    an extra serial line that means a crash (repeatable)
-scenario
-  --scenario FILE          a JSON object of the flags above, e.g. {"requests": 2000} (repro writes
-                           them), read before the command line: a flag given there overrides it;
-                           its relative paths (kernel, symbols, initrd) are relative to FILE
-output
-  --out DIR                report directory (default ${DEFAULTS2.out})
-  -h, --help               this text`;
+Without --kernel it builds and soaks the bundled TypeScript kernel.`;
+var COLUMN = 27;
+function entry(left, help) {
+  const [first, ...more] = help.split("\n");
+  return [`${left.padEnd(COLUMN - 2)}  ${first}`, ...more.map((l) => `${" ".repeat(COLUMN)}${l}`)];
+}
+function usage(table = FLAGS) {
+  const lines = [HEAD, ""];
+  for (const s of table.sections) {
+    lines.push(s.title);
+    for (const f of s.flags)
+      lines.push(...entry(`  --${f.name} ${f.value}`, f.help.replaceAll("{default}", defaultText(f, table))));
+  }
+  lines.push(...entry("  -h, --help", "this text"));
+  return lines.join("\n");
+}
+var USAGE = usage();
 
 // action/inputs.ts
 var InputError = class extends Error {
