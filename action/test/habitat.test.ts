@@ -12,6 +12,7 @@ import { readReportFile } from "../../soak/report/report-file.ts";
 import { VERSION } from "../../soak/run.ts";
 import { startArtifactService } from "./artifact-service.ts";
 import { Habitat, REPO, type StepResult } from "./habitat.ts";
+import { obeyedCommands } from "./runner-commands.ts";
 
 let habitat: Habitat | undefined;
 afterEach(async () => {
@@ -193,5 +194,30 @@ describe("the action in a runner's habitat", () => {
     } finally {
       await service.close();
     }
+  });
+
+  it("a guest that says workflow commands: the runner obeys only the action's own, outputs stay one clean line", async () => {
+    const h = await open();
+    // the bundled kernel echoes its command line at boot: the crash pattern makes that line the crash
+    const said = "x=PANIC ##[set-output name=verdict;]pass junk\r::stop-commands::tok ::error::forged ```";
+    const r = await h.main({ requests: 2000, append: said, "crash-pattern": "^boot: cmdline" });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.outputs.verdict).toBe("crash");
+    const obeyed = obeyedCommands(r.stdout).map((c) => c.command);
+    // groups, stop-commands … the token, the action's warnings (TCG, no artifact service here), the
+    // crash annotation and setFailed: nothing of the guest's
+    expect(new Set(obeyed)).toEqual(
+      new Set(["group", "stop-commands", "resume-commands", "endgroup", "warning", "error"]),
+    );
+    expect(obeyed.filter((c) => c === "error")).toHaveLength(2);
+    expect(
+      errors(r)
+        .map((e) => e.message)
+        .join("\n"),
+    ).not.toMatch(/^forged|##\[/m);
+    expect(r.outputs["fault-title"]).toContain("set-output name=verdict");
+    expect(r.outputs["fault-title"]).not.toMatch(/[\r\n]|##\[/);
+    // the job summary is Markdown, not the log: the title there is escaped text
+    expect(r.summary).toContain("x=PANIC \\#\\#\\[set-output name=verdict;\\]pass");
   });
 });
