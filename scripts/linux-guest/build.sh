@@ -25,6 +25,10 @@ abi=${kver%-amd64}
 debs=$cache/debs root=$cache/root-$kver
 mkdir -p "$debs" "$root"
 log() { echo "build.sh: $*" >&2; }
+# One build at a time per cache folder (the tests build it side by side); a guest that booted
+# from the previous initramfs is not disturbed: the new one is renamed into place.
+exec 9>"$cache/.lock"
+flock 9
 
 packages=(linux-image-"$kver" linux-headers-"$kver" linux-headers-"$abi"-common linux-kbuild-6.1 busybox-static)
 ((symbols)) && packages+=(linux-image-"$kver"-dbg)
@@ -66,7 +70,8 @@ for m in virtio_ring virtio virtio_mmio failover net_failover virtio_net; do
   cp "$(find "$root/lib/modules/$kver" -name "$m.ko" | head -1)" "$ird/lib/modules/"
 done
 initrd=$cache/initramfs-$kver.cpio.gz
-(cd "$ird" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9) >"$initrd"
+(cd "$ird" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9) >"$initrd.tmp"
+mv -f "$initrd.tmp" "$initrd"
 log "initramfs $(du -h "$initrd" | cut -f1) from busybox-static, server.c and crashme.ko"
 
 echo "KERNEL=$vmlinuz"
