@@ -18,7 +18,10 @@ const tempDir = async (prefix: string) => {
 afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 
 describe("kernel build", () => {
-  it("gives the same ELF build-id in two folders, keeps it while the inputs are unchanged", async () => {
+  // three full builds: about 8 s each on an idle machine, minutes when other tests boot VMs
+  it("gives the same ELF build-id in two folders, keeps it while the inputs are unchanged", {
+    timeout: 400_000,
+  }, async () => {
     const dirA = await tempDir("kbuild-a-");
     const a = await buildKernel({ outDir: dirA });
     const b = await buildKernel({ outDir: await tempDir("kbuild-b-") });

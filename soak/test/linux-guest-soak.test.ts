@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { linuxGuestImage } from "../../bench/linux.ts";
+import { mdText } from "../report/guest-text.ts";
 import { hostTscKhz } from "../vm/linux-tsc.ts";
 import { cli, readReport, tempDir } from "./cli-run.ts";
 
@@ -31,7 +32,7 @@ describe("a Linux bzImage under TCG", () => {
     expect(serial).not.toContain("Unable to calibrate against PIT");
     expect(r.boot.notes).toEqual([expect.stringMatching(new RegExp(`^the command line got tsc_early_khz=${khz} `))]);
     const summary = await readFile(join(out, "summary.md"), "utf8");
-    expect(summary).toContain(`## Notes\n\n- the command line got tsc_early_khz=${khz} `);
+    expect(summary).toContain(`## Notes\n\n- ${mdText(r.boot.notes?.[0] ?? "")}`); // escaped as Markdown
     expect(r.load?.requests).toBe(3000);
     expect(r.load?.timeouts).toBe(0);
     expect(r.load?.churn?.requests).toBe(300);
