@@ -67,11 +67,11 @@ describe.runIf(root)("the tap path (as root)", () => {
     const out = await tempDir();
     const { code, stdout } = await cli(soakArgs(elf, out, 20_000)).done;
     const report = await readReport(out);
-    expect(report.network).toEqual({ mode: "auto", used: "tap" });
+    expect(report.network).toEqual({ mode: "auto", used: "tap", via: "as root" });
     expect(report.verdict.kind).toBe("pass");
     expect(code).toBe(0);
     expect(await readFile(join(out, "summary.md"), "utf8")).toMatch(
-      /\| network \| tap device in a private network namespace \|/,
+      /\| network \| tap device in a private network namespace, as root \|/,
     );
     expect(stdout).toMatch(/verdict: pass/);
     expect(await taps()).toEqual([]);

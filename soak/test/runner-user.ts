@@ -20,7 +20,7 @@ export interface RunnerUser {
   home: string;
 }
 
-const made: { name: string; home: string; sudoers?: string }[] = [];
+const made: { name: string; uid: number; home: string; sudoers?: string }[] = [];
 const engines: Promise<unknown>[] = [];
 let tunMode: number | undefined;
 afterAll(async () => {
@@ -31,8 +31,13 @@ afterAll(async () => {
   tunMode = undefined;
   for (const u of made.splice(0)) {
     if (u.sudoers) await rm(u.sudoers, { force: true });
-    // --force: a test that failed may have left a process of its; the tests check none is left
-    await run("userdel", ["--force", u.name]).catch(() => undefined);
+    // a test that failed may have left a process as the user (the tests check none is left)
+    for (const pid of await processesOf(u.uid)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {} // gone meanwhile
+    }
+    await run("userdel", [u.name]).catch(() => undefined);
     await rm(u.home, { recursive: true, force: true });
   }
 });
@@ -54,15 +59,15 @@ export async function makeRunnerUser({ sudo }: { sudo: boolean }): Promise<Runne
   const name = `uks${randomBytes(3).toString("hex")}`;
   const home = await mkdtemp(`/tmp/soak-${name}-`);
   await run("useradd", ["--no-create-home", "--home-dir", home, "--shell", "/usr/sbin/nologin", "--user-group", name]);
-  const entry: { name: string; home: string; sudoers?: string } = { name, home };
+  const uid = Number((await run("id", ["-u", name])).stdout);
+  const gid = Number((await run("id", ["-g", name])).stdout);
+  const entry: (typeof made)[number] = { name, uid, home };
   made.push(entry);
   if (sudo) {
     entry.sudoers = `/etc/sudoers.d/${name}`;
     // as GitHub's hosted runners have it
     await writeFile(entry.sudoers, `${name} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
   }
-  const uid = Number((await run("id", ["-u", name])).stdout);
-  const gid = Number((await run("id", ["-g", name])).stdout);
   await chown(home, uid, gid);
   await chmod(home, 0o700);
   return { name, uid, gid, home };
