@@ -99,12 +99,14 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   return [...args, ...(c.extraArgs ?? [])];
 }
 
-const live = new Map<ChildProcess, string>();
+/** each running QEMU's process (or what runs it, behind `enter`) → its private folder and QEMU's own PID */
+const live = new Map<ChildProcess, { runDir: string; qemuPid?: number }>();
 // An engine that exits without stopping its guests (a second Ctrl-C) still takes them
 // along, and their private folders; a SIGKILLed engine leaves the folder to the OS's cleaning.
 process.on("exit", () => {
-  for (const [child, runDir] of live) {
+  for (const [child, { runDir, qemuPid }] of live) {
     child.kill("SIGKILL");
+    if (qemuPid) signal(qemuPid, "SIGKILL"); // behind sudo, the parent's death does not reach it
     rmSync(runDir, { recursive: true, force: true });
   }
 });
@@ -150,7 +152,7 @@ export class Vm {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
     });
-    live.set(child, runDir);
+    live.set(child, { runDir });
     const log = createWriteStream(join(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new Vm(config, child, [qemu, ...args], runDir);
@@ -183,6 +185,8 @@ export class Vm {
     const deadline = Date.now() + 10_000;
     while (!this.exitInfo && Date.now() < deadline) {
       [this.qemuPid] = await qemuPidsFor(this.config.dir);
+      const entry = live.get(this.process);
+      if (entry) entry.qemuPid = this.qemuPid;
       if (this.qemuPid) return;
       await new Promise((r) => setTimeout(r, 20));
     }

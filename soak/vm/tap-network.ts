@@ -5,7 +5,8 @@
 // "Network paths"). Every packet stays inside the namespace; the engine reaches it through
 // the gateway (gateway.ts), QEMU and the load workers run inside it. Nothing outlives the
 // soak: the gateway ends with the engine (its IPC channel), everything in its PID namespace
-// with it, and the tap, made inside the namespace, with the namespace. Root, or
+// with it, and the tap, made inside the namespace, with the namespace. A guest that asks
+// DHCP gets 10.0.2.15 as on user networking (dhcp.ts). Root, or
 // password-less sudo for the few commands that need root (privilege.ts).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,12 +15,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { childScript } from "../child-script.ts";
+import type { DhcpAddresses } from "./dhcp.ts";
 import { type Privilege, runAsRoot } from "./privilege.ts";
 
 export const GUEST_IP = "10.0.2.15";
 const HOST_CIDR = "10.0.2.2/24";
 const GUEST_NET = "10.0.2.0/24";
 const MTU = 9000;
+const DHCP: DhcpAddresses = { guest: GUEST_IP, server: "10.0.2.2", mask: "255.255.255.0", broadcast: "10.0.2.255" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const live = new Set<TapNetwork>();
@@ -112,7 +115,10 @@ export class TapNetwork {
     try {
       await inside("ip", "tuntap", "add", "dev", this.ifname, "mode", "tap", "user", String(this.privilege.uid));
       await inside("ip", "link", "set", "lo", "up");
-      await inside("ip", "addr", "add", HOST_CIDR, "dev", this.ifname);
+      // brd +: the subnet's broadcast, where DHCP answers a guest that has no address yet
+      await inside("ip", "addr", "add", HOST_CIDR, "brd", "+", "dev", this.ifname);
+      // the gateway, not root, answers DHCP: let it take port 67 here (this namespace only)
+      await inside("sysctl", "-qw", "net.ipv4.ip_unprivileged_port_start=67");
       // a jumbo MTU: the host's MSS lets a kernel that can send large segments send them
       await inside("ip", "link", "set", this.ifname, "mtu", String(MTU), "up");
       // When QEMU is gone the tap has no carrier, and a connect to the guest could fail at once
@@ -123,6 +129,19 @@ export class TapNetwork {
       const e = err as Error & { stderr?: string };
       throw new Error(`cannot set up the tap device ${this.ifname}: ${e.stderr?.trim() || e.message}`);
     }
+    const dhcp = await Promise.race([
+      new Promise<string>((resolve) => {
+        const answer = (m: { dhcp?: string }) => {
+          if (!m.dhcp) return;
+          this.gateway.off("message", answer);
+          resolve(m.dhcp);
+        };
+        this.gateway.on("message", answer);
+        this.gateway.send({ dhcp: DHCP });
+      }),
+      this.exited.then(() => "the gateway ended"),
+    ]);
+    if (dhcp !== "ready") throw new Error(`cannot answer DHCP on the tap path: ${dhcp}`);
   }
 
   async stop(): Promise<void> {
