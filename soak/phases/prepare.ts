@@ -1,5 +1,6 @@
 // Before QEMU: is the kernel bootable (a PVH ELF or a bzImage), which ELF a crash is
-// symbolised against, and which accelerator runs it.
+// symbolised against, whether QEMU is new enough, which accelerator runs it and which
+// path leads into the guest.
 import { chooseAccel } from "../accel.ts";
 import type { SoakContext } from "../context.ts";
 import { type ElfInfo, readElfInfo } from "../elf.ts";
@@ -7,6 +8,7 @@ import { type KernelFormat, readKernelImage } from "../kernel-image.ts";
 import { chooseNetwork, type Network, TAP_VIA } from "../network.ts";
 import type { Privilege } from "../vm/privilege.ts";
 import type { Accel } from "../vm/qemu.ts";
+import { qemuTooOld } from "../vm/qemu-version.ts";
 
 export interface Target {
   elf: string;
@@ -24,6 +26,8 @@ export async function prepare(ctx: SoakContext): Promise<Target> {
   ctx.report.kernel.format = image.format;
   ctx.report.kernel.buildId = image.info.buildId;
   ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
+  const tooOld = await qemuTooOld(ctx.o.qemu);
+  if (tooOld) throw new Error(tooOld);
   const choice = await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice.accel, refused: choice.refused };
   if (choice.refused)
