@@ -32,7 +32,7 @@ kernel
   --qemu-arg ARG           extra QEMU argument (repeatable)
   --accel auto|kvm|tcg     auto = KVM only if a probe guest runs under it (default auto)
   --network auto|user|tap  the path into the guest: tap = a tap device in a network namespace made
-                           for the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user
+                           for the soak (root or password-less sudo; the guest at 10.0.2.15), user = QEMU user
                            networking on loopback ports; auto = tap where it can be made (default auto)
 load
   --requests N             total requests (default ${DEFAULTS.requests}; with --duration: no cap)

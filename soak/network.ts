@@ -1,8 +1,8 @@
 // Which path into the guest. `tap` (vm/tap-network.ts) when this machine allows it, as root
 // or through password-less sudo (vm/privilege.ts): the soak's busiest host thread is QEMU's
 // main loop relaying user networking's TCP, which the tap skips. `auto` falls back to QEMU
-// user networking and says why; `tap` refuses to run without it; `user` is user networking
-// (also for a kernel that needs DHCP: the tap path has none, the guest must be at 10.0.2.15).
+// user networking and says why; `tap` refuses to run without it; `user` is user networking.
+// Both answer DHCP with 10.0.2.15 (vm/dhcp.ts on the tap path).
 import { type Privilege, tapPrivilege } from "./vm/privilege.ts";
 
 export type NetworkMode = "auto" | "user" | "tap";
