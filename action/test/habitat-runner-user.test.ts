@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRunnerUser, processesOf, tunAsUdevMakesIt } from "../../soak/test/runner-user.ts";
+import { makeRunnerUser, processesOf } from "../../soak/test/runner-user.ts";
 import { Habitat, REPO } from "./habitat.ts";
 
 const run = promisify(execFile);
@@ -24,7 +24,6 @@ describe.runIf(root)("the action as a hosted runner's user (password-less sudo, 
       cwd: REPO,
       env: { ...process.env, UNIKERNEL_SOAK_DIST: join(bundle, "dist") },
     });
-    await tunAsUdevMakesIt(); // as on a hosted runner: 0666
   }, 120_000);
   afterAll(() => rm(bundle, { recursive: true, force: true }));
 

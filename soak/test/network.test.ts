@@ -5,13 +5,13 @@ import { execFile, spawn } from "node:child_process";
 import { chmod, copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { bootGuest } from "../../test/guest.ts";
 import { tapPrivilege } from "../vm/privilege.ts";
 import { qemuPidsFor } from "../vm/qemu.ts";
 import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
 import { alive, cli, guestReady, ROOT, readReport, soakArgs, tempDir, waitFor } from "./cli-run.ts";
-import { cliAs, makeRunnerUser, processesOf, tunAsUdevMakesIt } from "./runner-user.ts";
+import { cliAs, makeRunnerUser, processesOf } from "./runner-user.ts";
 
 const elf = inject("kernelElf");
 const root = process.getuid?.() === 0;
@@ -109,7 +109,6 @@ describe.runIf(root)("the tap path (as root)", () => {
 // user; the soak itself never runs as root, so nothing here passes only because it does.
 describe.runIf(root)("as a runner's user with password-less sudo", () => {
   const TAP_SUDO = /tap device in a private network namespace, through password-less sudo/;
-  beforeAll(tunAsUdevMakesIt);
 
   it("auto takes the tap path through sudo: two soaks at once pass, QEMU runs as the user, nothing is left", async () => {
     const user = await makeRunnerUser({ sudo: true });

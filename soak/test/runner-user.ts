@@ -1,10 +1,11 @@
 // A user as a CI runner has one: not root, with password-less sudo (a GitHub-hosted runner's
 // `runner`) or without it (a locked-down self-hosted runner). Made for a test file with
 // useradd and a sudoers drop-in, and removed after it, with the folder it worked in.
+// /dev/net/tun is open to it as on a runner: test/tun-mode.ts.
 // Root only: making a user needs it.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, chown, copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll } from "vitest";
@@ -22,13 +23,10 @@ export interface RunnerUser {
 
 const made: { name: string; uid: number; home: string; sudoers?: string }[] = [];
 const engines: Promise<unknown>[] = [];
-let tunMode: number | undefined;
 afterAll(async () => {
   // an engine a failed test left running: SIGKILL takes its soak along (network.test.ts proves it)
   for (const c of running.splice(0)) c.kill("SIGKILL");
   await Promise.all(engines.splice(0));
-  if (tunMode !== undefined) await chmod(TUN, tunMode);
-  tunMode = undefined;
   for (const u of made.splice(0)) {
     if (u.sudoers) await rm(u.sudoers, { force: true });
     // a test that failed may have left a process as the user (the tests check none is left)
@@ -42,17 +40,7 @@ afterAll(async () => {
   }
 });
 
-const TUN = "/dev/net/tun";
 const running: ChildProcess[] = [];
-
-/** /dev/net/tun open to every user, as udev makes it on a distribution's machine (GitHub's
- * runners among them), for the test file; its mode is put back after. A container's is often 0600. */
-export async function tunAsUdevMakesIt(): Promise<void> {
-  const mode = (await stat(TUN)).mode & 0o777;
-  if ((mode & 0o666) === 0o666) return;
-  tunMode ??= mode;
-  await chmod(TUN, 0o666);
-}
 
 /** A new user (and group), with password-less sudo when `sudo`; removed after the test file. */
 export async function makeRunnerUser({ sudo }: { sudo: boolean }): Promise<RunnerUser> {
