@@ -168,6 +168,29 @@ describe.runIf(root)("as a runner's user with password-less sudo", () => {
   });
 });
 
+describe.runIf(root)("as a runner's user with password-less sudo, QEMU killed from outside", () => {
+  it("is the engine's error naming the signal, not the kernel's failure, and leaves nothing running", async () => {
+    const user = await makeRunnerUser({ sudo: true });
+    const out = join(user.home, "out");
+    const { done } = cliAs(user, elf, ["--accel", "tcg", "--requests", "2000000", "--network", "tap", "--out", "out"]);
+    await guestReady(out);
+    const [qemu] = await qemuPidsFor(out);
+    process.kill(qemu, "SIGKILL"); // behind sudo and nsenter: the engine must still see how it ended
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(2);
+    const report = await readReport(out);
+    expect(report.verdict.kind).toBe("error");
+    expect(report.verdict.reasons.map((f) => f.message).join("\n")).toMatch(
+      /QEMU was stopped from outside the engine \(SIGKILL\)/,
+    );
+    await waitFor(
+      "no process of the user",
+      async () => ((await processesOf(user.uid)).length ? undefined : true),
+      5000,
+    );
+  });
+});
+
 describe("not root", () => {
   it.runIf(root)("without sudo: auto soaks over QEMU user networking and says why; --network tap refuses", async () => {
     const user = await makeRunnerUser({ sudo: false });
