@@ -6,7 +6,7 @@
 // Child processes go through @actions/exec: their output reaches the log as written,
 // whole lines, however the pipe splits it.
 import { constants } from "node:fs";
-import { access } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import * as exec from "@actions/exec";
@@ -44,6 +44,28 @@ export function kvmRuleScript(): string {
   ].join(" && ");
 }
 
+/** Why the KVM udev rule cannot be applied here (a self-hosted runner, a container), or undefined when it can. */
+export async function kvmRuleRefusal(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) {
+    if (!(await io.which("sudo"))) return "there is no sudo to open it";
+    const sudo = await exec.exec("sudo", ["-n", "true"], { ignoreReturnCode: true, silent: true }).catch(() => 1);
+    if (sudo !== 0) return "sudo asks for a password here";
+  }
+  if (!(await io.which("udevadm"))) return "there is no udev here (no udevadm: a container?)";
+  if (!(await exists("/run/udev/control"))) return "udev does not run here (a container?)";
+  const sys = (await readFile("/proc/mounts", "utf8").catch(() => ""))
+    .split("\n")
+    .find((l) => l.split(" ")[1] === "/sys");
+  if (sys?.split(" ")[3]?.split(",").includes("ro")) return "/sys is read-only here (a container?)";
+  return undefined;
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
 /** `build`: the bundled kernel is to be built here, so its toolchain is needed too.
  * `aptCache`: where apt keeps the packages it downloads (see apt-cache.ts). */
 export async function prepareRunner(
@@ -70,11 +92,14 @@ export async function prepareRunner(
     log("no /dev/kvm on this runner");
     return;
   }
-  const asRoot = process.getuid?.() === 0;
-  if (!asRoot && !(await io.which("sudo"))) {
-    log("/dev/kvm is not open to this user and there is no sudo to open it");
+  const refused = await kvmRuleRefusal();
+  if (refused) {
+    log(
+      `/dev/kvm is not open to this user, and ${refused}: the soak runs under TCG (software emulation, much slower); give this user /dev/kvm (the kvm group) or run the job as root`,
+    );
     return;
   }
+  const asRoot = process.getuid?.() === 0;
   log("opening /dev/kvm to the runner's user (udev rule)");
   const script = kvmRuleScript();
   await (asRoot ? run("sh", ["-c", script]) : run("sudo", ["-n", "sh", "-c", script])).catch((err: Error) =>

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freeLoopbackPort } from "../soak/vm/ports.ts";
+import { tapPrivilege } from "../soak/vm/privilege.ts";
 import { type Accel, Vm } from "../soak/vm/qemu.ts";
 import { GUEST_IP, TapNetwork } from "../soak/vm/tap-network.ts";
 import type { Kernel } from "./measure.ts";
@@ -84,10 +85,11 @@ async function boot(network: Network, kernel: Kernel, accel: Accel, dir: string)
     };
     return { vm, url: `http://127.0.0.1:${port}`, prefix: [], passtPid: passt.pid, stop };
   }
-  const tap = await TapNetwork.open([]);
+  const privilege = await tapPrivilege();
+  if (typeof privilege === "string") throw new Error(privilege);
+  const tap = await TapNetwork.open([], privilege);
   try {
-    const vm = await Vm.start({ ...base, tap: tap.ifname });
-    await tap.attach(vm.exited);
+    const vm = await Vm.start({ ...base, tap: tap.ifname, enter: tap.enter });
     const stop = async () => {
       await vm.stop();
       await tap.stop();

@@ -11,12 +11,13 @@
 // the ELF included, are the build of the committed sources.
 import { execFileSync } from "node:child_process";
 import { chmod, copyFile, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const DIST = join(ROOT, "dist");
+// UNIKERNEL_SOAK_DIST: another folder (a test's bundle of the working tree; dist/ stays as committed)
+const DIST = process.env.UNIKERNEL_SOAK_DIST ? resolve(process.env.UNIKERNEL_SOAK_DIST) : join(ROOT, "dist");
 
 await rm(DIST, { recursive: true, force: true });
 const result = await build({

@@ -6,14 +6,16 @@
 // workflow commands (::error, ::group); the post step gets the main step's state as
 // STATE_<name>. The workspace, RUNNER_TEMP and files live in a temporary folder outside
 // this repository, removed by cleanup(), which also checks that no QEMU outlived it.
-import { type ChildProcess, spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { chown, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 import { qemuPidsFor } from "../../soak/vm/qemu.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
+const run = promisify(execFile);
 
 export interface Annotation {
   level: "error" | "warning" | "notice";
@@ -79,6 +81,13 @@ export interface StepOptions {
   timeoutMs?: number;
 }
 
+/** whom a step runs as, when not as the test */
+export interface StepUser {
+  uid: number;
+  gid: number;
+  home: string;
+}
+
 export class Habitat {
   readonly workspace: string;
   readonly runnerTemp: string;
@@ -91,6 +100,8 @@ export class Habitat {
     readonly top: string,
     /** the action's checkout: action.yml and dist/ */
     readonly actionDir: string,
+    /** the steps run as this user (a GitHub-hosted runner's `runner`), not as the test's */
+    private readonly user?: StepUser,
   ) {
     this.workspace = join(top, "workspace");
     this.runnerTemp = join(top, "runner-temp");
@@ -98,15 +109,18 @@ export class Habitat {
   }
 
   /** `fresh`: run a copy of the action (action.yml, dist/, scripts/) with no node_modules
-   * and no kernel sources or build beside it, instead of this repository's checkout. */
-  static async create({ fresh = false } = {}): Promise<Habitat> {
+   * and no kernel sources or build beside it, instead of this repository's checkout;
+   * `dist`: with that bundle instead of the committed one; `user`: every step as that user,
+   * who owns the habitat's folders (its folders must be open to it: `top` under /tmp). */
+  static async create({ fresh = false, dist = join(REPO, "dist"), user = undefined as StepUser | undefined } = {}) {
     const top = await mkdtemp(join(tmpdir(), "habitat-"));
     const actionDir = fresh ? join(top, "action") : REPO;
     if (fresh)
       for (const f of ["action.yml", "dist", "scripts"])
-        await cp(join(REPO, f), join(actionDir, f), { recursive: true });
-    const h = new Habitat(top, actionDir);
+        await cp(f === "dist" ? dist : join(REPO, f), join(actionDir, f), { recursive: true });
+    const h = new Habitat(top, actionDir, user);
     for (const d of [h.workspace, h.runnerTemp, h.files]) await mkdir(d, { recursive: true });
+    if (user) await run("chown", ["-R", `${user.uid}:${user.gid}`, top]);
     return h;
   }
 
@@ -154,8 +168,13 @@ export class Habitat {
     for (const f of ["GITHUB_OUTPUT", "GITHUB_STATE", "GITHUB_STEP_SUMMARY", "GITHUB_ENV"]) {
       env[f] = join(this.files, `${f.toLowerCase()}-${n}`);
       await writeFile(env[f] as string, "");
+      if (this.user) await chown(env[f] as string, this.user.uid, this.user.gid);
     }
-    const child: ChildProcess = spawn(process.execPath, [join(this.actionDir, "dist", script)], {
+    const node = [process.execPath, join(this.actionDir, "dist", script)];
+    const u = this.user;
+    if (u) env.HOME = u.home;
+    const argv = u ? ["setpriv", `--reuid=${u.uid}`, `--regid=${u.gid}`, "--init-groups", "--", ...node] : node;
+    const child: ChildProcess = spawn(argv[0], argv.slice(1), {
       cwd: this.workspace,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,14 +1,21 @@
 // Runner preparation without a runner: children through @actions/exec (lines arrive
 // whole however the pipe splits them), the KVM rule waits for udev, apt under sudo
 // keeps DEBIAN_FRONTEND, and only the build asks for the toolchain.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { aptInstallArgv } from "../../scripts/apt-command.mjs";
-import { kvmRuleScript, prepareRunner, type Shell, sh } from "../runner.ts";
+import { ROOT as REPO, TSX } from "../../soak/test/cli-run.ts";
+import { makeRunnerUser, type RunnerUser } from "../../soak/test/runner-user.ts";
+import { kvmRuleRefusal, kvmRuleScript, prepareRunner, type Shell, sh } from "../runner.ts";
 import { sourcePlace } from "../source-link.ts";
+
+const run = promisify(execFile);
 
 describe("child processes", () => {
   it("reach the log in whole lines, even when a line comes in two writes", async () => {
@@ -58,6 +65,28 @@ describe("runner preparation", () => {
       "env",
       "DEBIAN_FRONTEND=noninteractive",
     ]);
+  });
+});
+
+// Self-hosted runners and containers: each missing piece is one line and the best path left
+describe.runIf(process.getuid?.() === 0)("why /dev/kvm stays closed", () => {
+  /** kvmRuleRefusal() as `user`, from the sources */
+  async function refusalAs(user: RunnerUser): Promise<string> {
+    const code = `import(${JSON.stringify(join(REPO, "action/runner.ts"))}).then(async (m) => console.log(await m.kvmRuleRefusal()))`;
+    const argv = [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--reset-env", "--"];
+    const env = ["env", `TMPDIR=${user.home}`, process.execPath, "--import", TSX, "-e", code];
+    return (await run("setpriv", [...argv, ...env], { cwd: user.home })).stdout.trim();
+  }
+
+  it("a user whose sudo asks a password is told so", async () => {
+    expect(await refusalAs(await makeRunnerUser({ sudo: false }))).toBe("sudo asks for a password here");
+  });
+
+  it.runIf(!existsSync("/run/udev/control"))("a machine without udev (a container) is told so", async () => {
+    expect(await kvmRuleRefusal()).toMatch(/^(there is no udev here|udev does not run here)/);
+    expect(await refusalAs(await makeRunnerUser({ sudo: true }))).toMatch(
+      /^(there is no udev here|udev does not run here)/,
+    );
   });
 });
 

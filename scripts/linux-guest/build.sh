@@ -65,6 +65,7 @@ make -s -C "$root/usr/src/linux-headers-$kver" M="$build/crashme" modules >"$bui
 ird=$build/initramfs
 cp "$root/bin/busybox" "$ird/bin/busybox"
 cp "$here/init" "$ird/init"
+cp "$here/udhcpc.script" "$ird/bin/udhcpc.script"
 cp "$build/crashme/crashme.ko" "$ird/lib/crashme.ko"
 for m in virtio_ring virtio virtio_mmio failover net_failover virtio_net; do
   cp "$(find "$root/lib/modules/$kver" -name "$m.ko" | head -1)" "$ird/lib/modules/"

@@ -94,11 +94,12 @@ export const kernelFlags: Section = {
       value: "auto|user|tap",
       help:
         "the path into the guest: tap = a tap device in a network namespace made\n" +
-        "for the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user\n" +
-        "networking on loopback ports; auto = tap where it can be made (default {default})",
+        "for the soak (root or password-less sudo; the guest at 10.0.2.15, by DHCP\n" +
+        "too), user = QEMU user networking on loopback ports; auto = tap where it can\n" +
+        "be made (default {default})",
       input: {
         description:
-          "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root, else QEMU user networking, said in the report), tap, or user (for a kernel that needs DHCP: on the tap path the guest must be at 10.0.2.15).",
+          "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root or has password-less sudo, as GitHub's hosted runners do; else QEMU user networking, said in the report), tap, or user. Both answer DHCP with 10.0.2.15.",
       },
     },
   ],

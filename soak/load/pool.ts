@@ -128,8 +128,9 @@ export class LoadPool {
     // setpriv last, right before node: a wrapper in `enter` that forks or is set-user-ID would lose the signal
     const argv = [...enter, "setpriv", "--pdeathsig", "KILL", "--", ...childScript("load/load-worker", "load-worker")];
     // a process group of its own: a terminal's Ctrl-C is the engine's to handle
+    // the IPC channel on fd 0: sudo (in `enter`) closes every descriptor above 2
     const child = spawn(argv[0], argv.slice(1), {
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      stdio: ["ipc", "ignore", "pipe"],
       serialization: "advanced",
       detached: true,
     });

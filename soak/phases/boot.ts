@@ -170,9 +170,9 @@ async function startOnTap(ctx: SoakContext, target: Target, base: VmBase): Promi
     await tap?.stop();
   };
   try {
-    tap = await TapNetwork.open([...new Set([healthPort, statsPort])]);
-    vm = await Vm.start({ ...base, tap: tap.ifname, gdbPort });
-    await tap.attach(vm.exited);
+    if (!target.privilege) throw new Error("the tap path was chosen without its privileges");
+    tap = await TapNetwork.open([...new Set([healthPort, statsPort])], target.privilege);
+    vm = await Vm.start({ ...base, tap: tap.ifname, enter: tap.enter, gdbPort });
   } catch (err) {
     await stop();
     throw err;

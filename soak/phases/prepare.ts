@@ -1,11 +1,14 @@
 // Before QEMU: is the kernel bootable (a PVH ELF or a bzImage), which ELF a crash is
-// symbolised against, and which accelerator runs it.
+// symbolised against, whether QEMU is new enough, which accelerator runs it and which
+// path leads into the guest.
 import { chooseAccel } from "../accel.ts";
 import type { SoakContext } from "../context.ts";
 import { type ElfInfo, readElfInfo } from "../elf.ts";
 import { type KernelFormat, readKernelImage } from "../kernel-image.ts";
-import { chooseNetwork, type Network } from "../network.ts";
+import { chooseNetwork, type Network, TAP_VIA } from "../network.ts";
+import type { Privilege } from "../vm/privilege.ts";
 import type { Accel } from "../vm/qemu.ts";
+import { qemuTooOld } from "../vm/qemu-version.ts";
 
 export interface Target {
   elf: string;
@@ -13,6 +16,8 @@ export interface Target {
   info: ElfInfo;
   accel: Accel;
   network: Network;
+  /** on the tap path: how it has its privileges */
+  privilege?: Privilege;
 }
 
 export async function prepare(ctx: SoakContext): Promise<Target> {
@@ -21,14 +26,19 @@ export async function prepare(ctx: SoakContext): Promise<Target> {
   ctx.report.kernel.format = image.format;
   ctx.report.kernel.buildId = image.info.buildId;
   ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
+  const tooOld = await qemuTooOld(ctx.o.qemu);
+  if (tooOld) throw new Error(tooOld);
   const choice = await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice.accel, refused: choice.refused };
   if (choice.refused)
     ctx.hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice.refused}`);
   const net = await chooseNetwork(ctx.o.network);
-  ctx.report.network = { mode: ctx.o.network, used: net.network, refused: net.refused };
+  const via = net.privilege && TAP_VIA[net.privilege.how];
+  ctx.report.network = { mode: ctx.o.network, used: net.network, via, refused: net.refused };
   if (net.refused) ctx.hooks.log(`network: QEMU user networking, not the tap path: ${net.refused}`);
-  return { elf, format: image.format, info: image.info, accel: choice.accel, network: net.network };
+  else if (via) ctx.hooks.log(`network: the tap path, ${via}`);
+  const { accel } = choice;
+  return { elf, format: image.format, info: image.info, accel, network: net.network, privilege: net.privilege };
 }
 
 /** --symbols when given (an x86-64 ELF, checked now rather than at triage), else the kernel ELF itself. */

@@ -5,7 +5,7 @@ export const accelLine = (r: Report) =>
   `${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""}`;
 
 export const networkLine = (n: NonNullable<Report["network"]>) =>
-  `${n.used === "tap" ? "tap device in a private network namespace" : n.used === "user" ? "QEMU user networking" : "?"}${n.refused ? ` (tap refused: ${n.refused})` : ""}`;
+  `${n.used === "tap" ? "tap device in a private network namespace" : n.used === "user" ? "QEMU user networking" : "?"}${n.via ? `, ${n.via}` : ""}${n.refused ? ` (tap refused: ${n.refused})` : ""}`;
 
 /** What a reader must know before the verdict: what the soak did not watch, what it dropped. */
 export function readerNotes(r: Report): string[] {

@@ -68,7 +68,7 @@ export interface Report {
   };
   accel: { mode: string; used?: string; refused?: string };
   /** the path into the guest (soak/network.ts) */
-  network?: { mode: string; used?: string; refused?: string };
+  network?: { mode: string; used?: string; via?: string; refused?: string };
   /** `notes`: what the engine did to the guest's boot and why (the command line it added to) */
   boot: { readyMs?: number; notes?: string[] };
   options: Record<string, unknown>;

@@ -7,8 +7,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { bootGuest } from "../../test/guest.ts";
+import { tapPrivilege } from "../vm/privilege.ts";
+import { qemuPidsFor } from "../vm/qemu.ts";
 import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
 import { alive, cli, guestReady, ROOT, readReport, soakArgs, tempDir, waitFor } from "./cli-run.ts";
+import { cliAs, makeRunnerUser, processesOf } from "./runner-user.ts";
 
 const elf = inject("kernelElf");
 const root = process.getuid?.() === 0;
@@ -32,10 +35,11 @@ const LARGE = join(ROOT, "kernel/assets/large.txt");
 
 describe.runIf(root)("the tap path (as root)", () => {
   it("carries the large asset byte for byte, in jumbo segments (the tap's MTU is 9000)", async () => {
-    const tap = await TapNetwork.open([]);
-    const vm = await bootGuest(elf, { tap: tap.ifname });
+    const privilege = await tapPrivilege();
+    if (typeof privilege === "string") throw new Error(privilege);
+    const tap = await TapNetwork.open([], privilege);
+    const vm = await bootGuest(elf, { tap: tap.ifname, enter: tap.enter });
     try {
-      await tap.attach(vm.exited);
       await vm.serial.waitFor(/^ready$/, 20_000);
       const get = (path: string) =>
         run(
@@ -63,11 +67,11 @@ describe.runIf(root)("the tap path (as root)", () => {
     const out = await tempDir();
     const { code, stdout } = await cli(soakArgs(elf, out, 20_000)).done;
     const report = await readReport(out);
-    expect(report.network).toEqual({ mode: "auto", used: "tap" });
+    expect(report.network).toEqual({ mode: "auto", used: "tap", via: "as root" });
     expect(report.verdict.kind).toBe("pass");
     expect(code).toBe(0);
     expect(await readFile(join(out, "summary.md"), "utf8")).toMatch(
-      /\| network \| tap device in a private network namespace \|/,
+      /\| network \| tap device in a private network namespace, as root \|/,
     );
     expect(stdout).toMatch(/verdict: pass/);
     expect(await taps()).toEqual([]);
@@ -101,7 +105,107 @@ describe.runIf(root)("the tap path (as root)", () => {
   });
 });
 
+// A GitHub-hosted runner's step: the user `runner`, with password-less sudo. Root makes the
+// user; the soak itself never runs as root, so nothing here passes only because it does.
+describe.runIf(root)("as a runner's user with password-less sudo", () => {
+  const TAP_SUDO = /tap device in a private network namespace, through password-less sudo/;
+
+  it("auto takes the tap path through sudo: two soaks at once pass, QEMU runs as the user, nothing is left", async () => {
+    const user = await makeRunnerUser({ sudo: true });
+    const soaks = ["a", "b"].map((o) => ({
+      out: join(user.home, o),
+      run: cliAs(user, elf, ["--accel", "tcg", "--requests", "20000", "--out", o]),
+    }));
+    // while it runs: QEMU is the user's, not root's
+    const qemu = await waitFor("QEMU", async () => (await qemuPidsFor(soaks[0].out))[0], 30_000);
+    expect((await processesOf(user.uid)).includes(qemu)).toBe(true);
+    for (const { out, run } of soaks) {
+      const { code, stderr } = await run.done;
+      expect(stderr).toMatch(/network: the tap path, through password-less sudo/);
+      expect(code, stderr).toBe(0);
+      const report = await readReport(out);
+      expect(report.network).toMatchObject({ mode: "auto", used: "tap" });
+      expect(report.verdict.kind).toBe("pass");
+      expect(await readFile(join(out, "summary.md"), "utf8")).toMatch(TAP_SUDO);
+    }
+    await waitFor(
+      "no process of the user",
+      async () => ((await processesOf(user.uid)).length ? undefined : true),
+      5000,
+    );
+    expect(await taps()).toEqual([]);
+  });
+
+  it("SIGKILL of the engine mid-load takes QEMU, the gateway and the load workers along", async () => {
+    const user = await makeRunnerUser({ sudo: true });
+    const { child, done } = cliAs(user, elf, [
+      "--accel",
+      "tcg",
+      "--requests",
+      "2000000",
+      "--network",
+      "tap",
+      "--out",
+      "out",
+    ]);
+    const engine = (await child).pid ?? 0;
+    await guestReady(join(user.home, "out"));
+    // the engine, QEMU, the gateway and a load worker: all the user's
+    await waitFor(
+      "QEMU, the gateway and a load worker",
+      async () => ((await processesOf(user.uid)).length >= 4 ? true : undefined),
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // the load is under way
+    (await child).kill("SIGKILL");
+    await done;
+    await waitFor(
+      "every process of the soak to be gone (the user's, and the engine's sudo children)",
+      async () => ((await processesOf(user.uid)).length || (await childrenOf(engine)).length ? undefined : true),
+      5000,
+    );
+    expect(await taps()).toEqual([]);
+  });
+});
+
+describe.runIf(root)("as a runner's user with password-less sudo, QEMU killed from outside", () => {
+  it("is the engine's error naming the signal, not the kernel's failure, and leaves nothing running", async () => {
+    const user = await makeRunnerUser({ sudo: true });
+    const out = join(user.home, "out");
+    const { done } = cliAs(user, elf, ["--accel", "tcg", "--requests", "2000000", "--network", "tap", "--out", "out"]);
+    await guestReady(out);
+    const [qemu] = await qemuPidsFor(out);
+    process.kill(qemu, "SIGKILL"); // behind sudo and nsenter: the engine must still see how it ended
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(2);
+    const report = await readReport(out);
+    expect(report.verdict.kind).toBe("error");
+    expect(report.verdict.reasons.map((f) => f.message).join("\n")).toMatch(
+      /QEMU was stopped from outside the engine \(SIGKILL\)/,
+    );
+    await waitFor(
+      "no process of the user",
+      async () => ((await processesOf(user.uid)).length ? undefined : true),
+      5000,
+    );
+  });
+});
+
 describe("not root", () => {
+  it.runIf(root)("without sudo: auto soaks over QEMU user networking and says why; --network tap refuses", async () => {
+    const user = await makeRunnerUser({ sudo: false });
+    const auto = await cliAs(user, elf, ["--accel", "tcg", "--requests", "5000", "--out", "out"]).done;
+    expect(auto.stderr).toMatch(
+      /network: QEMU user networking, not the tap path: the tap path needs root or password-less sudo, and this user \(uid \d+\) has neither \(sudo: .*\)/,
+    );
+    expect(auto.code, auto.stderr).toBe(0);
+    expect((await readReport(join(user.home, "out"))).network?.used).toBe("user");
+    const tap = await cliAs(user, elf, ["--accel", "tcg", "--requests", "5000", "--network", "tap", "--out", "out2"])
+      .done;
+    expect(tap.code).toBe(2);
+    expect(tap.stderr).toMatch(/--network tap: .*allow sudo without a password, or pass --network user/);
+  });
+
   const made: string[] = [];
   afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 
@@ -137,7 +241,7 @@ describe("not root", () => {
 
       const tap = await asNobody("--network", "tap");
       expect(tap.code).toBe(2);
-      expect(tap.stderr).toMatch(/--network tap: the tap path needs root .*: run as root, or pass --network user/);
+      expect(tap.stderr).toMatch(/--network tap: the tap path needs root.*: run as root, .*pass --network user/);
     },
   );
 });

@@ -30,8 +30,10 @@ export interface VmConfig {
   hostPorts?: (number | string)[];
   /** hostPorts[i] forwards to guestPorts[i % length] (default [80]) */
   guestPorts?: number[];
-  /** instead of user networking: this tap device, which QEMU makes (vm/tap-network.ts) */
+  /** instead of user networking: this tap device (vm/tap-network.ts) */
   tap?: string;
+  /** argv prefix that runs QEMU where its tap is (TapNetwork.enter) */
+  enter?: string[];
   /** gdbstub on 127.0.0.1:gdbPort */
   gdbPort?: number;
   extraArgs?: string[];
@@ -97,12 +99,14 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   return [...args, ...(c.extraArgs ?? [])];
 }
 
-const live = new Map<ChildProcess, string>();
+/** each running QEMU's process (or what runs it, behind `enter`) → its private folder and QEMU's own PID */
+const live = new Map<ChildProcess, { runDir: string; qemuPid?: number }>();
 // An engine that exits without stopping its guests (a second Ctrl-C) still takes them
 // along, and their private folders; a SIGKILLed engine leaves the folder to the OS's cleaning.
 process.on("exit", () => {
-  for (const [child, runDir] of live) {
+  for (const [child, { runDir, qemuPid }] of live) {
     child.kill("SIGKILL");
+    if (qemuPid) signal(qemuPid, "SIGKILL"); // behind sudo, the parent's death does not reach it
     rmSync(runDir, { recursive: true, force: true });
   }
 });
@@ -143,11 +147,12 @@ export class Vm {
     const runDir = await mkdtemp(join(tmpdir(), "uks-"));
     const args = qemuArgs(config, join(runDir, "qmp.sock"));
     // setpriv (util-linux) execs QEMU with SIGKILL as its parent-death signal.
-    const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", qemu, ...args], {
+    const argv = [...(config.enter ?? []), "setpriv", "--pdeathsig", "KILL", "--", qemu, ...args];
+    const child = spawn(argv[0], argv.slice(1), {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
     });
-    live.set(child, runDir);
+    live.set(child, { runDir });
     const log = createWriteStream(join(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new Vm(config, child, [qemu, ...args], runDir);
@@ -155,9 +160,10 @@ export class Vm {
       child.once("spawn", resolve);
       child.once("error", (err) => {
         live.delete(child);
-        reject(new Error(`cannot start setpriv (${err.message}); install util-linux`));
+        reject(new Error(`cannot start ${argv[0]} (${err.message}); install util-linux`));
       });
     });
+    if (config.enter?.length) await vm.findQemu();
     await vm.serial.start();
     return vm;
   }
@@ -167,8 +173,23 @@ export class Vm {
     return join(this.runDir, "qmp.sock");
   }
 
+  /** QEMU's own PID (behind `enter`, not the process the engine started) */
   get pid(): number {
-    return this.process.pid ?? 0;
+    return this.qemuPid ?? this.process.pid ?? 0;
+  }
+
+  private qemuPid?: number;
+
+  /** Behind `enter` (nsenter, sudo) QEMU is a descendant: found by its serial log's folder. */
+  private async findQemu(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!this.exitInfo && Date.now() < deadline) {
+      [this.qemuPid] = await qemuPidsFor(this.config.dir);
+      const entry = live.get(this.process);
+      if (entry) entry.qemuPid = this.qemuPid;
+      if (this.qemuPid) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   get hasExited(): VmExit | undefined {
@@ -179,7 +200,8 @@ export class Vm {
   async stop(graceMs = 2000): Promise<VmExit> {
     this.stopping = true;
     if (!this.exitInfo) {
-      this.process.kill("SIGTERM");
+      // QEMU itself when it runs behind `enter`: nsenter does not pass a signal on
+      if (!this.qemuPid || !signal(this.qemuPid, "SIGTERM")) this.process.kill("SIGTERM");
       const timer = setTimeout(() => this.process.kill("SIGKILL"), graceMs);
       await this.exited;
       clearTimeout(timer);
@@ -187,6 +209,16 @@ export class Vm {
     await this.serial.stop();
     await rm(this.runDir, { recursive: true, force: true });
     return this.exitInfo as VmExit;
+  }
+}
+
+/** false when `pid` is gone */
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
   }
 }
 
