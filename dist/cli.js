@@ -28748,7 +28748,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run7(opts, tracker, cb) {
+    function run8(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -28984,7 +28984,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run7;
+    module2.exports = run8;
   }
 });
 
@@ -28993,12 +28993,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run7 = require_run();
+    var run8 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run7(opts, tracker, cb);
+      run8(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -29330,13 +29330,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run7(opts);
+          return run8(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run7(opts) {
+    function run8(opts) {
       const tracker = new EE();
       const promise = new Promise((resolve13, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -29892,15 +29892,15 @@ var init_bake_assets = __esm({
 });
 
 // kernel/build-cache.ts
-import { execFile as execFile6 } from "node:child_process";
+import { execFile as execFile7 } from "node:child_process";
 import { createHash as createHash3 } from "node:crypto";
 import { access as access7, readFile as readFile12, writeFile as writeFile12 } from "node:fs/promises";
 import { createRequire as createRequire2 } from "node:module";
 import { join as join25, relative as relative7 } from "node:path";
-import { promisify as promisify6 } from "node:util";
+import { promisify as promisify7 } from "node:util";
 async function firstLine(cmd) {
   try {
-    const { stdout } = await promisify6(execFile6)(cmd, ["--version"]);
+    const { stdout } = await promisify7(execFile7)(cmd, ["--version"]);
     return stdout.split("\n")[0];
   } catch (err) {
     throw new Error(
@@ -29999,7 +29999,7 @@ import { mkdir as mkdir6, mkdtemp as mkdtemp5, readdir as readdir5, rename, rm a
 import { createRequire as createRequire3 } from "node:module";
 import { basename as basename7, dirname as dirname6, join as join26, resolve as resolve11 } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
-function run6(cmd, args, cwd = ROOT) {
+function run7(cmd, args, cwd = ROOT) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn6(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -30047,7 +30047,7 @@ async function compileAndLink(gen, elf, uses) {
   const rawWasm = join26(gen, "kernel.raw.wasm");
   const wasm = join26(gen, "kernel.wasm");
   await writeBakedAssets(join26(KERNEL_DIR, "assets"), gen);
-  await run6(process.execPath, [
+  await run7(process.execPath, [
     nodeBin("assemblyscript", "bin/asc.js"),
     join26(KERNEL_DIR, "src/main.ts"),
     "--path",
@@ -30068,7 +30068,7 @@ async function compileAndLink(gen, elf, uses) {
     "-o",
     rawWasm
   ]);
-  await run6(process.execPath, [
+  await run7(process.execPath, [
     nodeBin("binaryen", "bin/wasm-opt"),
     rawWasm,
     "-g",
@@ -30078,8 +30078,8 @@ async function compileAndLink(gen, elf, uses) {
     "-o",
     wasm
   ]);
-  await run6(process.execPath, [nodeBin("wabt", "bin/wasm2c"), wasm, "-n", "kernel", "-o", join26(gen, "kernel.c")]);
-  const gccInclude = (await run6("gcc", ["-print-file-name=include"])).trim();
+  await run7(process.execPath, [nodeBin("wabt", "bin/wasm2c"), wasm, "-n", "kernel", "-o", join26(gen, "kernel.c")]);
+  const gccInclude = (await run7("gcc", ["-print-file-name=include"])).trim();
   const prefixMaps = [`-fdebug-prefix-map=${ROOT}=.`, `-fdebug-prefix-map=${gen}=gen`];
   const includes = ["-isystem", gccInclude, "-I", join26(PLATFORM, "include"), "-I", join26(PLATFORM, "shim"), "-I", gen];
   const sources = (await readdir5(PLATFORM)).filter((f) => f.endsWith(".c") || f.endsWith(".S"));
@@ -30089,12 +30089,12 @@ async function compileAndLink(gen, elf, uses) {
     units.map(async (src) => {
       const obj = join26(gen, `${basename7(src)}.o`);
       const extra = src.endsWith("wasm_unit.c") ? GENERATED_CFLAGS : [];
-      await run6("gcc", [...CFLAGS, ...prefixMaps, ...extra, ...includes, "-c", src, "-o", obj]);
+      await run7("gcc", [...CFLAGS, ...prefixMaps, ...extra, ...includes, "-c", src, "-o", obj]);
       return obj;
     })
   );
   const linked = `${elf}.${process.pid}.${randomBytes2(4).toString("hex")}.tmp`;
-  await run6("ld", [
+  await run7("ld", [
     "-nostdlib",
     "-static",
     "-z",
@@ -30312,8 +30312,9 @@ function qemuArgs(c, qmpSocket) {
 }
 var live = /* @__PURE__ */ new Map();
 process.on("exit", () => {
-  for (const [child, runDir] of live) {
+  for (const [child, { runDir, qemuPid }] of live) {
     child.kill("SIGKILL");
+    if (qemuPid) signal(qemuPid, "SIGKILL");
     rmSync(runDir, { recursive: true, force: true });
   }
 });
@@ -30325,9 +30326,9 @@ var Vm = class _Vm {
     this.runDir = runDir;
     this.serial = new SerialTail(join(config.dir, "serial.log"));
     this.exited = new Promise((resolve13) => {
-      process2.once("exit", (code, signal) => {
+      process2.once("exit", (code, signal2) => {
         live.delete(process2);
-        this.exitInfo = { code, signal, at: Date.now() };
+        this.exitInfo = { code, signal: signal2, at: Date.now() };
         resolve13(this.exitInfo);
       });
     });
@@ -30346,11 +30347,12 @@ var Vm = class _Vm {
     const qemu = await executable(config.qemu ?? "qemu-system-x86_64");
     const runDir = await mkdtemp(join(tmpdir(), "uks-"));
     const args = qemuArgs(config, join(runDir, "qmp.sock"));
-    const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", qemu, ...args], {
+    const argv = [...config.enter ?? [], "setpriv", "--pdeathsig", "KILL", "--", qemu, ...args];
+    const child = spawn(argv[0], argv.slice(1), {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true
     });
-    live.set(child, runDir);
+    live.set(child, { runDir });
     const log = createWriteStream(join(config.dir, "qemu.log"));
     child.stderr?.pipe(log);
     const vm = new _Vm(config, child, [qemu, ...args], runDir);
@@ -30358,9 +30360,10 @@ var Vm = class _Vm {
       child.once("spawn", resolve13);
       child.once("error", (err) => {
         live.delete(child);
-        reject(new Error(`cannot start setpriv (${err.message}); install util-linux`));
+        reject(new Error(`cannot start ${argv[0]} (${err.message}); install util-linux`));
       });
     });
+    if (config.enter?.length) await vm.findQemu();
     await vm.serial.start();
     return vm;
   }
@@ -30368,8 +30371,21 @@ var Vm = class _Vm {
   get qmpSocket() {
     return join(this.runDir, "qmp.sock");
   }
+  /** QEMU's own PID (behind `enter`, not the process the engine started) */
   get pid() {
-    return this.process.pid ?? 0;
+    return this.qemuPid ?? this.process.pid ?? 0;
+  }
+  qemuPid;
+  /** Behind `enter` (nsenter, sudo) QEMU is a descendant: found by its serial log's folder. */
+  async findQemu() {
+    const deadline = Date.now() + 1e4;
+    while (!this.exitInfo && Date.now() < deadline) {
+      [this.qemuPid] = await qemuPidsFor(this.config.dir);
+      const entry2 = live.get(this.process);
+      if (entry2) entry2.qemuPid = this.qemuPid;
+      if (this.qemuPid) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
   get hasExited() {
     return this.exitInfo;
@@ -30378,7 +30394,7 @@ var Vm = class _Vm {
   async stop(graceMs = 2e3) {
     this.stopping = true;
     if (!this.exitInfo) {
-      this.process.kill("SIGTERM");
+      if (!this.qemuPid || !signal(this.qemuPid, "SIGTERM")) this.process.kill("SIGTERM");
       const timer = setTimeout(() => this.process.kill("SIGKILL"), graceMs);
       await this.exited;
       clearTimeout(timer);
@@ -30388,6 +30404,14 @@ var Vm = class _Vm {
     return this.exitInfo;
   }
 };
+function signal(pid, sig) {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
 async function executable(name) {
   const candidates = name.includes("/") ? [name] : (process.env.PATH ?? "").split(":").map((d) => join(d || ".", name));
   for (const c of candidates) {
@@ -30398,6 +30422,21 @@ async function executable(name) {
       return c;
   }
   throw new Error(`cannot start ${name}: not found (ENOENT); run 'npm run setup' or install qemu-system-x86`);
+}
+async function qemuPidsFor(dir, { under = false } = {}) {
+  const { readdir: readdir6, readFile: readFile13 } = await import("node:fs/promises");
+  const want = resolve(dir);
+  const pids = [];
+  for (const p of await readdir6("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    const args = (await readFile13(`/proc/${p}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (!(args[0].split("/").pop() ?? "").startsWith("qemu-system")) continue;
+    const serial = args.find((a) => a.startsWith(SERIAL_CHARDEV));
+    if (!serial) continue;
+    const folder = dirname(serial.slice(SERIAL_CHARDEV.length).replace(/,,/g, ","));
+    if (folder === want || under && folder.startsWith(`${want}/`)) pids.push(Number(p));
+  }
+  return pids;
 }
 
 // soak/options.ts
@@ -30672,9 +30711,9 @@ var kernelFlags = {
       option: "network",
       kind: choice("auto", "user", "tap"),
       value: "auto|user|tap",
-      help: "the path into the guest: tap = a tap device in a network namespace made\nfor the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user\nnetworking on loopback ports; auto = tap where it can be made (default {default})",
+      help: "the path into the guest: tap = a tap device in a network namespace made\nfor the soak (root or password-less sudo; the guest at 10.0.2.15, by DHCP\ntoo), user = QEMU user networking on loopback ports; auto = tap where it can\nbe made (default {default})",
       input: {
-        description: "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root, else QEMU user networking, said in the report), tap, or user (for a kernel that needs DHCP: on the tap path the guest must be at 10.0.2.15)."
+        description: "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root or has password-less sudo, as GitHub's hosted runners do; else QEMU user networking, said in the report), tap, or user. Both answer DHCP with 10.0.2.15."
       }
     }
   ]
@@ -31864,13 +31903,12 @@ async function freeLoopbackPorts(count) {
 }
 
 // soak/vm/tap-network.ts
-import { execFile as execFile2, spawn as spawn2 } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { constants as constants4, rmSync as rmSync2 } from "node:fs";
-import { access as access3, mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import { rmSync as rmSync2 } from "node:fs";
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join7 } from "node:path";
-import { promisify as promisify2 } from "node:util";
 
 // soak/child-script.ts
 import { createRequire } from "node:module";
@@ -31883,39 +31921,74 @@ function childScript(source, name) {
   return [process.execPath, "--import", pathToFileURL(tsx).href, join6(dirname5(here), `${source}.ts`)];
 }
 
-// soak/vm/tap-network.ts
+// soak/vm/privilege.ts
+import { execFile as execFile2 } from "node:child_process";
+import { constants as constants4 } from "node:fs";
+import { access as access3 } from "node:fs/promises";
+import { promisify as promisify2 } from "node:util";
 var run2 = promisify2(execFile2);
+var IPC_ENV = "NODE_CHANNEL_FD,NODE_CHANNEL_SERIALIZATION_MODE";
+var asRoot = { how: "root", root: [], user: [], uid: 0 };
+function sameUser() {
+  const groups = process.getgroups?.() ?? [];
+  return [
+    "setpriv",
+    `--reuid=${process.getuid?.()}`,
+    `--regid=${process.getgid?.()}`,
+    groups.length ? `--groups=${groups.join(",")}` : "--clear-groups",
+    "--"
+  ];
+}
+async function tapPrivilege() {
+  try {
+    await access3("/dev/net/tun", constants4.R_OK | constants4.W_OK);
+  } catch (err) {
+    const code = err.code;
+    return `/dev/net/tun is not usable by this user (${code}): ${code === "ENOENT" ? "in a container, pass the device through (--device /dev/net/tun) and allow NET_ADMIN" : "QEMU opens it as this user; udev makes it mode 0666 on most machines"}, or pass --network user`;
+  }
+  let privilege = asRoot;
+  if (process.getuid?.() !== 0) {
+    const sudo = ["sudo", "-n", `--preserve-env=${IPC_ENV}`];
+    const refused = await run2(sudo[0], [...sudo.slice(1), "true"], { timeout: 1e4 }).then(
+      () => void 0,
+      (err) => err.code === "ENOENT" ? "there is no sudo" : err.stderr?.trim().split("\n")[0] || err.message
+    );
+    if (refused)
+      return `the tap path needs root or password-less sudo, and this user (uid ${process.getuid?.()}) has neither (${refused}): run as root, allow sudo without a password, or pass --network user`;
+    privilege = { how: "sudo", root: sudo, user: sameUser(), uid: process.getuid?.() ?? 0 };
+  }
+  try {
+    const probe = ["unshare", "--net", "ip", "tuntap", "add", "dev", "uksprobe", "mode", "tap"];
+    await runAsRoot(privilege, probe);
+    await run2("nsenter", ["--version"], { timeout: 5e3 });
+  } catch (err) {
+    const e = err;
+    const why = e.code === "ENOENT" ? `${e.path} not found (install util-linux and iproute2)` : e.stderr?.trim();
+    return `cannot make a tap device in a network namespace${privilege.how === "sudo" ? " through sudo" : ""}: ${why || e.message}`;
+  }
+  return privilege;
+}
+function runAsRoot(p, argv) {
+  const full = [...p.root, ...argv];
+  return run2(full[0], full.slice(1), { timeout: 1e4 });
+}
+
+// soak/vm/tap-network.ts
 var GUEST_IP = "10.0.2.15";
 var HOST_CIDR = "10.0.2.2/24";
 var GUEST_NET = "10.0.2.0/24";
 var MTU = 9e3;
+var DHCP = { guest: GUEST_IP, server: "10.0.2.2", mask: "255.255.255.0", broadcast: "10.0.2.255" };
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 var live2 = /* @__PURE__ */ new Set();
 process.on("exit", () => {
   for (const net of live2) rmSync2(net.dir, { recursive: true, force: true });
 });
-async function tapRefusal() {
-  if (process.getuid?.() !== 0)
-    return "the tap path needs root (to make a tap device and a network namespace): run as root, or pass --network user";
-  try {
-    await access3("/dev/net/tun", constants4.R_OK | constants4.W_OK);
-  } catch (err) {
-    return `/dev/net/tun is not usable (${err.code})`;
-  }
-  try {
-    await run2("unshare", ["--net", "ip", "tuntap", "add", "dev", "uksprobe", "mode", "tap"], { timeout: 5e3 });
-    await run2("nsenter", ["--version"], { timeout: 5e3 });
-  } catch (err) {
-    const e = err;
-    const why = e.code === "ENOENT" ? `${e.path} not found (install util-linux and iproute2)` : e.stderr?.trim();
-    return `cannot make a tap device in a network namespace: ${why || e.message}`;
-  }
-  return void 0;
-}
 var TapNetwork = class _TapNetwork {
-  constructor(gateway, dir) {
+  constructor(gateway, dir, privilege) {
     this.gateway = gateway;
     this.dir = dir;
+    this.privilege = privilege;
     this.exited = new Promise((resolve13) => {
       gateway.once("exit", () => resolve13());
       gateway.once("error", () => resolve13());
@@ -31924,84 +31997,97 @@ var TapNetwork = class _TapNetwork {
   }
   gateway;
   dir;
-  /** the tap device's name; QEMU makes it, then it moves into the namespace */
+  privilege;
+  /** the tap device's name inside the namespace */
   ifname = `uks${randomBytes(4).toString("hex")}`;
   exited;
-  /** The namespace and its gateway, relaying a unix socket to each of `ports` on the guest. */
-  static async open(ports) {
+  /** the gateway's PID as the engine sees it: its namespaces are /proc/PID/ns/… */
+  nsPid = 0;
+  /** The namespace, its gateway relaying a unix socket to each of `ports` on the guest, and the tap, addressed and up. */
+  static async open(ports, privilege) {
     const dir = await mkdtemp2(join7(tmpdir2(), "uks-net-"));
-    const child = spawn2(
-      "setpriv",
-      [
-        "--pdeathsig",
-        "KILL",
-        "--",
-        "unshare",
-        "--net",
-        "--",
-        ...childScript("vm/gateway", "gateway"),
-        dir,
-        GUEST_IP,
-        ...ports.map(String)
-      ],
-      { stdio: ["ignore", "ignore", "pipe", "ipc"], detached: true }
-    );
+    const argv = [
+      ...privilege.root,
+      "unshare",
+      "--net",
+      "--pid",
+      "--fork",
+      "--kill-child",
+      "--",
+      ...privilege.user,
+      ...childScript("vm/gateway", "gateway"),
+      dir,
+      GUEST_IP,
+      ...ports.map(String)
+    ];
+    const child = spawn2(argv[0], argv.slice(1), { stdio: ["ipc", "ignore", "pipe"], detached: true });
     let err = "";
     child.stderr?.on("data", (d) => {
       err = (err + d.toString()).slice(-2e3);
     });
     child.once("error", (e) => {
-      err = `cannot start setpriv (${e.message}); install util-linux`;
+      err = `cannot start ${argv[0]} (${e.message}); install util-linux`;
     });
-    const net = new _TapNetwork(child, dir);
-    const ready = await Promise.race([
-      new Promise((resolve13) => child.once("message", () => resolve13(true))),
-      net.exited.then(() => false),
-      sleep(15e3).then(() => false)
+    const net = new _TapNetwork(child, dir, privilege);
+    const pid = await Promise.race([
+      new Promise((resolve13) => child.once("message", (m) => resolve13(m.ready ?? 0))),
+      net.exited.then(() => 0),
+      sleep(15e3).then(() => 0)
     ]);
-    if (!ready) {
+    if (!pid) {
       await net.stop();
       throw new Error(`the network namespace's gateway did not start: ${err.trim() || "no answer in 15 s"}`);
     }
+    net.nsPid = pid;
+    try {
+      await net.makeTap();
+    } catch (e) {
+      await net.stop();
+      throw e;
+    }
     return net;
   }
-  /** argv prefix that runs a command inside the namespace */
+  /** argv prefix that runs a command inside the namespace (and its PID namespace), as the engine's user */
   get enter() {
-    return ["nsenter", `--net=/proc/${this.gateway.pid}/ns/net`];
+    const ns = `/proc/${this.nsPid}/ns`;
+    return [...this.privilege.root, "nsenter", `--net=${ns}/net`, `--pid=${ns}/pid`, "--", ...this.privilege.user];
   }
   socketPath(port) {
     return join7(this.dir, `${port}.sock`);
   }
-  /** Once QEMU has made the tap: into the namespace with it, addressed and up. */
-  async attach(qemuExited) {
-    let gone2 = false;
-    void qemuExited.then(() => {
-      gone2 = true;
-    });
-    const deadline = Date.now() + 1e4;
-    while (!await access3(`/sys/class/net/${this.ifname}`).then(
-      () => true,
-      () => false
-    )) {
-      if (gone2 || Date.now() > deadline) throw new Error(`QEMU made no tap device ${this.ifname}; see qemu.log`);
-      await sleep(20);
-    }
-    const inside = (...argv) => run2(this.enter[0], [...this.enter.slice(1), ...argv]);
+  /** The tap, made inside the namespace for the engine's user to open (QEMU), addressed and up. */
+  async makeTap() {
+    const inside = (...argv) => runAsRoot(this.privilege, ["nsenter", `--net=/proc/${this.nsPid}/ns/net`, ...argv]);
     try {
-      await run2("ip", ["link", "set", this.ifname, "netns", String(this.gateway.pid)]);
+      await inside("ip", "tuntap", "add", "dev", this.ifname, "mode", "tap", "user", String(this.privilege.uid));
       await inside("ip", "link", "set", "lo", "up");
-      await inside("ip", "addr", "add", HOST_CIDR, "dev", this.ifname);
+      await inside("ip", "addr", "add", HOST_CIDR, "brd", "+", "dev", this.ifname);
+      await inside("sysctl", "-qw", "net.ipv4.ip_unprivileged_port_start=67");
       await inside("ip", "link", "set", this.ifname, "mtu", String(MTU), "up");
       await inside("ip", "route", "add", GUEST_NET, "dev", "lo", "metric", "1000");
     } catch (err) {
       const e = err;
       throw new Error(`cannot set up the tap device ${this.ifname}: ${e.stderr?.trim() || e.message}`);
     }
+    const dhcp = await Promise.race([
+      new Promise((resolve13) => {
+        const answer = (m) => {
+          if (!m.dhcp) return;
+          this.gateway.off("message", answer);
+          resolve13(m.dhcp);
+        };
+        this.gateway.on("message", answer);
+        this.gateway.send({ dhcp: DHCP });
+      }),
+      this.exited.then(() => "the gateway ended")
+    ]);
+    if (dhcp !== "ready") throw new Error(`cannot answer DHCP on the tap path: ${dhcp}`);
   }
   async stop() {
-    if (this.gateway.pid && this.gateway.exitCode === null && this.gateway.signalCode === null)
-      this.gateway.kill("SIGKILL");
+    if (this.gateway.connected) this.gateway.disconnect();
+    const killed = setTimeout(() => this.gateway.kill("SIGTERM"), 5e3);
     await this.exited;
+    clearTimeout(killed);
     await rm3(this.dir, { recursive: true, force: true });
     live2.delete(this);
   }
@@ -32420,9 +32506,9 @@ async function startOnTap(ctx, target, base) {
     await tap?.stop();
   };
   try {
-    tap = await TapNetwork.open([.../* @__PURE__ */ new Set([healthPort, statsPort])]);
-    vm = await Vm.start({ ...base, tap: tap.ifname, gdbPort });
-    await tap.attach(vm.exited);
+    if (!target.privilege) throw new Error("the tap path was chosen without its privileges");
+    tap = await TapNetwork.open([.../* @__PURE__ */ new Set([healthPort, statsPort])], target.privilege);
+    vm = await Vm.start({ ...base, tap: tap.ifname, enter: tap.enter, gdbPort });
   } catch (err) {
     await stop();
     throw err;
@@ -32534,9 +32620,9 @@ import { spawn as spawn3 } from "node:child_process";
 
 // soak/load/pool-result.ts
 var firstSamples = (lists) => lists.flat().sort((a, b) => a.at - b.at).slice(0, ERROR_SAMPLES);
-function poolResult(dones, run7) {
-  const keepAlive = new LatencyHistogram(run7.capMs);
-  const churnLatency = new LatencyHistogram(run7.capMs);
+function poolResult(dones, run8) {
+  const keepAlive = new LatencyHistogram(run8.capMs);
+  const churnLatency = new LatencyHistogram(run8.capMs);
   const statuses = {};
   let [requests, errors, timeouts, bytes] = [0, 0, 0, 0];
   for (const d of dones) {
@@ -32550,7 +32636,7 @@ function poolResult(dones, run7) {
   }
   const churns = dones.flatMap((d) => d.result.churn ? [d.result.churn] : []);
   const closing = dones.flatMap((d) => d.result.closedAfterEach !== void 0 ? [d.result.closedAfterEach] : []);
-  const durationS = Math.round(run7.wallS * 100) / 100;
+  const durationS = Math.round(run8.wallS * 100) / 100;
   return {
     requests,
     durationS,
@@ -32559,9 +32645,9 @@ function poolResult(dones, run7) {
     timeouts,
     statuses,
     unexpectedStatuses: unexpectedCount(statuses),
-    latencyMs: (run7.keepAlive ? keepAlive : churnLatency).summary(),
+    latencyMs: (run8.keepAlive ? keepAlive : churnLatency).summary(),
     bytes,
-    stopped: run7.stopped || dones.some((d) => d.result.stopped) || requests < run7.asked,
+    stopped: run8.stopped || dones.some((d) => d.result.stopped) || requests < run8.asked,
     errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
     ...churns.length ? { churn: churnResult(churns, churnLatency) } : {},
     ...closing.length ? { closedAfterEach: closing.reduce((a, b) => a + b, 0) } : {}
@@ -32723,7 +32809,7 @@ var LoadPool = class {
     const name = `load worker ${i + 1} of ${this.workers}`;
     const argv = [...enter, "setpriv", "--pdeathsig", "KILL", "--", ...childScript("load/load-worker", "load-worker")];
     const child = spawn3(argv[0], argv.slice(1), {
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      stdio: ["ipc", "ignore", "pipe"],
       serialization: "advanced",
       detached: true
     });
@@ -32748,8 +32834,8 @@ var LoadPool = class {
           } else if (m.type === "failed") reject(new Error(`${name} failed: ${m.message}`));
         });
         child.once("error", (err) => reject(new Error(`${name}: cannot start ${argv[0]} (${err.message})`)));
-        child.once("close", (code, signal) => {
-          const how = w.unresponsive ? `did not stop within ${STOP_GRACE_MS / 1e3} s of being asked, and was killed` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        child.once("close", (code, signal2) => {
+          const how = w.unresponsive ? `did not stop within ${STOP_GRACE_MS / 1e3} s of being asked, and was killed` : signal2 ? `was killed by ${signal2}` : `exited with code ${code}`;
           const tail = stderr.trim() ? `; its stderr ended:
 ${stderr.trim()}` : " (nothing on its stderr)";
           reject(new Error(`${name} (pid ${child.pid}) ${how} before its result${tail}`));
@@ -32779,13 +32865,13 @@ ${stderr.trim()}` : " (nothing on its stderr)";
     this.windows.clear();
     this.window.reset();
   }
-  async collect(run7) {
+  async collect(run8) {
     try {
       const dones = await Promise.all(this.procs.map((w) => w.done));
       clearInterval(this.ticker);
       if (this.windows.size) this.emit();
       const wallS = (Math.max(...dones.map((d) => d.endedAt)) - Math.min(...dones.map((d) => d.startedAt))) / 1e3;
-      return poolResult(dones, { ...run7, stopped: this.stopped, wallS });
+      return poolResult(dones, { ...run8, stopped: this.stopped, wallS });
     } finally {
       clearTimeout(this.ticker);
       clearTimeout(this.stopDeadline);
@@ -33247,7 +33333,7 @@ async function load(ctx, guest) {
   const counter = { requests: 0, rps: 0 };
   const recorder = ctx.attach(new TimelineRecorder(ctx, health, counter, started));
   ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
-  const run7 = new LoadPool(
+  const run8 = new LoadPool(
     {
       workers: loadWorkerCount(o),
       enter: guest.enter,
@@ -33267,28 +33353,28 @@ async function load(ctx, guest) {
       counter.p99Ms = t.p99Ms;
     }
   );
-  ctx.hooks.log(`the load runs in ${run7.workers} worker process${run7.workers > 1 ? "es" : ""}`);
+  ctx.hooks.log(`the load runs in ${run8.workers} worker process${run8.workers > 1 ? "es" : ""}`);
   let loadOver = false;
   let inFlight;
   const stoppedByFinding = await Promise.race([
-    run7.done.then(() => {
+    run8.done.then(() => {
       loadOver = true;
       return false;
     }),
     ctx.findings.first.then(() => {
-      if (!loadOver) inFlight = inFlightNow(ctx, run7);
+      if (!loadOver) inFlight = inFlightNow(ctx, run8);
       return true;
     })
   ]);
-  if (stoppedByFinding) run7.stop();
+  if (stoppedByFinding) run8.stop();
   if (inFlight) ctx.report.inFlight = await inFlight;
-  const result = await run7.done;
+  const result = await run8.done;
   recorder.record();
   counter.rps = 0;
   counter.p99Ms = void 0;
   const notes = guestBehaviourNotes(result);
   for (const note of notes) ctx.hooks.log(note);
-  ctx.report.load = { ...result, asked: o.requests, workers: run7.workers, ...notes.length ? { notes } : {} };
+  ctx.report.load = { ...result, asked: o.requests, workers: run8.workers, ...notes.length ? { notes } : {} };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
   const problems = [
@@ -33314,9 +33400,9 @@ async function baseline(ctx, guest) {
     throw new Error(`--stats-path: ${path} did not answer before the load (${err.message}): ${wayOut}`);
   }
 }
-async function inFlightNow(ctx, run7) {
+async function inFlightNow(ctx, run8) {
   const { last, lastAt } = ctx.stats;
-  const requests = await run7.unanswered();
+  const requests = await run8.unanswered();
   const now = Date.now();
   return {
     at: new Date(now).toISOString(),
@@ -33566,10 +33652,37 @@ async function readKernelImage(path) {
 // soak/network.ts
 async function chooseNetwork(mode) {
   if (mode === "user") return { network: "user" };
-  const refused = await tapRefusal();
-  if (!refused) return { network: "tap" };
-  if (mode === "tap") throw new Error(`--network tap: ${refused}`);
-  return { network: "user", refused };
+  const privilege = await tapPrivilege();
+  if (typeof privilege !== "string") return { network: "tap", privilege };
+  if (mode === "tap") throw new Error(`--network tap: ${privilege}`);
+  return { network: "user", refused: privilege };
+}
+var TAP_VIA = {
+  root: "as root",
+  sudo: "through password-less sudo (the namespace and the tap only; QEMU and the load run as this user)"
+};
+
+// soak/vm/qemu-version.ts
+import { execFile as execFile3 } from "node:child_process";
+import { promisify as promisify3 } from "node:util";
+var run3 = promisify3(execFile3);
+var OLDEST_QEMU = { major: 6, minor: 2 };
+function parseQemuVersion(text2) {
+  const m = /QEMU emulator version (\d+)\.(\d+)/.exec(text2);
+  return m ? [Number(m[1]), Number(m[2])] : void 0;
+}
+async function qemuTooOld(qemu = "qemu-system-x86_64") {
+  const out = await run3(qemu, ["--version"], { timeout: 1e4 }).then(
+    (r) => r.stdout,
+    () => ""
+    // not there, or no answer to --version: starting it says why
+  );
+  const version2 = parseQemuVersion(out);
+  if (!version2) return void 0;
+  const [major, minor] = version2;
+  const { major: oldestMajor, minor: oldestMinor } = OLDEST_QEMU;
+  if (major > oldestMajor || major === oldestMajor && minor >= oldestMinor) return void 0;
+  return `${qemu} is QEMU ${major}.${minor}, older than ${oldestMajor}.${oldestMinor}, the oldest this soak supports: install a newer qemu-system-x86 (Ubuntu 22.04 and Debian 12 have one) or pass --qemu with the path of one`;
 }
 
 // soak/phases/prepare.ts
@@ -33579,14 +33692,19 @@ async function prepare(ctx) {
   ctx.report.kernel.format = image.format;
   ctx.report.kernel.buildId = image.info.buildId;
   ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
+  const tooOld = await qemuTooOld(ctx.o.qemu);
+  if (tooOld) throw new Error(tooOld);
   const choice2 = await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice2.accel, refused: choice2.refused };
   if (choice2.refused)
     ctx.hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice2.refused}`);
   const net = await chooseNetwork(ctx.o.network);
-  ctx.report.network = { mode: ctx.o.network, used: net.network, refused: net.refused };
+  const via = net.privilege && TAP_VIA[net.privilege.how];
+  ctx.report.network = { mode: ctx.o.network, used: net.network, via, refused: net.refused };
   if (net.refused) ctx.hooks.log(`network: QEMU user networking, not the tap path: ${net.refused}`);
-  return { elf, format: image.format, info: image.info, accel: choice2.accel, network: net.network };
+  else if (via) ctx.hooks.log(`network: the tap path, ${via}`);
+  const { accel } = choice2;
+  return { elf, format: image.format, info: image.info, accel, network: net.network, privilege: net.privilege };
 }
 async function symbolsFor(ctx, elf, format) {
   const symbols = ctx.o.symbols;
@@ -33609,7 +33727,7 @@ import { join as join12 } from "node:path";
 
 // soak/report/facts.ts
 var accelLine = (r) => `${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""}`;
-var networkLine = (n2) => `${n2.used === "tap" ? "tap device in a private network namespace" : n2.used === "user" ? "QEMU user networking" : "?"}${n2.refused ? ` (tap refused: ${n2.refused})` : ""}`;
+var networkLine = (n2) => `${n2.used === "tap" ? "tap device in a private network namespace" : n2.used === "user" ? "QEMU user networking" : "?"}${n2.via ? `, ${n2.via}` : ""}${n2.refused ? ` (tap refused: ${n2.refused})` : ""}`;
 function readerNotes(r) {
   const o = r.options;
   const notes = [];
@@ -33864,18 +33982,18 @@ function svgChart(c) {
     `<text class="axis" x="${CHART_W - CHART_PAD.right}" y="${CHART_H - 4}">${u.name} since the load started</text>`
   );
   let d = "";
-  let run7 = 0;
+  let run8 = 0;
   const endRun = () => {
-    if (run7 === 1) d += "l0.1,0";
-    run7 = 0;
+    if (run8 === 1) d += "l0.1,0";
+    run8 = 0;
   };
   for (const p of c.points) {
     if (p.v === null) {
       endRun();
       continue;
     }
-    d += `${run7 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
-    run7++;
+    d += `${run8 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
+    run8++;
   }
   endRun();
   if (d) parts.push(`<path class="line" d="${d}"/>`);
@@ -34138,9 +34256,9 @@ async function asSourceOf(name, root) {
 }
 
 // soak/triage/symbolize.ts
-import { execFile as execFile3 } from "node:child_process";
-import { promisify as promisify3 } from "node:util";
-var run3 = promisify3(execFile3);
+import { execFile as execFile4 } from "node:child_process";
+import { promisify as promisify4 } from "node:util";
+var run4 = promisify4(execFile4);
 function demangle(symbol) {
   const m = /^w2c_[A-Za-z0-9]+_(.+)$/.exec(symbol);
   if (!m) return symbol;
@@ -34150,7 +34268,7 @@ function isWasmFunction(symbol) {
   return /^w2c_[A-Za-z0-9]+_/.test(symbol) && !symbol.startsWith("w2c_env_");
 }
 async function symbolize(elf, address) {
-  const { stdout } = await run3("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
+  const { stdout } = await run4("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
   const lines = stdout.trim().split("\n");
   const frames = [];
   for (let i = 0; i + 1 < lines.length; i += 2) {
@@ -34466,11 +34584,11 @@ function normalize(text2) {
 }
 
 // soak/triage/elf-tools.ts
-import { execFile as execFile4 } from "node:child_process";
-import { promisify as promisify4 } from "node:util";
-var run4 = promisify4(execFile4);
+import { execFile as execFile5 } from "node:child_process";
+import { promisify as promisify5 } from "node:util";
+var run5 = promisify5(execFile5);
 async function functionAt(elf, address) {
-  const { stdout } = await run4("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
+  const { stdout } = await run5("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
     if (!m) continue;
@@ -34484,7 +34602,7 @@ async function disassembleAround(elf, address, context = 12) {
   const fn = await functionAt(elf, address);
   const start = fn ? fn.start : address > 64n ? address - 64n : 0n;
   const stop = fn ? fn.start + fn.size : address + 64n;
-  const { stdout } = await run4(
+  const { stdout } = await run5(
     "objdump",
     [
       "-d",
@@ -34501,7 +34619,7 @@ async function disassembleAround(elf, address, context = 12) {
   return insns.slice(Math.max(0, at2 - context), at2 + context + 1).map((l, i, all) => all[i] === insns[at2] ? `=> ${l.trimStart()}` : `   ${l.trimStart()}`).join("\n");
 }
 async function gdbBacktrace(elf, gdbPort, at2, timeoutMs = 15e3) {
-  const { stdout: syms } = await run4("nm", [elf], { maxBuffer: 64 << 20 });
+  const { stdout: syms } = await run5("nm", [elf], { maxBuffer: 64 << 20 });
   const hasFaultFrame = /\sfault_frame$/m.test(syms);
   const context = at2 ? [
     ...["-ex", `set $rip = 0x${at2.rip.toString(16)}`, "-ex", `set $rsp = 0x${at2.rsp.toString(16)}`],
@@ -34523,7 +34641,7 @@ async function gdbBacktrace(elf, gdbPort, at2, timeoutMs = 15e3) {
     "detach",
     elf
   ];
-  const { stdout } = await run4("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
+  const { stdout } = await run5("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
   return stdout.split("\n").filter((l) => /^#\d+/.test(l)).join("\n");
 }
 
@@ -34580,11 +34698,11 @@ function titleOf(text2, frames) {
 }
 
 // soak/triage/linux-symbols.ts
-import { execFile as execFile5 } from "node:child_process";
-import { promisify as promisify5 } from "node:util";
-var run5 = promisify5(execFile5);
+import { execFile as execFile6 } from "node:child_process";
+import { promisify as promisify6 } from "node:util";
+var run6 = promisify6(execFile6);
 async function functionSymbols(vmlinux, names) {
-  const { stdout } = await run5("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
+  const { stdout } = await run6("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
   const found = /* @__PURE__ */ new Map();
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+)(?: ([0-9a-f]+))? [tTwW] (\S+)$/.exec(line);
@@ -34617,7 +34735,7 @@ async function symbolizeTrace(vmlinux, frames) {
   }
   if (!lookups.length) return notes;
   const addresses = lookups.map((l) => `0x${l.address.toString(16)}`);
-  const { stdout } = await run5("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
+  const { stdout } = await run6("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
     maxBuffer: 16 << 20
   });
   const blocks = stdout.split(/^0x[0-9a-f]+\n/m).slice(1);
@@ -34957,7 +35075,7 @@ var exists2 = (f) => access5(f).then(
   () => true,
   () => false
 );
-async function buildAt(p, log, signal) {
+async function buildAt(p, log, signal2) {
   const key = await buildKey(p);
   const dir = join15(p.out, "builds", key);
   const elf = join15(dir, basename5(p.kernel));
@@ -34975,11 +35093,11 @@ async function buildAt(p, log, signal) {
     });
     const kill = () => process.kill(-(child.pid ?? 0), "SIGKILL");
     const timer = setTimeout(kill, BUILD_TIMEOUT_MS);
-    signal?.addEventListener("abort", kill, { once: true });
+    signal2?.addEventListener("abort", kill, { once: true });
     child.on("error", (err) => resolve13(err.message));
     child.on("close", (c, by) => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", kill);
+      signal2?.removeEventListener("abort", kill);
       resolve13(c ?? `killed by ${by}`);
     });
   });
@@ -34993,14 +35111,14 @@ async function buildAt(p, log, signal) {
 }
 
 // soak/bisect/step.ts
-async function bisectStep(p, log, signal) {
+async function bisectStep(p, log, signal2) {
   const started = Date.now();
   const commit = await git(p.worktree, "rev-parse", "HEAD");
   const subject = await git(p.worktree, "log", "-1", "--format=%s", "HEAD");
   const n2 = (await readSteps(p.out)).length + 1;
   const say = (line) => log(`[${commit.slice(0, 10)}] ${line}`);
   say(`step ${n2}: ${subject}`);
-  const built = await buildAt(p, say, signal);
+  const built = await buildAt(p, say, signal2);
   const record = (r) => ({
     commit,
     subject,
@@ -35023,7 +35141,7 @@ async function bisectStep(p, log, signal) {
         log: say,
         progress: () => {
         },
-        signal
+        signal: signal2
       }
     );
     const v = result.verdict;
@@ -35189,7 +35307,7 @@ process.on("exit", () => {
     }
   }
 });
-function runBisect(worktree, planFile, log, signal) {
+function runBisect(worktree, planFile, log, signal2) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn5("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
     let all = "";
@@ -35203,12 +35321,12 @@ function runBisect(worktree, planFile, log, signal) {
     child.stdout.on("data", take);
     child.stderr.on("data", take);
     const abort = () => process.kill(-(child.pid ?? 0), "SIGTERM");
-    signal?.addEventListener("abort", abort, { once: true });
+    signal2?.addEventListener("abort", abort, { once: true });
     if (child.pid) running.add(child.pid);
     child.on("error", reject);
     child.on("close", () => {
       running.delete(child.pid ?? 0);
-      signal?.removeEventListener("abort", abort);
+      signal2?.removeEventListener("abort", abort);
       resolvePromise(all);
     });
   });
@@ -35265,9 +35383,9 @@ async function bisectCommand(argv, log) {
   for (const name of ["good", "bad", "build-command", "kernel"])
     if (!own[name]) throw new UsageError(`bisect: --${name} is required (see bisect --help)`);
   const controller = new AbortController();
-  const stop = (signal) => {
+  const stop = (signal2) => {
     if (!controller.signal.aborted) return controller.abort();
-    log(`${signal} while cancelling: stopping now, without a summary`);
+    log(`${signal2} while cancelling: stopping now, without a summary`);
     process.exit(2);
   };
   process.on("SIGINT", stop);
@@ -35731,12 +35849,12 @@ function regexpSource(s) {
 
 // soak/repro/attempt.ts
 var Attempts = class {
-  constructor(reproDir, kernel, want, log, signal) {
+  constructor(reproDir, kernel, want, log, signal2) {
     this.reproDir = reproDir;
     this.kernel = kernel;
     this.want = want;
     this.log = log;
-    this.signal = signal;
+    this.signal = signal2;
   }
   reproDir;
   kernel;
@@ -36353,9 +36471,9 @@ async function soakInTerminal(options) {
   const tty = process.stderr.isTTY;
   const log = (line) => console.error(`${tty ? "\r\x1B[K" : ""}unikernel-soak: ${logLine(line)}`);
   const controller = new AbortController();
-  const stop = (signal) => {
+  const stop = (signal2) => {
     if (!controller.signal.aborted) return controller.abort();
-    log(`${signal} while cancelling: stopping now, without a report`);
+    log(`${signal2} while cancelling: stopping now, without a report`);
     process.exit(2);
   };
   process.on("SIGINT", stop);

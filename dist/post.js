@@ -1312,13 +1312,13 @@ var require_util = __commonJS({
     function isFormDataLike(object) {
       return object && typeof object === "object" && typeof object.append === "function" && typeof object.delete === "function" && typeof object.get === "function" && typeof object.getAll === "function" && typeof object.has === "function" && typeof object.set === "function" && object[Symbol.toStringTag] === "FormData";
     }
-    function addAbortListener(signal, listener) {
-      if ("addEventListener" in signal) {
-        signal.addEventListener("abort", listener, { once: true });
-        return () => signal.removeEventListener("abort", listener);
+    function addAbortListener(signal2, listener) {
+      if ("addEventListener" in signal2) {
+        signal2.addEventListener("abort", listener, { once: true });
+        return () => signal2.removeEventListener("abort", listener);
       }
-      signal.addListener("abort", listener);
-      return () => signal.removeListener("abort", listener);
+      signal2.addListener("abort", listener);
+      return () => signal2.removeListener("abort", listener);
     }
     var hasToWellFormed = typeof String.prototype.toWellFormed === "function";
     var hasIsWellFormed = typeof String.prototype.isWellFormed === "function";
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client2, request2) {
       const session = client2[kHTTP2Session];
-      const { method, path: path4, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path4, host, upgrade, expectContinue, signal: signal2, headers: reqHeaders } = request2;
       let { body: body2 } = request2;
       if (upgrade) {
         util3.errorRequest(client2, request2, new Error("Upgrade not supported for H2"));
@@ -7126,7 +7126,7 @@ var require_client_h2 = __commonJS({
       }
       if (method === "CONNECT") {
         session.ref();
-        stream4 = session.request(headers, { endStream: false, signal });
+        stream4 = session.request(headers, { endStream: false, signal: signal2 });
         let upgradeResponseFinished = false;
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
@@ -7203,12 +7203,12 @@ var require_client_h2 = __commonJS({
       const shouldEndStream = method === "GET" || method === "HEAD" || body2 === null;
       if (expectContinue) {
         headers[HTTP2_HEADER_EXPECT] = "100-continue";
-        stream4 = session.request(headers, { endStream: shouldEndStream, signal });
+        stream4 = session.request(headers, { endStream: shouldEndStream, signal: signal2 });
         stream4.once("continue", writeBodyH2);
       } else {
         stream4 = session.request(headers, {
           endStream: shouldEndStream,
-          signal
+          signal: signal2
         });
         writeBodyH2();
       }
@@ -9569,11 +9569,11 @@ var require_readable = __commonJS({
       }
       async dump(opts) {
         let limit = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
-        const signal = opts?.signal;
-        if (signal != null && (typeof signal !== "object" || !("aborted" in signal))) {
+        const signal2 = opts?.signal;
+        if (signal2 != null && (typeof signal2 !== "object" || !("aborted" in signal2))) {
           throw new InvalidArgumentError("signal must be an AbortSignal");
         }
-        signal?.throwIfAborted();
+        signal2?.throwIfAborted();
         if (this._readableState.closeEmitted) {
           return null;
         }
@@ -9582,13 +9582,13 @@ var require_readable = __commonJS({
             this.destroy(new AbortError3());
           }
           const onAbort = () => {
-            this.destroy(signal.reason ?? new AbortError3());
+            this.destroy(signal2.reason ?? new AbortError3());
           };
-          signal?.addEventListener("abort", onAbort);
+          signal2?.addEventListener("abort", onAbort);
           this.on("close", function() {
-            signal?.removeEventListener("abort", onAbort);
-            if (signal?.aborted) {
-              reject(signal.reason ?? new AbortError3());
+            signal2?.removeEventListener("abort", onAbort);
+            if (signal2?.aborted) {
+              reject(signal2.reason ?? new AbortError3());
             } else {
               resolve3(null);
             }
@@ -9814,7 +9814,7 @@ var require_api_request = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body: body2, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
+        const { signal: signal2, method, opaque, body: body2, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -9822,7 +9822,7 @@ var require_api_request = __commonJS({
           if (highWaterMark && (typeof highWaterMark !== "number" || highWaterMark < 0)) {
             throw new InvalidArgumentError("invalid highWaterMark");
           }
-          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+          if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
             throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
           }
           if (method === "CONNECT") {
@@ -9850,7 +9850,7 @@ var require_api_request = __commonJS({
         this.onInfo = onInfo || null;
         this.throwOnError = throwOnError;
         this.highWaterMark = highWaterMark;
-        this.signal = signal;
+        this.signal = signal2;
         this.reason = null;
         this.removeAbortListener = null;
         if (util3.isStream(body2)) {
@@ -10000,18 +10000,18 @@ var require_abort_signal = __commonJS({
       }
       removeSignal(self2);
     }
-    function addSignal(self2, signal) {
+    function addSignal(self2, signal2) {
       self2.reason = null;
       self2[kSignal] = null;
       self2[kListener] = null;
-      if (!signal) {
+      if (!signal2) {
         return;
       }
-      if (signal.aborted) {
+      if (signal2.aborted) {
         abort(self2);
         return;
       }
-      self2[kSignal] = signal;
+      self2[kSignal] = signal2;
       self2[kListener] = () => {
         abort(self2);
       };
@@ -10052,7 +10052,7 @@ var require_api_stream = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body: body2, onInfo, responseHeaders, throwOnError } = opts;
+        const { signal: signal2, method, opaque, body: body2, onInfo, responseHeaders, throwOnError } = opts;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -10060,7 +10060,7 @@ var require_api_stream = __commonJS({
           if (typeof factory !== "function") {
             throw new InvalidArgumentError("invalid factory");
           }
-          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+          if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
             throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
           }
           if (method === "CONNECT") {
@@ -10092,7 +10092,7 @@ var require_api_stream = __commonJS({
             this.onError(err);
           });
         }
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context5) {
         if (this.reason) {
@@ -10268,8 +10268,8 @@ var require_api_pipeline = __commonJS({
         if (typeof handler2 !== "function") {
           throw new InvalidArgumentError("invalid handler");
         }
-        const { signal, method, opaque, onInfo, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, method, opaque, onInfo, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         if (method === "CONNECT") {
@@ -10322,7 +10322,7 @@ var require_api_pipeline = __commonJS({
           req.push(null);
         });
         this.res = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context5) {
         const { ret, res } = this;
@@ -10426,8 +10426,8 @@ var require_api_upgrade = __commonJS({
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, opaque, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         super("UNDICI_UPGRADE");
@@ -10436,7 +10436,7 @@ var require_api_upgrade = __commonJS({
         this.callback = callback;
         this.abort = null;
         this.context = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context5) {
         if (this.reason) {
@@ -10518,8 +10518,8 @@ var require_api_connect = __commonJS({
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, opaque, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         super("UNDICI_CONNECT");
@@ -10527,7 +10527,7 @@ var require_api_connect = __commonJS({
         this.responseHeaders = responseHeaders || null;
         this.callback = callback;
         this.abort = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context5) {
         if (this.reason) {
@@ -12847,8 +12847,8 @@ var require_request2 = __commonJS({
     var assert = __require("node:assert");
     var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
-    var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
-      signal.removeEventListener("abort", abort);
+    var requestFinalizer = new FinalizationRegistry2(({ signal: signal2, abort }) => {
+      signal2.removeEventListener("abort", abort);
     });
     var dependentControllerMap = /* @__PURE__ */ new WeakMap();
     function buildAbort(acRef) {
@@ -12890,7 +12890,7 @@ var require_request2 = __commonJS({
         let request2 = null;
         let fallbackMode = null;
         const baseUrl2 = environmentSettingsObject.settingsObject.baseUrl;
-        let signal = null;
+        let signal2 = null;
         if (typeof input === "string") {
           this[kDispatcher] = init.dispatcher;
           let parsedURL;
@@ -12910,7 +12910,7 @@ var require_request2 = __commonJS({
           this[kDispatcher] = init.dispatcher || input[kDispatcher];
           assert(input instanceof _Request);
           request2 = input[kState];
-          signal = input[kSignal];
+          signal2 = input[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
         let window2 = "client";
@@ -13059,33 +13059,33 @@ var require_request2 = __commonJS({
           }
         }
         if (init.signal !== void 0) {
-          signal = init.signal;
+          signal2 = init.signal;
         }
         this[kState] = request2;
         const ac = new AbortController();
         this[kSignal] = ac.signal;
-        if (signal != null) {
-          if (!signal || typeof signal.aborted !== "boolean" || typeof signal.addEventListener !== "function") {
+        if (signal2 != null) {
+          if (!signal2 || typeof signal2.aborted !== "boolean" || typeof signal2.addEventListener !== "function") {
             throw new TypeError(
               "Failed to construct 'Request': member signal is not of type AbortSignal."
             );
           }
-          if (signal.aborted) {
-            ac.abort(signal.reason);
+          if (signal2.aborted) {
+            ac.abort(signal2.reason);
           } else {
             this[kAbortController] = ac;
             const acRef = new WeakRef(ac);
             const abort = buildAbort(acRef);
             try {
-              if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners(1500, signal);
-              } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+              if (typeof getMaxListeners === "function" && getMaxListeners(signal2) === defaultMaxListeners) {
+                setMaxListeners(1500, signal2);
+              } else if (getEventListeners(signal2, "abort").length >= defaultMaxListeners) {
+                setMaxListeners(1500, signal2);
               }
             } catch {
             }
-            util3.addAbortListener(signal, abort);
-            requestFinalizer.register(ac, { signal, abort }, abort);
+            util3.addAbortListener(signal2, abort);
+            requestFinalizer.register(ac, { signal: signal2, abort }, abort);
           }
         }
         this[kHeaders] = new Headers2(kConstruct);
@@ -13373,10 +13373,10 @@ var require_request2 = __commonJS({
       }
       return newRequest;
     }
-    function fromInnerRequest(innerRequest, signal, guard) {
+    function fromInnerRequest(innerRequest, signal2, guard) {
       const request2 = new Request(kConstruct);
       request2[kState] = innerRequest;
-      request2[kSignal] = signal;
+      request2[kSignal] = signal2;
       request2[kHeaders] = new Headers2(kConstruct);
       setHeadersList(request2[kHeaders], innerRequest.headersList);
       setHeadersGuard(request2[kHeaders], guard);
@@ -13483,8 +13483,8 @@ var require_request2 = __commonJS({
       {
         key: "signal",
         converter: webidl.nullableConverter(
-          (signal) => webidl.converters.AbortSignal(
-            signal,
+          (signal2) => webidl.converters.AbortSignal(
+            signal2,
             "RequestInit",
             "signal",
             { strict: false }
@@ -32720,17 +32720,17 @@ var require_abort_controller = __commonJS({
     };
     eventTargetShim.defineEventAttribute(AbortSignal2.prototype, "abort");
     function createAbortSignal() {
-      const signal = Object.create(AbortSignal2.prototype);
-      eventTargetShim.EventTarget.call(signal);
-      abortedFlags.set(signal, false);
-      return signal;
+      const signal2 = Object.create(AbortSignal2.prototype);
+      eventTargetShim.EventTarget.call(signal2);
+      abortedFlags.set(signal2, false);
+      return signal2;
     }
-    function abortSignal(signal) {
-      if (abortedFlags.get(signal) !== false) {
+    function abortSignal(signal2) {
+      if (abortedFlags.get(signal2) !== false) {
         return;
       }
-      abortedFlags.set(signal, true);
-      signal.dispatchEvent({ type: "abort" });
+      abortedFlags.set(signal2, true);
+      signal2.dispatchEvent({ type: "abort" });
     }
     var abortedFlags = /* @__PURE__ */ new WeakMap();
     Object.defineProperties(AbortSignal2.prototype, {
@@ -32764,11 +32764,11 @@ var require_abort_controller = __commonJS({
     };
     var signals = /* @__PURE__ */ new WeakMap();
     function getSignal(controller) {
-      const signal = signals.get(controller);
-      if (signal == null) {
+      const signal2 = signals.get(controller);
+      if (signal2 == null) {
         throw new TypeError(`Expected 'this' to be an 'AbortController' object, but got ${controller === null ? "null" : typeof controller}`);
       }
-      return signal;
+      return signal2;
     }
     Object.defineProperties(AbortController2.prototype, {
       signal: { enumerable: true },
@@ -32809,9 +32809,9 @@ var require_util10 = __commonJS({
     } : function isBlob3(b) {
       return false;
     };
-    var validateAbortSignal = (signal, name) => {
-      if (signal !== void 0 && (signal === null || typeof signal !== "object" || !("aborted" in signal))) {
-        throw new ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal);
+    var validateAbortSignal = (signal2, name) => {
+      if (signal2 !== void 0 && (signal2 === null || typeof signal2 !== "object" || !("aborted" in signal2))) {
+        throw new ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal2);
       }
     };
     var validateFunction = (value, name) => {
@@ -32873,23 +32873,23 @@ var require_util10 = __commonJS({
       deprecate(fn, message) {
         return fn;
       },
-      addAbortListener: __require("events").addAbortListener || function addAbortListener(signal, listener) {
-        if (signal === void 0) {
-          throw new ERR_INVALID_ARG_TYPE("signal", "AbortSignal", signal);
+      addAbortListener: __require("events").addAbortListener || function addAbortListener(signal2, listener) {
+        if (signal2 === void 0) {
+          throw new ERR_INVALID_ARG_TYPE("signal", "AbortSignal", signal2);
         }
-        validateAbortSignal(signal, "signal");
+        validateAbortSignal(signal2, "signal");
         validateFunction(listener, "listener");
         let removeEventListener;
-        if (signal.aborted) {
+        if (signal2.aborted) {
           queueMicrotask(() => listener());
         } else {
-          signal.addEventListener("abort", listener, {
+          signal2.addEventListener("abort", listener, {
             __proto__: null,
             once: true,
             [kResistStopPropagation]: true
           });
           removeEventListener = () => {
-            signal.removeEventListener("abort", listener);
+            signal2.removeEventListener("abort", listener);
           };
         }
         return {
@@ -32906,16 +32906,16 @@ var require_util10 = __commonJS({
         }
         const ac = new AbortController2();
         const abort = () => ac.abort();
-        signals.forEach((signal) => {
-          validateAbortSignal(signal, "signals");
-          signal.addEventListener("abort", abort, {
+        signals.forEach((signal2) => {
+          validateAbortSignal(signal2, "signals");
+          signal2.addEventListener("abort", abort, {
             once: true
           });
         });
         ac.signal.addEventListener(
           "abort",
           () => {
-            signals.forEach((signal) => signal.removeEventListener("abort", abort));
+            signals.forEach((signal2) => signal2.removeEventListener("abort", abort));
           },
           {
             once: true
@@ -33071,21 +33071,21 @@ var require_validators = __commonJS({
     function validateAbortSignalArray(value, name) {
       validateArray(value, name);
       for (let i = 0; i < value.length; i++) {
-        const signal = value[i];
+        const signal2 = value[i];
         const indexedName = `${name}[${i}]`;
-        if (signal == null) {
-          throw new ERR_INVALID_ARG_TYPE(indexedName, "AbortSignal", signal);
+        if (signal2 == null) {
+          throw new ERR_INVALID_ARG_TYPE(indexedName, "AbortSignal", signal2);
         }
-        validateAbortSignal(signal, indexedName);
+        validateAbortSignal(signal2, indexedName);
       }
     }
-    function validateSignalName(signal, name = "signal") {
-      validateString(signal, name);
-      if (signals[signal] === void 0) {
-        if (signals[StringPrototypeToUpperCase(signal)] !== void 0) {
-          throw new ERR_UNKNOWN_SIGNAL(signal + " (signals must use all capital letters)");
+    function validateSignalName(signal2, name = "signal") {
+      validateString(signal2, name);
+      if (signals[signal2] === void 0) {
+        if (signals[StringPrototypeToUpperCase(signal2)] !== void 0) {
+          throw new ERR_UNKNOWN_SIGNAL(signal2 + " (signals must use all capital letters)");
         }
-        throw new ERR_UNKNOWN_SIGNAL(signal);
+        throw new ERR_UNKNOWN_SIGNAL(signal2);
       }
     }
     var validateBuffer = hideStackFrames((buffer2, name = "buffer") => {
@@ -33106,9 +33106,9 @@ var require_validators = __commonJS({
       }
       return port | 0;
     }
-    var validateAbortSignal = hideStackFrames((signal, name) => {
-      if (signal !== void 0 && (signal === null || typeof signal !== "object" || !("aborted" in signal))) {
-        throw new ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal);
+    var validateAbortSignal = hideStackFrames((signal2, name) => {
+      if (signal2 !== void 0 && (signal2 === null || typeof signal2 !== "object" || !("aborted" in signal2))) {
+        throw new ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal2);
       }
     });
     var validateFunction = hideStackFrames((value, name) => {
@@ -34037,40 +34037,40 @@ var require_add_abort_signal = __commonJS({
     var eos = require_end_of_stream();
     var { ERR_INVALID_ARG_TYPE } = codes;
     var addAbortListener;
-    var validateAbortSignal = (signal, name) => {
-      if (typeof signal !== "object" || !("aborted" in signal)) {
-        throw new ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal);
+    var validateAbortSignal = (signal2, name) => {
+      if (typeof signal2 !== "object" || !("aborted" in signal2)) {
+        throw new ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal2);
       }
     };
-    module.exports.addAbortSignal = function addAbortSignal(signal, stream4) {
-      validateAbortSignal(signal, "signal");
+    module.exports.addAbortSignal = function addAbortSignal(signal2, stream4) {
+      validateAbortSignal(signal2, "signal");
       if (!isNodeStream(stream4) && !isWebStream(stream4)) {
         throw new ERR_INVALID_ARG_TYPE("stream", ["ReadableStream", "WritableStream", "Stream"], stream4);
       }
-      return module.exports.addAbortSignalNoValidate(signal, stream4);
+      return module.exports.addAbortSignalNoValidate(signal2, stream4);
     };
-    module.exports.addAbortSignalNoValidate = function(signal, stream4) {
-      if (typeof signal !== "object" || !("aborted" in signal)) {
+    module.exports.addAbortSignalNoValidate = function(signal2, stream4) {
+      if (typeof signal2 !== "object" || !("aborted" in signal2)) {
         return stream4;
       }
       const onAbort = isNodeStream(stream4) ? () => {
         stream4.destroy(
           new AbortError3(void 0, {
-            cause: signal.reason
+            cause: signal2.reason
           })
         );
       } : () => {
         stream4[kControllerErrorFunction](
           new AbortError3(void 0, {
-            cause: signal.reason
+            cause: signal2.reason
           })
         );
       };
-      if (signal.aborted) {
+      if (signal2.aborted) {
         onAbort();
       } else {
         addAbortListener = addAbortListener || require_util10().addAbortListener;
-        const disposable = addAbortListener(signal, onAbort);
+        const disposable = addAbortListener(signal2, onAbort);
         eos(stream4, disposable[SymbolDispose]);
       }
       return stream4;
@@ -36443,7 +36443,7 @@ var require_duplexify = __commonJS({
     function fromAsyncGen(fn) {
       let { promise, resolve: resolve3 } = createDeferredPromise();
       const ac = new AbortController2();
-      const signal = ac.signal;
+      const signal2 = ac.signal;
       const value = fn(
         (async function* () {
           while (true) {
@@ -36452,16 +36452,16 @@ var require_duplexify = __commonJS({
             const { chunk, done, cb } = await _promise;
             process5.nextTick(cb);
             if (done) return;
-            if (signal.aborted)
+            if (signal2.aborted)
               throw new AbortError3(void 0, {
-                cause: signal.reason
+                cause: signal2.reason
               });
             ({ promise, resolve: resolve3 } = createDeferredPromise());
             yield chunk;
           }
         })(),
         {
-          signal
+          signal: signal2
         }
       );
       return {
@@ -37006,7 +37006,7 @@ var require_pipeline = __commonJS({
         throw new ERR_MISSING_ARGS("streams");
       }
       const ac = new AbortController2();
-      const signal = ac.signal;
+      const signal2 = ac.signal;
       const outerSignal = opts === null || opts === void 0 ? void 0 : opts.signal;
       const lastStreamCleanup = [];
       validateAbortSignal(outerSignal, "options.signal");
@@ -37077,7 +37077,7 @@ var require_pipeline = __commonJS({
         if (i === 0) {
           if (typeof stream4 === "function") {
             ret = stream4({
-              signal
+              signal: signal2
             });
             if (!isIterable(ret)) {
               throw new ERR_INVALID_RETURN_VALUE("Iterable, AsyncIterable or Stream", "source", ret);
@@ -37095,7 +37095,7 @@ var require_pipeline = __commonJS({
             ret = makeAsyncIterable2(ret);
           }
           ret = stream4(ret, {
-            signal
+            signal: signal2
           });
           if (reading) {
             if (!isIterable(ret, true)) {
@@ -37206,7 +37206,7 @@ var require_pipeline = __commonJS({
           ret = Duplex.from(stream4);
         }
       }
-      if (signal !== null && signal !== void 0 && signal.aborted || outerSignal !== null && outerSignal !== void 0 && outerSignal.aborted) {
+      if (signal2 !== null && signal2 !== void 0 && signal2.aborted || outerSignal !== null && outerSignal !== void 0 && outerSignal.aborted) {
         process5.nextTick(abort);
       }
       return ret;
@@ -37528,13 +37528,13 @@ var require_operators = __commonJS({
       validateInteger(highWaterMark, "options.highWaterMark", 0);
       highWaterMark += concurrency;
       return async function* map2() {
-        const signal = require_util10().AbortSignalAny(
+        const signal2 = require_util10().AbortSignalAny(
           [options === null || options === void 0 ? void 0 : options.signal].filter(Boolean2)
         );
         const stream4 = this;
         const queue = [];
         const signalOpt = {
-          signal
+          signal: signal2
         };
         let next;
         let resume;
@@ -37560,7 +37560,7 @@ var require_operators = __commonJS({
               if (done) {
                 return;
               }
-              if (signal.aborted) {
+              if (signal2.aborted) {
                 throw new AbortError3();
               }
               try {
@@ -37606,7 +37606,7 @@ var require_operators = __commonJS({
               if (val === kEof) {
                 return;
               }
-              if (signal.aborted) {
+              if (signal2.aborted) {
                 throw new AbortError3();
               }
               if (val !== kEmpty) {
@@ -37722,7 +37722,7 @@ var require_operators = __commonJS({
         throw err;
       }
       const ac = new AbortController2();
-      const signal = ac.signal;
+      const signal2 = ac.signal;
       if (options !== null && options !== void 0 && options.signal) {
         const opts = {
           once: true,
@@ -37744,7 +37744,7 @@ var require_operators = __commonJS({
             hasInitialValue = true;
           } else {
             initialValue = await reducer(initialValue, value, {
-              signal
+              signal: signal2
             });
           }
         }
@@ -37875,12 +37875,12 @@ var require_promises = __commonJS({
     require_stream2();
     function pipeline(...streams) {
       return new Promise2((resolve3, reject) => {
-        let signal;
+        let signal2;
         let end;
         const lastArg = streams[streams.length - 1];
         if (lastArg && typeof lastArg === "object" && !isNodeStream(lastArg) && !isIterable(lastArg) && !isWebStream(lastArg)) {
           const options = ArrayPrototypePop(streams);
-          signal = options.signal;
+          signal2 = options.signal;
           end = options.end;
         }
         pl(
@@ -37893,7 +37893,7 @@ var require_promises = __commonJS({
             }
           },
           {
-            signal,
+            signal: signal2,
             end
           }
         );
@@ -41489,8 +41489,8 @@ var require_commonjs4 = __commonJS({
           return v;
         }
         const ac = new AC();
-        const { signal } = options;
-        signal?.addEventListener("abort", () => ac.abort(signal.reason), {
+        const { signal: signal2 } = options;
+        signal2?.addEventListener("abort", () => ac.abort(signal2.reason), {
           signal: ac.signal
         });
         const fetchOpts = {
@@ -41616,7 +41616,7 @@ var require_commonjs4 = __commonJS({
           context: context5,
           forceRefresh = false,
           status,
-          signal
+          signal: signal2
         } = fetchOptions;
         if (!this.#hasFetchMethod) {
           if (status)
@@ -41642,7 +41642,7 @@ var require_commonjs4 = __commonJS({
           allowStaleOnFetchAbort,
           ignoreFetchAbort,
           status,
-          signal
+          signal: signal2
         };
         let index = this.#keyMap.get(k);
         if (index === void 0) {
@@ -42028,13 +42028,13 @@ var require_commonjs5 = __commonJS({
         if (options && options.debugExposePipes === true) {
           Object.defineProperty(this, "pipes", { get: () => this[PIPES] });
         }
-        const { signal } = options;
-        if (signal) {
-          this[SIGNAL] = signal;
-          if (signal.aborted) {
+        const { signal: signal2 } = options;
+        if (signal2) {
+          this[SIGNAL] = signal2;
+          if (signal2.aborted) {
             this[ABORT]();
           } else {
-            signal.addEventListener("abort", () => this[ABORT]());
+            signal2.addEventListener("abort", () => this[ABORT]());
           }
         }
       }
@@ -105269,11 +105269,20 @@ var DEFAULT_MEMORY_MIB = 256;
 var SERIAL_CHARDEV = "file,id=serial0,path=";
 var live = /* @__PURE__ */ new Map();
 process.on("exit", () => {
-  for (const [child, runDir] of live) {
+  for (const [child, { runDir, qemuPid }] of live) {
     child.kill("SIGKILL");
+    if (qemuPid) signal(qemuPid, "SIGKILL");
     rmSync(runDir, { recursive: true, force: true });
   }
 });
+function signal(pid, sig) {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
 async function qemuPidsFor(dir, { under = false } = {}) {
   const { readdir: readdir3, readFile } = await import("node:fs/promises");
   const want = resolve2(dir);
@@ -105523,9 +105532,9 @@ var kernelFlags = {
       option: "network",
       kind: choice("auto", "user", "tap"),
       value: "auto|user|tap",
-      help: "the path into the guest: tap = a tap device in a network namespace made\nfor the soak (root; the guest at 10.0.2.15, no DHCP), user = QEMU user\nnetworking on loopback ports; auto = tap where it can be made (default {default})",
+      help: "the path into the guest: tap = a tap device in a network namespace made\nfor the soak (root or password-less sudo; the guest at 10.0.2.15, by DHCP\ntoo), user = QEMU user networking on loopback ports; auto = tap where it can\nbe made (default {default})",
       input: {
-        description: "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root, else QEMU user networking, said in the report), tap, or user (for a kernel that needs DHCP: on the tap path the guest must be at 10.0.2.15)."
+        description: "The path into the guest: auto (a tap device in a network namespace made for the soak where the step runs as root or has password-less sudo, as GitHub's hosted runners do; else QEMU user networking, said in the report), tap, or user. Both answer DHCP with 10.0.2.15."
       }
     }
   ]
