@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
-import type { KernelUnderTest } from "../kernel/bundled.ts";
+import type { KernelUnderTest } from "../soak/kernel-under-test.ts";
 import { logLine, logLines } from "../soak/report/guest-text.ts";
 import type { Report } from "../soak/report/types.ts";
 import { artifactUrl, uniqueArtifactName, uploadReport } from "./artifact.ts";

@@ -4,14 +4,13 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, dirname, join } from "node:path";
 import { writeBakedAssets } from "./bake-assets.ts";
 import { inputsDigest, recordDigest, recordedDigest } from "./build-cache.ts";
 import { FAULTS } from "./fault-switches.ts";
+import { PACKAGE_ROOT } from "./package-root.ts";
 
 // This file runs from kernel/ (tsx) and bundled from dist/ (the action): the root is one up either way.
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = PACKAGE_ROOT;
 const KERNEL_DIR = join(ROOT, "kernel");
 const PLATFORM = join(KERNEL_DIR, "platform");

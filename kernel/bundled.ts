@@ -9,17 +9,10 @@ import { access } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PACKAGE_ROOT } from "../soak/package-root.ts";
+import { PACKAGE_ROOT } from "./package-root.ts";
 
-export interface KernelUnderTest {
-  /** the file QEMU boots */
-  elf: string;
-  /** where the kernel's sources are, for mapping a crash back to a source line */
-  sourceRoot: string;
-  /** the bundled kernel (built here or prebuilt), not the user's */
-  bundled: boolean;
-  fault?: string;
-}
+/** The kernel the front doors hand the engine: its KernelUnderTest (soak/kernel-under-test.ts). */
+export type ChosenKernel = { elf: string; sourceRoot: string; bundled: boolean; fault?: string };
 
 /** The prebuilt clean kernel shipped in dist/. */
 export const PREBUILT_ELF = join(PACKAGE_ROOT, "dist", "kernel.elf");
@@ -40,7 +33,7 @@ export async function kernelUnderTest(
   path: string | undefined,
   fault: string | undefined,
   log: (line: string) => void,
-): Promise<KernelUnderTest> {
+): Promise<ChosenKernel> {
   if (path) return { elf: resolve(path), sourceRoot: process.cwd(), bundled: false };
   if (!fault && FROM_BUNDLE) {
     try {

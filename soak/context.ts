@@ -2,8 +2,8 @@
 // findings so far, the report being filled in, and the monitors to stop at the end.
 
 import { join } from "node:path";
-import type { KernelUnderTest } from "../kernel/bundled.ts";
 import { Findings } from "./findings.ts";
+import type { KernelUnderTest } from "./kernel-under-test.ts";
 import type { SoakOptions } from "./options.ts";
 import { VERSION } from "./package-root.ts";
 import { Timeline } from "./report/timeline.ts";

@@ -5,8 +5,8 @@
 // Ctrl-C, an engine bug thrown from a timer or a stray promise), QEMU is stopped and the
 // report is written.
 import { resolve } from "node:path";
-import type { KernelUnderTest } from "../kernel/bundled.ts";
 import { type RunHooks, SoakContext } from "./context.ts";
+import type { KernelUnderTest } from "./kernel-under-test.ts";
 import type { SoakOptions } from "./options.ts";
 import { claimOutDir } from "./out-dir.ts";
 import { boot, type Guest, waitReady } from "./phases/boot.ts";

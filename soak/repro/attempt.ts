@@ -2,8 +2,8 @@
 // numbered folder of its own under attempts/ (never reused), and whether it failed the
 // same way as the original.
 import { join } from "node:path";
-import type { KernelUnderTest } from "../../kernel/bundled.ts";
 import { reproduceCommand } from "../argv.ts";
+import type { KernelUnderTest } from "../kernel-under-test.ts";
 import type { SoakOptions } from "../options.ts";
 import type { Report } from "../report/types.ts";
 import { runSoak, VERSION } from "../run.ts";

@@ -1,9 +1,9 @@
 // The failure to reproduce, read from a report folder: its signature (the verdict, and
 // the crash's title for a crash), the options and the kernel that produced it.
 import { join, resolve } from "node:path";
-import type { KernelUnderTest } from "../../kernel/bundled.ts";
 import { savedOptionsToArgv } from "../argv.ts";
 import { parseCli } from "../cli-options.ts";
+import type { KernelUnderTest } from "../kernel-under-test.ts";
 import { type SoakOptions, UsageError } from "../options.ts";
 import { PACKAGE_ROOT } from "../package-root.ts";
 import { readReportFile } from "../report/report-file.ts";
