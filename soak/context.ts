@@ -7,12 +7,11 @@ import type { KernelUnderTest } from "./kernel-under-test.ts";
 import type { SoakOptions } from "./options.ts";
 import { VERSION } from "./package-root.ts";
 import { Timeline } from "./report/timeline.ts";
-import { type Report, SCHEMA_VERSION } from "./report/types.ts";
+import { type Report, SCHEMA_VERSION, type TrendReport } from "./report/types.ts";
 import { decide } from "./verdict.ts";
 import { StatsWatcher } from "./watch/guest-stats.ts";
 import type { HostMonitor } from "./watch/host-monitor.ts";
 import type { Monitor } from "./watch/monitor.ts";
-import type { TrendMonitor } from "./watch/trend-monitor.ts";
 
 export interface Progress {
   elapsedS: number;
@@ -43,8 +42,8 @@ export class SoakContext {
   readonly stats: StatsWatcher;
   /** QEMU's footprint, once the load runs */
   host?: HostMonitor;
-  /** the steady phase's trends, once the load runs */
-  trends?: TrendMonitor;
+  /** the steady phase's trends, once the load runs (watch/trend-monitor.ts) */
+  trends?: { report(): Record<string, TrendReport> };
   private readonly monitors: Monitor[] = [];
 
   constructor(

@@ -9,7 +9,7 @@ import { optionsToArgv } from "../argv.ts";
 import { parseCli } from "../cli-options.ts";
 import { DEFAULTS, UsageError } from "../options.ts";
 import { git } from "./git.ts";
-import { type BisectPlan, readSteps, type StepRecord, writePlan } from "./plan.ts";
+import { type BisectPlan, type BisectResult, readSteps, writePlan } from "./plan.ts";
 import { bisectStep } from "./step.ts";
 import { renderBisectSummary } from "./summary.ts";
 import { ScratchWorktree } from "./worktree.ts";
@@ -25,18 +25,6 @@ export interface BisectOptions {
   out: string;
   log: (line: string) => void;
   signal?: AbortSignal;
-}
-
-export interface BisectResult {
-  good: string;
-  bad: string;
-  /** commits in good..bad */
-  candidates: number;
-  culprit?: StepRecord;
-  /** why there is no culprit */
-  problem?: string;
-  steps: StepRecord[];
-  wallS: number;
 }
 
 /** How `git bisect run` starts a step: this same program, however it was started (tsx or the bundle). */

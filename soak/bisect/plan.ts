@@ -45,3 +45,16 @@ export async function readSteps(out: string): Promise<StepRecord[]> {
     .filter(Boolean)
     .map((l) => JSON.parse(l) as StepRecord);
 }
+
+/** What a bisect found: the first bad commit, or why there is none. */
+export interface BisectResult {
+  good: string;
+  bad: string;
+  /** commits in good..bad */
+  candidates: number;
+  culprit?: StepRecord;
+  /** why there is no culprit */
+  problem?: string;
+  steps: StepRecord[];
+  wallS: number;
+}

@@ -1,6 +1,6 @@
 // <out>/summary.md of a bisect: the first bad commit and its report, then every step.
 import { mdCode, mdText } from "../report/guest-text.ts";
-import type { BisectResult } from "./bisect.ts";
+import type { BisectResult } from "./plan.ts";
 
 export function renderBisectSummary(r: BisectResult): string {
   const c = r.culprit;

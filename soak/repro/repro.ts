@@ -9,11 +9,14 @@ import { VERSION } from "../package-root.ts";
 import { scenarioOf } from "../scenario.ts";
 import { Attempts } from "./attempt.ts";
 import { Budget } from "./budget.ts";
-import { type Confirmation, confirm } from "./confirm.ts";
+import { confirm } from "./confirm.ts";
 import { type Failure, readFailure, signatureText } from "./failure.ts";
-import { type Minimised, minimise } from "./minimise.ts";
+import { minimise } from "./minimise.ts";
 import { reproScript } from "./script.ts";
 import { renderReproSummary } from "./summary.ts";
+import type { ReproVerdict } from "./verdict.ts";
+
+export type { ReproVerdict };
 
 export interface ReproOptions {
   reportDir: string;
@@ -29,17 +32,6 @@ export interface ReproOptions {
   allowQemuArgs?: boolean;
   log: (line: string) => void;
   signal?: AbortSignal;
-}
-
-export interface ReproVerdict {
-  failure: string;
-  report: string;
-  original: Confirmation;
-  minimised?: Minimised & { confirmation: Confirmation; scenario: Record<string, unknown> };
-  attempts: Attempts["list"];
-  /** set when repro stopped before the end */
-  stopped?: string;
-  wallS: number;
 }
 
 /** Exit code: 0 a reproducer was written, 1 the failure did not reproduce, 2 an error or a cancel. */

@@ -2,7 +2,7 @@
 import { mdCode, mdFence, mdText } from "../report/guest-text.ts";
 import { confirmationLine } from "./confirm.ts";
 import { strikesText } from "./minimise.ts";
-import type { ReproVerdict } from "./repro.ts";
+import type { ReproVerdict } from "./verdict.ts";
 
 export function renderReproSummary(v: ReproVerdict): string {
   const out = [`# Repro: ${mdText(v.failure)}`, "", `From ${mdCode(v.report)}.`, ""];

@@ -9,7 +9,7 @@ import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import type { BisectResult } from "../bisect/bisect.ts";
+import type { BisectResult } from "../bisect/plan.ts";
 import { cli, ROOT, tempDir, waitFor } from "./cli-run.ts";
 
 const run = promisify(execFile);

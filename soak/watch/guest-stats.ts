@@ -4,9 +4,9 @@
 import { churnWorkers, type SoakOptions } from "../options.ts";
 import type { Finding } from "../verdict.ts";
 import type { ProbeResult } from "./http-probe.ts";
-import { readStats } from "./stats-answer.ts";
+import { type GuestStats, readStats } from "./stats-answer.ts";
 
-export type GuestStats = Record<string, number>;
+export type { GuestStats };
 
 /** samples over which the fewest pages in use are taken (guest-stats' growth check) */
 const ENVELOPE = 3;

@@ -3,8 +3,10 @@
 // at most MAX_NAME plain characters (the names the soak watches first); anything else is
 // dropped and said once. An answer that is not such an object throws StatsAnswerError,
 // naming the path, the status and the answer's first bytes.
-import type { GuestStats } from "./guest-stats.ts";
 import type { ProbeResult } from "./http-probe.ts";
+
+/** the guest's counters, as kept: finite numbers by name */
+export type GuestStats = Record<string, number>;
 
 /** counters kept per sample: a guest's counters are a few dozen; the timeline keeps hundreds of samples */
 export const MAX_COUNTERS = 256;
