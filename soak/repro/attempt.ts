@@ -7,7 +7,7 @@ import type { KernelUnderTest } from "../kernel-under-test.ts";
 import type { SoakOptions } from "../options.ts";
 import type { Report } from "../report/types.ts";
 import { runSoak, VERSION } from "../run.ts";
-import { type Signature, sameFailure, signatureOf, signatureText } from "./failure.ts";
+import { type FailureSignature, sameFailure, signatureOf, signatureText } from "./failure.ts";
 
 export interface Attempt {
   n: number;
@@ -15,7 +15,7 @@ export interface Attempt {
   label: string;
   /** the report folder, relative to the repro folder */
   dir: string;
-  signature: Signature;
+  signature: FailureSignature;
   reproduced: boolean;
   /** load seconds and requests completed when the failure stopped it */
   seconds: number;
@@ -30,7 +30,7 @@ export class Attempts {
   constructor(
     private readonly reproDir: string,
     private readonly kernel: KernelUnderTest,
-    private readonly want: Signature,
+    private readonly want: FailureSignature,
     private readonly log: (line: string) => void,
     private readonly signal?: AbortSignal,
   ) {}

@@ -9,15 +9,15 @@ import { PACKAGE_ROOT } from "../package-root.ts";
 import { readReportFile } from "../report/report-file.ts";
 import type { Report } from "../report/types.ts";
 
-export interface Signature {
+export interface FailureSignature {
   kind: string;
   /** a crash's normalized title */
   title?: string;
 }
 
-export const signatureOf = (r: Report): Signature => ({ kind: r.verdict.kind, title: r.crash?.title });
-export const sameFailure = (a: Signature, b: Signature) => a.kind === b.kind && a.title === b.title;
-export const signatureText = (s: Signature) => (s.title ? `${s.kind} — ${s.title}` : s.kind);
+export const signatureOf = (r: Report): FailureSignature => ({ kind: r.verdict.kind, title: r.crash?.title });
+export const sameFailure = (a: FailureSignature, b: FailureSignature) => a.kind === b.kind && a.title === b.title;
+export const signatureText = (s: FailureSignature) => (s.title ? `${s.kind} — ${s.title}` : s.kind);
 
 /** Verdicts that say something about the kernel, so there is something to reproduce. */
 const REPRODUCIBLE = ["crash", "hang", "reset", "tx-stall", "leak", "load"];
@@ -25,7 +25,7 @@ const REPRODUCIBLE = ["crash", "hang", "reset", "tx-stall", "leak", "load"];
 export interface Failure {
   dir: string;
   report: Report;
-  signature: Signature;
+  signature: FailureSignature;
   options: SoakOptions;
   kernel: KernelUnderTest;
 }

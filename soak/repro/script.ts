@@ -9,7 +9,7 @@ import { requestCycle } from "../load/driver.ts";
 import type { SoakOptions } from "../options.ts";
 import { qemuArgs } from "../vm/qemu.ts";
 import { stripPrefix } from "../watch/linux-report-block.ts";
-import { type Signature, signatureText } from "./failure.ts";
+import { type FailureSignature, signatureText } from "./failure.ts";
 import { SCRIPT_BODY } from "./script-body.ts";
 
 /** requests per connection between two looks for the failure */
@@ -17,7 +17,7 @@ const BATCH = 200;
 
 export interface ScriptInput {
   options: SoakOptions;
-  signature: Signature;
+  signature: FailureSignature;
   /** the crash's first dump line, for a crash */
   crashLine?: string;
   accel: "kvm" | "tcg";

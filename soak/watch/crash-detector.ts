@@ -3,7 +3,7 @@
 // if they do not parse (or never come), the crash is reported as corrupted. A Linux
 // headline waits for the end of its report block (linux-report-block.ts).
 import { LinuxReportCollector } from "./linux-report-block.ts";
-import { type CrashKind, RFL_LINE, RIP_LINE, SIGNATURES, type Signature } from "./signatures.ts";
+import { type CrashKind, type CrashSignature, RFL_LINE, RIP_LINE, SIGNATURES } from "./signatures.ts";
 
 export interface Registers {
   rip: bigint;
@@ -27,7 +27,7 @@ export interface CrashReport {
 }
 
 interface Pending {
-  signature: Signature;
+  signature: CrashSignature;
   report: CrashReport;
   linux?: LinuxReportCollector;
 }
@@ -37,7 +37,7 @@ const RECENT_LINES = 5;
 
 export class CrashDetector {
   private pending?: Pending;
-  private readonly signatures: Signature[];
+  private readonly signatures: CrashSignature[];
   private readonly recent: string[] = [];
 
   constructor(extraPatterns: RegExp[] = []) {

@@ -14,7 +14,7 @@ export type CrashKind =
   | "linux-panic"
   | "custom";
 
-export interface Signature {
+export interface CrashSignature {
   id: CrashKind;
   headline: RegExp;
   registers: boolean;
@@ -26,7 +26,7 @@ const HEX = "0x[0-9a-fA-F]{16}";
 const EXCEPTIONS = "DE|DB|NMI|BP|OF|BR|UD|NM|DF|CSO|TS|NP|SS|GP|MF|AC|MC|XM|VE|CP|HV|VC|SX|X\\d\\d";
 const LINUX_TIME = "(?:<\\d>)?(?:\\[\\s*\\d+\\.\\d+\\]\\s*)?";
 
-export const SIGNATURES: Signature[] = [
+export const SIGNATURES: CrashSignature[] = [
   { id: "page-fault", headline: new RegExp(`^PF at (${HEX}) err=(${HEX})\\s*$`), registers: true },
   { id: "exception", headline: new RegExp(`^(${EXCEPTIONS}) at (${HEX}) err=(${HEX})\\s*$`), registers: true },
   { id: "trap", headline: /^TRAP: (\S+)\s*$/, registers: true },
