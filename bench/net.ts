@@ -51,7 +51,7 @@ function kernelConfig(kernel: Kernel) {
 }
 
 async function boot(network: Network, kernel: Kernel, accel: Accel, dir: string): Promise<Booted> {
-  const base = { ...kernelConfig(kernel).config, accel, dir, extraArgs: ["-name", "bench,debug-threads=on"] };
+  const base = { ...kernelConfig(kernel).config, accel, dir }; // its threads named (vm/qemu.ts)
   const device = ["-device", "virtio-net-device,netdev=n0"];
   if (network === "user") {
     const port = await freeLoopbackPort();

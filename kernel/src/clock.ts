@@ -80,3 +80,10 @@ export function clockNs(): u64 {
   // Split so nothing overflows (t * 10^9 would after a few seconds).
   return (t / tscHz) * 1_000_000_000 + ((t % tscHz) * 1_000_000_000) / tscHz;
 }
+
+/** Spins for `ns` nanoseconds of the calibrated clock: a known cost (slow_request_ns=). */
+export function spinNs(ns: u64): void {
+  if (ns == 0) return;
+  const until = clockNs() + ns;
+  while (clockNs() < until) {}
+}
