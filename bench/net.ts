@@ -77,7 +77,7 @@ async function boot(network: Network, kernel: Kernel, accel: Accel, dir: string)
       "passt's socket",
     );
     const netdev = ["-netdev", `stream,id=n0,server=off,addr.type=unix,addr.path=${socket}`];
-    const vm = await Vm.start({ ...base, extraArgs: [...base.extraArgs, ...netdev, ...device] });
+    const vm = await Vm.start({ ...base, extraArgs: [...netdev, ...device] });
     const stop = async () => {
       await vm.stop();
       passt.kill();

@@ -5,6 +5,7 @@ import { kernelUnderTest } from "../kernel/bundled.ts";
 import { reproduceCommand } from "./argv.ts";
 import { bisectCommand, bisectStepCommand } from "./bisect/command.ts";
 import { parseCli, USAGE } from "./cli-options.ts";
+import { compareCommand } from "./compare/command.ts";
 import { mergeCommand } from "./merge/command.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
 import { progressDue, progressLine } from "./progress.ts";
@@ -19,6 +20,7 @@ async function main(): Promise<number> {
     if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
     if (argv[0] === "repro") return await reproCommand(argv.slice(1), log);
     if (argv[0] === "bisect") return await bisectCommand(argv.slice(1), log);
+    if (argv[0] === "compare") return await compareCommand(argv.slice(1), log);
     if (argv[0] === "bisect-step") return await bisectStepCommand(argv.slice(1), log);
     return await soak(parseCli(argv));
   } catch (err) {
