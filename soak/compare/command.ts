@@ -14,7 +14,8 @@ Did B make the kernel slower than A? Runs short soaks of A and B in turn on this
 (one warm-up round of each, not counted, then A B B A A B B A …), each a whole soak with
 the same soak options, and compares what each round measured: the guest's own CPU time
 per request (its vCPU thread's), req/s, p50 and p99, boot to ready, pages in use after the
-load, QEMU's RSS. For each: B / A with its 95% interval (a permutation test, seeded).
+load, QEMU's RSS. For each: B / A (the median of every B/A pair of rounds) with its exact
+95% interval from the Mann–Whitney rank-sum test (a permutation test on ranks).
 Exit 1 (regression) only when a gated metric's whole interval is beyond its threshold on
 the worse side; 0 for no change or an improvement; a round that fails its soak is exit 1
 if it is B's (the head failed), else 2; 2 for any error.

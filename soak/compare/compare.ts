@@ -14,7 +14,7 @@ import { type RoundRecord, runRounds, type SideName } from "./rounds.ts";
 import { renderCompareSummary } from "./summary-md.ts";
 
 export const COMPARE_FILES = ["compare.json", "summary.md", "report.html", "rounds", "builds"];
-/** Below this many measured rounds a side, no permutation gets under a 2.5% tail: no bound. */
+/** Below this many measured rounds a side, no arrangement of the ranks is rarer than 2.5%: no bound. */
 export const MIN_ROUNDS = 4;
 
 export interface CompareInput {

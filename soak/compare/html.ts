@@ -48,10 +48,10 @@ export function renderCompareHtml(r: CompareResult): string {
 <ul>${side("A")}${side("B")}</ul>
 ${r.stopped ? `<p class="warn">Stopped early: ${esc(r.stopped)}</p>` : ""}
 <section><h2>B against A</h2><table>
-<tr><th>metric</th><th>A (mean)</th><th>B (mean)</th><th>B / A</th><th>95% interval</th><th>verdict</th><th>gate</th></tr>
+<tr><th>metric</th><th>A (mean)</th><th>B (mean)</th><th>B / A (median pair)</th><th>95% interval</th><th>verdict</th><th>gate</th></tr>
 ${rows}
 </table>
-<p>Interval: ${esc(r.statistics.method)}, ${r.statistics.permutations} permutations, seed ${r.statistics.seed}. False alarms: ${esc(r.statistics.falseAlarmBound)}.</p></section>
+<p>How: ${esc(r.statistics.method)}. False alarms: ${esc(r.statistics.falseAlarmBound)}.</p></section>
 <section><h2>Guest CPU per request by round (µs)</h2>${chart}</section>
 <section><h2>Rounds</h2><table>
 <tr><th>round</th><th>kernel</th><th>verdict</th><th>guest µs/request</th><th>report</th></tr>

@@ -2,7 +2,7 @@
 // a regression (exit 1) only when a gated metric's whole interval lies beyond its
 // threshold on the worse side; an improvement when beyond it on the better side.
 import { METRICS } from "./metrics.ts";
-import { LEVEL, PERMUTATIONS, ratioInterval, SEED } from "./stats.ts";
+import { LEVEL, ratioInterval } from "./stats.ts";
 
 export type MetricVerdict = "regression" | "improvement" | "no change";
 
@@ -16,7 +16,7 @@ export interface MetricResult {
   gated: boolean;
   a: { mean: number; values: number[] };
   b: { mean: number; values: number[] };
-  /** B / A, its interval and the p-value of no change (stats.ts); NaN ratio: not measurable */
+  /** B / A (the median pair ratio), its interval and the p-value of no change (stats.ts); NaN ratio: not measurable */
   ratio: number;
   low: number;
   high: number;
@@ -30,10 +30,9 @@ export interface MeasuredRound {
 }
 
 export const STATISTICS = {
-  method: "permutation test of the scale model B ~ r·A, inverted for the interval of the ratio of means",
+  method:
+    "B / A is the median of the ratios of every pair of rounds (Hodges–Lehmann), its interval the exact one of the Mann–Whitney rank-sum test (a permutation test on ranks)",
   level: LEVEL,
-  permutations: PERMUTATIONS,
-  seed: SEED,
 };
 
 const mean = (v: number[]) => (v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN);

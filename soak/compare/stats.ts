@@ -1,11 +1,13 @@
-// B against A for one metric, with no assumption about its distribution: the ratio of the
-// means and its interval by inverting a permutation test of the scale model B ~ r·A (for
-// each r, are the a's and the b/r's exchangeable?). Seeded, so the same rounds always give
-// the same interval. Under no change, the interval's lower bound exceeds 1 with a chance of
-// at most (1 - level) / 2, whatever the metric's spread: that is the gate's false-alarm bound.
+// B against A for one metric, with no assumption about its distribution: the Hodges–Lehmann
+// estimate of the ratio (the median of every B/A pair of rounds) and its exact interval from
+// the Mann–Whitney (Wilcoxon rank-sum) test, a permutation test on ranks: for each ratio r,
+// are the a's and the b/r's exchangeable? Exact, so the same rounds always give the same
+// answer; on ranks, so one round the shared machine disturbed moves it little. Under no
+// change, the interval's lower bound exceeds 1 with a chance of at most (1 - level) / 2,
+// whatever the metric's spread: that is the gate's false-alarm bound.
 
 export interface RatioInterval {
-  /** mean(B) / mean(A); NaN when A's mean is 0 */
+  /** the median of the B/A pairs; NaN when A has no value above 0 */
   ratio: number;
   /** the interval at `level` (0 or Infinity: too few rounds to bound it that side) */
   low: number;
@@ -15,80 +17,51 @@ export interface RatioInterval {
 }
 
 export const LEVEL = 0.95;
-export const PERMUTATIONS = 4000;
-export const SEED = 0x5eed;
 
-/** mulberry32: a small seeded generator, [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-
-/**
- * For each permutation of the pooled rounds into groups of A's and B's sizes, its
- * difference of means with the b's divided by r is alpha + beta/r; the observed one is
- * -mean(a) + mean(b)/r. Their gap grows with r (beta <= mean(b) for values >= 0), so the
- * one-sided p-values are monotone in r and the bounds are found by bisection.
- */
-export function ratioInterval(a: number[], b: number[], seed = SEED, level = LEVEL): RatioInterval {
-  const [n, m] = [a.length, b.length];
-  const [ma, mb] = [mean(a), mean(b)];
-  const ratio = mb / ma;
-  if (!(n > 0 && m > 0 && ma > 0 && mb > 0 && Number.isFinite(ratio)))
-    return { ratio: NaN, low: 0, high: Infinity, p: 1 };
-  const pooled = [...a.map((v) => ({ v, isB: false })), ...b.map((v) => ({ v, isB: true }))];
-  const random = seededRandom(seed);
-  const perms: { alpha: number; beta: number }[] = [];
-  for (let k = 0; k < PERMUTATIONS; k++) {
-    const order = pooled.map((x) => ({ x, key: random() })).sort((p, q) => p.key - q.key);
-    let [alpha, beta] = [0, 0];
-    order.forEach(({ x }, i) => {
-      const w = i < m ? 1 / m : -1 / n; // the first m go to the "B" group
-      if (x.isB) beta += w * x.v;
-      else alpha += w * x.v;
-    });
-    perms.push({ alpha, beta });
-  }
-  /** one-sided p-values at r: of "the ratio is above r" and of "below r" */
-  const pAt = (r: number) => {
-    let [above, below] = [0, 0];
-    for (const { alpha, beta } of perms) {
-      const gap = alpha + ma + (beta - mb) / r;
-      if (gap >= -1e-12 * ma) above++;
-      if (gap <= 1e-12 * ma) below++;
+/** The Mann–Whitney U's null distribution for groups of n and m: P(U <= u) for each u. */
+export function mannWhitneyCdf(n: number, m: number): number[] {
+  // ways[i][j][u]: arrangements of i a's and j b's with u (a, b) pairs where b is the larger
+  let ways: number[][] = Array.from({ length: m + 1 }, () => [1]);
+  for (let i = 1; i <= n; i++) {
+    const next: number[][] = [[1]];
+    for (let j = 1; j <= m; j++) {
+      // the largest value is an a (adds no pair) or a b (adds i pairs)
+      const [noB, withB] = [ways[j], next[j - 1]];
+      const row: number[] = [];
+      for (let u = 0; u <= i * j; u++) row.push((noB[u] ?? 0) + (withB[u - i] ?? 0));
+      next.push(row);
     }
-    return { above: (1 + above) / (1 + PERMUTATIONS), below: (1 + below) / (1 + PERMUTATIONS) };
-  };
-  const tail = (1 - level) / 2;
-  const wide = 1e3;
-  const low = edge((r) => pAt(r).above > tail, ratio, ratio / wide);
-  const high = edge((r) => pAt(r).below > tail, ratio, ratio * wide);
-  const at1 = pAt(1);
-  return {
-    ratio,
-    low: low === undefined ? 0 : low,
-    high: high === undefined ? Infinity : high,
-    p: Math.min(1, 2 * Math.min(at1.above, at1.below)),
-  };
+    ways = next;
+  }
+  const counts = ways[m];
+  const total = counts.reduce((a, c) => a + c, 0);
+  let run = 0;
+  return counts.map((c) => (run += c) / total);
 }
 
-/** The last r from `inside` towards `outside` (on a log scale) where `ok` holds, `ok` being
- * monotone along the way; undefined when it still holds at `outside` (no bound there). */
-function edge(ok: (r: number) => boolean, inside: number, outside: number): number | undefined {
-  if (ok(outside)) return undefined;
-  let [yes, no] = [Math.log(inside), Math.log(outside)];
-  for (let i = 0; i < 40; i++) {
-    const mid = (yes + no) / 2;
-    if (ok(Math.exp(mid))) yes = mid;
-    else no = mid;
-  }
-  return Math.exp(yes);
+const pairRatio = (b: number, a: number) => (a === 0 ? (b === 0 ? 1 : Number.POSITIVE_INFINITY) : b / a);
+const median = (sorted: number[]) => {
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
+};
+
+export function ratioInterval(a: number[], b: number[], level = LEVEL): RatioInterval {
+  const [n, m] = [a.length, b.length];
+  if (!(n > 0 && m > 0 && a.some((v) => v > 0))) return { ratio: Number.NaN, low: 0, high: Infinity, p: 1 };
+  const pairs = a.flatMap((x) => b.map((y) => pairRatio(y, x))).sort((p, q) => p - q);
+  const cdf = mannWhitneyCdf(n, m);
+  // k pairs cut from each end: the largest k with P(U <= k - 1) <= the tail
+  const tail = (1 - level) / 2;
+  let k = 0;
+  while (k < cdf.length && cdf[k] <= tail) k++;
+  // U at r = 1: pairs where b is larger, ties counted half
+  const u = pairs.reduce((s, r) => s + (r > 1 ? 1 : r === 1 ? 0.5 : 0), 0);
+  const below = cdf[Math.floor(u)] ?? 1;
+  const above = cdf[Math.max(0, Math.ceil(n * m - u))] ?? 1;
+  return {
+    ratio: median(pairs),
+    low: k > 0 ? pairs[k - 1] : 0,
+    high: k > 0 ? pairs[n * m - k] : Number.POSITIVE_INFINITY,
+    p: Math.min(1, 2 * Math.min(below, above)),
+  };
 }

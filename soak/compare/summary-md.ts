@@ -25,14 +25,14 @@ export function renderCompareSummary(r: CompareResult): string {
     "",
     `${measured.filter((x) => x.side === "A").length} measured rounds of A and ${measured.filter((x) => x.side === "B").length} of B (after one warm-up each, in the order A B, then A B B A …), ${r.wallS} s.${r.stopped ? ` Stopped early: ${mdText(r.stopped)}.` : ""}`,
     "",
-    "| metric | A (mean) | B (mean) | B / A | 95% interval | verdict | gate |",
+    "| metric | A (mean) | B (mean) | B / A (median pair) | 95% interval | verdict | gate |",
     "|---|---:|---:|---:|---|---|---|",
     ...r.metrics.map(
       (m) =>
         `| ${mdText(m.label)} (${mdText(m.unit)}, ${m.better} is better) | ${num(m.a.mean)} | ${num(m.b.mean)} | ${ratioText(m)} | ${intervalText(m)} | ${m.verdict} | ${gateText(m)} |`,
     ),
     "",
-    `Interval: ${mdText(r.statistics.method)}, ${r.statistics.permutations} permutations, seed ${r.statistics.seed}. False alarms: ${mdText(r.statistics.falseAlarmBound)}.`,
+    `How: ${mdText(r.statistics.method)}. False alarms: ${mdText(r.statistics.falseAlarmBound)}.`,
     "",
     roundsChart(r),
     "",
