@@ -35,8 +35,9 @@ export function mannWhitneyCdf(n: number, m: number): number[] {
   }
   const counts = ways[m];
   const total = counts.reduce((a, c) => a + c, 0);
-  let run = 0;
-  return counts.map((c) => (run += c) / total);
+  const cdf: number[] = [];
+  for (const c of counts) cdf.push((cdf.length ? cdf[cdf.length - 1] : 0) + c / total);
+  return cdf;
 }
 
 const pairRatio = (b: number, a: number) => (a === 0 ? (b === 0 ? 1 : Number.POSITIVE_INFINITY) : b / a);

@@ -58,7 +58,8 @@ describe("compare", () => {
       "slow_request_ns=2000",
       ...ROUND,
     );
-    expect(code, `${stdout}\n${stderr.slice(-2000)}`).toBe(1);
+    const gateRounds = JSON.stringify(result?.metrics.find((m) => m.key === "guest_us_per_request"));
+    expect(code, `${stdout}\n${gateRounds}\n${stderr.slice(-1000)}`).toBe(1);
     expect(result?.verdict.kind).toBe("regression");
     const gate = result?.metrics.find((m) => m.key === "guest_us_per_request");
     expect(gate?.low).toBeGreaterThan(1.05);
