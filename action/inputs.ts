@@ -33,6 +33,8 @@ export interface ActionConfig {
   requireKvm: boolean;
   /** seconds for a repro after a kernel failure (0 = none) */
   reproBudgetS: number;
+  /** compare against this kernel path or git ref instead of soaking (action/compare.ts) */
+  compareTo: string;
 }
 
 export class InputError extends Error {}
@@ -80,6 +82,7 @@ export function readInputs(get: (name: string) => string, outDir: string, table:
     retentionDays,
     requireKvm: requireKvm === "true",
     reproBudgetS: Number(reproBudget),
+    compareTo: get("compare-to").trim(),
   };
 }
 

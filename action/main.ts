@@ -9,6 +9,7 @@ import { reproduceCommand } from "../soak/argv.ts";
 import { progressDue, progressLine } from "../soak/progress.ts";
 import { runSoak, VERSION } from "../soak/run.ts";
 import { stepFolderName } from "./artifact.ts";
+import { runCompare } from "./compare.ts";
 import { guestLogGroup } from "./guest-log.ts";
 import { InputError, readInputs } from "./inputs.ts";
 import { runMerge } from "./merge.ts";
@@ -43,6 +44,7 @@ export async function run(env = process.env): Promise<void> {
     return reportStopped(err.stage, err.message, err.hint);
   }
   if (controller.signal.aborted) return reportStopped("preparing", "cancelled before the soak started", "");
+  if (config.compareTo) return runCompare(config, kernel, outDir, env, controller.signal);
 
   let lastProgress = 0;
   const report = await guestLogGroup("Soak", (log) =>

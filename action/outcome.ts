@@ -29,7 +29,7 @@ function setOutputs(report: Report, outDir: string): void {
   }
 }
 
-async function upload(config: ActionConfig, outDir: string, env: NodeJS.ProcessEnv, failed: boolean) {
+export async function upload(config: ActionConfig, outDir: string, env: NodeJS.ProcessEnv, failed: boolean) {
   if (!(config.upload === "always" || (config.upload === "on-failure" && failed))) return undefined;
   try {
     const name = uniqueArtifactName(config.artifactName, env);

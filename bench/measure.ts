@@ -90,9 +90,8 @@ export class Guest {
   static async boot(kernel: Kernel, accel: Accel, ports: number): Promise<Guest> {
     const dir = await mkdtemp(join(tmpdir(), "bench-"));
     const hostPorts = await freeLoopbackPorts(ports);
-    // debug-threads: QEMU names its threads ("CPU 0/TCG"), so their CPU can be told apart
-    const extraArgs = ["-name", "bench,debug-threads=on"];
-    const common = { accel, dir, hostPorts, extraArgs };
+    // QEMU names its threads ("CPU 0/TCG": vm/qemu.ts), so their CPU can be told apart
+    const common = { accel, dir, hostPorts };
     const vm =
       typeof kernel === "string"
         ? await Vm.start({ ...common, kernel, guestPorts: (await readElfInfo(kernel)).httpPorts })

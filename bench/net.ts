@@ -52,7 +52,7 @@ function kernelConfig(kernel: Kernel) {
 }
 
 async function boot(network: Network, kernel: Kernel, accel: Accel, dir: string): Promise<Booted> {
-  const base = { ...kernelConfig(kernel).config, accel, dir, extraArgs: ["-name", "bench,debug-threads=on"] };
+  const base = { ...kernelConfig(kernel).config, accel, dir }; // its threads named (vm/qemu.ts)
   const device = ["-device", "virtio-net-device,netdev=n0"];
   if (network === "user") {
     const port = await freeLoopbackPort();
@@ -78,7 +78,7 @@ async function boot(network: Network, kernel: Kernel, accel: Accel, dir: string)
       "passt's socket",
     );
     const netdev = ["-netdev", `stream,id=n0,server=off,addr.type=unix,addr.path=${socket}`];
-    const vm = await Vm.start({ ...base, extraArgs: [...base.extraArgs, ...netdev, ...device] });
+    const vm = await Vm.start({ ...base, extraArgs: [...netdev, ...device] });
     const stop = async () => {
       await vm.stop();
       passt.kill();

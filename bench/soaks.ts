@@ -41,11 +41,10 @@ async function roles(engine: number): Promise<Map<string, number>> {
 
 async function soak(dir: string, flags: string[], requests: number) {
   const out = await mkdtemp(join(tmpdir(), "bench-workers-"));
-  // debug-threads: QEMU names its threads ("CPU 0/TCG"), so its vCPU can be told from its main loop
-  const qemuNames = ["--qemu-arg=-name", "--qemu-arg=bench,debug-threads=on"];
+  // the engine names QEMU's threads ("CPU 0/TCG": vm/qemu.ts), so its vCPU can be told from its main loop
   // a checkout from before the CLI moved to cli/ has it at soak/cli.ts
   const entry = existsSync(join(dir, "cli/main.ts")) ? "cli/main.ts" : "soak/cli.ts";
-  const args = ["--import", "tsx", entry, "--requests", String(requests), "--out", out, ...qemuNames, ...flags];
+  const args = ["--import", "tsx", entry, "--requests", String(requests), "--out", out, ...flags];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
   const samples: Sample[] = [];
   const poll = setInterval(async () => {

@@ -2,8 +2,10 @@
 // process entry: the subcommands, the terminal, signals and the exit code.
 // Exit codes: 0 pass, 1 the kernel failed the soak, 2 usage or infrastructure error.
 
+import { kernelUnderTest } from "../kernel/bundled.ts";
 import { bisectCommand, bisectStepCommand } from "../soak/bisect/command.ts";
 import { parseCli, USAGE } from "../soak/cli-options.ts";
+import { compareCommand } from "../soak/compare/command.ts";
 import { mergeCommand } from "../soak/merge/command.ts";
 import { UsageError } from "../soak/options.ts";
 import { progressDue, progressLine } from "../soak/progress.ts";
@@ -18,6 +20,8 @@ async function main(): Promise<number> {
     if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
     if (argv[0] === "repro") return await reproCommand(argv.slice(1), log);
     if (argv[0] === "bisect") return await bisectCommand(argv.slice(1), log);
+    if (argv[0] === "compare")
+      return await compareCommand(argv.slice(1), log, () => kernelUnderTest(undefined, undefined, log));
     if (argv[0] === "bisect-step") return await bisectStepCommand(argv.slice(1), log);
     const options = parseCli(argv);
     if (options === "help") {

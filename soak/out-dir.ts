@@ -74,7 +74,8 @@ export async function claimFolder(out: string, files: string[]): Promise<OutClai
   else if (!st.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a folder; choose another path`);
   const previous = await previousReport(dir, out);
   const claim = await lock(dir, out);
-  for (const e of previous) await rm(join(dir, e), { force: true });
+  // a folder its marker names is the tool's own too (compare's rounds/)
+  for (const e of previous) await rm(join(dir, e), { force: true, recursive: true });
   await writeMarker(dir, files);
   return claim;
 }

@@ -4,8 +4,10 @@
 // soak takes ~1.5 min alone on this 2-core machine; habitat.test.ts says more). An
 // example asking for KVM is expected to stop, saying KVM cannot be used: this machine
 // has none. Each yaml block is a workflow run of its own with the local stand-in for the
-// artifact service, so a shard plan's merge job finds the legs its block uploaded. A README
-// example can no longer be wrong.
+// artifact service, so a shard plan's merge job finds the legs its block uploaded. A compare
+// example gets a workspace that is a git repository, its base ref that repository's commit:
+// the same kernel on both sides, so no regression. A README example can no longer be wrong.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -93,7 +95,7 @@ describe("the README's workflow examples", () => {
     expect(EXAMPLES.length).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(EXAMPLES)("$title runs as documented: $with", async (example) => {
+  it.each(EXAMPLES)("$title runs as documented: $with", { timeout: 600_000 }, async (example) => {
     habitat = await Habitat.create();
     // the user's repository after actions/checkout: a Makefile that "builds" kernel.elf
     await cp(join(REPO, "dist", "kernel.elf"), join(habitat.workspace, "prebuilt.elf"));
@@ -101,6 +103,14 @@ describe("the README's workflow examples", () => {
     const wantsKvm = String(example.with["require-kvm"]) === "true" || example.with.accel === "kvm";
     const inputs = { ...example.with };
     if (!wantsKvm) inputs.requests = Math.min(Number(inputs.requests ?? 2_000_000), SOAK_CAP);
+    const comparing = example.with["compare-to"] !== undefined;
+    if (comparing) {
+      const git = (...args: string[]) => execFileSync("git", args, { cwd: habitat?.workspace, stdio: "pipe" });
+      git("init", "--quiet");
+      git("add", ".");
+      git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "base");
+      inputs["compare-to"] = String(inputs["compare-to"]).replace(/\$\{\{[^}]*\}\}/, "HEAD");
+    }
     const service = await serviceFor(example.block);
     const r = await habitat.main(inputs, { env: service.env });
     if (wantsKvm && (await kvmRefusal(join(REPO, "dist", "kernel.elf")))) {
@@ -112,6 +122,10 @@ describe("the README's workflow examples", () => {
       // STALL_NS) with 256 connections (1 run in 3 here). The example itself was accepted
       // and soaked; the step failed as documented for a kernel verdict.
       expect(r.code).toBe(1);
+    } else if (comparing) {
+      expect(r.code, r.stdout).toBe(0);
+      expect(["no change", "improvement"]).toContain(r.outputs.verdict);
+      expect(r.summary).toMatch(/^# Compare: ✅/m);
     } else {
       expect(r.code, r.stdout).toBe(0);
       expect(r.outputs.verdict).toBe("pass");

@@ -77,6 +77,7 @@ function configureNetwork(): void {
   ipv4.configure(ip != null ? ipv4.parse(ip) : 0, gw != null ? ipv4.parse(gw) : 0);
   tcpTimers.configure();
   http.verbose = cmdline.value("verbose") != null;
+  http.slowRequestNs = cmdline.number("slow_request_ns", 0);
 }
 
 export function kmain(): void {

@@ -11,6 +11,7 @@ import { HealthMonitor } from "../watch/health-monitor.ts";
 import { HostMonitor } from "../watch/host-monitor.ts";
 import { StatsAnswerError } from "../watch/stats-answer.ts";
 import { StatsMonitor } from "../watch/stats-monitor.ts";
+import { guestCpuSeconds } from "../watch/threads.ts";
 import { TrendMonitor } from "../watch/trend-monitor.ts";
 import type { Guest } from "./boot.ts";
 
@@ -81,6 +82,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     },
   );
   ctx.hooks.log(`the load runs in ${run.workers} worker process${run.workers > 1 ? "es" : ""}`);
+  const vcpuBefore = await guestCpuSeconds(guest.vm.pid);
   let loadOver = false;
   let inFlight: Promise<InFlight> | undefined;
   const stoppedByFinding = await Promise.race([
@@ -98,13 +100,20 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   if (stoppedByFinding) run.stop();
   if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run.done;
+  const vcpuS = vcpuBetween(vcpuBefore, await guestCpuSeconds(guest.vm.pid));
   // the load's last window, then no load: the timeline must not repeat its last rate
   recorder.record();
   counter.rps = 0;
   counter.p99Ms = undefined;
   const notes = guestBehaviourNotes(result);
   for (const note of notes) ctx.hooks.log(note);
-  ctx.report.load = { ...result, asked: o.requests, workers: run.workers, ...(notes.length ? { notes } : {}) };
+  ctx.report.load = {
+    ...result,
+    asked: o.requests,
+    workers: run.workers,
+    ...(vcpuS !== undefined ? { vcpuS } : {}),
+    ...(notes.length ? { notes } : {}),
+  };
   if (stoppedByFinding) return;
   const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
   const problems = [
@@ -116,6 +125,10 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
 }
+
+/** The guest's vCPU seconds over the load window, to the microsecond. */
+const vcpuBetween = (before?: number, after?: number) =>
+  before === undefined || after === undefined ? undefined : Math.round((after - before) * 1e6) / 1e6;
 
 /**
  * The counters before the load. A stats path that does not answer them is the run's setting,

@@ -18,7 +18,7 @@ table.counters td{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:0;border:1px solid #e1e4e8;border-radius:6px;padding:8px}
 figcaption{margin-bottom:2px}figcaption span{color:#57606a;font-size:12.5px;margin-left:6px}
 svg.chart{width:100%;height:auto;display:block}
-svg .grid{stroke:#eaecef}svg .line{fill:none;stroke:#0969da;stroke-width:1.6;stroke-linejoin:round;stroke-linecap:round}
+svg .grid{stroke:#eaecef}svg .line{fill:none;stroke:#0969da;stroke-width:1.6;stroke-linejoin:round;stroke-linecap:round}svg .line.also{stroke:#bc4c00;stroke-dasharray:5 3}
 svg text{font:11px system-ui,sans-serif;fill:#57606a}svg .ylabel{text-anchor:end}svg .xlabel{text-anchor:middle}
 svg .axis{text-anchor:end}svg .nodata{text-anchor:middle;fill:#8c959f}
 svg .failure{stroke:#cf222e;stroke-width:2;stroke-dasharray:5 3}

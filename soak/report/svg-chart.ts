@@ -18,6 +18,10 @@ export interface ChartInput {
   failure?: { t: number; label: string };
   /** times of failed probes, ticked in red under the line */
   misses?: number[];
+  /** a second line, drawn dashed (compare's B against A) */
+  also?: Point[];
+  /** the x axis's label, its values drawn as they are; default: time since the load started */
+  xAxis?: string;
 }
 
 /** 1, 2 or 5 times a power of ten: the smallest such step that splits `max` into at most `ticks` parts. */
@@ -37,8 +41,29 @@ function timeUnit(endS: number): { div: number; name: string } {
 const tickLabel = (v: number) => (Math.round(v * 100) / 100).toLocaleString("en-US");
 const oneDecimal = (v: number) => v.toFixed(1);
 
+/** The path of `points`, broken where a value is missing; a point alone between gaps gets a
+ * tiny stroke, which the round cap draws as a dot. */
+function linePath(points: Point[], x: (t: number) => number, y: (v: number) => number): string {
+  let d = "";
+  let run = 0;
+  const endRun = () => {
+    if (run === 1) d += "l0.1,0";
+    run = 0;
+  };
+  for (const p of points) {
+    if (p.v === null) {
+      endRun();
+      continue;
+    }
+    d += `${run ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
+    run++;
+  }
+  endRun();
+  return d;
+}
+
 export function svgChart(c: ChartInput): string {
-  const values = c.points.map((p) => p.v).filter((v): v is number => v !== null);
+  const values = [...c.points, ...(c.also ?? [])].map((p) => p.v).filter((v): v is number => v !== null);
   const yMax = Math.max(...values, 0);
   const yStep = yMax > 0 ? niceStep(yMax, 4) : 1;
   const yTop = Math.max(yStep, Math.ceil(yMax / yStep) * yStep);
@@ -53,7 +78,7 @@ export function svgChart(c: ChartInput): string {
     );
     parts.push(`<text class="ylabel" x="${CHART_PAD.left - 6}" y="${oneDecimal(y(v) + 4)}">${tickLabel(v)}</text>`);
   }
-  const u = timeUnit(end);
+  const u = c.xAxis ? { div: 1, name: c.xAxis } : timeUnit(end);
   const xStep = niceStep(end / u.div, 6);
   for (let t = 0; t <= end / u.div + 1e-9; t += xStep) {
     parts.push(
@@ -61,27 +86,14 @@ export function svgChart(c: ChartInput): string {
     );
   }
   parts.push(
-    `<text class="axis" x="${CHART_W - CHART_PAD.right}" y="${CHART_H - 4}">${u.name} since the load started</text>`,
+    `<text class="axis" x="${CHART_W - CHART_PAD.right}" y="${CHART_H - 4}">${escapeHtml(c.xAxis ?? `${u.name} since the load started`)}</text>`,
   );
 
-  // a point alone between gaps gets a tiny stroke, which the round cap draws as a dot
-  let d = "";
-  let run = 0;
-  const endRun = () => {
-    if (run === 1) d += "l0.1,0";
-    run = 0;
-  };
-  for (const p of c.points) {
-    if (p.v === null) {
-      endRun();
-      continue;
-    }
-    d += `${run ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
-    run++;
-  }
-  endRun();
+  const d = linePath(c.points, x, y);
   if (d) parts.push(`<path class="line" d="${d}"/>`);
   else parts.push(`<text class="nodata" x="${CHART_W / 2}" y="${CHART_H / 2}">no values recorded</text>`);
+  const also = c.also && linePath(c.also, x, y);
+  if (also) parts.push(`<path class="line also" d="${also}"/>`);
 
   let lastTick = Number.NEGATIVE_INFINITY;
   for (const t of c.misses ?? []) {

@@ -74,8 +74,9 @@ export interface Report {
   options: Record<string, unknown>;
   verdict: Verdict;
   /** `workers`: the processes the load ran in (absent in reports from before there were several);
-   * `notes`: what the guest did with its connections that the load worked around (load/guest-behaviour.ts) */
-  load?: MixedResult & { asked: number; workers?: number; notes?: string[] };
+   * `notes`: what the guest did with its connections that the load worked around (load/guest-behaviour.ts);
+   * `vcpuS`: the guest's vCPU thread's CPU seconds over the load window (watch/threads.ts) */
+  load?: MixedResult & { asked: number; workers?: number; vcpuS?: number; notes?: string[] };
   inFlight?: InFlight;
   /** `overLimits`: what the guest's counters had beyond the engine's limits (watch/stats-answer.ts), dropped */
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats; overLimits?: string };

@@ -58,6 +58,9 @@ const optionValue = (v: string) => v.replace(/,/g, ",,");
 /** `qmpSocket`: where QEMU listens for QMP (kept short: unix socket paths are limited to 107 bytes). */
 export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
   const args = [
+    // debug-threads: QEMU names its threads, so the guest's vCPU time is told from the rest (watch/threads.ts)
+    "-name",
+    "unikernel-soak,debug-threads=on",
     // pit=on: the kernel calibrates its TSC clock and takes its idle tick from the PIT.
     "-M",
     `microvm,${c.bzImage ? BZIMAGE_MACHINE : "acpi=off,x-option-roms=off"},pit=on,pic=off,rtc=off`,

@@ -8,7 +8,7 @@ import * as faults from "../faults";
 import * as pmm from "../mem/pmm";
 import * as socket from "../net/socket";
 import { Conn } from "../net/socket";
-import { clockNs } from "../clock";
+import { clockNs, spinNs } from "../clock";
 import { physAddr } from "../platform";
 import * as stats from "../stats";
 import * as assets from "./assets";
@@ -23,6 +23,9 @@ const headBuf = memory.data(<i32>HEAD_CAP);
 const body = new Writer(bodyBuf, BODY_CAP);
 const head = new Writer(headBuf, HEAD_CAP);
 export let verbose = false;
+/** A busy wait of this many ns per answered request (slow_request_ns=): a known slowdown,
+ * so `unikernel-soak compare` can be shown to catch one. */
+export let slowRequestNs: u64 = 0;
 let statsRenders: u32 = 0;
 
 // What one request asked for; the addresses point into the connection's receive buffer.
@@ -180,6 +183,7 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   const generated: u32 = sendBody && asset == null ? length : 0;
   const at = socket.sendBuffer(c, <u32>head.pos + generated);
   if (at == 0) return false;
+  spinNs(slowRequestNs);
   memory.copy(at, headBuf, head.pos);
   memory.copy(at + head.pos, bodyBuf, <usize>generated);
   const assetBody = sendBody && asset != null;
