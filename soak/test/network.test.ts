@@ -6,8 +6,8 @@ import { chmod, copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promise
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { bootGuest } from "../../test/guest.ts";
-import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
+import { bootTestGuest } from "../../test/http-guest.ts";
+import { GUEST_IP } from "../vm/tap-network.ts";
 import { alive, cli, guestReady, ROOT, readReport, soakArgs, tempDir, waitFor } from "./cli-run.ts";
 
 const elf = inject("kernelElf");
@@ -32,20 +32,15 @@ const LARGE = join(ROOT, "kernel/assets/large.txt");
 
 describe.runIf(root)("the tap path (as root)", () => {
   it("carries the large asset byte for byte, in jumbo segments (the tap's MTU is 9000)", async () => {
-    const tap = await TapNetwork.open([]);
-    const vm = await bootGuest(elf, { tap: tap.ifname });
+    const guest = await bootTestGuest(elf, { network: "tap" });
+    const enter = guest.enter ?? [];
     try {
-      await tap.attach(vm.exited);
-      await vm.serial.waitFor(/^ready$/, 20_000);
+      await guest.vm.serial.waitFor(/^ready$/, 20_000);
       const get = (path: string) =>
-        run(
-          tap.enter[0],
-          [...tap.enter.slice(1), "curl", "-sS", "--fail", "--max-time", "20", `http://${GUEST_IP}${path}`],
-          {
-            encoding: "buffer",
-            maxBuffer: 1 << 22,
-          },
-        ).then((r) => r.stdout as Buffer);
+        run(enter[0], [...enter.slice(1), "curl", "-sS", "--fail", "--max-time", "20", `http://${GUEST_IP}${path}`], {
+          encoding: "buffer",
+          maxBuffer: 1 << 22,
+        }).then((r) => r.stdout as Buffer);
       const stats = async () => JSON.parse((await get("/api/stats.json")).toString()) as { tx_packets: number };
       const before = await stats();
       const body = await get("/large.txt");
@@ -54,8 +49,7 @@ describe.runIf(root)("the tap path (as root)", () => {
       // 1460-byte segments would take over 200 frames; 8960-byte ones about 35
       expect(after.tx_packets - before.tx_packets).toBeLessThan(60);
     } finally {
-      await vm.stop();
-      await tap.stop();
+      await guest.stop();
     }
   });
 
