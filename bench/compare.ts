@@ -1,6 +1,6 @@
 // Two kernels side by side: both booted at once, measured in turns (A, B, A, B, …) on
 // each load, so the shared machine's slow and fast minutes fall on both alike.
-import { Guest, type Kernel, type Load, type Sample } from "./measure.ts";
+import { BenchGuest, type Kernel, type Load, type Sample } from "./measure.ts";
 
 export interface Comparison {
   load: Load;
@@ -19,7 +19,7 @@ export async function compareKernels(
   runs: number,
   log: (line: string) => void,
 ): Promise<Comparison[]> {
-  const booted = await Promise.allSettled(kernels.map((k) => Guest.boot(k, accel, PORTS)));
+  const booted = await Promise.allSettled(kernels.map((k) => BenchGuest.boot(k, accel, PORTS)));
   const [a, b] = booted.map((r) => (r.status === "fulfilled" ? r.value : undefined));
   if (!a || !b) {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -28,7 +28,7 @@ import { timeBuilds } from "./build.ts";
 import { compareKernels, PORTS } from "./compare.ts";
 import { buildLinuxReference } from "./linux.ts";
 import { longSoak } from "./long.ts";
-import { Guest, type Load, type Sample } from "./measure.ts";
+import { BenchGuest, type Load, type Sample } from "./measure.ts";
 import { compareNetworks, NETWORKS } from "./net.ts";
 import { type SoakRun, soakOnce } from "./soak.ts";
 
@@ -51,7 +51,7 @@ const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
 
 /** RUNS measurements of `load` on one booted guest. */
 async function series(elf: string, accel: "kvm" | "tcg", load: Load): Promise<Sample[]> {
-  const guest = await Guest.boot(elf, accel, load.ports);
+  const guest = await BenchGuest.boot(elf, accel, load.ports);
   try {
     const samples: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {

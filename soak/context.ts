@@ -9,6 +9,7 @@ import { VERSION } from "./package-root.ts";
 import { Timeline } from "./report/timeline.ts";
 import { type Report, SCHEMA_VERSION, type TrendReport } from "./report/types.ts";
 import { decide } from "./verdict.ts";
+import type { CrashMonitor } from "./watch/crash-monitor.ts";
 import { StatsWatcher } from "./watch/guest-stats.ts";
 import type { HostMonitor } from "./watch/host-monitor.ts";
 import type { Monitor } from "./watch/monitor.ts";
@@ -40,6 +41,8 @@ export class SoakContext {
   readonly report: Report;
   /** the guest's counters over the soak */
   readonly stats: StatsWatcher;
+  /** the serial log's crash signatures, once QEMU runs */
+  crash?: CrashMonitor;
   /** QEMU's footprint, once the load runs */
   host?: HostMonitor;
   /** the steady phase's trends, once the load runs (watch/trend-monitor.ts) */

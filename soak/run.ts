@@ -9,13 +9,14 @@ import { type RunHooks, SoakContext } from "./context.ts";
 import type { KernelUnderTest } from "./kernel-under-test.ts";
 import type { SoakOptions } from "./options.ts";
 import { claimOutDir } from "./out-dir.ts";
-import { boot, type Guest, waitReady } from "./phases/boot.ts";
+import { boot, waitReady } from "./phases/boot.ts";
 import { load } from "./phases/load.ts";
 import { prepare } from "./phases/prepare.ts";
 import { writeReport } from "./phases/report.ts";
 import { settle } from "./phases/settle.ts";
 import { triage } from "./phases/triage.ts";
 import type { Report } from "./report/types.ts";
+import type { Guest } from "./vm/guest.ts";
 
 export type { Progress, RunHooks } from "./context.ts";
 export { VERSION } from "./package-root.ts";
@@ -53,8 +54,6 @@ export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: Ru
     hooks.signal?.removeEventListener("abort", onAbort);
     try {
       ctx.stopMonitors();
-      guest?.health.close();
-      guest?.stats.close();
       await guest?.stop();
       await writeReport(ctx);
     } finally {

@@ -1,37 +1,53 @@
-// A short soak with the engine's default request mix, through the engine's own load
-// driver, against a guest a test booted: "a default soak passes on the same kernel".
+// The engine's own load (soak/load/pool.ts: one load worker, keep-alive connections over
+// the guest's load ports) against a guest a test booted, and a short soak with the
+// engine's default request mix: "a default soak passes on the same kernel".
 
 import { expect } from "vitest";
-import { type LoadResult, LoadRun } from "../soak/load/driver.ts";
-import { DEFAULTS } from "../soak/options.ts";
+import type { MixedResult } from "../soak/load/mixed.ts";
+import { LoadPool } from "../soak/load/pool.ts";
+import { DEFAULTS, type PathWeight } from "../soak/options.ts";
 import { crashLines, getStats, type HttpGuest, httpGet, pollUntil } from "./http-guest.ts";
 
-/** `requests` of the default mix over `connections`, spread over the guest's ports but the first (the probes'). */
-export async function defaultMixLoad(guest: HttpGuest, requests: number, connections: number): Promise<LoadResult> {
+export interface TestLoad {
+  requests: number;
+  connections: number;
+  paths: PathWeight[];
+  /** a bound: the test fails on the count, never hangs */
+  capS?: number;
+}
+
+/** `requests` of `paths` over `connections` keep-alive connections, spread over the guest's load
+ * ports (all its ports when it has none); the revalidated paths' ETags are read first. */
+export async function engineLoad(guest: HttpGuest, l: TestLoad): Promise<MixedResult> {
   const etags = new Map<string, string>();
-  for (const p of DEFAULTS.paths.filter((x) => x.revalidate))
-    etags.set(p.path, (await httpGet(guest.port, p.path)).headers.etag);
-  const ports = guest.ports.length > 1 ? guest.ports.slice(1) : guest.ports;
-  const run = new LoadRun(
+  for (const p of l.paths.filter((x) => x.revalidate)) {
+    const etag = (await httpGet(guest.port, p.path)).headers.etag;
+    expect(etag, `${p.path} has an ETag`).toMatch(/^"[^"]+"$/);
+    etags.set(p.path, etag);
+  }
+  const urls = guest.guest.loadUrls.length ? guest.guest.loadUrls : guest.ports.map((p) => `http://127.0.0.1:${p}`);
+  const pool = new LoadPool(
     {
-      urls: ports.map((p) => `http://127.0.0.1:${p}`),
-      requests,
-      durationS: 120, // a bound: the test fails on the count, never hangs
-      connections,
+      workers: 1,
+      urls,
+      requests: l.requests,
+      durationS: l.capS ?? 120,
+      connections: l.connections,
       pipelining: 1,
       timeoutS: 10,
-      paths: DEFAULTS.paths,
+      paths: l.paths,
       etags,
+      churn: { share: 0, urls: [] },
     },
     () => {},
   );
-  return run.done;
+  return pool.done;
 }
 
 /** A short default-mix soak passes on `guest` as it is (after whatever the test did to it), and its slots come back. */
 export async function expectDefaultMixSoakPasses(guest: HttpGuest, requests = 20_000, connections = 8): Promise<void> {
   const before = await getStats(guest.port);
-  const r = await defaultMixLoad(guest, requests, connections);
+  const r = await engineLoad(guest, { requests, connections, paths: DEFAULTS.paths });
   expect({ errors: r.errors, timeouts: r.timeouts, unexpected: r.unexpectedStatuses }).toEqual({
     errors: 0,
     timeouts: 0,

@@ -1,49 +1,74 @@
 // A guest serving HTTP on loopback ports, and a small raw HTTP/1.1 client for the
 // tests that need to see (or break) the bytes on the wire. Every wait has a deadline.
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { readElfInfo } from "../soak/elf.ts";
-import { freeLoopbackPorts } from "../soak/vm/ports.ts";
+import { Guest } from "../soak/vm/guest.ts";
+import { tapPrivilege } from "../soak/vm/privilege.ts";
 import type { Vm } from "../soak/vm/qemu.ts";
 import { SIGNATURES } from "../soak/watch/signatures.ts";
-import { bootGuest } from "./guest.ts";
 
+/** The engine's Guest (soak/vm/guest.ts) on QEMU user networking, with the raw ports the tests connect to. */
 export interface HttpGuest {
+  guest: Guest;
   vm: Vm;
-  /** the first forwarded port and its URL */
+  /** the first forwarded port (the health probe's) and its URL */
   port: number;
   base: string;
-  /** every forwarded port; QEMU accepts on each with a backlog of 1, so spread many connections over them */
+  /** every forwarded port, the probes' two first; QEMU accepts on each with a backlog of 1, so spread many connections over them */
   ports: number[];
 }
 
-/** Boots `elf` with `ports` loopback ports forwarded to the guest ports its ELF note
- * announces (or to `guestPorts`), as the soak engine does, and waits for `ready`.
- * `append`: a kernel command line (e.g. shorter TCP timeouts). */
-export async function startHttpGuest(
-  elf: string,
-  ports = 1,
-  guestPorts?: number[],
-  append?: string,
-): Promise<HttpGuest> {
-  const hostPorts = await freeLoopbackPorts(ports);
-  const vm = await bootGuest(elf, { hostPorts, guestPorts: guestPorts ?? (await readElfInfo(elf)).httpPorts, append });
-  try {
-    await vm.serial.waitFor(/^ready$/, 20_000);
-  } catch (err) {
-    await vm.stop();
-    throw err;
-  }
-  return { vm, port: hostPorts[0], base: `http://127.0.0.1:${hostPorts[0]}`, ports: hostPorts };
+export interface HttpGuestOptions {
+  /** keep-alive load ports (Guest.loadUrls), beyond the probes' two */
+  loadPorts?: number;
+  /** churn load ports (Guest.churnUrls) */
+  churnPorts?: number;
+  /** guest ports, port i to [i % length]; default: those the ELF note announces */
+  guestPorts?: number[];
+  /** a kernel command line (e.g. shorter TCP timeouts) */
+  append?: string;
 }
 
-/** Stops the guest and removes its folder (serial and QEMU logs), so a test leaves nothing behind. */
-export async function stopHttpGuest(guest: HttpGuest | undefined): Promise<void> {
-  if (!guest) return;
-  await guest.vm.stop();
-  await rm(guest.vm.config.dir, { recursive: true, force: true });
+/** Boots `elf` under TCG as the soak engine does, its files in a folder the guest removes at
+ * stop (the test stops it); `network`: QEMU user networking unless "tap" (root only). */
+export async function bootTestGuest(
+  elf: string,
+  o: HttpGuestOptions & { network?: "user" | "tap" } = {},
+): Promise<Guest> {
+  const network = o.network ?? "user";
+  const privilege = network === "tap" ? await tapPrivilege() : undefined;
+  if (typeof privilege === "string") throw new Error(privilege);
+  return Guest.boot({
+    kernel: elf,
+    accel: "tcg",
+    append: o.append,
+    network,
+    privilege,
+    guestPorts: o.guestPorts ?? (await readElfInfo(elf)).httpPorts ?? [80],
+    loadPorts: o.loadPorts ?? 0,
+    churnPorts: o.churnPorts ?? 0,
+  });
+}
+
+/** bootTestGuest on QEMU user networking, then the bundled kernel's `ready`. */
+export async function startHttpGuest(elf: string, o: HttpGuestOptions = {}): Promise<HttpGuest> {
+  const guest = await bootTestGuest(elf, o);
+  try {
+    await guest.vm.serial.waitFor(/^ready$/, 20_000);
+  } catch (err) {
+    await guest.stop();
+    throw err;
+  }
+  const [port] = guest.hostPorts;
+  return { guest, vm: guest.vm, port, base: `http://127.0.0.1:${port}`, ports: guest.hostPorts };
+}
+
+/** Stops the guest; its folder (serial and QEMU logs) goes with it, so a test leaves nothing behind. */
+export async function stopHttpGuest(g: HttpGuest | undefined): Promise<void> {
+  await g?.guest.stop();
 }
 
 /** Serial lines that are crash headlines (PF at, TRAP:, PANIC:, CPU exceptions), from the whole log on disk. */

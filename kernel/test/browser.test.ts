@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterEach, expect, inject, it } from "vitest";
-import { crashLines, type HttpGuest, startHttpGuest } from "../../test/http-guest.ts";
+import { crashLines, type HttpGuest, startHttpGuest, stopHttpGuest } from "../../test/http-guest.ts";
 
 const elf = inject("kernelElf");
 const CHROMIUM_ARGS = [
@@ -21,7 +21,7 @@ let guest: HttpGuest | undefined;
 let browser: Browser | undefined;
 afterEach(async () => {
   await browser?.close();
-  await guest?.vm.stop();
+  await stopHttpGuest(guest);
   browser = guest = undefined;
 });
 

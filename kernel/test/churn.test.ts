@@ -23,7 +23,7 @@ const BURST = 1200;
 
 let guest: HttpGuest;
 beforeAll(async () => {
-  guest = await startHttpGuest(elf, 8);
+  guest = await startHttpGuest(elf, { loadPorts: 6 });
 });
 afterAll(async () => {
   if (guest) expect(await crashLines(guest.vm)).toEqual([]);

@@ -22,7 +22,7 @@ const BACK_WITHIN_MS = 15_000;
 let guest: HttpGuest;
 const crowd: RawConnection[] = [];
 beforeAll(async () => {
-  guest = await startHttpGuest(elf, 64);
+  guest = await startHttpGuest(elf, { loadPorts: 62 });
 });
 afterAll(async () => {
   for (const c of crowd) c.destroy();

@@ -26,7 +26,7 @@ const APPEND = "tcp_idle_ms=2000 tcp_fin_wait_ms=2000 tcp_zero_window_ms=3000";
 let guest: HttpGuest;
 let idle = 0;
 beforeAll(async () => {
-  guest = await startHttpGuest(elf, 4, undefined, APPEND);
+  guest = await startHttpGuest(elf, { loadPorts: 2, append: APPEND });
   idle = (await getStats(guest.port)).tcp_open;
 });
 afterAll(async () => {

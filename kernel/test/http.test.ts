@@ -1,14 +1,15 @@
 // HTTP/1.1 as real clients that nobody here wrote see it: the system curl for
 // keep-alive, HEAD, revalidation, the large asset and the error statuses, then
-// autocannon for a bounded load after which no connection, page or TX stall is left.
+// the engine's own load (autocannon inside) for a bounded load after which no
+// connection, page or TX stall is left.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readElfInfo } from "../../soak/elf.ts";
 import { freeLoopbackPorts } from "../../soak/vm/ports.ts";
+import { engineLoad } from "../../test/default-mix.ts";
 import {
   crashLines,
   getStats,
@@ -128,7 +129,10 @@ describe("guest ports", () => {
   const [first, count] = [8000, 256];
   let guest: HttpGuest;
   beforeAll(async () => {
-    guest = await startHttpGuest(elf, 5, [80, first, first + count - 1, first + count, 8080]);
+    guest = await startHttpGuest(elf, {
+      loadPorts: 3,
+      guestPorts: [80, first, first + count - 1, first + count, 8080],
+    });
   });
   afterAll(async () => {
     if (guest) expect(await crashLines(guest.vm)).toEqual([]);
@@ -175,7 +179,7 @@ describe("guest ports", () => {
 describe("bursts of new connections", () => {
   let guest: HttpGuest;
   beforeAll(async () => {
-    guest = await startHttpGuest(elf, 25);
+    guest = await startHttpGuest(elf, { loadPorts: 23 });
   });
   afterAll(async () => {
     if (guest) expect(await crashLines(guest.vm)).toEqual([]);
@@ -200,65 +204,41 @@ describe("bursts of new connections", () => {
   });
 });
 
-/** Runs autocannon, stopped after `capMs` whatever it has left to do. */
-function load(options: autocannon.Options, capMs: number): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(options, (err, result: autocannon.Result) => {
-      clearTimeout(cap);
-      if (err) reject(err);
-      else resolve(result);
-    });
-    const cap = setTimeout(() => instance.stop(), capMs);
-  });
-}
-
-describe("HTTP/1.1 under autocannon", () => {
+describe("HTTP/1.1 under the engine's load", () => {
   const CONNECTIONS = 50;
   const REQUESTS = 20_000;
-  const LOAD_DEADLINE_MS = 150_000;
+  const CAP_S = 150;
   let guest: HttpGuest;
   beforeAll(async () => {
-    // One port for the stats reads, one per two load connections.
-    guest = await startHttpGuest(elf, 1 + CONNECTIONS / 2);
+    // one load port per two connections, as the soak engine does
+    guest = await startHttpGuest(elf, { loadPorts: CONNECTIONS / 2 });
   });
   afterAll(async () => {
     await stopHttpGuest(guest);
   });
 
   it(`answers ${REQUESTS} keep-alive requests on ${CONNECTIONS} connections with no error, then holds no more pages`, {
-    timeout: LOAD_DEADLINE_MS + 60_000,
+    timeout: (CAP_S + 60) * 1000,
   }, async () => {
     const before = await getStats(guest.port);
-    const etag = (await httpGet(guest.port, "/style.css")).headers.etag;
-    expect(etag).toMatch(/^"[^"]+"$/);
-
-    const [, ...loadPorts] = guest.ports;
-    const result = await load(
-      {
-        // autocannon spreads the connections over an array of URLs; its types say string.
-        url: loadPorts.map((p) => `http://127.0.0.1:${p}`) as unknown as string,
-        connections: CONNECTIONS,
-        amount: REQUESTS,
-        timeout: 10,
-        requests: [
-          { method: "GET", path: "/health" },
-          { method: "GET", path: "/api/stats.json" },
-          { method: "GET", path: "/style.css" },
-          { method: "GET", path: "/style.css", headers: { "if-none-match": etag } },
-        ],
-      },
-      LOAD_DEADLINE_MS,
-    );
-    const statuses = Object.fromEntries(
-      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]),
-    );
+    const result = await engineLoad(guest, {
+      requests: REQUESTS,
+      connections: CONNECTIONS,
+      paths: [
+        { path: "/health", weight: 1, revalidate: false },
+        { path: "/api/stats.json", weight: 1, revalidate: false },
+        { path: "/style.css", weight: 1, revalidate: false },
+        { path: "/style.css", weight: 1, revalidate: true },
+      ],
+      capS: CAP_S,
+    });
     console.log(
-      `autocannon: ${result.requests.total} requests in ${result.duration.toFixed(1)} s, statuses ${JSON.stringify(statuses)}`,
+      `engine load: ${result.requests} requests in ${result.durationS.toFixed(1)} s, statuses ${JSON.stringify(result.statuses)}`,
     );
 
     expect({ errors: result.errors, timeouts: result.timeouts }).toEqual({ errors: 0, timeouts: 0 });
-    expect(Object.keys(statuses).sort()).toEqual(["200", "304"]);
-    expect(result.requests.total).toBeGreaterThanOrEqual(REQUESTS);
+    expect(Object.keys(result.statuses).sort()).toEqual(["200", "304"]);
+    expect(result.requests).toBeGreaterThanOrEqual(REQUESTS);
 
     // Every load connection closes; then the guest holds exactly the pages it held before.
     const after = await pollUntil(

@@ -27,12 +27,10 @@ let guest: HttpGuest;
 let idle = 0;
 const open: RawConnection[] = [];
 beforeAll(async () => {
-  guest = await startHttpGuest(
-    elf,
-    13,
-    undefined,
-    `tcp_idle_ms=${IDLE_MS} tcp_fin_wait_ms=${FIN_WAIT_MS} tcp_zero_window_ms=${ZERO_WINDOW_MS}`,
-  );
+  guest = await startHttpGuest(elf, {
+    loadPorts: 11,
+    append: `tcp_idle_ms=${IDLE_MS} tcp_fin_wait_ms=${FIN_WAIT_MS} tcp_zero_window_ms=${ZERO_WINDOW_MS}`,
+  });
   idle = (await getStats(guest.port)).tcp_open; // the stats request's own connection
 });
 afterAll(async () => {

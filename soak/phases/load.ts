@@ -7,13 +7,13 @@ import { LoadPool, type PoolTick } from "../load/pool.ts";
 import { countersOff, keepAliveConnections, loadWorkerCount } from "../options.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import type { InFlight } from "../report/types.ts";
+import type { Guest } from "../vm/guest.ts";
 import { HealthMonitor } from "../watch/health-monitor.ts";
 import { HostMonitor } from "../watch/host-monitor.ts";
 import { StatsAnswerError } from "../watch/stats-answer.ts";
 import { StatsMonitor } from "../watch/stats-monitor.ts";
 import { guestCpuSeconds } from "../watch/threads.ts";
 import { TrendMonitor } from "../watch/trend-monitor.ts";
-import type { Guest } from "./boot.ts";
 
 const describePorts = (g: Guest) =>
   `${[

@@ -3,9 +3,9 @@
 // counters once more, pages included. Nothing to judge without counters (--stats-path none).
 import type { SoakContext } from "../context.ts";
 import { countersOff } from "../options.ts";
+import type { Guest } from "../vm/guest.ts";
 import type { GuestStats } from "../watch/guest-stats.ts";
 import { StatsAnswerError } from "../watch/stats-answer.ts";
-import type { Guest } from "./boot.ts";
 
 const SETTLE_MS = 10_000;
 

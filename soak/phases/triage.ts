@@ -8,18 +8,19 @@ import type { SoakContext } from "../context.ts";
 import { renderHang, renderTriage } from "../report/triage-md.ts";
 import { triageCrash } from "../triage/crash.ts";
 import { triageHang } from "../triage/hang.ts";
+import type { Guest } from "../vm/guest.ts";
 import { hostTscKhz, tscHangNote } from "../vm/linux-tsc.ts";
 import { Qmp } from "../vm/qmp.ts";
-import type { Guest } from "./boot.ts";
 
 export async function triage(ctx: SoakContext, guest: Guest): Promise<void> {
   const { report, kernel } = ctx;
   const vm = guest.vm;
   const symbols = report.kernel.symbols;
   let text: string | undefined;
-  if (guest.crash.crash) {
+  const crash = ctx.crash?.crash;
+  if (crash) {
     const gdbPort = vm.hasExited ? undefined : guest.gdbPort;
-    report.crash = await triageCrash(guest.crash.crash, symbols, gdbPort, kernel.sourceRoot);
+    report.crash = await triageCrash(crash, symbols, gdbPort, kernel.sourceRoot);
     text = renderTriage(report.crash);
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { buildKernel } from "../../kernel/build.ts";
 import { FAULTS } from "../../kernel/fault-switches.ts";
-import { RawConnection, startHttpGuest } from "../../test/http-guest.ts";
+import { RawConnection, startHttpGuest, stopHttpGuest } from "../../test/http-guest.ts";
 import { readReportFile } from "../report/report-file.ts";
 import { readTimelineEntries } from "../report/timeline.ts";
 import type { Report, TimelineEntry } from "../report/types.ts";
@@ -61,7 +61,7 @@ async function responseLength(elf: string, path: string): Promise<number> {
     c.destroy();
     return c.received.length;
   } finally {
-    await guest.vm.stop();
+    await stopHttpGuest(guest);
   }
 }
 

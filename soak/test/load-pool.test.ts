@@ -17,17 +17,17 @@ let guest: HttpGuest;
 let etags: Map<string, string>;
 
 beforeAll(async () => {
-  guest = await startHttpGuest(elf, 13);
+  guest = await startHttpGuest(elf, { loadPorts: 10, churnPorts: 2 });
   etags = new Map();
   for (const p of DEFAULTS.paths.filter((x) => x.revalidate))
     etags.set(p.path, (await httpGet(guest.port, p.path)).headers.etag);
 });
 afterAll(() => stopHttpGuest(guest));
 
-/** the default mix over 10 keep-alive ports and 2 churn ports (the first port stays the probes') */
+/** the default mix over 10 keep-alive ports and 2 churn ports (the first two stay the probes') */
 const options = (workers: number, requests: number, churn = 0.02): PoolOptions => ({
   workers,
-  urls: guest.ports.slice(1, 11).map((p) => `http://127.0.0.1:${p}`),
+  urls: guest.guest.loadUrls,
   requests,
   durationS: 120, // a bound: the test fails on the count, never hangs
   connections: CONNECTIONS,
@@ -35,7 +35,7 @@ const options = (workers: number, requests: number, churn = 0.02): PoolOptions =
   timeoutS: 10,
   paths: DEFAULTS.paths,
   etags,
-  churn: { share: churn, urls: guest.ports.slice(11).map((p) => `http://127.0.0.1:${p}`) },
+  churn: { share: churn, urls: guest.guest.churnUrls },
 });
 
 const firstTick = (ticks: PoolTick[]) =>

@@ -6,10 +6,9 @@ import { chmod, copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promise
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { bootGuest } from "../../test/guest.ts";
-import { tapPrivilege } from "../vm/privilege.ts";
+import { bootTestGuest } from "../../test/http-guest.ts";
 import { qemuPidsFor } from "../vm/qemu.ts";
-import { GUEST_IP, TapNetwork } from "../vm/tap-network.ts";
+import { GUEST_IP } from "../vm/tap-network.ts";
 import { alive, cli, guestReady, ROOT, readReport, soakArgs, tempDir, waitFor } from "./cli-run.ts";
 import { cliAs, makeRunnerUser, processesOf } from "./runner-user.ts";
 
@@ -35,21 +34,15 @@ const LARGE = join(ROOT, "kernel/assets/large.txt");
 
 describe.runIf(root)("the tap path (as root)", () => {
   it("carries the large asset byte for byte, in jumbo segments (the tap's MTU is 9000)", async () => {
-    const privilege = await tapPrivilege();
-    if (typeof privilege === "string") throw new Error(privilege);
-    const tap = await TapNetwork.open([], privilege);
-    const vm = await bootGuest(elf, { tap: tap.ifname, enter: tap.enter });
+    const guest = await bootTestGuest(elf, { network: "tap" });
+    const enter = guest.enter ?? [];
     try {
-      await vm.serial.waitFor(/^ready$/, 20_000);
+      await guest.vm.serial.waitFor(/^ready$/, 20_000);
       const get = (path: string) =>
-        run(
-          tap.enter[0],
-          [...tap.enter.slice(1), "curl", "-sS", "--fail", "--max-time", "20", `http://${GUEST_IP}${path}`],
-          {
-            encoding: "buffer",
-            maxBuffer: 1 << 22,
-          },
-        ).then((r) => r.stdout as Buffer);
+        run(enter[0], [...enter.slice(1), "curl", "-sS", "--fail", "--max-time", "20", `http://${GUEST_IP}${path}`], {
+          encoding: "buffer",
+          maxBuffer: 1 << 22,
+        }).then((r) => r.stdout as Buffer);
       const stats = async () => JSON.parse((await get("/api/stats.json")).toString()) as { tx_packets: number };
       const before = await stats();
       const body = await get("/large.txt");
@@ -58,8 +51,7 @@ describe.runIf(root)("the tap path (as root)", () => {
       // 1460-byte segments would take over 200 frames; 8960-byte ones about 35
       expect(after.tx_packets - before.tx_packets).toBeLessThan(60);
     } finally {
-      await vm.stop();
-      await tap.stop();
+      await guest.stop();
     }
   });
 

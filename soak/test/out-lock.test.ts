@@ -9,12 +9,14 @@ import { qemuPidsFor } from "../vm/qemu.ts";
 import { cli, guestReady, readReport, soakArgs, tempDir } from "./cli-run.ts";
 
 const elf = inject("kernelElf");
+const REQUESTS = 80_000;
 
 describe("a report folder in use", () => {
   it("refuses a second soak on it, and finds its QEMU by the folder itself", async () => {
     const root = await tempDir("soak-out-lock-");
     const out = join(root, "job2");
-    const first = cli(soakArgs(elf, out, 200_000, "--network", "user"));
+    // long enough (about 15 s under TCG) to be running while the second soak is refused
+    const first = cli(soakArgs(elf, out, REQUESTS, "--network", "user"));
     await guestReady(out);
     const [pid] = await qemuPidsFor(out);
     expect(pid).toBeGreaterThan(0);
@@ -30,7 +32,7 @@ describe("a report folder in use", () => {
     const done = await first.done;
     expect(done.code, done.stderr).toBe(0);
     const report = await readReport(out);
-    expect(report.load?.requests).toBe(200_000);
+    expect(report.load?.requests).toBe(REQUESTS);
     expect(await readFile(join(out, "serial.log"), "utf8")).toContain("ready");
     await expect(readFile(join(out, LOCK))).rejects.toThrow(/ENOENT/);
   });

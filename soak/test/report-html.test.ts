@@ -109,7 +109,8 @@ function expectNothingLeft(seen: Seen) {
 
 describe("report.html in a browser", () => {
   it("of a pass: every chart drawn, no failure mark", { timeout: 240_000 }, async () => {
-    const seen = await soakAndOpen("pass", ["--requests", "200000"]);
+    // about 13 s of load under TCG: past the warm-up, a dozen points on every chart
+    const seen = await soakAndOpen("pass", ["--requests", "60000"]);
     expect(seen.badge).toBe("PASS");
     expectChartsDrawn(seen);
     expect(seen.failureMarks).toBe(0);
