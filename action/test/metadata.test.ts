@@ -46,7 +46,15 @@ describe("action.yml", () => {
 
 describe("the action's engine inputs and the flag table", () => {
   /** the inputs action/ reads itself, not as an engine flag */
-  const ACTION_ONLY = ["build-command", "require-kvm", "repro-budget", "artifact-name", "upload", "retention-days"];
+  const ACTION_ONLY = [
+    "build-command",
+    "require-kvm",
+    "repro-budget",
+    "compare-to",
+    "artifact-name",
+    "upload",
+    "retention-days",
+  ];
   const rows = engineInputs();
   const readmeRows = new Map(
     [...read("README.md").matchAll(/^\| `([a-z0-9-]+)` +\| +(?:`([^`]*)`)? +\| (.*?) +\|$/gm)].map((m) => [
