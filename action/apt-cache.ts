@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../soak/package-root.ts";
+import { PACKAGE_ROOT } from "../soak/index.ts";
 
 /** The part of @actions/cache this uses (a fake stands in for it in tests). */
 export interface CacheClient {

@@ -5,13 +5,16 @@
 import { access, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as core from "@actions/core";
-import { optionsToArgv } from "../soak/argv.ts";
-import { parseCompare } from "../soak/compare/command.ts";
-import { compare } from "../soak/compare/compare.ts";
-import { changeText } from "../soak/compare/judge.ts";
-import type { KernelUnderTest } from "../soak/kernel-under-test.ts";
-import { DEFAULTS, UsageError } from "../soak/options.ts";
-import { logLine } from "../soak/report/guest-text.ts";
+import {
+  changeText,
+  compare,
+  DEFAULTS,
+  type KernelUnderTest,
+  logLine,
+  optionsToArgv,
+  parseCompare,
+  UsageError,
+} from "../soak/index.ts";
 import type { ActionConfig } from "./inputs.ts";
 import { reportStopped, upload } from "./outcome.ts";
 import { fitToLimit } from "./summary.ts";

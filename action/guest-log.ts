@@ -4,7 +4,7 @@
 // the group may mean to issue a command: it would be printed, not obeyed.
 import { randomUUID } from "node:crypto";
 import * as core from "@actions/core";
-import { logLine } from "../soak/report/guest-text.ts";
+import { logLine } from "../soak/index.ts";
 
 export type GuestLog = (line: string) => void;
 

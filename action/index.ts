@@ -1,7 +1,7 @@
 // Entry of dist/index.js (the action's main step). An unexpected error fails the step
 // with its message (the stack goes to the debug log, not into the annotation).
 import * as core from "@actions/core";
-import { logLine } from "../soak/report/guest-text.ts";
+import { logLine } from "../soak/index.ts";
 import { run } from "./main.ts";
 
 run().catch((err: Error) => {

@@ -1,10 +1,7 @@
 // The action's inputs: every row of the flag table marked as an input (soak/flags/table.ts)
 // becomes its CLI flag, so the engine's own validation applies, and its messages are
 // reworded to name the input. A repeatable flag's input takes one value per line.
-import { parseCli } from "../soak/cli-options.ts";
-import { type FlagTable, flagsOf, inputDefault } from "../soak/flags/flag.ts";
-import { FLAGS } from "../soak/flags/table.ts";
-import { type SoakOptions, UsageError } from "../soak/options.ts";
+import { FLAGS, type FlagTable, flagsOf, inputDefault, parseCli, type SoakOptions, UsageError } from "../soak/index.ts";
 
 /** The inputs passed to the engine as flags, by name. */
 export const engineInputs = (table: FlagTable = FLAGS) => flagsOf(table).filter((f) => f.input);

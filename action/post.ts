@@ -3,7 +3,7 @@
 import { access } from "node:fs/promises";
 import { DefaultArtifactClient } from "@actions/artifact";
 import * as core from "@actions/core";
-import { qemuPidsFor } from "../soak/vm/qemu.ts";
+import { qemuPidsFor } from "../soak/index.ts";
 import { uniqueArtifactName, uploadReport } from "./artifact.ts";
 import { readArtifactName, readUpload } from "./inputs.ts";
 

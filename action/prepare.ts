@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import * as cache from "@actions/cache";
 import * as core from "@actions/core";
 import { kernelUnderTest } from "../kernel/bundled.ts";
-import type { KernelUnderTest } from "../soak/kernel-under-test.ts";
+import type { KernelUnderTest } from "../soak/index.ts";
 import { withAptCache } from "./apt-cache.ts";
 import type { ActionConfig } from "./inputs.ts";
 import { prepareRunner, sh } from "./runner.ts";

@@ -4,10 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as core from "@actions/core";
-import { logLine, mdFence } from "../soak/report/guest-text.ts";
-import type { Report } from "../soak/report/types.ts";
-import { confirmationLine } from "../soak/repro/confirm.ts";
-import { repro } from "../soak/repro/repro.ts";
+import { confirmationLine, logLine, mdFence, type Report, repro } from "../soak/index.ts";
 import { guestLogGroup } from "./guest-log.ts";
 
 /** Markdown for the job summary, or undefined when repro did not run. */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import * as exec from "@actions/exec";
 import * as io from "@actions/io";
-import { PACKAGE_ROOT } from "../soak/package-root.ts";
+import { PACKAGE_ROOT } from "../soak/index.ts";
 
 /** Runs a command to completion; rejects with what failed and how. */
 export type Shell = (command: string, args: string[], options?: { cwd?: string; out?: Writable }) => Promise<void>;

@@ -5,7 +5,7 @@
 // ref the workflow used, as GitHub names them for a running action.
 import { access } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import type { KernelUnderTest } from "../soak/kernel-under-test.ts";
+import type { KernelUnderTest } from "../soak/index.ts";
 
 export interface SourcePlace {
   /** annotate this file (relative to the workspace) at this line */

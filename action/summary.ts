@@ -2,8 +2,7 @@
 // reproduce command) plus the source link, the artifact link and how to reproduce
 // from it, cut to fit GitHub's 1 MiB step limit. A run that stops before the soak
 // (a failing build-command, say) gets a short summary of its own.
-import { mdCode, mdLink, mdText } from "../soak/report/guest-text.ts";
-import type { Report } from "../soak/report/types.ts";
+import { mdCode, mdLink, mdText, type Report } from "../soak/index.ts";
 
 export const SUMMARY_LIMIT = 1024 * 1024;
 const MARGIN = 4096;

@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildKernel } from "../kernel/build.ts";
-import type { CompareResult } from "../soak/compare/compare.ts";
+import type { CompareResult } from "../soak/index.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);

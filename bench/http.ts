@@ -23,7 +23,7 @@
 import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { buildKernel } from "../kernel/build.ts";
-import { chooseAccel } from "../soak/accel.ts";
+import { chooseAccel } from "../soak/index.ts";
 import { timeBuilds } from "./build.ts";
 import { compareKernels, PORTS } from "./compare.ts";
 import { buildLinuxReference } from "./linux.ts";

@@ -3,8 +3,7 @@
 // scripts/linux-guest/build.sh into its cache folder (downloaded once, then kept).
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { hostTscKhz } from "../soak/vm/linux-tsc.ts";
-import type { Accel } from "../soak/vm/qemu.ts";
+import { type Accel, hostTscKhz } from "../soak/index.ts";
 import type { LinuxImage } from "./measure.ts";
 
 /** scripts/linux-guest/build.sh --no-symbols: the bzImage and its initramfs (packages kept in its cache). */

@@ -7,8 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readReportFile } from "../soak/report/report-file.ts";
-import { readTimelineEntries } from "../soak/report/timeline.ts";
+import { readReportFile, readTimelineEntries } from "../soak/index.ts";
 
 const SAMPLE_MS = 5000;
 const ROW_S = 300;

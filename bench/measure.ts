@@ -4,10 +4,7 @@
 // engine's load worker, or wrk).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { readElfInfo } from "../soak/elf.ts";
-import { LoadPool } from "../soak/load/pool.ts";
-import { Guest } from "../soak/vm/guest.ts";
-import type { Accel } from "../soak/vm/qemu.ts";
+import { type Accel, Guest, LoadPool, readElfInfo } from "../soak/index.ts";
 import { cpuBetween, selfCpu, threadCpu, vcpuSeconds } from "./threads.ts";
 
 export interface Load {

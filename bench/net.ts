@@ -10,10 +10,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freeLoopbackPort } from "../soak/vm/ports.ts";
-import { tapPrivilege } from "../soak/vm/privilege.ts";
-import { type Accel, Vm } from "../soak/vm/qemu.ts";
-import { GUEST_IP, TapNetwork } from "../soak/vm/tap-network.ts";
+import { type Accel, freeLoopbackPort, GUEST_IP, TapNetwork, tapPrivilege, Vm } from "../soak/index.ts";
 import type { Kernel } from "./measure.ts";
 import { cpuBetween, processCpu, selfCpu, threadCpu, vcpuSeconds } from "./threads.ts";
 

@@ -3,10 +3,7 @@
 // are downsampled, so the page stops growing once a chart holds its most points.
 // Usage: npx tsx bench/report-html-size.ts REPORT_FOLDER
 import { join } from "node:path";
-import { renderHtml } from "../soak/report/html.ts";
-import { readReportFile } from "../soak/report/report-file.ts";
-import { readTimelineEntries } from "../soak/report/timeline.ts";
-import type { TimelineEntry } from "../soak/report/types.ts";
+import { readReportFile, readTimelineEntries, renderHtml, type TimelineEntry } from "../soak/index.ts";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: npx tsx bench/report-html-size.ts REPORT_FOLDER (a folder a soak wrote)");

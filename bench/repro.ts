@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildKernel } from "../kernel/build.ts";
 import { FAULTS } from "../kernel/fault-switches.ts";
-import type { ReproVerdict } from "../soak/repro/repro.ts";
+import type { ReproVerdict } from "../soak/index.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

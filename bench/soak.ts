@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readReportFile } from "../soak/report/report-file.ts";
+import { readReportFile } from "../soak/index.ts";
 import { childProcesses, processCpu } from "./threads.ts";
 
 export interface SoakRun {

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { readReportFile } from "../soak/report/report-file.ts";
+import { readReportFile } from "../soak/index.ts";
 import { childProcesses, threadCpu } from "./threads.ts";
 
 interface Sample {

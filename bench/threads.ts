@@ -1,9 +1,9 @@
 // CPU seconds of processes and threads for the benchmarks; per thread by name is the
 // engine's (soak/watch/threads.ts).
 import { readdir, readFile } from "node:fs/promises";
-import { threadCpu } from "../soak/watch/threads.ts";
+import { threadCpu } from "../soak/index.ts";
 
-export { threadCpu, vcpuSeconds } from "../soak/watch/threads.ts";
+export { threadCpu, vcpuSeconds } from "../soak/index.ts";
 
 const CLK_TCK = 100; // Linux's USER_HZ on x86-64
 

@@ -3,14 +3,21 @@
 // Exit codes: 0 pass, 1 the kernel failed the soak, 2 usage or infrastructure error.
 
 import { kernelUnderTest } from "../kernel/bundled.ts";
-import { bisectCommand, bisectStepCommand } from "../soak/bisect/command.ts";
-import { parseCli, USAGE } from "../soak/cli-options.ts";
-import { compareCommand } from "../soak/compare/command.ts";
-import { mergeCommand } from "../soak/merge/command.ts";
-import { UsageError } from "../soak/options.ts";
-import { progressDue, progressLine } from "../soak/progress.ts";
-import { logLine, logLines, printLine } from "../soak/report/guest-text.ts";
-import { reproCommand } from "../soak/repro/command.ts";
+import {
+  bisectCommand,
+  bisectStepCommand,
+  compareCommand,
+  logLine,
+  logLines,
+  mergeCommand,
+  parseCli,
+  printLine,
+  progressDue,
+  progressLine,
+  reproCommand,
+  USAGE,
+  UsageError,
+} from "../soak/index.ts";
 import { soak } from "./soak.ts";
 
 async function main(): Promise<number> {

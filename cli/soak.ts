@@ -2,9 +2,7 @@
 // process entry (main.ts) gives it the terminal; the hostile suite's engine host gives
 // it its own lines, so the two run one code path.
 import { kernelUnderTest } from "../kernel/bundled.ts";
-import { reproduceCommand } from "../soak/argv.ts";
-import type { SoakOptions } from "../soak/options.ts";
-import { type Progress, runSoak, VERSION } from "../soak/run.ts";
+import { type Progress, reproduceCommand, runSoak, type SoakOptions, VERSION } from "../soak/index.ts";
 
 export interface SoakIo {
   /** an engine line for stderr (it may carry guest text: the caller passes it through logLine) */

@@ -30218,8 +30218,14 @@ async function kernelUnderTest(path, fault, log) {
   return { elf: build.elf, sourceRoot: PACKAGE_ROOT, bundled: true, fault };
 }
 
-// soak/options.ts
-import { availableParallelism } from "node:os";
+// soak/accel.ts
+import { constants as constants2 } from "node:fs";
+import { access as access4 } from "node:fs/promises";
+
+// soak/accel-probe.ts
+import { mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join6 } from "node:path";
 
 // soak/vm/qemu.ts
 import { spawn as spawn2 } from "node:child_process";
@@ -30491,7 +30497,153 @@ async function qemuPidsFor(dir, { under = false } = {}) {
   return pids;
 }
 
+// soak/accel-probe.ts
+var PROBE_EXIT_CODE = 42 << 1 | 1;
+var PROBE_DEADLINE_MS = 5e3;
+var LOAD_ADDRESS = 1048576;
+var LOOP_PASSES = 2e7;
+function probeCode() {
+  const passes = Buffer.alloc(4);
+  passes.writeUInt32LE(LOOP_PASSES);
+  return Buffer.concat([
+    Buffer.from([15, 32, 192]),
+    // mov eax, cr0
+    Buffer.from([131, 224, 251]),
+    // and eax, ~CR0.EM
+    Buffer.from([131, 200, 2]),
+    // or eax, CR0.MP
+    Buffer.from([15, 34, 192]),
+    // mov cr0, eax
+    Buffer.from([15, 32, 224]),
+    // mov eax, cr4
+    Buffer.from([13, 0, 6, 0, 0]),
+    // or eax, CR4.OSFXSR | CR4.OSXMMEXCPT
+    Buffer.from([15, 34, 224]),
+    // mov cr4, eax
+    Buffer.from([15, 87, 192]),
+    // xorps xmm0, xmm0
+    Buffer.from([185]),
+    // mov ecx, LOOP_PASSES
+    passes,
+    Buffer.from([15, 88, 192]),
+    // 1: addps xmm0, xmm0
+    Buffer.from([73]),
+    // dec ecx
+    Buffer.from([117, 250]),
+    // jnz 1b
+    Buffer.from([176, 42]),
+    // mov al, 0x2a
+    Buffer.from([230, 244]),
+    // out 0xf4, al (isa-debug-exit)
+    Buffer.from([244, 235, 253])
+    // 2: hlt; jmp 2b
+  ]);
+}
+function probeElf() {
+  const EHDR = 64;
+  const PHDR = 56;
+  const note = Buffer.alloc(24);
+  note.writeUInt32LE(4, 0);
+  note.writeUInt32LE(4, 4);
+  note.writeUInt32LE(18, 8);
+  note.write("Xen\0", 12, "latin1");
+  const noteAt = EHDR + 2 * PHDR;
+  const codeAt = noteAt + note.length;
+  note.writeUInt32LE(LOAD_ADDRESS + codeAt, 16);
+  const code = probeCode();
+  const size = codeAt + code.length;
+  const h = Buffer.alloc(EHDR + 2 * PHDR);
+  h.writeUInt32BE(2135247942, 0);
+  h.set([2, 1, 1], 4);
+  h.writeUInt16LE(2, 16);
+  h.writeUInt16LE(62, 18);
+  h.writeUInt32LE(1, 20);
+  h.writeBigUInt64LE(BigInt(LOAD_ADDRESS + codeAt), 24);
+  h.writeBigUInt64LE(BigInt(EHDR), 32);
+  h.writeUInt16LE(EHDR, 52);
+  h.writeUInt16LE(PHDR, 54);
+  h.writeUInt16LE(2, 56);
+  const phdr = (at2, type, flags, offset, addr, len, align) => {
+    h.writeUInt32LE(type, at2);
+    h.writeUInt32LE(flags, at2 + 4);
+    h.writeBigUInt64LE(BigInt(offset), at2 + 8);
+    h.writeBigUInt64LE(BigInt(addr), at2 + 16);
+    h.writeBigUInt64LE(BigInt(addr), at2 + 24);
+    h.writeBigUInt64LE(BigInt(len), at2 + 32);
+    h.writeBigUInt64LE(BigInt(len), at2 + 40);
+    h.writeBigUInt64LE(BigInt(align), at2 + 48);
+  };
+  phdr(EHDR, 1, 5, 0, LOAD_ADDRESS, size, 4096);
+  phdr(EHDR + PHDR, 4, 4, noteAt, LOAD_ADDRESS + noteAt, note.length, 4);
+  return Buffer.concat([h, note, code]);
+}
+async function probeRefusal(accel, qemu) {
+  const dir = await mkdtemp3(join6(tmpdir2(), "unikernel-soak-probe-"));
+  let vm;
+  try {
+    const kernel = join6(dir, "probe.elf");
+    await writeFile3(kernel, probeElf());
+    const started = performance.now();
+    vm = await Vm.start({
+      kernel,
+      accel,
+      dir,
+      qemu,
+      memoryMiB: 64,
+      extraArgs: ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    });
+    let timer;
+    const timeout = new Promise((r) => {
+      timer = setTimeout(() => r(void 0), PROBE_DEADLINE_MS);
+    });
+    const exit = await Promise.race([vm.exited, timeout]);
+    clearTimeout(timer);
+    const ms = Math.round(performance.now() - started);
+    if (!exit) return `a probe guest did not finish within ${PROBE_DEADLINE_MS} ms under ${accel}`;
+    if (exit.code !== PROBE_EXIT_CODE)
+      return `a probe guest under ${accel} ended QEMU with ${exit.signal ?? `exit code ${exit.code}`} after ${ms} ms, not ${PROBE_EXIT_CODE}`;
+    return void 0;
+  } finally {
+    await vm?.stop();
+    await rm3(dir, { recursive: true, force: true });
+  }
+}
+
+// soak/accel.ts
+async function kvmRefusal(qemu) {
+  try {
+    await access4("/dev/kvm", constants2.R_OK | constants2.W_OK);
+  } catch (err) {
+    return `/dev/kvm is not usable (${err.code})`;
+  }
+  try {
+    await access4("/sys/module/kvm_pvm");
+    return "/dev/kvm belongs to kvm-pvm (a software KVM for nested clouds) which cannot run an ordinary kernel";
+  } catch {
+  }
+  return probeRefusal("kvm", qemu);
+}
+async function chooseAccel(mode, qemu) {
+  if (mode === "tcg") return { accel: "tcg" };
+  const refused = await kvmRefusal(qemu);
+  if (!refused) return { accel: "kvm" };
+  if (mode === "kvm") throw new Error(`--accel kvm: KVM cannot be used: ${refused}`);
+  return { accel: "tcg", refused };
+}
+
+// soak/flags/flag.ts
+var flagsOf = (t) => t.sections.flatMap((s) => s.flags);
+function flagValues(f, o, t) {
+  if (!f.option) return [];
+  return f.kind.format(o[f.option], f.defaultOf ? f.defaultOf(o) : t.defaults[f.option]);
+}
+function defaultText(f, t) {
+  if (!f.option || f.defaultOf || f.kind.multiple) return "";
+  return flagValues(f, t.defaults, { ...t, defaults: {} })[0] ?? "";
+}
+
 // soak/options.ts
+import { availableParallelism } from "node:os";
 var MAX_PATH_WEIGHTS = 1e5;
 var UNCAPPED_REQUESTS = 1e12;
 var DEFAULT_PATHS = "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
@@ -30569,60 +30721,6 @@ function validate(o) {
   if (o.kernel && o.fault)
     throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");
   return o;
-}
-
-// soak/report/guest-text.ts
-var CONTROLS = new RegExp("(?!\\t)\\p{Cc}", "gu");
-var INVISIBLES = /[\p{Cf}\p{Zl}\p{Zp}]/gu;
-var LONE_SURROGATE = new RegExp("\\p{Cs}", "gu");
-var NAMED = { "\n": "\\n", "\r": "\\r", "\x1B": "\\e", "\0": "\\0" };
-var hex = (c, width) => (c.codePointAt(0) ?? 0).toString(16).padStart(width, "0");
-function visibleControls(text2) {
-  return String(text2).replace(LONE_SURROGATE, "\uFFFD").replace(CONTROLS, (c) => NAMED[c] ?? `\\x${hex(c, 2)}`).replace(INVISIBLES, (c) => `\\u{${hex(c, 4)}}`);
-}
-function logLine(text2) {
-  return visibleControls(text2).replace(/##\[/g, "## [").replace(/^(\s*)::/, "$1: :");
-}
-var logLines = (text2) => String(text2).split("\n").map(logLine).join("\n");
-var printLine = (line) => console.log(logLine(line));
-var MD_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-function mdText(text2) {
-  return visibleControls(text2).replace(/[&<>]/g, (c) => MD_ENTITIES[c]).replace(/[\\`*_[\]|~$#!]/g, "\\$&");
-}
-var longestTicks = (text2) => Math.max(0, ...(text2.match(/`+/g) ?? []).map((r) => r.length));
-function mdCode(text2) {
-  const body = visibleControls(text2).replace(/\|/g, "\\|");
-  const ticks = "`".repeat(longestTicks(body) + 1);
-  const pad = body.startsWith("`") || body.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${body}${pad}${ticks}`;
-}
-function mdFence(text2, info = "") {
-  const lines = (typeof text2 === "string" ? text2.split("\n") : text2).map(visibleControls);
-  const fence = "`".repeat(Math.max(3, longestTicks(lines.join("\n")) + 1));
-  return [`${fence}${info}`, ...lines, fence];
-}
-function mdLink(label, url) {
-  const target = String(url).replace(
-    /[\s()<>|\\"'`\p{Cc}]/gu,
-    (c) => encodeURIComponent(c) === c ? `%${hex(c, 2).toUpperCase()}` : encodeURIComponent(c)
-  );
-  return `[${mdText(label)}](${target})`;
-}
-
-// soak/bisect/bisect.ts
-import { spawn as spawn6 } from "node:child_process";
-import { mkdir as mkdir5, readdir as readdir5, writeFile as writeFile10 } from "node:fs/promises";
-import { join as join22, resolve as resolve9 } from "node:path";
-
-// soak/flags/flag.ts
-var flagsOf = (t) => t.sections.flatMap((s) => s.flags);
-function flagValues(f, o, t) {
-  if (!f.option) return [];
-  return f.kind.format(o[f.option], f.defaultOf ? f.defaultOf(o) : t.defaults[f.option]);
-}
-function defaultText(f, t) {
-  if (!f.option || f.defaultOf || f.kind.multiple) return "";
-  return flagValues(f, t.defaults, { ...t, defaults: {} })[0] ?? "";
 }
 
 // soak/flags/kinds.ts
@@ -31076,9 +31174,9 @@ var FLAGS = {
 };
 
 // soak/report/kept-files.ts
-import { constants as constants2 } from "node:fs";
+import { constants as constants3 } from "node:fs";
 import { copyFile, link } from "node:fs/promises";
-import { basename as basename3, join as join6 } from "node:path";
+import { basename as basename3, join as join7 } from "node:path";
 function keptFileNames(kernelElf, o) {
   const kernel = basename3(kernelElf);
   const taken = /* @__PURE__ */ new Set([kernel]);
@@ -31102,12 +31200,12 @@ async function keepInputs(out, kernelElf, o) {
     const from = sources[role];
     const to = names[role];
     if (!from || !to) continue;
-    const at2 = join6(out, to);
+    const at2 = join7(out, to);
     const linked = role === "symbols" && await link(from, at2).then(
       () => true,
       () => false
     );
-    const ok = linked || await copyFile(from, at2, constants2.COPYFILE_FICLONE).then(
+    const ok = linked || await copyFile(from, at2, constants3.COPYFILE_FICLONE).then(
       () => true,
       () => false
     );
@@ -31153,6 +31251,49 @@ function reproduceCommand(o, kernelElf, version2) {
   const argv = optionsToArgv({ ...o, ...inputs, fault: void 0, out: DEFAULTS.out });
   return [`npx`, `unikernel-soak@${version2}`, ...argv].map(shellQuote).join(" ");
 }
+
+// soak/report/guest-text.ts
+var CONTROLS = new RegExp("(?!\\t)\\p{Cc}", "gu");
+var INVISIBLES = /[\p{Cf}\p{Zl}\p{Zp}]/gu;
+var LONE_SURROGATE = new RegExp("\\p{Cs}", "gu");
+var NAMED = { "\n": "\\n", "\r": "\\r", "\x1B": "\\e", "\0": "\\0" };
+var hex = (c, width) => (c.codePointAt(0) ?? 0).toString(16).padStart(width, "0");
+function visibleControls(text2) {
+  return String(text2).replace(LONE_SURROGATE, "\uFFFD").replace(CONTROLS, (c) => NAMED[c] ?? `\\x${hex(c, 2)}`).replace(INVISIBLES, (c) => `\\u{${hex(c, 4)}}`);
+}
+function logLine(text2) {
+  return visibleControls(text2).replace(/##\[/g, "## [").replace(/^(\s*)::/, "$1: :");
+}
+var logLines = (text2) => String(text2).split("\n").map(logLine).join("\n");
+var printLine = (line) => console.log(logLine(line));
+var MD_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+function mdText(text2) {
+  return visibleControls(text2).replace(/[&<>]/g, (c) => MD_ENTITIES[c]).replace(/[\\`*_[\]|~$#!]/g, "\\$&");
+}
+var longestTicks = (text2) => Math.max(0, ...(text2.match(/`+/g) ?? []).map((r) => r.length));
+function mdCode(text2) {
+  const body = visibleControls(text2).replace(/\|/g, "\\|");
+  const ticks = "`".repeat(longestTicks(body) + 1);
+  const pad = body.startsWith("`") || body.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${body}${pad}${ticks}`;
+}
+function mdFence(text2, info = "") {
+  const lines = (typeof text2 === "string" ? text2.split("\n") : text2).map(visibleControls);
+  const fence = "`".repeat(Math.max(3, longestTicks(lines.join("\n")) + 1));
+  return [`${fence}${info}`, ...lines, fence];
+}
+function mdLink(label, url) {
+  const target = String(url).replace(
+    /[\s()<>|\\"'`\p{Cc}]/gu,
+    (c) => encodeURIComponent(c) === c ? `%${hex(c, 2).toUpperCase()}` : encodeURIComponent(c)
+  );
+  return `[${mdText(label)}](${target})`;
+}
+
+// soak/bisect/bisect.ts
+import { spawn as spawn6 } from "node:child_process";
+import { mkdir as mkdir5, readdir as readdir5, writeFile as writeFile10 } from "node:fs/promises";
+import { join as join22, resolve as resolve9 } from "node:path";
 
 // soak/cli-options.ts
 import { parseArgs } from "node:util";
@@ -31279,15 +31420,15 @@ async function git(cwd, ...args) {
 }
 
 // soak/bisect/plan.ts
-import { appendFile, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join7 } from "node:path";
-var writePlan = (p) => writeFile3(join7(p.out, "plan.json"), `${JSON.stringify(p, null, 2)}
+import { appendFile, readFile as readFile3, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join8 } from "node:path";
+var writePlan = (p) => writeFile4(join8(p.out, "plan.json"), `${JSON.stringify(p, null, 2)}
 `);
 var readPlan = async (file) => JSON.parse(await readFile3(file, "utf8"));
-var appendStep = (out, s) => appendFile(join7(out, "steps.jsonl"), `${JSON.stringify(s)}
+var appendStep = (out, s) => appendFile(join8(out, "steps.jsonl"), `${JSON.stringify(s)}
 `);
 async function readSteps(out) {
-  const text2 = await readFile3(join7(out, "steps.jsonl"), "utf8").catch(() => "");
+  const text2 = await readFile3(join8(out, "steps.jsonl"), "utf8").catch(() => "");
   return text2.split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
@@ -31298,7 +31439,7 @@ import { join as join20 } from "node:path";
 import { resolve as resolve8 } from "node:path";
 
 // soak/context.ts
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // soak/findings.ts
 var Findings = class {
@@ -31407,7 +31548,7 @@ var VERSION = package_default.version;
 
 // soak/report/timeline.ts
 import { createReadStream, createWriteStream as createWriteStream2 } from "node:fs";
-import { writeFile as writeFile4 } from "node:fs/promises";
+import { writeFile as writeFile5 } from "node:fs/promises";
 import { createInterface } from "node:readline";
 
 // soak/thinned.ts
@@ -31457,7 +31598,7 @@ var Timeline = class {
   /** Flushes the file (an empty one when the soak never reached the load). */
   async close() {
     const stream = this.stream;
-    if (!stream) return writeFile4(this.path, "");
+    if (!stream) return writeFile5(this.path, "");
     await new Promise((resolve15, reject) => {
       stream.once("error", reject);
       stream.end(resolve15);
@@ -31715,7 +31856,7 @@ var SoakContext = class {
     this.out = out;
     this.findings = new Findings(hooks.log);
     this.stats = new StatsWatcher(o);
-    this.timeline = new Timeline(join8(out, "timeline.jsonl"));
+    this.timeline = new Timeline(join9(out, "timeline.jsonl"));
     this.report = {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: "unikernel-soak", version: VERSION },
@@ -31762,10 +31903,10 @@ var SoakContext = class {
 };
 
 // soak/out-dir.ts
-import { constants as constants3 } from "node:fs";
-import { access as access4, lstat, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rm as rm3, stat, writeFile as writeFile5 } from "node:fs/promises";
+import { constants as constants4 } from "node:fs";
+import { access as access5, lstat, mkdir as mkdir3, readdir as readdir3, readFile as readFile4, rm as rm4, stat, writeFile as writeFile6 } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname as dirname7, join as join9, relative as relative4, resolve as resolve6 } from "node:path";
+import { dirname as dirname7, join as join10, relative as relative4, resolve as resolve6 } from "node:path";
 var MARKER = ".unikernel-soak-report";
 var LOCK = ".unikernel-soak-lock";
 var REPORT_FILES = [
@@ -31805,7 +31946,7 @@ async function claimFolder(out, files) {
   else if (!st.isDirectory()) throw new UsageError(`--out ${out}: exists and is not a folder; choose another path`);
   const previous = await previousReport(dir, out);
   const claim = await lock(dir, out);
-  for (const e of previous) await rm3(join9(dir, e), { force: true, recursive: true });
+  for (const e of previous) await rm4(join10(dir, e), { force: true, recursive: true });
   await writeMarker(dir, files);
   return claim;
 }
@@ -31825,13 +31966,13 @@ async function previousReport(dir, out) {
   return entries.filter((e) => e !== MARKER && e !== REPRO_DIR);
 }
 async function lock(dir, out) {
-  const path = join9(dir, LOCK);
+  const path = join10(dir, LOCK);
   const mine = `${JSON.stringify({ pid: process.pid, host: hostname() })}
 `;
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeFile5(path, mine, { flag: "wx" });
-      return { release: () => rm3(path, { force: true }) };
+      await writeFile6(path, mine, { flag: "wx" });
+      return { release: () => rm4(path, { force: true }) };
     } catch (err) {
       if (err.code !== "EEXIST" || attempt > 0)
         throw new UsageError(`--out ${out}: cannot take the folder (${err.message})`);
@@ -31841,7 +31982,7 @@ async function lock(dir, out) {
       throw new UsageError(
         `--out ${out}: another soak (pid ${holder.pid} on ${holder.host}) is writing its report there; wait for it to end or choose another folder (if no such soak runs, delete ${path})`
       );
-    await rm3(path, { force: true });
+    await rm4(path, { force: true });
   }
 }
 function parseHolder(text2) {
@@ -31869,7 +32010,7 @@ async function makeFolder(dir, out) {
   }
   const parent = await stat(at2);
   if (!parent.isDirectory()) throw new UsageError(`--out ${out}: ${at2} is not a folder`);
-  await access4(at2, constants3.W_OK).catch(() => {
+  await access5(at2, constants4.W_OK).catch(() => {
     throw new UsageError(`--out ${out}: cannot write in ${at2} (permission denied)`);
   });
   for (const d of missing) {
@@ -31880,14 +32021,14 @@ async function makeFolder(dir, out) {
 }
 async function writeMarker(dir, files) {
   const marker = { tool: "unikernel-soak", files };
-  await writeFile5(join9(dir, MARKER), `${JSON.stringify(marker)}
+  await writeFile6(join10(dir, MARKER), `${JSON.stringify(marker)}
 `).catch((err) => {
     throw new UsageError(`--out ${dir}: cannot write there (${err.code ?? err.message})`);
   });
 }
 async function readMarker(dir) {
   try {
-    const m = JSON.parse(await readFile4(join9(dir, MARKER), "utf8"));
+    const m = JSON.parse(await readFile4(join10(dir, MARKER), "utf8"));
     return m.tool === "unikernel-soak" && Array.isArray(m.files) ? m : void 0;
   } catch {
     return void 0;
@@ -31900,9 +32041,9 @@ var exists = (p) => lstat(p).then(
 var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u2026" : "");
 
 // soak/vm/guest.ts
-import { mkdtemp as mkdtemp4, readFile as readFile5, rm as rm5 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join12 } from "node:path";
+import { mkdtemp as mkdtemp5, readFile as readFile5, rm as rm6 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join13 } from "node:path";
 
 // soak/watch/http-probe.ts
 import { Agent, request } from "node:http";
@@ -31966,25 +32107,25 @@ async function freeLoopbackPorts(count) {
 import { spawn as spawn3 } from "node:child_process";
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { rmSync as rmSync2 } from "node:fs";
-import { mkdtemp as mkdtemp3, rm as rm4 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join11 } from "node:path";
+import { mkdtemp as mkdtemp4, rm as rm5 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join12 } from "node:path";
 
 // soak/child-script.ts
 import { createRequire as createRequire4 } from "node:module";
-import { dirname as dirname8, join as join10 } from "node:path";
+import { dirname as dirname8, join as join11 } from "node:path";
 import { fileURLToPath as fileURLToPath4, pathToFileURL } from "node:url";
 function childScript(source, name) {
   const here = fileURLToPath4(import.meta.url);
-  if (!here.endsWith(".ts")) return [process.execPath, join10(dirname8(here), `${name}.js`)];
+  if (!here.endsWith(".ts")) return [process.execPath, join11(dirname8(here), `${name}.js`)];
   const tsx = createRequire4(here).resolve("tsx");
-  return [process.execPath, "--import", pathToFileURL(tsx).href, join10(dirname8(here), `${source}.ts`)];
+  return [process.execPath, "--import", pathToFileURL(tsx).href, join11(dirname8(here), `${source}.ts`)];
 }
 
 // soak/vm/privilege.ts
 import { execFile as execFile3 } from "node:child_process";
-import { constants as constants4 } from "node:fs";
-import { access as access5 } from "node:fs/promises";
+import { constants as constants5 } from "node:fs";
+import { access as access6 } from "node:fs/promises";
 import { promisify as promisify3 } from "node:util";
 var run3 = promisify3(execFile3);
 var IPC_ENV = "NODE_CHANNEL_FD,NODE_CHANNEL_SERIALIZATION_MODE";
@@ -32001,7 +32142,7 @@ function sameUser() {
 }
 async function tapPrivilege() {
   try {
-    await access5("/dev/net/tun", constants4.R_OK | constants4.W_OK);
+    await access6("/dev/net/tun", constants5.R_OK | constants5.W_OK);
   } catch (err) {
     const code = err.code;
     return `/dev/net/tun is not usable by this user (${code}): ${code === "ENOENT" ? "in a container, pass the device through (--device /dev/net/tun) and allow NET_ADMIN" : "QEMU opens it as this user; udev makes it mode 0666 on most machines"}, or pass --network user`;
@@ -32065,7 +32206,7 @@ var TapNetwork = class _TapNetwork {
   nsPid = 0;
   /** The namespace, its gateway relaying a unix socket to each of `ports` on the guest, and the tap, addressed and up. */
   static async open(ports, privilege) {
-    const dir = await mkdtemp3(join11(tmpdir2(), "uks-net-"));
+    const dir = await mkdtemp4(join12(tmpdir3(), "uks-net-"));
     const argv = [
       ...privilege.root,
       "unshare",
@@ -32113,7 +32254,7 @@ var TapNetwork = class _TapNetwork {
     return [...this.privilege.root, "nsenter", `--net=${ns}/net`, `--pid=${ns}/pid`, "--", ...this.privilege.user];
   }
   socketPath(port) {
-    return join11(this.dir, `${port}.sock`);
+    return join12(this.dir, `${port}.sock`);
   }
   /** The tap, made inside the namespace for the engine's user to open (QEMU), addressed and up. */
   async makeTap() {
@@ -32148,7 +32289,7 @@ var TapNetwork = class _TapNetwork {
     const killed = setTimeout(() => this.gateway.kill("SIGTERM"), 5e3);
     await this.exited;
     clearTimeout(killed);
-    await rm4(this.dir, { recursive: true, force: true });
+    await rm5(this.dir, { recursive: true, force: true });
     live2.delete(this);
   }
 };
@@ -32186,7 +32327,7 @@ var Guest = class _Guest {
   /** Starts QEMU on `c.kernel`; a failure to start leaves nothing behind. */
   static async boot(c) {
     const bootStart = performance.now();
-    const madeDir = c.dir ? void 0 : await mkdtemp4(join12(tmpdir3(), "unikernel-soak-guest-"));
+    const madeDir = c.dir ? void 0 : await mkdtemp5(join13(tmpdir4(), "unikernel-soak-guest-"));
     const { network, privilege, guestPorts, loadPorts, churnPorts, dir: _, ...rest } = c;
     const base = { ...rest, dir: c.dir ?? madeDir };
     const count = PROBES + loadPorts + churnPorts;
@@ -32196,7 +32337,7 @@ var Guest = class _Guest {
       const net = network === "tap" ? await startOnTap({ ...base, gdbPort }, ports, count, privilege) : await startOnUser({ ...base, gdbPort }, ports, count);
       return new _Guest(net, gdbPort, bootStart, madeDir, loadPorts);
     } catch (err) {
-      if (madeDir) await rm5(madeDir, { recursive: true, force: true });
+      if (madeDir) await rm6(madeDir, { recursive: true, force: true });
       throw err;
     }
   }
@@ -32230,7 +32371,7 @@ var Guest = class _Guest {
       try {
         await this.net.stop();
       } finally {
-        if (this.madeDir) await rm5(this.madeDir, { recursive: true, force: true });
+        if (this.madeDir) await rm6(this.madeDir, { recursive: true, force: true });
       }
     })();
     return this.stopping;
@@ -32241,7 +32382,7 @@ async function startOnUser(base, guestPorts, count) {
     const ports = await freeLoopbackPorts(count);
     const vm = await Vm.start({ ...base, hostPorts: ports, guestPorts });
     const early = await Promise.race([vm.exited, sleep2(300).then(() => void 0)]);
-    const log = early ? await readFile5(join12(base.dir, "qemu.log"), "utf8").catch(() => "") : "";
+    const log = early ? await readFile5(join13(base.dir, "qemu.log"), "utf8").catch(() => "") : "";
     const raced = /Could not set up host forwarding rule|Address already in use/.test(log);
     if (!early || !raced || attempt === PORT_RACE_RETRIES)
       return {
@@ -32536,7 +32677,7 @@ var CrashMonitor = class {
 
 // soak/watch/exit-monitor.ts
 import { readFile as readFile7 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 var ExitMonitor = class {
   constructor(vm, sink, guestUp) {
     this.vm = vm;
@@ -32550,7 +32691,7 @@ var ExitMonitor = class {
   start() {
     void this.vm.exited.then(async (e) => {
       if (this.stopped || this.vm.stopping) return;
-      const log = await readFile7(join13(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
+      const log = await readFile7(join14(this.vm.config.dir, "qemu.log"), "utf8").catch(() => "");
       if (this.stopped || this.vm.stopping) return;
       this.sink(classifyExit(e, log, this.guestUp()));
     });
@@ -33568,147 +33709,6 @@ async function inFlightNow(ctx, run8) {
       ageMs: now - sentAt
     }))
   };
-}
-
-// soak/accel.ts
-import { constants as constants5 } from "node:fs";
-import { access as access6 } from "node:fs/promises";
-
-// soak/accel-probe.ts
-import { mkdtemp as mkdtemp5, rm as rm6, writeFile as writeFile6 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { join as join14 } from "node:path";
-var PROBE_EXIT_CODE = 42 << 1 | 1;
-var PROBE_DEADLINE_MS = 5e3;
-var LOAD_ADDRESS = 1048576;
-var LOOP_PASSES = 2e7;
-function probeCode() {
-  const passes = Buffer.alloc(4);
-  passes.writeUInt32LE(LOOP_PASSES);
-  return Buffer.concat([
-    Buffer.from([15, 32, 192]),
-    // mov eax, cr0
-    Buffer.from([131, 224, 251]),
-    // and eax, ~CR0.EM
-    Buffer.from([131, 200, 2]),
-    // or eax, CR0.MP
-    Buffer.from([15, 34, 192]),
-    // mov cr0, eax
-    Buffer.from([15, 32, 224]),
-    // mov eax, cr4
-    Buffer.from([13, 0, 6, 0, 0]),
-    // or eax, CR4.OSFXSR | CR4.OSXMMEXCPT
-    Buffer.from([15, 34, 224]),
-    // mov cr4, eax
-    Buffer.from([15, 87, 192]),
-    // xorps xmm0, xmm0
-    Buffer.from([185]),
-    // mov ecx, LOOP_PASSES
-    passes,
-    Buffer.from([15, 88, 192]),
-    // 1: addps xmm0, xmm0
-    Buffer.from([73]),
-    // dec ecx
-    Buffer.from([117, 250]),
-    // jnz 1b
-    Buffer.from([176, 42]),
-    // mov al, 0x2a
-    Buffer.from([230, 244]),
-    // out 0xf4, al (isa-debug-exit)
-    Buffer.from([244, 235, 253])
-    // 2: hlt; jmp 2b
-  ]);
-}
-function probeElf() {
-  const EHDR = 64;
-  const PHDR = 56;
-  const note = Buffer.alloc(24);
-  note.writeUInt32LE(4, 0);
-  note.writeUInt32LE(4, 4);
-  note.writeUInt32LE(18, 8);
-  note.write("Xen\0", 12, "latin1");
-  const noteAt = EHDR + 2 * PHDR;
-  const codeAt = noteAt + note.length;
-  note.writeUInt32LE(LOAD_ADDRESS + codeAt, 16);
-  const code = probeCode();
-  const size = codeAt + code.length;
-  const h = Buffer.alloc(EHDR + 2 * PHDR);
-  h.writeUInt32BE(2135247942, 0);
-  h.set([2, 1, 1], 4);
-  h.writeUInt16LE(2, 16);
-  h.writeUInt16LE(62, 18);
-  h.writeUInt32LE(1, 20);
-  h.writeBigUInt64LE(BigInt(LOAD_ADDRESS + codeAt), 24);
-  h.writeBigUInt64LE(BigInt(EHDR), 32);
-  h.writeUInt16LE(EHDR, 52);
-  h.writeUInt16LE(PHDR, 54);
-  h.writeUInt16LE(2, 56);
-  const phdr = (at2, type, flags, offset, addr, len, align) => {
-    h.writeUInt32LE(type, at2);
-    h.writeUInt32LE(flags, at2 + 4);
-    h.writeBigUInt64LE(BigInt(offset), at2 + 8);
-    h.writeBigUInt64LE(BigInt(addr), at2 + 16);
-    h.writeBigUInt64LE(BigInt(addr), at2 + 24);
-    h.writeBigUInt64LE(BigInt(len), at2 + 32);
-    h.writeBigUInt64LE(BigInt(len), at2 + 40);
-    h.writeBigUInt64LE(BigInt(align), at2 + 48);
-  };
-  phdr(EHDR, 1, 5, 0, LOAD_ADDRESS, size, 4096);
-  phdr(EHDR + PHDR, 4, 4, noteAt, LOAD_ADDRESS + noteAt, note.length, 4);
-  return Buffer.concat([h, note, code]);
-}
-async function probeRefusal(accel, qemu) {
-  const dir = await mkdtemp5(join14(tmpdir4(), "unikernel-soak-probe-"));
-  let vm;
-  try {
-    const kernel = join14(dir, "probe.elf");
-    await writeFile6(kernel, probeElf());
-    const started = performance.now();
-    vm = await Vm.start({
-      kernel,
-      accel,
-      dir,
-      qemu,
-      memoryMiB: 64,
-      extraArgs: ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    });
-    let timer;
-    const timeout = new Promise((r) => {
-      timer = setTimeout(() => r(void 0), PROBE_DEADLINE_MS);
-    });
-    const exit = await Promise.race([vm.exited, timeout]);
-    clearTimeout(timer);
-    const ms = Math.round(performance.now() - started);
-    if (!exit) return `a probe guest did not finish within ${PROBE_DEADLINE_MS} ms under ${accel}`;
-    if (exit.code !== PROBE_EXIT_CODE)
-      return `a probe guest under ${accel} ended QEMU with ${exit.signal ?? `exit code ${exit.code}`} after ${ms} ms, not ${PROBE_EXIT_CODE}`;
-    return void 0;
-  } finally {
-    await vm?.stop();
-    await rm6(dir, { recursive: true, force: true });
-  }
-}
-
-// soak/accel.ts
-async function kvmRefusal(qemu) {
-  try {
-    await access6("/dev/kvm", constants5.R_OK | constants5.W_OK);
-  } catch (err) {
-    return `/dev/kvm is not usable (${err.code})`;
-  }
-  try {
-    await access6("/sys/module/kvm_pvm");
-    return "/dev/kvm belongs to kvm-pvm (a software KVM for nested clouds) which cannot run an ordinary kernel";
-  } catch {
-  }
-  return probeRefusal("kvm", qemu);
-}
-async function chooseAccel(mode, qemu) {
-  if (mode === "tcg") return { accel: "tcg" };
-  const refused = await kvmRefusal(qemu);
-  if (!refused) return { accel: "kvm" };
-  if (mode === "kvm") throw new Error(`--accel kvm: KVM cannot be used: ${refused}`);
-  return { accel: "tcg", refused };
 }
 
 // soak/elf.ts

@@ -3,9 +3,7 @@
 // engine's default request mix: "a default soak passes on the same kernel".
 
 import { expect } from "vitest";
-import type { MixedResult } from "../soak/load/mixed.ts";
-import { LoadPool } from "../soak/load/pool.ts";
-import { DEFAULTS, type PathWeight } from "../soak/options.ts";
+import { DEFAULTS, LoadPool, type MixedResult, type PathWeight } from "../soak/index.ts";
 import { crashLines, getStats, type HttpGuest, httpGet, pollUntil } from "./http-guest.ts";
 
 export interface TestLoad {

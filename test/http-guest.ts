@@ -4,11 +4,7 @@ import { readFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { readElfInfo } from "../soak/elf.ts";
-import { Guest } from "../soak/vm/guest.ts";
-import { tapPrivilege } from "../soak/vm/privilege.ts";
-import type { Vm } from "../soak/vm/qemu.ts";
-import { SIGNATURES } from "../soak/watch/signatures.ts";
+import { Guest, readElfInfo, SIGNATURES, tapPrivilege, type Vm } from "../soak/index.ts";
 
 /** The engine's Guest (soak/vm/guest.ts) on QEMU user networking, with the raw ports the tests connect to. */
 export interface HttpGuest {

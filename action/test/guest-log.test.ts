@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { renderSummary } from "../../soak/report/summary.ts";
+import { renderSummary } from "../../soak/index.ts";
 import { COUNTER, hostileReport, PAYLOADS } from "../../soak/test/hostile.ts";
 import { brokenTables } from "../../soak/test/markdown-shape.ts";
 import { guestLogGroup } from "../guest-log.ts";

@@ -6,7 +6,7 @@ import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { linuxGuestImage } from "../../bench/linux.ts";
-import { readReportFile } from "../../soak/report/report-file.ts";
+import { readReportFile } from "../../soak/index.ts";
 import { Habitat } from "./habitat.ts";
 
 let habitat: Habitat | undefined;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { qemuPidsFor } from "../../soak/vm/qemu.ts";
+import { qemuPidsFor } from "../../soak/index.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);

@@ -8,8 +8,7 @@ import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser"
 import { parseAction } from "@actions/workflow-parser/actions/action-parser";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { flagsOf, inputDefault } from "../../soak/flags/flag.ts";
-import { FLAGS } from "../../soak/flags/table.ts";
+import { FLAGS, flagsOf, inputDefault } from "../../soak/index.ts";
 import { engineInputs } from "../inputs.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -7,8 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readReportFile } from "../../soak/report/report-file.ts";
-import { VERSION } from "../../soak/run.ts";
+import { readReportFile, VERSION } from "../../soak/index.ts";
 import { REPO } from "./habitat.ts";
 
 const pkg = JSON.parse(await readFile(join(REPO, "package.json"), "utf8"));

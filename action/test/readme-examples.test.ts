@@ -13,7 +13,7 @@ import { cp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { kvmRefusal } from "../../soak/accel.ts";
+import { kvmRefusal } from "../../soak/index.ts";
 import { type ArtifactService, startArtifactService } from "./artifact-service.ts";
 import { Habitat, REPO } from "./habitat.ts";
 

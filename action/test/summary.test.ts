@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderSummary, xLabels } from "../../soak/report/summary.ts";
-import type { Report } from "../../soak/report/types.ts";
-import { decide } from "../../soak/verdict.ts";
+import { decide, type Report, renderSummary, xLabels } from "../../soak/index.ts";
 import { jobSummary, SUMMARY_LIMIT, stoppedSummary } from "../summary.ts";
 
 function report(over: Partial<Report> = {}): Report {

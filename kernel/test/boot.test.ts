@@ -4,10 +4,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { readElfInfo } from "../../soak/elf.ts";
-import { symbolize } from "../../soak/triage/symbolize.ts";
-import type { Guest } from "../../soak/vm/guest.ts";
-import type { Vm } from "../../soak/vm/qemu.ts";
+import { type Guest, readElfInfo, symbolize, type Vm } from "../../soak/index.ts";
 import { bootTestGuest } from "../../test/http-guest.ts";
 
 const run = promisify(execFile);

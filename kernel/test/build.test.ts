@@ -4,7 +4,7 @@ import { appendFile, cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { readElfInfo } from "../../soak/elf.ts";
+import { readElfInfo } from "../../soak/index.ts";
 import { buildKernel } from "../build.ts";
 import { inputsDigest } from "../build-cache.ts";
 

@@ -5,7 +5,7 @@
 // the old one (which costs the client a reset and a SYN retried seconds later), and a
 // TIME_WAIT must hold no buffer pages: a burst of closes must not run the allocator dry.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freeLoopbackPorts } from "../../soak/vm/ports.ts";
+import { freeLoopbackPorts } from "../../soak/index.ts";
 import {
   crashLines,
   getStats,

@@ -7,8 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { readElfInfo } from "../../soak/elf.ts";
-import { freeLoopbackPorts } from "../../soak/vm/ports.ts";
+import { freeLoopbackPorts, readElfInfo } from "../../soak/index.ts";
 import { engineLoad } from "../../test/default-mix.ts";
 import {
   crashLines,

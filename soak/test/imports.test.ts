@@ -1,6 +1,7 @@
 // Data flows one way, kernel -> engine -> front doors (the CLI, the action, the bench): the
 // kernel's build and the engine import nothing of each other, the engine never imports a
-// front door, and no file imports itself round a circle (type-only imports included).
+// front door, the front doors reach the engine through its one door (soak/index.ts), and
+// no file imports itself round a circle (type-only imports included).
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -75,6 +76,17 @@ describe("the import graph", () => {
             !isTest(file) &&
             ["kernel", "cli", "action", "bench"].some((f) => inFolder(target, f)));
         if (crosses) wrong.push(`${file} -> ${target}`);
+      }
+    expect(wrong).toEqual([]);
+  });
+
+  it("the front doors and the tests outside the engine reach it through soak/index.ts alone", async () => {
+    const outside = ["cli", "action", "bench", "test", "kernel"];
+    const wrong: string[] = [];
+    for (const [file, targets] of await importGraph())
+      for (const target of targets) {
+        const deep = inFolder(target, "soak") && target !== "soak/index.ts" && !inFolder(target, "soak/test");
+        if (deep && outside.some((f) => inFolder(file, f))) wrong.push(`${file} -> ${target}`);
       }
     expect(wrong).toEqual([]);
   });

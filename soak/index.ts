@@ -1,0 +1,46 @@
+// The engine's one door: everything the front doors (cli/, action/, bench/) and the tests
+// outside soak/ use of it is exported here, and they import it from here only
+// (soak/test/imports.test.ts holds them to it).
+export { chooseAccel, kvmRefusal } from "./accel.ts";
+export { optionsToArgv, reproduceCommand } from "./argv.ts";
+export { bisectCommand, bisectStepCommand } from "./bisect/command.ts";
+export { parseCli, USAGE } from "./cli-options.ts";
+export { compareCommand, parseCompare } from "./compare/command.ts";
+export type { CompareResult } from "./compare/compare.ts";
+export { compare } from "./compare/compare.ts";
+export { changeText } from "./compare/judge.ts";
+export { readElfInfo } from "./elf.ts";
+export type { FlagTable } from "./flags/flag.ts";
+export { flagsOf, inputDefault } from "./flags/flag.ts";
+export { FLAGS } from "./flags/table.ts";
+export type { KernelUnderTest } from "./kernel-under-test.ts";
+export type { MixedResult } from "./load/mixed.ts";
+export { LoadPool } from "./load/pool.ts";
+export { mergeCommand, mergeFolders } from "./merge/command.ts";
+export type { PathWeight, SoakOptions } from "./options.ts";
+export { DEFAULTS, UsageError } from "./options.ts";
+export { PACKAGE_ROOT } from "./package-root.ts";
+export { progressDue, progressLine } from "./progress.ts";
+export { logLine, logLines, mdCode, mdFence, mdLink, mdText, printLine } from "./report/guest-text.ts";
+export { renderHtml } from "./report/html.ts";
+export { readReportFile } from "./report/report-file.ts";
+export { renderSummary, xLabels } from "./report/summary.ts";
+export { readTimelineEntries } from "./report/timeline.ts";
+export type { Report, TimelineEntry } from "./report/types.ts";
+export { reproCommand } from "./repro/command.ts";
+export { confirmationLine } from "./repro/confirm.ts";
+export type { ReproVerdict } from "./repro/repro.ts";
+export { repro } from "./repro/repro.ts";
+export type { Progress } from "./run.ts";
+export { runSoak, VERSION } from "./run.ts";
+export { symbolize } from "./triage/symbolize.ts";
+export { decide } from "./verdict.ts";
+export { Guest } from "./vm/guest.ts";
+export { hostTscKhz } from "./vm/linux-tsc.ts";
+export { freeLoopbackPort, freeLoopbackPorts } from "./vm/ports.ts";
+export { tapPrivilege } from "./vm/privilege.ts";
+export type { Accel } from "./vm/qemu.ts";
+export { qemuPidsFor, Vm } from "./vm/qemu.ts";
+export { GUEST_IP, TapNetwork } from "./vm/tap-network.ts";
+export { SIGNATURES } from "./watch/signatures.ts";
+export { threadCpu, vcpuSeconds } from "./watch/threads.ts";
