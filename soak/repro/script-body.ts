@@ -48,6 +48,12 @@ expand() {
 }
 
 probe() { curl -g -s -o /dev/null -m "$health_timeout_s" -f "$check$1"; }
+# a hang as the engine's health monitor judges it: health_failures failed probes in a row
+hung() {
+  local n
+  for ((n = 0; n < health_failures; n++)); do probe "$health_path" && return 1; done
+  return 0
+}
 # a counter of the stats JSON: digits only, whatever the guest answered
 counter() {
   local line
@@ -125,7 +131,7 @@ failed() {
   case $kind in
     crash) grep -qF -- "$crash_marker" "$work/serial.log" ;;
     reset) ! kill -0 "$qemu" 2>/dev/null ;;
-    hang) ! probe "$health_path" && ! probe "$health_path" ;;
+    hang) hung ;;
     tx-stall) v=$(counter "$counter_tx_stalls") && [ -n "$v" ] && ((v > \${stalls0:-0} + tx_stall_budget)) ;;
     leak) v=$(counter "$counter_pages_used") && [ "$settled" = 1 ] && [ -n "$v" ] && ((v > \${pages0:-0} + page_growth)) ;;
     *) [ "$curl_failed" = 1 ] ;;

@@ -98,6 +98,7 @@ export function reproScript(s: ScriptInput): string {
     scalar("boot_timeout_s", o.bootTimeoutS),
     scalar("health_timeout_s", Math.ceil(o.healthTimeoutMs / 1000)),
     scalar("request_timeout_s", o.requestTimeoutS),
+    scalar("health_failures", o.healthFailures),
     scalar("tx_stall_budget", o.txStallBudget),
     scalar("page_growth", o.pageGrowth),
   ];

@@ -4,7 +4,7 @@
 // has runs, and finds nothing): no file the payloads name appears. Ports are chosen when
 // the script runs: two at once both run, and ports in use are named (exit 2).
 import { execFile, spawn } from "node:child_process";
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -99,6 +99,20 @@ describe("repro.sh", () => {
     },
     150_000,
   );
+
+  it("judges by the engine's own thresholds: a change of a flag reaches the script's checks", async () => {
+    const dir = await tempDir("repro-script-");
+    const o = options("--health-failures", "5", "--tx-stall-budget", "7", "--page-growth", "99");
+    const script = await readFile(await writeScript(dir, o, "hang"), "utf8");
+    expect(script).toContain("health_failures='5'");
+    expect(script).toContain("tx_stall_budget='7'");
+    expect(script).toContain("page_growth='99'");
+    // the checks read those values, never numbers of their own
+    expect(script).toMatch(/for \(\(n = 0; n < health_failures; n\+\+\)\); do probe "\$health_path"/);
+    expect(script).toMatch(/hang\) hung ;;/);
+    expect(script).toMatch(/\+ tx_stall_budget\)\)/);
+    expect(script).toMatch(/\+ page_growth\)\)/);
+  });
 
   it("two at once: each finds loopback ports of its own", async () => {
     const dir = await tempDir("repro-script-");
