@@ -6,6 +6,7 @@ import { kernelUnderTest } from "../kernel/bundled.ts";
 import {
   bisectCommand,
   bisectStepCommand,
+  cancelOnSignals,
   compareCommand,
   logLine,
   logLines,
@@ -49,21 +50,13 @@ async function soakInTerminal(options: Exclude<ReturnType<typeof parseCli>, "hel
   const tty = process.stderr.isTTY;
   // the engine's lines carry guest text: logLine keeps its controls from the terminal
   const log = (line: string) => console.error(`${tty ? "\r\x1b[K" : ""}unikernel-soak: ${logLine(line)}`);
-  // The first signal ends the soak with a partial report; a second one stops at once
-  // (QEMU goes with the engine: see soak/vm/qemu.ts).
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) return controller.abort();
-    log(`${signal} while cancelling: stopping now, without a report`);
-    process.exit(2);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // the first signal ends the soak with a partial report
+  const signal = cancelOnSignals(log, "a report");
   let lastLine = 0;
   let progressShown = false;
   const code = await soak(options, {
     log,
-    signal: controller.signal,
+    signal,
     progress: (p) => {
       if (tty) {
         progressShown = true;

@@ -4,6 +4,7 @@
 export { chooseAccel, kvmRefusal } from "./accel.ts";
 export { optionsToArgv, reproduceCommand } from "./argv.ts";
 export { bisectCommand, bisectStepCommand } from "./bisect/command.ts";
+export { cancelOnSignals } from "./cancel.ts";
 export { parseCli, USAGE } from "./cli-options.ts";
 export { compareCommand, parseCompare } from "./compare/command.ts";
 export type { CompareResult } from "./compare/compare.ts";

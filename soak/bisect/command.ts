@@ -1,5 +1,7 @@
 // The `bisect` subcommand's command line, and `bisect-step`, the test `git bisect run`
 // starts at each commit (internal: it takes the plan bisect wrote).
+
+import { cancelOnSignals } from "../cancel.ts";
 import { UsageError } from "../options.ts";
 import { printLine } from "../report/guest-text.ts";
 import { bisect } from "./bisect.ts";
@@ -49,16 +51,9 @@ export async function bisectCommand(argv: string[], log: (line: string) => void)
   }
   for (const name of ["good", "bad", "build-command", "kernel"] as const)
     if (!own[name]) throw new UsageError(`bisect: --${name} is required (see bisect --help)`);
-  // The first signal ends the bisect with its summary; a second one stops at once (the
-  // scratch worktree and the step running in it go as the process exits: worktree.ts, bisect.ts).
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) return controller.abort();
-    log(`${signal} while cancelling: stopping now, without a summary`);
-    process.exit(2);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // the first signal ends the bisect with its summary (the scratch worktree and the step
+  // running in it go as the process exits: worktree.ts, bisect.ts)
+  const signal = cancelOnSignals(log, "a summary");
   const { code, result } = await bisect({
     repo: own.repo ?? ".",
     good: own.good as string,
@@ -69,7 +64,7 @@ export async function bisectCommand(argv: string[], log: (line: string) => void)
     soakArgv,
     out: own.out ?? "bisect-report",
     log,
-    signal: controller.signal,
+    signal,
   });
   const c = result.culprit;
   printLine(c ? `first bad commit: ${c.commit} ${c.subject}` : `no first bad commit: ${result.problem}`);

@@ -1,5 +1,7 @@
 // The `compare` subcommand's command line: its own flags first (parsed here), then any
 // soak flags, which every round runs with.
+
+import { cancelOnSignals } from "../cancel.ts";
 import { parseCli } from "../cli-options.ts";
 import type { KernelUnderTest } from "../kernel-under-test.ts";
 import { UsageError } from "../options.ts";
@@ -143,16 +145,8 @@ export async function compareCommand(
     console.log(COMPARE_USAGE);
     return 0;
   }
-  // The first signal ends the compare after the round running (its report written); a second stops at once.
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) return controller.abort();
-    log(`${signal} while cancelling: stopping now, without a report`);
-    process.exit(2);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  const input = parseCompare(argv, log, controller.signal);
+  // the first signal ends the compare after the round running (its report written)
+  const input = parseCompare(argv, log, cancelOnSignals(log, "a report"));
   const r = await compare({ ...input, bundled });
   printLine(`verdict: ${r.verdict.kind}`);
   for (const reason of r.verdict.reasons) printLine(`  ${reason}`);

@@ -1,5 +1,6 @@
 // The `repro` subcommand's command line: unikernel-soak repro <report-dir> [options].
 import { parseArgs } from "node:util";
+import { cancelOnSignals } from "../cancel.ts";
 import { UsageError } from "../options.ts";
 import { printLine } from "../report/guest-text.ts";
 import { confirmationLine } from "./confirm.ts";
@@ -57,10 +58,8 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError("repro: expected one report folder (see repro --help)");
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // the first signal ends the repro with what it has (its summary and verdict.json)
+  const signal = cancelOnSignals(log, "a summary");
   const { code, dir, verdict } = await repro({
     reportDir: positionals[0],
     attempts: whole("attempts", values.attempts, 3, 1),
@@ -69,7 +68,7 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
     qemu: values.qemu,
     allowQemuArgs: values["allow-qemu-args"],
     log,
-    signal: controller.signal,
+    signal,
   });
   printLine(`failure: ${verdict.failure}`);
   printLine(`original: ${confirmationLine(verdict.original)}`);
