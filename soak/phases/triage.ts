@@ -19,14 +19,14 @@ export async function triage(ctx: SoakContext, guest: Guest): Promise<void> {
   let text: string | undefined;
   const crash = ctx.crash?.crash;
   if (crash) {
-    const gdbPort = vm.hasExited ? undefined : guest.gdbPort;
-    report.crash = await triageCrash(crash, symbols, gdbPort, kernel.sourceRoot);
+    const gdb = vm.hasExited ? undefined : vm.gdbSocket;
+    report.crash = await triageCrash(crash, symbols, gdb, kernel.sourceRoot);
     text = renderTriage(report.crash);
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);
     try {
       const dumpMiB = Math.min(ctx.o.hangDumpMiB, ctx.o.memoryMiB);
-      report.hang = await triageHang(qmp, symbols, guest.gdbPort, ctx.out, dumpMiB);
+      report.hang = await triageHang(qmp, symbols, vm.gdbSocket, ctx.out, dumpMiB);
     } finally {
       qmp.close();
     }

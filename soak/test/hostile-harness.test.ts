@@ -22,10 +22,10 @@ describe("the stand-in VMM", () => {
         dir: "/out,dir",
         hostPorts: [20001, 20002],
         guestPorts: [8000],
-        gdbPort: 20003,
         append: "a=1",
       },
       "/run/qmp.sock",
+      "/run/gdb.sock",
     );
     expect(parseQemuArgv(argv)).toEqual({
       serialPath: "/out,dir/serial.log",
@@ -34,7 +34,7 @@ describe("the stand-in VMM", () => {
         { hostPort: 20002, guestPort: 8000 },
       ],
       qmpPath: "/run/qmp.sock",
-      gdbPort: 20003,
+      gdbPath: "/run/gdb.sock",
       kernel: "/k.elf",
       append: "a=1",
     });

@@ -46,7 +46,7 @@ function blame(frames: Frame[]): Frame | undefined {
 export async function triageCrash(
   report: CrashReport,
   elf: string | undefined,
-  gdbPort?: number,
+  gdbSocket?: string,
   /** where the kernel's AssemblyScript sources are (for asSource) */
   sourceRoot = process.cwd(),
 ): Promise<CrashTriage> {
@@ -80,9 +80,9 @@ export async function triageCrash(
       await step(t, "disassemble", async () => {
         t.disassembly = await disassembleAround(elf, regs.rip);
       });
-      if (gdbPort !== undefined) {
+      if (gdbSocket !== undefined) {
         await step(t, "gdb backtrace", async () => {
-          t.backtrace = await gdbBacktrace(elf, gdbPort, { rip: regs.rip, rsp: regs.rsp });
+          t.backtrace = await gdbBacktrace(elf, gdbSocket, { rip: regs.rip, rsp: regs.rsp });
         });
       }
     }

@@ -57,7 +57,7 @@ export async function disassembleAround(elf: string, address: bigint, context = 
  */
 export async function gdbBacktrace(
   elf: string,
-  gdbPort: number,
+  gdbSocket: string,
   at?: { rip: bigint; rsp: bigint },
   timeoutMs = 15000,
 ): Promise<string> {
@@ -77,7 +77,7 @@ export async function gdbBacktrace(
     "-ex",
     "set confirm off",
     "-ex",
-    `target remote 127.0.0.1:${gdbPort}`,
+    `target remote ${gdbSocket}`,
     ...context,
     "-ex",
     "bt 32",

@@ -18,7 +18,7 @@ export interface HangTriage {
 export async function triageHang(
   qmp: Qmp,
   elf: string | undefined,
-  gdbPort: number | undefined,
+  gdbSocket: string | undefined,
   out: string,
   dumpMiB: number,
 ): Promise<HangTriage> {
@@ -53,10 +53,10 @@ export async function triageHang(
       t.notes.push(`memory dump: ${(err as Error).message}`);
     }
   }
-  if (elf && gdbPort !== undefined) {
+  if (elf && gdbSocket !== undefined) {
     // last: gdb's detach resumes the guest
     try {
-      t.backtrace = await gdbBacktrace(elf, gdbPort);
+      t.backtrace = await gdbBacktrace(elf, gdbSocket);
     } catch (err) {
       t.notes.push(`backtrace: ${(err as Error).message}`);
     }

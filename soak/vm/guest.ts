@@ -13,7 +13,7 @@ import type { Privilege } from "./privilege.ts";
 import { Vm, type VmConfig } from "./qemu.ts";
 import { GUEST_IP, TapNetwork } from "./tap-network.ts";
 
-export interface GuestConfig extends Omit<VmConfig, "dir" | "hostPorts" | "guestPorts" | "tap" | "gdbPort"> {
+export interface GuestConfig extends Omit<VmConfig, "dir" | "hostPorts" | "guestPorts" | "tap" | "gdb"> {
   /** where serial.log and qemu.log go; none: a temporary folder of the guest's own, removed at stop */
   dir?: string;
   /** "tap" needs root or password-less sudo: `privilege` (vm/privilege.ts tapPrivilege()) */
@@ -57,7 +57,6 @@ export class Guest {
 
   private constructor(
     private readonly net: Network,
-    readonly gdbPort: number,
     /** performance.now() before QEMU started */
     readonly bootStart: number,
     private readonly madeDir: string | undefined,
@@ -77,13 +76,12 @@ export class Guest {
     const base = { ...rest, dir: c.dir ?? (madeDir as string) };
     const count = PROBES + loadPorts + churnPorts;
     try {
-      const [gdbPort] = await freeLoopbackPorts(1);
       const ports = guestPorts.length ? guestPorts : [80];
       const net =
         network === "tap"
-          ? await startOnTap({ ...base, gdbPort }, ports, count, privilege)
-          : await startOnUser({ ...base, gdbPort }, ports, count);
-      return new Guest(net, gdbPort, bootStart, madeDir, loadPorts);
+          ? await startOnTap({ ...base, gdb: true }, ports, count, privilege)
+          : await startOnUser({ ...base, gdb: true }, ports, count);
+      return new Guest(net, bootStart, madeDir, loadPorts);
     } catch (err) {
       if (madeDir) await rm(madeDir, { recursive: true, force: true });
       throw err;

@@ -34,8 +34,9 @@ export interface VmConfig {
   tap?: string;
   /** argv prefix that runs QEMU where its tap is (TapNetwork.enter) */
   enter?: string[];
-  /** gdbstub on 127.0.0.1:gdbPort */
-  gdbPort?: number;
+  /** a gdbstub, on a unix socket in the VM's private folder (Vm.gdbSocket): gdb reaches it
+   * wherever QEMU runs, the tap path's network namespace included */
+  gdb?: boolean;
   extraArgs?: string[];
   qemu?: string;
 }
@@ -55,8 +56,9 @@ const SERIAL_CHARDEV = "file,id=serial0,path=";
 /** A value inside a QEMU option list: a comma there would start another sub-option. */
 const optionValue = (v: string) => v.replace(/,/g, ",,");
 
-/** `qmpSocket`: where QEMU listens for QMP (kept short: unix socket paths are limited to 107 bytes). */
-export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
+/** `qmpSocket`, `gdbSocket`: where QEMU listens for QMP and gdb (kept short: unix socket paths
+ * are limited to 107 bytes). */
+export function qemuArgs(c: VmConfig, qmpSocket: string, gdbSocket?: string): string[] {
   const args = [
     // debug-threads: QEMU names its threads, so the guest's vCPU time is told from the rest (watch/threads.ts)
     "-name",
@@ -98,7 +100,8 @@ export function qemuArgs(c: VmConfig, qmpSocket: string): string[] {
     const fwd = c.hostPorts.map((p, i) => `hostfwd=tcp:127.0.0.1:${p}-:${guest[i % guest.length]}`).join(",");
     args.push("-netdev", `user,id=n0,restrict=on,${fwd}`, "-device", "virtio-net-device,netdev=n0");
   }
-  if (c.gdbPort !== undefined) args.push("-gdb", `tcp:127.0.0.1:${c.gdbPort}`);
+  if (gdbSocket)
+    args.push("-chardev", `socket,id=gdb0,path=${optionValue(gdbSocket)},server=on,wait=off`, "-gdb", "chardev:gdb0");
   return [...args, ...(c.extraArgs ?? [])];
 }
 
@@ -148,7 +151,7 @@ export class Vm {
   static async start(config: VmConfig): Promise<Vm> {
     const qemu = await executable(config.qemu ?? "qemu-system-x86_64");
     const runDir = await mkdtemp(join(tmpdir(), "uks-"));
-    const args = qemuArgs(config, join(runDir, "qmp.sock"));
+    const args = qemuArgs(config, join(runDir, "qmp.sock"), config.gdb ? join(runDir, "gdb.sock") : undefined);
     // setpriv (util-linux) execs QEMU with SIGKILL as its parent-death signal.
     const argv = [...(config.enter ?? []), "setpriv", "--pdeathsig", "KILL", "--", qemu, ...args];
     const child = spawn(argv[0], argv.slice(1), {
@@ -174,6 +177,11 @@ export class Vm {
   /** QEMU's QMP socket (exists while QEMU runs) */
   get qmpSocket(): string {
     return join(this.runDir, "qmp.sock");
+  }
+
+  /** gdb's `target remote` for this VM's gdbstub, when it has one */
+  get gdbSocket(): string | undefined {
+    return this.config.gdb ? join(this.runDir, "gdb.sock") : undefined;
   }
 
   /** QEMU's own PID (behind `enter`, not the process the engine started) */

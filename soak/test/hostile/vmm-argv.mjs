@@ -1,5 +1,5 @@
 // The part of QEMU's command line the stand-in needs, as soak/vm/qemu.ts builds it:
-// where serial goes, the loopback ports forwarded to the guest, and the QMP socket.
+// where serial goes, the loopback ports forwarded to the guest, the QMP and gdb sockets.
 
 /** Splits a QEMU option list ("file,id=x,path=a,,b") into its items; ",," is a literal comma. */
 export function optionList(value) {
@@ -18,21 +18,23 @@ export function optionList(value) {
   return items;
 }
 
-/** { serialPath, forwards: [{ hostPort, guestPort }], qmpPath, gdbPort, kernel, append } from QEMU's argv. */
+/** { serialPath, forwards: [{ hostPort, guestPort }], qmpPath, gdbPath, kernel, append } from QEMU's argv. */
 export function parseQemuArgv(argv) {
   const vm = {
     serialPath: undefined,
     forwards: [],
     qmpPath: undefined,
-    gdbPort: undefined,
+    gdbPath: undefined,
     kernel: undefined,
     append: "",
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ""];
     if (flag === "-chardev") {
-      const path = optionList(value).find((x) => x.startsWith("path="));
-      if (path) vm.serialPath = path.slice("path=".length);
+      const items = optionList(value);
+      const path = items.find((x) => x.startsWith("path="))?.slice("path=".length);
+      if (items.includes("id=serial0")) vm.serialPath = path;
+      if (items.includes("id=gdb0")) vm.gdbPath = path;
     } else if (flag === "-netdev") {
       for (const item of optionList(value)) {
         const m = /^hostfwd=tcp:127\.0\.0\.1:(\d+)-:(\d+)$/.exec(item);
@@ -41,9 +43,6 @@ export function parseQemuArgv(argv) {
     } else if (flag === "-qmp") {
       const [where] = optionList(value);
       if (where.startsWith("unix:")) vm.qmpPath = where.slice("unix:".length);
-    } else if (flag === "-gdb") {
-      const m = /^tcp:127\.0\.0\.1:(\d+)$/.exec(value);
-      if (m) vm.gdbPort = Number(m[1]);
     } else if (flag === "-kernel") vm.kernel = value;
     else if (flag === "-append") vm.append = value;
   }

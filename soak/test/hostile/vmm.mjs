@@ -17,9 +17,8 @@ const random = prng(script.seed ?? 1);
 writeSerial(vm.serialPath, script);
 await serveQmp(vm.qmpPath, script.qmp, () => process.exit(0));
 await serveHttp(vm.forwards, script, random);
-// the gdbstub's port is taken, as QEMU takes it, but hangs up on gdb: a stand-in has no CPU to
-// show (without a listener gdb would retry its connect for 15 s)
-if (vm.gdbPort) createServer((s) => s.destroy()).listen(vm.gdbPort, "127.0.0.1");
+// the gdbstub's socket is made, as QEMU makes it, but hangs up on gdb: a stand-in has no CPU to show
+if (vm.gdbPath) createServer((s) => s.destroy()).listen(vm.gdbPath);
 process.stderr.write(`hostile stand-in VMM: ${vm.forwards.length} forwarded ports, kernel ${vm.kernel}\n`);
 
 const exit = script.exit;
