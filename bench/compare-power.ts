@@ -29,7 +29,7 @@ async function compareOnce(elf: string, headAppend: string) {
   const args = ["--base", elf, "--head", elf, "--rounds", ROUNDS, "--accel", ACCEL, "--requests", REQUESTS];
   if (headAppend) args.push("--head-append", headAppend);
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "soak/cli.ts", "compare", ...args, "--out", out], {
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "compare", ...args, "--out", out], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
   });

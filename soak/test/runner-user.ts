@@ -88,7 +88,7 @@ export function cliAs(user: RunnerUser, elf: string, args: string[]) {
     process.execPath,
     "--import",
     TSX,
-    join(ROOT, "soak/cli.ts"),
+    join(ROOT, "cli/main.ts"),
     "--kernel",
     kernel,
     ...args,
