@@ -121,13 +121,17 @@ describe("the action in a runner's habitat", () => {
 
   it("repro-budget: after the crash, repro runs within the budget; the summary shows it and repro/ is in the report folder", async () => {
     const h = await open();
-    const r = await h.main({
-      fault: "pf-chunker",
-      append: "fault_after_requests=2000",
-      requests: 100_000,
-      "repro-budget": 300,
-      upload: "never",
-    });
+    // the build of the fault kernel, the soak and up to 300 s of repro: more than a step's default bound here
+    const r = await h.main(
+      {
+        fault: "pf-chunker",
+        append: "fault_after_requests=2000",
+        requests: 100_000,
+        "repro-budget": 300,
+        upload: "never",
+      },
+      { timeoutMs: 380_000 },
+    );
     expect(r.code, r.stdout).toBe(1);
     expect(r.outputs.verdict).toBe("crash");
     expect(r.summary).toMatch(/## Repro \(budget 300 s, [\d.]+ s used\)/);
