@@ -9,7 +9,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { chown, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { qemuPidsFor } from "../../soak/index.ts";
@@ -172,7 +172,11 @@ export class Habitat {
     }
     const node = [process.execPath, join(this.actionDir, "dist", script)];
     const u = this.user;
-    if (u) env.HOME = u.home;
+    if (u) {
+      env.HOME = u.home;
+      // a runner user's PATH: the system's and node's, not this root shell's (its folders are closed to the user)
+      env.PATH = [dirname(process.execPath), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"].join(":");
+    }
     const argv = u ? ["setpriv", `--reuid=${u.uid}`, `--regid=${u.gid}`, "--init-groups", "--", ...node] : node;
     const child: ChildProcess = spawn(argv[0], argv.slice(1), {
       cwd: this.workspace,
