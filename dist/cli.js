@@ -30323,7 +30323,7 @@ var DEFAULT_MEMORY_MIB = 256;
 var BZIMAGE_MACHINE = "acpi=on,x-option-roms=on";
 var SERIAL_CHARDEV = "file,id=serial0,path=";
 var optionValue = (v) => v.replace(/,/g, ",,");
-function qemuArgs(c, qmpSocket) {
+function qemuArgs(c, qmpSocket, gdbSocket) {
   const args = [
     // debug-threads: QEMU names its threads, so the guest's vCPU time is told from the rest (watch/threads.ts)
     "-name",
@@ -30365,7 +30365,8 @@ function qemuArgs(c, qmpSocket) {
     const fwd = c.hostPorts.map((p, i) => `hostfwd=tcp:127.0.0.1:${p}-:${guest[i % guest.length]}`).join(",");
     args.push("-netdev", `user,id=n0,restrict=on,${fwd}`, "-device", "virtio-net-device,netdev=n0");
   }
-  if (c.gdbPort !== void 0) args.push("-gdb", `tcp:127.0.0.1:${c.gdbPort}`);
+  if (gdbSocket)
+    args.push("-chardev", `socket,id=gdb0,path=${optionValue(gdbSocket)},server=on,wait=off`, "-gdb", "chardev:gdb0");
   return [...args, ...c.extraArgs ?? []];
 }
 var live = /* @__PURE__ */ new Map();
@@ -30404,7 +30405,7 @@ var Vm = class _Vm {
   static async start(config) {
     const qemu = await executable(config.qemu ?? "qemu-system-x86_64");
     const runDir = await mkdtemp2(join5(tmpdir(), "uks-"));
-    const args = qemuArgs(config, join5(runDir, "qmp.sock"));
+    const args = qemuArgs(config, join5(runDir, "qmp.sock"), config.gdb ? join5(runDir, "gdb.sock") : void 0);
     const argv = [...config.enter ?? [], "setpriv", "--pdeathsig", "KILL", "--", qemu, ...args];
     const child = spawn2(argv[0], argv.slice(1), {
       stdio: ["ignore", "ignore", "pipe"],
@@ -30428,6 +30429,10 @@ var Vm = class _Vm {
   /** QEMU's QMP socket (exists while QEMU runs) */
   get qmpSocket() {
     return join5(this.runDir, "qmp.sock");
+  }
+  /** gdb's `target remote` for this VM's gdbstub, when it has one */
+  get gdbSocket() {
+    return this.config.gdb ? join5(this.runDir, "gdb.sock") : void 0;
   }
   /** QEMU's own PID (behind `enter`, not the process the engine started) */
   get pid() {
@@ -31250,6 +31255,19 @@ function reproduceCommand(o, kernelElf, version2) {
   const inputs = { kernel: kept.kernel, initrd: kept.initrd, symbols: kept.symbols };
   const argv = optionsToArgv({ ...o, ...inputs, fault: void 0, out: DEFAULTS.out });
   return [`npx`, `unikernel-soak@${version2}`, ...argv].map(shellQuote).join(" ");
+}
+
+// soak/cancel.ts
+function cancelOnSignals(log, lost) {
+  const controller = new AbortController();
+  const stop = (signal2) => {
+    if (!controller.signal.aborted) return controller.abort();
+    log(`${signal2} while cancelling: stopping now, without ${lost}`);
+    process.exit(2);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return controller.signal;
 }
 
 // soak/report/guest-text.ts
@@ -32299,9 +32317,8 @@ var PROBES = 2;
 var PORT_RACE_RETRIES = 3;
 var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
 var Guest = class _Guest {
-  constructor(net, gdbPort, bootStart, madeDir, loadPorts) {
+  constructor(net, bootStart, madeDir, loadPorts) {
     this.net = net;
-    this.gdbPort = gdbPort;
     this.bootStart = bootStart;
     this.madeDir = madeDir;
     this.health = new HttpProbe(net.probeTo(0));
@@ -32310,7 +32327,6 @@ var Guest = class _Guest {
     this.churnUrls = net.urls.slice(PROBES + loadPorts);
   }
   net;
-  gdbPort;
   bootStart;
   madeDir;
   /** /health and the counters each on a connection of their own, so the load never delays them */
@@ -32332,10 +32348,9 @@ var Guest = class _Guest {
     const base = { ...rest, dir: c.dir ?? madeDir };
     const count = PROBES + loadPorts + churnPorts;
     try {
-      const [gdbPort] = await freeLoopbackPorts(1);
       const ports = guestPorts.length ? guestPorts : [80];
-      const net = network === "tap" ? await startOnTap({ ...base, gdbPort }, ports, count, privilege) : await startOnUser({ ...base, gdbPort }, ports, count);
-      return new _Guest(net, gdbPort, bootStart, madeDir, loadPorts);
+      const net = network === "tap" ? await startOnTap({ ...base, gdb: true }, ports, count, privilege) : await startOnUser({ ...base, gdb: true }, ports, count);
+      return new _Guest(net, bootStart, madeDir, loadPorts);
     } catch (err) {
       if (madeDir) await rm6(madeDir, { recursive: true, force: true });
       throw err;
@@ -34778,7 +34793,7 @@ async function disassembleAround(elf, address, context = 12) {
   if (at2 < 0) return insns.slice(0, 2 * context).join("\n");
   return insns.slice(Math.max(0, at2 - context), at2 + context + 1).map((l, i, all) => all[i] === insns[at2] ? `=> ${l.trimStart()}` : `   ${l.trimStart()}`).join("\n");
 }
-async function gdbBacktrace(elf, gdbPort, at2, timeoutMs = 15e3) {
+async function gdbBacktrace(elf, gdbSocket, at2, timeoutMs = 15e3) {
   const { stdout: syms } = await run6("nm", [elf], { maxBuffer: 64 << 20 });
   const hasFaultFrame = /\sfault_frame$/m.test(syms);
   const context = at2 ? [
@@ -34793,7 +34808,7 @@ async function gdbBacktrace(elf, gdbPort, at2, timeoutMs = 15e3) {
     "-ex",
     "set confirm off",
     "-ex",
-    `target remote 127.0.0.1:${gdbPort}`,
+    `target remote ${gdbSocket}`,
     ...context,
     "-ex",
     "bt 32",
@@ -34919,7 +34934,7 @@ function cleanPath(where) {
 function blame(frames) {
   return frames.find((f) => isWasmFunction(f.symbol)) ?? frames[0];
 }
-async function triageCrash(report, elf, gdbPort, sourceRoot = process.cwd()) {
+async function triageCrash(report, elf, gdbSocket, sourceRoot = process.cwd()) {
   const t = { kind: report.kind, title: "", lines: report.lines, frames: [], notes: [] };
   if (report.corrupted) t.corrupted = report.corrupted;
   if (report.kind.startsWith("linux-")) return triageLinux(t, elf);
@@ -34950,9 +34965,9 @@ async function triageCrash(report, elf, gdbPort, sourceRoot = process.cwd()) {
       await step(t, "disassemble", async () => {
         t.disassembly = await disassembleAround(elf, regs.rip);
       });
-      if (gdbPort !== void 0) {
+      if (gdbSocket !== void 0) {
         await step(t, "gdb backtrace", async () => {
-          t.backtrace = await gdbBacktrace(elf, gdbPort, { rip: regs.rip, rsp: regs.rsp });
+          t.backtrace = await gdbBacktrace(elf, gdbSocket, { rip: regs.rip, rsp: regs.rsp });
         });
       }
     }
@@ -35005,7 +35020,7 @@ function titleOf2(report, t) {
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
 import { join as join17 } from "node:path";
-async function triageHang(qmp, elf, gdbPort, out, dumpMiB) {
+async function triageHang(qmp, elf, gdbSocket, out, dumpMiB) {
   const t = { notes: [] };
   try {
     await qmp.execute("stop");
@@ -35038,9 +35053,9 @@ RIP 0x${m[1]}: ${where}`;
       t.notes.push(`memory dump: ${err.message}`);
     }
   }
-  if (elf && gdbPort !== void 0) {
+  if (elf && gdbSocket !== void 0) {
     try {
-      t.backtrace = await gdbBacktrace(elf, gdbPort);
+      t.backtrace = await gdbBacktrace(elf, gdbSocket);
     } catch (err) {
       t.notes.push(`backtrace: ${err.message}`);
     }
@@ -35156,14 +35171,14 @@ async function triage(ctx, guest) {
   let text2;
   const crash = ctx.crash?.crash;
   if (crash) {
-    const gdbPort = vm.hasExited ? void 0 : guest.gdbPort;
-    report.crash = await triageCrash(crash, symbols, gdbPort, kernel.sourceRoot);
+    const gdb = vm.hasExited ? void 0 : vm.gdbSocket;
+    report.crash = await triageCrash(crash, symbols, gdb, kernel.sourceRoot);
     text2 = renderTriage(report.crash);
   } else if (ctx.findings.has("hang") && !vm.hasExited) {
     const qmp = await Qmp.connect(vm.qmpSocket);
     try {
       const dumpMiB = Math.min(ctx.o.hangDumpMiB, ctx.o.memoryMiB);
-      report.hang = await triageHang(qmp, symbols, guest.gdbPort, ctx.out, dumpMiB);
+      report.hang = await triageHang(qmp, symbols, vm.gdbSocket, ctx.out, dumpMiB);
     } finally {
       qmp.close();
     }
@@ -35541,14 +35556,7 @@ async function bisectCommand(argv, log) {
   }
   for (const name of ["good", "bad", "build-command", "kernel"])
     if (!own[name]) throw new UsageError(`bisect: --${name} is required (see bisect --help)`);
-  const controller = new AbortController();
-  const stop = (signal2) => {
-    if (!controller.signal.aborted) return controller.abort();
-    log(`${signal2} while cancelling: stopping now, without a summary`);
-    process.exit(2);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const signal2 = cancelOnSignals(log, "a summary");
   const { code, result } = await bisect({
     repo: own.repo ?? ".",
     good: own.good,
@@ -35559,7 +35567,7 @@ async function bisectCommand(argv, log) {
     soakArgv,
     out: own.out ?? "bisect-report",
     log,
-    signal: controller.signal
+    signal: signal2
   });
   const c = result.culprit;
   printLine(c ? `first bad commit: ${c.commit} ${c.subject}` : `no first bad commit: ${result.problem}`);
@@ -36137,15 +36145,7 @@ async function compareCommand(argv, log, bundled) {
     console.log(COMPARE_USAGE);
     return 0;
   }
-  const controller = new AbortController();
-  const stop = (signal2) => {
-    if (!controller.signal.aborted) return controller.abort();
-    log(`${signal2} while cancelling: stopping now, without a report`);
-    process.exit(2);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  const input = parseCompare(argv, log, controller.signal);
+  const input = parseCompare(argv, log, cancelOnSignals(log, "a report"));
   const r = await compare({ ...input, bundled });
   printLine(`verdict: ${r.verdict.kind}`);
   for (const reason of r.verdict.reasons) printLine(`  ${reason}`);
@@ -36718,6 +36718,12 @@ expand() {
 }
 
 probe() { curl -g -s -o /dev/null -m "$health_timeout_s" -f "$check$1"; }
+# a hang as the engine's health monitor judges it: health_failures failed probes in a row
+hung() {
+  local n
+  for ((n = 0; n < health_failures; n++)); do probe "$health_path" && return 1; done
+  return 0
+}
 # a counter of the stats JSON: digits only, whatever the guest answered
 counter() {
   local line
@@ -36795,7 +36801,7 @@ failed() {
   case $kind in
     crash) grep -qF -- "$crash_marker" "$work/serial.log" ;;
     reset) ! kill -0 "$qemu" 2>/dev/null ;;
-    hang) ! probe "$health_path" && ! probe "$health_path" ;;
+    hang) hung ;;
     tx-stall) v=$(counter "$counter_tx_stalls") && [ -n "$v" ] && ((v > \${stalls0:-0} + tx_stall_budget)) ;;
     leak) v=$(counter "$counter_pages_used") && [ "$settled" = 1 ] && [ -n "$v" ] && ((v > \${pages0:-0} + page_growth)) ;;
     *) [ "$curl_failed" = 1 ] ;;
@@ -36900,6 +36906,7 @@ function reproScript(s) {
     scalar("boot_timeout_s", o.bootTimeoutS),
     scalar("health_timeout_s", Math.ceil(o.healthTimeoutMs / 1e3)),
     scalar("request_timeout_s", o.requestTimeoutS),
+    scalar("health_failures", o.healthFailures),
     scalar("tx_stall_budget", o.txStallBudget),
     scalar("page_growth", o.pageGrowth)
   ];
@@ -37083,10 +37090,7 @@ async function reproCommand(argv, log) {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError("repro: expected one report folder (see repro --help)");
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const signal2 = cancelOnSignals(log, "a summary");
   const { code, dir, verdict } = await repro({
     reportDir: positionals[0],
     attempts: whole3("attempts", values.attempts, 3, 1),
@@ -37095,7 +37099,7 @@ async function reproCommand(argv, log) {
     qemu: values.qemu,
     allowQemuArgs: values["allow-qemu-args"],
     log,
-    signal: controller.signal
+    signal: signal2
   });
   printLine(`failure: ${verdict.failure}`);
   printLine(`original: ${confirmationLine(verdict.original)}`);
@@ -37162,19 +37166,12 @@ async function main() {
 async function soakInTerminal(options) {
   const tty = process.stderr.isTTY;
   const log = (line) => console.error(`${tty ? "\r\x1B[K" : ""}unikernel-soak: ${logLine(line)}`);
-  const controller = new AbortController();
-  const stop = (signal2) => {
-    if (!controller.signal.aborted) return controller.abort();
-    log(`${signal2} while cancelling: stopping now, without a report`);
-    process.exit(2);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const signal2 = cancelOnSignals(log, "a report");
   let lastLine = 0;
   let progressShown = false;
   const code = await soak(options, {
     log,
-    signal: controller.signal,
+    signal: signal2,
     progress: (p) => {
       if (tty) {
         progressShown = true;
