@@ -2,7 +2,7 @@
 // cli-options.ts's parseCli), for the "Reproduce" command of a report: every option
 // that shaped the run, and only those that differ from the defaults. Each flag's row
 // (soak/flags/table.ts) says how its option is written.
-import { type FlagTable, flagsOf, flagValues, type Options } from "./flags/flag.ts";
+import { type Flag, type FlagTable, flagsOf, flagValues, type Options } from "./flags/flag.ts";
 import { FLAGS } from "./flags/table.ts";
 import { DEFAULTS, type SoakOptions, UsageError } from "./options.ts";
 import { keptFileNames } from "./report/kept-files.ts";
@@ -11,7 +11,7 @@ export { pathSpec } from "./flags/custom-kinds.ts";
 
 /** The flags that give `o` (parseCli(optionsToArgv(o)) equals o). */
 export function optionsToArgv(o: SoakOptions | Options, table: FlagTable = FLAGS): string[] {
-  return asArgv(flagsOf(table).flatMap((f) => flagValues(f, o as Options, table).flatMap((v) => [`--${f.name}`, v])));
+  return flagsOf(table).flatMap((f) => asArgv(f, flagValues(f, o as Options, table)));
 }
 
 /**
@@ -27,22 +27,20 @@ export function savedOptionsToArgv(saved: Record<string, unknown>, table: FlagTa
     try {
       const values = flagValues(f, o, table);
       if (values.some((v) => typeof v !== "string")) throw new TypeError("not a string");
-      argv.push(...values.flatMap((v) => [`--${f.name}`, v]));
+      argv.push(...asArgv(f, values));
     } catch (err) {
       throw new UsageError(
         `options.${f.option}: ${JSON.stringify(saved[f.option]).slice(0, 80)} is not a value it takes (${(err as Error).message})`,
       );
     }
   }
-  return asArgv(argv);
+  return argv;
 }
 
-/** Flag and value pairs: a value that starts with "-" (a QEMU argument) goes as --flag=value, or it reads as a flag. */
-function asArgv(pairs: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < pairs.length; i += 2)
-    out.push(...(pairs[i + 1].startsWith("-") ? [`${pairs[i]}=${pairs[i + 1]}`] : [pairs[i], pairs[i + 1]]));
-  return out;
+/** A flag's values as words: a switch bare; a value that starts with "-" (a QEMU argument) as --flag=value, or it reads as a flag. */
+function asArgv(f: Flag, values: string[]): string[] {
+  if (f.kind.switch) return values.map(() => `--${f.name}`);
+  return values.flatMap((v) => (v.startsWith("-") ? [`--${f.name}=${v}`] : [`--${f.name}`, v]));
 }
 
 /** One word for the shell, whatever it holds: single-quoted, each ' as '\''. */

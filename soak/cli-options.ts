@@ -14,7 +14,11 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 function parser(table: FlagTable): (argv: string[]) => Values {
   const options: NonNullable<ParseArgsConfig["options"]> = { help: { type: "boolean", short: "h" } };
   for (const f of flagsOf(table)) options[f.name] = { type: "string", multiple: f.kind.multiple === true };
-  return (args) => parseArgs({ args, options, strict: true, allowPositionals: false }).values as Values;
+  // a switch given bare is on; given with =true or =false (a scenario file, an action input) it says which
+  const switches = new Set(flagsOf(table).flatMap((f) => (f.kind.switch ? [`--${f.name}`] : [])));
+  const asValue = (a: string) => (switches.has(a) ? `${a}=true` : a);
+  return (args) =>
+    parseArgs({ args: args.map(asValue), options, strict: true, allowPositionals: false }).values as Values;
 }
 
 /** The options `argv` gives (a --scenario file's flags first), checked; "help" for -h. Throws UsageError. */

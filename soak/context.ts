@@ -45,6 +45,8 @@ export class SoakContext {
   crash?: CrashMonitor;
   /** QEMU's footprint, once the load runs */
   host?: HostMonitor;
+  /** when QEMU was started (ms since the epoch) */
+  bootAt?: number;
   /** the steady phase's trends, once the load runs (watch/trend-monitor.ts) */
   trends?: { report(): Record<string, TrendReport> };
   private readonly monitors: Monitor[] = [];

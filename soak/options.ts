@@ -27,6 +27,12 @@ export interface SoakOptions {
   qemu?: string;
   qemuArgs: string[];
   accel: AccelMode;
+  /** run the guest under QEMU's instruction counter with sleep=off (TCG only): idle guest time jumps to its next timer */
+  timeWarp: boolean;
+  /** soak until the guest's own uptime counter reaches this many seconds (0 = no such goal) */
+  uptimeS: number;
+  /** requests per second of the guest's time, paced by its uptime counter (0 = as fast as it answers) */
+  rate: number;
   /** the path into the guest (network.ts) */
   network: NetworkMode;
   requests: number;
@@ -76,6 +82,9 @@ export const DEFAULTS: SoakOptions = {
   memoryMiB: DEFAULT_MEMORY_MIB,
   qemuArgs: [],
   accel: "auto",
+  timeWarp: false,
+  uptimeS: 0,
+  rate: 0,
   network: "auto",
   requests: 2_000_000,
   durationS: 0,
@@ -161,6 +170,18 @@ export function parsePaths(spec: string): PathWeight[] {
 export function validate(o: SoakOptions): SoakOptions {
   if (o.connections > o.requests)
     throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
+  if (o.timeWarp && o.accel === "kvm")
+    throw new UsageError(
+      "--time-warp runs the guest under QEMU's instruction counter (icount), which TCG has and KVM has not: drop --accel kvm (with auto, --time-warp picks TCG)",
+    );
+  for (const [flag, set] of [
+    ["uptime", o.uptimeS > 0],
+    ["rate", o.rate > 0],
+  ] as const)
+    if (set && countersOff(o))
+      throw new UsageError(
+        `--${flag} goes by the guest's uptime counter (${o.counters.uptime}), which --stats-path none turns off: give the kernel's stats path, or use --duration (wall time)`,
+      );
   if (o.kernel && o.fault)
     throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");
   return o;

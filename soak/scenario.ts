@@ -10,10 +10,12 @@ import { type FlagTable, flagsOf } from "./flags/flag.ts";
 import { FLAGS } from "./flags/table.ts";
 import { type SoakOptions, UsageError } from "./options.ts";
 
-export type Scenario = Record<string, string | number | string[]>;
+export type Scenario = Record<string, string | number | boolean | string[]>;
 
 /** Flags whose values are files, resolved against the scenario's folder. */
 const fileFlags = (t: FlagTable) => new Set(flagsOf(t).flatMap((f) => (f.file ? [f.name] : [])));
+/** Flags without a value (--time-warp): true or false in a scenario file. */
+const switchFlags = (t: FlagTable) => new Set(flagsOf(t).flatMap((f) => (f.kind.switch ? [f.name] : [])));
 /** Not engine options: never part of a scenario file. */
 const notScenario = (t: FlagTable) =>
   new Set(["help", ...flagsOf(t).flatMap((f) => (f.notInScenario ? [f.name] : []))]);
@@ -21,9 +23,13 @@ const notScenario = (t: FlagTable) =>
 /** The scenario that gives `o` (only what differs from the defaults), with its files relative to `dir`. */
 export function scenarioOf(o: SoakOptions, dir: string, table: FlagTable = FLAGS): Scenario {
   const argv = optionsToArgv({ ...o, out: table.defaults.out }, table);
-  const files = fileFlags(table);
+  const [files, switches] = [fileFlags(table), switchFlags(table)];
   const s: Scenario = {};
   for (let i = 0; i < argv.length; i++) {
+    if (switches.has(argv[i].slice(2))) {
+      s[argv[i].slice(2)] = true;
+      continue;
+    }
     const eq = argv[i].indexOf("=");
     const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
     const v: string | number = files.has(flag)
@@ -47,11 +53,17 @@ export function scenarioArgv(file: string, table: FlagTable = FLAGS): string[] {
   }
   if (typeof s !== "object" || s === null || Array.isArray(s))
     throw new UsageError(`--scenario ${file}: expected a JSON object of flags, e.g. {"requests": 2000}`);
-  const [files, refused] = [fileFlags(table), notScenario(table)];
+  const [files, refused, switches] = [fileFlags(table), notScenario(table), switchFlags(table)];
   const argv: string[] = [];
   for (const [flag, value] of Object.entries(s)) {
     if (refused.has(flag) || !/^[a-z][a-z-]*$/.test(flag))
       throw new UsageError(`--scenario ${file}: "${flag}" is not an engine option (keys are the long flags of --help)`);
+    if (switches.has(flag)) {
+      if (typeof value !== "boolean")
+        throw new UsageError(`--scenario ${file}: "${flag}" must be true or false, got ${JSON.stringify(value)}`);
+      argv.push(`--${flag}=${value}`);
+      continue;
+    }
     const values: unknown[] = Array.isArray(value) ? value : [value];
     for (const v of values) {
       if (typeof v !== "string" && typeof v !== "number")

@@ -1,6 +1,6 @@
 // The flag table's "kernel" section: the guest, its QEMU and the path into it.
 import type { Section } from "./flag.ts";
-import { choice, MAX_MIB, repeatable, text, whole } from "./kinds.ts";
+import { choice, MAX_MIB, onOff, repeatable, text, whole } from "./kinds.ts";
 
 export const kernelFlags: Section = {
   title: "kernel",
@@ -85,6 +85,21 @@ export const kernelFlags: Section = {
       help: "auto = KVM only if a probe guest runs under it (default {default})",
       input: {
         description: "auto (KVM only when a probe guest really runs under it, else TCG with a warning), kvm, or tcg.",
+      },
+    },
+    {
+      name: "time-warp",
+      option: "timeWarp",
+      kind: onOff,
+      value: "",
+      help:
+        "run the guest under QEMU's instruction counter, its idle time skipped\n" +
+        "(TCG only; auto picks TCG): hours of uptime in minutes, for bugs that\n" +
+        'come with uptime (README, "Uptime bugs")',
+      input: {
+        description:
+          "true: run the guest under QEMU's instruction counter (icount, sleep=off), so its idle time is skipped and hours of uptime pass in minutes (TCG only: auto picks TCG, kvm is refused).",
+        default: "false",
       },
     },
     {

@@ -9,6 +9,8 @@ export const MAX_MIB = 65536;
 export interface Kind<T> {
   /** the flag may be given many times, each a value of its own */
   multiple?: boolean;
+  /** the flag takes no value: given is on (`--time-warp`); its one value is "true" */
+  switch?: boolean;
   /** The values given (for a single flag only the last counts) → the option; none →
    * `fallback`, the option's default. Throws UsageError naming `--flag`. */
   parse(values: string[], flag: string, fallback: T): T;
@@ -72,6 +74,53 @@ export function choice<T extends string>(...words: T[]): Kind<T> {
     return text as T;
   });
 }
+
+/** A flag without a value: given = true. In a scenario file true or false, as an action input "true" or "false". */
+export const onOff: Kind<boolean> = {
+  switch: true,
+  parse: (values, flag, fallback) => {
+    if (!values.length) return fallback;
+    const v = values[values.length - 1];
+    if (v !== "true" && v !== "false") throw new UsageError(`--${flag}: takes no value (or true/false), got "${v}"`);
+    return v === "true";
+  },
+  format: (v) => (v ? ["true"] : []),
+};
+
+const UNITS: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
+
+/** A span of time as "1h24m", "90s", "2d", "500ms" (parts from the largest unit down), or plain seconds. */
+export function readDuration(text: string, flag: string, maxS: number): number {
+  const t = text.trim();
+  let s = 0;
+  if (/^\d+(\.\d+)?$/.test(t)) s = Number(t);
+  else if (/^(\d+(\.\d+)?(d|h|ms|m|s))+$/.test(t))
+    for (const [, n, , unit] of t.matchAll(/(\d+(\.\d+)?)(d|h|ms|m|s)/g)) s += Number(n) * UNITS[unit];
+  else throw new UsageError(`--${flag}: expected a duration such as 1h24m, 90s or 6h, got "${text}"`);
+  if (s <= 0) throw new UsageError(`--${flag}: expected a duration above 0, got "${text}"`);
+  if (s > maxS) throw new UsageError(`--${flag}: ${text} is more than the ${formatDuration(maxS)} this tool accepts`);
+  return Math.round(s * 1000) / 1000;
+}
+
+/** Seconds as readDuration reads them back: "1h24m", "90s", "1.5s". */
+export function formatDuration(seconds: number): string {
+  let left = Math.round(seconds * 1000);
+  let out = "";
+  for (const [unit, ms] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+    ["ms", 1],
+  ] as const) {
+    const n = Math.floor(left / ms);
+    if (n > 0) out += `${n}${unit}`;
+    left -= n * ms;
+  }
+  return out || "0s";
+}
+
+export const duration = (maxS: number) => single<number>((t, flag) => readDuration(t, flag, maxS), formatDuration);
 
 /** Any text (a file path, a command line, a QEMU binary). */
 export const text = single<string>((t) => t);

@@ -2,7 +2,7 @@
 import { DEFAULTS, UNCAPPED_REQUESTS } from "../options.ts";
 import { countOrAuto, pathMix } from "./custom-kinds.ts";
 import type { Section } from "./flag.ts";
-import { decimal, WEEK_S, whole } from "./kinds.ts";
+import { decimal, duration, WEEK_S, whole } from "./kinds.ts";
 
 export const loadFlags: Section = {
   title: "load",
@@ -13,9 +13,12 @@ export const loadFlags: Section = {
       kind: whole(1, UNCAPPED_REQUESTS),
       value: "N",
       // a soak bounded by time alone runs until the time is up
-      defaultOf: (o) => ((o.durationS as number) > 0 ? UNCAPPED_REQUESTS : DEFAULTS.requests),
-      help: `total requests (default ${DEFAULTS.requests}; with --duration: no cap)`,
-      input: { description: "Total HTTP requests. Empty = 2,000,000, or no cap when `duration` is set." },
+      defaultOf: (o) =>
+        (o.durationS as number) > 0 || (o.uptimeS as number) > 0 ? UNCAPPED_REQUESTS : DEFAULTS.requests,
+      help: `total requests (default ${DEFAULTS.requests}; with --duration or --uptime: no cap)`,
+      input: {
+        description: "Total HTTP requests. Empty = 2,000,000, or no cap when `duration` or `uptime` is set.",
+      },
     },
     {
       name: "duration",
@@ -26,6 +29,35 @@ export const loadFlags: Section = {
       input: {
         description:
           "Stop the load after this many seconds even if requests remain (0 = no cap); up to GitHub's 6-hour job limit.",
+      },
+    },
+    {
+      name: "uptime",
+      option: "uptimeS",
+      kind: duration(366 * 24 * 3600),
+      value: "DURATION",
+      help:
+        "soak until the guest's own uptime counter reaches DURATION, e.g. 1h24m\n" +
+        "(with --time-warp, hours in minutes); the load stops there, and a request\n" +
+        "cap reached first leaves the guest idle, watched, until then",
+      input: {
+        description:
+          "Soak until the guest's own uptime (its uptime counter) reaches this, e.g. 1h24m or 6h; with `time-warp`, hours of uptime in minutes. Empty = no such goal.",
+        default: "",
+      },
+    },
+    {
+      name: "rate",
+      option: "rate",
+      kind: decimal(0, 1_000_000),
+      value: "N",
+      help:
+        "requests per second of the guest's time, paced by its uptime counter\n" +
+        "(default: as fast as it answers), e.g. --rate 3 --uptime 1h24m",
+      input: {
+        description:
+          "Requests per second of the guest's own time, paced by its uptime counter (e.g. 3 with uptime 1h24m: the seed's production profile). Empty or 0 = as fast as the guest answers.",
+        default: "",
       },
     },
     {

@@ -25,7 +25,7 @@ export function usage(table: FlagTable = FLAGS): string {
   for (const s of table.sections) {
     lines.push(s.title);
     for (const f of s.flags)
-      lines.push(...entry(`  --${f.name} ${f.value}`, f.help.replaceAll("{default}", defaultText(f, table))));
+      lines.push(...entry(`  --${f.name} ${f.value}`.trimEnd(), f.help.replaceAll("{default}", defaultText(f, table))));
   }
   lines.push(...entry("  -h, --help", "this text"));
   return lines.join("\n");

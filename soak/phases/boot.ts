@@ -16,11 +16,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
   const o = ctx.o;
   const bzImage = target.format === "bzimage";
-  const { append, note } = guestAppend(o.append, { bzImage, accel: target.accel, hostKhz: await hostTscKhz() });
+  const { append, note } = guestAppend(o.append, {
+    bzImage,
+    accel: target.accel,
+    hostKhz: await hostTscKhz(),
+    timeWarp: o.timeWarp,
+  });
   if (note) {
     ctx.report.boot.notes = [note];
     ctx.hooks.log(note);
   }
+  ctx.bootAt = Date.now();
   const guest = await Guest.boot({
     kernel: target.elf,
     bzImage,
@@ -28,6 +34,7 @@ export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
     initrd: o.initrd,
     memoryMiB: o.memoryMiB,
     accel: target.accel,
+    timeWarp: o.timeWarp,
     dir: ctx.out,
     extraArgs: o.qemuArgs,
     qemu: o.qemu,

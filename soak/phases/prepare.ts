@@ -20,6 +20,9 @@ export interface Target {
   privilege?: Privilege;
 }
 
+const WARP_NEEDS_TCG =
+  "--time-warp runs the guest under QEMU's instruction counter (icount, sleep=off), which TCG has and KVM has not";
+
 export async function prepare(ctx: SoakContext): Promise<Target> {
   const elf = ctx.kernel.elf;
   const image = await readKernelImage(elf);
@@ -28,9 +31,13 @@ export async function prepare(ctx: SoakContext): Promise<Target> {
   ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
   const tooOld = await qemuTooOld(ctx.o.qemu);
   if (tooOld) throw new Error(tooOld);
-  const choice = await chooseAccel(ctx.o.accel, ctx.o.qemu);
+  // the time warp is QEMU's instruction counter, which only TCG has (options.ts refuses --accel kvm with it)
+  const choice = ctx.o.timeWarp
+    ? { accel: "tcg" as const, refused: ctx.o.accel === "auto" ? WARP_NEEDS_TCG : undefined }
+    : await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice.accel, refused: choice.refused };
-  if (choice.refused)
+  if (ctx.o.timeWarp) ctx.hooks.log(`time warp: TCG under QEMU's instruction counter (${WARP_NEEDS_TCG})`);
+  else if (choice.refused)
     ctx.hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice.refused}`);
   const net = await chooseNetwork(ctx.o.network);
   const via = net.privilege && TAP_VIA[net.privilege.how];

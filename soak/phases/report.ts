@@ -8,6 +8,7 @@ import { keepInputs } from "../report/kept-files.ts";
 import { writeReportFile } from "../report/report-file.ts";
 import { sourceExcerpt } from "../report/source-excerpt.ts";
 import { renderSummary } from "../report/summary.ts";
+import type { Report } from "../report/types.ts";
 import { decide } from "../verdict.ts";
 
 export async function writeReport(ctx: SoakContext): Promise<void> {
@@ -21,6 +22,8 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
   if (ctx.host?.last) report.host.cpuS = ctx.host.last.cpuS;
   if (ctx.trends) report.trends = ctx.trends.report();
   report.verdict = decide(ctx.findings.list);
+  report.clock = clockReport(ctx);
+  report.struck = struckAt(ctx);
   const finished = new Date();
   report.finishedAt = finished.toISOString();
   report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
@@ -34,4 +37,30 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
   await writeFile(join(out, "summary.md"), renderSummary(report, entries));
   await writeReportFile(out, report);
   await writeFile(join(out, "report.html"), html);
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function clockReport(ctx: SoakContext): Report["clock"] {
+  const { first, last, overall } = ctx.stats.clock;
+  if (!first || !last) return ctx.o.timeWarp ? { timeWarp: true } : undefined;
+  return {
+    timeWarp: ctx.o.timeWarp,
+    uptimeS: { first: round1(first.uptimeMs / 1000), last: round1(last.uptimeMs / 1000) },
+    ...(overall !== undefined ? { warp: round1(overall) } : {}),
+  };
+}
+
+/** When the first reason of a failing verdict came, on the guest's clock and the wall's. */
+function struckAt(ctx: SoakContext): Report["struck"] {
+  const first = ctx.report.verdict.reasons[0];
+  if (ctx.report.verdict.kind === "pass" || !first) return undefined;
+  const uptimeMs = ctx.stats.clock.uptimeAt(first.at);
+  const before = ctx.stats.lastAt !== undefined && ctx.stats.lastAt <= first.at ? ctx.stats.last : undefined;
+  const requests = before?.requests;
+  return {
+    ...(uptimeMs !== undefined ? { guestUptimeS: round1(uptimeMs / 1000) } : {}),
+    ...(ctx.bootAt !== undefined ? { sinceBootS: round1((first.at - ctx.bootAt) / 1000) } : {}),
+    ...(typeof requests === "number" ? { guestRequests: requests } : {}),
+  };
 }

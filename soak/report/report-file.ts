@@ -65,6 +65,10 @@ export function parseReport(text: string, where: string): Report {
       check.number(v, `load.latencyMs.${k}`);
   }
   if (r.crash !== undefined) check.string(check.object(r.crash, "crash").title, "crash.title");
+  for (const part of ["struck", "clock"] as const)
+    if (r[part] !== undefined)
+      for (const [k, v] of Object.entries(check.object(r[part], part)))
+        if (k !== "timeWarp" && k !== "uptimeS") check.number(v, `${part}.${k}`);
   return data as Report;
 }
 

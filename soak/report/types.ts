@@ -78,6 +78,13 @@ export interface Report {
    * `vcpuS`: the guest's vCPU thread's CPU seconds over the load window (watch/threads.ts) */
   load?: MixedResult & { asked: number; workers?: number; vcpuS?: number; notes?: string[] };
   inFlight?: InFlight;
+  /** the guest's clock (its uptime counter) against the wall's (watch/guest-clock.ts): the uptime first and
+   * last read, and `warp`, guest seconds per wall second between them; absent without counters */
+  clock?: { timeWarp: boolean; uptimeS?: { first: number; last: number }; warp?: number };
+  /** when the verdict's first reason came, on each clock: the guest's uptime (its counter, estimated between
+   * reads; absent without counters), wall seconds since QEMU started, and the requests the guest had
+   * served at its last read before it (absent without counters) */
+  struck?: { guestUptimeS?: number; sinceBootS?: number; guestRequests?: number };
   /** `overLimits`: what the guest's counters had beyond the engine's limits (watch/stats-answer.ts), dropped */
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats; overLimits?: string };
   host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };

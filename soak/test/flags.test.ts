@@ -86,6 +86,7 @@ describe("the real table", () => {
       ...{ healthPath: true, statsPath: true, guestPorts: true, intervalMs: true, healthFailures: true },
       ...{ healthTimeoutMs: true, bootTimeoutS: true, txStallBudget: true, rssGrowthMiB: true, pageGrowth: true },
       ...{ p99GrowthMs: true, warmupS: true, hangDumpMiB: true, counters: true, crashPatterns: true, out: true },
+      ...{ timeWarp: true, uptimeS: true, rate: true },
     };
     const options = flagsOf(FLAGS).flatMap((f) => (f.option ? [f.option] : []));
     expect(new Set(options).size).toBe(options.length);
@@ -120,5 +121,38 @@ describe("the real table", () => {
       "--connections (6) cannot exceed --requests (5)",
     );
     expect(() => parseCli(["--kernel", "k.elf", "--fault", "pf-chunker"])).toThrow(/cannot be combined with --kernel/);
+  });
+
+  it("reads the time warp's flags: a switch, a duration and a rate, and writes them back", async () => {
+    const o = parseCli(["--time-warp", "--uptime", "1h24m", "--rate", "3", "--out", "x"]) as SoakOptions;
+    expect([o.timeWarp, o.uptimeS, o.rate, o.requests]).toEqual([true, 5040, 3, 1e12]);
+    expect(optionsToArgv(o)).toEqual(expect.arrayContaining(["--time-warp", "--uptime", "1h24m", "--rate", "3"]));
+    expect(parseCli(optionsToArgv(o))).toEqual(o);
+    expect((parseCli(["--uptime", "90s"]) as SoakOptions).uptimeS).toBe(90);
+    expect((parseCli(["--uptime", "1.5s"]) as SoakOptions).uptimeS).toBe(1.5);
+    expect(optionsToArgv(parseCli(["--uptime", "1.5s"]) as SoakOptions)).toEqual(["--uptime", "1s500ms"]);
+    expect((parseCli(["--time-warp=false"]) as SoakOptions).timeWarp).toBe(false);
+    expect(() => parseCli(["--uptime", "6 hours"])).toThrow(/--uptime: expected a duration such as 1h24m/);
+    expect(() => parseCli(["--uptime", "0s"])).toThrow(/--uptime: expected a duration above 0/);
+    expect(() => parseCli(["--time-warp", "yes"])).toThrow(/Unexpected argument 'yes'/);
+    expect(() => parseCli(["--time-warp", "--accel", "kvm"])).toThrow(
+      /--time-warp runs the guest under QEMU's instruction counter/,
+    );
+    expect(() => parseCli(["--rate", "3", "--stats-path", "none"])).toThrow(
+      /--rate goes by the guest's uptime counter/,
+    );
+    const dir = await mkdtemp(join(tmpdir(), "flags-warp-"));
+    dirs.push(dir);
+    const scenario = scenarioOf(o, dir);
+    expect(scenario).toMatchObject({ "time-warp": true, uptime: "1h24m", rate: 3 });
+    const file = join(dir, "scenario.json");
+    await writeFile(file, JSON.stringify(scenario));
+    expect(parseCli(["--scenario", file, "--out", "x"])).toEqual(o);
+    await writeFile(file, JSON.stringify({ "time-warp": "on" }));
+    expect(() => parseCli(["--scenario", file])).toThrow(/"time-warp" must be true or false/);
+    const read = (inputs: Record<string, string>) => readInputs((n) => inputs[n] ?? "", "/tmp/out");
+    expect(read({ "time-warp": "true", uptime: "6h" }).options).toMatchObject({ timeWarp: true, uptimeS: 21600 });
+    expect(read({ "time-warp": "false" }).options.timeWarp).toBe(false);
+    expect(() => read({ "time-warp": "yes" })).toThrow(/input 'time-warp': takes no value \(or true\/false\)/);
   });
 });

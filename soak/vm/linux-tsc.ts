@@ -3,6 +3,7 @@
 // host) ends with "tsc: Unable to calibrate against PIT … Marking TSC unstable" and no
 // further output. TCG's rdtsc counts at the host's TSC rate, so the engine tells Linux that
 // rate (tsc_early_khz=) unless the command line already does. Under KVM kvmclock gives it.
+// Under the time warp (QEMU's icount) rdtsc counts virtual nanoseconds: 1 GHz, not the host's rate.
 import { readFile } from "node:fs/promises";
 import type { Accel } from "./qemu.ts";
 
@@ -17,6 +18,8 @@ export async function hostTscKhz(): Promise<number | undefined> {
 }
 
 export const TSC_PARAM = "tsc_early_khz";
+/** rdtsc's rate under icount: one tick a virtual nanosecond */
+const ICOUNT_TSC_KHZ = 1_000_000;
 
 const hasTscParam = (append: string) => new RegExp(`(^|\\s)${TSC_PARAM}=`).test(append);
 
@@ -26,9 +29,16 @@ const hasTscParam = (append: string) => new RegExp(`(^|\\s)${TSC_PARAM}=`).test(
  */
 export function guestAppend(
   append: string,
-  guest: { bzImage: boolean; accel: Accel; hostKhz: number | undefined },
+  guest: { bzImage: boolean; accel: Accel; hostKhz: number | undefined; timeWarp?: boolean },
 ): { append: string; note?: string } {
   if (!guest.bzImage || guest.accel !== "tcg" || hasTscParam(append)) return { append };
+  if (guest.timeWarp) {
+    const added = `${TSC_PARAM}=${ICOUNT_TSC_KHZ}`;
+    return {
+      append: append.trim() ? `${append} ${added}` : added,
+      note: `the command line got ${added}: under the time warp (QEMU's icount) the TSC counts virtual nanoseconds, and Linux on microvm cannot calibrate it (no PIT speaker gate, no HPET); set ${TSC_PARAM}= in --append to choose another`,
+    };
+  }
   if (guest.hostKhz === undefined)
     return {
       append,

@@ -37,6 +37,9 @@ export interface VmConfig {
   /** a gdbstub, on a unix socket in the VM's private folder (Vm.gdbSocket): gdb reaches it
    * wherever QEMU runs, the tap path's network namespace included */
   gdb?: boolean;
+  /** QEMU's instruction counter with sleep=off (TCG only): when the vCPU idles, virtual time jumps to
+   * its next timer deadline, so an idle guest's uptime runs far ahead of the wall clock */
+  timeWarp?: boolean;
   extraArgs?: string[];
   qemu?: string;
 }
@@ -90,6 +93,8 @@ export function qemuArgs(c: VmConfig, qmpSocket: string, gdbSocket?: string): st
     "-kernel",
     c.kernel,
   ];
+  // shift=auto: QEMU tunes the instruction rate to keep up; both QEMU 7.2 and 8.2 take these
+  if (c.timeWarp) args.push("-icount", "shift=auto,sleep=off");
   if (c.append) args.push("-append", c.append);
   if (c.initrd) args.push("-initrd", c.initrd);
   if (c.tap) {

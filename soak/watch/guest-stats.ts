@@ -3,6 +3,7 @@
 // that are not given back once the load has stopped.
 import { churnWorkers, type SoakOptions } from "../options.ts";
 import type { Finding } from "../verdict.ts";
+import { GuestClock } from "./guest-clock.ts";
 import type { ProbeResult } from "./http-probe.ts";
 import { type GuestStats, readStats } from "./stats-answer.ts";
 
@@ -18,6 +19,8 @@ export class StatsWatcher {
   last?: GuestStats;
   /** when `last` was read (ms since the epoch) */
   lastAt?: number;
+  /** the guest's uptime counter against the wall clock */
+  readonly clock = new GuestClock();
   /** the first sample after the warm-up: the reference for page growth under load */
   warm?: GuestStats;
   /** the fewest pages in use over the first ENVELOPE samples after the warm-up, and over the last ENVELOPE */
@@ -49,6 +52,7 @@ export class StatsWatcher {
     this.first ??= s;
     this.last = s;
     this.lastAt = at;
+    this.clock.add(at, s[c.uptime]);
     if (prev) {
       if (s[c.bootId] !== undefined && s[c.bootId] !== prev[c.bootId]) {
         findings.push({

@@ -1,0 +1,66 @@
+// The guest's own clock (its uptime counter) against the wall clock, from every counters
+// sample. Under the time warp the two part ways (an idle guest's uptime runs ~80x ahead),
+// so the engine says which one each figure is on: the pacing of --rate, the goal of
+// --uptime and the uptime a failure struck at go by this clock; QEMU's memory, a hang with
+// no answer and the progress line's elapsed time go by the wall's.
+
+/** one reading: the wall clock (ms since the epoch) when the answer came, the guest's uptime (ms) in it */
+export interface ClockSample {
+  at: number;
+  uptimeMs: number;
+}
+
+/** samples the recent rate is taken over */
+const RECENT = 5;
+/** never run an estimate this far past the last sample: a guest that stopped answering has no clock */
+const MAX_AHEAD_MS = 5000;
+
+export class GuestClock {
+  first?: ClockSample;
+  last?: ClockSample;
+  private readonly recent: ClockSample[] = [];
+
+  /** A counters sample. A guest whose uptime goes backwards has rebooted (a reset finding): the clock starts again. */
+  add(at: number, uptimeMs: number | undefined): void {
+    if (uptimeMs === undefined || !Number.isFinite(uptimeMs) || uptimeMs < 0) return;
+    if (this.last && uptimeMs < this.last.uptimeMs) this.recent.length = 0;
+    const s = { at, uptimeMs };
+    this.first ??= s;
+    this.last = s;
+    this.recent.push(s);
+    if (this.recent.length > RECENT) this.recent.shift();
+  }
+
+  /** guest ms per wall ms over the last few samples: 1 without the warp (about), far more with it */
+  get rate(): number | undefined {
+    const [a, b] = [this.recent[0], this.recent.at(-1)];
+    if (!a || !b || b.at <= a.at) return undefined;
+    return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
+  }
+
+  /** guest ms per wall ms over the whole soak so far */
+  get overall(): number | undefined {
+    const [a, b] = [this.first, this.last];
+    if (!a || !b || b.at <= a.at) return undefined;
+    return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
+  }
+
+  /** The guest's uptime at wall time `at` (ms), estimated: between samples in proportion, after the last at
+   * the recent rate (for at most MAX_AHEAD_MS of wall time). Undefined before the first sample. */
+  uptimeAt(at: number): number | undefined {
+    const last = this.last;
+    if (!last) return undefined;
+    if (at >= last.at) return last.uptimeMs + Math.min(at - last.at, MAX_AHEAD_MS) * (this.rate ?? 1);
+    const after = this.recent.findIndex((s) => s.at >= at);
+    const [a, b] = [this.recent[after - 1], this.recent[after]];
+    if (!a || !b || b.at === a.at) return (b ?? last).uptimeMs;
+    return a.uptimeMs + ((at - a.at) * (b.uptimeMs - a.uptimeMs)) / (b.at - a.at);
+  }
+}
+
+/** "1:24:00" (h:mm:ss) for a number of seconds, as the summary and the progress line show the guest's uptime. */
+export function clockText(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const [h, m, sec] = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
+  return `${h}:${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`;
+}
