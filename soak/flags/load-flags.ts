@@ -4,6 +4,9 @@ import { countOrAuto, pathMix } from "./custom-kinds.ts";
 import type { Section } from "./flag.ts";
 import { decimal, duration, WEEK_S, whole } from "./kinds.ts";
 
+/** a paced load's default connections: one per this many requests a second of the guest's time */
+const PACED_PER_CONNECTION = 10;
+
 export const loadFlags: Section = {
   title: "load",
   flags: [
@@ -72,7 +75,7 @@ export const loadFlags: Section = {
           : DEFAULTS.connections,
       help: `keep-alive connections (default ${DEFAULTS.connections}; with --rate, one per 100 requests a second)`,
       input: {
-        description: "Keep-alive connections. With `rate`: one per 100 requests a second, unless set.",
+        description: `Keep-alive connections. With \`rate\`: one per ${PACED_PER_CONNECTION} requests a second, unless set.`,
         default: String(DEFAULTS.connections),
       },
     },
