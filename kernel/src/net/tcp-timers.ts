@@ -1,6 +1,8 @@
 // TCP's clocks, scanned every TIMER_PERIOD_NS: retransmission, TIME_WAIT, the TX
 // stall check, and the timeouts that give back the slot of a connection whose peer
 // stopped taking part: idle, a close the peer never finishes, a window that stays shut.
+// A scan also notes the earliest deadline it saw, so the idle halt sleeps until then
+// (nextDeadline) instead of waking every period.
 import * as cmdline from "../cmdline";
 import * as con from "../console";
 import * as conn from "./conn";
@@ -31,6 +33,10 @@ let idleNs = IDLE_TIMEOUT_NS;
 let finWaitNs = FIN_WAIT_TIMEOUT_NS;
 let zeroWindowNs = ZERO_WINDOW_TIMEOUT_NS;
 let lastScan: u64 = 0;
+/** the earliest deadline of any connection, as of the last scan */
+let earliest: u64 = u64.MAX_VALUE;
+/** a connection may have changed since the last scan (its deadlines with it) */
+let changed = false;
 
 export function configure(): void {
   idleNs = cmdline.number("tcp_idle_ms", IDLE_TIMEOUT_NS / MS) * MS;
@@ -105,31 +111,72 @@ function closingState(s: u8): bool {
   return s == conn.FIN_WAIT_1 || s == conn.FIN_WAIT_2 || s == conn.CLOSING || s == conn.LAST_ACK;
 }
 
+/** The main loop did something a connection's deadlines may follow from (input, output). */
+export function touch(): void {
+  changed = true;
+}
+
+/** When run() must next scan: the earliest deadline the last scan saw, or one period after
+ * it when anything may have changed since (then a new scan finds the new deadlines). */
+export function nextDeadline(): u64 {
+  const soon = lastScan + TIMER_PERIOD_NS;
+  return changed ? soon : max(earliest, soon);
+}
+
+/** The first moment a scan may act on `c` (after run() handled it): each timer below. */
+function deadlineOf(c: Conn): u64 {
+  if (c.state == conn.TIME_WAIT) return c.timeWaitUntil;
+  let due = u64.MAX_VALUE;
+  if (c.rtoAt != 0) due = c.rtoAt;
+  if (c.zeroWndSince != 0) due = min(due, min(c.probeAt, c.zeroWndSince + zeroWindowNs + 1));
+  if (!c.stalled && tcp.seqLt(c.sndNxt, c.queued)) due = min(due, c.lastProgress + STALL_NS);
+  const heard = max(c.lastRecv, c.finAt);
+  if (closingState(c.state)) due = min(due, heard + finWaitNs + 1);
+  else if (c.state == conn.ESTABLISHED && !c.closing) due = min(due, c.lastRecv + idleNs + 1);
+  return due;
+}
+
 /** Every timer, at most every TIMER_PERIOD_NS. */
 export function run(now: u64): void {
   if (now - lastScan < TIMER_PERIOD_NS) return;
   lastScan = now;
+  changed = false;
+  earliest = u64.MAX_VALUE;
   for (let i = 0; i < table.MAX_CONNS; i++) {
     const c = table.at(i);
     if (c.state == conn.CLOSED) continue;
-    if (c.state == conn.TIME_WAIT) {
-      if (now >= c.timeWaitUntil) table.destroy(c);
-      continue;
+    expire(c, now);
+    if (c.state != conn.CLOSED) earliest = min(earliest, deadlineOf(c));
+  }
+}
+
+/** One connection's timers. What they queue (a retransmission, a FIN) is sent after the
+ * scan and sets new deadlines, so then `changed` asks for another scan soon. */
+function expire(c: Conn, now: u64): void {
+  if (c.state == conn.TIME_WAIT) {
+    if (now >= c.timeWaitUntil) table.destroy(c);
+    return;
+  }
+  checkStall(c, now);
+  if (c.rtoAt != 0 && now >= c.rtoAt) {
+    changed = true;
+    if (!retransmit(c, now)) return;
+  }
+  if (!persist(c, now)) return;
+  const heard = max(c.lastRecv, c.finAt);
+  if (now < heard) {
+    changed = true; // stamped later in this main-loop pass
+    return;
+  }
+  if (closingState(c.state)) {
+    if (now - heard > finWaitNs) {
+      stats.tcpFinWaitTimeouts++;
+      tcp.reset(c, now);
+      table.destroy(c);
     }
-    checkStall(c, now);
-    if (c.rtoAt != 0 && now >= c.rtoAt && !retransmit(c, now)) continue;
-    if (!persist(c, now)) continue;
-    const heard = max(c.lastRecv, c.finAt);
-    if (now < heard) continue; // stamped later in this main-loop pass
-    if (closingState(c.state)) {
-      if (now - heard > finWaitNs) {
-        stats.tcpFinWaitTimeouts++;
-        tcp.reset(c, now);
-        table.destroy(c);
-      }
-    } else if (c.state == conn.ESTABLISHED && !c.closing && c.waitsOnPeer() && now - c.lastRecv > idleNs) {
-      stats.tcpIdleTimeouts++;
-      socket.close(c);
-    }
+  } else if (c.state == conn.ESTABLISHED && !c.closing && c.waitsOnPeer() && now - c.lastRecv > idleNs) {
+    stats.tcpIdleTimeouts++;
+    socket.close(c);
+    changed = true;
   }
 }
