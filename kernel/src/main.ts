@@ -125,6 +125,7 @@ export function kmain(): void {
       let wake = min(faults.nextDue(), tcpTimers.nextDeadline());
       if (heartbeatNs > 0) wake = min(wake, nextHeartbeat);
       timer.wakeAt(wake, clockNs());
+      stats.idleHalts++;
       irqWait();
     }
   }

@@ -26,7 +26,7 @@ const elves: Record<string, string> = {};
 beforeAll(async () => {
   elves.clean = inject("kernelElf");
   for (const fault of Object.keys(FAULTS)) elves[fault] = (await buildKernel({ fault })).elf;
-}, 300_000);
+}, 600_000); // eight kernels built on a shared machine
 
 async function soak(
   kernel: string,

@@ -51,6 +51,8 @@ export function renderStats(w: Writer): void {
   w.dec(stats.tcpZeroWindowResets);
   w.str(',"tcp_evictions":');
   w.dec(stats.tcpEvictions);
+  w.str(',"idle_halts":');
+  w.dec(stats.idleHalts);
   w.str(',"requests_last_min":');
   w.dec(rate.lastMinute(clockNs()));
   w.str(',"http_2xx":');

@@ -1,8 +1,8 @@
 // TCP's clocks, scanned every TIMER_PERIOD_NS: retransmission, TIME_WAIT, the TX
 // stall check, and the timeouts that give back the slot of a connection whose peer
 // stopped taking part: idle, a close the peer never finishes, a window that stays shut.
-// A scan also notes the earliest deadline it saw, so the idle halt sleeps until then
-// (nextDeadline) instead of waking every period.
+// A scan also notes whether a connection is open, so the idle halt of a guest with none
+// sleeps until the next TIME_WAIT ends (nextDeadline) instead of waking every period.
 import * as cmdline from "../cmdline";
 import * as con from "../console";
 import * as conn from "./conn";
@@ -33,8 +33,9 @@ let idleNs = IDLE_TIMEOUT_NS;
 let finWaitNs = FIN_WAIT_TIMEOUT_NS;
 let zeroWindowNs = ZERO_WINDOW_TIMEOUT_NS;
 let lastScan: u64 = 0;
-/** the earliest deadline of any connection, as of the last scan */
-let earliest: u64 = u64.MAX_VALUE;
+/** as of the last scan: a connection other than a TIME_WAIT is open; the earliest TIME_WAIT end */
+let anyOpen = false;
+let timeWaitEnd: u64 = u64.MAX_VALUE;
 /** a connection may have changed since the last scan (its deadlines with it) */
 let changed = false;
 
@@ -116,24 +117,14 @@ export function touch(): void {
   changed = true;
 }
 
-/** When run() must next scan: the earliest deadline the last scan saw, or one period after
- * it when anything may have changed since (then a new scan finds the new deadlines). */
+/** When run() must next scan. Every period while a connection is open (not TIME_WAIT) or
+ * anything changed since the last scan: a guest whose time jumps from deadline to deadline
+ * when it halts (QEMU -icount sleep=off) would otherwise see a keep-alive client that pauses
+ * for milliseconds as silent for the whole idle timeout. With only TIME_WAITs left, the
+ * earliest of their ends. */
 export function nextDeadline(): u64 {
   const soon = lastScan + TIMER_PERIOD_NS;
-  return changed ? soon : max(earliest, soon);
-}
-
-/** The first moment a scan may act on `c` (after run() handled it): each timer below. */
-function deadlineOf(c: Conn): u64 {
-  if (c.state == conn.TIME_WAIT) return c.timeWaitUntil;
-  let due = u64.MAX_VALUE;
-  if (c.rtoAt != 0) due = c.rtoAt;
-  if (c.zeroWndSince != 0) due = min(due, min(c.probeAt, c.zeroWndSince + zeroWindowNs + 1));
-  if (!c.stalled && tcp.seqLt(c.sndNxt, c.queued)) due = min(due, c.lastProgress + STALL_NS);
-  const heard = max(c.lastRecv, c.finAt);
-  if (closingState(c.state)) due = min(due, heard + finWaitNs + 1);
-  else if (c.state == conn.ESTABLISHED && !c.closing) due = min(due, c.lastRecv + idleNs + 1);
-  return due;
+  return changed || anyOpen ? soon : max(timeWaitEnd, soon);
 }
 
 /** Every timer, at most every TIMER_PERIOD_NS. */
@@ -141,42 +132,31 @@ export function run(now: u64): void {
   if (now - lastScan < TIMER_PERIOD_NS) return;
   lastScan = now;
   changed = false;
-  earliest = u64.MAX_VALUE;
+  anyOpen = false;
+  timeWaitEnd = u64.MAX_VALUE;
   for (let i = 0; i < table.MAX_CONNS; i++) {
     const c = table.at(i);
     if (c.state == conn.CLOSED) continue;
-    expire(c, now);
-    if (c.state != conn.CLOSED) earliest = min(earliest, deadlineOf(c));
-  }
-}
-
-/** One connection's timers. What they queue (a retransmission, a FIN) is sent after the
- * scan and sets new deadlines, so then `changed` asks for another scan soon. */
-function expire(c: Conn, now: u64): void {
-  if (c.state == conn.TIME_WAIT) {
-    if (now >= c.timeWaitUntil) table.destroy(c);
-    return;
-  }
-  checkStall(c, now);
-  if (c.rtoAt != 0 && now >= c.rtoAt) {
-    changed = true;
-    if (!retransmit(c, now)) return;
-  }
-  if (!persist(c, now)) return;
-  const heard = max(c.lastRecv, c.finAt);
-  if (now < heard) {
-    changed = true; // stamped later in this main-loop pass
-    return;
-  }
-  if (closingState(c.state)) {
-    if (now - heard > finWaitNs) {
-      stats.tcpFinWaitTimeouts++;
-      tcp.reset(c, now);
-      table.destroy(c);
+    if (c.state == conn.TIME_WAIT) {
+      if (now >= c.timeWaitUntil) table.destroy(c);
+      else timeWaitEnd = min(timeWaitEnd, c.timeWaitUntil);
+      continue;
     }
-  } else if (c.state == conn.ESTABLISHED && !c.closing && c.waitsOnPeer() && now - c.lastRecv > idleNs) {
-    stats.tcpIdleTimeouts++;
-    socket.close(c);
-    changed = true;
+    anyOpen = true; // even if closed below: then one scan more than needed
+    checkStall(c, now);
+    if (c.rtoAt != 0 && now >= c.rtoAt && !retransmit(c, now)) continue;
+    if (!persist(c, now)) continue;
+    const heard = max(c.lastRecv, c.finAt);
+    if (now < heard) continue; // stamped later in this main-loop pass
+    if (closingState(c.state)) {
+      if (now - heard > finWaitNs) {
+        stats.tcpFinWaitTimeouts++;
+        tcp.reset(c, now);
+        table.destroy(c);
+      }
+    } else if (c.state == conn.ESTABLISHED && !c.closing && c.waitsOnPeer() && now - c.lastRecv > idleNs) {
+      stats.tcpIdleTimeouts++;
+      socket.close(c);
+    }
   }
 }
