@@ -148,3 +148,23 @@ describe("fault-injection matrix", () => {
     expect(gdb.stdout).toMatch(/<pvh_start>:\s+0xfa/);
   });
 });
+
+// The same bugs under --time-warp (the load paced by the guest's clock, 100 requests a second of
+// its time): the same verdicts, and none on the clean kernel.
+describe("fault-injection matrix under the time warp", () => {
+  it("the clean kernel passes", async () => {
+    const { code, report } = await soak(elves.clean, "", "--time-warp", "--requests", "20000");
+    expect(report.verdict.reasons).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.clock?.timeWarp).toBe(true);
+  });
+
+  it.each(Object.entries(FAULTS).map(([fault, spec]) => [fault, spec.verdict]))(
+    "%s is caught as %s",
+    async (fault, verdict) => {
+      const { code, report } = await soak(elves[fault], APPEND[fault], "--time-warp");
+      expect(report.verdict.kind, JSON.stringify(report.verdict.reasons)).toBe(verdict);
+      expect(code).toBe(1);
+    },
+  );
+});
