@@ -127,7 +127,11 @@ describe("the real table", () => {
     expect((parseCli(["--time-warp"]) as SoakOptions).rate).toBe(100);
     expect((parseCli(["--time-warp", "--rate", "0"]) as SoakOptions).rate).toBe(0);
     expect((parseCli([]) as SoakOptions).rate).toBe(0);
-    expect(optionsToArgv(parseCli(["--time-warp", "--rate", "0"]) as SoakOptions)).toEqual(["--time-warp", "--rate", "0"]);
+    expect(optionsToArgv(parseCli(["--time-warp", "--rate", "0"]) as SoakOptions)).toEqual([
+      "--time-warp",
+      "--rate",
+      "0",
+    ]);
   });
 
   it("reads the time warp's flags: a switch, a duration and a rate, and writes them back", async () => {
