@@ -86,6 +86,7 @@ describe("the real table", () => {
       ...{ healthPath: true, statsPath: true, guestPorts: true, intervalMs: true, healthFailures: true },
       ...{ healthTimeoutMs: true, bootTimeoutS: true, txStallBudget: true, rssGrowthMiB: true, pageGrowth: true },
       ...{ p99GrowthMs: true, warmupS: true, hangDumpMiB: true, counters: true, crashPatterns: true, out: true },
+      ...{ profileHz: true },
     };
     const options = flagsOf(FLAGS).flatMap((f) => (f.option ? [f.option] : []));
     expect(new Set(options).size).toBe(options.length);

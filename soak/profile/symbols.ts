@@ -1,0 +1,112 @@
+// The profile's addresses to names, each distinct address once, through addr2line in
+// batches (-a -f -i: the inline chain, so the AssemblyScript functions gcc inlined are
+// frames of their own). wasm2c's names are turned back into the AssemblyScript ones; the
+// wasm2c runtime's helpers (bounds-checked loads and stores, memory.copy: functions of the
+// generated C that are not wasm functions) are folded into the function that called them.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { demangle, isWasmFunction } from "../triage/symbolize.ts";
+
+const run = promisify(execFile);
+const BATCH = 512;
+
+export interface NamedFrame {
+  name: string;
+  /** the source file the ELF's line table names (the generated C for AssemblyScript code) */
+  file: string;
+  line: number;
+  /** a function of the AssemblyScript (wasm) side */
+  wasm: boolean;
+  /** a helper of the wasm2c runtime, folded into its caller */
+  helper?: boolean;
+}
+
+interface RawFrame {
+  symbol: string;
+  file: string;
+  line: number;
+}
+
+/** addr2line -a output: each address line, then function and file:line pairs, innermost first. */
+export function parseAddr2line(stdout: string): RawFrame[][] {
+  return stdout
+    .split(/^0x[0-9a-f]+\n/m)
+    .slice(1)
+    .map((block) => {
+      const lines = block.trimEnd().split("\n");
+      const frames: RawFrame[] = [];
+      for (let i = 0; i + 1 < lines.length; i += 2) {
+        const where = /^(.*):(\d+|\?)(?: \(discriminator \d+\))?$/.exec(lines[i + 1]);
+        frames.push({
+          symbol: lines[i],
+          file: (where ? where[1] : lines[i + 1]).replace(/^(\.\/)+/, ""),
+          line: where && where[2] !== "?" ? Number(where[2]) : 0,
+        });
+      }
+      return frames;
+    });
+}
+
+/** Each address's inline chain, innermost first; an address addr2line cannot place gets no entry. */
+export async function symbolizeAddresses(elf: string, addresses: bigint[]): Promise<Map<bigint, NamedFrame[]>> {
+  const raw = new Map<bigint, RawFrame[]>();
+  for (let i = 0; i < addresses.length; i += BATCH) {
+    const batch = addresses.slice(i, i + BATCH);
+    const { stdout } = await run(
+      "addr2line",
+      ["-a", "-f", "-i", "-e", elf, ...batch.map((a) => `0x${a.toString(16)}`)],
+      {
+        maxBuffer: 64 << 20,
+      },
+    );
+    parseAddr2line(stdout).forEach((frames, j) => {
+      if (j < batch.length && frames.length && frames[0].symbol !== "??") raw.set(batch[j], frames);
+    });
+  }
+  // the generated C is the file the wasm functions are in; its other functions are the runtime's
+  const generated = new Set<string>();
+  for (const frames of raw.values()) for (const f of frames) if (isWasmFunction(f.symbol)) generated.add(f.file);
+  const named = new Map<bigint, NamedFrame[]>();
+  for (const [address, frames] of raw)
+    named.set(
+      address,
+      frames.map((f) => {
+        const wasm = isWasmFunction(f.symbol);
+        const helper = !wasm && (generated.has(f.file) || /(^|\/)(wasm_rt\.c|wasm-rt[\w-]*\.h)$/.test(f.file));
+        return {
+          name: wasm ? demangle(f.symbol) : f.symbol,
+          file: f.file,
+          line: f.line,
+          wasm,
+          ...(helper ? { helper } : {}),
+        };
+      }),
+    );
+  return named;
+}
+
+/**
+ * A sampled stack (RIP, then return addresses, innermost first) as names, root first. A
+ * return address is looked up one byte back (inside its call); an address no symbol holds
+ * is its hex. Runtime helpers are dropped where a caller is above them.
+ */
+export function stackNames(stack: bigint[], frames: Map<bigint, NamedFrame[]>): string[] {
+  const names: string[] = [];
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const at = i === 0 ? stack[0] : stack[i] - 1n;
+    const chain = frames.get(at);
+    if (!chain) {
+      names.push(`0x${stack[i].toString(16)}`);
+      continue;
+    }
+    for (let j = chain.length - 1; j >= 0; j--) if (!(chain[j].helper && names.length)) names.push(chain[j].name);
+  }
+  return names;
+}
+
+/** Every address to look up for these stacks (return addresses one byte back), once each. */
+export function lookupAddresses(stacks: bigint[][]): bigint[] {
+  const set = new Set<bigint>();
+  for (const s of stacks) for (let i = 0; i < s.length; i++) set.add(i === 0 ? s[i] : s[i] - 1n);
+  return [...set];
+}
