@@ -87,12 +87,19 @@ export async function symbolizeAddresses(elf: string, addresses: bigint[]): Prom
 
 /**
  * A sampled stack (RIP, then return addresses, innermost first) as names, root first. A
- * return address is looked up one byte back (inside its call); an address no symbol holds
- * is its hex. Runtime helpers are dropped where a caller is above them.
+ * return address is looked up one byte back (inside its call). With symbols, the chain
+ * ends below the first return address they do not hold: a kernel built without frame
+ * pointers (Linux with ORC) leaves rbp to other uses, and what it points at is no chain.
+ * An address no symbol holds is its hex. Runtime helpers are dropped where a caller is above.
  */
 export function stackNames(stack: bigint[], frames: Map<bigint, NamedFrame[]>): string[] {
   const names: string[] = [];
-  for (let i = stack.length - 1; i >= 0; i--) {
+  let outer = stack.length - 1;
+  if (frames.size) {
+    const unknown = stack.findIndex((a, i) => i > 0 && !frames.has(a - 1n));
+    if (unknown > 0) outer = unknown - 1;
+  }
+  for (let i = outer; i >= 0; i--) {
     const at = i === 0 ? stack[0] : stack[i] - 1n;
     const chain = frames.get(at);
     if (!chain) {

@@ -71,19 +71,20 @@ describe("symbols", () => {
     ]);
   });
 
-  it("names a stack root first, folds runtime helpers into their caller, keeps unknown addresses as hex", () => {
+  it("names a stack root first, folds runtime helpers into their caller, ends it below an unknown return address", () => {
     const f = (name: string, helper = false): NamedFrame => ({ name, file: "x.c", line: 1, wasm: !helper, helper });
     const frames = new Map<bigint, NamedFrame[]>([
       [0x10n, [f("i32_load", true), f("kernel/src/a/leaf")]],
       [0x1ffn, [f("kernel/src/a/inlined"), f("kernel/src/a/caller")]],
     ]);
-    // RIP 0x10, return addresses 0x200 (looked up at 0x1ff) and 0x300 (unknown)
-    expect(stackNames([0x10n, 0x200n, 0x300n], frames)).toEqual([
-      "0x300",
+    // RIP 0x10, return addresses 0x200 (looked up at 0x1ff) and 0x300 (unknown: no chain past it)
+    expect(stackNames([0x10n, 0x200n, 0x300n, 0x200n], frames)).toEqual([
       "kernel/src/a/caller",
       "kernel/src/a/inlined",
       "kernel/src/a/leaf",
     ]);
+    expect(stackNames([0x99n, 0x200n], frames)).toEqual(["kernel/src/a/caller", "kernel/src/a/inlined", "0x99"]);
+    expect(stackNames([0x99n, 0x200n], new Map())).toEqual(["0x200", "0x99"]);
   });
 });
 
