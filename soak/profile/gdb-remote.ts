@@ -136,10 +136,14 @@ export class GdbRemote {
     return Buffer.from(hex, "hex");
   }
 
-  /** Detaches (QEMU runs the guest on) and closes; never throws. */
+  /** Stops the guest, detaches (QEMU runs it on) and closes; never throws. QEMU's stub takes
+   * any byte that comes while the guest runs as an interrupt, so a bare "D" would leave it stopped. */
   async close(): Promise<void> {
     try {
-      if (!this.closed) await this.request("D", 2000);
+      if (!this.closed) {
+        await this.answer(2000, () => this.socket.write("\x03"), true);
+        await this.request("D", 2000);
+      }
     } catch {
       // a guest gone or a stub silent: closing is all that is left
     }

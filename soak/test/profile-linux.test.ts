@@ -1,6 +1,7 @@
 // --profile on Debian's stock 6.1 bzImage (scripts/linux-guest, with its vmlinux from the
 // -dbg package as --symbols) under TCG and load: the samples resolve to the kernel's own
-// function names. Debian's kernel unwinds with ORC, not frame pointers, so a stack is RIP
+// function names (a module's stay addresses, and so does the user program's: vmlinux does
+// not hold them). Debian's kernel unwinds with ORC, not frame pointers, so a stack is RIP
 // and its inline chain; KASLR is off (nokaslr) so vmlinux's addresses are the running ones.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -35,17 +36,24 @@ describe("--profile of a Linux guest", () => {
     expect(p.notes).toEqual([]);
     const steady = p.phases.steady;
     expect(steady?.samples).toBeGreaterThan(100);
-    const named = (steady?.stacks ?? []).filter((s) => !/^0x/.test(s.frames.at(-1) ?? "0x"));
-    const share = named.reduce((n, s) => n + s.count, 0) / (steady?.samples ?? 1);
+    const stacks = steady?.stacks ?? [];
+    const sum = (list: typeof stacks) => list.reduce((n, s) => n + s.count, 0);
+    const named = sum(stacks.filter((s) => !/^0x/.test(s.frames.at(-1) ?? "0x")));
+    // an address left: in a module (virtio_net and the like) or the user program (server.c)
+    const elsewhere = (f: string) => BigInt(f) >= 0xffffffffc0000000n || BigInt(f) < 0x800000000000n;
+    const inVmlinux = stacks.filter((s) => s.frames.every((f) => !/^0x/.test(f) || !elsewhere(f)));
+    const share = named / (steady?.samples ?? 1);
     console.log(
       `Linux profile: ${steady?.samples} samples, ${(share * 100).toFixed(1)}% named; top ${p.top
         .slice(0, 5)
         .map((t) => `${t.name} ${t.self}`)
         .join(", ")}`,
     );
-    expect(share).toBeGreaterThan(0.9);
-    // C identifiers, as vmlinux's symbols name them (the idle loop, the network stack, ...)
-    for (const t of p.top.slice(0, 5)) expect(t.name).toMatch(/^[A-Za-z_][\w.]*$/);
+    expect(share).toBeGreaterThan(0.6);
+    // every sample in vmlinux's own text is named, as C identifiers (the idle loop first, here)
+    expect(sum(inVmlinux.filter((s) => s.frames.some((f) => /^0x/.test(f))))).toBe(0);
+    expect(sum(inVmlinux)).toBe(named);
+    expect(p.top[0].name).toMatch(/^[A-Za-z_]\w*$/);
     // the boot is Linux's too: its own functions before the first healthy answer
     expect(p.phases.boot?.stacks.some((s) => /^[A-Za-z_]/.test(s.frames.at(-1) ?? ""))).toBe(true);
   });
