@@ -90,10 +90,12 @@ export async function symbolizeAddresses(elf: string, addresses: bigint[]): Prom
  * return address is looked up one byte back (inside its call). With symbols, the chain
  * ends below the first return address they do not hold: a kernel built without frame
  * pointers (Linux with ORC) leaves rbp to other uses, and what it points at is no chain.
- * An address no symbol holds is its hex. Runtime helpers are dropped where a caller is above.
+ * An address no symbol holds is its hex. Runtime helpers are dropped where a caller is above,
+ * with the functions they call.
  */
 export function stackNames(stack: bigint[], frames: Map<bigint, NamedFrame[]>): string[] {
   const names: string[] = [];
+  let inHelper = false;
   let outer = stack.length - 1;
   if (frames.size) {
     const unknown = stack.findIndex((a, i) => i > 0 && !frames.has(a - 1n));
@@ -106,7 +108,12 @@ export function stackNames(stack: bigint[], frames: Map<bigint, NamedFrame[]>): 
       names.push(`0x${stack[i].toString(16)}`);
       continue;
     }
-    for (let j = chain.length - 1; j >= 0; j--) if (!(chain[j].helper && names.length)) names.push(chain[j].name);
+    for (let j = chain.length - 1; j >= 0; j--) {
+      // what a helper calls (memcpy under memory.copy) is the runtime's too, until wasm code again
+      if (chain[j].wasm) inHelper = false;
+      else if (chain[j].helper && names.length) inHelper = true;
+      if (!inHelper) names.push(chain[j].name);
+    }
   }
   return names;
 }

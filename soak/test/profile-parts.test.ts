@@ -85,6 +85,12 @@ describe("symbols", () => {
     ]);
     expect(stackNames([0x99n, 0x200n], frames)).toEqual(["kernel/src/a/caller", "kernel/src/a/inlined", "0x99"]);
     expect(stackNames([0x99n, 0x200n], new Map())).toEqual(["0x200", "0x99"]);
+    // memcpy called from memory.copy's helper, inlined into a wasm function: all of it is that function's
+    const copy = new Map<bigint, NamedFrame[]>([
+      [0x50n, [{ name: "memcpy", file: "platform/lib.c", line: 3, wasm: false }]],
+      [0x5ffn, [f("memory_copy", true), f("kernel/src/a/copier")]],
+    ]);
+    expect(stackNames([0x50n, 0x600n], copy)).toEqual(["kernel/src/a/copier"]);
   });
 });
 
