@@ -1,6 +1,8 @@
 // The profiler's parts that need no guest: the frame walk over hostile stacks, QMP's text,
 // addr2line's output, helper folding, the folded format, the flame graph's escaping, the
 // --profile flag, profile.json's checked reader and profile-diff's ranking.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCli } from "../cli-options.ts";
 import { shareMoves } from "../profile/diff.ts";
@@ -10,6 +12,7 @@ import { foldedText, topFunctions } from "../profile/profile.ts";
 import { parseProfile } from "../profile/profile-file.ts";
 import { bytesOfDump, registersOf } from "../profile/samplers.ts";
 import { type NamedFrame, parseAddr2line, stackNames } from "../profile/symbols.ts";
+import { cli, tempDir } from "./cli-run.ts";
 
 /** guest memory as a map of 8-byte words */
 const memoryOf = (words: Record<string, bigint>) => async (address: bigint, length: number) => {
@@ -187,5 +190,37 @@ describe("--profile", () => {
     expect(hz("--profile", "on")?.hz).toBe(99);
     expect(() => hz("--profile", "5000")).toThrow("--profile");
     expect(() => hz("--profile", "fast")).toThrow("--profile");
+  });
+});
+
+describe("profile-diff", () => {
+  const folder = async (stacks: { frames: string[]; count: number }[]) => {
+    const dir = await tempDir("soak-profile-diff-");
+    const samples = stacks.reduce((n, s) => n + s.count, 0);
+    const p = { schemaVersion: 1, hz: 99, sampler: "gdb", phases: { steady: { samples, stacks } }, top: [], notes: [] };
+    await writeFile(join(dir, "profile.json"), JSON.stringify(p));
+    return dir;
+  };
+
+  it("prints the functions whose share moved most, guest names made harmless; refuses a broken file", async () => {
+    const a = await folder([
+      { frames: ["main", "\u001b]0;owned\u0007hot"], count: 8 },
+      { frames: ["main", "idle"], count: 2 },
+    ]);
+    const b = await folder([
+      { frames: ["main", "\u001b]0;owned\u0007hot"], count: 2 },
+      { frames: ["main", "idle"], count: 8 },
+    ]);
+    const { code, stdout } = await cli(["profile-diff", a, b, "--top", "2"]).done;
+    expect(code).toBe(0);
+    expect(stdout).not.toContain("\u001b");
+    const rows = stdout.trimEnd().split("\n").slice(2);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/80\.0%\s+20\.0%\s+-60\.0 .*\\e\]0;owned\\x07hot$/);
+    expect(rows[1]).toMatch(/20\.0%\s+80\.0%\s+\+60\.0 .*\| idle$/);
+    await writeFile(join(b, "profile.json"), "{}");
+    const broken = await cli(["profile-diff", a, b]).done;
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain("schemaVersion is not 1");
   });
 });
