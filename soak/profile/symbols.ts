@@ -1,14 +1,34 @@
-// The profile's addresses to names, each distinct address once, through addr2line in
-// batches (-a -f -i: the inline chain, so the AssemblyScript functions gcc inlined are
+// The profile's addresses to names, each distinct address once, through one addr2line that
+// reads them all (-a -f -i: the inline chain, so the AssemblyScript functions gcc inlined are
 // frames of their own). wasm2c's names are turned back into the AssemblyScript ones; the
 // wasm2c runtime's helpers (bounds-checked loads and stores, memory.copy: functions of the
 // generated C that are not wasm functions) are folded into the function that called them.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { spawn } from "node:child_process";
 import { demangle, isWasmFunction } from "../triage/symbolize.ts";
 
-const run = promisify(execFile);
-const BATCH = 512;
+/** a vmlinux's DWARF takes seconds to load; many thousand addresses, seconds more */
+const ADDR2LINE_TIMEOUT_MS = 300_000;
+
+/** addr2line's output for `addresses`, given on its standard input: one process, the ELF read once. */
+function addr2line(elf: string, addresses: bigint[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("addr2line", ["-a", "-f", "-i", "-e", elf], { timeout: ADDR2LINE_TIMEOUT_MS });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      err += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      code === 0 ? resolve(out) : reject(new Error(`addr2line ended (${signal ?? code}): ${err.slice(0, 200)}`)),
+    );
+    child.stdin.on("error", () => {}); // an addr2line that exits early says why on close
+    child.stdin.end(addresses.map((a) => `0x${a.toString(16)}\n`).join(""));
+  });
+}
 
 export interface NamedFrame {
   name: string;
@@ -50,19 +70,10 @@ export function parseAddr2line(stdout: string): RawFrame[][] {
 /** Each address's inline chain, innermost first; an address addr2line cannot place gets no entry. */
 export async function symbolizeAddresses(elf: string, addresses: bigint[]): Promise<Map<bigint, NamedFrame[]>> {
   const raw = new Map<bigint, RawFrame[]>();
-  for (let i = 0; i < addresses.length; i += BATCH) {
-    const batch = addresses.slice(i, i + BATCH);
-    const { stdout } = await run(
-      "addr2line",
-      ["-a", "-f", "-i", "-e", elf, ...batch.map((a) => `0x${a.toString(16)}`)],
-      {
-        maxBuffer: 64 << 20,
-      },
-    );
-    parseAddr2line(stdout).forEach((frames, j) => {
-      if (j < batch.length && frames.length && frames[0].symbol !== "??") raw.set(batch[j], frames);
+  if (addresses.length)
+    parseAddr2line(await addr2line(elf, addresses)).forEach((frames, j) => {
+      if (j < addresses.length && frames.length && frames[0].symbol !== "??") raw.set(addresses[j], frames);
     });
-  }
   // the generated C is the file the wasm functions are in; its other functions are the runtime's
   const generated = new Set<string>();
   for (const frames of raw.values()) for (const f of frames) if (isWasmFunction(f.symbol)) generated.add(f.file);
