@@ -49,7 +49,7 @@ export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: Ru
       if (!ctx.findings.beyondLoad) await settle(ctx, guest);
     }
     if (guest) {
-      await profile(ctx); // lets go of the gdbstub triage uses
+      await profile(ctx, guest); // lets go of the gdbstub triage uses
       await triage(ctx, guest);
     }
   } catch (err) {

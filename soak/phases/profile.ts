@@ -5,16 +5,31 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SoakContext } from "../context.ts";
+import { firstImagePage, kaslrSlide } from "../profile/kaslr.ts";
 import { buildProfile, foldedText } from "../profile/profile.ts";
+import type { Guest } from "../vm/guest.ts";
 
-export async function profile(ctx: SoakContext): Promise<void> {
+/** `guest`: the guest still running (for where KASLR put a Linux kernel), if it is */
+export async function profile(ctx: SoakContext, guest?: Guest): Promise<void> {
   const profiler = ctx.profiler;
   if (!profiler) return;
   ctx.profiler = undefined;
   try {
     const raw = await profiler.close();
     const hangAt = ctx.findings.list.find((f) => f.kind === "hang")?.at;
-    const p = await buildProfile(raw, ctx.report.kernel.symbols, hangAt);
+    const symbols = ctx.report.kernel.symbols;
+    let slide: bigint | undefined;
+    if (symbols && ctx.report.kernel.format === "bzimage") {
+      const first =
+        guest && !guest.vm.hasExited ? await firstImagePage(guest.vm.qmpSocket).catch(() => undefined) : undefined;
+      slide = first === undefined ? undefined : await kaslrSlide(symbols, first).catch(() => undefined);
+      raw.notes.push(
+        slide === undefined
+          ? "where KASLR put the kernel could not be read from its page tables: if the stacks are addresses, boot it with nokaslr"
+          : `the kernel ran 0x${slide.toString(16)} above ${symbols}'s addresses (KASLR, read from its page tables): moved back before symbolising`,
+      );
+    }
+    const p = await buildProfile(raw, symbols, hangAt, slide);
     ctx.profile = p;
     await writeFile(join(ctx.out, "profile.folded"), foldedText(p.phases.steady?.stacks ?? []));
     await writeFile(join(ctx.out, "profile.json"), `${JSON.stringify(p, null, 1)}\n`);

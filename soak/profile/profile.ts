@@ -1,6 +1,7 @@
 // The profile as the report keeps it (profile.json): each phase's stacks as names, root
 // first, with their sample counts, and the steady load's top functions by self time.
 // Built once at the end of the soak: every distinct address is symbolised once.
+import { unslid } from "./kaslr.ts";
 import { HANG_WINDOW_MS, type Phase, type RawProfile } from "./profiler.ts";
 import { lookupAddresses, stackNames, symbolizeAddresses } from "./symbols.ts";
 
@@ -42,8 +43,14 @@ export interface Profile {
 
 const parseKey = (key: string) => key.split(",").map((h) => BigInt(`0x${h}`));
 
-/** The raw counts symbolised with `elf` (none: addresses stay hex); `hangAt`: when a hang was found. */
-export async function buildProfile(raw: RawProfile, elf: string | undefined, hangAt?: number): Promise<Profile> {
+/** The raw counts symbolised with `elf` (none: addresses stay hex); `hangAt`: when a hang was
+ * found; `slide`: how far KASLR moved a Linux kernel's image from `elf`'s addresses (kaslr.ts). */
+export async function buildProfile(
+  raw: RawProfile,
+  elf: string | undefined,
+  hangAt?: number,
+  slide = 0n,
+): Promise<Profile> {
   const counts: Partial<Record<ProfilePhase, Map<string, number>>> = { ...raw.byPhase };
   if (hangAt !== undefined) {
     const hang = new Map<string, number>();
@@ -53,7 +60,7 @@ export async function buildProfile(raw: RawProfile, elf: string | undefined, han
   }
   const keys = new Set<string>();
   for (const m of Object.values(counts)) for (const k of m.keys()) keys.add(k);
-  const stacks = new Map([...keys].map((k) => [k, parseKey(k)]));
+  const stacks = new Map([...keys].map((k) => [k, parseKey(k).map((a) => unslid(a, slide))]));
   const notes = [...raw.notes];
   let frames = new Map();
   if (elf) {
@@ -83,7 +90,7 @@ export async function buildProfile(raw: RawProfile, elf: string | undefined, han
     const unresolved = steady.stacks.filter((s) => /^0x/.test(s.frames.at(-1) ?? "")).reduce((n, s) => n + s.count, 0);
     if (unresolved > steady.samples / 2)
       notes.push(
-        `${unresolved} of ${steady.samples} samples have a RIP the symbols do not hold: are they this kernel's (for Linux, is KASLR off: nokaslr)?`,
+        `${unresolved} of ${steady.samples} samples have a RIP the symbols do not hold: are they this kernel's?`,
       );
   }
   return {

@@ -2,7 +2,8 @@
 // -dbg package as --symbols) under TCG and load: the samples resolve to the kernel's own
 // function names (a module's stay addresses, and so does the user program's: vmlinux does
 // not hold them). Debian's kernel unwinds with ORC, not frame pointers, so a stack is RIP
-// and its inline chain; KASLR is off (nokaslr) so vmlinux's addresses are the running ones.
+// and its inline chain. KASLR is on, as Debian ships it: the engine reads from the guest's
+// page tables how far the image moved and moves the samples back.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -25,7 +26,7 @@ describe("--profile of a Linux guest", () => {
     const out = await tempDir("soak-linux-profile-");
     const args = [
       ...["--kernel", image.kernel, "--initrd", image.initrd, "--symbols", image.symbols, "--accel", "tcg"],
-      ...["--append", "console=ttyS0 nokaslr", "--guest-port", "8000-8255", "--paths", "/health=1"],
+      ...["--append", "console=ttyS0", "--guest-port", "8000-8255", "--paths", "/health=1"],
       ...["--requests", "3000", "--connections", "4", "--churn", "0", "--boot-timeout", "180", "--page-growth", "2048"],
       ...["--profile", "--out", out],
     ];
@@ -33,7 +34,9 @@ describe("--profile of a Linux guest", () => {
     expect(code, stderr).toBe(0);
     expect((await readReport(out)).files["profile.json"]).toBe("profile.json");
     const p = await readProfileFile(out);
-    expect(p.notes).toEqual([]);
+    expect(p.notes).toEqual([
+      expect.stringMatching(/^the kernel ran 0x[0-9a-f]+ above .* \(KASLR, read from its page tables\)/),
+    ]);
     const steady = p.phases.steady;
     expect(steady?.samples).toBeGreaterThan(100);
     const stacks = steady?.stacks ?? [];
@@ -49,7 +52,7 @@ describe("--profile of a Linux guest", () => {
         .map((t) => `${t.name} ${t.self}`)
         .join(", ")}`,
     );
-    expect(share).toBeGreaterThan(0.6);
+    expect(share).toBeGreaterThan(0.5);
     // every sample in vmlinux's own text is named, as C identifiers (the idle loop first, here)
     expect(sum(inVmlinux.filter((s) => s.frames.some((f) => /^0x/.test(f))))).toBe(0);
     expect(sum(inVmlinux)).toBe(named);
