@@ -3,16 +3,17 @@
 // --profile flag, profile.json's checked reader and profile-diff's ranking.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseCli } from "../cli-options.ts";
 import { shareMoves } from "../profile/diff.ts";
+import { profileDiffCommand } from "../profile/diff-command.ts";
 import { flameSvg } from "../profile/flame-svg.ts";
 import { MAX_DEPTH, walkFrames } from "../profile/frame-walk.ts";
 import { foldedText, topFunctions } from "../profile/profile.ts";
 import { parseProfile } from "../profile/profile-file.ts";
 import { bytesOfDump, registersOf } from "../profile/samplers.ts";
 import { type NamedFrame, parseAddr2line, stackNames } from "../profile/symbols.ts";
-import { cli, tempDir } from "./cli-run.ts";
+import { tempDir } from "./cli-run.ts";
 
 /** guest memory as a map of 8-byte words */
 const memoryOf = (words: Record<string, bigint>) => async (address: bigint, length: number) => {
@@ -211,16 +212,20 @@ describe("profile-diff", () => {
       { frames: ["main", "\u001b]0;owned\u0007hot"], count: 2 },
       { frames: ["main", "idle"], count: 8 },
     ]);
-    const { code, stdout } = await cli(["profile-diff", a, b, "--top", "2"]).done;
-    expect(code).toBe(0);
-    expect(stdout).not.toContain("\u001b");
-    const rows = stdout.trimEnd().split("\n").slice(2);
+    const printed: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => printed.push(line));
+    try {
+      expect(await profileDiffCommand([a, b, "--top", "2"])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    expect(printed.join("\n")).not.toContain("\u001b");
+    const rows = printed.slice(2);
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(/80\.0%\s+20\.0%\s+-60\.0 .*\\e\]0;owned\\x07hot$/);
     expect(rows[1]).toMatch(/20\.0%\s+80\.0%\s+\+60\.0 .*\| idle$/);
     await writeFile(join(b, "profile.json"), "{}");
-    const broken = await cli(["profile-diff", a, b]).done;
-    expect(broken.code).toBe(2);
-    expect(broken.stderr).toContain("schemaVersion is not 1");
+    // a UsageError: the CLI's exit 2
+    await expect(profileDiffCommand([a, b])).rejects.toThrow("schemaVersion is not 1");
   });
 });
