@@ -31,6 +31,7 @@ export const QUICK_TESTS = [
   "soak/test/linux-tsc.test.ts",
   "soak/test/load-split.test.ts",
   "soak/test/out-dir.test.ts",
+  "soak/test/profile-parts.test.ts",
   "soak/test/quick.test.ts",
   "soak/test/report-file.test.ts",
   "soak/test/report-series.test.ts",

@@ -13,6 +13,7 @@ import {
   mergeCommand,
   parseCli,
   printLine,
+  profileDiffCommand,
   progressDue,
   progressLine,
   reproCommand,
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
   try {
     const argv = process.argv.slice(2);
     if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
+    if (argv[0] === "profile-diff") return await profileDiffCommand(argv.slice(1));
     if (argv[0] === "repro") return await reproCommand(argv.slice(1), log);
     if (argv[0] === "bisect") return await bisectCommand(argv.slice(1), log);
     if (argv[0] === "compare")

@@ -37,10 +37,12 @@ export function savedOptionsToArgv(saved: Record<string, unknown>, table: FlagTa
   return argv;
 }
 
-/** A flag's values as words: a switch bare; a value that starts with "-" (a QEMU argument) as --flag=value, or it reads as a flag. */
+/** A flag's values as words: the value a flag stands for given bare, bare (`--time-warp`); a value that starts
+ * with "-" (a QEMU argument) as --flag=value, or it reads as a flag. */
 function asArgv(f: Flag, values: string[]): string[] {
-  if (f.kind.switch) return values.map(() => `--${f.name}`);
-  return values.flatMap((v) => (v.startsWith("-") ? [`--${f.name}=${v}`] : [`--${f.name}`, v]));
+  return values.flatMap((v) =>
+    v === f.bare ? [`--${f.name}`] : v.startsWith("-") ? [`--${f.name}=${v}`] : [`--${f.name}`, v],
+  );
 }
 
 /** One word for the shell, whatever it holds: single-quoted, each ' as '\''. */

@@ -10,15 +10,22 @@ export { USAGE } from "./flags/usage.ts";
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-/** node's parseArgs over the table's flags (and -h, --help); throws its own errors. */
+/** node's parseArgs over the table's flags (and -h, --help); throws its own errors. A flag
+ * with a bare value given without one (the end, or another flag next) gets that value. */
 function parser(table: FlagTable): (argv: string[]) => Values {
   const options: NonNullable<ParseArgsConfig["options"]> = { help: { type: "boolean", short: "h" } };
-  for (const f of flagsOf(table)) options[f.name] = { type: "string", multiple: f.kind.multiple === true };
-  // a switch given bare is on; given with =true or =false (a scenario file, an action input) it says which
-  const switches = new Set(flagsOf(table).flatMap((f) => (f.kind.switch ? [`--${f.name}`] : [])));
-  const asValue = (a: string) => (switches.has(a) ? `${a}=true` : a);
-  return (args) =>
-    parseArgs({ args: args.map(asValue), options, strict: true, allowPositionals: false }).values as Values;
+  const bare = new Map<string, string>();
+  for (const f of flagsOf(table)) {
+    options[f.name] = { type: "string", multiple: f.kind.multiple === true };
+    if (f.bare !== undefined) bare.set(`--${f.name}`, f.bare);
+  }
+  const withBare = (args: string[]) =>
+    args.flatMap((a, i) => {
+      const value = bare.get(a);
+      const next = args[i + 1];
+      return value !== undefined && (next === undefined || next.startsWith("-")) ? [a, value] : [a];
+    });
+  return (args) => parseArgs({ args: withBare(args), options, strict: true, allowPositionals: false }).values as Values;
 }
 
 /** The options `argv` gives (a --scenario file's flags first), checked; "help" for -h. Throws UsageError. */

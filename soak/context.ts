@@ -6,6 +6,8 @@ import { Findings } from "./findings.ts";
 import type { KernelUnderTest } from "./kernel-under-test.ts";
 import type { SoakOptions } from "./options.ts";
 import { VERSION } from "./package-root.ts";
+import type { Profile } from "./profile/profile.ts";
+import type { Profiler } from "./profile/profiler.ts";
 import { Timeline } from "./report/timeline.ts";
 import { type Report, SCHEMA_VERSION, type TrendReport } from "./report/types.ts";
 import { decide } from "./verdict.ts";
@@ -53,6 +55,9 @@ export class SoakContext {
   bootAt?: number;
   /** the steady phase's trends, once the load runs (watch/trend-monitor.ts) */
   trends?: { report(): Record<string, TrendReport> };
+  /** --profile: the profiler while it samples, then the profile it made */
+  profiler?: Profiler;
+  profile?: Profile;
   private readonly monitors: Monitor[] = [];
 
   constructor(

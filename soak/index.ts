@@ -21,6 +21,8 @@ export { mergeCommand, mergeFolders } from "./merge/command.ts";
 export type { PathWeight, SoakOptions } from "./options.ts";
 export { DEFAULTS, UsageError } from "./options.ts";
 export { PACKAGE_ROOT } from "./package-root.ts";
+export { profileDiffCommand } from "./profile/diff-command.ts";
+export { openSampler } from "./profile/samplers.ts";
 export { progressDue, progressLine } from "./progress.ts";
 export { logLine, logLines, mdCode, mdFence, mdLink, mdText, printLine } from "./report/guest-text.ts";
 export { renderHtml } from "./report/html.ts";

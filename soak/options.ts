@@ -64,10 +64,19 @@ export interface SoakOptions {
   warmupS: number;
   /** a hang's memory dump (memory.core): the low MiB of guest RAM it holds; 0 = none */
   hangDumpMiB: number;
+  /** stack samples a second (soak/profile/); 0 = no profile */
+  profileHz: number;
   counters: { bootId: string; uptime: string; txStalls: string; pagesUsed: string; tcpOpen: string };
   crashPatterns: RegExp[];
   out: string;
 }
+
+/** the profiler's rate when none is asked for: off until its cost on the default soak is
+ * measured under 3% on a quiet machine (BENCHMARKS.md, "Profiler") */
+export const PROFILE_DEFAULT_HZ = 0;
+/** `--profile` without a rate: not a multiple of the guest's 100 Hz tick, so samples do not
+ * fall in step with it */
+export const PROFILE_ON_HZ = 99;
 
 const MAX_PATH_WEIGHTS = 100_000;
 /** the request count of a soak bounded by time only (--duration without --requests) */
@@ -107,6 +116,7 @@ export const DEFAULTS: SoakOptions = {
   p99GrowthMs: 0,
   warmupS: 10,
   hangDumpMiB: 64,
+  profileHz: PROFILE_DEFAULT_HZ,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",

@@ -12,6 +12,7 @@ import { claimOutDir } from "./out-dir.ts";
 import { boot, waitReady } from "./phases/boot.ts";
 import { load } from "./phases/load.ts";
 import { prepare } from "./phases/prepare.ts";
+import { profile } from "./phases/profile.ts";
 import { writeReport } from "./phases/report.ts";
 import { settle } from "./phases/settle.ts";
 import { triage } from "./phases/triage.ts";
@@ -47,13 +48,17 @@ export async function runSoak(o: SoakOptions, kernel: KernelUnderTest, hooks: Ru
       await load(ctx, guest);
       if (!ctx.findings.beyondLoad) await settle(ctx, guest);
     }
-    if (guest) await triage(ctx, guest);
+    if (guest) {
+      await profile(ctx, guest); // lets go of the gdbstub triage uses
+      await triage(ctx, guest);
+    }
   } catch (err) {
     ctx.findings.add({ kind: "error", at: Date.now(), message: (err as Error).message });
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);
     try {
       ctx.stopMonitors();
+      await profile(ctx);
       await guest?.stop();
       await writeReport(ctx);
     } finally {

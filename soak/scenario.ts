@@ -25,13 +25,18 @@ export function scenarioOf(o: SoakOptions, dir: string, table: FlagTable = FLAGS
   const argv = optionsToArgv({ ...o, out: table.defaults.out }, table);
   const [files, switches] = [fileFlags(table), switchFlags(table)];
   const s: Scenario = {};
+  const bare = new Map(flagsOf(table).flatMap((f) => (f.bare !== undefined ? [[f.name, f.bare] as const] : [])));
   for (let i = 0; i < argv.length; i++) {
-    if (switches.has(argv[i].slice(2))) {
-      s[argv[i].slice(2)] = true;
+    const eq = argv[i].indexOf("=");
+    const name = eq > 0 ? argv[i].slice(2, eq) : argv[i].slice(2);
+    // a flag written bare (optionsToArgv) stands for its bare value
+    const givenBare = eq < 0 && bare.has(name) && (argv[i + 1] === undefined || argv[i + 1].startsWith("--"));
+    const [flag, value] =
+      eq > 0 ? [name, argv[i].slice(eq + 1)] : givenBare ? [name, bare.get(name) as string] : [name, argv[++i]];
+    if (switches.has(flag)) {
+      s[flag] = value === "true";
       continue;
     }
-    const eq = argv[i].indexOf("=");
-    const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
     const v: string | number = files.has(flag)
       ? relative(dir, resolve(value))
       : /^\d+$/.test(value)

@@ -61,7 +61,7 @@ describe("job summary", () => {
     const r = report();
     const short = [0.2, 0.7, 1.2, 1.7, 2.2].map((t) => ({ ...timeline[0], t }));
     const text = jobSummary(r, renderSummary(r, short));
-    const xs = /x-axis "seconds" \[([^\]]*)\]/.exec(text)?.[1].split(", ");
+    const xs = /x-axis "seconds of wall time" \[([^\]]*)\]/.exec(text)?.[1].split(", ");
     expect(xs).toEqual(["0.2", "0.7", "1.2", "1.7", "2.2"]);
     expect(xLabels([1, 2, 3])).toEqual(["1", "2", "3"]);
   });
@@ -75,7 +75,8 @@ describe("job summary", () => {
   it("charts throughput with at most 60 points, in Mermaid", () => {
     const r = report();
     const text = jobSummary(r, renderSummary(r, timeline));
-    const chart = /```mermaid\nxychart-beta\n {2}title "Throughput"\n {2}x-axis "seconds" \[([^\]]*)\]/.exec(text);
+    const chart =
+      /```mermaid\nxychart-beta\n {2}title "Throughput"\n {2}x-axis "seconds of wall time" \[([^\]]*)\]/.exec(text);
     expect(chart).not.toBeNull();
     expect(chart?.[1].split(",")).toHaveLength(60);
   });

@@ -82,7 +82,9 @@ describe("kernel boot", () => {
   it("says so when the fault= option is unknown, and carries on", async () => {
     vm = await bootGuest("fault=nonsense");
     await vm.serial.waitFor(/^ready$/, 20_000);
-    expect(vm.serial.text()).toContain("fault: unknown fault=nonsense ignored (known: pf, trap, stack, panic, hang)");
+    expect(vm.serial.text()).toContain(
+      "fault: unknown fault=nonsense ignored (known: pf, trap, stack, panic, hang, hot)",
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 // The flags whose text is more than one value: a request mix, a port list, counter
 // names, a count or "auto", a regular expression (see kinds.ts for the plain ones).
-import { type PathWeight, parsePaths, type SoakOptions, UsageError } from "../options.ts";
+import { type PathWeight, PROFILE_ON_HZ, parsePaths, type SoakOptions, UsageError } from "../options.ts";
 import { type Kind, oneOf, readWhole, repeatable, single } from "./kinds.ts";
 
 /** "PATH=W,..." back from the mix (the inverse of parsePaths). */
@@ -78,4 +78,15 @@ export const regexps = repeatable<RegExp>(
     }
   },
   (r) => r.source,
+);
+
+/** the profiler's rate: on (PROFILE_ON_HZ), off (0) or samples a second, up to 1000 */
+export const profileKind = single<number>(
+  (t, flag) => {
+    const word = t.trim();
+    if (word === "on") return PROFILE_ON_HZ;
+    if (word === "off") return 0;
+    return readWhole(t, flag, 0, 1000);
+  },
+  (hz) => (hz === 0 ? "off" : String(hz)),
 );

@@ -23,6 +23,8 @@ export interface Flag {
   file?: boolean;
   /** not a scenario key (--out, --scenario) */
   notInScenario?: boolean;
+  /** the value `--flag` stands for when given without one (`--profile` is `--profile on`) */
+  bare?: string;
   /** an input of the action (action.yml, README), with this description */
   input?: { description: string; default?: string };
 }

@@ -92,6 +92,7 @@ export const kernelFlags: Section = {
       option: "timeWarp",
       kind: onOff,
       value: "",
+      bare: "true",
       help:
         "run the guest under QEMU's instruction counter, its idle time skipped\n" +
         "(TCG only; auto picks TCG): hours of uptime in minutes, for bugs that\n" +

@@ -9,7 +9,7 @@ export const MAX_MIB = 65536;
 export interface Kind<T> {
   /** the flag may be given many times, each a value of its own */
   multiple?: boolean;
-  /** the flag takes no value: given is on (`--time-warp`); its one value is "true" */
+  /** an on/off flag (its row's `bare` is "true": `--time-warp`): true or false in a scenario file */
   switch?: boolean;
   /** The values given (for a single flag only the last counts) → the option; none →
    * `fallback`, the option's default. Throws UsageError naming `--flag`. */

@@ -6,6 +6,7 @@ const HEAD = `usage: unikernel-soak [options]
        unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
        unikernel-soak repro <report-dir> [options]     (see repro --help)
        unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
+       unikernel-soak profile-diff A B                 (two --profile reports; profile-diff --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.

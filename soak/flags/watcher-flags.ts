@@ -1,5 +1,5 @@
 // The flag table's "watchers and thresholds" section: what the watchers read and what they allow.
-import { countersKind, portsKind, regexps } from "./custom-kinds.ts";
+import { countersKind, portsKind, profileKind, regexps } from "./custom-kinds.ts";
 import type { Section } from "./flag.ts";
 import { decimal, MAX_MIB, urlPath, WEEK_S, whole } from "./kinds.ts";
 
@@ -115,6 +115,20 @@ export const watcherFlags: Section = {
       value: "MIB",
       help: "guest RAM a hang's memory.core holds, from 0 (default {default}; 0 = no dump)",
       input: { description: "Guest RAM a hang's memory dump (memory.core) holds, in MiB (0 = no dump)." },
+    },
+    {
+      name: "profile",
+      option: "profileHz",
+      kind: profileKind,
+      value: "[HZ]",
+      bare: "on",
+      help:
+        "sample the guest's stack HZ times a second, up to 1000 (alone or on: 99;\n" +
+        "off: none; default {default}): profile.folded, profile.json, a flame graph",
+      input: {
+        description:
+          "Sample the guest's stack this many times a second (on = 99, off = none): profile.folded, profile.json and a flame graph in report.html.",
+      },
     },
     {
       name: "counter",

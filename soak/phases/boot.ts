@@ -5,6 +5,7 @@
 // (prepare.ts chose; network.ts says why); vm/guest.ts boots it.
 import type { SoakContext } from "../context.ts";
 import { churnWorkers, keepAliveConnections } from "../options.ts";
+import { Profiler } from "../profile/profiler.ts";
 import { Guest } from "../vm/guest.ts";
 import { guestAppend, hostTscKhz } from "../vm/linux-tsc.ts";
 import { CrashMonitor } from "../watch/crash-monitor.ts";
@@ -50,6 +51,8 @@ export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
   guest.vm.serial.on("line", (l) => ctx.stats.clock.add(l.at, serialUptimeMs(l.text)));
   ctx.crash = guest.attach(new CrashMonitor(guest.vm.serial, o.crashPatterns, ctx.findings.add));
   guest.attach(new ExitMonitor(guest.vm, ctx.findings.add, () => guest.up));
+  const gdb = guest.vm.gdbSocket;
+  if (o.profileHz > 0 && gdb) ctx.profiler = guest.attach(new Profiler(gdb, o.profileHz));
   return guest;
 }
 

@@ -42,6 +42,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
 
   const started = Date.now();
   const sink = ctx.findings.add;
+  if (ctx.profiler) ctx.profiler.phase = "steady";
   ctx.stats.startLoad(started);
   const health = ctx.attach(
     new HealthMonitor(
@@ -117,6 +118,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   if (stoppedByFinding) run.stop();
   if (inFlight) ctx.report.inFlight = await inFlight;
   const result = await run.done;
+  if (ctx.profiler) ctx.profiler.phase = "idle";
   const vcpuS = vcpuBetween(vcpuBefore, await guestCpuSeconds(guest.vm.pid));
   // the load's last window, then no load: the timeline must not repeat its last rate
   recorder.record();

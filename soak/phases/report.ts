@@ -33,7 +33,7 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
   report.files["report.json"] = "report.json";
   report.files["report.html"] = "report.html";
   const entries = [...timeline.entries];
-  const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
+  const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot), ctx.profile);
   await writeFile(join(out, "summary.md"), renderSummary(report, entries));
   await writeReportFile(out, report);
   await writeFile(join(out, "report.html"), html);

@@ -1,6 +1,9 @@
 // report.html: the report folder as one page to look at, opened from file:// with no
 // network and no script: the verdict and where it struck at the top, the timeline as
 // inline SVG charts with the failure marked, the triage, the counters, the command.
+
+import { PROFILE_STYLE, profileSection } from "../profile/html.ts";
+import type { Profile } from "../profile/profile.ts";
 import { accelLine, clockRows, networkLine, readerNotes } from "./facts.ts";
 import { escapeHtml as esc } from "./html-escape.ts";
 import { PAGE_STYLE } from "./html-style.ts";
@@ -14,7 +17,7 @@ export const HTML_CHART_POINTS = 300;
 
 const thousands = (v: number) => v.toLocaleString("en-US");
 
-export function renderHtml(r: Report, timeline: TimelineEntry[], excerpt?: SourceExcerpt): string {
+export function renderHtml(r: Report, timeline: TimelineEntry[], excerpt?: SourceExcerpt, profile?: Profile): string {
   const v = r.verdict;
   const title = `Soak ${v.kind}${r.crash ? `: ${r.crash.title}` : ""}`;
   return `<!doctype html>
@@ -22,7 +25,7 @@ export function renderHtml(r: Report, timeline: TimelineEntry[], excerpt?: Sourc
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${PAGE_STYLE}</style></head>
+<style>${PAGE_STYLE}${profile ? PROFILE_STYLE : ""}</style></head>
 <body>
 ${verdictHeader(r, timeline)}
 ${readerNotes(r)
@@ -33,6 +36,7 @@ ${chartsSection(r, timeline)}
 ${runFacts(r)}
 ${r.crash ? crashSection(r.crash) : ""}
 ${r.hang ? hangSection(r.hang, r.files.kernel ?? "kernel.elf") : ""}
+${profile ? profileSection(profile) : ""}
 ${countersSection(r)}
 <section><h2>Reproduce</h2><p>In this folder (it holds the kernel that ran):</p><pre class="command">${esc(r.command)}</pre></section>
 <footer>${esc(r.tool.name)} ${esc(r.tool.version)} · started ${esc(r.startedAt)} · ${r.wallS} s</footer>

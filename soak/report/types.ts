@@ -96,5 +96,8 @@ export interface Report {
   trends?: Record<string, TrendReport>;
   crash?: CrashTriage;
   hang?: { registers?: string; memoryDump?: string; backtrace?: string; notes: string[] };
+  /** --profile: the rate, how it sampled, the mean pause a sample cost the guest, samples by
+   * phase (boot, steady, idle, hang); the stacks are in profile.json (soak/profile/profile.ts) */
+  profile?: { hz: number; sampler: string; meanSampleMs?: number; samples: Record<string, number>; notes: string[] };
   files: Record<string, string>;
 }

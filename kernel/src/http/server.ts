@@ -185,6 +185,7 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   const at = socket.sendBuffer(c, <u32>head.pos + generated);
   if (at == 0) return false;
   spinNs(slowRequestNs);
+  faults.hotSpin();
   memory.copy(at, headBuf, head.pos);
   memory.copy(at + head.pos, bodyBuf, <usize>generated);
   const assetBody = sendBody && asset != null;
