@@ -227,6 +227,11 @@ var init_fault_switches = __esm({
         verdict: "crash",
         use: ["FAULT_INM_OVERREAD=1"]
       },
+      "timer-wrap": {
+        description: "the requests-a-minute window takes its seconds from a 32-bit ms clock; when it wraps (uptime timer_wrap_ms, default 1 h) the window moves by -4,294,967 s",
+        verdict: "crash",
+        use: ["FAULT_TIMER_WRAP=1"]
+      },
       reset: {
         description: "the CPU triple-faults (the guest resets; QEMU exits under -no-reboot)",
         verdict: "reset",
@@ -1171,8 +1176,8 @@ var require_utils = __commonJS({
       let lineLength = 0;
       let whitespace;
       for (let i = 0; i < split.length; i += 2) {
-        let word = split[i];
-        let newLength = lineLength + strlen(word);
+        let word2 = split[i];
+        let newLength = lineLength + strlen(word2);
         if (lineLength > 0 && whitespace) {
           newLength += whitespace.length;
         }
@@ -1180,10 +1185,10 @@ var require_utils = __commonJS({
           if (lineLength !== 0) {
             lines.push(line.join(""));
           }
-          line = [word];
-          lineLength = strlen(word);
+          line = [word2];
+          lineLength = strlen(word2);
         } else {
-          line.push(whitespace || "", word);
+          line.push(whitespace || "", word2);
           lineLength = newLength;
         }
         whitespace = split[i + 1];
@@ -5721,11 +5726,11 @@ var require_trees = __commonJS({
         s.bi_valid += length;
       }
     }
-    function send_code(s, c, tree) {
+    function send_code(s, c, tree2) {
       send_bits(
         s,
-        tree[c * 2],
-        tree[c * 2 + 1]
+        tree2[c * 2],
+        tree2[c * 2 + 1]
         /*.Len*/
       );
     }
@@ -5750,7 +5755,7 @@ var require_trees = __commonJS({
       }
     }
     function gen_bitlen(s, desc) {
-      var tree = desc.dyn_tree;
+      var tree2 = desc.dyn_tree;
       var max_code = desc.max_code;
       var stree = desc.stat_desc.static_tree;
       var has_stree = desc.stat_desc.has_stree;
@@ -5766,15 +5771,15 @@ var require_trees = __commonJS({
       for (bits = 0; bits <= MAX_BITS; bits++) {
         s.bl_count[bits] = 0;
       }
-      tree[s.heap[s.heap_max] * 2 + 1] = 0;
+      tree2[s.heap[s.heap_max] * 2 + 1] = 0;
       for (h = s.heap_max + 1; h < HEAP_SIZE; h++) {
         n2 = s.heap[h];
-        bits = tree[tree[n2 * 2 + 1] * 2 + 1] + 1;
+        bits = tree2[tree2[n2 * 2 + 1] * 2 + 1] + 1;
         if (bits > max_length) {
           bits = max_length;
           overflow++;
         }
-        tree[n2 * 2 + 1] = bits;
+        tree2[n2 * 2 + 1] = bits;
         if (n2 > max_code) {
           continue;
         }
@@ -5783,7 +5788,7 @@ var require_trees = __commonJS({
         if (n2 >= base) {
           xbits = extra[n2 - base];
         }
-        f = tree[n2 * 2];
+        f = tree2[n2 * 2];
         s.opt_len += f * (bits + xbits);
         if (has_stree) {
           s.static_len += f * (stree[n2 * 2 + 1] + xbits);
@@ -5809,15 +5814,15 @@ var require_trees = __commonJS({
           if (m > max_code) {
             continue;
           }
-          if (tree[m * 2 + 1] !== bits) {
-            s.opt_len += (bits - tree[m * 2 + 1]) * tree[m * 2];
-            tree[m * 2 + 1] = bits;
+          if (tree2[m * 2 + 1] !== bits) {
+            s.opt_len += (bits - tree2[m * 2 + 1]) * tree2[m * 2];
+            tree2[m * 2 + 1] = bits;
           }
           n2--;
         }
       }
     }
-    function gen_codes(tree, max_code, bl_count) {
+    function gen_codes(tree2, max_code, bl_count) {
       var next_code = new Array(MAX_BITS + 1);
       var code = 0;
       var bits;
@@ -5826,11 +5831,11 @@ var require_trees = __commonJS({
         next_code[bits] = code = code + bl_count[bits - 1] << 1;
       }
       for (n2 = 0; n2 <= max_code; n2++) {
-        var len = tree[n2 * 2 + 1];
+        var len = tree2[n2 * 2 + 1];
         if (len === 0) {
           continue;
         }
-        tree[n2 * 2] = bi_reverse(next_code[len]++, len);
+        tree2[n2 * 2] = bi_reverse(next_code[len]++, len);
       }
     }
     function tr_static_init() {
@@ -5928,19 +5933,19 @@ var require_trees = __commonJS({
       utils.arraySet(s.pending_buf, s.window, buf, len, s.pending);
       s.pending += len;
     }
-    function smaller(tree, n2, m, depth) {
+    function smaller(tree2, n2, m, depth) {
       var _n2 = n2 * 2;
       var _m2 = m * 2;
-      return tree[_n2] < tree[_m2] || tree[_n2] === tree[_m2] && depth[n2] <= depth[m];
+      return tree2[_n2] < tree2[_m2] || tree2[_n2] === tree2[_m2] && depth[n2] <= depth[m];
     }
-    function pqdownheap(s, tree, k) {
+    function pqdownheap(s, tree2, k) {
       var v = s.heap[k];
       var j = k << 1;
       while (j <= s.heap_len) {
-        if (j < s.heap_len && smaller(tree, s.heap[j + 1], s.heap[j], s.depth)) {
+        if (j < s.heap_len && smaller(tree2, s.heap[j + 1], s.heap[j], s.depth)) {
           j++;
         }
-        if (smaller(tree, v, s.heap[j], s.depth)) {
+        if (smaller(tree2, v, s.heap[j], s.depth)) {
           break;
         }
         s.heap[k] = s.heap[j];
@@ -5984,7 +5989,7 @@ var require_trees = __commonJS({
       send_code(s, END_BLOCK, ltree);
     }
     function build_tree(s, desc) {
-      var tree = desc.dyn_tree;
+      var tree2 = desc.dyn_tree;
       var stree = desc.stat_desc.static_tree;
       var has_stree = desc.stat_desc.has_stree;
       var elems = desc.stat_desc.elems;
@@ -5994,16 +5999,16 @@ var require_trees = __commonJS({
       s.heap_len = 0;
       s.heap_max = HEAP_SIZE;
       for (n2 = 0; n2 < elems; n2++) {
-        if (tree[n2 * 2] !== 0) {
+        if (tree2[n2 * 2] !== 0) {
           s.heap[++s.heap_len] = max_code = n2;
           s.depth[n2] = 0;
         } else {
-          tree[n2 * 2 + 1] = 0;
+          tree2[n2 * 2 + 1] = 0;
         }
       }
       while (s.heap_len < 2) {
         node = s.heap[++s.heap_len] = max_code < 2 ? ++max_code : 0;
-        tree[node * 2] = 1;
+        tree2[node * 2] = 1;
         s.depth[node] = 0;
         s.opt_len--;
         if (has_stree) {
@@ -6012,7 +6017,7 @@ var require_trees = __commonJS({
       }
       desc.max_code = max_code;
       for (n2 = s.heap_len >> 1; n2 >= 1; n2--) {
-        pqdownheap(s, tree, n2);
+        pqdownheap(s, tree2, n2);
       }
       node = elems;
       do {
@@ -6026,7 +6031,7 @@ var require_trees = __commonJS({
         ] = s.heap[s.heap_len--];
         pqdownheap(
           s,
-          tree,
+          tree2,
           1
           /*SMALLEST*/
         );
@@ -6036,16 +6041,16 @@ var require_trees = __commonJS({
         ];
         s.heap[--s.heap_max] = n2;
         s.heap[--s.heap_max] = m;
-        tree[node * 2] = tree[n2 * 2] + tree[m * 2];
+        tree2[node * 2] = tree2[n2 * 2] + tree2[m * 2];
         s.depth[node] = (s.depth[n2] >= s.depth[m] ? s.depth[n2] : s.depth[m]) + 1;
-        tree[n2 * 2 + 1] = tree[m * 2 + 1] = node;
+        tree2[n2 * 2 + 1] = tree2[m * 2 + 1] = node;
         s.heap[
           1
           /*SMALLEST*/
         ] = node++;
         pqdownheap(
           s,
-          tree,
+          tree2,
           1
           /*SMALLEST*/
         );
@@ -6055,13 +6060,13 @@ var require_trees = __commonJS({
         /*SMALLEST*/
       ];
       gen_bitlen(s, desc);
-      gen_codes(tree, max_code, s.bl_count);
+      gen_codes(tree2, max_code, s.bl_count);
     }
-    function scan_tree(s, tree, max_code) {
+    function scan_tree(s, tree2, max_code) {
       var n2;
       var prevlen = -1;
       var curlen;
-      var nextlen = tree[0 * 2 + 1];
+      var nextlen = tree2[0 * 2 + 1];
       var count = 0;
       var max_count = 7;
       var min_count = 4;
@@ -6069,10 +6074,10 @@ var require_trees = __commonJS({
         max_count = 138;
         min_count = 3;
       }
-      tree[(max_code + 1) * 2 + 1] = 65535;
+      tree2[(max_code + 1) * 2 + 1] = 65535;
       for (n2 = 0; n2 <= max_code; n2++) {
         curlen = nextlen;
-        nextlen = tree[(n2 + 1) * 2 + 1];
+        nextlen = tree2[(n2 + 1) * 2 + 1];
         if (++count < max_count && curlen === nextlen) {
           continue;
         } else if (count < min_count) {
@@ -6101,11 +6106,11 @@ var require_trees = __commonJS({
         }
       }
     }
-    function send_tree(s, tree, max_code) {
+    function send_tree(s, tree2, max_code) {
       var n2;
       var prevlen = -1;
       var curlen;
-      var nextlen = tree[0 * 2 + 1];
+      var nextlen = tree2[0 * 2 + 1];
       var count = 0;
       var max_count = 7;
       var min_count = 4;
@@ -6115,7 +6120,7 @@ var require_trees = __commonJS({
       }
       for (n2 = 0; n2 <= max_code; n2++) {
         curlen = nextlen;
-        nextlen = tree[(n2 + 1) * 2 + 1];
+        nextlen = tree2[(n2 + 1) * 2 + 1];
         if (++count < max_count && curlen === nextlen) {
           continue;
         } else if (count < min_count) {
@@ -9897,7 +9902,7 @@ var require_umd = __commonJS({
           return getStringImpl(buffer, ptr);
         }
         extendedExports.__getString = __getString;
-        function getView(alignLog2, signed2, float) {
+        function getView(alignLog2, signed3, float) {
           const buffer = memory.buffer;
           if (float) {
             switch (alignLog2) {
@@ -9909,13 +9914,13 @@ var require_umd = __commonJS({
           } else {
             switch (alignLog2) {
               case 0:
-                return new (signed2 ? Int8Array : Uint8Array)(buffer);
+                return new (signed3 ? Int8Array : Uint8Array)(buffer);
               case 1:
-                return new (signed2 ? Int16Array : Uint16Array)(buffer);
+                return new (signed3 ? Int16Array : Uint16Array)(buffer);
               case 2:
-                return new (signed2 ? Int32Array : Uint32Array)(buffer);
+                return new (signed3 ? Int32Array : Uint32Array)(buffer);
               case 3:
-                return new (signed2 ? BigInt64Array : BigUint64Array)(buffer);
+                return new (signed3 ? BigInt64Array : BigUint64Array)(buffer);
             }
           }
           throw Error(`unsupported align: ${alignLog2}`);
@@ -12164,61 +12169,61 @@ var require_printResult = __commonJS({
       }
       return strResult;
     };
-    function asLowRow(name, stat3) {
+    function asLowRow(name, stat4) {
       return [
         name,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.p99,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.max === "string" ? stat3.max : Math.floor(stat3.max * 100) / 100
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.p99,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.max === "string" ? stat4.max : Math.floor(stat4.max * 100) / 100
       ];
     }
-    function asHighRow(name, stat3) {
+    function asHighRow(name, stat4) {
       return [
         name,
-        stat3.p1,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.min === "string" ? stat3.min : Math.floor(stat3.min * 100) / 100
+        stat4.p1,
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.min === "string" ? stat4.min : Math.floor(stat4.min * 100) / 100
       ];
     }
     function asColor(colorise, row) {
       return row.map((entry2) => colorise(entry2));
     }
-    function asMs(stat3) {
+    function asMs(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = `${stat3[k]} ms`;
+      for (const k of Object.keys(stat4)) {
+        result[k] = `${stat4[k]} ms`;
       }
-      result.max = typeof stat3.max === "string" ? stat3.max : `${Math.floor(stat3.max * 100) / 100} ms`;
+      result.max = typeof stat4.max === "string" ? stat4.max : `${Math.floor(stat4.max * 100) / 100} ms`;
       return result;
     }
-    function asNumber(stat3) {
+    function asNumber(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = stat3[k].toLocaleString(void 0, {
+      for (const k of Object.keys(stat4)) {
+        result[k] = stat4[k].toLocaleString(void 0, {
           // to show all digits
           maximumFractionDigits: 20
         });
       }
       return result;
     }
-    function asBytes(stat3) {
-      const result = Object.create(stat3);
+    function asBytes(stat4) {
+      const result = Object.create(stat4);
       for (const p of percentiles) {
         const key = `p${p}`.replace(".", "_");
-        result[key] = prettyBytes(stat3[key]);
+        result[key] = prettyBytes(stat4[key]);
       }
-      result.average = prettyBytes(stat3.average);
-      result.stddev = prettyBytes(stat3.stddev);
-      result.max = prettyBytes(stat3.max);
-      result.min = prettyBytes(stat3.min);
+      result.average = prettyBytes(stat4.average);
+      result.stddev = prettyBytes(stat4.stddev);
+      result.max = prettyBytes(stat4.max);
+      result.min = prettyBytes(stat4.min);
       return result;
     }
     function colorizeByStatusCode(chalk, statusCode) {
@@ -22614,12 +22619,12 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs.stat(value.path, function(err, stat3) {
+          fs.stat(value.path, function(err, stat4) {
             if (err) {
               callback(err);
               return;
             }
-            var fileSize = stat3.size - (value.start ? value.start : 0);
+            var fileSize = stat4.size - (value.start ? value.start : 0);
             callback(null, fileSize);
           });
         }
@@ -29117,7 +29122,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run8(opts, tracker, cb) {
+    function run9(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -29353,7 +29358,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run8;
+    module2.exports = run9;
   }
 });
 
@@ -29362,12 +29367,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run8 = require_run();
+    var run9 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run8(opts, tracker, cb);
+      run9(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -29699,13 +29704,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run8(opts);
+          return run9(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run8(opts) {
+    function run9(opts) {
       const tracker = new EE();
       const promise = new Promise((resolve15, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -29904,7 +29909,7 @@ var require_autocannon = __commonJS({
     var net = __require("net");
     var path = __require("path");
     var URL3 = __require("url").URL;
-    var spawn7 = __require("child_process").spawn;
+    var spawn8 = __require("child_process").spawn;
     var managePath = require_dist();
     var hasAsyncHooks = require_has_async_hooks();
     var subarg = require_subarg();
@@ -30132,7 +30137,7 @@ var require_autocannon = __commonJS({
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
         alterPath.unshift(path.join(__dirname, "lib/preload"));
-        const proc = spawn7(argv.spawn[0], argv.spawn.slice(1), {
+        const proc = spawn8(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
             NODE_OPTIONS: ["-r", "autocannonDetectPort"].join(" ") + (process.env.NODE_OPTIONS ? ` ${process.env.NODE_OPTIONS}` : ""),
@@ -30488,12 +30493,12 @@ async function executable(name) {
   throw new Error(`cannot start ${name}: not found (ENOENT); run 'npm run setup' or install qemu-system-x86`);
 }
 async function qemuPidsFor(dir, { under = false } = {}) {
-  const { readdir: readdir7, readFile: readFile14 } = await import("node:fs/promises");
+  const { readdir: readdir7, readFile: readFile15 } = await import("node:fs/promises");
   const want = resolve3(dir);
   const pids = [];
   for (const p of await readdir7("/proc")) {
     if (!/^\d+$/.test(p)) continue;
-    const args = (await readFile14(`/proc/${p}/cmdline`, "utf8").catch(() => "")).split("\0");
+    const args = (await readFile15(`/proc/${p}/cmdline`, "utf8").catch(() => "")).split("\0");
     if (!(args[0].split("/").pop() ?? "").startsWith("qemu-system")) continue;
     const serial = args.find((a) => a.startsWith(SERIAL_CHARDEV));
     if (!serial) continue;
@@ -30650,6 +30655,8 @@ function defaultText(f, t) {
 
 // soak/options.ts
 import { availableParallelism } from "node:os";
+var PROFILE_DEFAULT_HZ = 0;
+var PROFILE_ON_HZ = 99;
 var MAX_PATH_WEIGHTS = 1e5;
 var UNCAPPED_REQUESTS = 1e12;
 var DEFAULT_PATHS = "/api/stats.json=60,/health=60,/=20,/app.js=20,/style.css=20,inm:/style.css=19,/large.txt=1";
@@ -30683,6 +30690,7 @@ var DEFAULTS = {
   p99GrowthMs: 0,
   warmupS: 10,
   hangDumpMiB: 64,
+  profileHz: PROFILE_DEFAULT_HZ,
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",
@@ -30827,9 +30835,9 @@ function formatDuration(seconds) {
 }
 var duration = (maxS) => single((t, flag) => readDuration(t, flag, maxS), formatDuration);
 var text = single((t) => t);
-var urlPath = (word, meaning) => single((t, flag) => {
-  if (t.startsWith("/") || word !== void 0 && t === word) return t;
-  const or = word === void 0 ? "" : ` (or be ${word}, ${meaning})`;
+var urlPath = (word2, meaning) => single((t, flag) => {
+  if (t.startsWith("/") || word2 !== void 0 && t === word2) return t;
+  const or = word2 === void 0 ? "" : ` (or be ${word2}, ${meaning})`;
   throw new UsageError(`--${flag}: must start with "/"${or}, got "${t}"`);
 });
 
@@ -30866,7 +30874,7 @@ var kernelFlags = {
       value: "NAME",
       help: "build the bundled kernel with a fault-injection switch",
       input: {
-        description: "Build the bundled kernel with a fault-injection switch (pf-chunker, tx-wrap-hang, tx-stall-209k, page-leak, inm-overread, reset), to watch the soak fail on purpose."
+        description: "Build the bundled kernel with a fault-injection switch (pf-chunker, tx-wrap-hang, tx-stall-209k, page-leak, inm-overread, reset, timer-wrap), to watch the soak fail on purpose."
       }
     },
     {
@@ -30921,6 +30929,7 @@ var kernelFlags = {
       option: "timeWarp",
       kind: onOff,
       value: "",
+      bare: "true",
       help: `run the guest under QEMU's instruction counter, its idle time skipped
 (TCG only; auto picks TCG): hours of uptime in minutes, for bugs that
 come with uptime (README, "Uptime bugs")`,
@@ -31002,8 +31011,19 @@ var regexps = repeatable(
   },
   (r) => r.source
 );
+var profileKind = single(
+  (t, flag) => {
+    const word2 = t.trim();
+    if (word2 === "on") return PROFILE_ON_HZ;
+    if (word2 === "off") return 0;
+    return readWhole(t, flag, 0, 1e3);
+  },
+  (hz) => hz === 0 ? "off" : String(hz)
+);
 
 // soak/flags/load-flags.ts
+var WARP_RATE = 100;
+var PACED_PER_CONNECTION = 10;
 var loadFlags = {
   title: "load",
   flags: [
@@ -31045,9 +31065,14 @@ var loadFlags = {
       option: "rate",
       kind: decimal(0, 1e6),
       value: "N",
-      help: "requests per second of the guest's time, paced by its uptime counter\n(default: as fast as it answers), e.g. --rate 3 --uptime 1h24m",
+      // under the warp a load as fast as the guest answers saturates the host, and the guest sees each
+      // of the host's delays tens of times longer: its own timeouts on its peer fire (BENCHMARKS.md)
+      defaultOf: (o) => o.timeWarp ? WARP_RATE : 0,
+      help: `requests per second of the guest's time, paced by its uptime counter
+(default: as fast as it answers; with --time-warp ${WARP_RATE}, 0 for as fast),
+e.g. --rate 3 --uptime 1h24m`,
       input: {
-        description: "Requests per second of the guest's own time, paced by its uptime counter (e.g. 3 with uptime 1h24m: the seed's production profile). Empty or 0 = as fast as the guest answers.",
+        description: "Requests per second of the guest's own time, paced by its uptime counter (e.g. 3 with uptime 1h24m: the seed's production profile). Empty = as fast as the guest answers, or 100 with `time-warp`; 0 = as fast as the guest answers.",
         default: ""
       }
     },
@@ -31060,7 +31085,7 @@ var loadFlags = {
       defaultOf: (o) => o.rate > 0 ? Math.min(DEFAULTS.connections, Math.ceil(o.rate / 100)) : DEFAULTS.connections,
       help: `keep-alive connections (default ${DEFAULTS.connections}; with --rate, one per 100 requests a second)`,
       input: {
-        description: "Keep-alive connections. With `rate`: one per 100 requests a second, unless set.",
+        description: `Keep-alive connections. With \`rate\`: one per ${PACED_PER_CONNECTION} requests a second, unless set.`,
         default: String(DEFAULTS.connections)
       }
     },
@@ -31221,6 +31246,17 @@ the kernel's "unikernel-soak" ELF note announces, else 80)`,
       input: { description: "Guest RAM a hang's memory dump (memory.core) holds, in MiB (0 = no dump)." }
     },
     {
+      name: "profile",
+      option: "profileHz",
+      kind: profileKind,
+      value: "[HZ]",
+      bare: "on",
+      help: "sample the guest's stack HZ times a second, up to 1000 (alone or on: 99;\noff: none; default {default}): profile.folded, profile.json, a flame graph",
+      input: {
+        description: "Sample the guest's stack this many times a second (on = 99, off = none): profile.folded, profile.json and a flame graph in report.html."
+      }
+    },
+    {
       name: "counter",
       option: "counters",
       kind: countersKind,
@@ -31338,8 +31374,9 @@ function savedOptionsToArgv(saved, table = FLAGS) {
   return argv;
 }
 function asArgv(f, values) {
-  if (f.kind.switch) return values.map(() => `--${f.name}`);
-  return values.flatMap((v) => v.startsWith("-") ? [`--${f.name}=${v}`] : [`--${f.name}`, v]);
+  return values.flatMap(
+    (v) => v === f.bare ? [`--${f.name}`] : v.startsWith("-") ? [`--${f.name}=${v}`] : [`--${f.name}`, v]
+  );
 }
 var shellWord = (a) => `'${a.replace(/'/g, "'\\''")}'`;
 function shellQuote(a) {
@@ -31404,9 +31441,9 @@ function mdLink(label, url) {
 }
 
 // soak/bisect/bisect.ts
-import { spawn as spawn6 } from "node:child_process";
-import { mkdir as mkdir5, readdir as readdir5, writeFile as writeFile10 } from "node:fs/promises";
-import { join as join22, resolve as resolve9 } from "node:path";
+import { spawn as spawn7 } from "node:child_process";
+import { mkdir as mkdir5, readdir as readdir5, writeFile as writeFile11 } from "node:fs/promises";
+import { join as join23, resolve as resolve9 } from "node:path";
 
 // soak/cli-options.ts
 import { parseArgs } from "node:util";
@@ -31421,13 +31458,16 @@ function scenarioOf(o, dir, table = FLAGS) {
   const argv = optionsToArgv({ ...o, out: table.defaults.out }, table);
   const [files, switches] = [fileFlags(table), switchFlags(table)];
   const s = {};
+  const bare = new Map(flagsOf(table).flatMap((f) => f.bare !== void 0 ? [[f.name, f.bare]] : []));
   for (let i = 0; i < argv.length; i++) {
-    if (switches.has(argv[i].slice(2))) {
-      s[argv[i].slice(2)] = true;
+    const eq = argv[i].indexOf("=");
+    const name = eq > 0 ? argv[i].slice(2, eq) : argv[i].slice(2);
+    const givenBare = eq < 0 && bare.has(name) && (argv[i + 1] === void 0 || argv[i + 1].startsWith("--"));
+    const [flag, value] = eq > 0 ? [name, argv[i].slice(eq + 1)] : givenBare ? [name, bare.get(name)] : [name, argv[++i]];
+    if (switches.has(flag)) {
+      s[flag] = value === "true";
       continue;
     }
-    const eq = argv[i].indexOf("=");
-    const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
     const v = files.has(flag) ? relative3(dir, resolve4(value)) : /^\d+$/.test(value) ? Number(value) : value;
     const had = s[flag];
     s[flag] = had === void 0 ? v : [...Array.isArray(had) ? had : [String(had)], String(v)];
@@ -31470,6 +31510,7 @@ var HEAD = `usage: unikernel-soak [options]
        unikernel-soak merge DIR... [--out DIR]   (one verdict for a sharded soak's legs; merge --help)
        unikernel-soak repro <report-dir> [options]     (see repro --help)
        unikernel-soak bisect --good REF --bad REF ...  (see bisect --help)
+       unikernel-soak profile-diff A B                 (two --profile reports; profile-diff --help)
 
 Boots a kernel under QEMU microvm, drives HTTP load at it through a loopback port,
 watches serial, counters, /health and QEMU itself, and writes a report directory.
@@ -31494,10 +31535,17 @@ var USAGE = usage();
 // soak/cli-options.ts
 function parser(table) {
   const options = { help: { type: "boolean", short: "h" } };
-  for (const f of flagsOf(table)) options[f.name] = { type: "string", multiple: f.kind.multiple === true };
-  const switches = new Set(flagsOf(table).flatMap((f) => f.kind.switch ? [`--${f.name}`] : []));
-  const asValue = (a) => switches.has(a) ? `${a}=true` : a;
-  return (args) => parseArgs({ args: args.map(asValue), options, strict: true, allowPositionals: false }).values;
+  const bare = /* @__PURE__ */ new Map();
+  for (const f of flagsOf(table)) {
+    options[f.name] = { type: "string", multiple: f.kind.multiple === true };
+    if (f.bare !== void 0) bare.set(`--${f.name}`, f.bare);
+  }
+  const withBare = (args) => args.flatMap((a, i) => {
+    const value = bare.get(a);
+    const next = args[i + 1];
+    return value !== void 0 && (next === void 0 || next.startsWith("-")) ? [a, value] : [a];
+  });
+  return (args) => parseArgs({ args: withBare(args), options, strict: true, allowPositionals: false }).values;
 }
 function parseCli(argv, table = FLAGS) {
   const parse2 = parser(table);
@@ -31559,7 +31607,7 @@ async function readSteps(out) {
 }
 
 // soak/bisect/step.ts
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 
 // soak/run.ts
 import { resolve as resolve8 } from "node:path";
@@ -32068,6 +32116,9 @@ var SoakContext = class {
   bootAt;
   /** the steady phase's trends, once the load runs (watch/trend-monitor.ts) */
   trends;
+  /** --profile: the profiler while it samples, then the profile it made */
+  profiler;
+  profile;
   monitors = [];
   /** Starts a monitor and keeps it to stop at the end. */
   attach(m) {
@@ -32218,6 +32269,431 @@ var exists = (p) => lstat(p).then(
 );
 var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u2026" : "");
 
+// soak/vm/qmp.ts
+import { createConnection } from "node:net";
+var MAX_LINE = 4 * 1024 * 1024;
+function messageOf(line) {
+  try {
+    const msg = JSON.parse(line);
+    return typeof msg === "object" && msg !== null && !Array.isArray(msg) ? msg : void 0;
+  } catch {
+    return void 0;
+  }
+}
+var Qmp = class _Qmp {
+  constructor(socket) {
+    this.socket = socket;
+    socket.setEncoding("utf8");
+    socket.on("data", (d) => this.onData(d));
+    socket.on("error", (e) => this.waiting?.reject(e));
+  }
+  socket;
+  buffer = "";
+  waiting;
+  static async connect(path, timeoutMs = 5e3) {
+    const socket = createConnection(path);
+    await new Promise((resolve15, reject) => {
+      const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        resolve15();
+      });
+      socket.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    const qmp = new _Qmp(socket);
+    await qmp.next(timeoutMs);
+    await qmp.execute("qmp_capabilities", {}, timeoutMs);
+    return qmp;
+  }
+  onData(d) {
+    this.buffer += d;
+    if (this.buffer.length > MAX_LINE && !this.buffer.includes("\n")) {
+      this.buffer = "";
+      this.answer(new Error(`QMP: a line longer than ${MAX_LINE} bytes`));
+      return;
+    }
+    let nl = this.buffer.indexOf("\n");
+    while (nl >= 0) {
+      const line = this.buffer.slice(0, nl).trim();
+      this.buffer = this.buffer.slice(nl + 1);
+      nl = this.buffer.indexOf("\n");
+      if (!line) continue;
+      const msg = messageOf(line);
+      if (!msg) this.answer(new Error(`QMP: not a QMP message: ${JSON.stringify(line.slice(0, 80))}`));
+      else if ("event" in msg)
+        continue;
+      else if ("error" in msg) this.answer(new Error(`QMP: ${JSON.stringify(msg.error)}`));
+      else this.answer("return" in msg ? msg.return : msg);
+    }
+  }
+  /** Settles the command waiting for an answer, if any: with its value, or its error. */
+  answer(result) {
+    const w = this.waiting;
+    this.waiting = void 0;
+    if (result instanceof Error) w?.reject(result);
+    else w?.resolve(result);
+  }
+  next(timeoutMs) {
+    return new Promise((resolve15, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = void 0;
+        reject(new Error(`QMP: no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting = {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve15(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        }
+      };
+    });
+  }
+  async execute(command, args = {}, timeoutMs = 1e4) {
+    const answer = this.next(timeoutMs);
+    this.socket.write(`${JSON.stringify({ execute: command, arguments: args })}
+`);
+    return answer;
+  }
+  /** A human monitor command ("info registers -a"), as text. */
+  async hmp(commandLine, timeoutMs = 1e4) {
+    return String(await this.execute("human-monitor-command", { "command-line": commandLine }, timeoutMs));
+  }
+  close() {
+    this.socket.destroy();
+  }
+};
+
+// soak/profile/frame-walk.ts
+var MAX_DEPTH = 48;
+var MAX_SPAN = 1024n * 1024n;
+var BLOCK = 2048;
+async function walkFrames(regs, read) {
+  const stack = [regs.rip];
+  const blocks = /* @__PURE__ */ new Map();
+  const word2 = async (address) => {
+    const base = address - address % BigInt(BLOCK);
+    if (!blocks.has(base)) blocks.set(base, await read(base, BLOCK));
+    const block = blocks.get(base);
+    const at2 = Number(address - base);
+    return block && at2 + 8 <= block.length ? block.readBigUInt64LE(at2) : void 0;
+  };
+  let fp = regs.rbp;
+  let floor = regs.rsp;
+  while (stack.length <= MAX_DEPTH) {
+    if (fp === 0n || fp % 8n !== 0n || fp < floor || fp - regs.rsp > MAX_SPAN) break;
+    const saved = await word2(fp);
+    const ret = await word2(fp + 8n);
+    if (saved === void 0 || ret === void 0 || ret === 0n) break;
+    stack.push(ret);
+    floor = fp + 16n;
+    fp = saved;
+  }
+  return stack;
+}
+
+// soak/profile/gdb-remote.ts
+import { createConnection as createConnection2 } from "node:net";
+var MAX_PACKET = 64 * 1024;
+var checksum = (data) => {
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) sum = sum + data.charCodeAt(i) & 255;
+  return sum.toString(16).padStart(2, "0");
+};
+var GdbRemote = class _GdbRemote {
+  constructor(socket) {
+    this.socket = socket;
+    socket.setEncoding("latin1");
+    socket.on("data", (d) => this.onData(d));
+    socket.on("error", (e) => this.fail(e));
+    socket.on("close", () => this.fail(new Error("gdbstub: connection closed")));
+  }
+  socket;
+  buffer = "";
+  /** answers awaited, in the order they were asked for (requests may be sent together) */
+  waiting = [];
+  closed;
+  /** Connects; QEMU stops the guest when a debugger connects, so this runs it on at once. */
+  static async connect(path, timeoutMs = 5e3) {
+    const socket = createConnection2(path);
+    await new Promise((resolve15, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`gdbstub: no connection to ${path} in ${timeoutMs} ms`)),
+        timeoutMs
+      );
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        resolve15();
+      });
+      socket.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    const gdb = new _GdbRemote(socket);
+    try {
+      await gdb.answer(timeoutMs, () => gdb.send("?"), true);
+      await gdb.request("qAttached", timeoutMs);
+      gdb.send("c");
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+    return gdb;
+  }
+  fail(e) {
+    this.closed ??= e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
+  onData(d) {
+    this.buffer += d;
+    for (; ; ) {
+      const start = this.buffer.indexOf("$");
+      if (start < 0) {
+        this.buffer = "";
+        return;
+      }
+      const end = this.buffer.indexOf("#", start);
+      if (end < 0 || end + 3 > this.buffer.length) {
+        if (this.buffer.length - start > MAX_PACKET) this.fail(new Error("gdbstub: a packet past the size limit"));
+        this.buffer = this.buffer.slice(start);
+        return;
+      }
+      const packet = this.buffer.slice(start + 1, end);
+      this.buffer = this.buffer.slice(end + 3);
+      this.socket.write("+");
+      if (/^[ST][0-9a-f]{2}/.test(packet) !== this.waiting[0]?.stop) continue;
+      this.waiting.shift()?.resolve(packet);
+    }
+  }
+  send(data) {
+    this.socket.write(`$${data}#${checksum(data)}`);
+  }
+  answer(timeoutMs, write, stop = false) {
+    if (this.closed) return Promise.reject(this.closed);
+    return new Promise((resolve15, reject) => {
+      const timer = setTimeout(() => this.fail(new Error(`gdbstub: no answer in ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push({
+        stop,
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve15(p);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        }
+      });
+      write();
+    });
+  }
+  request(data, timeoutMs = 2e3) {
+    return this.answer(timeoutMs, () => this.send(data));
+  }
+  /** Stops the running guest and reads its general registers, both asked at once (one round
+   * trip): 64-bit little-endian hex in x86-64's gdb order. */
+  async interruptForRegisters(timeoutMs = 2e3) {
+    const [, registers] = await Promise.all([
+      this.answer(timeoutMs, () => this.socket.write(""), true),
+      this.request("g", timeoutMs)
+    ]);
+    return registers;
+  }
+  /** Runs the stopped guest on; the stub answers only at the next stop. */
+  resume() {
+    if (!this.closed) this.send("c");
+  }
+  /** `length` bytes of guest (virtual) memory at `address`; undefined where it is not mapped. */
+  async memory(address, length) {
+    const hex2 = await this.request(`m${address.toString(16)},${length.toString(16)}`);
+    if (!/^(?:[0-9a-f]{2})+$/.test(hex2)) return void 0;
+    return Buffer.from(hex2, "hex");
+  }
+  /** Stops the guest, detaches (QEMU runs it on) and closes; never throws. QEMU's stub takes
+   * any byte that comes while the guest runs as an interrupt, so a bare "D" would leave it stopped. */
+  async close() {
+    try {
+      if (!this.closed) {
+        await this.answer(2e3, () => this.socket.write(""), true);
+        await this.request("D", 2e3);
+      }
+    } catch {
+    }
+    this.socket.destroy();
+  }
+};
+function gdbRegister(g, index) {
+  const hex2 = g.slice(index * 16, index * 16 + 16);
+  if (!/^[0-9a-f]{16}$/.test(hex2)) return void 0;
+  return Buffer.from(hex2, "hex").readBigUInt64LE();
+}
+var GDB_RBP = 6;
+var GDB_RSP = 7;
+var GDB_RIP = 16;
+
+// soak/profile/samplers.ts
+async function openSampler(kind, socket) {
+  return kind === "gdb" ? new GdbSampler(await GdbRemote.connect(socket)) : new QmpSampler(await Qmp.connect(socket));
+}
+var GdbSampler = class {
+  constructor(gdb) {
+    this.gdb = gdb;
+  }
+  gdb;
+  async sample() {
+    const g = await this.gdb.interruptForRegisters();
+    try {
+      const rip = gdbRegister(g, GDB_RIP);
+      const rsp = gdbRegister(g, GDB_RSP);
+      const rbp = gdbRegister(g, GDB_RBP);
+      if (rip === void 0 || rsp === void 0 || rbp === void 0) return void 0;
+      return await walkFrames({ rip, rsp, rbp }, (a, n2) => this.gdb.memory(a, n2));
+    } finally {
+      this.gdb.resume();
+    }
+  }
+  close() {
+    return this.gdb.close();
+  }
+};
+function registersOf(text2) {
+  const reg = (name) => {
+    const m = new RegExp(`\\b${name}=([0-9a-f]{16})\\b`).exec(text2);
+    return m ? BigInt(`0x${m[1]}`) : void 0;
+  };
+  const rip = reg("RIP");
+  const rsp = reg("RSP");
+  const rbp = reg("RBP");
+  return rip === void 0 || rsp === void 0 || rbp === void 0 ? void 0 : { rip, rsp, rbp };
+}
+function bytesOfDump(text2, length) {
+  const words = [...text2.matchAll(/\b0x([0-9a-f]{16})\b/g)].map((m) => BigInt(`0x${m[1]}`));
+  if (words.length * 8 !== length) return void 0;
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < words.length; i++) bytes.writeBigUInt64LE(words[i], i * 8);
+  return bytes;
+}
+var QmpSampler = class {
+  constructor(qmp) {
+    this.qmp = qmp;
+  }
+  qmp;
+  async sample() {
+    await this.qmp.execute("stop", {}, 2e3);
+    try {
+      const regs = registersOf(await this.qmp.hmp("info registers", 2e3));
+      if (!regs) return void 0;
+      return await walkFrames(
+        regs,
+        async (a, n2) => bytesOfDump(await this.qmp.hmp(`x /${n2 / 8}gx 0x${a.toString(16)}`, 2e3), n2)
+      );
+    } finally {
+      await this.qmp.execute("cont", {}, 2e3);
+    }
+  }
+  async close() {
+    this.qmp.close();
+  }
+};
+
+// soak/profile/profiler.ts
+var OPEN_WITHIN_MS = 1e4;
+var HANG_WINDOW_MS = 5e3;
+var stackKey = (stack) => stack.map((a) => a.toString(16)).join(",");
+var Profiler = class {
+  constructor(socket, hz, kind = "gdb") {
+    this.socket = socket;
+    this.raw = {
+      hz,
+      sampler: kind,
+      byPhase: { boot: /* @__PURE__ */ new Map(), steady: /* @__PURE__ */ new Map(), idle: /* @__PURE__ */ new Map() },
+      recent: [],
+      notes: []
+    };
+  }
+  socket;
+  phase = "boot";
+  sampler;
+  timer;
+  opening;
+  busy;
+  stopped = false;
+  sampleMs = 0;
+  samples = 0;
+  raw;
+  start() {
+    this.opening = this.open().then(
+      (s) => {
+        this.sampler = s;
+        if (this.stopped) return;
+        this.timer = setInterval(() => this.tick(), 1e3 / this.raw.hz);
+      },
+      (err) => this.fail(`the profiler could not reach the guest: ${err.message}`)
+    );
+  }
+  /** QEMU makes its sockets a moment after it starts: tried until then, within a bound */
+  async open() {
+    const deadline = Date.now() + OPEN_WITHIN_MS;
+    for (; ; ) {
+      try {
+        return await openSampler(this.raw.sampler, this.socket);
+      } catch (err) {
+        if (this.stopped || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+  tick() {
+    if (this.stopped || !this.sampler) return;
+    this.busy ??= this.sampleOnce(this.sampler).finally(() => {
+      this.busy = void 0;
+    });
+  }
+  async sampleOnce(sampler) {
+    const t0 = performance.now();
+    let stack;
+    try {
+      stack = await sampler.sample();
+    } catch (err) {
+      this.fail(`sampling stopped: ${err.message}`);
+      return;
+    }
+    this.sampleMs += performance.now() - t0;
+    this.samples++;
+    if (!stack || this.stopped) return;
+    const key = stackKey(stack);
+    const counts = this.raw.byPhase[this.phase];
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const now = Date.now();
+    this.raw.recent.push({ at: now, key });
+    while (this.raw.recent[0].at < now - HANG_WINDOW_MS) this.raw.recent.shift();
+  }
+  fail(note) {
+    if (!this.stopped) this.raw.notes.push(note);
+    this.stop();
+  }
+  /** Stops sampling; the connection stays until close(). */
+  stop() {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+  /** Stops, lets a sample under way finish and lets go of the guest (triage needs the stub). */
+  async close() {
+    this.stop();
+    await this.opening;
+    await this.busy?.catch(() => void 0);
+    await this.sampler?.close();
+    this.sampler = void 0;
+    if (this.samples) this.raw.meanSampleMs = Math.round(this.sampleMs / this.samples * 1e3) / 1e3;
+    return this.raw;
+  }
+};
+
 // soak/vm/guest.ts
 import { mkdtemp as mkdtemp5, readFile as readFile5, rm as rm6 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
@@ -32232,10 +32708,12 @@ var HttpProbe = class {
   }
   to;
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  get(path, timeoutMs) {
+  get(path, timeoutMs, retry = true) {
     const started = performance.now();
     return new Promise((resolve15, reject) => {
+      let answered = false;
       const req = request({ ...this.to, path, agent: this.agent, timeout: timeoutMs }, (res) => {
+        answered = true;
         let body = "";
         res.setEncoding("latin1");
         res.on("data", (d) => {
@@ -32248,7 +32726,12 @@ var HttpProbe = class {
         res.on("error", reject);
       });
       req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on("error", reject);
+      req.on("error", (err) => {
+        const closedIdle = req.reusedSocket && !answered && (err.code === "ECONNRESET" || err.code === "EPIPE");
+        const left = timeoutMs - (performance.now() - started);
+        if (closedIdle && retry && left > 0) this.get(path, left, false).then(resolve15, reject);
+        else reject(err);
+      });
       req.end();
     });
   }
@@ -32948,6 +33431,8 @@ async function boot(ctx, target) {
   guest.vm.serial.on("line", (l) => ctx.stats.clock.add(l.at, serialUptimeMs(l.text)));
   ctx.crash = guest.attach(new CrashMonitor(guest.vm.serial, o.crashPatterns, ctx.findings.add));
   guest.attach(new ExitMonitor(guest.vm, ctx.findings.add, () => guest.up));
+  const gdb = guest.vm.gdbSocket;
+  if (o.profileHz > 0 && gdb) ctx.profiler = guest.attach(new Profiler(gdb, o.profileHz));
   return guest;
 }
 async function waitReady(ctx, guest) {
@@ -33071,9 +33556,9 @@ import { spawn as spawn4 } from "node:child_process";
 
 // soak/load/pool-result.ts
 var firstSamples = (lists) => lists.flat().sort((a, b) => a.at - b.at).slice(0, ERROR_SAMPLES);
-function poolResult(dones, run8) {
-  const keepAlive = new LatencyHistogram(run8.capMs);
-  const churnLatency = new LatencyHistogram(run8.capMs);
+function poolResult(dones, run9) {
+  const keepAlive = new LatencyHistogram(run9.capMs);
+  const churnLatency = new LatencyHistogram(run9.capMs);
   const statuses = {};
   let [requests, errors, timeouts, bytes] = [0, 0, 0, 0];
   for (const d of dones) {
@@ -33087,7 +33572,7 @@ function poolResult(dones, run8) {
   }
   const churns = dones.flatMap((d) => d.result.churn ? [d.result.churn] : []);
   const closing = dones.flatMap((d) => d.result.closedAfterEach !== void 0 ? [d.result.closedAfterEach] : []);
-  const durationS = Math.round(run8.wallS * 100) / 100;
+  const durationS = Math.round(run9.wallS * 100) / 100;
   return {
     requests,
     durationS,
@@ -33096,9 +33581,9 @@ function poolResult(dones, run8) {
     timeouts,
     statuses,
     unexpectedStatuses: unexpectedCount(statuses),
-    latencyMs: (run8.keepAlive ? keepAlive : churnLatency).summary(),
+    latencyMs: (run9.keepAlive ? keepAlive : churnLatency).summary(),
     bytes,
-    stopped: run8.stopped || dones.some((d) => d.result.stopped) || requests < run8.asked,
+    stopped: run9.stopped || dones.some((d) => d.result.stopped) || requests < run9.asked,
     errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
     ...churns.length ? { churn: churnResult(churns, churnLatency) } : {},
     ...closing.length ? { closedAfterEach: closing.reduce((a, b) => a + b, 0) } : {}
@@ -33322,13 +33807,13 @@ ${stderr.trim()}` : " (nothing on its stderr)";
     this.windows.clear();
     this.window.reset();
   }
-  async collect(run8) {
+  async collect(run9) {
     try {
       const dones = await Promise.all(this.procs.map((w) => w.done));
       clearInterval(this.ticker);
       if (this.windows.size) this.emit();
       const wallS = (Math.max(...dones.map((d) => d.endedAt)) - Math.min(...dones.map((d) => d.startedAt))) / 1e3;
-      return poolResult(dones, { ...run8, stopped: this.stopped, wallS });
+      return poolResult(dones, { ...run9, stopped: this.stopped, wallS });
     } finally {
       clearTimeout(this.ticker);
       clearTimeout(this.stopDeadline);
@@ -33502,7 +33987,8 @@ var GuestTime = class {
   advancedAt = Date.now();
   lastUptimeMs;
   stuckSent = false;
-  granted = -1;
+  /** paced: the requests the guest's clock has asked for so far */
+  granted = 0;
   get done() {
     return this.isReached;
   }
@@ -33538,7 +34024,7 @@ var GuestTime = class {
       if (this.startUptimeMs === void 0 || last.uptimeMs < this.startUptimeMs) this.startUptimeMs = last.uptimeMs;
       const elapsedMs = (this.clock.uptimeAt(now) ?? last.uptimeMs) - this.startUptimeMs;
       const total = Math.floor(this.o.rate * Math.max(0, elapsedMs) / 1e3);
-      if (total > this.granted) this.grant(total);
+      if (total > this.granted || this.granted === 0) this.grant(total);
       this.granted = Math.max(this.granted, total);
     }
   }
@@ -33589,11 +34075,11 @@ var PAGE_KIB = 4;
 var CLK_TCK = 100;
 async function sampleProcess(pid) {
   try {
-    const [stat3, statm] = await Promise.all([
+    const [stat4, statm] = await Promise.all([
       readFile8(`/proc/${pid}/stat`, "utf8"),
       readFile8(`/proc/${pid}/statm`, "utf8")
     ]);
-    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+    const fields = stat4.slice(stat4.lastIndexOf(")") + 2).split(" ");
     const cpuS = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
     const rssMiB = Number(statm.split(" ")[1]) * PAGE_KIB / 1024;
     return { rssMiB, cpuS };
@@ -33699,17 +34185,17 @@ var CLK_TCK2 = 100;
 async function threadCpu(pid) {
   const byName = /* @__PURE__ */ new Map();
   for (const tid of await readdir4(`/proc/${pid}/task`).catch(() => [])) {
-    const stat3 = await readFile9(`/proc/${pid}/task/${tid}/stat`, "utf8").catch(() => "");
-    if (!stat3) continue;
-    const name = stat3.slice(stat3.indexOf("(") + 1, stat3.lastIndexOf(")"));
-    byName.set(name, (byName.get(name) ?? 0) + await cpuSeconds(`/proc/${pid}/task/${tid}`, stat3));
+    const stat4 = await readFile9(`/proc/${pid}/task/${tid}/stat`, "utf8").catch(() => "");
+    if (!stat4) continue;
+    const name = stat4.slice(stat4.indexOf("(") + 1, stat4.lastIndexOf(")"));
+    byName.set(name, (byName.get(name) ?? 0) + await cpuSeconds(`/proc/${pid}/task/${tid}`, stat4));
   }
   return byName;
 }
-async function cpuSeconds(task, stat3) {
+async function cpuSeconds(task, stat4) {
   const ns = Number((await readFile9(`${task}/schedstat`, "utf8").catch(() => "")).split(" ")[0]);
   if (ns > 0) return ns / 1e9;
-  const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+  const fields = stat4.slice(stat4.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK2;
 }
 var isVcpu = (name) => name.startsWith("CPU ");
@@ -33882,121 +34368,10 @@ function duration2(s) {
   return `${Math.round(s / 86400)} d`;
 }
 
-// soak/phases/load.ts
-var describePorts = (g) => `${[
-  g.loadUrls.length ? `keep-alive connections over ${g.loadUrls.length} ports` : "",
-  g.churnUrls.length ? `new connections over ${g.churnUrls.length}` : ""
-].filter(Boolean).join(", ")} (${g.path})`;
-async function load(ctx, guest) {
-  const o = ctx.o;
-  ctx.hooks.log(
-    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading ${describePorts(guest)}`
-  );
-  if (!countersOff(o) && !await baseline(ctx, guest)) return;
-  const etags = /* @__PURE__ */ new Map();
-  for (const p of o.paths.filter((x) => x.revalidate)) {
-    const etag = (await guest.health.get(p.path, 5e3)).headers.etag;
-    if (typeof etag !== "string")
-      throw new Error(`--paths: inm:${p.path} needs an ETag, but ${p.path} answered without one`);
-    etags.set(p.path, etag);
-  }
-  const started = Date.now();
-  const sink = ctx.findings.add;
-  ctx.stats.startLoad(started);
-  const health = ctx.attach(
-    new HealthMonitor(
-      guest.health,
-      { path: o.healthPath, intervalMs: o.intervalMs, timeoutMs: o.healthTimeoutMs, failures: o.healthFailures },
-      sink
-    )
-  );
-  if (!countersOff(o))
-    ctx.attach(
-      new StatsMonitor(
-        guest.stats,
-        { path: o.statsPath, intervalMs: o.intervalMs, timeoutMs: o.healthTimeoutMs, failures: o.healthFailures },
-        ctx.stats,
-        sink
-      )
-    );
-  ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
-  const counter = { requests: 0, rps: 0 };
-  const recorder = ctx.attach(new TimelineRecorder(ctx, health, counter, started));
-  ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
-  const run8 = new LoadPool(
-    {
-      workers: loadWorkerCount(o),
-      enter: guest.enter,
-      urls: guest.loadUrls,
-      requests: o.requests,
-      durationS: o.durationS,
-      connections: keepAliveConnections(o),
-      churn: { share: o.churnPercent / 100, urls: guest.churnUrls },
-      pipelining: o.pipelining,
-      timeoutS: o.requestTimeoutS,
-      paths: o.paths,
-      etags,
-      paced: o.rate > 0
-    },
-    (t) => {
-      counter.requests += t.count;
-      counter.rps = t.rps;
-      counter.p99Ms = t.p99Ms;
-    }
-  );
-  ctx.hooks.log(`the load runs in ${run8.workers} worker process${run8.workers > 1 ? "es" : ""}`);
-  const guestTime = ctx.attach(
-    new GuestTime(
-      ctx.stats.clock,
-      { rate: o.rate, uptimeS: o.uptimeS, counter: o.counters.uptime },
-      (n2) => run8.grant(n2),
-      sink
-    )
-  );
-  if (o.rate > 0 || o.uptimeS > 0) ctx.hooks.log(guestTimeLine(o.rate, o.uptimeS, o.timeWarp));
-  guestTime.reached.then(() => {
-    ctx.hooks.log(`the guest's uptime reached ${clock(o.uptimeS)}: the load stops`);
-    run8.stop();
-  });
-  const vcpuBefore = await guestCpuSeconds(guest.vm.pid);
-  let loadOver = false;
-  let inFlight;
-  const stoppedByFinding = await Promise.race([
-    run8.done.then(() => {
-      loadOver = true;
-      return false;
-    }),
-    ctx.findings.first.then(() => {
-      if (!loadOver) inFlight = inFlightNow(ctx, run8);
-      return true;
-    })
-  ]);
-  if (stoppedByFinding) run8.stop();
-  if (inFlight) ctx.report.inFlight = await inFlight;
-  const result = await run8.done;
-  const vcpuS = vcpuBetween(vcpuBefore, await guestCpuSeconds(guest.vm.pid));
-  recorder.record();
-  counter.rps = 0;
-  counter.p99Ms = void 0;
-  const notes = guestBehaviourNotes(result);
-  for (const note of notes) ctx.hooks.log(note);
-  ctx.report.load = {
-    ...result,
-    asked: o.requests,
-    workers: run8.workers,
-    ...vcpuS !== void 0 ? { vcpuS } : {},
-    ...notes.length ? { notes } : {}
-  };
-  if (stoppedByFinding) return;
-  if (o.uptimeS > 0 && !guestTime.done) await holdUntilUptime(ctx, guestTime, started);
-  const capped = o.durationS > 0 && result.durationS >= o.durationS - 1 || guestTime.done;
-  const problems = [
-    result.errors > 0 ? `${result.errors} errors (${result.timeouts} timeouts)` : "",
-    result.unexpectedStatuses > 0 ? `${result.unexpectedStatuses} responses with unexpected statuses (${JSON.stringify(result.statuses)})` : "",
-    !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : ""
-  ].filter(Boolean);
-  if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
-}
+// soak/phases/by-guest-clock.ts
+var paceNote = (rate, asked, made) => rate > 0 && made < 0.9 * asked ? [
+  `the load fell behind its pace: by the guest's clock ${asked} requests were due at ${rate} a second, the load made ${made} (the client could not keep up with the guest's clock; give more --connections)`
+] : [];
 var guestTimeLine = (rate, uptimeS, warp) => `by the guest's clock${warp ? " (time warp)" : ""}: ${[
   rate > 0 ? `${rate} requests a second of its uptime` : "",
   uptimeS > 0 ? `until its uptime reaches ${clock(uptimeS)}` : ""
@@ -34026,6 +34401,124 @@ async function holdUntilUptime(ctx, guestTime, started) {
     message: `--duration ${o.durationS} s of wall time ran out at the guest's uptime ${clock(at2)}, short of --uptime ${clock(o.uptimeS)}: raise --duration, or add --time-warp (TCG) so the guest's idle time is skipped`
   });
 }
+
+// soak/phases/load.ts
+var describePorts = (g) => `${[
+  g.loadUrls.length ? `keep-alive connections over ${g.loadUrls.length} ports` : "",
+  g.churnUrls.length ? `new connections over ${g.churnUrls.length}` : ""
+].filter(Boolean).join(", ")} (${g.path})`;
+async function load(ctx, guest) {
+  const o = ctx.o;
+  ctx.hooks.log(
+    `guest answered ${o.healthPath} ${ctx.report.boot.readyMs} ms after QEMU started (${ctx.report.accel.used}); loading ${describePorts(guest)}`
+  );
+  if (!countersOff(o) && !await baseline(ctx, guest)) return;
+  const etags = /* @__PURE__ */ new Map();
+  for (const p of o.paths.filter((x) => x.revalidate)) {
+    const etag = (await guest.health.get(p.path, 5e3)).headers.etag;
+    if (typeof etag !== "string")
+      throw new Error(`--paths: inm:${p.path} needs an ETag, but ${p.path} answered without one`);
+    etags.set(p.path, etag);
+  }
+  const started = Date.now();
+  const sink = ctx.findings.add;
+  if (ctx.profiler) ctx.profiler.phase = "steady";
+  ctx.stats.startLoad(started);
+  const health = ctx.attach(
+    new HealthMonitor(
+      guest.health,
+      { path: o.healthPath, intervalMs: o.intervalMs, timeoutMs: o.healthTimeoutMs, failures: o.healthFailures },
+      sink
+    )
+  );
+  if (!countersOff(o))
+    ctx.attach(
+      new StatsMonitor(
+        guest.stats,
+        { path: o.statsPath, intervalMs: o.intervalMs, timeoutMs: o.healthTimeoutMs, failures: o.healthFailures },
+        ctx.stats,
+        sink
+      )
+    );
+  ctx.host = ctx.attach(new HostMonitor(guest.vm.pid, o, sink, started));
+  const counter = { requests: 0, rps: 0 };
+  const recorder = ctx.attach(new TimelineRecorder(ctx, health, counter, started));
+  ctx.trends = ctx.attach(new TrendMonitor(ctx, counter, started, sink));
+  const run9 = new LoadPool(
+    {
+      workers: loadWorkerCount(o),
+      enter: guest.enter,
+      urls: guest.loadUrls,
+      requests: o.requests,
+      durationS: o.durationS,
+      connections: keepAliveConnections(o),
+      churn: { share: o.churnPercent / 100, urls: guest.churnUrls },
+      pipelining: o.pipelining,
+      timeoutS: o.requestTimeoutS,
+      paths: o.paths,
+      etags,
+      paced: o.rate > 0
+    },
+    (t) => {
+      counter.requests += t.count;
+      counter.rps = t.rps;
+      counter.p99Ms = t.p99Ms;
+    }
+  );
+  ctx.hooks.log(`the load runs in ${run9.workers} worker process${run9.workers > 1 ? "es" : ""}`);
+  const guestTime = ctx.attach(
+    new GuestTime(
+      ctx.stats.clock,
+      { rate: o.rate, uptimeS: o.uptimeS, counter: o.counters.uptime },
+      (n2) => run9.grant(n2),
+      sink
+    )
+  );
+  if (o.rate > 0 || o.uptimeS > 0) ctx.hooks.log(guestTimeLine(o.rate, o.uptimeS, o.timeWarp));
+  guestTime.reached.then(() => {
+    ctx.hooks.log(`the guest's uptime reached ${clock(o.uptimeS)}: the load stops`);
+    run9.stop();
+  });
+  const vcpuBefore = await guestCpuSeconds(guest.vm.pid);
+  let loadOver = false;
+  let inFlight;
+  const stoppedByFinding = await Promise.race([
+    run9.done.then(() => {
+      loadOver = true;
+      return false;
+    }),
+    ctx.findings.first.then(() => {
+      if (!loadOver) inFlight = inFlightNow(ctx, run9);
+      return true;
+    })
+  ]);
+  if (stoppedByFinding) run9.stop();
+  if (inFlight) ctx.report.inFlight = await inFlight;
+  const result = await run9.done;
+  if (ctx.profiler) ctx.profiler.phase = "idle";
+  const vcpuS = vcpuBetween(vcpuBefore, await guestCpuSeconds(guest.vm.pid));
+  recorder.record();
+  counter.rps = 0;
+  counter.p99Ms = void 0;
+  const notes = [...guestBehaviourNotes(result), ...paceNote(o.rate, guestTime.granted, result.requests)];
+  for (const note of notes) ctx.hooks.log(note);
+  ctx.report.load = {
+    ...result,
+    asked: o.requests,
+    workers: run9.workers,
+    ...vcpuS !== void 0 ? { vcpuS } : {},
+    ...notes.length ? { notes } : {}
+  };
+  if (stoppedByFinding) return;
+  if (o.uptimeS > 0 && !guestTime.done) await holdUntilUptime(ctx, guestTime, started);
+  const capped = o.durationS > 0 && result.durationS >= o.durationS - 1 || guestTime.done;
+  const problems = [
+    result.errors > 0 ? `${result.errors} errors (${result.timeouts} timeouts)` : "",
+    result.unexpectedStatuses > 0 ? `${result.unexpectedStatuses} responses with unexpected statuses (${JSON.stringify(result.statuses)})` : "",
+    !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : ""
+  ].filter(Boolean);
+  if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
+}
 var vcpuBetween = (before, after) => before === void 0 || after === void 0 ? void 0 : Math.round((after - before) * 1e6) / 1e6;
 async function baseline(ctx, guest) {
   const path = ctx.o.statsPath;
@@ -34043,9 +34536,9 @@ async function baseline(ctx, guest) {
     throw new Error(`--stats-path: ${path} did not answer before the load (${err.message}): ${wayOut}`);
   }
 }
-async function inFlightNow(ctx, run8) {
+async function inFlightNow(ctx, run9) {
   const { last, lastAt } = ctx.stats;
-  const requests = await run8.unanswered();
+  const requests = await run9.unanswered();
   const now = Date.now();
   return {
     at: new Date(now).toISOString(),
@@ -34225,9 +34718,405 @@ async function symbolsFor(ctx, elf, format) {
   return void 0;
 }
 
+// soak/phases/profile.ts
+import { writeFile as writeFile7 } from "node:fs/promises";
+import { join as join15 } from "node:path";
+
+// soak/profile/kaslr.ts
+import { execFile as execFile5 } from "node:child_process";
+import { promisify as promisify5 } from "node:util";
+var run5 = promisify5(execFile5);
+var IMAGE_START = 0xffffffff80000000n;
+var IMAGE_END = 0xffffffffc0000000n;
+var PMD_SIZE = 0x200000n;
+var ADDRESS_BITS = 0x000ffffffffff000n;
+var CR4_LA57 = 1n << 12n;
+var word = (text2) => {
+  const m = /:\s*0x([0-9a-f]{16})/.exec(text2);
+  return m ? BigInt(`0x${m[1]}`) : void 0;
+};
+async function firstImagePage(qmpSocket) {
+  const qmp = await Qmp.connect(qmpSocket);
+  try {
+    const regs = await qmp.hmp("info registers", 5e3);
+    const reg = (name) => {
+      const m = new RegExp(`\\b${name}=([0-9a-f]+)\\b`).exec(regs);
+      return m ? BigInt(`0x${m[1]}`) : void 0;
+    };
+    const [cr3, cr4] = [reg("CR3"), reg("CR4")];
+    if (cr3 === void 0 || cr4 === void 0) return void 0;
+    let table = cr3 & ADDRESS_BITS;
+    for (const index of [...(cr4 & CR4_LA57) !== 0n ? [511n] : [], 511n, 510n]) {
+      const entry2 = word(await qmp.hmp(`xp /1gx 0x${(table + index * 8n).toString(16)}`, 5e3));
+      if (entry2 === void 0 || (entry2 & 1n) === 0n || (entry2 & 0x80n) !== 0n) return void 0;
+      table = entry2 & ADDRESS_BITS;
+    }
+    const pd = await qmp.hmp(`xp /512gx 0x${table.toString(16)}`, 5e3);
+    const entries = [...pd.matchAll(/0x([0-9a-f]{16})/g)].map((m) => BigInt(`0x${m[1]}`));
+    const first = entries.findIndex((e) => (e & 1n) !== 0n);
+    return entries.length === 512 && first >= 0 ? IMAGE_START + BigInt(first) * PMD_SIZE : void 0;
+  } finally {
+    qmp.close();
+  }
+}
+async function kaslrSlide(vmlinux, firstPage) {
+  const { stdout } = await run5("nm", ["--defined-only", vmlinux], { maxBuffer: 256 << 20 });
+  const m = /^([0-9a-f]{16}) [tT] _text$/m.exec(stdout);
+  if (!m) return void 0;
+  const slide = firstPage - (BigInt(`0x${m[1]}`) & ~(PMD_SIZE - 1n));
+  return slide >= 0n && slide < IMAGE_END - IMAGE_START ? slide : void 0;
+}
+var unslid = (address, slide) => slide && address >= IMAGE_START + slide && address < IMAGE_END ? address - slide : address;
+
+// soak/profile/symbols.ts
+import { spawn as spawn5 } from "node:child_process";
+
+// soak/triage/symbolize.ts
+import { execFile as execFile6 } from "node:child_process";
+import { promisify as promisify6 } from "node:util";
+var run6 = promisify6(execFile6);
+function demangle(symbol) {
+  const m = /^w2c_[A-Za-z0-9]+_(.+)$/.exec(symbol);
+  if (!m) return symbol;
+  return m[1].replace(/0x([0-9A-F]{2})/g, (_, hex2) => String.fromCharCode(Number.parseInt(hex2, 16)));
+}
+function isWasmFunction(symbol) {
+  return /^w2c_[A-Za-z0-9]+_/.test(symbol) && !symbol.startsWith("w2c_env_");
+}
+async function symbolize(elf, address) {
+  const { stdout } = await run6("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
+  const lines = stdout.trim().split("\n");
+  const frames = [];
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const symbol = lines[i];
+    const where = /^(.*):(\d+|\?)(?: \(discriminator \d+\))?$/.exec(lines[i + 1]);
+    frames.push({
+      symbol,
+      name: demangle(symbol),
+      file: where ? where[1].replace(/^(\.\/)+/, "") : lines[i + 1],
+      line: where && where[2] !== "?" ? Number(where[2]) : 0
+    });
+  }
+  return frames;
+}
+
+// soak/profile/symbols.ts
+var ADDR2LINE_TIMEOUT_MS = 3e5;
+function addr2line(elf, addresses) {
+  return new Promise((resolve15, reject) => {
+    const child = spawn5("addr2line", ["-a", "-f", "-i", "-e", elf], { timeout: ADDR2LINE_TIMEOUT_MS });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      out += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      err += d;
+    });
+    child.on("error", reject);
+    child.on(
+      "close",
+      (code, signal2) => code === 0 ? resolve15(out) : reject(new Error(`addr2line ended (${signal2 ?? code}): ${err.slice(0, 200)}`))
+    );
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(addresses.map((a) => `0x${a.toString(16)}
+`).join(""));
+  });
+}
+function parseAddr2line(stdout) {
+  return stdout.split(/^0x[0-9a-f]+\n/m).slice(1).map((block) => {
+    const lines = block.trimEnd().split("\n");
+    const frames = [];
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const where = /^(.*):(\d+|\?)(?: \(discriminator \d+\))?$/.exec(lines[i + 1]);
+      frames.push({
+        symbol: lines[i],
+        file: (where ? where[1] : lines[i + 1]).replace(/^(\.\/)+/, ""),
+        line: where && where[2] !== "?" ? Number(where[2]) : 0
+      });
+    }
+    return frames;
+  });
+}
+async function symbolizeAddresses(elf, addresses) {
+  const raw = /* @__PURE__ */ new Map();
+  if (addresses.length)
+    parseAddr2line(await addr2line(elf, addresses)).forEach((frames, j) => {
+      if (j < addresses.length && frames.length && frames[0].symbol !== "??") raw.set(addresses[j], frames);
+    });
+  const generated = /* @__PURE__ */ new Set();
+  for (const frames of raw.values()) for (const f of frames) if (isWasmFunction(f.symbol)) generated.add(f.file);
+  const named = /* @__PURE__ */ new Map();
+  for (const [address, frames] of raw)
+    named.set(
+      address,
+      frames.map((f) => {
+        const wasm = isWasmFunction(f.symbol);
+        const helper = !wasm && (generated.has(f.file) || /(^|\/)(wasm_rt\.c|wasm-rt[\w-]*\.h)$/.test(f.file));
+        return {
+          name: wasm ? demangle(f.symbol) : f.symbol,
+          file: f.file,
+          line: f.line,
+          wasm,
+          ...helper ? { helper } : {}
+        };
+      })
+    );
+  return named;
+}
+function stackNames(stack, frames) {
+  const names = [];
+  let inHelper = false;
+  let outer = stack.length - 1;
+  if (frames.size) {
+    const unknown = stack.findIndex((a, i) => i > 0 && !frames.has(a - 1n));
+    if (unknown > 0) outer = unknown - 1;
+  }
+  for (let i = outer; i >= 0; i--) {
+    const at2 = i === 0 ? stack[0] : stack[i] - 1n;
+    const chain = frames.get(at2);
+    if (!chain) {
+      names.push(`0x${stack[i].toString(16)}`);
+      continue;
+    }
+    for (let j = chain.length - 1; j >= 0; j--) {
+      if (chain[j].wasm) inHelper = false;
+      else if (chain[j].helper && names.length) inHelper = true;
+      if (!inHelper) names.push(chain[j].name);
+    }
+  }
+  return names;
+}
+function lookupAddresses(stacks) {
+  const set = /* @__PURE__ */ new Set();
+  for (const s of stacks) for (let i = 0; i < s.length; i++) set.add(i === 0 ? s[i] : s[i] - 1n);
+  return [...set];
+}
+
+// soak/profile/profile.ts
+var PROFILE_SCHEMA = 1;
+var TOP_N = 20;
+var PROFILE_PHASES = ["boot", "steady", "idle", "hang"];
+var parseKey = (key) => key.split(",").map((h) => BigInt(`0x${h}`));
+async function buildProfile(raw, elf, hangAt, slide = 0n) {
+  const counts = { ...raw.byPhase };
+  if (hangAt !== void 0) {
+    const hang = /* @__PURE__ */ new Map();
+    for (const s of raw.recent)
+      if (s.at <= hangAt && s.at > hangAt - HANG_WINDOW_MS) hang.set(s.key, (hang.get(s.key) ?? 0) + 1);
+    counts.hang = hang;
+  }
+  const keys = /* @__PURE__ */ new Set();
+  for (const m of Object.values(counts)) for (const k of m.keys()) keys.add(k);
+  const stacks = new Map([...keys].map((k) => [k, parseKey(k).map((a) => unslid(a, slide))]));
+  const notes = [...raw.notes];
+  let frames = /* @__PURE__ */ new Map();
+  if (elf) {
+    try {
+      frames = await symbolizeAddresses(elf, lookupAddresses([...stacks.values()]));
+    } catch (err) {
+      notes.push(`symbols: ${err.message}`);
+    }
+  } else notes.push("no symbols: the stacks are addresses (pass --symbols with an ELF that has them)");
+  const phases = {};
+  for (const phase of PROFILE_PHASES) {
+    const m = counts[phase];
+    if (!m?.size) continue;
+    const merged = /* @__PURE__ */ new Map();
+    for (const [key, count] of m) {
+      const names = stackNames(stacks.get(key) ?? [], frames);
+      const joined = names.join("\n");
+      const s = merged.get(joined);
+      if (s) s.count += count;
+      else merged.set(joined, { frames: names, count });
+    }
+    const list = [...merged.values()].sort((a, b) => b.count - a.count);
+    phases[phase] = { samples: list.reduce((n2, s) => n2 + s.count, 0), stacks: list };
+  }
+  const steady = phases.steady;
+  if (steady && frames.size) {
+    const unresolved = steady.stacks.filter((s) => /^0x/.test(s.frames.at(-1) ?? "")).reduce((n2, s) => n2 + s.count, 0);
+    if (unresolved > steady.samples / 2)
+      notes.push(
+        `${unresolved} of ${steady.samples} samples have a RIP the symbols do not hold: are they this kernel's?`
+      );
+  }
+  return {
+    schemaVersion: PROFILE_SCHEMA,
+    hz: raw.hz,
+    sampler: raw.sampler,
+    ...raw.meanSampleMs !== void 0 ? { meanSampleMs: raw.meanSampleMs } : {},
+    phases,
+    top: topFunctions(steady?.stacks ?? [], TOP_N),
+    notes
+  };
+}
+function topFunctions(stacks, n2) {
+  const rows = /* @__PURE__ */ new Map();
+  const row = (name) => {
+    let r = rows.get(name);
+    if (!r) {
+      r = { name, self: 0, total: 0 };
+      rows.set(name, r);
+    }
+    return r;
+  };
+  for (const s of stacks) {
+    const leaf = s.frames.at(-1);
+    if (leaf !== void 0) row(leaf).self += s.count;
+    for (const name of new Set(s.frames)) row(name).total += s.count;
+  }
+  return [...rows.values()].sort((a, b) => b.self - a.self || b.total - a.total).slice(0, n2);
+}
+var foldedName = (name) => name.replace(/;/g, ":").replace(new RegExp("\\p{Cc}", "gu"), "?");
+function foldedText(stacks) {
+  return stacks.map((s) => `${s.frames.map(foldedName).join(";")} ${s.count}
+`).join("");
+}
+
+// soak/phases/profile.ts
+async function profile(ctx, guest) {
+  const profiler = ctx.profiler;
+  if (!profiler) return;
+  ctx.profiler = void 0;
+  try {
+    const raw = await profiler.close();
+    const hangAt = ctx.findings.list.find((f) => f.kind === "hang")?.at;
+    const symbols = ctx.report.kernel.symbols;
+    let slide;
+    if (symbols && ctx.report.kernel.format === "bzimage") {
+      const first = guest && !guest.vm.hasExited ? await firstImagePage(guest.vm.qmpSocket).catch(() => void 0) : void 0;
+      slide = first === void 0 ? void 0 : await kaslrSlide(symbols, first).catch(() => void 0);
+      raw.notes.push(
+        slide === void 0 ? "where KASLR put the kernel could not be read from its page tables: if the stacks are addresses, boot it with nokaslr" : `the kernel ran 0x${slide.toString(16)} above ${symbols}'s addresses (KASLR, read from its page tables): moved back before symbolising`
+      );
+    }
+    const p = await buildProfile(raw, symbols, hangAt, slide);
+    ctx.profile = p;
+    await writeFile7(join15(ctx.out, "profile.folded"), foldedText(p.phases.steady?.stacks ?? []));
+    await writeFile7(join15(ctx.out, "profile.json"), `${JSON.stringify(p, null, 1)}
+`);
+    ctx.report.files["profile.folded"] = "profile.folded";
+    ctx.report.files["profile.json"] = "profile.json";
+    const samples = Object.fromEntries(Object.entries(p.phases).map(([phase, x]) => [phase, x.samples]));
+    ctx.report.profile = { hz: p.hz, sampler: p.sampler, meanSampleMs: p.meanSampleMs, samples, notes: p.notes };
+    for (const note of p.notes) ctx.hooks.log(`profile: ${note}`);
+  } catch (err) {
+    ctx.hooks.log(`profile: not written (${err.message})`);
+    ctx.report.profile = {
+      hz: profiler.raw.hz,
+      sampler: profiler.raw.sampler,
+      samples: {},
+      notes: [`not written: ${err.message}`]
+    };
+  }
+}
+
 // soak/phases/report.ts
-import { writeFile as writeFile8 } from "node:fs/promises";
-import { join as join16 } from "node:path";
+import { writeFile as writeFile9 } from "node:fs/promises";
+import { join as join17 } from "node:path";
+
+// soak/report/html-escape.ts
+var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+var escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+
+// soak/profile/flame-svg.ts
+var WIDTH = 1180;
+var ROW = 17;
+var MAX_ROWS = 64;
+var MIN_WIDTH = 0.4;
+var CHAR_PX = 6.6;
+function tree(stacks) {
+  const root = { name: "all", count: 0, children: /* @__PURE__ */ new Map() };
+  for (const s of stacks) {
+    root.count += s.count;
+    let node = root;
+    for (const name of s.frames.slice(0, MAX_ROWS - 1)) {
+      let child = node.children.get(name);
+      if (!child) {
+        child = { name, count: 0, children: /* @__PURE__ */ new Map() };
+        node.children.set(name, child);
+      }
+      child.count += s.count;
+      node = child;
+    }
+  }
+  return root;
+}
+function colour(name) {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  const u = (h >>> 0) / 2 ** 32;
+  return `hsl(${Math.round(8 + u * 42)},${Math.round(70 + u * 20)}%,${Math.round(58 + (h >>> 8 & 15))}%)`;
+}
+function depthOf(n2) {
+  let d = 0;
+  for (const c of n2.children.values()) d = Math.max(d, depthOf(c));
+  return d + 1;
+}
+function flameSvg(stacks, label) {
+  const root = tree(stacks);
+  if (!root.count) return "";
+  const rows = depthOf(root);
+  const height = rows * ROW;
+  const boxes = [];
+  const draw = (n2, x, depth) => {
+    const w = n2.count / root.count * WIDTH;
+    if (w < MIN_WIDTH) return;
+    const y = height - (depth + 1) * ROW;
+    const pct4 = (100 * n2.count / root.count).toFixed(1);
+    const tip = `${n2.name}: ${n2.count} samples, ${pct4}%`;
+    const fit = Math.floor((w - 6) / CHAR_PX);
+    const text2 = fit >= 3 ? n2.name.length <= fit ? n2.name : `${n2.name.slice(0, fit - 1)}\u2026` : "";
+    boxes.push(
+      `<g><title>${escapeHtml(tip)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${ROW - 1}" fill="${colour(n2.name)}"/>${text2 ? `<text x="${(x + 3).toFixed(1)}" y="${y + ROW - 5}">${escapeHtml(text2)}</text>` : ""}</g>`
+    );
+    let cx = x;
+    for (const c of [...n2.children.values()].sort((a, b) => a.name < b.name ? -1 : 1)) {
+      draw(c, cx, depth + 1);
+      cx += c.count / root.count * WIDTH;
+    }
+  };
+  draw(root, 0, 0);
+  return `<svg class="flame" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(label)}">${boxes.join("")}</svg>`;
+}
+
+// soak/profile/html.ts
+var PHASE_TITLES = {
+  boot: "Boot (QEMU's start to the first healthy answer)",
+  steady: "Under load",
+  idle: "After the load (idle)",
+  hang: "The seconds before the hang"
+};
+var PROFILE_STYLE = `svg.flame{width:100%;height:auto;display:block;border:1px solid #e1e4e8;border-radius:6px}
+svg.flame text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#1d2328}svg.flame rect{stroke:#fff;stroke-width:.5}
+table.top td.n{text-align:right;font-variant-numeric:tabular-nums}`;
+var pct = (n2, of) => `${(100 * n2 / of).toFixed(1)}%`;
+function topTable(p, samples) {
+  const rows = p.top.map(
+    (t) => `<tr><td><code>${escapeHtml(t.name)}</code></td><td class="n">${t.self}</td><td class="n">${pct(t.self, samples)}</td><td class="n">${t.total}</td><td class="n">${pct(t.total, samples)}</td></tr>`
+  ).join("");
+  return `<table class="top"><thead><tr><th>function</th><th>self</th><th>self %</th><th>total</th><th>total %</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+function phaseFlame(phase, x) {
+  return flameSvg(x.stacks, `flame graph: ${PHASE_TITLES[phase]}, ${x.samples} samples`);
+}
+function profileSection(p) {
+  const steady = p.phases.steady;
+  const others = ["hang", "boot", "idle"].filter((ph) => p.phases[ph]);
+  const sampled = `${p.hz} samples a second through the ${escapeHtml(p.sampler === "gdb" ? "gdbstub" : "QMP")}${p.meanSampleMs !== void 0 ? `, each pausing the guest ${p.meanSampleMs} ms on average` : ""}`;
+  return `<section class="profile"><h2>Profile</h2>
+<p class="note">${sampled}; profile.folded holds the load's stacks, profile.json every phase's.</p>
+${p.notes.map((n2) => `<p class="warn">${escapeHtml(n2)}</p>`).join("\n")}
+${steady ? `<h3>${PHASE_TITLES.steady}: ${steady.samples} samples</h3>${phaseFlame("steady", steady)}
+<h3>Top ${p.top.length} functions by self time</h3>${topTable(p, steady.samples)}` : `<p class="note">No samples under load.</p>`}
+${others.map((ph) => {
+    const x = p.phases[ph];
+    return `<details${ph === "hang" ? " open" : ""}><summary>${PHASE_TITLES[ph]}: ${x.samples} samples</summary>${phaseFlame(ph, x)}</details>`;
+  }).join("\n")}
+</section>`;
+}
 
 // soak/report/facts.ts
 var accelLine = (r) => `${r.accel.used ?? "?"}${r.accel.refused ? ` (KVM refused: ${r.accel.refused})` : ""}`;
@@ -34256,7 +35145,7 @@ function clockRows(r) {
   const s = r.struck;
   if (s) {
     const when2 = [
-      s.guestUptimeS !== void 0 ? `uptime ~${clock(s.guestUptimeS)} (between counter reads)` : "",
+      s.guestUptimeS !== void 0 ? `uptime about ${clock(s.guestUptimeS)} (between counter reads)` : "",
       s.sinceBootS !== void 0 ? `${s.sinceBootS} s of wall time after QEMU started` : "",
       s.guestRequests !== void 0 ? `${s.guestRequests.toLocaleString("en-US")} requests served by the last read` : ""
     ].filter(Boolean);
@@ -34264,10 +35153,6 @@ function clockRows(r) {
   }
   return rows;
 }
-
-// soak/report/html-escape.ts
-var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-var escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
 // soak/report/html-style.ts
 var PAGE_STYLE = `
@@ -34495,18 +35380,18 @@ var tickLabel = (v) => (Math.round(v * 100) / 100).toLocaleString("en-US");
 var oneDecimal = (v) => v.toFixed(1);
 function linePath(points, x, y) {
   let d = "";
-  let run8 = 0;
+  let run9 = 0;
   const endRun = () => {
-    if (run8 === 1) d += "l0.1,0";
-    run8 = 0;
+    if (run9 === 1) d += "l0.1,0";
+    run9 = 0;
   };
   for (const p of points) {
     if (p.v === null) {
       endRun();
       continue;
     }
-    d += `${run8 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
-    run8++;
+    d += `${run9 ? "L" : "M"}${oneDecimal(x(p.t))},${oneDecimal(y(p.v))}`;
+    run9++;
   }
   endRun();
   return d;
@@ -34571,7 +35456,7 @@ function svgChart(c) {
 // soak/report/html.ts
 var HTML_CHART_POINTS = 300;
 var thousands = (v) => v.toLocaleString("en-US");
-function renderHtml(r, timeline, excerpt) {
+function renderHtml(r, timeline, excerpt, profile2) {
   const v = r.verdict;
   const title = `Soak ${v.kind}${r.crash ? `: ${r.crash.title}` : ""}`;
   return `<!doctype html>
@@ -34579,7 +35464,7 @@ function renderHtml(r, timeline, excerpt) {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${PAGE_STYLE}</style></head>
+<style>${PAGE_STYLE}${profile2 ? PROFILE_STYLE : ""}</style></head>
 <body>
 ${verdictHeader(r, timeline)}
 ${readerNotes(r).map((n2) => `<p class="warn">${escapeHtml(n2)}</p>`).join("\n")}
@@ -34588,6 +35473,7 @@ ${chartsSection(r, timeline)}
 ${runFacts(r)}
 ${r.crash ? crashSection(r.crash) : ""}
 ${r.hang ? hangSection(r.hang, r.files.kernel ?? "kernel.elf") : ""}
+${profile2 ? profileSection(profile2) : ""}
 ${countersSection(r)}
 <section><h2>Reproduce</h2><p>In this folder (it holds the kernel that ran):</p><pre class="command">${escapeHtml(r.command)}</pre></section>
 <footer>${escapeHtml(r.tool.name)} ${escapeHtml(r.tool.version)} \xB7 started ${escapeHtml(r.startedAt)} \xB7 ${r.wallS} s</footer>
@@ -34670,18 +35556,18 @@ function countersSection(r) {
 }
 
 // soak/report/report-file.ts
-import { readFile as readFile11, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { readFile as readFile11, writeFile as writeFile8 } from "node:fs/promises";
+import { join as join16 } from "node:path";
 var REPORT_FILE = "report.json";
 var ReportFileError = class extends UsageError {
 };
 async function writeReportFile(dir, report) {
   const text2 = JSON.stringify(report, (_, v) => typeof v === "bigint" ? v.toString() : v, 2);
-  await writeFile7(join15(dir, REPORT_FILE), `${text2}
+  await writeFile8(join16(dir, REPORT_FILE), `${text2}
 `);
 }
 async function readReportFile(dir) {
-  const path = join15(dir, REPORT_FILE);
+  const path = join16(dir, REPORT_FILE);
   const text2 = await readFile11(path, "utf8").catch((err) => {
     const why = err.code === "ENOENT" ? "there is none" : err.code ?? err.message;
     throw new ReportFileError(`${path}: cannot read it (${why}); give a report folder a soak wrote (--out)`);
@@ -34804,35 +35690,6 @@ async function asSourceOf(name, root) {
   return index < 0 ? void 0 : { file, line: index + 1 };
 }
 
-// soak/triage/symbolize.ts
-import { execFile as execFile5 } from "node:child_process";
-import { promisify as promisify5 } from "node:util";
-var run5 = promisify5(execFile5);
-function demangle(symbol) {
-  const m = /^w2c_[A-Za-z0-9]+_(.+)$/.exec(symbol);
-  if (!m) return symbol;
-  return m[1].replace(/0x([0-9A-F]{2})/g, (_, hex2) => String.fromCharCode(Number.parseInt(hex2, 16)));
-}
-function isWasmFunction(symbol) {
-  return /^w2c_[A-Za-z0-9]+_/.test(symbol) && !symbol.startsWith("w2c_env_");
-}
-async function symbolize(elf, address) {
-  const { stdout } = await run5("addr2line", ["-f", "-i", "-e", elf, `0x${address.toString(16)}`]);
-  const lines = stdout.trim().split("\n");
-  const frames = [];
-  for (let i = 0; i + 1 < lines.length; i += 2) {
-    const symbol = lines[i];
-    const where = /^(.*):(\d+|\?)(?: \(discriminator \d+\))?$/.exec(lines[i + 1]);
-    frames.push({
-      symbol,
-      name: demangle(symbol),
-      file: where ? where[1].replace(/^(\.\/)+/, "") : lines[i + 1],
-      line: where && where[2] !== "?" ? Number(where[2]) : 0
-    });
-  }
-  return frames;
-}
-
 // soak/report/source-excerpt.ts
 var BEFORE = 3;
 var AFTER = 12;
@@ -34862,7 +35719,7 @@ async function sourceExcerpt(report, sourceRoot) {
 }
 
 // soak/report/in-flight-md.ts
-var MAX_ROWS = 20;
+var MAX_ROWS2 = 20;
 function inFlightSection(r) {
   const f = r.inFlight;
   if (!f) return [];
@@ -34870,11 +35727,11 @@ function inFlightSection(r) {
   const out = ["## In flight when it failed", "", `${f.requests.length} requests unanswered at ${f.at}.${counter}`, ""];
   if (f.requests.length === 0) return out;
   out.push("| connection | port | request | headers | sent ms before |", "|---:|---:|---|---|---:|");
-  for (const q of f.requests.slice(-MAX_ROWS)) {
+  for (const q of f.requests.slice(-MAX_ROWS2)) {
     const headers = Object.entries(q.headers ?? {}).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`).join("; ");
     out.push(`| ${q.connection} | ${q.port} | ${mdCode(`${q.method} ${q.path}`)} | ${headers} | ${q.ageMs} |`);
   }
-  if (f.requests.length > MAX_ROWS) out.push("", `(the ${MAX_ROWS} newest; all are in report.json)`);
+  if (f.requests.length > MAX_ROWS2) out.push("", `(the ${MAX_ROWS2} newest; all are in report.json)`);
   out.push("");
   return out;
 }
@@ -35012,10 +35869,10 @@ async function writeReport(ctx) {
   report.files["report.json"] = "report.json";
   report.files["report.html"] = "report.html";
   const entries = [...timeline.entries];
-  const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot));
-  await writeFile8(join16(out, "summary.md"), renderSummary(report, entries));
+  const html = renderHtml(report, entries, await sourceExcerpt(report, ctx.kernel.sourceRoot), ctx.profile);
+  await writeFile9(join17(out, "summary.md"), renderSummary(report, entries));
   await writeReportFile(out, report);
-  await writeFile8(join16(out, "report.html"), html);
+  await writeFile9(join17(out, "report.html"), html);
 }
 var round1 = (x) => Math.round(x * 10) / 10;
 function clockReport(ctx) {
@@ -35072,8 +35929,8 @@ async function settle(ctx, guest) {
 }
 
 // soak/phases/triage.ts
-import { writeFile as writeFile9 } from "node:fs/promises";
-import { basename as basename6, join as join18 } from "node:path";
+import { writeFile as writeFile10 } from "node:fs/promises";
+import { basename as basename6, join as join19 } from "node:path";
 
 // soak/report/triage-md.ts
 import { basename as basename5 } from "node:path";
@@ -35160,11 +36017,11 @@ function normalize(text2) {
 }
 
 // soak/triage/elf-tools.ts
-import { execFile as execFile6 } from "node:child_process";
-import { promisify as promisify6 } from "node:util";
-var run6 = promisify6(execFile6);
+import { execFile as execFile7 } from "node:child_process";
+import { promisify as promisify7 } from "node:util";
+var run7 = promisify7(execFile7);
 async function functionAt(elf, address) {
-  const { stdout } = await run6("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
+  const { stdout } = await run7("nm", ["-S", "--defined-only", elf], { maxBuffer: 64 << 20 });
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+) ([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
     if (!m) continue;
@@ -35178,7 +36035,7 @@ async function disassembleAround(elf, address, context = 12) {
   const fn = await functionAt(elf, address);
   const start = fn ? fn.start : address > 64n ? address - 64n : 0n;
   const stop = fn ? fn.start + fn.size : address + 64n;
-  const { stdout } = await run6(
+  const { stdout } = await run7(
     "objdump",
     [
       "-d",
@@ -35195,7 +36052,7 @@ async function disassembleAround(elf, address, context = 12) {
   return insns.slice(Math.max(0, at2 - context), at2 + context + 1).map((l, i, all) => all[i] === insns[at2] ? `=> ${l.trimStart()}` : `   ${l.trimStart()}`).join("\n");
 }
 async function gdbBacktrace(elf, gdbSocket, at2, timeoutMs = 15e3) {
-  const { stdout: syms } = await run6("nm", [elf], { maxBuffer: 64 << 20 });
+  const { stdout: syms } = await run7("nm", [elf], { maxBuffer: 64 << 20 });
   const hasFaultFrame = /\sfault_frame$/m.test(syms);
   const context = at2 ? [
     ...["-ex", `set $rip = 0x${at2.rip.toString(16)}`, "-ex", `set $rsp = 0x${at2.rsp.toString(16)}`],
@@ -35217,7 +36074,7 @@ async function gdbBacktrace(elf, gdbSocket, at2, timeoutMs = 15e3) {
     "detach",
     elf
   ];
-  const { stdout } = await run6("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
+  const { stdout } = await run7("gdb", args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
   return stdout.split("\n").filter((l) => /^#\d+/.test(l)).join("\n");
 }
 
@@ -35274,11 +36131,11 @@ function titleOf(text2, frames) {
 }
 
 // soak/triage/linux-symbols.ts
-import { execFile as execFile7 } from "node:child_process";
-import { promisify as promisify7 } from "node:util";
-var run7 = promisify7(execFile7);
+import { execFile as execFile8 } from "node:child_process";
+import { promisify as promisify8 } from "node:util";
+var run8 = promisify8(execFile8);
 async function functionSymbols(vmlinux, names) {
-  const { stdout } = await run7("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
+  const { stdout } = await run8("nm", ["-S", "--defined-only", vmlinux], { maxBuffer: 256 << 20 });
   const found = /* @__PURE__ */ new Map();
   for (const line of stdout.split("\n")) {
     const m = /^([0-9a-f]+)(?: ([0-9a-f]+))? [tTwW] (\S+)$/.exec(line);
@@ -35311,7 +36168,7 @@ async function symbolizeTrace(vmlinux, frames) {
   }
   if (!lookups.length) return notes;
   const addresses = lookups.map((l) => `0x${l.address.toString(16)}`);
-  const { stdout } = await run7("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
+  const { stdout } = await run8("addr2line", ["-a", "-f", "-i", "-e", vmlinux, ...addresses], {
     maxBuffer: 16 << 20
   });
   const blocks = stdout.split(/^0x[0-9a-f]+\n/m).slice(1);
@@ -35420,7 +36277,7 @@ function titleOf2(report, t) {
 
 // soak/triage/hang.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join17 } from "node:path";
+import { join as join18 } from "node:path";
 async function triageHang(qmp, elf, gdbSocket, out, dumpMiB) {
   const t = { notes: [] };
   try {
@@ -35442,7 +36299,7 @@ RIP 0x${m[1]}: ${where}`;
     t.notes.push("memory dump: not taken (--hang-dump-mb 0)");
   } else {
     try {
-      const file = join17(out, "memory.core");
+      const file = join18(out, "memory.core");
       await qmp.execute(
         "dump-guest-memory",
         { paging: false, protocol: `file:${file}`, begin: 0, length: dumpMiB * 1024 * 1024 },
@@ -35463,106 +36320,6 @@ RIP 0x${m[1]}: ${where}`;
   }
   return t;
 }
-
-// soak/vm/qmp.ts
-import { createConnection } from "node:net";
-var MAX_LINE = 4 * 1024 * 1024;
-function messageOf(line) {
-  try {
-    const msg = JSON.parse(line);
-    return typeof msg === "object" && msg !== null && !Array.isArray(msg) ? msg : void 0;
-  } catch {
-    return void 0;
-  }
-}
-var Qmp = class _Qmp {
-  constructor(socket) {
-    this.socket = socket;
-    socket.setEncoding("utf8");
-    socket.on("data", (d) => this.onData(d));
-    socket.on("error", (e) => this.waiting?.reject(e));
-  }
-  socket;
-  buffer = "";
-  waiting;
-  static async connect(path, timeoutMs = 5e3) {
-    const socket = createConnection(path);
-    await new Promise((resolve15, reject) => {
-      const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        resolve15();
-      });
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
-    const qmp = new _Qmp(socket);
-    await qmp.next(timeoutMs);
-    await qmp.execute("qmp_capabilities", {}, timeoutMs);
-    return qmp;
-  }
-  onData(d) {
-    this.buffer += d;
-    if (this.buffer.length > MAX_LINE && !this.buffer.includes("\n")) {
-      this.buffer = "";
-      this.answer(new Error(`QMP: a line longer than ${MAX_LINE} bytes`));
-      return;
-    }
-    let nl = this.buffer.indexOf("\n");
-    while (nl >= 0) {
-      const line = this.buffer.slice(0, nl).trim();
-      this.buffer = this.buffer.slice(nl + 1);
-      nl = this.buffer.indexOf("\n");
-      if (!line) continue;
-      const msg = messageOf(line);
-      if (!msg) this.answer(new Error(`QMP: not a QMP message: ${JSON.stringify(line.slice(0, 80))}`));
-      else if ("event" in msg)
-        continue;
-      else if ("error" in msg) this.answer(new Error(`QMP: ${JSON.stringify(msg.error)}`));
-      else this.answer("return" in msg ? msg.return : msg);
-    }
-  }
-  /** Settles the command waiting for an answer, if any: with its value, or its error. */
-  answer(result) {
-    const w = this.waiting;
-    this.waiting = void 0;
-    if (result instanceof Error) w?.reject(result);
-    else w?.resolve(result);
-  }
-  next(timeoutMs) {
-    return new Promise((resolve15, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting = void 0;
-        reject(new Error(`QMP: no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting = {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve15(v);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        }
-      };
-    });
-  }
-  async execute(command, args = {}, timeoutMs = 1e4) {
-    const answer = this.next(timeoutMs);
-    this.socket.write(`${JSON.stringify({ execute: command, arguments: args })}
-`);
-    return answer;
-  }
-  /** A human monitor command ("info registers -a"), as text. */
-  async hmp(commandLine, timeoutMs = 1e4) {
-    return String(await this.execute("human-monitor-command", { "command-line": commandLine }, timeoutMs));
-  }
-  close() {
-    this.socket.destroy();
-  }
-};
 
 // soak/phases/triage.ts
 async function triage(ctx, guest) {
@@ -35589,7 +36346,7 @@ async function triage(ctx, guest) {
     text2 = renderHang(report.hang, symbols ?? kernel.elf);
   }
   if (text2 === void 0) return;
-  await writeFile9(join18(ctx.out, "triage.md"), text2);
+  await writeFile10(join19(ctx.out, "triage.md"), text2);
   report.files["triage.md"] = "triage.md";
 }
 
@@ -35618,13 +36375,17 @@ async function runSoak(o, kernel, hooks) {
       await load(ctx, guest);
       if (!ctx.findings.beyondLoad) await settle(ctx, guest);
     }
-    if (guest) await triage(ctx, guest);
+    if (guest) {
+      await profile(ctx, guest);
+      await triage(ctx, guest);
+    }
   } catch (err) {
     ctx.findings.add({ kind: "error", at: Date.now(), message: err.message });
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);
     try {
       ctx.stopMonitors();
+      await profile(ctx);
       await guest?.stop();
       await writeReport(ctx);
     } finally {
@@ -35637,10 +36398,10 @@ async function runSoak(o, kernel, hooks) {
 }
 
 // soak/bisect/build.ts
-import { spawn as spawn5 } from "node:child_process";
+import { spawn as spawn6 } from "node:child_process";
 import { createHash as createHash3 } from "node:crypto";
 import { access as access7, copyFile as copyFile2, mkdir as mkdir4, open as open3 } from "node:fs/promises";
-import { basename as basename7, join as join19 } from "node:path";
+import { basename as basename7, join as join20 } from "node:path";
 var BUILD_TIMEOUT_MS = 20 * 60 * 1e3;
 async function buildKey(p) {
   const trees = p.buildPaths.length ? await Promise.all(p.buildPaths.map((path) => git(p.worktree, "rev-parse", `HEAD:${path}`).catch(() => "-"))) : [await git(p.worktree, "rev-parse", "HEAD^{tree}")];
@@ -35652,15 +36413,15 @@ var exists2 = (f) => access7(f).then(
 );
 async function buildAt(p, log, signal2) {
   const key = await buildKey(p);
-  const dir = join19(p.out, "builds", key);
-  const elf = join19(dir, basename7(p.kernel));
+  const dir = join20(p.out, "builds", key);
+  const elf = join20(dir, basename7(p.kernel));
   if (await exists2(elf)) return { elf, how: "cached" };
   await mkdir4(dir, { recursive: true });
-  const logFile = join19(dir, "build.log");
+  const logFile = join20(dir, "build.log");
   log(`building: ${p.buildCommand} (output in ${logFile})`);
   const out = await open3(logFile, "w");
   const code = await new Promise((resolve15) => {
-    const child = spawn5("sh", ["-c", p.buildCommand], {
+    const child = spawn6("sh", ["-c", p.buildCommand], {
       cwd: p.worktree,
       stdio: ["ignore", out.fd, out.fd],
       env: { ...process.env, UNIKERNEL_SOAK_REPO: p.repo },
@@ -35678,7 +36439,7 @@ async function buildAt(p, log, signal2) {
   });
   await out.close();
   if (code !== 0) return { how: "failed", error: `the build command exited with ${code} (see ${logFile})` };
-  const made = join19(p.worktree, p.kernel);
+  const made = join20(p.worktree, p.kernel);
   if (!await exists2(made))
     return { how: "failed", error: `the build command succeeded but made no ${p.kernel} (see ${logFile})` };
   await copyFile2(made, elf);
@@ -35706,8 +36467,8 @@ async function bisectStep(p, log, signal2) {
     say(`skip: ${built.error}`);
     step2 = record({ code: 125, verdict: "build failed" });
   } else {
-    const report = join20("steps", `${String(n2).padStart(2, "0")}-${commit.slice(0, 10)}`);
-    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join20(p.out, report)]);
+    const report = join21("steps", `${String(n2).padStart(2, "0")}-${commit.slice(0, 10)}`);
+    const o = parseCli([...p.soakArgv, "--kernel", built.elf, "--out", join21(p.out, report)]);
     const result = await runSoak(
       o,
       { elf: built.elf, sourceRoot: p.worktree, bundled: false },
@@ -35756,7 +36517,7 @@ import { execFileSync } from "node:child_process";
 import { rmSync as rmSync3 } from "node:fs";
 import { mkdtemp as mkdtemp6, rm as rm7 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 var live3 = /* @__PURE__ */ new Set();
 process.on("exit", () => {
   for (const wt of live3) wt.removeNow();
@@ -35771,8 +36532,8 @@ var ScratchWorktree = class _ScratchWorktree {
   path;
   parent;
   static async add(repo, commit) {
-    const parent = await mkdtemp6(join21(tmpdir5(), "uks-bisect-"));
-    const path = join21(parent, "worktree");
+    const parent = await mkdtemp6(join22(tmpdir5(), "uks-bisect-"));
+    const path = join22(parent, "worktree");
     try {
       execFileSync("git", ["worktree", "add", "--quiet", "--detach", path, commit], { cwd: repo, stdio: "pipe" });
     } catch (err) {
@@ -35847,8 +36608,8 @@ async function bisect(b) {
       result.culprit = first;
     } else {
       await git(wt.path, "bisect", "start", bad, good);
-      const output2 = await runBisect(wt.path, join22(out, "plan.json"), b.log, b.signal);
-      await writeFile10(join22(out, "bisect.log"), await git(wt.path, "bisect", "log"));
+      const output2 = await runBisect(wt.path, join23(out, "plan.json"), b.log, b.signal);
+      await writeFile11(join23(out, "bisect.log"), await git(wt.path, "bisect", "log"));
       await git(wt.path, "bisect", "reset");
       result.steps = await readSteps(out);
       const culprit2 = /^([0-9a-f]{40}) is the first bad commit/m.exec(output2)?.[1];
@@ -35861,9 +36622,9 @@ ${output2.split("\n").slice(-8).join("\n")}`;
     await wt.remove();
   }
   result.wallS = Math.round((Date.now() - started) / 100) / 10;
-  await writeFile10(join22(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile11(join23(out, "bisect.json"), `${JSON.stringify(result, null, 2)}
 `);
-  await writeFile10(join22(out, "summary.md"), renderBisectSummary(result));
+  await writeFile11(join23(out, "summary.md"), renderBisectSummary(result));
   return { code: b.signal?.aborted ? 2 : result.culprit ? 0 : 1, result };
 }
 function absoluteSoakArgv(argv) {
@@ -35884,7 +36645,7 @@ process.on("exit", () => {
 });
 function runBisect(worktree, planFile, log, signal2) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn6("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
+    const child = spawn7("git", ["bisect", "run", ...stepCommand(planFile)], { cwd: worktree, detached: true });
     let all = "";
     let partial = "";
     const take = (d) => {
@@ -35912,7 +36673,7 @@ async function claimBisectDir(dir) {
     throw new UsageError(
       `bisect --out ${dir}: not empty (${entries.slice(0, 3).join(", ")}); it is left untouched: choose a new folder`
     );
-  await mkdir5(join22(dir, "steps"), { recursive: true });
+  await mkdir5(join23(dir, "steps"), { recursive: true });
 }
 
 // soak/bisect/command.ts
@@ -35994,8 +36755,8 @@ async function bisectStepCommand(argv, log) {
 }
 
 // soak/compare/compare.ts
-import { writeFile as writeFile11 } from "node:fs/promises";
-import { join as join24, resolve as resolve11 } from "node:path";
+import { writeFile as writeFile12 } from "node:fs/promises";
+import { join as join25, resolve as resolve11 } from "node:path";
 
 // soak/compare/metrics.ts
 var pagesCounter = (r) => String(r.options.counters?.pagesUsed);
@@ -36168,11 +36929,11 @@ function judgeMetrics(rounds, thresholds) {
   });
 }
 var DEFAULT_THRESHOLD = 0.05;
-var pct = (x) => `${x >= 1 ? "+" : ""}${((x - 1) * 100).toFixed(1)}%`;
+var pct2 = (x) => `${x >= 1 ? "+" : ""}${((x - 1) * 100).toFixed(1)}%`;
 function changeText(r) {
   if (Number.isNaN(r.ratio)) return `${r.label}: not measured in both kernels' rounds`;
-  const interval = `${Number.isFinite(r.low) && r.low > 0 ? pct(r.low) : "\u2212\u221E"} to ${Number.isFinite(r.high) ? pct(r.high) : "+\u221E"}`;
-  return `${r.label}: ${pct(r.ratio)} (B vs A; ${LEVEL * 100}% interval ${interval})`;
+  const interval = `${Number.isFinite(r.low) && r.low > 0 ? pct2(r.low) : "\u2212\u221E"} to ${Number.isFinite(r.high) ? pct2(r.high) : "+\u221E"}`;
+  return `${r.label}: ${pct2(r.ratio)} (B vs A; ${LEVEL * 100}% interval ${interval})`;
 }
 function overall(results) {
   const gated = results.filter((r) => r.gated);
@@ -36245,7 +37006,7 @@ async function resolveKernel(spec, flag, out, log, signal2, bundled) {
 }
 
 // soak/compare/rounds.ts
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 function roundOrder(perSide) {
   const measured = Array.from({ length: 2 * perSide }, (_, i) => "ABBA"[i % 4]);
   return ["A", "B", ...measured];
@@ -36265,8 +37026,8 @@ async function runRounds(p) {
     if (pairStart && p.budgetS > 0 && (Date.now() - started) / 1e3 + 2 * longestS > p.budgetS)
       return { rounds, stopped: `the --budget of ${p.budgetS} s would be overrun by another pair of rounds` };
     const side = p.sides[name];
-    const report = join23("rounds", `${String(n2).padStart(2, "0")}-${name}`);
-    const o = roundOptions(p.options, side, join23(p.out, report));
+    const report = join24("rounds", `${String(n2).padStart(2, "0")}-${name}`);
+    const o = roundOptions(p.options, side, join24(p.out, report));
     const say = (line) => p.log(`[round ${n2}/${order.length} ${name}] ${line}`);
     const t0 = Date.now();
     const r = await runSoak(o, side.kernel, {
@@ -36368,7 +37129,7 @@ async function compare(c) {
       A: { name: "A", role: "base", kernel: a, append: c.base.append },
       B: { name: "B", role: "head", kernel: b, append: c.head.append }
     };
-    const run8 = await runRounds({
+    const run9 = await runRounds({
       options: c.options,
       sides,
       perSide: c.rounds,
@@ -36377,7 +37138,7 @@ async function compare(c) {
       log: c.log,
       signal: c.signal
     });
-    const measured = run8.rounds.filter((r) => !r.warmup);
+    const measured = run9.rounds.filter((r) => !r.warmup);
     const metrics = judgeMetrics(measured, c.thresholds);
     const perSide = Math.min(...["A", "B"].map((s) => measured.filter((r) => r.side === s).length));
     const result = {
@@ -36389,39 +37150,39 @@ async function compare(c) {
         A: { role: "base", kernel: a.elf, append: c.base.append, ref: c.base.build?.ref, commit: a.commit },
         B: { role: "head", kernel: b.elf, append: c.head.append, ref: c.head.build?.ref, commit: b.commit }
       },
-      verdict: verdictOf2(run8, metrics, perSide),
+      verdict: verdictOf2(run9, metrics, perSide),
       metrics,
-      rounds: run8.rounds,
+      rounds: run9.rounds,
       statistics: {
         ...STATISTICS,
         falseAlarmBound: `with no real change, a gated metric's lower bound passes 1 with a chance of at most ${((1 - STATISTICS.level) / 2 * 100).toFixed(1)}%, and its threshold less often still; at most that times the number of gated metrics in all`
       },
-      stopped: run8.stopped
+      stopped: run9.stopped
     };
     result.wallS = Math.round((Date.now() - startedAt.getTime()) / 100) / 10;
-    await writeFile11(join24(out, "compare.json"), `${JSON.stringify(result, null, 2)}
+    await writeFile12(join25(out, "compare.json"), `${JSON.stringify(result, null, 2)}
 `);
-    await writeFile11(join24(out, "summary.md"), renderCompareSummary(result));
-    await writeFile11(join24(out, "report.html"), renderCompareHtml(result));
+    await writeFile12(join25(out, "summary.md"), renderCompareSummary(result));
+    await writeFile12(join25(out, "report.html"), renderCompareHtml(result));
     return result;
   } finally {
     await claim.release();
   }
 }
-function verdictOf2(run8, metrics, perSide) {
-  const f = run8.failed;
+function verdictOf2(run9, metrics, perSide) {
+  const f = run9.failed;
   if (f) {
     const whose = f.side === "B" ? "the head kernel (B)" : "the base kernel (A)";
     const what = `round ${f.n} (${f.side}) did not pass its soak: ${f.verdict}${f.reason ? ` \u2014 ${f.reason}` : ""}; see ${f.report}`;
     return f.side === "B" && f.exitCode === 1 ? { kind: "round failed", exitCode: 1, reasons: [`${whose} failed: ${what}`] } : { kind: "error", exitCode: 2, reasons: [`${whose}: ${what}; the comparison cannot be made`] };
   }
-  if (run8.stopped === "cancelled") return { kind: "error", exitCode: 2, reasons: ["cancelled (SIGINT/SIGTERM)"] };
+  if (run9.stopped === "cancelled") return { kind: "error", exitCode: 2, reasons: ["cancelled (SIGINT/SIGTERM)"] };
   if (perSide < MIN_ROUNDS)
     return {
       kind: "error",
       exitCode: 2,
       reasons: [
-        `only ${perSide} measured round${perSide === 1 ? "" : "s"} of each kernel${run8.stopped ? ` (${run8.stopped})` : ""}; at least ${MIN_ROUNDS} are needed for a 95% interval: give a larger --budget, more --rounds or shorter rounds (--requests)`
+        `only ${perSide} measured round${perSide === 1 ? "" : "s"} of each kernel${run9.stopped ? ` (${run9.stopped})` : ""}; at least ${MIN_ROUNDS} are needed for a 95% interval: give a larger --budget, more --rounds or shorter rounds (--requests)`
       ]
     };
   return overall(metrics);
@@ -36556,18 +37317,18 @@ async function compareCommand(argv, log, bundled) {
 }
 
 // soak/merge/command.ts
-import { writeFile as writeFile12 } from "node:fs/promises";
-import { join as join26, relative as relative6, resolve as resolve12 } from "node:path";
+import { writeFile as writeFile13 } from "node:fs/promises";
+import { join as join27, relative as relative6, resolve as resolve12 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // soak/merge/legs.ts
 import { access as access9 } from "node:fs/promises";
-import { basename as basename8, join as join25 } from "node:path";
+import { basename as basename8, join as join26 } from "node:path";
 async function readLeg(dir, name = basename8(dir), link2 = dir) {
   try {
     return { name, dir, report: await readReportFile(dir), link: link2 };
   } catch (err) {
-    const partial = await access9(join25(dir, "timeline.jsonl")).then(
+    const partial = await access9(join26(dir, "timeline.jsonl")).then(
       () => " (the leg stopped before writing its report: a partial upload)",
       () => ""
     );
@@ -36610,7 +37371,7 @@ async function combinedTimeline(legs) {
   const bySecond = /* @__PURE__ */ new Map();
   const skipped = /* @__PURE__ */ new Map();
   for (const leg of legs) {
-    const read = await readTimeline(join25(leg.dir, "timeline.jsonl"), (e) => {
+    const read = await readTimeline(join26(leg.dir, "timeline.jsonl"), (e) => {
       const t = Math.floor(e.t);
       const sum = bySecond.get(t) ?? { t, at: e.at, rps: 0 };
       sum.rps += e.rps;
@@ -36718,8 +37479,8 @@ async function mergeFolders(dirs, out, label = () => ({})) {
   const timeline = await combinedTimeline(legs);
   const claim = await claimFolder(out, MERGE_FILES);
   try {
-    await writeFile12(join26(target, "summary.md"), renderMerged(merged, timeline.entries, timeline.skipped));
-    await writeFile12(join26(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
+    await writeFile13(join27(target, "summary.md"), renderMerged(merged, timeline.entries, timeline.skipped));
+    await writeFile13(join27(target, "merged.json"), `${JSON.stringify(merged, null, 2)}
 `);
   } finally {
     await claim.release();
@@ -36752,8 +37513,162 @@ async function mergeCommand(argv) {
   return m.verdict.exitCode;
 }
 
-// soak/repro/command.ts
+// soak/profile/diff-command.ts
 import { parseArgs as parseArgs3 } from "node:util";
+
+// soak/profile/diff.ts
+var shares = (p) => {
+  const out = /* @__PURE__ */ new Map();
+  if (!p?.samples) return out;
+  for (const t of topFunctions(p.stacks, Number.POSITIVE_INFINITY))
+    out.set(t.name, { self: 100 * t.self / p.samples, total: 100 * t.total / p.samples });
+  return out;
+};
+function shareMoves(a, b, n2) {
+  const sa = shares(a);
+  const sb = shares(b);
+  const names = /* @__PURE__ */ new Set([...sa.keys(), ...sb.keys()]);
+  const moves = [...names].map((name) => ({
+    name,
+    selfA: sa.get(name)?.self ?? 0,
+    selfB: sb.get(name)?.self ?? 0,
+    totalA: sa.get(name)?.total ?? 0,
+    totalB: sb.get(name)?.total ?? 0
+  }));
+  const by = (m) => [Math.abs(m.selfB - m.selfA), Math.abs(m.totalB - m.totalA)];
+  return moves.sort((x, y) => by(y)[0] - by(x)[0] || by(y)[1] - by(x)[1] || (x.name < y.name ? -1 : 1)).slice(0, n2);
+}
+
+// soak/profile/profile-file.ts
+import { readFile as readFile14, stat as stat3 } from "node:fs/promises";
+import { join as join28 } from "node:path";
+var PROFILE_FILE = "profile.json";
+var MAX_BYTES = 256 * 1024 * 1024;
+var MAX_STACKS = 1e6;
+var MAX_FRAMES = 1024;
+var MAX_NAME2 = 4096;
+var ProfileFileError = class extends UsageError {
+};
+async function readProfileFile(dir) {
+  const path = join28(dir, PROFILE_FILE);
+  const size = await stat3(path).then(
+    (s) => s.size,
+    (err) => {
+      const why = err.code === "ENOENT" ? "there is none: was the soak run with --profile?" : err.code ?? err.message;
+      throw new ProfileFileError(`${path}: cannot read it (${why})`);
+    }
+  );
+  if (size > MAX_BYTES) throw new ProfileFileError(`${path}: ${size} bytes, more than a profile this tool writes`);
+  return parseProfile(await readFile14(path, "utf8"), path);
+}
+function parseProfile(text2, where) {
+  const fail = (field, what) => {
+    throw new ProfileFileError(`${where}: ${field} ${what}; the file was edited or written by another tool`);
+  };
+  const object = (v, field) => typeof v === "object" && v !== null && !Array.isArray(v) ? v : fail(field, "is not an object");
+  const list = (v, field, max2) => {
+    if (!Array.isArray(v)) fail(field, "is not a list");
+    if (v.length > max2) fail(field, `has more than ${max2} entries`);
+    return v;
+  };
+  const count = (v, field) => Number.isSafeInteger(v) && v >= 0 ? v : fail(field, "is not a count");
+  const name = (v, field) => typeof v === "string" && v.length <= MAX_NAME2 ? v : fail(field, `is not a name of at most ${MAX_NAME2} characters`);
+  let data;
+  try {
+    data = JSON.parse(text2);
+  } catch (err) {
+    throw new ProfileFileError(`${where}: not JSON (${err.message})`);
+  }
+  const p = object(data, "the profile");
+  if (p.schemaVersion !== PROFILE_SCHEMA) fail("schemaVersion", `is not ${PROFILE_SCHEMA}`);
+  const phases = {};
+  const given = object(p.phases, "phases");
+  for (const phase of PROFILE_PHASES) {
+    if (given[phase] === void 0) continue;
+    const x = object(given[phase], `phases.${phase}`);
+    const stacks = list(x.stacks, `phases.${phase}.stacks`, MAX_STACKS).map((s, i) => {
+      const at2 = `phases.${phase}.stacks[${i}]`;
+      const st = object(s, at2);
+      return {
+        frames: list(st.frames, `${at2}.frames`, MAX_FRAMES).map((f, j) => name(f, `${at2}.frames[${j}]`)),
+        count: count(st.count, `${at2}.count`)
+      };
+    });
+    const samples = count(x.samples, `phases.${phase}.samples`);
+    if (stacks.reduce((n2, s) => n2 + s.count, 0) !== samples) fail(`phases.${phase}.samples`, "is not its stacks' sum");
+    phases[phase] = { samples, stacks };
+  }
+  const top = list(p.top, "top", 1e3).map((t, i) => {
+    const row = object(t, `top[${i}]`);
+    return {
+      name: name(row.name, `top[${i}].name`),
+      self: count(row.self, `top[${i}].self`),
+      total: count(row.total, `top[${i}].total`)
+    };
+  });
+  const hz = count(p.hz, "hz");
+  return {
+    schemaVersion: PROFILE_SCHEMA,
+    hz,
+    sampler: name(p.sampler, "sampler"),
+    phases,
+    top,
+    notes: list(p.notes, "notes", 1e3).map((n2, i) => name(n2, `notes[${i}]`))
+  };
+}
+
+// soak/profile/diff-command.ts
+var PROFILE_DIFF_USAGE = `usage: unikernel-soak profile-diff A B [--phase PHASE] [--top N]
+
+Compares the profiles of two report folders (soaks run with --profile): each
+function's share of the samples in A and in B, self (on top of the stack) and
+total (anywhere on it), the functions whose self share moved most first.
+
+  --phase PHASE   steady (the load, default), boot, idle or hang
+  --top N         how many functions (default 20)
+  -h, --help      this text`;
+var pct3 = (v) => `${v.toFixed(1)}%`.padStart(6);
+var signed2 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}`.padStart(6);
+async function profileDiffCommand(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs3({
+      args: argv,
+      allowPositionals: true,
+      options: { phase: { type: "string" }, top: { type: "string" }, help: { type: "boolean", short: "h" } }
+    });
+  } catch (err) {
+    throw new UsageError(`profile-diff: ${err.message} (see profile-diff --help)`);
+  }
+  if (parsed.values.help) {
+    console.log(PROFILE_DIFF_USAGE);
+    return 0;
+  }
+  const [a, b, ...rest] = parsed.positionals;
+  if (!a || !b || rest.length) throw new UsageError("profile-diff: give two report folders (see profile-diff --help)");
+  const phase = parsed.values.phase ?? "steady";
+  if (!PROFILE_PHASES.includes(phase))
+    throw new UsageError(`profile-diff: --phase ${phase}: expected one of ${PROFILE_PHASES.join(", ")}`);
+  const top = Number(parsed.values.top ?? "20");
+  if (!Number.isInteger(top) || top < 1 || top > 1e4)
+    throw new UsageError(`profile-diff: --top ${parsed.values.top}: expected a whole number from 1 to 10000`);
+  const [pa, pb] = await Promise.all([readProfileFile(a), readProfileFile(b)]);
+  const [xa, xb] = [pa.phases[phase], pb.phases[phase]];
+  printLine(`profile-diff ${phase}: A ${a} (${xa?.samples ?? 0} samples), B ${b} (${xb?.samples ?? 0} samples)`);
+  if (!xa?.samples || !xb?.samples) {
+    printLine(`  nothing to compare: ${!xa?.samples ? "A" : "B"} has no samples in ${phase}`);
+    return 0;
+  }
+  printLine(`  self A  self B   move | total A total B | function`);
+  for (const m of shareMoves(xa, xb, top))
+    printLine(
+      `  ${pct3(m.selfA)}  ${pct3(m.selfB)} ${signed2(m.selfB - m.selfA)} |  ${pct3(m.totalA)}  ${pct3(m.totalB)} | ${m.name}`
+    );
+  return 0;
+}
+
+// soak/repro/command.ts
+import { parseArgs as parseArgs4 } from "node:util";
 
 // soak/repro/confirm.ts
 function spread(xs) {
@@ -36883,14 +37798,14 @@ async function ddmin(all, ok) {
 }
 
 // soak/repro/repro.ts
-import { chmod, mkdir as mkdir6, readdir as readdir6, writeFile as writeFile13 } from "node:fs/promises";
-import { join as join29, resolve as resolve14 } from "node:path";
+import { chmod, mkdir as mkdir6, readdir as readdir6, writeFile as writeFile14 } from "node:fs/promises";
+import { join as join31, resolve as resolve14 } from "node:path";
 
 // soak/repro/attempt.ts
-import { join as join28 } from "node:path";
+import { join as join30 } from "node:path";
 
 // soak/repro/failure.ts
-import { join as join27, resolve as resolve13 } from "node:path";
+import { join as join29, resolve as resolve13 } from "node:path";
 var signatureOf = (r) => ({ kind: r.verdict.kind, title: r.crash?.title });
 var sameFailure = (a, b) => a.kind === b.kind && a.title === b.title;
 var signatureText = (s) => s.title ? `${s.kind} \u2014 ${s.title}` : s.kind;
@@ -36910,8 +37825,8 @@ async function readFailure(dir, qemu, allowQemuArgs = false) {
   const files = report.files;
   if (!files.kernel)
     throw new UsageError(`repro ${dir}: the report keeps no copy of its kernel, so it cannot be booted again`);
-  const elf = join27(at2, files.kernel);
-  const kept = (role) => files[role] ? join27(at2, files[role]) : void 0;
+  const elf = join29(at2, files.kernel);
+  const kept = (role) => files[role] ? join29(at2, files[role]) : void 0;
   const options = reportOptions(dir, report.options, {
     kernel: elf,
     initrd: kept("initrd"),
@@ -36974,8 +37889,8 @@ var Attempts = class {
   }
   async run(label, o) {
     const n2 = this.list.length + 1;
-    const dir = join28("attempts", `${String(n2).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
-    const out = join28(this.reproDir, dir);
+    const dir = join30("attempts", `${String(n2).padStart(3, "0")}-${label.replace(/[^\w.-]+/g, "-")}`);
+    const out = join30(this.reproDir, dir);
     const started = Date.now();
     const report = await runSoak({ ...o, hangDumpMiB: 0, out }, this.kernel, {
       command: reproduceCommand(o, this.kernel.elf, VERSION),
@@ -37341,7 +38256,7 @@ function renderReproSummary(v) {
 async function repro(r) {
   const started = Date.now();
   const failure = await readFailure(r.reportDir, r.qemu, r.allowQemuArgs);
-  const dir = resolve14(r.out ?? join29(failure.dir, "repro"));
+  const dir = resolve14(r.out ?? join31(failure.dir, "repro"));
   await claimReproDir(dir);
   const want = failure.signature;
   r.log(`reproducing ${signatureText(want)} from ${failure.dir}`);
@@ -37363,9 +38278,9 @@ async function repro(r) {
   }
   if (verdict.stopped) code = 2;
   verdict.wallS = Math.round((Date.now() - started) / 100) / 10;
-  await writeFile13(join29(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
+  await writeFile14(join31(dir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}
 `);
-  await writeFile13(join29(dir, "summary.md"), renderReproSummary(verdict));
+  await writeFile14(join31(dir, "summary.md"), renderReproSummary(verdict));
   return { code, dir, verdict };
 }
 async function reproduce(r, failure, dir, attempts, verdict) {
@@ -37387,7 +38302,7 @@ async function reproduce(r, failure, dir, attempts, verdict) {
   const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
   const scenario2 = scenarioOf(m.options, dir);
   verdict.minimised = { ...m, confirmation, scenario: scenario2 };
-  await writeFile13(join29(dir, "scenario.json"), `${JSON.stringify(scenario2, null, 2)}
+  await writeFile14(join31(dir, "scenario.json"), `${JSON.stringify(scenario2, null, 2)}
 `);
   const image = await readKernelImage(failure.kernel.elf);
   const script = reproScript({
@@ -37402,8 +38317,8 @@ async function reproduce(r, failure, dir, attempts, verdict) {
     reproDir: dir,
     version: VERSION
   });
-  await writeFile13(join29(dir, "repro.sh"), script);
-  await chmod(join29(dir, "repro.sh"), 493);
+  await writeFile14(join31(dir, "repro.sh"), script);
+  await chmod(join31(dir, "repro.sh"), 493);
   if (attempts.cancelled) verdict.stopped = "cancelled";
   return confirmation.reproduced > 0 ? 0 : 1;
 }
@@ -37445,7 +38360,7 @@ function whole3(name, v, fallback, min) {
 }
 async function reproCommand(argv, log) {
   let parsed;
-  const parse2 = () => parseArgs3({
+  const parse2 = () => parseArgs4({
     args: argv,
     allowPositionals: true,
     options: {
@@ -37522,6 +38437,7 @@ async function main() {
   try {
     const argv = process.argv.slice(2);
     if (argv[0] === "merge") return await mergeCommand(argv.slice(1));
+    if (argv[0] === "profile-diff") return await profileDiffCommand(argv.slice(1));
     if (argv[0] === "repro") return await reproCommand(argv.slice(1), log);
     if (argv[0] === "bisect") return await bisectCommand(argv.slice(1), log);
     if (argv[0] === "compare")
