@@ -96,12 +96,12 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     ),
   );
   if (o.rate > 0 || o.uptimeS > 0) ctx.hooks.log(guestTimeLine(o.rate, o.uptimeS, o.timeWarp));
+  let loadOver = false;
   guestTime.reached.then(() => {
-    ctx.hooks.log(`the guest's uptime reached ${clockText(o.uptimeS)}: the load stops`);
+    ctx.hooks.log(`the guest's uptime reached ${clockText(o.uptimeS)}${loadOver ? "" : ": the load stops"}`);
     run.stop();
   });
   const vcpuBefore = await guestCpuSeconds(guest.vm.pid);
-  let loadOver = false;
   let inFlight: Promise<InFlight> | undefined;
   const stoppedByFinding = await Promise.race([
     run.done.then(() => {
