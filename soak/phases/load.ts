@@ -124,7 +124,10 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   recorder.record();
   counter.rps = 0;
   counter.p99Ms = undefined;
-  const notes = [...guestBehaviourNotes(result), ...paceNote(o.rate, guestTime.granted, result.requests)];
+  const notes = [
+    ...guestBehaviourNotes(result),
+    ...paceNote(o.rate, Math.min(guestTime.granted, o.requests), result.requests),
+  ];
   for (const note of notes) ctx.hooks.log(note);
   ctx.report.load = {
     ...result,
