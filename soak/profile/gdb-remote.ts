@@ -2,7 +2,8 @@
 // socket), enough to sample a running guest: interrupt, read registers and memory, run on.
 // gdb itself takes about a second a start, far too slow for a sample; this speaks the
 // protocol directly (QEMU 7.2's stub has no no-ack mode: every packet is acknowledged).
-import { createConnection, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { connectUnix } from "../vm/unix-socket.ts";
 
 /** more than any answer asked for here (registers, a 2 KiB read as hex): past it the stub is not talking gdb */
 const MAX_PACKET = 64 * 1024;
@@ -28,21 +29,7 @@ export class GdbRemote {
 
   /** Connects; QEMU stops the guest when a debugger connects, so this runs it on at once. */
   static async connect(path: string, timeoutMs = 5000): Promise<GdbRemote> {
-    const socket = createConnection(path);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`gdbstub: no connection to ${path} in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+    const socket = await connectUnix(path, timeoutMs, "gdbstub");
     const gdb = new GdbRemote(socket);
     try {
       // QEMU announces the stop it made on connecting, and answers "?" with it again: the

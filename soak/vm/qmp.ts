@@ -1,6 +1,7 @@
 // A minimal QMP client (QEMU Machine Protocol: JSON lines over a unix socket):
 // capabilities negotiation, then one command at a time.
-import { createConnection, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { connectUnix } from "./unix-socket.ts";
 
 /** more than any answer the engine asks for (registers, status): a line past it is not QMP */
 const MAX_LINE = 4 * 1024 * 1024;
@@ -28,18 +29,7 @@ export class Qmp {
   }
 
   static async connect(path: string, timeoutMs = 5000): Promise<Qmp> {
-    const socket = createConnection(path);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+    const socket = await connectUnix(path, timeoutMs, "QMP");
     const qmp = new Qmp(socket);
     await qmp.next(timeoutMs); // the greeting
     await qmp.execute("qmp_capabilities", {}, timeoutMs);
