@@ -42,30 +42,31 @@ function clockOf(hits: Attempt[]): TimingClock | undefined {
   return undefined;
 }
 
-/** The rule over the attempts that reproduced (the probe's among them when it did); undefined with fewer than two. */
+/** The rule over the attempts that reproduced (the probe's among them when it did); undefined when
+ * there are not two strikes to compare, nor a probe that passed. */
 export function judgeTiming(confirmed: Attempt[], probe?: Attempt): Timing | undefined {
   const base = confirmed.filter((a) => a.reproduced);
   const hits = probe?.reproduced ? [...base, probe] : base;
   const clock = clockOf(hits);
-  if (!clock || hits.length < 2) return undefined;
+  if (!clock || !base.length || (hits.length < 2 && !probe)) return undefined;
   const at = (a: Attempt) => timeOn(clock, a) as number;
   const atS = spread(hits.map(at)) as Spread;
   const requests = spread(hits.map(requestsOf)) as Spread;
-  const attempts = hits.map((a) => a.n);
   const sameMoment = atS.max - atS.min <= tolerance(atS.median);
   const countsDiffer = requests.max > 0 && requests.max >= COUNT_RATIO * requests.min;
-  let trigger: Timing["trigger"] = sameMoment && countsDiffer ? "uptime" : "unclear";
-  if (trigger === "unclear" && probe && base.length) {
+  let trigger: Timing["trigger"] = hits.length >= 2 && sameMoment && countsDiffer ? "uptime" : "unclear";
+  if (trigger === "unclear" && probe) {
     const was = { at: spread(base.map(at)) as Spread, requests: spread(base.map(requestsOf)) as Spread };
     const past = was.at.max + tolerance(was.at.median);
     if (probe.reproduced) {
       // later on the clock, at about the count the others struck at: the requests are the trigger
-      const similar =
-        requestsOf(probe) * COUNT_RATIO > was.requests.min && requestsOf(probe) < COUNT_RATIO * was.requests.max;
-      if (at(probe) > past && similar) trigger = "load";
+      const n = requestsOf(probe);
+      if (at(probe) > past && n * COUNT_RATIO > was.requests.min && n < COUNT_RATIO * was.requests.max)
+        trigger = "load";
+      // got past the strike on the guest's clock without failing: the clock is not the trigger
     } else if (clock === "guest uptime" && (probe.lastUptimeS ?? 0) > past) trigger = "load";
   }
-  return { trigger, clock, atS, requests, attempts, ...(probe && { probe: probe.n }) };
+  return { trigger, clock, atS, requests, attempts: hits.map((a) => a.n), ...(probe && { probe: probe.n }) };
 }
 
 /** "strikes at ~25 s of uptime, not after a request count" */
