@@ -54,7 +54,9 @@ export function judgeTiming(confirmed: Attempt[], probe?: Attempt): Timing | und
   const requests = spread(hits.map(requestsOf)) as Spread;
   const sameMoment = atS.max - atS.min <= tolerance(atS.median);
   const countsDiffer = requests.max > 0 && requests.max >= COUNT_RATIO * requests.min;
-  let trigger: Timing["trigger"] = hits.length >= 2 && sameMoment && countsDiffer ? "uptime" : "unclear";
+  // a failure at a fixed uptime strikes at the same moment every time: strikes apart on the clock clear it
+  let trigger: Timing["trigger"] =
+    hits.length < 2 ? "unclear" : !sameMoment ? "load" : countsDiffer ? "uptime" : "unclear";
   if (trigger === "unclear" && probe) {
     const was = { at: spread(base.map(at)) as Spread, requests: spread(base.map(requestsOf)) as Spread };
     const past = was.at.max + tolerance(was.at.median);
@@ -87,7 +89,7 @@ export function timingEvidence(t: Timing): string {
 }
 
 /**
- * After the confirmation: judged as it stands when it already shows the clock, else after one
+ * After the confirmation: judged as it stands when it already tells, else after one
  * probe attempt at a tenth of its load (one connection, no pipelining, a tenth of its rate on the
  * guest's clock), run until just past the strike, if the budget allows it.
  */
@@ -99,7 +101,8 @@ export async function probeTiming(
 ): Promise<Timing | undefined> {
   const hits = confirmed.filter((a) => a.reproduced);
   const clock = clockOf(hits);
-  if (!clock || judgeTiming(confirmed)?.trigger === "uptime") return judgeTiming(confirmed);
+  const known = judgeTiming(confirmed);
+  if (!clock || (known && known.trigger !== "unclear")) return known;
   if (attempts.cancelled || !budget.allowsAnother) return judgeTiming(confirmed);
   const probe = await attempts.run("probe at a tenth of the load", probeOptions(start, hits, clock));
   budget.spent(probe.wallS);

@@ -40,12 +40,14 @@ describe("repro timing: the clock or the load", () => {
     expect(judgeTiming([attempt(8.1, 30_000)], probe)?.trigger).toBe("uptime");
   });
 
-  it("edges: 2 s apart is the same moment (under 20 s), 2.1 s is not; counts under 2x apart are not different", () => {
+  it("edges: 2 s apart is the same moment (under 20 s), 2.1 s is not (so not the clock); counts under 2x apart do not differ", () => {
     expect(judgeTiming([attempt(8, 30_000), attempt(10, 15_000)])?.trigger).toBe("uptime");
-    expect(judgeTiming([attempt(8, 30_000), attempt(10.1, 15_000)])?.trigger).toBe("unclear");
+    expect(judgeTiming([attempt(8, 30_000), attempt(10.1, 15_000)])?.trigger).toBe("load");
     expect(judgeTiming([attempt(8, 30_000), attempt(8.2, 15_001)])?.trigger).toBe("unclear");
     // 10% of the median above 20 s: 100 s and 109 s are the same moment
     expect(judgeTiming([attempt(100, 30_000), attempt(109, 10_000)])?.trigger).toBe("uptime");
+    // tx-wrap-hang's confirmation: 5 s apart at the same count, the clock is cleared without a probe
+    expect(judgeTiming([attempt(12, 52_900), attempt(17.4, 52_850)])?.trigger).toBe("load");
   });
 
   it("a probe that strikes later at a similar count, or passes the strike's uptime, clears the clock", () => {
