@@ -20,6 +20,7 @@ export const QUICK_TESTS = [
   "soak/test/decode.test.ts",
   "soak/test/elf.test.ts",
   "soak/test/flags.test.ts",
+  "soak/test/guest-clock.test.ts",
   "soak/test/guest-text.test.ts",
   "soak/test/hostile-harness.test.ts",
   "soak/test/imports.test.ts",

@@ -4342,9 +4342,9 @@ var require_pretty_bytes = __commonJS({
         throw new TypeError(`Expected a finite number, got ${typeof number}: ${number}`);
       }
       options = Object.assign({ bits: false, binary: false }, options);
-      const UNITS = options.bits ? options.binary ? BIBIT_UNITS : BIT_UNITS : options.binary ? BIBYTE_UNITS : BYTE_UNITS;
+      const UNITS2 = options.bits ? options.binary ? BIBIT_UNITS : BIT_UNITS : options.binary ? BIBYTE_UNITS : BYTE_UNITS;
       if (options.signed && number === 0) {
-        return ` 0 ${UNITS[0]}`;
+        return ` 0 ${UNITS2[0]}`;
       }
       const isNegative = number < 0;
       const prefix = isNegative ? "-" : options.signed ? "+" : "";
@@ -4360,15 +4360,15 @@ var require_pretty_bytes = __commonJS({
       }
       if (number < 1) {
         const numberString2 = toLocaleString(number, options.locale, localeOptions);
-        return prefix + numberString2 + " " + UNITS[0];
+        return prefix + numberString2 + " " + UNITS2[0];
       }
-      const exponent = Math.min(Math.floor(options.binary ? Math.log(number) / Math.log(1024) : Math.log10(number) / 3), UNITS.length - 1);
+      const exponent = Math.min(Math.floor(options.binary ? Math.log(number) / Math.log(1024) : Math.log10(number) / 3), UNITS2.length - 1);
       number /= Math.pow(options.binary ? 1024 : 1e3, exponent);
       if (!localeOptions) {
         number = number.toPrecision(3);
       }
       const numberString = toLocaleString(Number(number), options.locale, localeOptions);
-      const unit = UNITS[exponent];
+      const unit = UNITS2[exponent];
       return prefix + numberString + " " + unit;
     };
   }
@@ -11643,9 +11643,9 @@ var require_HistogramLogWriter = __commonJS({
       outputIntervalHistogram(histogram, startTimeStampSec = (histogram.startTimeStampMsec - this.baseTime) / 1e3, endTimeStampSec = (histogram.endTimeStampMsec - this.baseTime) / 1e3, maxValueUnitRatio = 1e3) {
         const base642 = (0, encoding_1.encodeIntoCompressedBase64)(histogram);
         const start = timeFormatter(startTimeStampSec);
-        const duration2 = timeFormatter(endTimeStampSec - startTimeStampSec);
+        const duration3 = timeFormatter(endTimeStampSec - startTimeStampSec);
         const max2 = timeFormatter(histogram.maxValue / maxValueUnitRatio);
-        const lineContent = `${start},${duration2},${max2},${base642}
+        const lineContent = `${start},${duration3},${max2},${base642}
 `;
         if (histogram.tag && histogram.tag !== Histogram_1.NO_TAG) {
           this.log(`Tag=${histogram.tag},${lineContent}`);
@@ -30355,6 +30355,7 @@ function qemuArgs(c, qmpSocket, gdbSocket) {
     "-kernel",
     c.kernel
   ];
+  if (c.timeWarp) args.push("-icount", "shift=auto,sleep=off");
   if (c.append) args.push("-append", c.append);
   if (c.initrd) args.push("-initrd", c.initrd);
   if (c.tap) {
@@ -30657,6 +30658,9 @@ var DEFAULTS = {
   memoryMiB: DEFAULT_MEMORY_MIB,
   qemuArgs: [],
   accel: "auto",
+  timeWarp: false,
+  uptimeS: 0,
+  rate: 0,
   network: "auto",
   requests: 2e6,
   durationS: 0,
@@ -30723,6 +30727,18 @@ function parsePaths(spec) {
 function validate(o) {
   if (o.connections > o.requests)
     throw new UsageError(`--connections (${o.connections}) cannot exceed --requests (${o.requests})`);
+  if (o.timeWarp && o.accel === "kvm")
+    throw new UsageError(
+      "--time-warp runs the guest under QEMU's instruction counter (icount), which TCG has and KVM has not: drop --accel kvm (with auto, --time-warp picks TCG)"
+    );
+  for (const [flag, set] of [
+    ["uptime", o.uptimeS > 0],
+    ["rate", o.rate > 0]
+  ])
+    if (set && countersOff(o))
+      throw new UsageError(
+        `--${flag} goes by the guest's uptime counter (${o.counters.uptime}), which --stats-path none turns off: give the kernel's stats path, or use --duration (wall time)`
+      );
   if (o.kernel && o.fault)
     throw new UsageError("--fault builds the bundled kernel; it cannot be combined with --kernel");
   return o;
@@ -30771,6 +30787,45 @@ function choice(...words) {
     return text2;
   });
 }
+var onOff = {
+  switch: true,
+  parse: (values, flag, fallback) => {
+    if (!values.length) return fallback;
+    const v = values[values.length - 1];
+    if (v !== "true" && v !== "false") throw new UsageError(`--${flag}: takes no value (or true/false), got "${v}"`);
+    return v === "true";
+  },
+  format: (v) => v ? ["true"] : []
+};
+var UNITS = { d: 86400, h: 3600, m: 60, s: 1, ms: 1e-3 };
+function readDuration(text2, flag, maxS) {
+  const t = text2.trim();
+  let s = 0;
+  if (/^\d+(\.\d+)?$/.test(t)) s = Number(t);
+  else if (/^(\d+(\.\d+)?(d|h|ms|m|s))+$/.test(t))
+    for (const [, n2, , unit] of t.matchAll(/(\d+(\.\d+)?)(d|h|ms|m|s)/g)) s += Number(n2) * UNITS[unit];
+  else throw new UsageError(`--${flag}: expected a duration such as 1h24m, 90s or 6h, got "${text2}"`);
+  if (s <= 0) throw new UsageError(`--${flag}: expected a duration above 0, got "${text2}"`);
+  if (s > maxS) throw new UsageError(`--${flag}: ${text2} is more than the ${formatDuration(maxS)} this tool accepts`);
+  return Math.round(s * 1e3) / 1e3;
+}
+function formatDuration(seconds) {
+  let left = Math.round(seconds * 1e3);
+  let out = "";
+  for (const [unit, ms] of [
+    ["d", 864e5],
+    ["h", 36e5],
+    ["m", 6e4],
+    ["s", 1e3],
+    ["ms", 1]
+  ]) {
+    const n2 = Math.floor(left / ms);
+    if (n2 > 0) out += `${n2}${unit}`;
+    left -= n2 * ms;
+  }
+  return out || "0s";
+}
+var duration = (maxS) => single((t, flag) => readDuration(t, flag, maxS), formatDuration);
 var text = single((t) => t);
 var urlPath = (word, meaning) => single((t, flag) => {
   if (t.startsWith("/") || word !== void 0 && t === word) return t;
@@ -30862,6 +30917,19 @@ var kernelFlags = {
       }
     },
     {
+      name: "time-warp",
+      option: "timeWarp",
+      kind: onOff,
+      value: "",
+      help: `run the guest under QEMU's instruction counter, its idle time skipped
+(TCG only; auto picks TCG): hours of uptime in minutes, for bugs that
+come with uptime (README, "Uptime bugs")`,
+      input: {
+        description: "true: run the guest under QEMU's instruction counter (icount, sleep=off), so its idle time is skipped and hours of uptime pass in minutes (TCG only: auto picks TCG, kvm is refused).",
+        default: "false"
+      }
+    },
+    {
       name: "network",
       option: "network",
       kind: choice("auto", "user", "tap"),
@@ -30945,9 +31013,11 @@ var loadFlags = {
       kind: whole(1, UNCAPPED_REQUESTS),
       value: "N",
       // a soak bounded by time alone runs until the time is up
-      defaultOf: (o) => o.durationS > 0 ? UNCAPPED_REQUESTS : DEFAULTS.requests,
-      help: `total requests (default ${DEFAULTS.requests}; with --duration: no cap)`,
-      input: { description: "Total HTTP requests. Empty = 2,000,000, or no cap when `duration` is set." }
+      defaultOf: (o) => o.durationS > 0 || o.uptimeS > 0 ? UNCAPPED_REQUESTS : DEFAULTS.requests,
+      help: `total requests (default ${DEFAULTS.requests}; with --duration or --uptime: no cap)`,
+      input: {
+        description: "Total HTTP requests. Empty = 2,000,000, or no cap when `duration` or `uptime` is set."
+      }
     },
     {
       name: "duration",
@@ -30960,12 +31030,39 @@ var loadFlags = {
       }
     },
     {
+      name: "uptime",
+      option: "uptimeS",
+      kind: duration(366 * 24 * 3600),
+      value: "DURATION",
+      help: "soak until the guest's own uptime counter reaches DURATION, e.g. 1h24m\n(with --time-warp, hours in minutes); the load stops there, and a request\ncap reached first leaves the guest idle, watched, until then",
+      input: {
+        description: "Soak until the guest's own uptime (its uptime counter) reaches this, e.g. 1h24m or 6h; with `time-warp`, hours of uptime in minutes. Empty = no such goal.",
+        default: ""
+      }
+    },
+    {
+      name: "rate",
+      option: "rate",
+      kind: decimal(0, 1e6),
+      value: "N",
+      help: "requests per second of the guest's time, paced by its uptime counter\n(default: as fast as it answers), e.g. --rate 3 --uptime 1h24m",
+      input: {
+        description: "Requests per second of the guest's own time, paced by its uptime counter (e.g. 3 with uptime 1h24m: the seed's production profile). Empty or 0 = as fast as the guest answers.",
+        default: ""
+      }
+    },
+    {
       name: "connections",
       option: "connections",
       kind: whole(1, 4096),
       value: "N",
-      help: "keep-alive connections (default {default})",
-      input: { description: "Keep-alive connections." }
+      // a paced load needs few: idle ones only wait out the guest's idle timer
+      defaultOf: (o) => o.rate > 0 ? Math.min(DEFAULTS.connections, Math.ceil(o.rate / 100)) : DEFAULTS.connections,
+      help: `keep-alive connections (default ${DEFAULTS.connections}; with --rate, one per 100 requests a second)`,
+      input: {
+        description: "Keep-alive connections. With `rate`: one per 100 requests a second, unless set.",
+        default: String(DEFAULTS.connections)
+      }
     },
     {
       name: "churn",
@@ -31221,7 +31318,7 @@ async function keepInputs(out, kernelElf, o) {
 
 // soak/argv.ts
 function optionsToArgv(o, table = FLAGS) {
-  return asArgv(flagsOf(table).flatMap((f) => flagValues(f, o, table).flatMap((v) => [`--${f.name}`, v])));
+  return flagsOf(table).flatMap((f) => asArgv(f, flagValues(f, o, table)));
 }
 function savedOptionsToArgv(saved, table = FLAGS) {
   const argv = [];
@@ -31231,20 +31328,18 @@ function savedOptionsToArgv(saved, table = FLAGS) {
     try {
       const values = flagValues(f, o, table);
       if (values.some((v) => typeof v !== "string")) throw new TypeError("not a string");
-      argv.push(...values.flatMap((v) => [`--${f.name}`, v]));
+      argv.push(...asArgv(f, values));
     } catch (err) {
       throw new UsageError(
         `options.${f.option}: ${JSON.stringify(saved[f.option]).slice(0, 80)} is not a value it takes (${err.message})`
       );
     }
   }
-  return asArgv(argv);
+  return argv;
 }
-function asArgv(pairs) {
-  const out = [];
-  for (let i = 0; i < pairs.length; i += 2)
-    out.push(...pairs[i + 1].startsWith("-") ? [`${pairs[i]}=${pairs[i + 1]}`] : [pairs[i], pairs[i + 1]]);
-  return out;
+function asArgv(f, values) {
+  if (f.kind.switch) return values.map(() => `--${f.name}`);
+  return values.flatMap((v) => v.startsWith("-") ? [`--${f.name}=${v}`] : [`--${f.name}`, v]);
 }
 var shellWord = (a) => `'${a.replace(/'/g, "'\\''")}'`;
 function shellQuote(a) {
@@ -31320,12 +31415,17 @@ import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { dirname as dirname5, isAbsolute, relative as relative3, resolve as resolve4 } from "node:path";
 var fileFlags = (t) => new Set(flagsOf(t).flatMap((f) => f.file ? [f.name] : []));
+var switchFlags = (t) => new Set(flagsOf(t).flatMap((f) => f.kind.switch ? [f.name] : []));
 var notScenario = (t) => /* @__PURE__ */ new Set(["help", ...flagsOf(t).flatMap((f) => f.notInScenario ? [f.name] : [])]);
 function scenarioOf(o, dir, table = FLAGS) {
   const argv = optionsToArgv({ ...o, out: table.defaults.out }, table);
-  const files = fileFlags(table);
+  const [files, switches] = [fileFlags(table), switchFlags(table)];
   const s = {};
   for (let i = 0; i < argv.length; i++) {
+    if (switches.has(argv[i].slice(2))) {
+      s[argv[i].slice(2)] = true;
+      continue;
+    }
     const eq = argv[i].indexOf("=");
     const [flag, value] = eq > 0 ? [argv[i].slice(2, eq), argv[i].slice(eq + 1)] : [argv[i].slice(2), argv[++i]];
     const v = files.has(flag) ? relative3(dir, resolve4(value)) : /^\d+$/.test(value) ? Number(value) : value;
@@ -31343,11 +31443,17 @@ function scenarioArgv(file, table = FLAGS) {
   }
   if (typeof s !== "object" || s === null || Array.isArray(s))
     throw new UsageError(`--scenario ${file}: expected a JSON object of flags, e.g. {"requests": 2000}`);
-  const [files, refused] = [fileFlags(table), notScenario(table)];
+  const [files, refused, switches] = [fileFlags(table), notScenario(table), switchFlags(table)];
   const argv = [];
   for (const [flag, value] of Object.entries(s)) {
     if (refused.has(flag) || !/^[a-z][a-z-]*$/.test(flag))
       throw new UsageError(`--scenario ${file}: "${flag}" is not an engine option (keys are the long flags of --help)`);
+    if (switches.has(flag)) {
+      if (typeof value !== "boolean")
+        throw new UsageError(`--scenario ${file}: "${flag}" must be true or false, got ${JSON.stringify(value)}`);
+      argv.push(`--${flag}=${value}`);
+      continue;
+    }
     const values = Array.isArray(value) ? value : [value];
     for (const v of values) {
       if (typeof v !== "string" && typeof v !== "number")
@@ -31378,7 +31484,7 @@ function usage(table = FLAGS) {
   for (const s of table.sections) {
     lines.push(s.title);
     for (const f of s.flags)
-      lines.push(...entry(`  --${f.name} ${f.value}`, f.help.replaceAll("{default}", defaultText(f, table))));
+      lines.push(...entry(`  --${f.name} ${f.value}`.trimEnd(), f.help.replaceAll("{default}", defaultText(f, table))));
   }
   lines.push(...entry("  -h, --help", "this text"));
   return lines.join("\n");
@@ -31389,7 +31495,9 @@ var USAGE = usage();
 function parser(table) {
   const options = { help: { type: "boolean", short: "h" } };
   for (const f of flagsOf(table)) options[f.name] = { type: "string", multiple: f.kind.multiple === true };
-  return (args) => parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  const switches = new Set(flagsOf(table).flatMap((f) => f.kind.switch ? [`--${f.name}`] : []));
+  const asValue = (a) => switches.has(a) ? `${a}=true` : a;
+  return (args) => parseArgs({ args: args.map(asValue), options, strict: true, allowPositionals: false }).values;
 }
 function parseCli(argv, table = FLAGS) {
   const parse2 = parser(table);
@@ -31688,6 +31796,53 @@ function decide(findings) {
   return { kind, exitCode: kind === "error" ? 2 : 1, reasons };
 }
 
+// soak/watch/guest-clock.ts
+var RECENT = 5;
+var MAX_AHEAD_MS = 5e3;
+var GuestClock = class {
+  first;
+  last;
+  recent = [];
+  /** A reading. One behind the last is dropped: the two sources arrive with delays of their own, and a
+   * guest that rebooted is the counters' reset finding, not the clock's business. */
+  add(at2, uptimeMs) {
+    if (uptimeMs === void 0 || !Number.isFinite(uptimeMs) || uptimeMs < 0) return;
+    if (this.last && (uptimeMs < this.last.uptimeMs || at2 < this.last.at)) return;
+    const s = { at: at2, uptimeMs };
+    this.first ??= s;
+    this.last = s;
+    this.recent.push(s);
+    if (this.recent.length > RECENT) this.recent.shift();
+  }
+  /** guest ms per wall ms over the last few samples: 1 without the warp (about), far more with it */
+  get rate() {
+    const [a, b] = [this.recent[0], this.recent.at(-1)];
+    if (!a || !b || b.at <= a.at) return void 0;
+    return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
+  }
+  /** guest ms per wall ms over the whole soak so far */
+  get overall() {
+    const [a, b] = [this.first, this.last];
+    if (!a || !b || b.at <= a.at) return void 0;
+    return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
+  }
+  /** The guest's uptime at wall time `at` (ms), estimated: between samples in proportion, after the last at
+   * the recent rate (for at most MAX_AHEAD_MS of wall time). Undefined before the first sample. */
+  uptimeAt(at2) {
+    const last = this.last;
+    if (!last) return void 0;
+    if (at2 >= last.at) return last.uptimeMs + Math.min(at2 - last.at, MAX_AHEAD_MS) * (this.rate ?? 1);
+    const after = this.recent.findIndex((s) => s.at >= at2);
+    const [a, b] = [this.recent[after - 1], this.recent[after]];
+    if (!a || !b || b.at === a.at) return (b ?? last).uptimeMs;
+    return a.uptimeMs + (at2 - a.at) * (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
+  }
+};
+function serialUptimeMs(text2) {
+  const m = /(?:^|\s)uptime_ms=(\d{1,15})(?=\s|$)/.exec(text2);
+  return m ? Number(m[1]) : void 0;
+}
+
 // soak/watch/stats-answer.ts
 var MAX_COUNTERS = 256;
 var MAX_NAME = 64;
@@ -31752,6 +31907,8 @@ var StatsWatcher = class {
   last;
   /** when `last` was read (ms since the epoch) */
   lastAt;
+  /** the guest's uptime counter against the wall clock */
+  clock = new GuestClock();
   /** the first sample after the warm-up: the reference for page growth under load */
   warm;
   /** the fewest pages in use over the first ENVELOPE samples after the warm-up, and over the last ENVELOPE */
@@ -31778,6 +31935,7 @@ var StatsWatcher = class {
     this.first ??= s;
     this.last = s;
     this.lastAt = at2;
+    this.clock.add(at2, s[c.uptime]);
     if (prev) {
       if (s[c.bootId] !== void 0 && s[c.bootId] !== prev[c.bootId]) {
         findings.push({
@@ -31906,6 +32064,8 @@ var SoakContext = class {
   crash;
   /** QEMU's footprint, once the load runs */
   host;
+  /** when QEMU was started (ms since the epoch) */
+  bootAt;
   /** the steady phase's trends, once the load runs (watch/trend-monitor.ts) */
   trends;
   monitors = [];
@@ -32451,9 +32611,17 @@ async function hostTscKhz() {
   return tscKhzFromCpuinfo(await readFile6("/proc/cpuinfo", "utf8").catch(() => ""));
 }
 var TSC_PARAM = "tsc_early_khz";
+var ICOUNT_TSC_KHZ = 1e6;
 var hasTscParam = (append) => new RegExp(`(^|\\s)${TSC_PARAM}=`).test(append);
 function guestAppend(append, guest) {
   if (!guest.bzImage || guest.accel !== "tcg" || hasTscParam(append)) return { append };
+  if (guest.timeWarp) {
+    const added2 = `${TSC_PARAM}=${ICOUNT_TSC_KHZ}`;
+    return {
+      append: append.trim() ? `${append} ${added2}` : added2,
+      note: `the command line got ${added2}: under the time warp (QEMU's icount) the TSC counts virtual nanoseconds, and Linux on microvm cannot calibrate it (no PIT speaker gate, no HPET); set ${TSC_PARAM}= in --append to choose another`
+    };
+  }
   if (guest.hostKhz === void 0)
     return {
       append,
@@ -32747,11 +32915,17 @@ var sleep3 = (ms) => new Promise((r) => setTimeout(r, ms));
 async function boot(ctx, target) {
   const o = ctx.o;
   const bzImage = target.format === "bzimage";
-  const { append, note } = guestAppend(o.append, { bzImage, accel: target.accel, hostKhz: await hostTscKhz() });
+  const { append, note } = guestAppend(o.append, {
+    bzImage,
+    accel: target.accel,
+    hostKhz: await hostTscKhz(),
+    timeWarp: o.timeWarp
+  });
   if (note) {
     ctx.report.boot.notes = [note];
     ctx.hooks.log(note);
   }
+  ctx.bootAt = Date.now();
   const guest = await Guest.boot({
     kernel: target.elf,
     bzImage,
@@ -32759,6 +32933,7 @@ async function boot(ctx, target) {
     initrd: o.initrd,
     memoryMiB: o.memoryMiB,
     accel: target.accel,
+    timeWarp: o.timeWarp,
     dir: ctx.out,
     extraArgs: o.qemuArgs,
     qemu: o.qemu,
@@ -32770,6 +32945,7 @@ async function boot(ctx, target) {
     churnPorts: churnWorkers(o)
   });
   ctx.report.files["serial.log"] = "serial.log";
+  guest.vm.serial.on("line", (l) => ctx.stats.clock.add(l.at, serialUptimeMs(l.text)));
   ctx.crash = guest.attach(new CrashMonitor(guest.vm.serial, o.crashPatterns, ctx.findings.add));
   guest.attach(new ExitMonitor(guest.vm, ctx.findings.add, () => guest.up));
   return guest;
@@ -33055,6 +33231,12 @@ var LoadPool = class {
         }
     }, STOP_GRACE_MS);
   }
+  /** Paced (--rate): `total` requests may have started in all; each worker gets its part's share of them. */
+  grant(total) {
+    const all = this.procs.reduce((n2, w) => n2 + w.part.options.requests, 0);
+    for (const w of this.procs)
+      send(w.child, { type: "grant", upTo: Math.floor(total * w.part.options.requests / all) });
+  }
   /** what the keep-alive connections of all workers sent and have not had answered */
   async unanswered() {
     const lists = await Promise.all(
@@ -33166,6 +33348,38 @@ async function gone(w) {
   clearTimeout(timer);
 }
 
+// soak/progress.ts
+var en = (n2) => n2.toLocaleString("en-US");
+function clock(s) {
+  const t = Math.max(0, Math.round(s));
+  const [h, m, sec] = [Math.floor(t / 3600), Math.floor(t % 3600 / 60), t % 60];
+  const two = (n2) => String(n2).padStart(2, "0");
+  if (h > 0) return `${h}:${two(m)}:${two(sec)}`;
+  return m > 0 ? `${m}:${two(sec)}` : `${sec}s`;
+}
+function outlook(p) {
+  const ways = [{ done: p.requests / p.asked, etaS: p.rps > 0 ? (p.asked - p.requests) / p.rps : void 0 }];
+  if (p.capS) ways.push({ done: p.elapsedS / p.capS, etaS: p.capS - p.elapsedS });
+  if (p.uptimeGoalS && p.uptimeS !== void 0) {
+    const left = Math.max(0, p.uptimeGoalS - p.uptimeS);
+    ways.push({ done: p.uptimeS / p.uptimeGoalS, etaS: p.warp ? left / p.warp : void 0 });
+  }
+  return ways.reduce((a, b) => b.etaS !== void 0 && (a.etaS === void 0 || b.etaS < a.etaS) ? b : a);
+}
+function uptimePart(p) {
+  if (p.uptimeS === void 0) return "";
+  const goal = p.uptimeGoalS ? ` of ${clock(p.uptimeGoalS)}` : "";
+  const warp = p.warp !== void 0 ? ` (${p.warp >= 10 ? Math.round(p.warp) : p.warp.toFixed(1)}x)` : "";
+  return ` | uptime ${clock(p.uptimeS)}${goal}${warp}`;
+}
+function progressLine(p) {
+  const { done, etaS } = outlook(p);
+  const of = p.capS ? ` of ${clock(p.capS)}` : "";
+  const count = p.asked < 1e12 ? `${en(p.requests)}/${en(p.asked)}` : `${en(p.requests)} requests`;
+  return `[${clock(p.elapsedS)}${of}] ${count} (${(100 * Math.min(1, done)).toFixed(1)}%) ${en(p.rps)} req/s eta ${etaS !== void 0 ? clock(etaS) : "?"} | p99 ${p.p99Ms ?? "-"} ms | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB${uptimePart(p)}`;
+}
+var progressDue = (elapsedS, lastS) => elapsedS - lastS >= (elapsedS < 600 ? 10 : 60);
+
 // soak/watch/monitor.ts
 var Poller = class {
   constructor(name, intervalMs, sample, sink) {
@@ -33241,7 +33455,8 @@ var TimelineRecorder = class {
       guest: stats.last,
       guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : void 0,
       host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) },
-      p99Ms: load2.rps > 0 ? load2.p99Ms : void 0
+      p99Ms: load2.rps > 0 ? load2.p99Ms : void 0,
+      warp: stats.clock.rate !== void 0 ? Math.round(stats.clock.rate * 10) / 10 : void 0
     };
     ctx.timeline.add(entry2);
     ctx.hooks.progress({
@@ -33253,8 +33468,79 @@ var TimelineRecorder = class {
       p99Ms: load2.p99Ms,
       healthMs: health.lastMs,
       txStalls: stats.last?.[o.counters.txStalls],
-      rssMiB: host?.rssMiB
+      rssMiB: host?.rssMiB,
+      uptimeS: stats.clock.last && stats.clock.last.uptimeMs / 1e3,
+      uptimeGoalS: o.uptimeS || void 0,
+      warp: stats.clock.rate
     });
+  }
+};
+
+// soak/watch/guest-time.ts
+var TICK_MS = 50;
+var STUCK_MS = 6e4;
+var GuestTime = class {
+  constructor(clock2, o, grant, sink) {
+    this.clock = clock2;
+    this.o = o;
+    this.grant = grant;
+    this.sink = sink;
+    this.reached = new Promise((r) => {
+      this.reach = r;
+    });
+  }
+  clock;
+  o;
+  grant;
+  sink;
+  /** resolves when the guest's uptime counter has reached the goal (never without one) */
+  reached;
+  reach;
+  isReached = false;
+  timer;
+  startUptimeMs;
+  advancedAt = Date.now();
+  lastUptimeMs;
+  stuckSent = false;
+  granted = -1;
+  get done() {
+    return this.isReached;
+  }
+  start() {
+    this.startUptimeMs = this.clock.last?.uptimeMs;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+  stop() {
+    clearInterval(this.timer);
+  }
+  tick() {
+    const last = this.clock.last;
+    if (!last) return;
+    const now = Date.now();
+    if (this.lastUptimeMs === void 0 || last.uptimeMs > this.lastUptimeMs) {
+      this.lastUptimeMs = last.uptimeMs;
+      this.advancedAt = now;
+    } else if (now - this.advancedAt > STUCK_MS && now - last.at < STUCK_MS / 2 && !this.stuckSent) {
+      this.stuckSent = true;
+      this.sink({
+        kind: "stats",
+        at: now,
+        message: `the guest's ${this.o.counter} has stood at ${last.uptimeMs} for ${STUCK_MS / 1e3} s of wall time while the guest answers: --uptime and --rate go by it`,
+        evidence: { uptimeMs: last.uptimeMs }
+      });
+    }
+    if (this.o.uptimeS > 0 && !this.isReached && last.uptimeMs >= this.o.uptimeS * 1e3) {
+      this.isReached = true;
+      this.reach();
+    }
+    if (this.o.rate > 0) {
+      if (this.startUptimeMs === void 0 || last.uptimeMs < this.startUptimeMs) this.startUptimeMs = last.uptimeMs;
+      const elapsedMs = (this.clock.uptimeAt(now) ?? last.uptimeMs) - this.startUptimeMs;
+      const total = Math.floor(this.o.rate * Math.max(0, elapsedMs) / 1e3);
+      if (total > this.granted) this.grant(total);
+      this.granted = Math.max(this.granted, total);
+    }
   }
 };
 
@@ -33490,7 +33776,7 @@ var TrendMonitor = class {
         outlook: (t) => {
           const s = ctx.stats.last;
           const left = (s?.pmm_pages_total ?? Number.NaN) - (s?.[pages] ?? Number.NaN);
-          return Number.isFinite(left) ? `all pages used in ~${duration(left / t.slope)}` : "";
+          return Number.isFinite(left) ? `all pages used in ~${duration2(left / t.slope)}` : "";
         }
       },
       qemu_rss_mib: {
@@ -33498,14 +33784,14 @@ var TrendMonitor = class {
         unit: "MiB",
         budget: o.rssGrowthMiB,
         kind: "leak",
-        outlook: (t) => `+${o.rssGrowthMiB} MiB in ~${duration(o.rssGrowthMiB / t.slope)}`
+        outlook: (t) => `+${o.rssGrowthMiB} MiB in ~${duration2(o.rssGrowthMiB / t.slope)}`
       },
       p99_ms: {
         series: new TrendSeries(),
         unit: "ms",
         budget: o.p99GrowthMs,
         kind: "latency",
-        outlook: (t) => `+${o.p99GrowthMs} ms in ~${duration(o.p99GrowthMs / t.slope)}`
+        outlook: (t) => `+${o.p99GrowthMs} ms in ~${duration2(o.p99GrowthMs / t.slope)}`
       }
     };
     const steadyFrom = loadStarted + o.warmupS * 1e3;
@@ -33519,7 +33805,9 @@ var TrendMonitor = class {
         const s = ctx.stats;
         if (s.lastAt && s.lastAt !== this.lastGuestAt && s.lastAt >= steadyFrom && s.last?.[pages] !== void 0) {
           this.lastGuestAt = s.lastAt;
-          this.offer(pages, x(s.lastAt), s.last[pages]);
+          const uptimeMs = s.last[o.counters.uptime];
+          this.watched[pages].base = uptimeMs !== void 0 ? "guest" : "wall";
+          this.offer(pages, uptimeMs !== void 0 ? uptimeMs / 1e3 : x(s.lastAt), s.last[pages]);
         }
         if (ctx.host?.last) this.offer("qemu_rss_mib", x(now), ctx.host.last.rssMiB);
         if (load2.p99Ms !== void 0 && load2.rps > 0) this.offer("p99_ms", x(now), load2.p99Ms);
@@ -33552,7 +33840,8 @@ var TrendMonitor = class {
         points: t.points,
         spanS: Math.round(t.spanS),
         budgetPerHour: w.budget,
-        flagged: w.sent ?? false
+        flagged: w.sent ?? false,
+        base: w.base ?? "wall"
       };
     }
     return out;
@@ -33568,7 +33857,7 @@ var TrendMonitor = class {
     this.sink({
       kind: w.kind,
       at: Date.now(),
-      message: `${name} ${rate(t.slope)} ${w.unit}/min (at least ${rate(t.lower)} at 99.9% confidence) over ${duration(t.spanS)} of steady load: ${w.outlook(t)} (budget ${w.budget} ${w.unit} an hour)`,
+      message: `${name} ${rate(t.slope)} ${w.unit}/min (at least ${rate(t.lower)} at 99.9% confidence) over ${duration2(t.spanS)} of steady load${w.base === "guest" ? " by the guest's clock" : ""}: ${w.outlook(t)} (budget ${w.budget} ${w.unit} an hour)`,
       evidence: {
         perMin: t.slope * 60,
         lowerPerMin: t.lower * 60,
@@ -33585,7 +33874,7 @@ function judge(series, x, y) {
   return t && t.spanS >= MIN_SPAN_S ? t : void 0;
 }
 var growing = (t, budgetPerHour) => budgetPerHour > 0 && t.lower * 3600 > budgetPerHour;
-function duration(s) {
+function duration2(s) {
   if (!Number.isFinite(s) || s < 0) return "never";
   if (s < 120) return `${Math.round(s)} s`;
   if (s < 7200) return `${Math.round(s / 60)} min`;
@@ -33646,7 +33935,8 @@ async function load(ctx, guest) {
       pipelining: o.pipelining,
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
-      etags
+      etags,
+      paced: o.rate > 0
     },
     (t) => {
       counter.requests += t.count;
@@ -33655,6 +33945,19 @@ async function load(ctx, guest) {
     }
   );
   ctx.hooks.log(`the load runs in ${run8.workers} worker process${run8.workers > 1 ? "es" : ""}`);
+  const guestTime = ctx.attach(
+    new GuestTime(
+      ctx.stats.clock,
+      { rate: o.rate, uptimeS: o.uptimeS, counter: o.counters.uptime },
+      (n2) => run8.grant(n2),
+      sink
+    )
+  );
+  if (o.rate > 0 || o.uptimeS > 0) ctx.hooks.log(guestTimeLine(o.rate, o.uptimeS, o.timeWarp));
+  guestTime.reached.then(() => {
+    ctx.hooks.log(`the guest's uptime reached ${clock(o.uptimeS)}: the load stops`);
+    run8.stop();
+  });
   const vcpuBefore = await guestCpuSeconds(guest.vm.pid);
   let loadOver = false;
   let inFlight;
@@ -33685,13 +33988,43 @@ async function load(ctx, guest) {
     ...notes.length ? { notes } : {}
   };
   if (stoppedByFinding) return;
-  const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
+  if (o.uptimeS > 0 && !guestTime.done) await holdUntilUptime(ctx, guestTime, started);
+  const capped = o.durationS > 0 && result.durationS >= o.durationS - 1 || guestTime.done;
   const problems = [
     result.errors > 0 ? `${result.errors} errors (${result.timeouts} timeouts)` : "",
     result.unexpectedStatuses > 0 ? `${result.unexpectedStatuses} responses with unexpected statuses (${JSON.stringify(result.statuses)})` : "",
     !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : ""
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
+}
+var guestTimeLine = (rate, uptimeS, warp) => `by the guest's clock${warp ? " (time warp)" : ""}: ${[
+  rate > 0 ? `${rate} requests a second of its uptime` : "",
+  uptimeS > 0 ? `until its uptime reaches ${clock(uptimeS)}` : ""
+].filter(Boolean).join(", ")}`;
+async function holdUntilUptime(ctx, guestTime, started) {
+  const o = ctx.o;
+  const leftMs = o.durationS > 0 ? o.durationS * 1e3 - (Date.now() - started) : Number.POSITIVE_INFINITY;
+  const uptime = ctx.stats.clock.last?.uptimeMs ?? 0;
+  ctx.hooks.log(
+    `the load is done at uptime ${clock(uptime / 1e3)}; the guest stays up, idle and watched, until ${clock(o.uptimeS)}`
+  );
+  let timer;
+  const outOfTime = new Promise((r) => {
+    if (Number.isFinite(leftMs)) timer = setTimeout(() => r("cap"), Math.max(0, leftMs));
+  });
+  const end = await Promise.race([
+    guestTime.reached.then(() => "reached"),
+    ctx.findings.first.then(() => "finding"),
+    outOfTime
+  ]);
+  clearTimeout(timer);
+  if (end !== "cap") return;
+  const at2 = (ctx.stats.clock.last?.uptimeMs ?? 0) / 1e3;
+  ctx.findings.add({
+    kind: "error",
+    at: Date.now(),
+    message: `--duration ${o.durationS} s of wall time ran out at the guest's uptime ${clock(at2)}, short of --uptime ${clock(o.uptimeS)}: raise --duration, or add --time-warp (TCG) so the guest's idle time is skipped`
+  });
 }
 var vcpuBetween = (before, after) => before === void 0 || after === void 0 ? void 0 : Math.round((after - before) * 1e6) / 1e6;
 async function baseline(ctx, guest) {
@@ -33855,6 +34188,7 @@ async function qemuTooOld(qemu = "qemu-system-x86_64") {
 }
 
 // soak/phases/prepare.ts
+var WARP_NEEDS_TCG = "--time-warp runs the guest under QEMU's instruction counter (icount, sleep=off), which TCG has and KVM has not";
 async function prepare(ctx) {
   const elf = ctx.kernel.elf;
   const image = await readKernelImage(elf);
@@ -33863,9 +34197,10 @@ async function prepare(ctx) {
   ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
   const tooOld = await qemuTooOld(ctx.o.qemu);
   if (tooOld) throw new Error(tooOld);
-  const choice2 = await chooseAccel(ctx.o.accel, ctx.o.qemu);
+  const choice2 = ctx.o.timeWarp ? { accel: "tcg", refused: ctx.o.accel === "auto" ? WARP_NEEDS_TCG : void 0 } : await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice2.accel, refused: choice2.refused };
-  if (choice2.refused)
+  if (ctx.o.timeWarp) ctx.hooks.log(`time warp: TCG under QEMU's instruction counter (${WARP_NEEDS_TCG})`);
+  else if (choice2.refused)
     ctx.hooks.log(`WARNING: running under TCG (software emulation, much slower than KVM): ${choice2.refused}`);
   const net = await chooseNetwork(ctx.o.network);
   const via = net.privilege && TAP_VIA[net.privilege.how];
@@ -33907,6 +34242,27 @@ function readerNotes(r) {
   if (r.guest.overLimits)
     notes.push(`The guest's counters went beyond the engine's limits: it ${r.guest.overLimits}; the rest were kept.`);
   return notes;
+}
+function clockRows(r) {
+  const rows = [];
+  const c = r.clock;
+  if (c?.uptimeS) {
+    const warp = c.warp !== void 0 ? `; ${c.warp} guest seconds a wall second` : "";
+    rows.push([
+      "guest uptime",
+      `${clock(c.uptimeS.first)} \u2192 ${clock(c.uptimeS.last)} by its counter${c.timeWarp ? " (time warp)" : ""}${warp}`
+    ]);
+  } else if (c?.timeWarp) rows.push(["guest uptime", "time warp, but the counters gave no uptime"]);
+  const s = r.struck;
+  if (s) {
+    const when2 = [
+      s.guestUptimeS !== void 0 ? `uptime ~${clock(s.guestUptimeS)} (between counter reads)` : "",
+      s.sinceBootS !== void 0 ? `${s.sinceBootS} s of wall time after QEMU started` : "",
+      s.guestRequests !== void 0 ? `${s.guestRequests.toLocaleString("en-US")} requests served by the last read` : ""
+    ].filter(Boolean);
+    if (when2.length) rows.push(["failure came at", when2.join(", ")]);
+  }
+  return rows;
 }
 
 // soak/report/html-escape.ts
@@ -34022,7 +34378,19 @@ function metricsFor(report) {
   const pages = o.counters?.pagesUsed ?? "pmm_pages_used";
   const stalls = o.counters?.txStalls ?? "tx_stalls";
   const counter = (name) => (e) => e.guest?.[name] ?? null;
+  const uptime = o.counters?.uptime ?? "uptime_ms";
+  const byGuestClock = o.timeWarp || (o.uptimeS ?? 0) > 0 || (o.rate ?? 0) > 0;
+  const clockMetrics = [
+    {
+      key: "uptime",
+      title: `Guest uptime (${uptime})`,
+      unit: "h",
+      value: (e) => e.guest?.[uptime] !== void 0 ? Math.round(e.guest[uptime] / 36e3) / 100 : null
+    },
+    { key: "warp", title: "Guest seconds per wall second", unit: "x", value: (e) => e.warp ?? null }
+  ];
   return [
+    ...byGuestClock ? clockMetrics : [],
     { key: "rps", title: "Throughput", unit: "requests/s", value: (e) => e.rps },
     { key: "p99", title: "p99 latency per window", unit: "ms", value: (e) => e.p99Ms ?? null },
     {
@@ -34264,6 +34632,7 @@ function runFacts(r) {
   rows.push(["accelerator", accelLine(r)]);
   if (r.network) rows.push(["network", networkLine(r.network)]);
   if (r.boot.readyMs !== void 0) rows.push(["boot to ready", `${r.boot.readyMs} ms`]);
+  rows.push(...clockRows(r));
   const rss = r.host.rssMiB;
   const mib = (x) => `${x.toFixed(1)} MiB`;
   if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} \xB7 max ${mib(rss.max)} \xB7 last ${mib(rss.last)}`]);
@@ -34357,6 +34726,11 @@ function parseReport(text2, where) {
       check.number(v, `load.latencyMs.${k}`);
   }
   if (r.crash !== void 0) check.string(check.object(r.crash, "crash").title, "crash.title");
+  for (const part of ["struck", "clock"])
+    if (r[part] !== void 0) {
+      for (const [k, v] of Object.entries(check.object(r[part], part)))
+        if (k !== "timeWarp" && k !== "uptimeS") check.number(v, `${part}.${k}`);
+    }
   return data;
 }
 var Checker = class {
@@ -34514,9 +34888,10 @@ function trendTable(trends) {
     "## Trends over the steady load",
     "",
     "| series | per minute | 99.9% interval | over | budget per hour | verdict |",
+    // the clock each row's minutes and hours are of
     "|---|---:|---:|---:|---:|---|",
     ...rows.map(
-      ([name, t]) => `| ${mdText(name)} | ${signed(t.perMin)} ${mdText(t.unit)} | ${signed(t.lowerPerMin)} \u2026 ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${mdText(t.unit)}` : "not judged"} | ${t.flagged ? "\u274C growing" : "flat"} |`
+      ([name, t]) => `| ${mdText(name)} | ${signed(t.perMin)} ${mdText(t.unit)} | ${signed(t.lowerPerMin)} \u2026 ${signed(t.upperPerMin)} | ${t.spanS} s of ${t.base === "guest" ? "the guest's uptime" : "wall time"} (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${mdText(t.unit)}` : "not judged"} | ${t.flagged ? "\u274C growing" : "flat"} |`
     ),
     ""
   ];
@@ -34525,6 +34900,7 @@ function trendTable(trends) {
 // soak/report/summary.ts
 var MAX_POINTS = 60;
 var SUMMARY_CHARTS = {
+  uptime: "Guest uptime",
   rps: "Throughput",
   p99: "p99 latency of each second",
   health: "Health probe latency",
@@ -34544,7 +34920,7 @@ function chart(title, unit, points) {
     "```mermaid",
     "xychart-beta",
     `  title "${title}"`,
-    `  x-axis "seconds" [${xs.join(", ")}]`,
+    `  x-axis "seconds of wall time" [${xs.join(", ")}]`,
     `  y-axis "${unit}"`,
     `  line [${ys.join(", ")}]`,
     "```"
@@ -34584,6 +34960,7 @@ function renderSummary(r, timeline) {
   out.push(`| accelerator | ${accelLine(r)} |`);
   if (r.network) out.push(`| network | ${networkLine(r.network)} |`);
   if (r.boot.readyMs !== void 0) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
+  out.push(...clockRows(r).map(([k, v2]) => `| ${k} | ${mdText(v2)} |`));
   if (r.host.rssMiB)
     out.push(
       `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB \xB7 max ${r.host.rssMiB.max.toFixed(1)} MiB \xB7 last ${r.host.rssMiB.last.toFixed(1)} MiB |`
@@ -34624,6 +35001,8 @@ async function writeReport(ctx) {
   if (ctx.host?.last) report.host.cpuS = ctx.host.last.cpuS;
   if (ctx.trends) report.trends = ctx.trends.report();
   report.verdict = decide(ctx.findings.list);
+  report.clock = clockReport(ctx);
+  report.struck = struckAt(ctx);
   const finished = /* @__PURE__ */ new Date();
   report.finishedAt = finished.toISOString();
   report.wallS = Math.round((finished.getTime() - Date.parse(report.startedAt)) / 100) / 10;
@@ -34637,6 +35016,28 @@ async function writeReport(ctx) {
   await writeFile8(join16(out, "summary.md"), renderSummary(report, entries));
   await writeReportFile(out, report);
   await writeFile8(join16(out, "report.html"), html);
+}
+var round1 = (x) => Math.round(x * 10) / 10;
+function clockReport(ctx) {
+  const { first, last, overall: overall2 } = ctx.stats.clock;
+  if (!first || !last) return ctx.o.timeWarp ? { timeWarp: true } : void 0;
+  return {
+    timeWarp: ctx.o.timeWarp,
+    uptimeS: { first: round1(first.uptimeMs / 1e3), last: round1(last.uptimeMs / 1e3) },
+    ...overall2 !== void 0 ? { warp: round1(overall2) } : {}
+  };
+}
+function struckAt(ctx) {
+  const first = ctx.report.verdict.reasons[0];
+  if (ctx.report.verdict.kind === "pass" || !first) return void 0;
+  const uptimeMs = ctx.stats.clock.uptimeAt(first.at);
+  const before = ctx.stats.lastAt !== void 0 && ctx.stats.lastAt <= first.at ? ctx.stats.last : void 0;
+  const requests = before?.requests;
+  return {
+    ...uptimeMs !== void 0 ? { guestUptimeS: round1(uptimeMs / 1e3) } : {},
+    ...ctx.bootAt !== void 0 ? { sinceBootS: round1((first.at - ctx.bootAt) / 1e3) } : {},
+    ...typeof requests === "number" ? { guestRequests: requests } : {}
+  };
 }
 
 // soak/phases/settle.ts
@@ -36224,7 +36625,7 @@ async function combinedTimeline(legs) {
 }
 
 // soak/merge/summary-md.ts
-var en = (n2) => mdText(Number(n2).toLocaleString("en-US"));
+var en2 = (n2) => mdText(Number(n2).toLocaleString("en-US"));
 var when = (at2) => {
   const d = new Date(at2);
   return Number.isNaN(d.getTime()) ? "an unknown time" : d.toISOString();
@@ -36249,8 +36650,8 @@ function renderMerged(m, timeline, skipped = /* @__PURE__ */ new Map()) {
   }
   out.push("| | |", "|---|---|");
   out.push(`| verdict | ${mdCode(v.kind)} (exit ${v.exitCode}) |`);
-  out.push(`| requests | ${en(m.requests)} over ${m.legs.length} legs |`);
-  out.push(`| rate | ${en(m.rps)} req/s, the legs together |`, "");
+  out.push(`| requests | ${en2(m.requests)} over ${m.legs.length} legs |`);
+  out.push(`| rate | ${en2(m.rps)} req/s, the legs together |`, "");
   out.push(
     "## Legs",
     "",
@@ -36259,7 +36660,7 @@ function renderMerged(m, timeline, skipped = /* @__PURE__ */ new Map()) {
   );
   for (const l of m.legs)
     out.push(
-      `| ${mdLink(l.name, l.link)} | ${ICON2[l.verdict] ?? "\u274C"} ${mdCode(l.verdict)} | ${en(l.requests)} | ${en(l.rps)} | ${mdText(String(l.p99Ms ?? ""))} | ${mdText(String(l.durationS ?? ""))} | ${mdText(l.reason ?? "")} |`
+      `| ${mdLink(l.name, l.link)} | ${ICON2[l.verdict] ?? "\u274C"} ${mdCode(l.verdict)} | ${en2(l.requests)} | ${en2(l.rps)} | ${mdText(String(l.p99Ms ?? ""))} | ${mdText(String(l.durationS ?? ""))} | ${mdText(l.reason ?? "")} |`
     );
   out.push("");
   const broken = m.legs.filter((l) => l.broken);
@@ -36350,29 +36751,6 @@ async function mergeCommand(argv) {
   printLine(`report: ${out}/summary.md, ${out}/merged.json`);
   return m.verdict.exitCode;
 }
-
-// soak/progress.ts
-var en2 = (n2) => n2.toLocaleString("en-US");
-function clock(s) {
-  const t = Math.max(0, Math.round(s));
-  const [h, m, sec] = [Math.floor(t / 3600), Math.floor(t % 3600 / 60), t % 60];
-  const two = (n2) => String(n2).padStart(2, "0");
-  if (h > 0) return `${h}:${two(m)}:${two(sec)}`;
-  return m > 0 ? `${m}:${two(sec)}` : `${sec}s`;
-}
-function outlook(p) {
-  const byRequests = { done: p.requests / p.asked, etaS: p.rps > 0 ? (p.asked - p.requests) / p.rps : void 0 };
-  if (!p.capS) return byRequests;
-  const byTime = { done: p.elapsedS / p.capS, etaS: p.capS - p.elapsedS };
-  return byRequests.etaS !== void 0 && byRequests.etaS < byTime.etaS ? byRequests : byTime;
-}
-function progressLine(p) {
-  const { done, etaS } = outlook(p);
-  const of = p.capS ? ` of ${clock(p.capS)}` : "";
-  const count = p.asked < 1e12 ? `${en2(p.requests)}/${en2(p.asked)}` : `${en2(p.requests)} requests`;
-  return `[${clock(p.elapsedS)}${of}] ${count} (${(100 * Math.min(1, done)).toFixed(1)}%) ${en2(p.rps)} req/s eta ${etaS !== void 0 ? clock(etaS) : "?"} | p99 ${p.p99Ms ?? "-"} ms | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
-}
-var progressDue = (elapsedS, lastS) => elapsedS - lastS >= (elapsedS < 600 ? 10 : 60);
 
 // soak/repro/command.ts
 import { parseArgs as parseArgs3 } from "node:util";

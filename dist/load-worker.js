@@ -9888,11 +9888,11 @@ var require_wasm = __commonJS({
         this.tag = Histogram_1.NO_TAG;
         wasm.__pin(this._wasmHistogram);
       }
-      static build(request = defaultRequest) {
+      static build(request2 = defaultRequest) {
         if (!(0, exports2.webAssemblyReady)()) {
           throw new Error("WebAssembly is not ready yet!");
         }
-        const parameters = Object.assign({}, defaultRequest, request);
+        const parameters = Object.assign({}, defaultRequest, request2);
         const remoteHistogramClass = remoteHistogramClassFor(parameters.bitBucketSize);
         return new _WasmHistogram(new wasm[remoteHistogramClass](parameters.lowestDiscernibleValue, parameters.highestTrackableValue, parameters.numberOfSignificantValueDigits, parameters.autoResize), remoteHistogramClass);
       }
@@ -11334,9 +11334,9 @@ var require_HistogramBuilder = __commonJS({
       numberOfSignificantValueDigits: 3,
       useWebAssembly: false
     };
-    var build = (request = exports2.defaultRequest) => {
-      const parameters = Object.assign({}, exports2.defaultRequest, request);
-      if (request.useWebAssembly && wasm_1.webAssemblyAvailable) {
+    var build = (request2 = exports2.defaultRequest) => {
+      const parameters = Object.assign({}, exports2.defaultRequest, request2);
+      if (request2.useWebAssembly && wasm_1.webAssemblyAvailable) {
         return wasm_1.WasmHistogram.build(parameters);
       }
       const histogramConstr = (0, JsHistogramFactory_12.constructorFromBucketSize)(parameters.bitBucketSize);
@@ -22426,7 +22426,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData.prototype.submit = function(params, cb) {
-      var request;
+      var request2;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -22445,9 +22445,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request = https.request(options);
+        request2 = https.request(options);
       } else {
-        request = http.request(options);
+        request2 = http.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -22455,22 +22455,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request.setHeader("Content-Length", length);
+          request2.setHeader("Content-Length", length);
         }
-        this.pipe(request);
+        this.pipe(request2);
         if (cb) {
           var onResponse;
           var callback = function(error, responce) {
-            request.removeListener("error", callback);
-            request.removeListener("response", onResponse);
+            request2.removeListener("error", callback);
+            request2.removeListener("response", onResponse);
             return cb.call(this, error, responce);
           };
           onResponse = callback.bind(this, null);
-          request.on("error", callback);
-          request.on("response", onResponse);
+          request2.on("error", callback);
+          request2.on("response", onResponse);
         }
       }.bind(this));
-      return request;
+      return request2;
     };
     FormData.prototype._error = function(err) {
       if (!this.error) {
@@ -22580,7 +22580,7 @@ var require_parseHAR = __commonJS({
             requests = [];
             requestsPerOrigin.set(origin, requests);
           }
-          const request = {
+          const request2 = {
             origin,
             method,
             // only keep path & hash as our HttpClient will handle origin
@@ -22588,9 +22588,9 @@ var require_parseHAR = __commonJS({
             headers
           };
           if (typeof postData === "object" && typeof postData.text === "string") {
-            request.body = postData.text;
+            request2.body = postData.text;
           }
-          requests.push(request);
+          requests.push(request2);
         }
       } catch (err) {
         throw new Error(`Could not parse HAR content: ${err.message}`);
@@ -28418,9 +28418,9 @@ var require_requestIterator = __commonJS({
       this.resetted = false;
       this.requests = newRequests || [{}];
       this.currentRequestIndex = 0;
-      this.requests.forEach((request, i) => {
-        this.currentRequest = request;
-        if (i === 0 || typeof request.setupRequest !== "function") {
+      this.requests.forEach((request2, i) => {
+        this.currentRequest = request2;
+        if (i === 0 || typeof request2.setupRequest !== "function") {
           this.rebuildRequest();
         }
       });
@@ -28464,9 +28464,9 @@ var require_requestIterator = __commonJS({
       }
       return data;
     };
-    RequestIterator.prototype.recordBody = function(request, status, body, headers) {
-      if (request && typeof request.onResponse === "function") {
-        request.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
+    RequestIterator.prototype.recordBody = function(request2, status, body, headers) {
+      if (request2 && typeof request2.onResponse === "function") {
+        request2.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
       }
     };
     module2.exports = RequestIterator;
@@ -30178,6 +30178,118 @@ var LoadRun = class {
   }
 };
 
+// soak/load/paced.ts
+import { Agent, request } from "node:http";
+var WAIT_MS = 5;
+var Timeout2 = class extends Error {
+};
+var PacedRun = class {
+  constructor(o) {
+    this.o = o;
+    this.latency = new LatencyHistogram(o.timeoutS * 1e3);
+    const cycle = requestCycle(o.paths, o.etags);
+    const loops = Array.from({ length: o.connections }, (_, i) => this.connection(i, cycle));
+    this.done = Promise.all(loops).then(() => this.summary());
+  }
+  o;
+  started = 0;
+  completed = 0;
+  stopped = false;
+  began = performance.now();
+  agents = [];
+  latency;
+  result = {
+    errors: 0,
+    timeouts: 0,
+    statuses: {},
+    bytes: 0,
+    errorSamples: []
+  };
+  /** nothing is tracked on the wire here: each connection has at most one request out */
+  sent = new InFlightLog();
+  done;
+  stop() {
+    this.stopped = true;
+    for (const a of this.agents) a.destroy();
+  }
+  async connection(index, cycle) {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    this.agents.push(agent);
+    const url = new URL(this.o.urls[index % this.o.urls.length]);
+    let turn = index;
+    try {
+      while (!this.stopped && this.started < this.o.requests) {
+        if (!this.o.mayStart(this.started)) {
+          await new Promise((r) => setTimeout(r, WAIT_MS));
+          continue;
+        }
+        this.started++;
+        const req = cycle[turn++ % cycle.length];
+        const t0 = performance.now();
+        try {
+          const headers = req.headers ?? {};
+          const { status, bytes } = await this.once(agent, url, req.path ?? "/", headers, true);
+          const ms = performance.now() - t0;
+          this.completed++;
+          this.latency.record(ms);
+          this.result.statuses[status] = (this.result.statuses[status] ?? 0) + 1;
+          this.result.bytes += bytes;
+          this.o.onResponse?.(ms, bytes);
+        } catch (err) {
+          if (this.stopped) return;
+          this.result.errors++;
+          if (err instanceof Timeout2) this.result.timeouts++;
+          if (this.result.errorSamples.length < ERROR_SAMPLES)
+            this.result.errorSamples.push({ at: Date.now(), message: err.message });
+        }
+      }
+    } finally {
+      agent.destroy();
+    }
+  }
+  once(agent, url, path, headers, retry) {
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const req = request(
+        { host: url.hostname, port: url.port || 80, path, headers, agent, timeout: this.o.timeoutS * 1e3 },
+        (res) => {
+          answered = true;
+          let bytes = 0;
+          res.on("data", (d) => {
+            bytes += d.length;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes }));
+          res.on("error", reject);
+        }
+      );
+      req.on("timeout", () => req.destroy(new Timeout2(`no response within ${this.o.timeoutS} s`)));
+      req.on("error", (err) => {
+        const closedIdle = req.reusedSocket && !answered && (err.code === "ECONNRESET" || err.code === "EPIPE");
+        if (closedIdle && retry && !this.stopped) this.once(agent, url, path, headers, false).then(resolve, reject);
+        else reject(err);
+      });
+      req.end();
+    });
+  }
+  summary() {
+    const durationS = Math.round((performance.now() - this.began) / 10) / 100;
+    const requests = this.completed;
+    return {
+      requests,
+      durationS,
+      rps: durationS > 0 ? requests / durationS : 0,
+      errors: this.result.errors,
+      timeouts: this.result.timeouts,
+      statuses: this.result.statuses,
+      unexpectedStatuses: unexpectedCount(this.result.statuses),
+      latencyMs: this.latency.summary(),
+      bytes: this.result.bytes,
+      stopped: this.stopped || requests < this.o.requests,
+      errorSamples: this.result.errorSamples
+    };
+  }
+};
+
 // soak/load/mixed.ts
 var MixedLoad = class {
   keepAlive;
@@ -30190,27 +30302,35 @@ var MixedLoad = class {
   /** every keep-alive response's latency (autocannon's own histogram cannot be merged across processes) */
   keepAliveLatency;
   stopped = false;
+  /** paced: requests the engine has granted so far, and those started */
+  granted = 0;
+  taken = 0;
+  paced;
   done;
   constructor(opts, onTick) {
     const started = performance.now();
+    this.paced = opts.paced === true;
     const { share, urls } = opts.churn;
     const churnRequests = Math.round(opts.requests * share);
     const window2 = new LatencyHistogram(opts.timeoutS * 1e3);
     this.keepAliveLatency = new LatencyHistogram(opts.timeoutS * 1e3);
     if (opts.requests > churnRequests) {
       const requests = opts.requests - churnRequests;
-      this.keepAlive = new LoadRun(
+      const keepAlive = {
+        ...opts,
+        requests,
+        connections: Math.min(opts.connections, requests),
+        onResponse: (ms) => {
+          this.keepAliveResponses++;
+          window2.record(ms);
+          this.keepAliveLatency.record(ms);
+        }
+      };
+      this.keepAlive = this.paced ? new PacedRun({ ...keepAlive, mayStart: () => this.take() }) : new LoadRun(
         {
-          ...opts,
-          requests,
-          connections: Math.min(opts.connections, requests),
+          ...keepAlive,
           durationS: 0,
           // the cap is ours, for both
-          onResponse: (ms) => {
-            this.keepAliveResponses++;
-            window2.record(ms);
-            this.keepAliveLatency.record(ms);
-          },
           onGuestCloses: () => {
             this.guestCloses = true;
           }
@@ -30227,7 +30347,7 @@ var MixedLoad = class {
         timeoutS: opts.timeoutS,
         cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
         // keep to the share: at most one request per worker ahead of the keep-alive load
-        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + urls.length,
+        mayStart: (n) => (this.keepAliveDone || n < ahead * this.keepAliveResponses + urls.length) && this.take(),
         onResponse: (_status, _bytes, ms) => window2.record(ms)
       });
     }
@@ -30273,6 +30393,17 @@ var MixedLoad = class {
   latencies() {
     return { keepAlive: this.keepAliveLatency.snapshot(), churn: this.churn?.latency.snapshot() ?? [] };
   }
+  /** paced: the engine allows `upTo` requests in all so far (load/pace.ts) */
+  grant(upTo) {
+    this.granted = Math.max(this.granted, upTo);
+  }
+  /** may a request start (and it is counted as started)? Always, unless paced and not granted yet. */
+  take() {
+    if (!this.paced) return true;
+    if (this.taken >= this.granted) return false;
+    this.taken++;
+    return true;
+  }
   stop() {
     this.stopped = true;
     this.keepAlive?.stop();
@@ -30288,7 +30419,7 @@ var MixedLoad = class {
       requests: asked - ka.requests,
       timeoutS: opts.timeoutS,
       cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
-      mayStart: () => true,
+      mayStart: () => this.take(),
       onResponse: (_status, _bytes, ms) => {
         this.keepAliveResponses++;
         window2.record(ms);
@@ -30349,17 +30480,22 @@ if (!process.send) {
 process.on("disconnect", () => process.exit(0));
 var load;
 var stopEarly = false;
+var granted = 0;
 process.on("message", (m) => {
   if (m.type === "start" && !load) start(m.options);
   else if (m.type === "stop") {
     stopEarly = true;
     load?.stop();
+  } else if (m.type === "grant") {
+    granted = m.upTo;
+    load?.grant(granted);
   } else if (m.type === "unanswered") send({ type: "unanswered", id: m.id, requests: load?.unanswered() ?? [] });
 });
 function start(options) {
   const startedAt = Date.now();
   const run = new MixedLoad(options, ({ count, latency, seconds }) => send({ type: "tick", count, latency, seconds }));
   load = run;
+  run.grant(granted);
   if (stopEarly) run.stop();
   run.done.then(
     (result) => {

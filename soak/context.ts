@@ -25,6 +25,10 @@ export interface Progress {
   healthMs?: number;
   txStalls?: number;
   rssMiB?: number;
+  /** the guest's uptime (s, its counter), its goal (--uptime) and guest seconds per wall second lately */
+  uptimeS?: number;
+  uptimeGoalS?: number;
+  warp?: number;
 }
 
 export interface RunHooks {

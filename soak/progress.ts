@@ -15,19 +15,30 @@ export function clock(s: number): string {
   return m > 0 ? `${m}:${two(sec)}` : `${sec}s`;
 }
 
-/** Share done (0-1) and the time left: by requests, or by the time cap when it comes first. */
+/** Share done (0-1) and the time left: by requests, the time cap or the guest's uptime goal, whichever comes first. */
 function outlook(p: Progress): { done: number; etaS?: number } {
-  const byRequests = { done: p.requests / p.asked, etaS: p.rps > 0 ? (p.asked - p.requests) / p.rps : undefined };
-  if (!p.capS) return byRequests;
-  const byTime = { done: p.elapsedS / p.capS, etaS: p.capS - p.elapsedS };
-  return byRequests.etaS !== undefined && byRequests.etaS < byTime.etaS ? byRequests : byTime;
+  const ways = [{ done: p.requests / p.asked, etaS: p.rps > 0 ? (p.asked - p.requests) / p.rps : undefined }];
+  if (p.capS) ways.push({ done: p.elapsedS / p.capS, etaS: p.capS - p.elapsedS });
+  if (p.uptimeGoalS && p.uptimeS !== undefined) {
+    const left = Math.max(0, p.uptimeGoalS - p.uptimeS);
+    ways.push({ done: p.uptimeS / p.uptimeGoalS, etaS: p.warp ? left / p.warp : undefined });
+  }
+  return ways.reduce((a, b) => (b.etaS !== undefined && (a.etaS === undefined || b.etaS < a.etaS) ? b : a));
+}
+
+/** " | uptime 0:42:10 of 1:24:00 (38x)": the guest's own clock, when its counters say it */
+function uptimePart(p: Progress): string {
+  if (p.uptimeS === undefined) return "";
+  const goal = p.uptimeGoalS ? ` of ${clock(p.uptimeGoalS)}` : "";
+  const warp = p.warp !== undefined ? ` (${p.warp >= 10 ? Math.round(p.warp) : p.warp.toFixed(1)}x)` : "";
+  return ` | uptime ${clock(p.uptimeS)}${goal}${warp}`;
 }
 
 export function progressLine(p: Progress): string {
   const { done, etaS } = outlook(p);
   const of = p.capS ? ` of ${clock(p.capS)}` : "";
   const count = p.asked < 1e12 ? `${en(p.requests)}/${en(p.asked)}` : `${en(p.requests)} requests`;
-  return `[${clock(p.elapsedS)}${of}] ${count} (${(100 * Math.min(1, done)).toFixed(1)}%) ${en(p.rps)} req/s eta ${etaS !== undefined ? clock(etaS) : "?"} | p99 ${p.p99Ms ?? "-"} ms | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB`;
+  return `[${clock(p.elapsedS)}${of}] ${count} (${(100 * Math.min(1, done)).toFixed(1)}%) ${en(p.rps)} req/s eta ${etaS !== undefined ? clock(etaS) : "?"} | p99 ${p.p99Ms ?? "-"} ms | health ${p.healthMs ?? "-"} ms | tx_stalls ${p.txStalls ?? "?"} | QEMU RSS ${p.rssMiB?.toFixed(0) ?? "?"} MiB${uptimePart(p)}`;
 }
 
 /** Whether a line is due at `elapsedS`, the last having been printed at `lastS`. */

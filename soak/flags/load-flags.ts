@@ -65,8 +65,16 @@ export const loadFlags: Section = {
       option: "connections",
       kind: whole(1, 4096),
       value: "N",
-      help: "keep-alive connections (default {default})",
-      input: { description: "Keep-alive connections." },
+      // a paced load needs few: idle ones only wait out the guest's idle timer
+      defaultOf: (o) =>
+        (o.rate as number) > 0
+          ? Math.min(DEFAULTS.connections, Math.ceil((o.rate as number) / 100))
+          : DEFAULTS.connections,
+      help: `keep-alive connections (default ${DEFAULTS.connections}; with --rate, one per 100 requests a second)`,
+      input: {
+        description: "Keep-alive connections. With `rate`: one per 100 requests a second, unless set.",
+        default: String(DEFAULTS.connections),
+      },
     },
     {
       name: "churn",

@@ -15,11 +15,15 @@ process.on("disconnect", () => process.exit(0));
 
 let load: MixedLoad | undefined;
 let stopEarly = false;
+let granted = 0;
 process.on("message", (m: ToWorker) => {
   if (m.type === "start" && !load) start(m.options);
   else if (m.type === "stop") {
     stopEarly = true;
     load?.stop();
+  } else if (m.type === "grant") {
+    granted = m.upTo;
+    load?.grant(granted);
   } else if (m.type === "unanswered") send({ type: "unanswered", id: m.id, requests: load?.unanswered() ?? [] });
 });
 
@@ -27,6 +31,7 @@ function start(options: ConstructorParameters<typeof MixedLoad>[0]): void {
   const startedAt = Date.now();
   const run = new MixedLoad(options, ({ count, latency, seconds }) => send({ type: "tick", count, latency, seconds }));
   load = run;
+  run.grant(granted);
   if (stopEarly) run.stop();
   run.done.then(
     (result) => {

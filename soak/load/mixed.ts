@@ -8,11 +8,15 @@ import { type ChurnResult, ChurnRun } from "./churn.ts";
 import { type LoadOptions, type LoadResult, LoadRun, requestCycle } from "./driver.ts";
 import { type HistogramSnapshot, LatencyHistogram } from "./histogram.ts";
 import type { SentRequest } from "./in-flight.ts";
+import { PacedRun } from "./paced.ts";
 import { addStatuses, ERROR_SAMPLES, unexpectedCount } from "./tally.ts";
 
 export interface MixedOptions extends Omit<LoadOptions, "onResponse"> {
   /** the share of the requests (0-1) each made on a new connection, one churn worker per `http://host:port` */
   churn: { share: number; urls: string[] };
+  /** requests start only as the engine grants them (grant(), load/pace.ts: --rate); the keep-alive share then
+   * goes through PacedRun, which autocannon cannot be held back for */
+  paced?: boolean;
 }
 
 export interface MixedTick {
@@ -38,7 +42,7 @@ export interface MixedResult extends LoadResult {
 }
 
 export class MixedLoad {
-  private readonly keepAlive?: LoadRun;
+  private readonly keepAlive?: LoadRun | PacedRun;
   private readonly churn?: ChurnRun;
   /** the keep-alive requests' rest, on new connections, once the guest has closed after a response */
   private carried?: ChurnRun;
@@ -48,33 +52,43 @@ export class MixedLoad {
   /** every keep-alive response's latency (autocannon's own histogram cannot be merged across processes) */
   private readonly keepAliveLatency: LatencyHistogram;
   private stopped = false;
+  /** paced: requests the engine has granted so far, and those started */
+  private granted = 0;
+  private taken = 0;
+  private readonly paced: boolean;
   readonly done: Promise<MixedResult>;
 
   constructor(opts: MixedOptions, onTick: (t: MixedWindow) => void) {
     const started = performance.now();
+    this.paced = opts.paced === true;
     const { share, urls } = opts.churn;
     const churnRequests = Math.round(opts.requests * share);
     const window = new LatencyHistogram(opts.timeoutS * 1000);
     this.keepAliveLatency = new LatencyHistogram(opts.timeoutS * 1000);
     if (opts.requests > churnRequests) {
       const requests = opts.requests - churnRequests;
-      this.keepAlive = new LoadRun(
-        {
-          ...opts,
-          requests,
-          connections: Math.min(opts.connections, requests),
-          durationS: 0, // the cap is ours, for both
-          onResponse: (ms) => {
-            this.keepAliveResponses++;
-            window.record(ms);
-            this.keepAliveLatency.record(ms);
-          },
-          onGuestCloses: () => {
-            this.guestCloses = true;
-          },
+      const keepAlive = {
+        ...opts,
+        requests,
+        connections: Math.min(opts.connections, requests),
+        onResponse: (ms: number) => {
+          this.keepAliveResponses++;
+          window.record(ms);
+          this.keepAliveLatency.record(ms);
         },
-        () => {},
-      );
+      };
+      this.keepAlive = this.paced
+        ? new PacedRun({ ...keepAlive, mayStart: () => this.take() })
+        : new LoadRun(
+            {
+              ...keepAlive,
+              durationS: 0, // the cap is ours, for both
+              onGuestCloses: () => {
+                this.guestCloses = true;
+              },
+            },
+            () => {},
+          );
     } else this.keepAliveDone = true;
     if (churnRequests > 0) {
       const ahead = share / (1 - share);
@@ -84,7 +98,7 @@ export class MixedLoad {
         timeoutS: opts.timeoutS,
         cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
         // keep to the share: at most one request per worker ahead of the keep-alive load
-        mayStart: (n) => this.keepAliveDone || n < ahead * this.keepAliveResponses + urls.length,
+        mayStart: (n) => (this.keepAliveDone || n < ahead * this.keepAliveResponses + urls.length) && this.take(),
         onResponse: (_status, _bytes, ms) => window.record(ms),
       });
     }
@@ -135,6 +149,19 @@ export class MixedLoad {
     return { keepAlive: this.keepAliveLatency.snapshot(), churn: this.churn?.latency.snapshot() ?? [] };
   }
 
+  /** paced: the engine allows `upTo` requests in all so far (load/pace.ts) */
+  grant(upTo: number): void {
+    this.granted = Math.max(this.granted, upTo);
+  }
+
+  /** may a request start (and it is counted as started)? Always, unless paced and not granted yet. */
+  private take(): boolean {
+    if (!this.paced) return true;
+    if (this.taken >= this.granted) return false;
+    this.taken++;
+    return true;
+  }
+
   stop(): void {
     this.stopped = true;
     this.keepAlive?.stop();
@@ -151,7 +178,7 @@ export class MixedLoad {
       requests: asked - ka.requests,
       timeoutS: opts.timeoutS,
       cycle: requestCycle(opts.paths, opts.etags).map((r) => ({ path: r.path ?? "/", headers: r.headers })),
-      mayStart: () => true,
+      mayStart: () => this.take(),
       onResponse: (_status, _bytes, ms) => {
         this.keepAliveResponses++;
         window.record(ms);

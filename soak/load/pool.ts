@@ -95,6 +95,13 @@ export class LoadPool {
     }, STOP_GRACE_MS);
   }
 
+  /** Paced (--rate): `total` requests may have started in all; each worker gets its part's share of them. */
+  grant(total: number): void {
+    const all = this.procs.reduce((n, w) => n + w.part.options.requests, 0);
+    for (const w of this.procs)
+      send(w.child, { type: "grant", upTo: Math.floor((total * w.part.options.requests) / all) });
+  }
+
   /** what the keep-alive connections of all workers sent and have not had answered */
   async unanswered(): Promise<SentRequest[]> {
     const lists = await Promise.all(

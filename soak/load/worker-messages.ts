@@ -7,6 +7,8 @@ import type { MixedOptions, MixedResult } from "./mixed.ts";
 export type ToWorker =
   | { type: "start"; options: MixedOptions }
   | { type: "stop" }
+  /** paced (--rate): the worker may have started `upTo` requests in all */
+  | { type: "grant"; upTo: number }
   /** the keep-alive connections' unanswered requests, answered with the same id */
   | { type: "unanswered"; id: number };
 

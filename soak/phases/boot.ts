@@ -9,6 +9,7 @@ import { Guest } from "../vm/guest.ts";
 import { guestAppend, hostTscKhz } from "../vm/linux-tsc.ts";
 import { CrashMonitor } from "../watch/crash-monitor.ts";
 import { ExitMonitor } from "../watch/exit-monitor.ts";
+import { serialUptimeMs } from "../watch/guest-clock.ts";
 import type { Target } from "./prepare.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,6 +47,7 @@ export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
     churnPorts: churnWorkers(o),
   });
   ctx.report.files["serial.log"] = "serial.log";
+  guest.vm.serial.on("line", (l) => ctx.stats.clock.add(l.at, serialUptimeMs(l.text)));
   ctx.crash = guest.attach(new CrashMonitor(guest.vm.serial, o.crashPatterns, ctx.findings.add));
   guest.attach(new ExitMonitor(guest.vm, ctx.findings.add, () => guest.up));
   return guest;

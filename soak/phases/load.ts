@@ -5,9 +5,11 @@ import type { SoakContext } from "../context.ts";
 import { guestBehaviourNotes } from "../load/guest-behaviour.ts";
 import { LoadPool, type PoolTick } from "../load/pool.ts";
 import { countersOff, keepAliveConnections, loadWorkerCount } from "../options.ts";
+import { clock as clockText } from "../progress.ts";
 import { type LoadCounter, TimelineRecorder } from "../report/recorder.ts";
 import type { InFlight } from "../report/types.ts";
 import type { Guest } from "../vm/guest.ts";
+import { GuestTime } from "../watch/guest-time.ts";
 import { HealthMonitor } from "../watch/health-monitor.ts";
 import { HostMonitor } from "../watch/host-monitor.ts";
 import { StatsAnswerError } from "../watch/stats-answer.ts";
@@ -74,6 +76,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
       timeoutS: o.requestTimeoutS,
       paths: o.paths,
       etags,
+      paced: o.rate > 0,
     },
     (t: PoolTick) => {
       counter.requests += t.count;
@@ -82,6 +85,19 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     },
   );
   ctx.hooks.log(`the load runs in ${run.workers} worker process${run.workers > 1 ? "es" : ""}`);
+  const guestTime = ctx.attach(
+    new GuestTime(
+      ctx.stats.clock,
+      { rate: o.rate, uptimeS: o.uptimeS, counter: o.counters.uptime },
+      (n) => run.grant(n),
+      sink,
+    ),
+  );
+  if (o.rate > 0 || o.uptimeS > 0) ctx.hooks.log(guestTimeLine(o.rate, o.uptimeS, o.timeWarp));
+  guestTime.reached.then(() => {
+    ctx.hooks.log(`the guest's uptime reached ${clockText(o.uptimeS)}: the load stops`);
+    run.stop();
+  });
   const vcpuBefore = await guestCpuSeconds(guest.vm.pid);
   let loadOver = false;
   let inFlight: Promise<InFlight> | undefined;
@@ -115,7 +131,8 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     ...(notes.length ? { notes } : {}),
   };
   if (stoppedByFinding) return;
-  const capped = o.durationS > 0 && result.durationS >= o.durationS - 1;
+  if (o.uptimeS > 0 && !guestTime.done) await holdUntilUptime(ctx, guestTime, started);
+  const capped = (o.durationS > 0 && result.durationS >= o.durationS - 1) || guestTime.done;
   const problems = [
     result.errors > 0 ? `${result.errors} errors (${result.timeouts} timeouts)` : "",
     result.unexpectedStatuses > 0
@@ -124,6 +141,45 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : "",
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
+}
+
+const guestTimeLine = (rate: number, uptimeS: number, warp: boolean) =>
+  `by the guest's clock${warp ? " (time warp)" : ""}: ${[
+    rate > 0 ? `${rate} requests a second of its uptime` : "",
+    uptimeS > 0 ? `until its uptime reaches ${clockText(uptimeS)}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ")}`;
+
+/**
+ * The requests ran out before the guest's uptime reached --uptime: the guest stays up, idle and
+ * watched, until it does, a finding, or --duration's wall time; short of the goal then, the soak
+ * did not do what was asked: the engine's error (exit 2), not the kernel's failing.
+ */
+async function holdUntilUptime(ctx: SoakContext, guestTime: GuestTime, started: number): Promise<void> {
+  const o = ctx.o;
+  const leftMs = o.durationS > 0 ? o.durationS * 1000 - (Date.now() - started) : Number.POSITIVE_INFINITY;
+  const uptime = ctx.stats.clock.last?.uptimeMs ?? 0;
+  ctx.hooks.log(
+    `the load is done at uptime ${clockText(uptime / 1000)}; the guest stays up, idle and watched, until ${clockText(o.uptimeS)}`,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<"cap">((r) => {
+    if (Number.isFinite(leftMs)) timer = setTimeout(() => r("cap"), Math.max(0, leftMs));
+  });
+  const end = await Promise.race([
+    guestTime.reached.then(() => "reached"),
+    ctx.findings.first.then(() => "finding"),
+    outOfTime,
+  ]);
+  clearTimeout(timer);
+  if (end !== "cap") return;
+  const at = (ctx.stats.clock.last?.uptimeMs ?? 0) / 1000;
+  ctx.findings.add({
+    kind: "error",
+    at: Date.now(),
+    message: `--duration ${o.durationS} s of wall time ran out at the guest's uptime ${clockText(at)}, short of --uptime ${clockText(o.uptimeS)}: raise --duration, or add --time-warp (TCG) so the guest's idle time is skipped`,
+  });
 }
 
 /** The guest's vCPU seconds over the load window, to the microsecond. */

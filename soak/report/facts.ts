@@ -1,4 +1,5 @@
 // One-line facts the summary and the HTML report both state the same way.
+import { clock } from "../progress.ts";
 import type { Report } from "./types.ts";
 
 export const accelLine = (r: Report) =>
@@ -18,4 +19,29 @@ export function readerNotes(r: Report): string[] {
   if (r.guest.overLimits)
     notes.push(`The guest's counters went beyond the engine's limits: it ${r.guest.overLimits}; the rest were kept.`);
   return notes;
+}
+
+/** The guest's clock against the wall's, and when the failure came on each: [label, text] rows. */
+export function clockRows(r: Report): [string, string][] {
+  const rows: [string, string][] = [];
+  const c = r.clock;
+  if (c?.uptimeS) {
+    const warp = c.warp !== undefined ? `; ${c.warp} guest seconds a wall second` : "";
+    rows.push([
+      "guest uptime",
+      `${clock(c.uptimeS.first)} → ${clock(c.uptimeS.last)} by its counter${c.timeWarp ? " (time warp)" : ""}${warp}`,
+    ]);
+  } else if (c?.timeWarp) rows.push(["guest uptime", "time warp, but the counters gave no uptime"]);
+  const s = r.struck;
+  if (s) {
+    const when = [
+      s.guestUptimeS !== undefined ? `uptime ~${clock(s.guestUptimeS)} (between counter reads)` : "",
+      s.sinceBootS !== undefined ? `${s.sinceBootS} s of wall time after QEMU started` : "",
+      s.guestRequests !== undefined
+        ? `${s.guestRequests.toLocaleString("en-US")} requests served by the last read`
+        : "",
+    ].filter(Boolean);
+    if (when.length) rows.push(["failure came at", when.join(", ")]);
+  }
+  return rows;
 }

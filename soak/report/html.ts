@@ -1,7 +1,7 @@
 // report.html: the report folder as one page to look at, opened from file:// with no
 // network and no script: the verdict and where it struck at the top, the timeline as
 // inline SVG charts with the failure marked, the triage, the counters, the command.
-import { accelLine, networkLine, readerNotes } from "./facts.ts";
+import { accelLine, clockRows, networkLine, readerNotes } from "./facts.ts";
 import { escapeHtml as esc } from "./html-escape.ts";
 import { PAGE_STYLE } from "./html-style.ts";
 import { crashSection, hangSection, type SourceExcerpt, sourceSection } from "./html-triage.ts";
@@ -85,6 +85,7 @@ function runFacts(r: Report): string {
   rows.push(["accelerator", accelLine(r)]);
   if (r.network) rows.push(["network", networkLine(r.network)]);
   if (r.boot.readyMs !== undefined) rows.push(["boot to ready", `${r.boot.readyMs} ms`]);
+  rows.push(...clockRows(r));
   const rss = r.host.rssMiB;
   const mib = (x: number) => `${x.toFixed(1)} MiB`;
   if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} · max ${mib(rss.max)} · last ${mib(rss.last)}`]);

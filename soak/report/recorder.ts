@@ -49,6 +49,7 @@ export class TimelineRecorder implements Monitor {
       guestAt: stats.lastAt ? new Date(stats.lastAt).toISOString() : undefined,
       host: host && { rssMiB: Math.round(host.rssMiB * 10) / 10, cpuPercent: Math.round(host.cpuPercent) },
       p99Ms: load.rps > 0 ? load.p99Ms : undefined,
+      warp: stats.clock.rate !== undefined ? Math.round(stats.clock.rate * 10) / 10 : undefined,
     };
     ctx.timeline.add(entry);
     ctx.hooks.progress({
@@ -61,6 +62,9 @@ export class TimelineRecorder implements Monitor {
       healthMs: health.lastMs,
       txStalls: stats.last?.[o.counters.txStalls],
       rssMiB: host?.rssMiB,
+      uptimeS: stats.clock.last && stats.clock.last.uptimeMs / 1000,
+      uptimeGoalS: o.uptimeS || undefined,
+      warp: stats.clock.rate,
     });
   }
 }

@@ -20,15 +20,35 @@ export interface Metric {
 interface Counters {
   txStalls: string;
   pagesUsed: string;
+  uptime: string;
 }
 
 /** Every metric report.html charts; counter names and the health path as the run was configured. */
 export function metricsFor(report: Pick<Report, "options">): Metric[] {
-  const o = report.options as { counters?: Counters; healthPath?: string };
+  const o = report.options as {
+    counters?: Counters;
+    healthPath?: string;
+    timeWarp?: boolean;
+    uptimeS?: number;
+    rate?: number;
+  };
   const pages = o.counters?.pagesUsed ?? "pmm_pages_used";
   const stalls = o.counters?.txStalls ?? "tx_stalls";
   const counter = (name: string) => (e: TimelineEntry) => e.guest?.[name] ?? null;
+  const uptime = o.counters?.uptime ?? "uptime_ms";
+  // the guest's clock against the wall's, for the soaks that go by it
+  const byGuestClock = o.timeWarp || (o.uptimeS ?? 0) > 0 || (o.rate ?? 0) > 0;
+  const clockMetrics: Metric[] = [
+    {
+      key: "uptime",
+      title: `Guest uptime (${uptime})`,
+      unit: "h",
+      value: (e) => (e.guest?.[uptime] !== undefined ? Math.round(e.guest[uptime] / 36_000) / 100 : null),
+    },
+    { key: "warp", title: "Guest seconds per wall second", unit: "x", value: (e) => e.warp ?? null },
+  ];
   return [
+    ...(byGuestClock ? clockMetrics : []),
     { key: "rps", title: "Throughput", unit: "requests/s", value: (e) => e.rps },
     { key: "p99", title: "p99 latency per window", unit: "ms", value: (e) => e.p99Ms ?? null },
     {

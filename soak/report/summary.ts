@@ -2,7 +2,7 @@
 // are Mermaid, which GitHub renders.
 
 import { UNCAPPED_REQUESTS } from "../options.ts";
-import { accelLine, networkLine, readerNotes } from "./facts.ts";
+import { accelLine, clockRows, networkLine, readerNotes } from "./facts.ts";
 import { mdCode, mdFence, mdText } from "./guest-text.ts";
 import { inFlightSection } from "./in-flight-md.ts";
 import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
@@ -13,6 +13,7 @@ import type { Report, TimelineEntry } from "./types.ts";
 export const MAX_POINTS = 60;
 /** The charts summary.md draws, of the metrics report.html draws. */
 const SUMMARY_CHARTS: Record<string, string> = {
+  uptime: "Guest uptime",
   rps: "Throughput",
   p99: "p99 latency of each second",
   health: "Health probe latency",
@@ -35,7 +36,7 @@ export function chart(title: string, unit: string, points: Point[]): string {
     "```mermaid",
     "xychart-beta",
     `  title "${title}"`,
-    `  x-axis "seconds" [${xs.join(", ")}]`,
+    `  x-axis "seconds of wall time" [${xs.join(", ")}]`,
     `  y-axis "${unit}"`,
     `  line [${ys.join(", ")}]`,
     "```",
@@ -79,6 +80,7 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   out.push(`| accelerator | ${accelLine(r)} |`);
   if (r.network) out.push(`| network | ${networkLine(r.network)} |`);
   if (r.boot.readyMs !== undefined) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
+  out.push(...clockRows(r).map(([k, v]) => `| ${k} | ${mdText(v)} |`));
   if (r.host.rssMiB)
     out.push(
       `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB · max ${r.host.rssMiB.max.toFixed(1)} MiB · last ${r.host.rssMiB.last.toFixed(1)} MiB |`,

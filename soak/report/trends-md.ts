@@ -12,10 +12,11 @@ export function trendTable(trends: Record<string, TrendReport>): string[] {
     "## Trends over the steady load",
     "",
     "| series | per minute | 99.9% interval | over | budget per hour | verdict |",
+    // the clock each row's minutes and hours are of
     "|---|---:|---:|---:|---:|---|",
     ...rows.map(
       ([name, t]) =>
-        `| ${mdText(name)} | ${signed(t.perMin)} ${mdText(t.unit)} | ${signed(t.lowerPerMin)} … ${signed(t.upperPerMin)} | ${t.spanS} s (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${mdText(t.unit)}` : "not judged"} | ${t.flagged ? "❌ growing" : "flat"} |`,
+        `| ${mdText(name)} | ${signed(t.perMin)} ${mdText(t.unit)} | ${signed(t.lowerPerMin)} … ${signed(t.upperPerMin)} | ${t.spanS} s of ${t.base === "guest" ? "the guest's uptime" : "wall time"} (${t.points} points) | ${t.budgetPerHour > 0 ? `${t.budgetPerHour} ${mdText(t.unit)}` : "not judged"} | ${t.flagged ? "❌ growing" : "flat"} |`,
     ),
     "",
   ];

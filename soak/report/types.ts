@@ -21,6 +21,8 @@ export interface TimelineEntry {
   /** when `guest` was read: the counters are polled on their own clock, not at `at` */
   guestAt?: string;
   host?: { rssMiB: number; cpuPercent: number };
+  /** guest seconds per wall second lately (watch/guest-clock.ts), when the counters give an uptime */
+  warp?: number;
 }
 
 /** What the load had sent and not had answered when the first watcher fired. */
@@ -46,6 +48,8 @@ export interface TrendReport {
   budgetPerHour: number;
   /** the trend was named as a finding */
   flagged: boolean;
+  /** the clock the minutes and hours are of: the guest's uptime counter or the wall's (absent in older reports: wall) */
+  base?: "guest" | "wall";
 }
 
 export interface Report {

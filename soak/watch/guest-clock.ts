@@ -1,5 +1,6 @@
 // The guest's own clock (its uptime counter) against the wall clock, from every counters
-// sample. Under the time warp the two part ways (an idle guest's uptime runs ~80x ahead),
+// sample, and from serial lines that carry `uptime_ms=N` (the bundled kernel's heartbeat,
+// every 5 s of its time: a finer clock than the counters' once a wall second under the warp). Under the time warp the two part ways (an idle guest's uptime runs ~80x ahead),
 // so the engine says which one each figure is on: the pacing of --rate, the goal of
 // --uptime and the uptime a failure struck at go by this clock; QEMU's memory, a hang with
 // no answer and the progress line's elapsed time go by the wall's.
@@ -20,10 +21,11 @@ export class GuestClock {
   last?: ClockSample;
   private readonly recent: ClockSample[] = [];
 
-  /** A counters sample. A guest whose uptime goes backwards has rebooted (a reset finding): the clock starts again. */
+  /** A reading. One behind the last is dropped: the two sources arrive with delays of their own, and a
+   * guest that rebooted is the counters' reset finding, not the clock's business. */
   add(at: number, uptimeMs: number | undefined): void {
     if (uptimeMs === undefined || !Number.isFinite(uptimeMs) || uptimeMs < 0) return;
-    if (this.last && uptimeMs < this.last.uptimeMs) this.recent.length = 0;
+    if (this.last && (uptimeMs < this.last.uptimeMs || at < this.last.at)) return;
     const s = { at, uptimeMs };
     this.first ??= s;
     this.last = s;
@@ -58,9 +60,8 @@ export class GuestClock {
   }
 }
 
-/** "1:24:00" (h:mm:ss) for a number of seconds, as the summary and the progress line show the guest's uptime. */
-export function clockText(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const [h, m, sec] = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
-  return `${h}:${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`;
+/** The uptime a serial line states as `uptime_ms=N` (a heartbeat), if it does. */
+export function serialUptimeMs(text: string): number | undefined {
+  const m = /(?:^|\s)uptime_ms=(\d{1,15})(?=\s|$)/.exec(text);
+  return m ? Number(m[1]) : undefined;
 }

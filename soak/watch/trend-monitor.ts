@@ -26,6 +26,8 @@ interface Watched {
   outlook: (t: Trend) => string;
   last?: Trend;
   sent?: boolean;
+  /** the clock its x is on: the guest's uptime counter, or the wall's */
+  base?: "guest" | "wall";
 }
 
 export class TrendMonitor implements Monitor {
@@ -79,7 +81,10 @@ export class TrendMonitor implements Monitor {
         const s = ctx.stats;
         if (s.lastAt && s.lastAt !== this.lastGuestAt && s.lastAt >= steadyFrom && s.last?.[pages] !== undefined) {
           this.lastGuestAt = s.lastAt;
-          this.offer(pages, x(s.lastAt), s.last[pages]);
+          // the guest's pages on the guest's own clock: a leak per hour of its uptime, warped or not
+          const uptimeMs = s.last[o.counters.uptime];
+          this.watched[pages].base = uptimeMs !== undefined ? "guest" : "wall";
+          this.offer(pages, uptimeMs !== undefined ? uptimeMs / 1000 : x(s.lastAt), s.last[pages]);
         }
         if (ctx.host?.last) this.offer("qemu_rss_mib", x(now), ctx.host.last.rssMiB);
         if (load.p99Ms !== undefined && load.rps > 0) this.offer("p99_ms", x(now), load.p99Ms);
@@ -112,6 +117,7 @@ export class TrendMonitor implements Monitor {
         spanS: Math.round(t.spanS),
         budgetPerHour: w.budget,
         flagged: w.sent ?? false,
+        base: w.base ?? "wall",
       };
     }
     return out;
@@ -128,7 +134,7 @@ export class TrendMonitor implements Monitor {
     this.sink({
       kind: w.kind,
       at: Date.now(),
-      message: `${name} ${rate(t.slope)} ${w.unit}/min (at least ${rate(t.lower)} at 99.9% confidence) over ${duration(t.spanS)} of steady load: ${w.outlook(t)} (budget ${w.budget} ${w.unit} an hour)`,
+      message: `${name} ${rate(t.slope)} ${w.unit}/min (at least ${rate(t.lower)} at 99.9% confidence) over ${duration(t.spanS)} of steady load${w.base === "guest" ? " by the guest's clock" : ""}: ${w.outlook(t)} (budget ${w.budget} ${w.unit} an hour)`,
       evidence: {
         perMin: t.slope * 60,
         lowerPerMin: t.lower * 60,
