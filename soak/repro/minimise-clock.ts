@@ -43,9 +43,11 @@ export async function minimiseByClock(
     await test(`duration ${loadS} s`, { ...cur, durationS: loadS });
     return { options: cur, reductions, stopped };
   }
-  // the request count is no trigger: no cap, the guest's uptime ends the soak (the attempt's
-  // duration cap stays, in case it never gets there); no load at all first, the usual answer
-  const base: SoakOptions = { ...cur, uptimeS: past, requests: UNCAPPED_REQUESTS };
+  // the request count is no trigger: no cap, the guest's uptime ends the soak; a wall-time cap
+  // stays, in case the guest's clock never gets there, with room for a slow machine (short of
+  // the uptime, the engine calls it its own error); no load at all first, the usual answer
+  const durationS = Math.max(start.durationS, 2 * past + 30);
+  const base: SoakOptions = { ...cur, uptimeS: past, requests: UNCAPPED_REQUESTS, durationS };
   const idle = { ...base, connections: 1, pipelining: 1, requests: 1, rate: 0 };
   if (!(await test(`uptime ${past} s, no load`, idle)) && (await test(`uptime ${past} s`, base)))
     for (let rate = Math.floor(loadRate(hits) / RATE_STEP); rate >= 1; rate = Math.floor(rate / RATE_STEP))
