@@ -12,7 +12,9 @@ export function renderReproSummary(v: ReproVerdict): string {
   out.push(`- **original scenario**: ${confirmationLine(v.original, !!t)}`);
   const m = v.minimised;
   if (m) {
-    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation, !!t)}`);
+    // under the warp the engine's estimate of the uptime between counter reads runs low
+    const warp = t && m.scenario["time-warp"] === true ? " (under the time warp: estimated between reads)" : "";
+    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation, !!t)}${warp}`);
     if (m.strikesAt) out.push(`- **request count**: ${strikesText(m.strikesAt)}`);
     if (m.stopped) out.push(`- minimisation stopped early: ${mdText(m.stopped)}`);
     out.push("", "## The minimised scenario", "", ...mdFence(JSON.stringify(m.scenario, null, 2), "json"), "");
