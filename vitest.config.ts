@@ -22,6 +22,7 @@ export const QUICK_TESTS = [
   "soak/test/flags.test.ts",
   "soak/test/guest-clock.test.ts",
   "soak/test/guest-text.test.ts",
+  "soak/test/http-probe.test.ts",
   "soak/test/hostile-harness.test.ts",
   "soak/test/imports.test.ts",
   "soak/test/kernel-image.test.ts",

@@ -6,6 +6,8 @@
 //          a request every 20 s of its time and the watchers' probes, once a wall second)
 //   load:  the default load, BENCH_REQUESTS requests (default 200000)
 //   seed:  the seed's profile, --rate 3 --uptime 1h24m (with the warp only: plain, it takes 84 min)
+//   wrap:  the timer-wrap fault (a 32-bit ms clock that wraps at 1 h of uptime): warped to 2 h of
+//          uptime, then plain for as long in wall time as the warped run took
 // Run: npx tsx bench/time-warp.ts [idle|load|seed …] (default all); BENCH_RUNS (default 3).
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -30,6 +32,7 @@ interface Run {
   rps: number;
   warp: number;
   wallS: number;
+  uptimeS: number;
 }
 
 async function soak(args: string[]): Promise<Run> {
@@ -41,7 +44,8 @@ async function soak(args: string[]): Promise<Run> {
   await new Promise((r) => child.on("close", r));
   const r = await readReportFile(out);
   await rm(out, { recursive: true, force: true });
-  return { verdict: r.verdict.kind, rps: r.load?.rps ?? 0, warp: r.clock?.warp ?? 0, wallS: r.wallS };
+  const uptimeS = r.struck?.guestUptimeS ?? r.clock?.uptimeS?.last ?? 0;
+  return { verdict: r.verdict.kind, rps: r.load?.rps ?? 0, warp: r.clock?.warp ?? 0, wallS: r.wallS, uptimeS };
 }
 
 const median = (xs: number[]) => {
@@ -70,5 +74,21 @@ for (const [name, c] of Object.entries(CONDITIONS)) {
     }
   if (plain.length) lines.push(row(`${name}, plain`, plain));
   lines.push(row(`${name}, --time-warp`, warped));
+}
+if (!asked.length || asked.includes("wrap")) {
+  const wrap = (await buildKernel({ fault: "timer-wrap" })).elf;
+  lines.push(
+    "",
+    "| timer-wrap (wraps at 1:00:00) | verdict | guest uptime reached / struck | wall s |",
+    "|---|---|---:|---:|",
+  );
+  const base = ["--kernel", wrap, "--accel", "tcg"];
+  const warped = await soak([...base, "--time-warp", "--uptime", "2h"]);
+  const plain = await soak([...base, "--duration", String(Math.ceil(warped.wallS))]);
+  for (const [name, r] of [
+    ["--time-warp --uptime 2h", warped],
+    [`plain, --duration ${Math.ceil(warped.wallS)}`, plain],
+  ] as const)
+    lines.push(`| ${name} | ${r.verdict} | ${(r.uptimeS / 60).toFixed(1)} min | ${r.wallS.toFixed(0)} |`);
 }
 console.log(lines.join("\n"));

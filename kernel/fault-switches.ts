@@ -35,6 +35,12 @@ export const FAULTS: Record<string, FaultSwitch> = {
     verdict: "crash",
     use: ["FAULT_INM_OVERREAD=1"],
   },
+  "timer-wrap": {
+    description:
+      "the requests-a-minute window takes its seconds from a 32-bit ms clock; when it wraps (uptime timer_wrap_ms, default 1 h) the window moves by -4,294,967 s",
+    verdict: "crash",
+    use: ["FAULT_TIMER_WRAP=1"],
+  },
   reset: {
     description: "the CPU triple-faults (the guest resets; QEMU exits under -no-reboot)",
     verdict: "reset",

@@ -26,6 +26,8 @@ export interface HttpGuestOptions {
   guestPorts?: number[];
   /** a kernel command line (e.g. shorter TCP timeouts) */
   append?: string;
+  /** more QEMU arguments (e.g. -icount) */
+  extraArgs?: string[];
 }
 
 /** Boots `elf` under TCG as the soak engine does, its files in a folder the guest removes at
@@ -41,6 +43,7 @@ export async function bootTestGuest(
     kernel: elf,
     accel: "tcg",
     append: o.append,
+    extraArgs: o.extraArgs,
     network,
     privilege,
     guestPorts: o.guestPorts ?? (await readElfInfo(elf)).httpPorts ?? [80],

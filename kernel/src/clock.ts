@@ -1,15 +1,13 @@
 // Time: the TSC, its frequency from CPUID leaf 0x15 where the CPU reports it, else
-// measured against the PIT (1.193182 MHz); and the PIT's channel 0 as the 100 Hz tick
-// that wakes the idle halt. Only the instructions themselves (rdtsc, cpuid, port I/O)
-// are C, in kernel/platform/imports.c.
+// measured against the PIT (1.193182 MHz). No periodic tick: the PIT is stopped after
+// the measurement, and the idle halt wakes on the one-shot timer (timer.ts). Only the
+// instructions themselves (rdtsc, cpuid, port I/O) are C, in kernel/platform/imports.c.
 import * as con from "./console";
-import { cpuid, irqRoute, portIn8, portOut8, rdtsc } from "./platform";
+import { cpuid, portIn8, portOut8, rdtsc } from "./platform";
 
 const PIT_HZ: u64 = 1193182;
-const TICK_HZ: u64 = 100;
 const CALIBRATE_PIT_TICKS: u64 = PIT_HZ / 50; // 20 ms
 const CALIBRATIONS = 3;
-const PIT_GSI: u32 = 2; // ISA IRQ 0 arrives on IOAPIC pin 2
 
 let tscAtBoot: u64 = 0;
 /** TSC ticks a second. */
@@ -44,7 +42,7 @@ function calibrateWithPit(): u64 {
   return ((rdtsc() - t0) * PIT_HZ) / elapsed;
 }
 
-/** Finds the TSC frequency, then starts the tick. Before anything reads the clock. */
+/** Finds the TSC frequency. Before anything reads the clock. */
 export function init(): void {
   tscAtBoot = rdtsc();
   if (cpuid(0, 0) >= 0x15) {
@@ -72,12 +70,16 @@ export function init(): void {
     tscHz = 1_000_000_000;
     source = "assumed";
   }
-  // The periodic tick: mode 2 (rate generator) on channel 0.
-  const reload = <u32>(PIT_HZ / TICK_HZ);
-  portOut8(0x43, 0x34);
-  portOut8(0x40, <u8>reload);
-  portOut8(0x40, <u8>(reload >> 8));
-  irqRoute(PIT_GSI);
+  stopPit();
+}
+
+/** Mode 0 (one count to terminal, no reload): the PIT, which QEMU starts as a free-running
+ * 18.2 Hz rate generator, stops making timer events once it has counted down. Its pin is
+ * never routed, so it wakes nothing. */
+function stopPit(): void {
+  portOut8(0x43, 0x30); // channel 0, lo/hi byte, mode 0, binary
+  portOut8(0x40, 1);
+  portOut8(0x40, 0);
 }
 
 /** Nanoseconds since init(). */

@@ -20,7 +20,9 @@ export const INJECTED: string = isDefined(FAULT_PF_CHUNKER)
           ? "inm-overread"
           : isDefined(FAULT_RESET)
             ? "reset"
-            : "none";
+            : isDefined(FAULT_TIMER_WRAP)
+              ? "timer-wrap"
+              : "none";
 
 /** Requests served before a built-in fault switch fires (`fault_after_requests=N`). */
 export let afterRequests: u64 = 10000;
@@ -30,11 +32,21 @@ export function armed(): bool {
   return stats.requests >= afterRequests;
 }
 
+/** The uptime at which the timer-wrap fault's 32-bit millisecond clock wraps (`timer_wrap_ms=N`). */
+let timerWrapMs: u64 = 3_600_000;
+
+/** Uptime in ms as a 32-bit counter that wraps when the uptime reaches timer_wrap_ms: the
+ * clock of the timer-wrap fault, offset so its wrap comes within a soak's reach. */
+export function uptimeMs32(nowNs: u64): u32 {
+  return <u32>(nowNs / 1_000_000 + (0x1_0000_0000 - timerWrapMs));
+}
+
 let kind: string | null = null;
 let dueNs: u64 = 0;
 
 export function configure(nowNs: u64): void {
   afterRequests = cmdline.number("fault_after_requests", afterRequests);
+  timerWrapMs = min<u64>(max<u64>(cmdline.number("timer_wrap_ms", timerWrapMs), 1), 0x1_0000_0000);
   kind = cmdline.value("fault");
   dueNs = nowNs + cmdline.number("fault_after_ms", 0) * 1_000_000;
   const k = kind;
@@ -45,6 +57,11 @@ export function configure(nowNs: u64): void {
     con.end();
     kind = null;
   }
+}
+
+/** When poll() must next run: the configured fault's time, if one waits. */
+export function nextDue(): u64 {
+  return kind != null ? dueNs : u64.MAX_VALUE;
 }
 
 /** Runs the configured fault once its time has come. */

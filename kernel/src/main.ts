@@ -1,6 +1,7 @@
 // The kernel's entry (called by kernel/platform/main.c once the CPU, paging and
 // interrupts are set up): clock, banner, configuration, network, `ready`, and the
-// main loop, which halts whenever there is nothing to do.
+// main loop, which halts whenever there is nothing to do, with the one-shot timer set for
+// the next deadline only (no periodic tick: an idle guest wakes rarely).
 import * as clock from "./clock";
 import { clockNs } from "./clock";
 import * as cmdline from "./cmdline";
@@ -18,6 +19,7 @@ import * as tcpTimers from "./net/tcp-timers";
 import "./panic"; // the abort handler (asc --use abort=kernel/src/panic/abort)
 import { bootBuildId, bootRamBytes, cpuReset, irqTake, irqWait, physAddr } from "./platform";
 import * as stats from "./stats";
+import * as timer from "./timer";
 
 const VERSION = "0.1.0";
 const DEFAULT_HEARTBEAT_MS: u64 = 5000;
@@ -85,6 +87,7 @@ export function kmain(): void {
   cmdline.read();
   stats.bootId = <u32>(clockNs() ^ (clock.tscHz << 7)) & 0x7fffffff;
   banner();
+  timer.init();
   const heartbeatNs = cmdline.number("heartbeat_ms", DEFAULT_HEARTBEAT_MS) * 1_000_000;
   pmm.init(POOL_PAGES);
   assets.init();
@@ -117,6 +120,13 @@ export function kmain(): void {
       // Output waiting for TX buffers: keep polling for the device to return them.
       busy = busy || scheduler.hasPendingOutput();
     }
-    if (!busy) irqWait();
+    if (busy) tcpTimers.touch();
+    else {
+      let wake = min(faults.nextDue(), tcpTimers.nextDeadline());
+      if (heartbeatNs > 0) wake = min(wake, nextHeartbeat);
+      timer.wakeAt(wake, clockNs());
+      stats.idleHalts++;
+      irqWait();
+    }
   }
 }

@@ -12,6 +12,8 @@ export let tcpOpen: i32 = 0;
 export let pmmPagesUsed: u32 = 0;
 export let pmmPagesTotal: u32 = 0;
 
+/** idle halts (main.ts): with no periodic tick, an idle guest's are its deadlines only */
+export let idleHalts: u64 = 0;
 export let rxDropped: u64 = 0;
 export let tcpRetransmits: u64 = 0;
 export let tcpResets: u64 = 0;

@@ -37,7 +37,7 @@ export const kernelFlags: Section = {
       help: "build the bundled kernel with a fault-injection switch",
       input: {
         description:
-          "Build the bundled kernel with a fault-injection switch (pf-chunker, tx-wrap-hang, tx-stall-209k, page-leak, inm-overread, reset), to watch the soak fail on purpose.",
+          "Build the bundled kernel with a fault-injection switch (pf-chunker, tx-wrap-hang, tx-stall-209k, page-leak, inm-overread, reset, timer-wrap), to watch the soak fail on purpose.",
       },
     },
     {

@@ -4,6 +4,12 @@ import { countOrAuto, pathMix } from "./custom-kinds.ts";
 import type { Section } from "./flag.ts";
 import { decimal, duration, WEEK_S, whole } from "./kinds.ts";
 
+/** the pace under the time warp unless --rate says otherwise: requests a second of the guest's time */
+export const WARP_RATE = 100;
+
+/** a paced load's default connections: one per this many requests a second of the guest's time */
+const PACED_PER_CONNECTION = 10;
+
 export const loadFlags: Section = {
   title: "load",
   flags: [
@@ -51,12 +57,16 @@ export const loadFlags: Section = {
       option: "rate",
       kind: decimal(0, 1_000_000),
       value: "N",
+      // under the warp a load as fast as the guest answers saturates the host, and the guest sees each
+      // of the host's delays tens of times longer: its own timeouts on its peer fire (BENCHMARKS.md)
+      defaultOf: (o) => (o.timeWarp ? WARP_RATE : 0),
       help:
         "requests per second of the guest's time, paced by its uptime counter\n" +
-        "(default: as fast as it answers), e.g. --rate 3 --uptime 1h24m",
+        `(default: as fast as it answers; with --time-warp ${WARP_RATE}, 0 for as fast),\n` +
+        "e.g. --rate 3 --uptime 1h24m",
       input: {
         description:
-          "Requests per second of the guest's own time, paced by its uptime counter (e.g. 3 with uptime 1h24m: the seed's production profile). Empty or 0 = as fast as the guest answers.",
+          "Requests per second of the guest's own time, paced by its uptime counter (e.g. 3 with uptime 1h24m: the seed's production profile). Empty = as fast as the guest answers, or 100 with `time-warp`; 0 = as fast as the guest answers.",
         default: "",
       },
     },
@@ -72,7 +82,7 @@ export const loadFlags: Section = {
           : DEFAULTS.connections,
       help: `keep-alive connections (default ${DEFAULTS.connections}; with --rate, one per 100 requests a second)`,
       input: {
-        description: "Keep-alive connections. With `rate`: one per 100 requests a second, unless set.",
+        description: `Keep-alive connections. With \`rate\`: one per ${PACED_PER_CONNECTION} requests a second, unless set.`,
         default: String(DEFAULTS.connections),
       },
     },

@@ -16,6 +16,7 @@ import { StatsAnswerError } from "../watch/stats-answer.ts";
 import { StatsMonitor } from "../watch/stats-monitor.ts";
 import { guestCpuSeconds } from "../watch/threads.ts";
 import { TrendMonitor } from "../watch/trend-monitor.ts";
+import { guestTimeLine, holdUntilUptime, paceNote } from "./by-guest-clock.ts";
 
 const describePorts = (g: Guest) =>
   `${[
@@ -121,7 +122,7 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
   recorder.record();
   counter.rps = 0;
   counter.p99Ms = undefined;
-  const notes = guestBehaviourNotes(result);
+  const notes = [...guestBehaviourNotes(result), ...paceNote(o.rate, guestTime.granted, result.requests)];
   for (const note of notes) ctx.hooks.log(note);
   ctx.report.load = {
     ...result,
@@ -141,45 +142,6 @@ export async function load(ctx: SoakContext, guest: Guest): Promise<void> {
     !capped && result.requests < o.requests ? `only ${result.requests} of ${o.requests} requests completed` : "",
   ].filter(Boolean);
   if (problems.length) sink({ kind: "load", at: Date.now(), message: problems.join("; "), evidence: { ...result } });
-}
-
-const guestTimeLine = (rate: number, uptimeS: number, warp: boolean) =>
-  `by the guest's clock${warp ? " (time warp)" : ""}: ${[
-    rate > 0 ? `${rate} requests a second of its uptime` : "",
-    uptimeS > 0 ? `until its uptime reaches ${clockText(uptimeS)}` : "",
-  ]
-    .filter(Boolean)
-    .join(", ")}`;
-
-/**
- * The requests ran out before the guest's uptime reached --uptime: the guest stays up, idle and
- * watched, until it does, a finding, or --duration's wall time; short of the goal then, the soak
- * did not do what was asked: the engine's error (exit 2), not the kernel's failing.
- */
-async function holdUntilUptime(ctx: SoakContext, guestTime: GuestTime, started: number): Promise<void> {
-  const o = ctx.o;
-  const leftMs = o.durationS > 0 ? o.durationS * 1000 - (Date.now() - started) : Number.POSITIVE_INFINITY;
-  const uptime = ctx.stats.clock.last?.uptimeMs ?? 0;
-  ctx.hooks.log(
-    `the load is done at uptime ${clockText(uptime / 1000)}; the guest stays up, idle and watched, until ${clockText(o.uptimeS)}`,
-  );
-  let timer: NodeJS.Timeout | undefined;
-  const outOfTime = new Promise<"cap">((r) => {
-    if (Number.isFinite(leftMs)) timer = setTimeout(() => r("cap"), Math.max(0, leftMs));
-  });
-  const end = await Promise.race([
-    guestTime.reached.then(() => "reached"),
-    ctx.findings.first.then(() => "finding"),
-    outOfTime,
-  ]);
-  clearTimeout(timer);
-  if (end !== "cap") return;
-  const at = (ctx.stats.clock.last?.uptimeMs ?? 0) / 1000;
-  ctx.findings.add({
-    kind: "error",
-    at: Date.now(),
-    message: `--duration ${o.durationS} s of wall time ran out at the guest's uptime ${clockText(at)}, short of --uptime ${clockText(o.uptimeS)}: raise --duration, or add --time-warp (TCG) so the guest's idle time is skipped`,
-  });
 }
 
 /** The guest's vCPU seconds over the load window, to the microsecond. */

@@ -35,7 +35,7 @@ export function clockRows(r: Report): [string, string][] {
   const s = r.struck;
   if (s) {
     const when = [
-      s.guestUptimeS !== undefined ? `uptime ~${clock(s.guestUptimeS)} (between counter reads)` : "",
+      s.guestUptimeS !== undefined ? `uptime about ${clock(s.guestUptimeS)} (between counter reads)` : "",
       s.sinceBootS !== undefined ? `${s.sinceBootS} s of wall time after QEMU started` : "",
       s.guestRequests !== undefined
         ? `${s.guestRequests.toLocaleString("en-US")} requests served by the last read`

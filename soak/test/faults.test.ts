@@ -17,27 +17,45 @@ import { tempDir } from "./cli-run.ts";
 const ROOT = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
 const AFTER_REQUESTS = 2000;
+/** the uptime at which the timer-wrap fault's 32-bit clock wraps: well inside a soak */
+const TIMER_WRAP_MS = 10_000;
+/** kernel command line a fault needs beyond AFTER_REQUESTS to strike in a soak's time */
+const APPEND: Record<string, string> = { "timer-wrap": `timer_wrap_ms=${TIMER_WRAP_MS}` };
 const elves: Record<string, string> = {};
 
 beforeAll(async () => {
   elves.clean = inject("kernelElf");
   for (const fault of Object.keys(FAULTS)) elves[fault] = (await buildKernel({ fault })).elf;
-}, 300_000);
+}, 600_000); // eight kernels built on a shared machine
 
-async function soak(kernel: string, ...extra: string[]): Promise<{ code: number | null; report: Report; out: string }> {
+async function soak(
+  kernel: string,
+  append = "",
+  ...extra: string[]
+): Promise<{ code: number | null; report: Report; out: string }> {
   const out = await tempDir("soak-fault-");
   const args = ["--import", "tsx", "cli/main.ts", "--kernel", kernel, "--accel", "tcg", "--requests", "200000"];
-  args.push("--append", `fault_after_requests=${AFTER_REQUESTS}`, "--warmup", "2", "--out", out, ...extra);
+  args.push(
+    "--append",
+    `fault_after_requests=${AFTER_REQUESTS} ${append}`.trim(),
+    "--warmup",
+    "2",
+    "--out",
+    out,
+    ...extra,
+  );
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "ignore" });
   const code = await new Promise<number | null>((r) => child.on("close", r));
   return { code, report: await readReportFile(out), out };
 }
 
 /** Whether the bug may have struck by this poll: after AFTER_REQUESTS requests, except the wrap
- * bug, which strikes when the TX used index first passes 65,535 whatever the request count; its
- * onset is bounded by the last poll the guest still answered. */
+ * bugs: tx-wrap-hang strikes when the TX used index first passes 65,535 whatever the request
+ * count, its onset bounded by the last poll the guest still answered; timer-wrap on the first
+ * request once the guest's uptime reaches TIMER_WRAP_MS. */
 function struck(fault: string): (e: TimelineEntry) => boolean {
   if (fault === "tx-wrap-hang") return (e) => e.health?.ok !== true;
+  if (fault === "timer-wrap") return (e) => (e.guest?.uptime_ms ?? 0) >= TIMER_WRAP_MS;
   return (e) => (e.guest?.requests ?? 0) >= AFTER_REQUESTS;
 }
 
@@ -75,7 +93,7 @@ describe("fault-injection matrix", () => {
   it.each(Object.entries(FAULTS).map(([fault, spec]) => [fault, spec.verdict]))(
     "%s is caught as %s",
     async (fault, verdict) => {
-      const { code, report, out } = await soak(elves[fault]);
+      const { code, report, out } = await soak(elves[fault], APPEND[fault]);
       expect(report.verdict.kind, JSON.stringify(report.verdict.reasons)).toBe(verdict);
       expect(code).toBe(1);
       const ms = await detectionMs(out, report, struck(fault));
@@ -90,7 +108,7 @@ describe("fault-injection matrix", () => {
   // with nothing sent yet: CR2 = -hdr_len. /health's length does not change from run to run.
   it("pf-chunker: CR2 is 0 - hdr_len of the /health response, read/supervisor/not-present, RIP in the chunker, same title every run", async () => {
     const hdrLen = await responseLength(elves.clean, "/health");
-    const first = await soak(elves["pf-chunker"], "--paths", "/health");
+    const first = await soak(elves["pf-chunker"], "", "--paths", "/health");
     const second = await soak(elves["pf-chunker"]);
     const c = first.report.crash;
     expect(c?.symbol).toBe("kernel/src/net/tcp/tcpSendChunk");
@@ -103,6 +121,16 @@ describe("fault-injection matrix", () => {
   it("inm-overread: the trap names the If-None-Match scan", async () => {
     const { report } = await soak(elves["inm-overread"]);
     expect(report.crash?.title).toBe("wasm trap oob in kernel/src/http/assets/noneMatchOverread");
+  });
+
+  it("timer-wrap: strikes when the uptime crosses timer_wrap_ms, and the trap names the window's move", async () => {
+    const { report, out } = await soak(elves["timer-wrap"], APPEND["timer-wrap"]);
+    expect(report.crash?.title).toBe("wasm trap oob in kernel/src/http/rate/advance");
+    const timeline = await readTimelineEntries(join(out, "timeline.jsonl"));
+    const lastAnswered = Math.max(...timeline.map((e) => e.guest?.uptime_ms ?? 0));
+    // the counters are polled once a second: the last answer comes from the second before the wrap
+    expect(lastAnswered).toBeGreaterThan(TIMER_WRAP_MS - 3000);
+    expect(lastAnswered).toBeLessThan(TIMER_WRAP_MS + 2000);
   });
 
   it("tx-wrap-hang: a register dump of the stuck guest and a memory dump gdb opens", async () => {
@@ -119,4 +147,24 @@ describe("fault-injection matrix", () => {
     ]);
     expect(gdb.stdout).toMatch(/<pvh_start>:\s+0xfa/);
   });
+});
+
+// The same bugs under --time-warp (the load paced by the guest's clock, 100 requests a second of
+// its time): the same verdicts, and none on the clean kernel.
+describe("fault-injection matrix under the time warp", () => {
+  it("the clean kernel passes", async () => {
+    const { code, report } = await soak(elves.clean, "", "--time-warp", "--requests", "20000");
+    expect(report.verdict.reasons).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.clock?.timeWarp).toBe(true);
+  });
+
+  it.each(Object.entries(FAULTS).map(([fault, spec]) => [fault, spec.verdict]))(
+    "%s is caught as %s",
+    async (fault, verdict) => {
+      const { code, report } = await soak(elves[fault], APPEND[fault], "--time-warp");
+      expect(report.verdict.kind, JSON.stringify(report.verdict.reasons)).toBe(verdict);
+      expect(code).toBe(1);
+    },
+  );
 });

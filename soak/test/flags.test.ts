@@ -123,6 +123,17 @@ describe("the real table", () => {
     expect(() => parseCli(["--kernel", "k.elf", "--fault", "pf-chunker"])).toThrow(/cannot be combined with --kernel/);
   });
 
+  it("paces the warp at 100 requests a second of the guest's time unless --rate says otherwise", () => {
+    expect((parseCli(["--time-warp"]) as SoakOptions).rate).toBe(100);
+    expect((parseCli(["--time-warp", "--rate", "0"]) as SoakOptions).rate).toBe(0);
+    expect((parseCli([]) as SoakOptions).rate).toBe(0);
+    expect(optionsToArgv(parseCli(["--time-warp", "--rate", "0"]) as SoakOptions)).toEqual([
+      "--time-warp",
+      "--rate",
+      "0",
+    ]);
+  });
+
   it("reads the time warp's flags: a switch, a duration and a rate, and writes them back", async () => {
     const o = parseCli(["--time-warp", "--uptime", "1h24m", "--rate", "3", "--out", "x"]) as SoakOptions;
     expect([o.timeWarp, o.uptimeS, o.rate, o.requests]).toEqual([true, 5040, 3, 1e12]);

@@ -119,7 +119,7 @@ describe("a 6-hour soak", () => {
 
   it("gives summary.md Mermaid charts of 60 evenly spaced, distinct x labels that keep the spike", () => {
     const md = renderSummary(report({ verdict: crashAt(5 * 3600 + 0.5) }), timeline);
-    const axes = [...md.matchAll(/x-axis "seconds" \[([^\]]*)\]/g)].map((m) => m[1].split(", "));
+    const axes = [...md.matchAll(/x-axis "seconds of wall time" \[([^\]]*)\]/g)].map((m) => m[1].split(", "));
     expect(axes).toHaveLength(4); // throughput, p99, health, QEMU memory
     for (const xs of axes) {
       expect(xs.length).toBe(60);
@@ -147,5 +147,34 @@ describe("the p99 of a window", () => {
     expect(w.percentile(99)).toBe(99);
     w.reset();
     expect(w.count).toBe(0);
+  });
+});
+
+describe("the guest's clock in the report", () => {
+  const warped = (): Report =>
+    report({
+      options: { timeWarp: true, uptimeS: 5040, counters: { uptime: "uptime_ms" } },
+      verdict: crashAt(90),
+      clock: { timeWarp: true, uptimeS: { first: 5.2, last: 5027.8 }, warp: 53.9 },
+      struck: { guestUptimeS: 5041.2, sinceBootS: 94.7, guestRequests: 15341 },
+    });
+  const timeline = recorded.map((e, i) => ({ ...e, guest: { ...e.guest, uptime_ms: i * 54_000 }, warp: 54 }));
+
+  it("says the uptime on the guest's clock beside the wall's, and when the failure came on each", () => {
+    const md = renderSummary(warped(), timeline);
+    expect(md).toContain(
+      "| guest uptime | 5s → 1:23:48 by its counter (time warp); 53.9 guest seconds a wall second |",
+    );
+    expect(md).toContain(
+      "| failure came at | uptime about 1:24:01 (between counter reads), 94.7 s of wall time after QEMU started, 15,341 requests served by the last read |",
+    );
+    expect(md).toMatch(/title "Guest uptime"\n {2}x-axis "seconds of wall time"/);
+    const html = renderHtml(warped(), timeline, undefined);
+    expect(html).toContain("<th>guest uptime</th>");
+    expect(pathPoints(html).map(([key]) => key)).toEqual(expect.arrayContaining(["uptime", "warp"]));
+  });
+
+  it("charts no clock for a soak that did not go by it", () => {
+    expect(pathPoints(renderHtml(report(), recorded, undefined)).map(([key]) => key)).not.toContain("uptime");
   });
 });

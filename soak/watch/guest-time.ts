@@ -32,7 +32,8 @@ export class GuestTime implements Monitor {
   private advancedAt = Date.now();
   private lastUptimeMs?: number;
   private stuckSent = false;
-  private granted = -1;
+  /** paced: the requests the guest's clock has asked for so far */
+  granted = 0;
 
   constructor(
     private readonly clock: GuestClock,
@@ -85,7 +86,7 @@ export class GuestTime implements Monitor {
       if (this.startUptimeMs === undefined || last.uptimeMs < this.startUptimeMs) this.startUptimeMs = last.uptimeMs;
       const elapsedMs = (this.clock.uptimeAt(now) ?? last.uptimeMs) - this.startUptimeMs;
       const total = Math.floor((this.o.rate * Math.max(0, elapsedMs)) / 1000);
-      if (total > this.granted) this.grant(total);
+      if (total > this.granted || this.granted === 0) this.grant(total);
       this.granted = Math.max(this.granted, total);
     }
   }

@@ -12,6 +12,7 @@ import { clockNs, spinNs } from "../clock";
 import { physAddr } from "../platform";
 import * as stats from "../stats";
 import * as assets from "./assets";
+import * as rate from "./rate";
 import * as recent from "./recent";
 import * as session from "./session";
 import { renderStats } from "./stats-json";
@@ -191,6 +192,7 @@ function respond(c: Conn, status: u16, asset: assets.Asset | null, textType: str
   socket.queue(c, physAddr(at), <u32>head.pos + generated, assetAt, assetBody ? length : 0, clockNs());
   const bodyLen = sendBody ? length : 0;
   stats.requests++;
+  rate.countRequest(clockNs());
   if (status == 304) stats.http304++;
   else if (status < 300) stats.http2xx++;
   else stats.http4xx++;

@@ -4,6 +4,7 @@ import { Writer } from "../lib/writer";
 import * as nic from "../net/nic";
 import { clockNs } from "../clock";
 import * as stats from "../stats";
+import * as rate from "./rate";
 
 export function renderStats(w: Writer): void {
   w.str('{"boot_id":');
@@ -50,6 +51,10 @@ export function renderStats(w: Writer): void {
   w.dec(stats.tcpZeroWindowResets);
   w.str(',"tcp_evictions":');
   w.dec(stats.tcpEvictions);
+  w.str(',"idle_halts":');
+  w.dec(stats.idleHalts);
+  w.str(',"requests_last_min":');
+  w.dec(rate.lastMinute(clockNs()));
   w.str(',"http_2xx":');
   w.dec(stats.http2xx);
   w.str(',"http_304":');

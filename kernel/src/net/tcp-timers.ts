@@ -1,6 +1,8 @@
 // TCP's clocks, scanned every TIMER_PERIOD_NS: retransmission, TIME_WAIT, the TX
 // stall check, and the timeouts that give back the slot of a connection whose peer
 // stopped taking part: idle, a close the peer never finishes, a window that stays shut.
+// A scan also notes whether a connection is open, so the idle halt of a guest with none
+// sleeps until the next TIME_WAIT ends (nextDeadline) instead of waking every period.
 import * as cmdline from "../cmdline";
 import * as con from "../console";
 import * as conn from "./conn";
@@ -31,6 +33,11 @@ let idleNs = IDLE_TIMEOUT_NS;
 let finWaitNs = FIN_WAIT_TIMEOUT_NS;
 let zeroWindowNs = ZERO_WINDOW_TIMEOUT_NS;
 let lastScan: u64 = 0;
+/** as of the last scan: a connection other than a TIME_WAIT is open; the earliest TIME_WAIT end */
+let anyOpen = false;
+let timeWaitEnd: u64 = u64.MAX_VALUE;
+/** a connection may have changed since the last scan (its deadlines with it) */
+let changed = false;
 
 export function configure(): void {
   idleNs = cmdline.number("tcp_idle_ms", IDLE_TIMEOUT_NS / MS) * MS;
@@ -105,17 +112,37 @@ function closingState(s: u8): bool {
   return s == conn.FIN_WAIT_1 || s == conn.FIN_WAIT_2 || s == conn.CLOSING || s == conn.LAST_ACK;
 }
 
+/** The main loop did something a connection's deadlines may follow from (input, output). */
+export function touch(): void {
+  changed = true;
+}
+
+/** When run() must next scan. Every period while a connection is open (not TIME_WAIT) or
+ * anything changed since the last scan: a guest whose time jumps from deadline to deadline
+ * when it halts (QEMU -icount sleep=off) would otherwise see a keep-alive client that pauses
+ * for milliseconds as silent for the whole idle timeout. With only TIME_WAITs left, the
+ * earliest of their ends. */
+export function nextDeadline(): u64 {
+  const soon = lastScan + TIMER_PERIOD_NS;
+  return changed || anyOpen ? soon : max(timeWaitEnd, soon);
+}
+
 /** Every timer, at most every TIMER_PERIOD_NS. */
 export function run(now: u64): void {
   if (now - lastScan < TIMER_PERIOD_NS) return;
   lastScan = now;
+  changed = false;
+  anyOpen = false;
+  timeWaitEnd = u64.MAX_VALUE;
   for (let i = 0; i < table.MAX_CONNS; i++) {
     const c = table.at(i);
     if (c.state == conn.CLOSED) continue;
     if (c.state == conn.TIME_WAIT) {
       if (now >= c.timeWaitUntil) table.destroy(c);
+      else timeWaitEnd = min(timeWaitEnd, c.timeWaitUntil);
       continue;
     }
+    anyOpen = true; // even if closed below: then one scan more than needed
     checkStall(c, now);
     if (c.rtoAt != 0 && now >= c.rtoAt && !retransmit(c, now)) continue;
     if (!persist(c, now)) continue;
