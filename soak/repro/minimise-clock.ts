@@ -4,6 +4,7 @@
 // comes without it, else it gets the lowest rate that still fails; then the time warp, when the
 // report did not ask for KVM and an attempt under the warp still fails. Each step is kept only
 // when a fresh boot under it fails the same way, and only while the budget lasts.
+import { WARP_RATE } from "../flags/load-flags.ts";
 import { type SoakOptions, UNCAPPED_REQUESTS } from "../options.ts";
 import type { Attempt, Attempts } from "./attempt.ts";
 import type { Budget } from "./budget.ts";
@@ -48,11 +49,14 @@ export async function minimiseByClock(
   // the uptime, the engine calls it its own error); no load at all first, the usual answer
   const durationS = Math.max(start.durationS, 2 * past + 30);
   const base: SoakOptions = { ...cur, uptimeS: past, requests: UNCAPPED_REQUESTS, durationS };
-  const idle = { ...base, connections: 1, pipelining: 1, requests: 1, rate: 0 };
+  const idle = { ...base, connections: 1, pipelining: 1, requests: 1 };
   if (!(await test(`uptime ${past} s, no load`, idle)) && (await test(`uptime ${past} s`, base)))
     for (let rate = Math.floor(loadRate(hits) / RATE_STEP); rate >= 1; rate = Math.floor(rate / RATE_STEP))
       if (!(await test(`rate ${rate}`, { ...cur, rate }))) break;
   // the warp is QEMU's instruction counter, which KVM has not: a report that asked for KVM keeps it
-  if (start.accel !== "kvm") await test("time warp", { ...cur, timeWarp: true });
+  // (at the warp's own pace unless a rate was kept: a load as fast as the guest answers would have
+  // the guest see the host's delays tens of times longer, load-flags.ts)
+  if (start.accel !== "kvm" && !cur.timeWarp)
+    await test("time warp", { ...cur, timeWarp: true, rate: cur.rate || WARP_RATE });
   return { options: cur, reductions, stopped };
 }
