@@ -5,7 +5,7 @@
 // report did not ask for KVM and an attempt under the warp still fails. Each step is kept only
 // when a fresh boot under it fails the same way, and only while the budget lasts.
 import { WARP_RATE } from "../flags/load-flags.ts";
-import { type SoakOptions, UNCAPPED_REQUESTS } from "../options.ts";
+import { countersOff, type SoakOptions, UNCAPPED_REQUESTS } from "../options.ts";
 import type { Attempt, Attempts } from "./attempt.ts";
 import type { Budget } from "./budget.ts";
 import type { Minimised, Reduction } from "./minimise.ts";
@@ -37,11 +37,11 @@ export async function minimiseByClock(
   };
 
   const past = Math.ceil(timing.atS.max + tolerance(timing.atS.median));
-  if (timing.clock !== "guest uptime") {
-    // without an uptime counter (--stats-path none) neither --uptime nor --rate can go by the
-    // guest's clock: the load runs until just past the strike on the wall's
+  if (countersOff(start)) {
+    // without the counters (--stats-path none) neither --uptime nor --rate can go by the guest's
+    // clock (options.ts refuses them): the load runs until just past the strike on the wall's
     const loadS = Math.ceil(Math.max(...hits.map((a) => a.seconds)) + tolerance(timing.atS.median));
-    await test(`duration ${loadS} s`, { ...cur, durationS: loadS });
+    await test(`duration ${loadS} s`, { ...cur, durationS: loadS, requests: UNCAPPED_REQUESTS });
     return { options: cur, reductions, stopped };
   }
   // the request count is no trigger: no cap, the guest's uptime ends the soak; a wall-time cap

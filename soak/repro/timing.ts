@@ -3,7 +3,7 @@
 // more apart) is time-dependent: a request count is then no trigger, and minimising it only
 // finds how many requests fit before the clock strikes. The confirmation's attempts all run
 // one scenario, so a probe at a far lower load makes the counts differ on purpose.
-import type { SoakOptions } from "../options.ts";
+import { countersOff, type SoakOptions } from "../options.ts";
 import type { Attempt, Attempts } from "./attempt.ts";
 import type { Budget } from "./budget.ts";
 import { type Spread, spread } from "./confirm.ts";
@@ -127,6 +127,7 @@ function probeOptions(start: SoakOptions, hits: Attempt[], clock: TimingClock): 
     // long enough to pass the strike, not much longer: a failure the load triggers is not waited for
     durationS: Math.min(start.durationS, Math.ceil(loadS.max + margin + 5)),
   };
-  if (clock !== "guest uptime") return o;
+  // --uptime and --rate go by the counters (a clock from heartbeat lines alone does not serve them)
+  if (clock !== "guest uptime" || countersOff(start)) return o;
   return { ...o, rate: Math.max(1, Math.floor(loadRate(hits) / 10)), uptimeS: Math.ceil(at.max + margin) };
 }
