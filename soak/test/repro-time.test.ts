@@ -2,7 +2,8 @@
 // 8 s after boot (`fault=pf fault_after_ms=8000`), whatever the load. `repro` confirms it on a
 // fresh boot, probes at a tenth of the load (far fewer requests, the same uptime), names it
 // time-dependent, presents no request count as its trigger, and minimises the uptime and the
-// load instead, under the time warp (TCG). repro.sh, run to that uptime, faults again.
+// load instead, under the time warp (TCG). repro.sh, run to that uptime, faults again. Without
+// the counters (--stats-path none) the load runs until just past the strike instead.
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,21 +17,34 @@ const run = promisify(execFile);
 const FAULT_AFTER_S = 8;
 const TITLE = "page fault in kernel/src/faults/faultReadKernelHalf (read, not-present)";
 
+/** A soak of the clean kernel told to fault at FAULT_AFTER_S, and `repro` on its report (one boot a confirmation). */
+async function reproOfTimedFault(...extra: string[]) {
+  const report = join(await tempDir("soak-repro-time-"), "report");
+  const append = `fault=pf fault_after_ms=${FAULT_AFTER_S * 1000}`;
+  const args = ["--kernel", inject("kernelElf"), "--accel", "tcg", "--warmup", "2", "--append", append, ...extra];
+  const soak = await cli([...args, "--out", report]).done;
+  expect(soak.code, soak.stderr).toBe(1);
+  expect((await readReport(report)).crash?.title).toBe(TITLE);
+
+  const r = await cli(["repro", report, "--attempts", "1", "--budget", "150"]).done;
+  expect(r.code, r.stderr).toBe(0);
+  const dir = join(report, "repro");
+  const verdict = JSON.parse(await readFile(join(dir, "verdict.json"), "utf8")) as ReproVerdict;
+  const summary = await readFile(join(dir, "summary.md"), "utf8");
+  console.log(`${r.stdout.split("\n").slice(0, 5).join("; ")} (${verdict.wallS} s)`);
+  // named time-dependent, in its uptime; no request count as the trigger: none cut, none "to failure"
+  const said = /strikes at ~(\d+) s of uptime, not after a request count/;
+  for (const text of [summary, r.stdout, r.stderr]) expect(text).toMatch(said);
+  expect(Number(said.exec(summary)?.[1])).toBe(Math.round(verdict.timing?.atS.median ?? 0));
+  expect(verdict.minimised?.strikesAt).toBeUndefined();
+  expect(summary).not.toMatch(/requests to failure|\*\*request count\*\*/);
+  expect(r.stdout).not.toMatch(/^request count:/m);
+  return { report, dir, verdict, summary };
+}
+
 describe("repro: a failure that follows the clock", () => {
   it("is named time-dependent: its uptime in the summary, no request count as the trigger", async () => {
-    const report = join(await tempDir("soak-repro-time-"), "report");
-    const append = `fault=pf fault_after_ms=${FAULT_AFTER_S * 1000}`;
-    const args = ["--kernel", inject("kernelElf"), "--accel", "tcg", "--warmup", "2", "--append", append];
-    const soak = await cli([...args, "--out", report]).done;
-    expect(soak.code, soak.stderr).toBe(1);
-    expect((await readReport(report)).crash?.title).toBe(TITLE);
-
-    const r = await cli(["repro", report, "--attempts", "1", "--budget", "150"]).done;
-    expect(r.code, r.stderr).toBe(0);
-    const dir = join(report, "repro");
-    const verdict = JSON.parse(await readFile(join(dir, "verdict.json"), "utf8")) as ReproVerdict;
-    const summary = await readFile(join(dir, "summary.md"), "utf8");
-    console.log(`${r.stdout.split("\n").slice(0, 5).join("; ")} (${verdict.wallS} s)`);
+    const { report, dir, verdict } = await reproOfTimedFault();
 
     // the confirmation and the probe struck at the same uptime with request counts 2x apart
     const t = verdict.timing;
@@ -40,14 +54,6 @@ describe("repro: a failure that follows the clock", () => {
     expect(t?.requests.max).toBeGreaterThanOrEqual(2 * (t?.requests.min ?? 0));
     expect(t?.atS.median).toBeGreaterThanOrEqual(FAULT_AFTER_S - 0.5);
     expect(t?.atS.median).toBeLessThan(FAULT_AFTER_S + 3);
-    const said = /strikes at ~(\d+) s of uptime, not after a request count/;
-    for (const text of [summary, r.stdout, r.stderr]) expect(text).toMatch(said);
-    expect(Number(said.exec(summary)?.[1])).toBe(Math.round(t?.atS.median ?? 0));
-
-    // no request count as the trigger: none cut, none in the scenario, none "to failure"
-    expect(verdict.minimised?.strikesAt).toBeUndefined();
-    expect(summary).not.toMatch(/requests to failure|\*\*request count\*\*/);
-    expect(r.stdout).not.toMatch(/^request count:/m);
     const scenario = verdict.minimised?.scenario ?? {};
     // no cap, or the one request of no load at all
     expect([undefined, 1]).toContain(scenario.requests);
@@ -65,5 +71,16 @@ describe("repro: a failure that follows the clock", () => {
     expect(await qemuPidsFor(report, { under: true })).toEqual([]);
     expect(script.code, script.stdout).toBe(1);
     expect(script.stdout).toMatch(/^PF at 0x/m);
+  }, 170_000);
+
+  it("without the counters (--stats-path none): still named by the uptime, the load until just past it", async () => {
+    const { verdict } = await reproOfTimedFault("--stats-path", "none");
+    // the guest's uptime from its heartbeat lines judges; --uptime and --rate need the counters
+    expect(verdict.timing?.trigger, JSON.stringify(verdict.timing)).toBe("uptime");
+    const scenario = verdict.minimised?.scenario ?? {};
+    expect(scenario.uptime).toBeUndefined();
+    expect(scenario.requests).toBeUndefined();
+    expect(Number(scenario.duration)).toBeLessThan(FAULT_AFTER_S + 5);
+    expect(verdict.minimised?.confirmation.reproduced).toBe(1);
   }, 170_000);
 });
