@@ -47,7 +47,10 @@ describe("repro timing: the clock or the load", () => {
     expect(judgeTiming([attempt(8, 30_000), attempt(8.2, 15_001)])?.trigger).toBe("unclear");
     // 10% of the median above 20 s: 100 s and 109 s are the same moment
     expect(judgeTiming([attempt(100, 30_000), attempt(109, 10_000)])?.trigger).toBe("uptime");
-    // tx-wrap-hang's confirmation: 5 s apart at the same count, the clock is cleared without a probe
+    // the same count within 1% a second or more apart: the count, without a probe (tx-wrap-hang's)
+    expect(judgeTiming([attempt(12, 52_888), attempt(13.2, 52_926)])?.trigger).toBe("load");
+    expect(judgeTiming([attempt(12, 52_888), attempt(12.5, 52_926)])?.trigger).toBe("unclear");
+    // 5 s apart at the same count: the clock is cleared without a probe
     expect(judgeTiming([attempt(12, 52_900), attempt(17.4, 52_850)])?.trigger).toBe("load");
   });
 
