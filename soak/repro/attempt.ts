@@ -8,6 +8,7 @@ import type { SoakOptions } from "../options.ts";
 import type { Report } from "../report/types.ts";
 import { runSoak, VERSION } from "../run.ts";
 import { type FailureSignature, sameFailure, signatureOf, signatureText } from "./failure.ts";
+import { lastUptimeOf, type Strike, strikeOf } from "./strike.ts";
 
 export interface Attempt {
   n: number;
@@ -22,6 +23,10 @@ export interface Attempt {
   requests: number;
   /** the attempt's own wall time */
   wallS: number;
+  /** when it struck (report.struck, checked): the guest's uptime, wall seconds since boot, the guest's
+   * request count; and the last uptime read, which says how far a run that passed got on the guest's clock */
+  struck?: Strike;
+  lastUptimeS?: number;
 }
 
 export class Attempts {
@@ -61,6 +66,8 @@ export class Attempts {
       seconds: report.load?.durationS ?? 0,
       requests: report.load?.requests ?? 0,
       wallS: (Date.now() - started) / 1000,
+      struck: strikeOf(report),
+      lastUptimeS: lastUptimeOf(report),
     };
     this.list.push(a);
     this.log(

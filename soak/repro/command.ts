@@ -6,15 +6,19 @@ import { printLine } from "../report/guest-text.ts";
 import { confirmationLine } from "./confirm.ts";
 import { strikesText } from "./minimise.ts";
 import { repro } from "./repro.ts";
+import { timingText } from "./timing.ts";
 
 export const REPRO_USAGE = `usage: unikernel-soak repro <report-dir> [options]
 
 Reproduces the failure a soak recorded in <report-dir>: boots its kernel again with the
-report's options, checked as the command line's flags are (confirm), shrinks the scenario
-while it still fails the same way (minimise: request count, connections, pipelining, paths, revalidation), confirms the
-minimised scenario, and writes <report-dir>/repro/: scenario.json (for --scenario),
-repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's report
-under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
+report's options, checked as the command line's flags are (confirm), probes at a tenth of
+the load (a failure that strikes at the same uptime with far fewer requests follows the
+clock), shrinks the scenario while it still fails the same way (minimise: request count,
+connections, pipelining, paths, revalidation; for a failure that follows the clock, the
+uptime, the rate and the time warp instead), confirms the minimised scenario, and writes
+<report-dir>/repro/: scenario.json (for --scenario), repro.sh (QEMU and curl, no Node),
+verdict.json, summary.md and every attempt's report under attempts/.
+Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
 
   --attempts N   fresh boots per confirmation (default 3)
   --budget S     seconds for the whole repro (default 900): minimisation stops early to leave
@@ -71,10 +75,12 @@ export async function reproCommand(argv: string[], log: (line: string) => void):
     signal,
   });
   printLine(`failure: ${verdict.failure}`);
-  printLine(`original: ${confirmationLine(verdict.original)}`);
+  const t = verdict.timing?.trigger === "uptime" ? verdict.timing : undefined;
+  if (t) printLine(`timing: ${timingText(t)}`);
+  printLine(`original: ${confirmationLine(verdict.original, !!t)}`);
   const m = verdict.minimised;
   if (m) {
-    printLine(`minimised: ${confirmationLine(m.confirmation)}`);
+    printLine(`minimised: ${confirmationLine(m.confirmation, !!t)}`);
     printLine(`scenario: ${JSON.stringify(m.scenario)}`);
     if (m.strikesAt) printLine(`request count: ${strikesText(m.strikesAt)}`);
   }

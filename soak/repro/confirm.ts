@@ -15,6 +15,8 @@ export interface Confirmation {
   attempts: number;
   seconds?: Spread;
   requests?: Spread;
+  /** the guest's uptime when it struck (report.struck), for the runs that have it */
+  uptimeS?: Spread;
 }
 
 export function spread(xs: number[]): Spread | undefined {
@@ -43,16 +45,23 @@ export async function confirm(
     attempts: runs.length,
     seconds: spread(hits.map((a) => a.seconds)),
     requests: spread(hits.map((a) => a.requests)),
+    uptimeS: spread(hits.flatMap((a) => a.struck?.uptimeS ?? [])),
   };
 }
 
 const range = (s: Spread, f: (x: number) => string) =>
   f(s.min) === f(s.max) ? f(s.median) : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
 
-/** "reproduces 3/3, time to failure 1.4 s (1.2-1.9 s), requests to failure 2,010 (1,990-2,040)" */
-export function confirmationLine(c: Confirmation): string {
+/**
+ * "reproduces 3/3, time to failure 1.4 s (1.2-1.9 s), requests to failure 2,010 (1,990-2,040)"; for a
+ * failure that follows the clock, no request count: "reproduces 3/3, struck at 8.3 s of uptime (8.1-8.6 s)"
+ */
+export function confirmationLine(c: Confirmation, byClock = false): string {
   const parts = [`reproduces ${c.reproduced}/${c.attempts}`];
-  if (c.seconds) parts.push(`time to failure ${range(c.seconds, (x) => `${x.toFixed(1)} s`)}`);
-  if (c.requests) parts.push(`requests to failure ${range(c.requests, (x) => Math.round(x).toLocaleString("en-US"))}`);
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  if (byClock && c.uptimeS) parts.push(`struck at ${range(c.uptimeS, s)} of uptime`);
+  else if (c.seconds) parts.push(`time to failure ${range(c.seconds, s)}`);
+  if (c.requests && !byClock)
+    parts.push(`requests to failure ${range(c.requests, (x) => Math.round(x).toLocaleString("en-US"))}`);
   return parts.join(", ");
 }

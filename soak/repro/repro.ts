@@ -11,9 +11,11 @@ import { Attempts } from "./attempt.ts";
 import { Budget } from "./budget.ts";
 import { confirm } from "./confirm.ts";
 import { type Failure, readFailure, signatureText } from "./failure.ts";
-import { minimise } from "./minimise.ts";
+import { type Minimised, minimise } from "./minimise.ts";
+import { minimiseByClock } from "./minimise-clock.ts";
 import { reproScript } from "./script.ts";
 import { renderReproSummary } from "./summary.ts";
+import { probeTiming, timingEvidence, timingText } from "./timing.ts";
 import type { ReproVerdict } from "./verdict.ts";
 
 export type { ReproVerdict };
@@ -83,13 +85,19 @@ async function reproduce(
   verdict.original = await confirm(attempts, "confirm", start, r.attempts, budget);
   if (attempts.cancelled) verdict.stopped = "cancelled";
   if (verdict.stopped || verdict.original.reproduced === 0) return 1;
+  const confirmed = [...attempts.list];
+  const timing = await probeTiming(attempts, start, confirmed, budget);
+  if (timing) verdict.timing = timing;
   const { requests, seconds } = verdict.original;
-  const m = await minimise(
-    attempts,
-    start,
-    { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS },
-    budget,
-  );
+  let m: Minimised;
+  if (timing?.trigger === "uptime") {
+    // the clock is the trigger: a request count is none, the uptime and the load are minimised
+    r.log(`the failure follows the clock: ${timingText(timing)} (${timingEvidence(timing)})`);
+    m = await minimiseByClock(attempts, start, timing, confirmed, budget);
+  } else {
+    const baseline = { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS };
+    m = await minimise(attempts, start, baseline, budget);
+  }
   const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
   const scenario = scenarioOf(m.options, dir);
   verdict.minimised = { ...m, confirmation, scenario };
@@ -99,7 +107,8 @@ async function reproduce(
     options: m.options,
     signature: failure.signature,
     crashLine: failure.report.crash?.lines?.[0],
-    accel: failure.report.accel?.used === "kvm" ? "kvm" : "tcg",
+    // the time warp is TCG's (the soak under it ran under TCG whatever the report's accel)
+    accel: failure.report.accel?.used === "kvm" && !m.options.timeWarp ? "kvm" : "tcg",
     bzImage: image.format === "bzimage",
     guestPorts: image.info.httpPorts ?? [],
     kernelFile: failure.kernel.elf,

@@ -147,9 +147,15 @@ evidence() {
   esac
 }
 
+# a scenario that runs to an uptime (a failure that follows the clock): the guest's counter says when
+at_uptime() {
+  local v
+  ((uptime_ms > 0)) && v=$(counter "$counter_uptime") && [ -n "$v" ] && ((v >= uptime_ms))
+}
+
 sent=0
 deadline=$((SECONDS + duration_s))
-while ((sent < requests && SECONDS < deadline)) && ! failed; do
+while ((sent < requests && SECONDS < deadline)) && ! failed && ! at_uptime; do
   pids=()
   for ((i = 1; i <= connections; i++)); do
     curl -s --fail-early -K "$work/batch-$i" & pids+=("$!")
@@ -157,6 +163,10 @@ while ((sent < requests && SECONDS < deadline)) && ! failed; do
   for p in "\${pids[@]}"; do wait "$p" || curl_failed=1; done
   sent=$((sent + batch_requests))
 done
+# requests done before the uptime: the guest idles, watched, until its clock gets there
+if ((uptime_ms > 0)); then
+  while ((SECONDS < deadline)) && ! failed && ! at_uptime; do sleep 0.5; done
+fi
 if ! failed; then
   # the load is over: let the guest close its connections, then judge what it still holds
   for _ in $(seq 1 40); do

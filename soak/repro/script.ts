@@ -60,6 +60,7 @@ export function reproScript(s: ScriptInput): string {
       dir: "@WORK@",
       hostPorts,
       guestPorts,
+      timeWarp: o.timeWarp,
       extraArgs: o.qemuArgs,
     },
     "@WORK@/qmp.sock",
@@ -84,6 +85,8 @@ export function reproScript(s: ScriptInput): string {
     scalar("counter_tx_stalls", c.txStalls),
     scalar("counter_pages_used", c.pagesUsed),
     scalar("counter_tcp_open", c.tcpOpen),
+    scalar("counter_uptime", c.uptime),
+    scalar("uptime_ms", Math.round(o.uptimeS * 1000)),
     array("revalidated", revalidated),
     array(
       "cycle_paths",

@@ -2,14 +2,19 @@
 import { mdCode, mdFence, mdText } from "../report/guest-text.ts";
 import { confirmationLine } from "./confirm.ts";
 import { strikesText } from "./minimise.ts";
+import { timingEvidence, timingText } from "./timing.ts";
 import type { ReproVerdict } from "./verdict.ts";
 
 export function renderReproSummary(v: ReproVerdict): string {
   const out = [`# Repro: ${mdText(v.failure)}`, "", `From ${mdCode(v.report)}.`, ""];
-  out.push(`- **original scenario**: ${confirmationLine(v.original)}`);
+  const t = v.timing?.trigger === "uptime" ? v.timing : undefined;
+  if (t) out.push(`- **timing**: ${timingText(t)} (${timingEvidence(t)})`);
+  out.push(`- **original scenario**: ${confirmationLine(v.original, !!t)}`);
   const m = v.minimised;
   if (m) {
-    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
+    // under the warp the engine's estimate of the uptime between counter reads runs low
+    const warp = t && m.scenario["time-warp"] === true ? " (under the time warp: estimated between reads)" : "";
+    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation, !!t)}${warp}`);
     if (m.strikesAt) out.push(`- **request count**: ${strikesText(m.strikesAt)}`);
     if (m.stopped) out.push(`- minimisation stopped early: ${mdText(m.stopped)}`);
     out.push("", "## The minimised scenario", "", ...mdFence(JSON.stringify(m.scenario, null, 2), "json"), "");

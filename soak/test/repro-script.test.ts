@@ -32,6 +32,8 @@ const hostile = (): string[] => [
   `tx-stalls=tx_stalls${PAYLOAD}`,
   "--counter",
   `pages-used=${NEWLINE}`,
+  "--counter",
+  `uptime=uptime_ms${PAYLOAD}`,
   "--qemu-arg=-name",
   `--qemu-arg=${PAYLOAD}`,
   "--append",
