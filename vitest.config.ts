@@ -34,6 +34,7 @@ export const QUICK_TESTS = [
   "soak/test/profile-parts.test.ts",
   "soak/test/quick.test.ts",
   "soak/test/report-file.test.ts",
+  "soak/test/repro-timing.test.ts",
   "soak/test/report-series.test.ts",
   "soak/test/serial.test.ts",
   "soak/test/stats-answer.test.ts",

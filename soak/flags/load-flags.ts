@@ -59,7 +59,8 @@ export const loadFlags: Section = {
       value: "N",
       // under the warp a load as fast as the guest answers saturates the host, and the guest sees each
       // of the host's delays tens of times longer: its own timeouts on its peer fire (BENCHMARKS.md)
-      defaultOf: (o) => (o.timeWarp ? WARP_RATE : 0),
+      // (paced by the guest's uptime counter, so not for a kernel without counters)
+      defaultOf: (o) => (o.timeWarp && o.statsPath !== "none" ? WARP_RATE : 0),
       help:
         "requests per second of the guest's time, paced by its uptime counter\n" +
         `(default: as fast as it answers; with --time-warp ${WARP_RATE}, 0 for as fast),\n` +

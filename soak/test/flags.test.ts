@@ -128,6 +128,7 @@ describe("the real table", () => {
     expect((parseCli(["--time-warp"]) as SoakOptions).rate).toBe(100);
     expect((parseCli(["--time-warp", "--rate", "0"]) as SoakOptions).rate).toBe(0);
     expect((parseCli([]) as SoakOptions).rate).toBe(0);
+    expect((parseCli(["--time-warp", "--stats-path", "none"]) as SoakOptions).rate).toBe(0);
     expect(optionsToArgv(parseCli(["--time-warp", "--rate", "0"]) as SoakOptions)).toEqual([
       "--time-warp",
       "--rate",
