@@ -31067,7 +31067,8 @@ var loadFlags = {
       value: "N",
       // under the warp a load as fast as the guest answers saturates the host, and the guest sees each
       // of the host's delays tens of times longer: its own timeouts on its peer fire (BENCHMARKS.md)
-      defaultOf: (o) => o.timeWarp ? WARP_RATE : 0,
+      // (paced by the guest's uptime counter, so not for a kernel without counters)
+      defaultOf: (o) => o.timeWarp && o.statsPath !== "none" ? WARP_RATE : 0,
       help: `requests per second of the guest's time, paced by its uptime counter
 (default: as fast as it answers; with --time-warp ${WARP_RATE}, 0 for as fast),
 e.g. --rate 3 --uptime 1h24m`,
@@ -32269,8 +32270,28 @@ var exists = (p) => lstat(p).then(
 );
 var listed = (names) => names.slice(0, 5).join(", ") + (names.length > 5 ? ", \u2026" : "");
 
-// soak/vm/qmp.ts
+// soak/vm/unix-socket.ts
 import { createConnection } from "node:net";
+async function connectUnix(path, timeoutMs, what) {
+  const socket = createConnection(path);
+  await new Promise((resolve15, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`${what}: no connection to ${path} in ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      resolve15();
+    });
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+  return socket;
+}
+
+// soak/vm/qmp.ts
 var MAX_LINE = 4 * 1024 * 1024;
 function messageOf(line) {
   try {
@@ -32291,18 +32312,7 @@ var Qmp = class _Qmp {
   buffer = "";
   waiting;
   static async connect(path, timeoutMs = 5e3) {
-    const socket = createConnection(path);
-    await new Promise((resolve15, reject) => {
-      const timer = setTimeout(() => reject(new Error(`QMP: no connection to ${path} in ${timeoutMs} ms`)), timeoutMs);
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        resolve15();
-      });
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+    const socket = await connectUnix(path, timeoutMs, "QMP");
     const qmp = new _Qmp(socket);
     await qmp.next(timeoutMs);
     await qmp.execute("qmp_capabilities", {}, timeoutMs);
@@ -32398,7 +32408,6 @@ async function walkFrames(regs, read) {
 }
 
 // soak/profile/gdb-remote.ts
-import { createConnection as createConnection2 } from "node:net";
 var MAX_PACKET = 64 * 1024;
 var checksum = (data) => {
   let sum = 0;
@@ -32420,21 +32429,7 @@ var GdbRemote = class _GdbRemote {
   closed;
   /** Connects; QEMU stops the guest when a debugger connects, so this runs it on at once. */
   static async connect(path, timeoutMs = 5e3) {
-    const socket = createConnection2(path);
-    await new Promise((resolve15, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`gdbstub: no connection to ${path} in ${timeoutMs} ms`)),
-        timeoutMs
-      );
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        resolve15();
-      });
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+    const socket = await connectUnix(path, timeoutMs, "gdbstub");
     const gdb = new _GdbRemote(socket);
     try {
       await gdb.answer(timeoutMs, () => gdb.send("?"), true);
@@ -34475,12 +34470,12 @@ async function load(ctx, guest) {
     )
   );
   if (o.rate > 0 || o.uptimeS > 0) ctx.hooks.log(guestTimeLine(o.rate, o.uptimeS, o.timeWarp));
+  let loadOver = false;
   guestTime.reached.then(() => {
-    ctx.hooks.log(`the guest's uptime reached ${clock(o.uptimeS)}: the load stops`);
+    ctx.hooks.log(`the guest's uptime reached ${clock(o.uptimeS)}${loadOver ? "" : ": the load stops"}`);
     run9.stop();
   });
   const vcpuBefore = await guestCpuSeconds(guest.vm.pid);
-  let loadOver = false;
   let inFlight;
   const stoppedByFinding = await Promise.race([
     run9.done.then(() => {
@@ -34500,7 +34495,10 @@ async function load(ctx, guest) {
   recorder.record();
   counter.rps = 0;
   counter.p99Ms = void 0;
-  const notes = [...guestBehaviourNotes(result), ...paceNote(o.rate, guestTime.granted, result.requests)];
+  const notes = [
+    ...guestBehaviourNotes(result),
+    ...paceNote(o.rate, Math.min(guestTime.granted, o.requests), result.requests)
+  ];
   for (const note of notes) ctx.hooks.log(note);
   ctx.report.load = {
     ...result,
@@ -37689,14 +37687,18 @@ async function confirm(attempts, label, o, n2, budget) {
     reproduced: hits.length,
     attempts: runs.length,
     seconds: spread(hits.map((a) => a.seconds)),
-    requests: spread(hits.map((a) => a.requests))
+    requests: spread(hits.map((a) => a.requests)),
+    uptimeS: spread(hits.flatMap((a) => a.struck?.uptimeS ?? []))
   };
 }
 var range = (s, f) => f(s.min) === f(s.max) ? f(s.median) : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
-function confirmationLine(c) {
+function confirmationLine(c, byClock = false) {
   const parts = [`reproduces ${c.reproduced}/${c.attempts}`];
-  if (c.seconds) parts.push(`time to failure ${range(c.seconds, (x) => `${x.toFixed(1)} s`)}`);
-  if (c.requests) parts.push(`requests to failure ${range(c.requests, (x) => Math.round(x).toLocaleString("en-US"))}`);
+  const s = (x) => `${x.toFixed(1)} s`;
+  if (byClock && c.uptimeS) parts.push(`struck at ${range(c.uptimeS, s)} of uptime`);
+  else if (c.seconds) parts.push(`time to failure ${range(c.seconds, s)}`);
+  if (c.requests && !byClock)
+    parts.push(`requests to failure ${range(c.requests, (x) => Math.round(x).toLocaleString("en-US"))}`);
   return parts.join(", ");
 }
 
@@ -37756,11 +37758,11 @@ async function minimise(attempts, start, baseline2, budget) {
   }
   return { options: cur, reductions, strikesAt, stopped };
 }
-async function smallest(lo, hi, tolerance, ok) {
+async function smallest(lo, hi, tolerance2, ok) {
   if (hi <= lo) return hi;
-  if (tolerance === 0 && await ok(lo)) return lo;
+  if (tolerance2 === 0 && await ok(lo)) return lo;
   let [bad, good] = [lo, hi];
-  while (good - bad > Math.max(1, Math.floor(good * tolerance))) {
+  while (good - bad > Math.max(1, Math.floor(good * tolerance2))) {
     const mid = Math.floor((bad + good) / 2);
     if (await ok(mid)) good = mid;
     else bad = mid;
@@ -37869,6 +37871,20 @@ function regexpSource(s) {
   return /^\/(.*)\/[a-z]*$/s.exec(s)?.[1] ?? s;
 }
 
+// soak/repro/strike.ts
+var plain = (x) => typeof x === "number" && Number.isFinite(x) && x >= 0 ? x : void 0;
+function strikeOf(r) {
+  const s = r.struck;
+  if (typeof s !== "object" || s === null) return void 0;
+  const strike = {};
+  const [uptimeS, sinceBootS, requests] = [plain(s.guestUptimeS), plain(s.sinceBootS), plain(s.guestRequests)];
+  if (uptimeS !== void 0) strike.uptimeS = uptimeS;
+  if (sinceBootS !== void 0) strike.sinceBootS = sinceBootS;
+  if (requests !== void 0) strike.requests = requests;
+  return Object.keys(strike).length ? strike : void 0;
+}
+var lastUptimeOf = (r) => plain(r.clock?.uptimeS?.last);
+
 // soak/repro/attempt.ts
 var Attempts = class {
   constructor(reproDir, kernel, want, log, signal2) {
@@ -37909,7 +37925,9 @@ var Attempts = class {
       reproduced: sameFailure(signature, this.want),
       seconds: report.load?.durationS ?? 0,
       requests: report.load?.requests ?? 0,
-      wallS: (Date.now() - started) / 1e3
+      wallS: (Date.now() - started) / 1e3,
+      struck: strikeOf(report),
+      lastUptimeS: lastUptimeOf(report)
     };
     this.list.push(a);
     this.log(
@@ -37944,6 +37962,111 @@ var Budget = class {
     return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1e3 <= this.deadline;
   }
 };
+
+// soak/repro/timing.ts
+var tolerance = (medianS) => Math.max(2, 0.1 * medianS);
+var COUNT_RATIO = 2;
+var requestsOf = (a) => a.requests;
+var timeOn = (clock2, a) => clock2 === "guest uptime" ? a.struck?.uptimeS : a.struck?.sinceBootS;
+function clockOf(hits) {
+  if (hits.length && hits.every((a) => a.struck?.uptimeS !== void 0)) return "guest uptime";
+  if (hits.length && hits.every((a) => a.struck?.sinceBootS !== void 0)) return "wall time since boot";
+  return void 0;
+}
+function judgeTiming(confirmed, probe) {
+  const base = confirmed.filter((a) => a.reproduced);
+  const hits = probe?.reproduced ? [...base, probe] : base;
+  const clock2 = clockOf(hits);
+  if (!clock2 || !base.length || hits.length < 2 && !probe) return void 0;
+  const at2 = (a) => timeOn(clock2, a);
+  const atS = spread(hits.map(at2));
+  const requests = spread(hits.map(requestsOf));
+  const sameMoment = atS.max - atS.min <= tolerance(atS.median);
+  const countsDiffer = requests.max > 0 && requests.max >= COUNT_RATIO * requests.min;
+  const sameCount = requests.max - requests.min <= 0.01 * requests.median && atS.max - atS.min >= 1;
+  let trigger = hits.length < 2 ? "unclear" : !sameMoment || sameCount ? "load" : countsDiffer ? "uptime" : "unclear";
+  if (trigger === "unclear" && probe) {
+    const was = { at: spread(base.map(at2)), requests: spread(base.map(requestsOf)) };
+    const past = was.at.max + tolerance(was.at.median);
+    if (probe.reproduced) {
+      const n2 = requestsOf(probe);
+      if (at2(probe) > past && n2 * COUNT_RATIO > was.requests.min && n2 < COUNT_RATIO * was.requests.max)
+        trigger = "load";
+    } else if (clock2 === "guest uptime" && (probe.lastUptimeS ?? 0) > past) trigger = "load";
+  }
+  return { trigger, clock: clock2, atS, requests, attempts: hits.map((a) => a.n), ...probe && { probe: probe.n } };
+}
+function timingText(t) {
+  const s = Math.round(t.atS.median);
+  return t.clock === "guest uptime" ? `strikes at ~${s} s of uptime, not after a request count` : `strikes at ~${s} s after boot (wall time: the kernel has no uptime counter), not after a request count`;
+}
+function timingEvidence(t) {
+  const ns = t.attempts.join(", ").replace(/, (\d+)$/, " and $1");
+  const range2 = (s, f) => s.min === s.max ? f(s.min) : `${f(s.min)}-${f(s.max)}`;
+  const on = t.clock === "guest uptime" ? "of uptime" : "after boot";
+  const count = (x) => Math.round(x).toLocaleString("en-US");
+  return `attempts ${ns} struck at ${range2(t.atS, (x) => x.toFixed(1))} s ${on} with ${range2(t.requests, count)} requests`;
+}
+async function probeTiming(attempts, start, confirmed, budget) {
+  const hits = confirmed.filter((a) => a.reproduced);
+  const clock2 = clockOf(hits);
+  const known = judgeTiming(confirmed);
+  if (!clock2 || known && known.trigger !== "unclear") return known;
+  if (attempts.cancelled || !budget.allowsAnother) return judgeTiming(confirmed);
+  const probe = await attempts.run("probe at a tenth of the load", probeOptions(start, hits, clock2));
+  budget.spent(probe.wallS);
+  return judgeTiming(confirmed, probe);
+}
+var loadRate = (hits) => spread(hits.map((a) => requestsOf(a) / Math.max(0.1, a.seconds)))?.median ?? 0;
+function probeOptions(start, hits, clock2) {
+  const at2 = spread(hits.map((a) => timeOn(clock2, a)));
+  const loadS = spread(hits.map((a) => a.seconds));
+  const margin = tolerance(at2.median);
+  const o = {
+    ...start,
+    connections: 1,
+    pipelining: 1,
+    // long enough to pass the strike, not much longer: a failure the load triggers is not waited for
+    durationS: Math.min(start.durationS, Math.ceil(loadS.max + margin + 5))
+  };
+  if (clock2 !== "guest uptime" || countersOff(start)) return o;
+  return { ...o, rate: Math.max(1, Math.floor(loadRate(hits) / 10)), uptimeS: Math.ceil(at2.max + margin) };
+}
+
+// soak/repro/minimise-clock.ts
+var RATE_STEP = 10;
+async function minimiseByClock(attempts, start, timing, hits, budget) {
+  const reductions = [];
+  let stopped;
+  let cur = start;
+  const test = async (what, o) => {
+    if (stopped) return false;
+    if (attempts.cancelled) stopped = "cancelled";
+    else if (!budget.allowsAnother) stopped = "the time budget ran out";
+    if (stopped) return false;
+    const a = await attempts.run(what, o);
+    budget.spent(a.wallS);
+    reductions.push({ what, kept: a.reproduced });
+    if (a.reproduced) cur = o;
+    return a.reproduced;
+  };
+  const past = Math.ceil(timing.atS.max + tolerance(timing.atS.median));
+  if (countersOff(start)) {
+    const loadS = Math.ceil(Math.max(...hits.map((a) => a.seconds)) + tolerance(timing.atS.median));
+    await test(`duration ${loadS} s`, { ...cur, durationS: loadS, requests: UNCAPPED_REQUESTS });
+    return { options: cur, reductions, stopped };
+  }
+  const durationS = Math.max(start.durationS, 2 * past + 30);
+  const base = { ...cur, uptimeS: past, requests: UNCAPPED_REQUESTS, durationS };
+  const idle = { ...base, connections: 1, pipelining: 1, requests: 1 };
+  if (!await test(`uptime ${past} s, no load`, idle) && await test(`uptime ${past} s`, base)) {
+    for (let rate = Math.floor(loadRate(hits) / RATE_STEP); rate >= 1; rate = Math.floor(rate / RATE_STEP))
+      if (!await test(`rate ${rate}`, { ...cur, rate })) break;
+  }
+  if (start.accel !== "kvm" && !cur.timeWarp)
+    await test("time warp", { ...cur, timeWarp: true, rate: cur.rate || WARP_RATE });
+  return { options: cur, reductions, stopped };
+}
 
 // soak/repro/script.ts
 import { relative as relative7 } from "node:path";
@@ -38110,9 +38233,15 @@ evidence() {
   esac
 }
 
+# a scenario that runs to an uptime (a failure that follows the clock): the guest's counter says when
+at_uptime() {
+  local v
+  ((uptime_ms > 0)) && v=$(counter "$counter_uptime") && [ -n "$v" ] && ((v >= uptime_ms))
+}
+
 sent=0
 deadline=$((SECONDS + duration_s))
-while ((sent < requests && SECONDS < deadline)) && ! failed; do
+while ((sent < requests && SECONDS < deadline)) && ! failed && ! at_uptime; do
   pids=()
   for ((i = 1; i <= connections; i++)); do
     curl -s --fail-early -K "$work/batch-$i" & pids+=("$!")
@@ -38120,6 +38249,10 @@ while ((sent < requests && SECONDS < deadline)) && ! failed; do
   for p in "\${pids[@]}"; do wait "$p" || curl_failed=1; done
   sent=$((sent + batch_requests))
 done
+# requests done before the uptime: the guest idles, watched, until its clock gets there
+if ((uptime_ms > 0)); then
+  while ((SECONDS < deadline)) && ! failed && ! at_uptime; do sleep 0.5; done
+fi
 if ! failed; then
   # the load is over: let the guest close its connections, then judge what it still holds
   for _ in $(seq 1 40); do
@@ -38162,6 +38295,7 @@ function reproScript(s) {
       dir: "@WORK@",
       hostPorts,
       guestPorts,
+      timeWarp: o.timeWarp,
       extraArgs: o.qemuArgs
     },
     "@WORK@/qmp.sock"
@@ -38185,6 +38319,8 @@ function reproScript(s) {
     scalar("counter_tx_stalls", c.txStalls),
     scalar("counter_pages_used", c.pagesUsed),
     scalar("counter_tcp_open", c.tcpOpen),
+    scalar("counter_uptime", c.uptime),
+    scalar("uptime_ms", Math.round(o.uptimeS * 1e3)),
     array("revalidated", revalidated),
     array(
       "cycle_paths",
@@ -38221,10 +38357,13 @@ ${SCRIPT_BODY}`;
 // soak/repro/summary.ts
 function renderReproSummary(v) {
   const out = [`# Repro: ${mdText(v.failure)}`, "", `From ${mdCode(v.report)}.`, ""];
-  out.push(`- **original scenario**: ${confirmationLine(v.original)}`);
+  const t = v.timing?.trigger === "uptime" ? v.timing : void 0;
+  if (t) out.push(`- **timing**: ${timingText(t)} (${timingEvidence(t)})`);
+  out.push(`- **original scenario**: ${confirmationLine(v.original, !!t)}`);
   const m = v.minimised;
   if (m) {
-    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation)}`);
+    const warp = t && m.scenario["time-warp"] === true ? " (under the time warp: estimated between reads)" : "";
+    out.push(`- **minimised scenario**: ${confirmationLine(m.confirmation, !!t)}${warp}`);
     if (m.strikesAt) out.push(`- **request count**: ${strikesText(m.strikesAt)}`);
     if (m.stopped) out.push(`- minimisation stopped early: ${mdText(m.stopped)}`);
     out.push("", "## The minimised scenario", "", ...mdFence(JSON.stringify(m.scenario, null, 2), "json"), "");
@@ -38292,13 +38431,18 @@ async function reproduce(r, failure, dir, attempts, verdict) {
   verdict.original = await confirm(attempts, "confirm", start, r.attempts, budget);
   if (attempts.cancelled) verdict.stopped = "cancelled";
   if (verdict.stopped || verdict.original.reproduced === 0) return 1;
+  const confirmed = [...attempts.list];
+  const timing = await probeTiming(attempts, start, confirmed, budget);
+  if (timing) verdict.timing = timing;
   const { requests, seconds } = verdict.original;
-  const m = await minimise(
-    attempts,
-    start,
-    { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS },
-    budget
-  );
+  let m;
+  if (timing?.trigger === "uptime") {
+    r.log(`the failure follows the clock: ${timingText(timing)} (${timingEvidence(timing)})`);
+    m = await minimiseByClock(attempts, start, timing, confirmed, budget);
+  } else {
+    const baseline2 = { requests: requests?.max ?? 0, seconds: seconds?.median ?? toFailureS };
+    m = await minimise(attempts, start, baseline2, budget);
+  }
   const confirmation = await confirm(attempts, "confirm-minimised", m.options, r.attempts, budget);
   const scenario2 = scenarioOf(m.options, dir);
   verdict.minimised = { ...m, confirmation, scenario: scenario2 };
@@ -38309,7 +38453,8 @@ async function reproduce(r, failure, dir, attempts, verdict) {
     options: m.options,
     signature: failure.signature,
     crashLine: failure.report.crash?.lines?.[0],
-    accel: failure.report.accel?.used === "kvm" ? "kvm" : "tcg",
+    // the time warp is TCG's (the soak under it ran under TCG whatever the report's accel)
+    accel: failure.report.accel?.used === "kvm" && !m.options.timeWarp ? "kvm" : "tcg",
     bzImage: image.format === "bzimage",
     guestPorts: image.info.httpPorts ?? [],
     kernelFile: failure.kernel.elf,
@@ -38338,11 +38483,14 @@ async function claimReproDir(dir) {
 var REPRO_USAGE = `usage: unikernel-soak repro <report-dir> [options]
 
 Reproduces the failure a soak recorded in <report-dir>: boots its kernel again with the
-report's options, checked as the command line's flags are (confirm), shrinks the scenario
-while it still fails the same way (minimise: request count, connections, pipelining, paths, revalidation), confirms the
-minimised scenario, and writes <report-dir>/repro/: scenario.json (for --scenario),
-repro.sh (QEMU and curl, no Node), verdict.json, summary.md and every attempt's report
-under attempts/. Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
+report's options, checked as the command line's flags are (confirm), probes at a tenth of
+the load (a failure that strikes at the same uptime with far fewer requests follows the
+clock), shrinks the scenario while it still fails the same way (minimise: request count,
+connections, pipelining, paths, revalidation; for a failure that follows the clock, the
+uptime, the rate and the time warp instead), confirms the minimised scenario, and writes
+<report-dir>/repro/: scenario.json (for --scenario), repro.sh (QEMU and curl, no Node),
+verdict.json, summary.md and every attempt's report under attempts/.
+Exit 0 = a reproducer was written, 1 = it did not reproduce, 2 = error.
 
   --attempts N   fresh boots per confirmation (default 3)
   --budget S     seconds for the whole repro (default 900): minimisation stops early to leave
@@ -38395,10 +38543,12 @@ async function reproCommand(argv, log) {
     signal: signal2
   });
   printLine(`failure: ${verdict.failure}`);
-  printLine(`original: ${confirmationLine(verdict.original)}`);
+  const t = verdict.timing?.trigger === "uptime" ? verdict.timing : void 0;
+  if (t) printLine(`timing: ${timingText(t)}`);
+  printLine(`original: ${confirmationLine(verdict.original, !!t)}`);
   const m = verdict.minimised;
   if (m) {
-    printLine(`minimised: ${confirmationLine(m.confirmation)}`);
+    printLine(`minimised: ${confirmationLine(m.confirmation, !!t)}`);
     printLine(`scenario: ${JSON.stringify(m.scenario)}`);
     if (m.strikesAt) printLine(`request count: ${strikesText(m.strikesAt)}`);
   }
