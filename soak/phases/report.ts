@@ -42,12 +42,18 @@ export async function writeReport(ctx: SoakContext): Promise<void> {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function clockReport(ctx: SoakContext): Report["clock"] {
-  const { first, last, overall } = ctx.stats.clock;
+  const { clock, first: baseline, firstAt } = ctx.stats;
+  const last = clock.last;
+  // from the counters' baseline (the load's start) when there is one: the boot's idle time, which the
+  // warp skips hundreds of times faster, is not the load's
+  const uptimeMs = baseline?.[ctx.o.counters.uptime];
+  const first = uptimeMs !== undefined && firstAt !== undefined ? { at: firstAt, uptimeMs } : clock.first;
   if (!first || !last) return ctx.o.timeWarp ? { timeWarp: true } : undefined;
+  const warp = last.at > first.at ? (last.uptimeMs - first.uptimeMs) / (last.at - first.at) : undefined;
   return {
     timeWarp: ctx.o.timeWarp,
     uptimeS: { first: round1(first.uptimeMs / 1000), last: round1(last.uptimeMs / 1000) },
-    ...(overall !== undefined ? { warp: round1(overall) } : {}),
+    ...(warp !== undefined ? { warp: round1(warp) } : {}),
   };
 }
 

@@ -82,8 +82,8 @@ export interface Report {
    * `vcpuS`: the guest's vCPU thread's CPU seconds over the load window (watch/threads.ts) */
   load?: MixedResult & { asked: number; workers?: number; vcpuS?: number; notes?: string[] };
   inFlight?: InFlight;
-  /** the guest's clock (its uptime counter) against the wall's (watch/guest-clock.ts): the uptime first and
-   * last read, and `warp`, guest seconds per wall second between them; absent without counters */
+  /** the guest's clock (its uptime counter) against the wall's (watch/guest-clock.ts): the uptime at the load's
+   * start (else first read) and last read, and `warp`, guest seconds per wall second between them; absent without counters */
   clock?: { timeWarp: boolean; uptimeS?: { first: number; last: number }; warp?: number };
   /** when the verdict's first reason came, on each clock: the guest's uptime (its counter, estimated between
    * reads; absent without counters), wall seconds since QEMU started, and the requests the guest had

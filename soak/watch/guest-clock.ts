@@ -40,13 +40,6 @@ export class GuestClock {
     return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
   }
 
-  /** guest ms per wall ms over the whole soak so far */
-  get overall(): number | undefined {
-    const [a, b] = [this.first, this.last];
-    if (!a || !b || b.at <= a.at) return undefined;
-    return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
-  }
-
   /** The guest's uptime at wall time `at` (ms), estimated: between samples in proportion, after the last at
    * the recent rate (for at most MAX_AHEAD_MS of wall time). Undefined before the first sample. */
   uptimeAt(at: number): number | undefined {

@@ -14,6 +14,8 @@ const ENVELOPE = 3;
 
 export class StatsWatcher {
   first?: GuestStats;
+  /** when `first` was read (ms since the epoch): the load's start, for the counters' baseline */
+  firstAt?: number;
   /** the first time an answer went beyond the limits on counters (stats-answer.ts), what was dropped */
   overLimits?: string;
   last?: GuestStats;
@@ -49,7 +51,7 @@ export class StatsWatcher {
     const c = this.o.counters;
     const findings: Finding[] = [];
     const prev = this.last;
-    this.first ??= s;
+    if (!this.first) [this.first, this.firstAt] = [s, at];
     this.last = s;
     this.lastAt = at;
     this.clock.add(at, s[c.uptime]);
