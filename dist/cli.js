@@ -31869,12 +31869,6 @@ var GuestClock = class {
     if (!a || !b || b.at <= a.at) return void 0;
     return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
   }
-  /** guest ms per wall ms over the whole soak so far */
-  get overall() {
-    const [a, b] = [this.first, this.last];
-    if (!a || !b || b.at <= a.at) return void 0;
-    return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
-  }
   /** The guest's uptime at wall time `at` (ms), estimated: between samples in proportion, after the last at
    * the recent rate (for at most MAX_AHEAD_MS of wall time). Undefined before the first sample. */
   uptimeAt(at2) {
@@ -31951,6 +31945,8 @@ var StatsWatcher = class {
   }
   o;
   first;
+  /** when `first` was read (ms since the epoch): the load's start, for the counters' baseline */
+  firstAt;
   /** the first time an answer went beyond the limits on counters (stats-answer.ts), what was dropped */
   overLimits;
   last;
@@ -31981,7 +31977,7 @@ var StatsWatcher = class {
     const c = this.o.counters;
     const findings = [];
     const prev = this.last;
-    this.first ??= s;
+    if (!this.first) [this.first, this.firstAt] = [s, at2];
     this.last = s;
     this.lastAt = at2;
     this.clock.add(at2, s[c.uptime]);
@@ -35874,12 +35870,16 @@ async function writeReport(ctx) {
 }
 var round1 = (x) => Math.round(x * 10) / 10;
 function clockReport(ctx) {
-  const { first, last, overall: overall2 } = ctx.stats.clock;
+  const { clock: clock2, first: baseline2, firstAt } = ctx.stats;
+  const last = clock2.last;
+  const uptimeMs = baseline2?.[ctx.o.counters.uptime];
+  const first = uptimeMs !== void 0 && firstAt !== void 0 ? { at: firstAt, uptimeMs } : clock2.first;
   if (!first || !last) return ctx.o.timeWarp ? { timeWarp: true } : void 0;
+  const warp = last.at > first.at ? (last.uptimeMs - first.uptimeMs) / (last.at - first.at) : void 0;
   return {
     timeWarp: ctx.o.timeWarp,
     uptimeS: { first: round1(first.uptimeMs / 1e3), last: round1(last.uptimeMs / 1e3) },
-    ...overall2 !== void 0 ? { warp: round1(overall2) } : {}
+    ...warp !== void 0 ? { warp: round1(warp) } : {}
   };
 }
 function struckAt(ctx) {
