@@ -38029,7 +38029,7 @@ function probeOptions(start, hits, clock2) {
     // long enough to pass the strike, not much longer: a failure the load triggers is not waited for
     durationS: Math.min(start.durationS, Math.ceil(loadS.max + margin + 5))
   };
-  if (clock2 !== "guest uptime" || countersOff(start)) return o;
+  if (clock2 !== "guest uptime" || countersOff(start)) return { ...o, churnPercent: 100 };
   return { ...o, rate: Math.max(1, Math.floor(loadRate(hits) / 10)), uptimeS: Math.ceil(at2.max + margin) };
 }
 

@@ -130,7 +130,9 @@ function probeOptions(start: SoakOptions, hits: Attempt[], clock: TimingClock): 
     // long enough to pass the strike, not much longer: a failure the load triggers is not waited for
     durationS: Math.min(start.durationS, Math.ceil(loadS.max + margin + 5)),
   };
-  // --uptime and --rate go by the counters (a clock from heartbeat lines alone does not serve them)
-  if (clock !== "guest uptime" || countersOff(start)) return o;
+  // --uptime and --rate go by the counters (a clock from heartbeat lines alone does not serve them):
+  // without them the probe's one connection is a new one for every request, a fraction of the pace
+  // whatever the machine (one keep-alive connection still made half the requests of 50 on a busy one)
+  if (clock !== "guest uptime" || countersOff(start)) return { ...o, churnPercent: 100 };
   return { ...o, rate: Math.max(1, Math.floor(loadRate(hits) / 10)), uptimeS: Math.ceil(at.max + margin) };
 }
