@@ -98,8 +98,14 @@ describe("fault-injection matrix", () => {
       expect(code).toBe(1);
       const ms = await detectionMs(out, report, struck(fault));
       console.log(`${fault}: ${verdict} detected ${ms} ms after the last poll before the bug could strike`);
-      const budget = verdict === "hang" ? 1000 * 2 + 5000 : verdict === "crash" ? 5000 : 10_000;
-      expect(ms).toBeLessThan(budget);
+      if (verdict === "leak") {
+        // a leak shows at its own pace, which is the load's (a page per 16 stats answers): on a
+        // busy machine that is slow, so what the tool owes is to name it while the load still runs
+        expect(report.verdict.reasons[0].message).toMatch(/under load/);
+        expect(ms).toBeLessThan(30_000);
+      } else {
+        expect(ms).toBeLessThan(verdict === "hang" ? 1000 * 2 + 5000 : verdict === "crash" ? 5000 : 10_000);
+      }
     },
   );
 
