@@ -1,5 +1,5 @@
 // The action as a GitHub-hosted runner runs it: the step is the user `runner` with
-// password-less sudo, not root. The bundle is this working tree's (scripts/bundle.mjs into a
+// password-less sudo, not root; and as a locked-down self-hosted runner's user, without sudo. The bundle is this working tree's (scripts/bundle.mjs into a
 // temporary folder: dist/ is bundled once, after merging). Real QEMU under TCG.
 import { execFile } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -16,7 +16,15 @@ const root = process.getuid?.() === 0;
 const kvmClosedWithoutUdev =
   existsSync("/dev/kvm") && (statSync("/dev/kvm").mode & 0o006) !== 0o006 && !existsSync("/run/udev/control");
 
-describe.runIf(root)("the action as a hosted runner's user (password-less sudo, not root)", () => {
+/** No stack trace in the log, the post step quiet, nothing left running as the user. */
+async function expectCleanEnd(h: Habitat, stdout: string, uid: number): Promise<void> {
+  expect(stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  const post = await h.post();
+  expect(post.code, post.stdout).toBe(0);
+  expect(await processesOf(uid)).toEqual([]);
+}
+
+describe.runIf(root)("the action as a runner's user (not root)", () => {
   let bundle = "";
   beforeAll(async () => {
     bundle = await mkdtemp(join(tmpdir(), "habitat-bundle-"));
@@ -39,10 +47,23 @@ describe.runIf(root)("the action as a hosted runner's user (password-less sudo, 
       // a machine whose /dev/kvm is root's alone and that has no udev (as here): one line, and TCG
       if (kvmClosedWithoutUdev)
         expect(r.stdout).toMatch(/\/dev\/kvm is not open to this user, and (there is no udev|udev does not run)/);
-      expect(r.stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-      const post = await h.post();
-      expect(post.code, post.stdout).toBe(0);
-      expect(await processesOf(user.uid)).toEqual([]);
+      await expectCleanEnd(h, r.stdout, user.uid);
+    } finally {
+      await h.cleanup();
+    }
+  }, 300_000);
+
+  it("without sudo (a locked-down self-hosted runner): passes over user networking, one line saying why", async () => {
+    const user = await makeRunnerUser({ sudo: false });
+    const h = await Habitat.create({ fresh: true, dist: join(bundle, "dist"), user });
+    try {
+      const r = await h.main({ requests: 20_000 });
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.outputs.verdict).toBe("pass");
+      const why = r.stdout.match(/network: QEMU user networking, not the tap path: .*/g) ?? [];
+      expect(why).toHaveLength(1);
+      expect(why[0]).toMatch(/needs root or password-less sudo, and this user \(uid \d+\) has neither/);
+      await expectCleanEnd(h, r.stdout, user.uid);
     } finally {
       await h.cleanup();
     }

@@ -1,6 +1,9 @@
 // The repro's time budget: minimisation tries a reduction only while one more attempt,
 // plus the final confirmation kept in reserve, still fits; a confirmation stops once the
 // budget is spent (so the budget is overrun by one attempt at most).
+import type { SoakOptions } from "../options.ts";
+import type { Attempt, Attempts } from "./attempt.ts";
+
 export class Budget {
   private readonly deadline: number;
   private spentS: number[] = [];
@@ -31,5 +34,15 @@ export class Budget {
   /** is there time for one more attempt before the confirmation? */
   get allowsAnother(): boolean {
     return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1000 <= this.deadline;
+  }
+
+  /** Runs one more attempt if it may (not cancelled, time left), counting its time: its
+   * result, or why it did not run. */
+  async next(attempts: Attempts, what: string, o: SoakOptions): Promise<Attempt | string> {
+    if (attempts.cancelled) return "cancelled";
+    if (!this.allowsAnother) return "the time budget ran out";
+    const a = await attempts.run(what, o);
+    this.spent(a.wallS);
+    return a;
   }
 }

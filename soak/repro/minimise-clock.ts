@@ -26,11 +26,11 @@ export async function minimiseByClock(
   let cur = start;
   const test = async (what: string, o: SoakOptions): Promise<boolean> => {
     if (stopped) return false;
-    if (attempts.cancelled) stopped = "cancelled";
-    else if (!budget.allowsAnother) stopped = "the time budget ran out";
-    if (stopped) return false;
-    const a = await attempts.run(what, o);
-    budget.spent(a.wallS);
+    const a = await budget.next(attempts, what, o);
+    if (typeof a === "string") {
+      stopped = a;
+      return false;
+    }
     reductions.push({ what, kept: a.reproduced });
     if (a.reproduced) cur = o;
     return a.reproduced;

@@ -55,11 +55,11 @@ export async function minimise(
     const known = tried.get(key);
     if (known !== undefined) return known;
     if (stopped) return false;
-    if (attempts.cancelled) stopped = "cancelled";
-    else if (!budget.allowsAnother) stopped = "the time budget ran out";
-    if (stopped) return false;
-    const a = await attempts.run(what, o);
-    budget.spent(a.wallS);
+    const a = await budget.next(attempts, what, o);
+    if (typeof a === "string") {
+      stopped = a;
+      return false;
+    }
     const kept = a.reproduced && a.seconds <= slowestS;
     const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : undefined;
     reductions.push({ what, kept, ...(note && { note }) });
