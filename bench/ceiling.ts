@@ -12,8 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { LoadPool } from "../soak/index.ts";
-import { parsePaths } from "../soak/options.ts";
+import { LoadPool, parsePaths } from "../soak/index.ts";
 import { processCpu } from "./threads.ts";
 
 const run = promisify(execFile);
@@ -34,7 +33,9 @@ try {
     { name: "1 worker on core 1, the server on core 0", workers: 1, enter: [...inNs, "taskset", "-c", "1"] },
     { name: "2 workers on both cores, with the server", workers: 2, enter: inNs },
   ];
-  const results = new Map(variants.map((v) => [v.name, [] as { rps: number; p99: number; server: number; workers: number }[]]));
+  const results = new Map(
+    variants.map((v) => [v.name, [] as { rps: number; p99: number; server: number; workers: number }[]]),
+  );
   for (let r = 0; r < runs; r++)
     for (const v of variants) {
       const pool = new LoadPool(
@@ -54,7 +55,10 @@ try {
         () => {},
       );
       // CPU per wall second of the server and of the workers (`ip netns exec` and taskset exec them)
-      const cpuOf = async () => [await processCpu(child.pid), (await Promise.all(pool.pids.map(processCpu))).reduce((a, x) => a + x, 0)];
+      const cpuOf = async () => [
+        await processCpu(child.pid),
+        (await Promise.all(pool.pids.map(processCpu))).reduce((a, x) => a + x, 0),
+      ];
       const [server0, workers0] = await cpuOf();
       const started = performance.now();
       let last = [server0, workers0];
@@ -63,14 +67,22 @@ try {
       clearInterval(sampler);
       const wall = (performance.now() - started) / 1000;
       const [server, workers] = [(last[0] - server0) / wall, (last[1] - workers0) / wall];
-      console.error(`${v.name}: ${Math.round(rps)} req/s, p99 ${latencyMs.p99} ms, ${errors} errors, CPU server ${server.toFixed(2)} workers ${workers.toFixed(2)}`);
+      console.error(
+        `${v.name}: ${Math.round(rps)} req/s, p99 ${latencyMs.p99} ms, ${errors} errors, CPU server ${server.toFixed(2)} workers ${workers.toFixed(2)}`,
+      );
       results.get(v.name)?.push({ rps, p99: latencyMs.p99, server, workers });
     }
-  console.log(`${cpus()[0].model}, ${cpus().length} cores; ${runs} runs of ${requests} requests, 50 connections, 1% churn`);
-  console.log("\n| load | req/s (median) | p99, ms (median) | CPU s/s: server | CPU s/s: workers |\n|---|---:|---:|---:|---:|");
+  console.log(
+    `${cpus()[0].model}, ${cpus().length} cores; ${runs} runs of ${requests} requests, 50 connections, 1% churn`,
+  );
+  console.log(
+    "\n| load | req/s (median) | p99, ms (median) | CPU s/s: server | CPU s/s: workers |\n|---|---:|---:|---:|---:|",
+  );
   for (const [name, xs] of results) {
     const m = (f: (x: (typeof xs)[number]) => number) => median(xs.map(f));
-    console.log(`| ${name} | ${Math.round(m((x) => x.rps))} | ${m((x) => x.p99)} | ${m((x) => x.server).toFixed(2)} | ${m((x) => x.workers).toFixed(2)} |`);
+    console.log(
+      `| ${name} | ${Math.round(m((x) => x.rps))} | ${m((x) => x.p99)} | ${m((x) => x.server).toFixed(2)} | ${m((x) => x.workers).toFixed(2)} |`,
+    );
   }
 } finally {
   child.kill();

@@ -10,7 +10,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildKernel } from "../kernel/build.ts";
 import { readReportFile } from "../soak/index.ts";
-import { makeRunnerAccount, removeRunnerAccount, type RunnerUser } from "../soak/test/runner-account.ts";
+import { makeRunnerAccount, type RunnerUser, removeRunnerAccount } from "../soak/test/runner-account.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const [runs, requests] = [3, 1_000_000].map((d, i) => Number(process.argv[2 + i] ?? d));
@@ -57,11 +57,15 @@ try {
   for (let r = 0; r < runs; r++)
     for (const v of variants.map((_, i) => variants[(i + r) % variants.length])) {
       const s = await soak(v.flags, v.user);
-      console.error(`${v.name}: exit ${s.code}, ${s.used}, ${Math.round(s.rps)} req/s, p99 ${s.p99} ms, guest ${s.vcpuUs.toFixed(1)} µs/req`);
+      console.error(
+        `${v.name}: exit ${s.code}, ${s.used}, ${Math.round(s.rps)} req/s, p99 ${s.p99} ms, guest ${s.vcpuUs.toFixed(1)} µs/req`,
+      );
       results.get(v.name)?.push(s);
     }
   console.log(`${cpus()[0].model}, ${cpus().length} cores; ${runs} soaks each of ${requests} requests, in turns`);
-  console.log("\n| who | path | req/s (median) | p99, ms (median) | guest µs/req (median) | exits |\n|---|---|---:|---:|---:|---|");
+  console.log(
+    "\n| who | path | req/s (median) | p99, ms (median) | guest µs/req (median) | exits |\n|---|---|---:|---:|---:|---|",
+  );
   for (const [name, xs] of results)
     console.log(
       `| ${name} | ${xs[0]?.used} | ${Math.round(median(xs.map((x) => x.rps)))} | ${median(xs.map((x) => x.p99))} | ${median(xs.map((x) => x.vcpuUs)).toFixed(1)} | ${xs.map((x) => x.code).join(" ")} |`,

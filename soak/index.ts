@@ -19,7 +19,7 @@ export type { MixedResult } from "./load/mixed.ts";
 export { LoadPool } from "./load/pool.ts";
 export { mergeCommand, mergeFolders } from "./merge/command.ts";
 export type { PathWeight, SoakOptions } from "./options.ts";
-export { DEFAULTS, UsageError } from "./options.ts";
+export { DEFAULTS, parsePaths, UsageError } from "./options.ts";
 export { PACKAGE_ROOT } from "./package-root.ts";
 export { profileDiffCommand } from "./profile/diff-command.ts";
 export { openSampler } from "./profile/samplers.ts";

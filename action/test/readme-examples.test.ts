@@ -127,7 +127,9 @@ describe("the README's workflow examples", () => {
       expect(["no change", "improvement"]).toContain(r.outputs.verdict);
       expect(r.summary).toMatch(/^# Compare: ✅/m);
       // the table: metric, A, B, ratio, interval, verdict, gate; the gated metric with figures
-      expect(r.summary).toMatch(/^\| metric \| A \(mean\) \| B \(mean\) \| B \/ A .*\| 95% interval \| verdict \| gate \|$/m);
+      expect(r.summary).toMatch(
+        /^\| metric \| A \(mean\) \| B \(mean\) \| B \/ A .*\| 95% interval \| verdict \| gate \|$/m,
+      );
       expect(r.summary).toMatch(
         /^\| guest CPU per request \(µs[^|]*\| [\d.]+ \| [\d.]+ \| [\d.]+ \([+−][\d.]+%\) \| [+−][\d.]+% … [+−][\d.]+% \| (no change|improvement) \| gated at 5\.0% worse \|$/m,
       );

@@ -26,7 +26,9 @@ async function runCompare(...args: string[]) {
   const result = JSON.parse(await readFile(join(out, "compare.json"), "utf8")) as CompareResult;
   expect(await qemuPidsFor(out, { under: true })).toEqual([]);
   const gate = result.metrics.find((m) => m.key === "guest_us_per_request");
-  console.log(`Linux compare ${args.join(" ").slice(0, 80)}: ${result.verdict.kind}, B/A ${gate?.ratio.toFixed(3)} [${gate?.low.toFixed(3)}, ${gate?.high.toFixed(3)}], A ${gate?.a.mean.toFixed(0)} µs/req`);
+  console.log(
+    `Linux compare ${args.join(" ").slice(0, 80)}: ${result.verdict.kind}, B/A ${gate?.ratio.toFixed(3)} [${gate?.low.toFixed(3)}, ${gate?.high.toFixed(3)}], A ${gate?.a.mean.toFixed(0)} µs/req`,
+  );
   return { ...r, result, gate };
 }
 
@@ -42,7 +44,14 @@ describe("compare on a Linux guest", () => {
 
   it("with soak_slow_ns=2000000 on B: a regression, exit 1, naming guest CPU per request", async () => {
     const slow = ["--head-append", "soak_slow_ns=2000000"];
-    const { code, stdout, stderr, result, gate } = await runCompare("--base", bzImage, "--head", bzImage, ...slow, ...rounds(initrd));
+    const { code, stdout, stderr, result, gate } = await runCompare(
+      "--base",
+      bzImage,
+      "--head",
+      bzImage,
+      ...slow,
+      ...rounds(initrd),
+    );
     expect(code, `${stdout}\n${stderr.slice(-2000)}`).toBe(1);
     expect(result.verdict.kind).toBe("regression");
     expect(gate?.low).toBeGreaterThan(1.05);

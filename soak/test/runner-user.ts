@@ -7,7 +7,7 @@ import { chown, copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import { ROOT, TSX } from "./cli-run.ts";
-import { makeRunnerAccount, processesOf, removeRunnerAccount, type RunnerUser } from "./runner-account.ts";
+import { makeRunnerAccount, processesOf, type RunnerUser, removeRunnerAccount } from "./runner-account.ts";
 
 export { processesOf, type RunnerUser };
 
