@@ -30655,7 +30655,7 @@ function defaultText(f, t) {
 
 // soak/options.ts
 import { availableParallelism } from "node:os";
-var PROFILE_DEFAULT_HZ = 0;
+var PROFILE_DEFAULT_HZ = 19;
 var PROFILE_ON_HZ = 99;
 var MAX_PATH_WEIGHTS = 1e5;
 var UNCAPPED_REQUESTS = 1e12;
@@ -37716,11 +37716,11 @@ async function minimise(attempts, start, baseline2, budget) {
     const known = tried.get(key);
     if (known !== void 0) return known;
     if (stopped) return false;
-    if (attempts.cancelled) stopped = "cancelled";
-    else if (!budget.allowsAnother) stopped = "the time budget ran out";
-    if (stopped) return false;
-    const a = await attempts.run(what, o);
-    budget.spent(a.wallS);
+    const a = await budget.next(attempts, what, o);
+    if (typeof a === "string") {
+      stopped = a;
+      return false;
+    }
     const kept = a.reproduced && a.seconds <= slowestS;
     const note = a.reproduced && !kept ? `took ${a.seconds.toFixed(1)} s, over ${slowestS.toFixed(1)} s` : void 0;
     reductions.push({ what, kept, ...note && { note } });
@@ -37961,6 +37961,15 @@ var Budget = class {
   get allowsAnother() {
     return Date.now() + (1 + this.reserveAttempts) * this.perAttemptS * 1e3 <= this.deadline;
   }
+  /** Runs one more attempt if it may (not cancelled, time left), counting its time: its
+   * result, or why it did not run. */
+  async next(attempts, what, o) {
+    if (attempts.cancelled) return "cancelled";
+    if (!this.allowsAnother) return "the time budget ran out";
+    const a = await attempts.run(what, o);
+    this.spent(a.wallS);
+    return a;
+  }
 };
 
 // soak/repro/timing.ts
@@ -38041,11 +38050,11 @@ async function minimiseByClock(attempts, start, timing, hits, budget) {
   let cur = start;
   const test = async (what, o) => {
     if (stopped) return false;
-    if (attempts.cancelled) stopped = "cancelled";
-    else if (!budget.allowsAnother) stopped = "the time budget ran out";
-    if (stopped) return false;
-    const a = await attempts.run(what, o);
-    budget.spent(a.wallS);
+    const a = await budget.next(attempts, what, o);
+    if (typeof a === "string") {
+      stopped = a;
+      return false;
+    }
     reductions.push({ what, kept: a.reproduced });
     if (a.reproduced) cur = o;
     return a.reproduced;
