@@ -30655,7 +30655,7 @@ function defaultText(f, t) {
 
 // soak/options.ts
 import { availableParallelism } from "node:os";
-var PROFILE_DEFAULT_HZ = 19;
+var PROFILE_DEFAULT_HZ = 0;
 var PROFILE_ON_HZ = 99;
 var MAX_PATH_WEIGHTS = 1e5;
 var UNCAPPED_REQUESTS = 1e12;

@@ -182,8 +182,8 @@ describe("--profile", () => {
     return o === "help" ? undefined : { hz: o.profileHz, append: o.append };
   };
 
-  it("is on at a low rate (19 Hz) by default, 99 Hz alone, a rate or off when given one", () => {
-    expect(hz()?.hz).toBe(19);
+  it("is off by default, on (99 Hz) alone, a rate or off when given one", () => {
+    expect(hz()?.hz).toBe(0);
     expect(hz("--profile")).toEqual({ hz: 99, append: "" });
     expect(hz("--profile", "--append", "fault=hot")).toEqual({ hz: 99, append: "fault=hot" });
     expect(hz("--profile", "250")?.hz).toBe(250);
