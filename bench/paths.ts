@@ -2,7 +2,8 @@
 // default soak of the bundled kernel through the CLI, `--network auto`, as root (the tap
 // path), as a runner's user with password-less sudo (the tap path through sudo), and as root
 // with `--network user` (QEMU user networking, where a runner without sudo ends up), in turns,
-// medians of RUNS, the order rotated from run to run. Root only (it makes the runner's user, and removes it after).
+// medians of RUNS, the order rotated from run to run. Root only (it makes the runner's user,
+// and removes it after).
 // Usage: npx tsx bench/paths.ts [RUNS=3] [REQUESTS=1000000]
 import { spawn } from "node:child_process";
 import { chown, copyFile, mkdtemp, rm } from "node:fs/promises";

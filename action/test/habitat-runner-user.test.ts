@@ -1,6 +1,7 @@
 // The action as a GitHub-hosted runner runs it: the step is the user `runner` with
-// password-less sudo, not root; and as a locked-down self-hosted runner's user, without sudo. The bundle is this working tree's (scripts/bundle.mjs into a
-// temporary folder: dist/ is bundled once, after merging). Real QEMU under TCG.
+// password-less sudo, not root; and as a locked-down self-hosted runner's user, without sudo.
+// The bundle is this working tree's (scripts/bundle.mjs into a temporary folder: dist/ is
+// bundled once, after merging). Real QEMU under TCG.
 import { execFile } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";

@@ -1,9 +1,9 @@
 // compare's gate on a kernel this project did not write: Debian's stock 6.1 bzImage with the
 // scripts/linux-guest server, under TCG. Against itself it is no regression (exit 0); with
 // server.c's soak_slow_ns= spinning on every request of B it is one (exit 1), naming guest
-// CPU per request. The spin, 1 ms, is twice the guest's own cost per request here (about
-// 500 µs under TCG with 3,000-request rounds, whose B / A between runs of the same kernel
-// spans ±40%): a gate's power at small slowdowns is bench/compare-power.ts's to measure.
+// CPU per request. The spin, 1 ms, is two to three times the guest's own cost per request
+// here (330-500 µs under TCG with 3,000-request rounds, whose B / A between runs of the same
+// kernel spans ±40%): a gate's power at small slowdowns is bench/compare-power.ts's to measure.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
