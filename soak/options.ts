@@ -64,17 +64,16 @@ export interface SoakOptions {
   warmupS: number;
   /** a hang's memory dump (memory.core): the low MiB of guest RAM it holds; 0 = none */
   hangDumpMiB: number;
-  /** stack samples a second (soak/profile/); 0 = no profile */
-  profileHz: number;
+  /** stack samples a second (soak/profile/); 0 = no profile; auto = PROFILE_AUTO_HZ on the tap path */
+  profileHz: number | "auto";
   counters: { bootId: string; uptime: string; txStalls: string; pagesUsed: string; tcpOpen: string };
   crashPatterns: RegExp[];
   out: string;
 }
 
-/** the profiler's rate when none is asked for: off. Its cost on the default soak is below the
- * noise, but at 19 Hz over QEMU user networking a new connection's request now and then gets
- * no answer (BENCHMARKS.md, "Profiler"): the tool must not fail a kernel for its own pauses */
-export const PROFILE_DEFAULT_HZ = 0;
+/** the profiler's rate when none is asked for, on the tap path: its cost there is below the
+ * noise (BENCHMARKS.md, "Profiler"). Over QEMU user networking it is off (profile/rate.ts). */
+export const PROFILE_AUTO_HZ = 19;
 /** `--profile` without a rate: not a multiple of the guest's 100 Hz tick, so samples do not
  * fall in step with it */
 export const PROFILE_ON_HZ = 99;
@@ -117,7 +116,7 @@ export const DEFAULTS: SoakOptions = {
   p99GrowthMs: 0,
   warmupS: 10,
   hangDumpMiB: 64,
-  profileHz: PROFILE_DEFAULT_HZ,
+  profileHz: "auto",
   counters: {
     bootId: "boot_id",
     uptime: "uptime_ms",

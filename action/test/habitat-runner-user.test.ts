@@ -64,6 +64,8 @@ describe.runIf(root)("the action as a runner's user (not root)", () => {
       const why = r.stdout.match(/network: QEMU user networking, not the tap path: .*/g) ?? [];
       expect(why).toHaveLength(1);
       expect(why[0]).toMatch(/needs root or password-less sudo, and this user \(uid \d+\) has neither/);
+      // the profile's default is off there, and the log says so (soak/profile/rate.ts)
+      expect(r.stdout).toMatch(/the profile is off: each sample stops the VM/);
       await expectCleanEnd(h, r.stdout, user.uid);
     } finally {
       await h.cleanup();

@@ -19,9 +19,10 @@ the same soak options, and compares what each round measured: the guest's own CP
 per request (its vCPU thread's), req/s, p50 and p99, boot to ready, pages in use after the
 load, QEMU's RSS. For each: B / A (the median of every B/A pair of rounds) with its exact
 95% interval from the Mann–Whitney rank-sum test (a permutation test on ranks).
-Exit 1 (regression) only when a gated metric's whole interval is beyond its threshold on
-the worse side; 0 for no change or an improvement; a round that fails its soak is exit 1
-if it is B's (the head failed), else 2; 2 for any error.
+Exit 1 (regression) only when a gated metric's whole interval is on the worse side of no
+change and reaches its threshold (a slowdown that large is not ruled out); 0 for no
+change, a change shown smaller than the threshold, or an improvement; a round that fails
+its soak is exit 1 if it is B's (the head failed), else 2; 2 for any error.
 
   --base PATH            kernel A (a PVH ELF or a bzImage)
   --base-ref REF         or build A from this git commit, as bisect builds one: in a scratch
@@ -36,7 +37,7 @@ if it is B's (the head failed), else 2; 2 for any error.
   --rounds N             measured rounds of each kernel (default 6; at least ${MIN_ROUNDS})
   --budget S             seconds for all the rounds; stops early between pairs (default: none)
   --threshold [METRIC=]PCT
-                         a regression is worse by more than PCT percent (default
+                         the slowdown of PCT percent a regression must not rule out (default
                          ${GATE_METRIC}=${DEFAULT_THRESHOLD * 100}); METRIC=PCT gates another metric too
                          (${METRICS.map((m) => m.key).join(", ")})
   --out DIR              compare.json, summary.md, report.html, rounds/ (default compare-report)

@@ -75,7 +75,7 @@ export async function compare(c: CompareInput): Promise<CompareResult> {
       rounds: run.rounds,
       statistics: {
         ...STATISTICS,
-        falseAlarmBound: `with no real change, a gated metric's lower bound passes 1 with a chance of at most ${(((1 - STATISTICS.level) / 2) * 100).toFixed(1)}%, and its threshold less often still; at most that times the number of gated metrics in all`,
+        falseAlarmBound: `with no real change, a gated metric's interval lies wholly on its worse side with a chance of at most ${(((1 - STATISTICS.level) / 2) * 100).toFixed(1)}%; at most that times the number of gated metrics in all`,
       },
       stopped: run.stopped,
     };

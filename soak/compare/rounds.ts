@@ -61,9 +61,11 @@ export function roundOrder(perSide: number): SideName[] {
   return ["A", "B", ...measured];
 }
 
-/** The scenario's options for one round of `side` into `out`. */
+/** The scenario's options for one round of `side` into `out`; no profile unless asked for
+ * (its pauses would be part of what the rounds measure). */
 export function roundOptions(o: SoakOptions, side: Side, out: string): SoakOptions {
-  return { ...o, kernel: side.kernel.elf, append: [o.append, side.append].filter(Boolean).join(" "), out };
+  const append = [o.append, side.append].filter(Boolean).join(" ");
+  return { ...o, kernel: side.kernel.elf, append, out, profileHz: o.profileHz === "auto" ? 0 : o.profileHz };
 }
 
 export async function runRounds(p: RoundsPlan): Promise<RoundsResult> {

@@ -5,7 +5,13 @@ import { mdCode, mdText } from "../report/guest-text.ts";
 import { gateText, intervalText, num, ratioText, roundSeries } from "./format.ts";
 import type { CompareResult } from "./result.ts";
 
-const ICON: Record<string, string> = { "no change": "✅", improvement: "✅", regression: "❌", "round failed": "❌" };
+const ICON: Record<string, string> = {
+  "no change": "✅",
+  "within threshold": "✅",
+  improvement: "✅",
+  regression: "❌",
+  "round failed": "❌",
+};
 
 export function renderCompareSummary(r: CompareResult): string {
   const v = r.verdict;

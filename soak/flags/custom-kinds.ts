@@ -80,10 +80,11 @@ export const regexps = repeatable<RegExp>(
   (r) => r.source,
 );
 
-/** the profiler's rate: on (PROFILE_ON_HZ), off (0) or samples a second, up to 1000 */
-export const profileKind = single<number>(
+/** the profiler's rate: auto, on (PROFILE_ON_HZ), off (0) or samples a second, up to 1000 */
+export const profileKind = single<number | "auto">(
   (t, flag) => {
     const word = t.trim();
+    if (word === "auto") return "auto";
     if (word === "on") return PROFILE_ON_HZ;
     if (word === "off") return 0;
     return readWhole(t, flag, 0, 1000);

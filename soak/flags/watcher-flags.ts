@@ -124,10 +124,11 @@ export const watcherFlags: Section = {
       bare: "on",
       help:
         "sample the guest's stack HZ times a second, up to 1000 (alone or on: 99;\n" +
-        "off: none; default {default}): profile.folded, profile.json, a flame graph",
+        "off: none; default {default}: 19 on the tap path, off over user networking):\n" +
+        "profile.folded, profile.json, a flame graph",
       input: {
         description:
-          "Sample the guest's stack this many times a second (on = 99, off = none): profile.folded, profile.json and a flame graph in report.html.",
+          "Sample the guest's stack this many times a second (on = 99, off = none; auto = 19 on the tap path, off over QEMU user networking): profile.folded, profile.json and a flame graph in report.html.",
       },
     },
     {

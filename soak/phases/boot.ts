@@ -6,6 +6,7 @@
 import type { SoakContext } from "../context.ts";
 import { churnWorkers, keepAliveConnections } from "../options.ts";
 import { Profiler } from "../profile/profiler.ts";
+import { profileRate } from "../profile/rate.ts";
 import { Guest } from "../vm/guest.ts";
 import { guestAppend, hostTscKhz } from "../vm/linux-tsc.ts";
 import { CrashMonitor } from "../watch/crash-monitor.ts";
@@ -52,7 +53,9 @@ export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
   ctx.crash = guest.attach(new CrashMonitor(guest.vm.serial, o.crashPatterns, ctx.findings.add));
   guest.attach(new ExitMonitor(guest.vm, ctx.findings.add, () => guest.up));
   const gdb = guest.vm.gdbSocket;
-  if (o.profileHz > 0 && gdb) ctx.profiler = guest.attach(new Profiler(gdb, o.profileHz));
+  const profile = profileRate(o.profileHz, target.network);
+  if (profile.note) ctx.hooks.log(profile.note);
+  if (profile.hz > 0 && gdb) ctx.profiler = guest.attach(new Profiler(gdb, profile.hz, profile.note));
   return guest;
 }
 
@@ -60,6 +63,9 @@ export async function boot(ctx: SoakContext, target: Target): Promise<Guest> {
 export async function waitReady(ctx: SoakContext, guest: Guest): Promise<boolean> {
   const o = ctx.o;
   const deadline = Date.now() + o.bootTimeoutS * 1000 - (performance.now() - guest.bootStart);
+  // a try sent before the guest's NIC is up waits out its timeout: short ones first, so
+  // "boot to ready" is not rounded up to the next second (compare measures it)
+  let waitMs = 100;
   while (!ctx.findings.any) {
     if (Date.now() > deadline) {
       ctx.findings.add({
@@ -70,12 +76,13 @@ export async function waitReady(ctx: SoakContext, guest: Guest): Promise<boolean
       return false;
     }
     const answered = await Promise.race([
-      guest.health.get(o.healthPath, 1000).then(
+      guest.health.get(o.healthPath, waitMs).then(
         (r) => r.status === 200,
         () => sleep(100).then(() => false),
       ),
       ctx.findings.first.then(() => false),
     ]);
+    waitMs = Math.min(1000, waitMs * 2);
     if (answered && !ctx.findings.any) {
       guest.up = true;
       ctx.report.boot.readyMs = Math.round(performance.now() - guest.bootStart);

@@ -40,9 +40,11 @@ export class Profiler implements Monitor {
   private samples = 0;
   readonly raw: RawProfile;
 
+  /** `note`: what the reader of the profile should know of how it was taken (profile/rate.ts) */
   constructor(
     private readonly socket: string,
     hz: number,
+    note?: string,
     kind: SamplerKind = "gdb",
   ) {
     this.raw = {
@@ -50,7 +52,7 @@ export class Profiler implements Monitor {
       sampler: kind,
       byPhase: { boot: new Map(), steady: new Map(), idle: new Map() },
       recent: [],
-      notes: [],
+      notes: note ? [note] : [],
     };
   }
 

@@ -5,12 +5,14 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { parseCli } from "../cli-options.ts";
+import { PROFILE_AUTO_HZ } from "../options.ts";
 import { shareMoves } from "../profile/diff.ts";
 import { profileDiffCommand } from "../profile/diff-command.ts";
 import { flameSvg } from "../profile/flame-svg.ts";
 import { MAX_DEPTH, walkFrames } from "../profile/frame-walk.ts";
 import { foldedText, topFunctions } from "../profile/profile.ts";
 import { parseProfile } from "../profile/profile-file.ts";
+import { profileRate } from "../profile/rate.ts";
 import { bytesOfDump, registersOf } from "../profile/samplers.ts";
 import { type NamedFrame, parseAddr2line, stackNames } from "../profile/symbols.ts";
 import { tempDir } from "./cli-run.ts";
@@ -182,8 +184,9 @@ describe("--profile", () => {
     return o === "help" ? undefined : { hz: o.profileHz, append: o.append };
   };
 
-  it("is off by default, on (99 Hz) alone, a rate or off when given one", () => {
-    expect(hz()?.hz).toBe(0);
+  it("is auto by default, on (99 Hz) alone, a rate or off when given one", () => {
+    expect(hz()?.hz).toBe("auto");
+    expect(hz("--profile", "auto")?.hz).toBe("auto");
     expect(hz("--profile")).toEqual({ hz: 99, append: "" });
     expect(hz("--profile", "--append", "fault=hot")).toEqual({ hz: 99, append: "fault=hot" });
     expect(hz("--profile", "250")?.hz).toBe(250);
@@ -191,6 +194,22 @@ describe("--profile", () => {
     expect(hz("--profile", "on")?.hz).toBe(99);
     expect(() => hz("--profile", "5000")).toThrow("--profile");
     expect(() => hz("--profile", "fast")).toThrow("--profile");
+  });
+});
+
+describe("the profile's rate", () => {
+  it("samples at 19 Hz on the tap path by default, and over user networking only when asked, saying why", () => {
+    expect(profileRate("auto", "tap")).toEqual({ hz: PROFILE_AUTO_HZ });
+    expect(profileRate("auto", "user")).toMatchObject({
+      hz: 0,
+      note: expect.stringMatching(/^the profile is off: .*slirp/),
+    });
+    expect(profileRate(99, "user")).toMatchObject({
+      hz: 99,
+      note: expect.stringMatching(/as asked.*may be the profiler's/),
+    });
+    expect(profileRate(99, "tap")).toEqual({ hz: 99 });
+    expect(profileRate(0, "user")).toEqual({ hz: 0 });
   });
 });
 
