@@ -10,6 +10,7 @@ import { sourceExcerpt } from "../report/source-excerpt.ts";
 import { renderSummary } from "../report/summary.ts";
 import type { Report } from "../report/types.ts";
 import { decide } from "../verdict.ts";
+import { rateBetween } from "../watch/guest-clock.ts";
 
 export async function writeReport(ctx: SoakContext): Promise<void> {
   const { report, out, timeline } = ctx;
@@ -49,7 +50,7 @@ function clockReport(ctx: SoakContext): Report["clock"] {
   const uptimeMs = baseline?.[ctx.o.counters.uptime];
   const first = uptimeMs !== undefined && firstAt !== undefined ? { at: firstAt, uptimeMs } : clock.first;
   if (!first || !last) return ctx.o.timeWarp ? { timeWarp: true } : undefined;
-  const warp = last.at > first.at ? (last.uptimeMs - first.uptimeMs) / (last.at - first.at) : undefined;
+  const warp = rateBetween(first, last);
   return {
     timeWarp: ctx.o.timeWarp,
     uptimeS: { first: round1(first.uptimeMs / 1000), last: round1(last.uptimeMs / 1000) },

@@ -35,9 +35,7 @@ export class GuestClock {
 
   /** guest ms per wall ms over the last few samples: 1 without the warp (about), far more with it */
   get rate(): number | undefined {
-    const [a, b] = [this.recent[0], this.recent.at(-1)];
-    if (!a || !b || b.at <= a.at) return undefined;
-    return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
+    return rateBetween(this.recent[0], this.recent.at(-1));
   }
 
   /** The guest's uptime at wall time `at` (ms), estimated: between samples in proportion, after the last at
@@ -51,6 +49,12 @@ export class GuestClock {
     if (!a || !b || b.at === a.at) return (b ?? last).uptimeMs;
     return a.uptimeMs + ((at - a.at) * (b.uptimeMs - a.uptimeMs)) / (b.at - a.at);
   }
+}
+
+/** Guest ms per wall ms from reading `a` to `b`; undefined unless `b` is later. */
+export function rateBetween(a: ClockSample | undefined, b: ClockSample | undefined): number | undefined {
+  if (!a || !b || b.at <= a.at) return undefined;
+  return (b.uptimeMs - a.uptimeMs) / (b.at - a.at);
 }
 
 /** The uptime a serial line states as `uptime_ms=N` (a heartbeat), if it does. */
