@@ -124,7 +124,7 @@ describe("the README's workflow examples", () => {
       expect(r.code).toBe(1);
     } else if (comparing) {
       expect(r.code, r.stdout).toBe(0);
-      expect(["no change", "improvement"]).toContain(r.outputs.verdict);
+      expect(["no change", "within threshold", "improvement"]).toContain(r.outputs.verdict);
       expect(r.summary).toMatch(/^# Compare: ✅/m);
       // the table: metric, A, B, ratio, interval, verdict, gate; the gated metric with figures
       expect(r.summary).toMatch(

@@ -114,7 +114,7 @@ export function overall(results: MetricResult[]): CompareVerdict {
       kind: "regression",
       exitCode: 1,
       reasons: worse.map(
-        (r) => `${changeText(r)}: worse, and by as much as ${(r.threshold * 100).toFixed(1)}% or more`,
+        (r) => `${changeText(r)}: worse, and by ${(r.threshold * 100).toFixed(1)}% or more is not ruled out`,
       ),
     };
   const better = gated.filter((r) => r.verdict === "improvement");
