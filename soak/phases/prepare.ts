@@ -8,7 +8,7 @@ import { type KernelFormat, readKernelImage } from "../kernel-image.ts";
 import { chooseNetwork, type Network, TAP_VIA } from "../network.ts";
 import type { Privilege } from "../vm/privilege.ts";
 import type { Accel } from "../vm/qemu.ts";
-import { qemuTooOld } from "../vm/qemu-version.ts";
+import { qemuVersion } from "../vm/qemu-version.ts";
 
 export interface Target {
   elf: string;
@@ -29,8 +29,9 @@ export async function prepare(ctx: SoakContext): Promise<Target> {
   ctx.report.kernel.format = image.format;
   ctx.report.kernel.buildId = image.info.buildId;
   ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
-  const tooOld = await qemuTooOld(ctx.o.qemu);
-  if (tooOld) throw new Error(tooOld);
+  const qemu = await qemuVersion(ctx.o.qemu);
+  ctx.report.host.qemu = qemu.line;
+  if (qemu.tooOld) throw new Error(qemu.tooOld);
   // the time warp is QEMU's instruction counter, which only TCG has (options.ts refuses --accel kvm with it)
   const choice = ctx.o.timeWarp
     ? { accel: "tcg" as const, refused: ctx.o.accel === "auto" ? WARP_NEEDS_TCG : undefined }

@@ -90,6 +90,7 @@ function runFacts(r: Report): string {
   if (r.network) rows.push(["network", networkLine(r.network)]);
   if (r.boot.readyMs !== undefined) rows.push(["boot to ready", `${r.boot.readyMs} ms`]);
   rows.push(...clockRows(r));
+  if (r.host.qemu) rows.push(["QEMU", r.host.qemu]);
   const rss = r.host.rssMiB;
   const mib = (x: number) => `${x.toFixed(1)} MiB`;
   if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} · max ${mib(rss.max)} · last ${mib(rss.last)}`]);

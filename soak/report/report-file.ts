@@ -54,7 +54,10 @@ export function parseReport(text: string, where: string): Report {
   });
   check.object(r.options, "options");
   check.object(r.guest, "guest");
-  check.object(r.host, "host");
+  const host = check.object(r.host, "host");
+  if (host.qemu !== undefined) check.string(host.qemu, "host.qemu");
+  if (host.rssMiB !== undefined)
+    for (const [k, v] of Object.entries(check.object(host.rssMiB, "host.rssMiB"))) check.number(v, `host.rssMiB.${k}`);
   const kernel = check.object(r.kernel, "kernel");
   if (typeof kernel.built !== "boolean") check.fail("kernel.built", "is not true or false");
   for (const [name, file] of Object.entries(check.object(r.files, "files"))) check.fileName(file, `files.${name}`);

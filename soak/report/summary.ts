@@ -81,6 +81,7 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
   if (r.network) out.push(`| network | ${networkLine(r.network)} |`);
   if (r.boot.readyMs !== undefined) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
   out.push(...clockRows(r).map(([k, v]) => `| ${k} | ${mdText(v)} |`));
+  if (r.host.qemu) out.push(`| QEMU | ${mdText(r.host.qemu)} |`);
   if (r.host.rssMiB)
     out.push(
       `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB · max ${r.host.rssMiB.max.toFixed(1)} MiB · last ${r.host.rssMiB.last.toFixed(1)} MiB |`,

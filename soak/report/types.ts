@@ -91,7 +91,8 @@ export interface Report {
   struck?: { guestUptimeS?: number; sinceBootS?: number; guestRequests?: number };
   /** `overLimits`: what the guest's counters had beyond the engine's limits (watch/stats-answer.ts), dropped */
   guest: { first?: GuestStats; last?: GuestStats; settled?: GuestStats; overLimits?: string };
-  host: { rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
+  /** `qemu`: the first line of its --version (soak/vm/qemu-version.ts) */
+  host: { qemu?: string; rssMiB?: { first: number; max: number; last: number }; cpuS?: number };
   /** trends over the steady phase, by series (pmm_pages_used, qemu_rss_mib, p99_ms) */
   trends?: Record<string, TrendReport>;
   crash?: CrashTriage;

@@ -153,7 +153,19 @@ at_uptime() {
   ((uptime_ms > 0)) && v=$(counter "$counter_uptime") && [ -n "$v" ] && ((v >= uptime_ms))
 }
 
+# a paced load (rate = requests a second of the guest's time): whether the guest's clock has
+# reached the time of the requests sent so far
+paced_up() {
+  local v
+  ((rate == 0)) && return 0
+  v=$(counter "$counter_uptime")
+  # no answer: the checks judge the guest, the load goes on
+  [ -z "$v" ] || (((v - start_ms) * rate >= sent * 1000))
+}
+
 sent=0
+start_ms=$(counter "$counter_uptime")
+start_ms=\${start_ms:-0}
 deadline=$((SECONDS + duration_s))
 while ((sent < requests && SECONDS < deadline)) && ! failed && ! at_uptime; do
   pids=()
@@ -162,6 +174,7 @@ while ((sent < requests && SECONDS < deadline)) && ! failed && ! at_uptime; do
   done
   for p in "\${pids[@]}"; do wait "$p" || curl_failed=1; done
   sent=$((sent + batch_requests))
+  while ((SECONDS < deadline)) && ! paced_up && ! failed; do sleep 0.1; done
 done
 # requests done before the uptime: the guest idles, watched, until its clock gets there
 if ((uptime_ms > 0)); then
@@ -180,6 +193,10 @@ if failed; then
   echo "reproduced: $failure after about $sent requests, $SECONDS s"
   evidence
   exit 1
+fi
+if ((rate > 0)); then
+  now_ms=$(counter "$counter_uptime")
+  echo "paced at $rate requests a second of the guest's time: $sent requests in $(((\${now_ms:-$start_ms} - start_ms) / 1000)) s of its uptime"
 fi
 echo "not reproduced: $sent requests in $SECONDS s"
 exit 0

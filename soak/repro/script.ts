@@ -69,7 +69,9 @@ export function reproScript(s: ScriptInput): string {
   // requestCycle marks a revalidation with its ETag: here, the ETag's index in revalidated
   const cycle = requestCycle(o.paths, new Map(revalidated.map((p, i) => [p, String(i)])));
   const etagOf = (r: (typeof cycle)[number]) => (r.headers as Record<string, string> | undefined)?.["if-none-match"];
-  const reps = Math.max(1, Math.round(BATCH / cycle.length));
+  // a paced load (--rate) sends about a second of its requests a batch, then waits for the guest's clock
+  const perBatch = o.rate > 0 ? Math.min(BATCH, o.rate / connections) : BATCH;
+  const reps = Math.max(1, Math.round(perBatch / cycle.length));
   const c = o.counters;
   const values = [
     scalar("written_by", `unikernel-soak ${s.version}`),
@@ -87,6 +89,7 @@ export function reproScript(s: ScriptInput): string {
     scalar("counter_tcp_open", c.tcpOpen),
     scalar("counter_uptime", c.uptime),
     scalar("uptime_ms", Math.round(o.uptimeS * 1000)),
+    scalar("rate", o.rate),
     array("revalidated", revalidated),
     array(
       "cycle_paths",
@@ -110,7 +113,8 @@ export function reproScript(s: ScriptInput): string {
 # Written by unikernel-soak repro ($written_by below): reproduces the failure named in
 # $failure with bash, QEMU and curl, no Node. QEMU user networking (restrict=on) on loopback
 # ports chosen when it runs; then curl sends the minimised request mix over keep-alive
-# connections until the failure shows, or the request count or the time cap is reached.
+# connections (paced by the guest's clock when $rate is set) until the failure shows, or the
+# request count or the time cap is reached.
 # Exit 1 = reproduced (the evidence is printed), 0 = not reproduced, 2 = could not run.
 # Usage: ./repro.sh [KERNEL]   (default: the kernel kept in the report folder)
 #        REPRO_PORT=N ./repro.sh   uses loopback ports N and up

@@ -54,6 +54,8 @@ describe("report.json", () => {
     ],
     ["requests as text", edited((r) => (r.load.requests = "many")), /load.requests is not a number/],
     ["a latency as text", edited((r) => (r.load.latencyMs.p99 = "slow")), /load.latencyMs.p99 is not a number/],
+    ["QEMU's version as a list", edited((r) => (r.host.qemu = ["7.2"])), /host.qemu is not a string/],
+    ["QEMU's memory as text", edited((r) => (r.host.rssMiB = { first: "lots" })), /host.rssMiB.first is not a number/],
     ["a crash without a title", edited((r) => (r.crash = { kind: "page-fault" })), /crash.title is not a string/],
   ];
   for (const [what, body, message] of broken)

@@ -116,6 +116,22 @@ describe("repro.sh", () => {
     expect(script).toMatch(/\+ page_growth\)\)/);
   });
 
+  it("paced (--rate): the load follows the guest's clock", async () => {
+    const dir = await tempDir("repro-script-");
+    const o = options("--paths", "/health=1", "--connections", "1", "--requests", "120", "--rate", "40");
+    const file = await writeScript(dir, o, "leak");
+    const r = await runScript(file, dir);
+    expect(r.code, r.stderr).toBe(0);
+    // 120 requests at 40 a second of the guest's time: 3 s of its uptime, in batches of 40
+    const paced = /paced at 40 requests a second of the guest's time: (\d+) requests in (\d+) s of its uptime/.exec(
+      r.stdout,
+    );
+    expect(paced?.[1], r.stdout).toBe("120");
+    expect(Number(paced?.[2])).toBeGreaterThanOrEqual(3);
+    expect(Number(paced?.[2])).toBeLessThan(8);
+    expect(await qemuPidsFor(inject("kernelElf"))).toEqual([]);
+  }, 150_000);
+
   it("two at once: each finds loopback ports of its own", async () => {
     const dir = await tempDir("repro-script-");
     const file = await writeScript(dir, options("--paths", "/health=1"), "leak");

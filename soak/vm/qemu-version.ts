@@ -14,16 +14,21 @@ export function parseQemuVersion(text: string): [number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
-/** Why `qemu` is too old, or undefined (new enough, or a program that names no QEMU version). */
-export async function qemuTooOld(qemu = "qemu-system-x86_64"): Promise<string | undefined> {
+/** What `qemu --version` says of itself: its first line (recorded in report.json's host.qemu),
+ * and why it is too old, if it is (undefined: new enough, or a program that names no QEMU version). */
+export async function qemuVersion(qemu = "qemu-system-x86_64"): Promise<{ line?: string; tooOld?: string }> {
   const out = await run(qemu, ["--version"], { timeout: 10_000 }).then(
     (r) => r.stdout,
     () => "", // not there, or no answer to --version: starting it says why
   );
+  const line = out.split("\n")[0].trim().slice(0, 200) || undefined;
   const version = parseQemuVersion(out);
-  if (!version) return undefined;
+  if (!version) return { line };
   const [major, minor] = version;
   const { major: oldestMajor, minor: oldestMinor } = OLDEST_QEMU;
-  if (major > oldestMajor || (major === oldestMajor && minor >= oldestMinor)) return undefined;
-  return `${qemu} is QEMU ${major}.${minor}, older than ${oldestMajor}.${oldestMinor}, the oldest this soak supports: install a newer qemu-system-x86 (Ubuntu 22.04 and Debian 12 have one) or pass --qemu with the path of one`;
+  if (major > oldestMajor || (major === oldestMajor && minor >= oldestMinor)) return { line };
+  return {
+    line,
+    tooOld: `${qemu} is QEMU ${major}.${minor}, older than ${oldestMajor}.${oldestMinor}, the oldest this soak supports: install a newer qemu-system-x86 (Ubuntu 22.04 and Debian 12 have one) or pass --qemu with the path of one`,
+  };
 }
