@@ -34681,18 +34681,22 @@ function parseQemuVersion(text2) {
   const m = /QEMU emulator version (\d+)\.(\d+)/.exec(text2);
   return m ? [Number(m[1]), Number(m[2])] : void 0;
 }
-async function qemuTooOld(qemu = "qemu-system-x86_64") {
+async function qemuVersion(qemu = "qemu-system-x86_64") {
   const out = await run4(qemu, ["--version"], { timeout: 1e4 }).then(
     (r) => r.stdout,
     () => ""
     // not there, or no answer to --version: starting it says why
   );
+  const line = out.split("\n")[0].trim().slice(0, 200) || void 0;
   const version2 = parseQemuVersion(out);
-  if (!version2) return void 0;
+  if (!version2) return { line };
   const [major, minor] = version2;
   const { major: oldestMajor, minor: oldestMinor } = OLDEST_QEMU;
-  if (major > oldestMajor || major === oldestMajor && minor >= oldestMinor) return void 0;
-  return `${qemu} is QEMU ${major}.${minor}, older than ${oldestMajor}.${oldestMinor}, the oldest this soak supports: install a newer qemu-system-x86 (Ubuntu 22.04 and Debian 12 have one) or pass --qemu with the path of one`;
+  if (major > oldestMajor || major === oldestMajor && minor >= oldestMinor) return { line };
+  return {
+    line,
+    tooOld: `${qemu} is QEMU ${major}.${minor}, older than ${oldestMajor}.${oldestMinor}, the oldest this soak supports: install a newer qemu-system-x86 (Ubuntu 22.04 and Debian 12 have one) or pass --qemu with the path of one`
+  };
 }
 
 // soak/phases/prepare.ts
@@ -34703,8 +34707,9 @@ async function prepare(ctx) {
   ctx.report.kernel.format = image.format;
   ctx.report.kernel.buildId = image.info.buildId;
   ctx.report.kernel.symbols = await symbolsFor(ctx, elf, image.format);
-  const tooOld = await qemuTooOld(ctx.o.qemu);
-  if (tooOld) throw new Error(tooOld);
+  const qemu = await qemuVersion(ctx.o.qemu);
+  ctx.report.host.qemu = qemu.line;
+  if (qemu.tooOld) throw new Error(qemu.tooOld);
   const choice2 = ctx.o.timeWarp ? { accel: "tcg", refused: ctx.o.accel === "auto" ? WARP_NEEDS_TCG : void 0 } : await chooseAccel(ctx.o.accel, ctx.o.qemu);
   ctx.report.accel = { mode: ctx.o.accel, used: choice2.accel, refused: choice2.refused };
   if (ctx.o.timeWarp) ctx.hooks.log(`time warp: TCG under QEMU's instruction counter (${WARP_NEEDS_TCG})`);
@@ -35534,6 +35539,7 @@ function runFacts(r) {
   if (r.network) rows.push(["network", networkLine(r.network)]);
   if (r.boot.readyMs !== void 0) rows.push(["boot to ready", `${r.boot.readyMs} ms`]);
   rows.push(...clockRows(r));
+  if (r.host.qemu) rows.push(["QEMU", r.host.qemu]);
   const rss = r.host.rssMiB;
   const mib = (x) => `${x.toFixed(1)} MiB`;
   if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} \xB7 max ${mib(rss.max)} \xB7 last ${mib(rss.last)}`]);
@@ -35616,7 +35622,10 @@ function parseReport(text2, where) {
   });
   check.object(r.options, "options");
   check.object(r.guest, "guest");
-  check.object(r.host, "host");
+  const host = check.object(r.host, "host");
+  if (host.qemu !== void 0) check.string(host.qemu, "host.qemu");
+  if (host.rssMiB !== void 0)
+    for (const [k, v] of Object.entries(check.object(host.rssMiB, "host.rssMiB"))) check.number(v, `host.rssMiB.${k}`);
   const kernel = check.object(r.kernel, "kernel");
   if (typeof kernel.built !== "boolean") check.fail("kernel.built", "is not true or false");
   for (const [name, file] of Object.entries(check.object(r.files, "files"))) check.fileName(file, `files.${name}`);
@@ -35833,6 +35842,7 @@ function renderSummary(r, timeline) {
   if (r.network) out.push(`| network | ${networkLine(r.network)} |`);
   if (r.boot.readyMs !== void 0) out.push(`| boot to ready | ${r.boot.readyMs} ms |`);
   out.push(...clockRows(r).map(([k, v2]) => `| ${k} | ${mdText(v2)} |`));
+  if (r.host.qemu) out.push(`| QEMU | ${mdText(r.host.qemu)} |`);
   if (r.host.rssMiB)
     out.push(
       `| QEMU RSS | first ${r.host.rssMiB.first.toFixed(1)} MiB \xB7 max ${r.host.rssMiB.max.toFixed(1)} MiB \xB7 last ${r.host.rssMiB.last.toFixed(1)} MiB |`
@@ -38288,7 +38298,19 @@ at_uptime() {
   ((uptime_ms > 0)) && v=$(counter "$counter_uptime") && [ -n "$v" ] && ((v >= uptime_ms))
 }
 
+# a paced load (rate = requests a second of the guest's time): whether the guest's clock has
+# reached the time of the requests sent so far
+paced_up() {
+  local v
+  ((rate == 0)) && return 0
+  v=$(counter "$counter_uptime")
+  # no answer: the checks judge the guest, the load goes on
+  [ -z "$v" ] || (((v - start_ms) * rate >= sent * 1000))
+}
+
 sent=0
+start_ms=$(counter "$counter_uptime")
+start_ms=\${start_ms:-0}
 deadline=$((SECONDS + duration_s))
 while ((sent < requests && SECONDS < deadline)) && ! failed && ! at_uptime; do
   pids=()
@@ -38297,6 +38319,7 @@ while ((sent < requests && SECONDS < deadline)) && ! failed && ! at_uptime; do
   done
   for p in "\${pids[@]}"; do wait "$p" || curl_failed=1; done
   sent=$((sent + batch_requests))
+  while ((SECONDS < deadline)) && ! paced_up && ! failed; do sleep 0.1; done
 done
 # requests done before the uptime: the guest idles, watched, until its clock gets there
 if ((uptime_ms > 0)); then
@@ -38315,6 +38338,10 @@ if failed; then
   echo "reproduced: $failure after about $sent requests, $SECONDS s"
   evidence
   exit 1
+fi
+if ((rate > 0)); then
+  now_ms=$(counter "$counter_uptime")
+  echo "paced at $rate requests a second of the guest's time: $sent requests in $(((\${now_ms:-$start_ms} - start_ms) / 1000)) s of its uptime"
 fi
 echo "not reproduced: $sent requests in $SECONDS s"
 exit 0
@@ -38352,7 +38379,8 @@ function reproScript(s) {
   const revalidated = o.paths.filter((p) => p.revalidate).map((p) => p.path);
   const cycle = requestCycle(o.paths, new Map(revalidated.map((p, i) => [p, String(i)])));
   const etagOf = (r) => r.headers?.["if-none-match"];
-  const reps = Math.max(1, Math.round(BATCH / cycle.length));
+  const perBatch = o.rate > 0 ? Math.min(BATCH, o.rate / connections) : BATCH;
+  const reps = Math.max(1, Math.round(perBatch / cycle.length));
   const c = o.counters;
   const values = [
     scalar("written_by", `unikernel-soak ${s.version}`),
@@ -38370,6 +38398,7 @@ function reproScript(s) {
     scalar("counter_tcp_open", c.tcpOpen),
     scalar("counter_uptime", c.uptime),
     scalar("uptime_ms", Math.round(o.uptimeS * 1e3)),
+    scalar("rate", o.rate),
     array("revalidated", revalidated),
     array(
       "cycle_paths",
@@ -38393,7 +38422,8 @@ function reproScript(s) {
 # Written by unikernel-soak repro ($written_by below): reproduces the failure named in
 # $failure with bash, QEMU and curl, no Node. QEMU user networking (restrict=on) on loopback
 # ports chosen when it runs; then curl sends the minimised request mix over keep-alive
-# connections until the failure shows, or the request count or the time cap is reached.
+# connections (paced by the guest's clock when $rate is set) until the failure shows, or the
+# request count or the time cap is reached.
 # Exit 1 = reproduced (the evidence is printed), 0 = not reproduced, 2 = could not run.
 # Usage: ./repro.sh [KERNEL]   (default: the kernel kept in the report folder)
 #        REPRO_PORT=N ./repro.sh   uses loopback ports N and up
