@@ -126,6 +126,7 @@ describe("repro.sh", () => {
     const paced = /paced at 40 requests a second of the guest's time: (\d+) requests in (\d+) s of its uptime/.exec(
       r.stdout,
     );
+    console.log(`repro.sh: ${paced?.[0]}`);
     expect(paced?.[1], r.stdout).toBe("120");
     expect(Number(paced?.[2])).toBeGreaterThanOrEqual(3);
     expect(Number(paced?.[2])).toBeLessThan(8);
