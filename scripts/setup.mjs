@@ -32,8 +32,17 @@ const TOOLS = {
 const BUILD_TOOLS = { gcc: "gcc" };
 // only for the test suite (--tests): the browser test drives Chromium headless; the load's
 // tests drive busybox httpd, a server that closes the connection after every response;
+// ab, h2load and siege are the clients no one here wrote that load the kernel (clients.test.ts);
 // repro.sh is linted; the network tests run the soak as a runner's user, through sudo
-const TEST_TOOLS = { chromium: "chromium", busybox: "busybox", shellcheck: "shellcheck", sudo: "sudo" };
+const TEST_TOOLS = {
+  chromium: "chromium",
+  busybox: "busybox",
+  ab: "apache2-utils",
+  h2load: "nghttp2-client",
+  siege: "siege",
+  shellcheck: "shellcheck",
+  sudo: "sudo",
+};
 // only for the benchmarks (--bench): wrk and passt, and what scripts/linux-guest/build.sh needs
 // to build the Linux reference (gcc-12 builds its module against Debian's headers)
 const BENCH_TOOLS = { wrk: "wrk", passt: "passt", cpio: "cpio", make: "make", "gcc-12": "gcc-12" };
