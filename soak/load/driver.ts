@@ -52,6 +52,18 @@ export interface LoadResult {
   stopped: boolean;
   /** the first request errors, with when they happened (ms since the epoch) */
   errorSamples: { at: number; message: string }[];
+  /** keep-alive connections the guest ended with "Connection: close" after keeping them open (a
+   * server's limit of requests a connection, as nginx's keepalive_requests): the load went on over new ones */
+  endedByGuest?: number;
+}
+
+/** The parts of an autocannon client (lib/httpClient.js, 8.x) that a close by the guest needs. */
+interface ClientInternals {
+  _doRequest(): void;
+  _resetConnection(): void;
+  reqsMade: number;
+  responseMax?: number;
+  pipelinedRequests: { size(): number };
 }
 
 /** The request cycle autocannon walks on every connection: each path repeated by its weight, interleaved. */
@@ -77,6 +89,7 @@ export class LoadRun {
   private readonly clients: autocannon.Client[] = [];
   private keptAlive = false;
   private closedByGuest = false;
+  private endedByGuest = 0;
   /** each connection's last requests, answered or not */
   readonly sent = new InFlightLog();
   readonly done: Promise<LoadResult>;
@@ -125,24 +138,42 @@ export class LoadRun {
   /**
    * autocannon writes its next request on a connection the guest is closing and, on the
    * reconnect, matches each response to the request before it: half the requests counted,
-   * latencies that grow without end. So the first expected answer that says the guest will
-   * close (no earlier one having kept its connection) ends the run here, uncounted: every
-   * connection is dropped at once (stop() takes up to a second), and onGuestCloses carries on.
+   * latencies that grow without end. So a close is handled here. When the guest's first
+   * expected answer says it will close (no earlier one having kept its connection), it closes
+   * after every response: the run ends here, uncounted; every connection is dropped at once
+   * (stop() takes up to a second), and onGuestCloses carries on. A close after keeping the
+   * connection open (a server's limit of requests a connection) only moves that client to a
+   * new connection, as autocannon's own reconnectRate does.
    */
   private watchClose(client: autocannon.Client, onGuestCloses: (() => void) | undefined): void {
     this.clients.push(client);
-    if (!onGuestCloses) return;
+    let closing = false;
     (client as unknown as NodeJS.EventEmitter).on("headers", (head: ResponseHead) => {
-      if (this.keptAlive || this.closedByGuest || !isExpected(String(head.statusCode))) return;
-      if (head.shouldKeepAlive) {
-        this.keptAlive = true;
-        return;
+      if (this.closedByGuest || !isExpected(String(head.statusCode))) return;
+      if (head.shouldKeepAlive) this.keptAlive = true;
+      else if (this.keptAlive) closing = true;
+      else if (onGuestCloses) {
+        this.closedByGuest = true;
+        for (const c of this.clients) (c as unknown as { destroy(): void }).destroy();
+        this.instance?.stop();
+        onGuestCloses();
       }
-      this.closedByGuest = true;
-      for (const c of this.clients) (c as unknown as { destroy(): void }).destroy();
-      this.instance?.stop();
-      onGuestCloses();
     });
+    // the requests written after the closing one, never to be answered, are made again on the new one
+    const c = client as unknown as ClientInternals;
+    const next = c._doRequest.bind(c);
+    const sentAll = () => c.responseMax !== undefined && c.reqsMade >= c.responseMax;
+    c._doRequest = () => {
+      // autocannon ends a client once it has sent its share, dropping the pipelined answers
+      // still on their way (--pipelining 4 lost 3 a connection): it ends once they are in
+      if (sentAll() && c.pipelinedRequests.size() > 0) return;
+      if (!closing) return next();
+      closing = false;
+      this.endedByGuest++;
+      c.reqsMade -= c.pipelinedRequests.size();
+      if (sentAll()) return next(); // its last answer: next() ends the client
+      c._resetConnection();
+    };
   }
 
   private summarize(r: autocannon.Result, asked: number): LoadResult {
@@ -167,6 +198,7 @@ export class LoadRun {
       bytes: r.throughput.total,
       stopped: this.stoppedEarly || requests < asked,
       errorSamples: this.errorSamples,
+      ...(this.endedByGuest ? { endedByGuest: this.endedByGuest } : {}),
     };
   }
 }

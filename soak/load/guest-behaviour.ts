@@ -12,6 +12,10 @@ export function guestBehaviourNotes(r: MixedResult): string[] {
     notes.push(
       `the guest closed the connection after every response (its first answer on a keep-alive connection said "Connection: close"): the keep-alive load carried on over new connections, one at a time per port (${n(r.closedAfterEach)} requests)`,
     );
+  if (r.endedByGuest)
+    notes.push(
+      `the guest ended ${n(r.endedByGuest)} keep-alive connection${r.endedByGuest === 1 ? "" : "s"} with "Connection: close" after keeping them open (a limit of requests a connection, as nginx's keepalive_requests): the load went on over new ones`,
+    );
   const kept = r.churn?.keptOpen ?? 0;
   if (kept > 0)
     notes.push(

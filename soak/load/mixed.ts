@@ -232,6 +232,7 @@ export class MixedLoad {
       errorSamples: [...(ka?.errorSamples ?? []), ...c.errorSamples].slice(0, ERROR_SAMPLES),
       churn: c,
       ...(ka?.closedAfterEach !== undefined ? { closedAfterEach: ka.closedAfterEach } : {}),
+      ...(ka?.endedByGuest ? { endedByGuest: ka.endedByGuest } : {}),
     };
   }
 }

@@ -43,6 +43,7 @@ export function poolResult(dones: Done[], run: PoolRun): MixedResult {
   }
   const churns = dones.flatMap((d) => (d.result.churn ? [d.result.churn] : []));
   const closing = dones.flatMap((d) => (d.result.closedAfterEach !== undefined ? [d.result.closedAfterEach] : []));
+  const ended = dones.reduce((n, d) => n + (d.result.endedByGuest ?? 0), 0);
   const durationS = Math.round(run.wallS * 100) / 100;
   return {
     requests,
@@ -58,6 +59,7 @@ export function poolResult(dones: Done[], run: PoolRun): MixedResult {
     errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
     ...(churns.length ? { churn: churnResult(churns, churnLatency) } : {}),
     ...(closing.length ? { closedAfterEach: closing.reduce((a, b) => a + b, 0) } : {}),
+    ...(ended ? { endedByGuest: ended } : {}),
   };
 }
 

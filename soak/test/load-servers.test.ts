@@ -186,3 +186,56 @@ describe("a server that keeps the connection open after `Connection: close`", ()
     expect(performance.now() - started).toBeLessThan(8 * CLOSE_GRACE_MS);
   });
 });
+
+describe("a server that ends a keep-alive connection after 100 requests (Apache's MaxKeepAliveRequests, nginx's keepalive_requests)", () => {
+  let server: Server;
+  let url: string;
+  const LIMIT = 100;
+
+  beforeAll(async () => {
+    // the 100th answer on a connection says "Connection: close" and ends it; a request written
+    // after that is reset, as a server that has closed its socket does
+    server = createServer((socket) => {
+      let [pending, answered] = ["", 0];
+      socket.on("data", (d) => {
+        if (answered === LIMIT) return socket.resetAndDestroy();
+        pending += d.toString("latin1");
+        for (let end = pending.indexOf("\r\n\r\n"); end >= 0 && answered < LIMIT; end = pending.indexOf("\r\n\r\n")) {
+          pending = pending.slice(end + 4);
+          const last = ++answered === LIMIT;
+          const head = `HTTP/1.1 200 OK\r\ncontent-length: 3\r\n${last ? "connection: close\r\n" : ""}\r\n`;
+          socket.write(`${head}ok\n`);
+          if (last) socket.end();
+        }
+        if (answered === LIMIT && pending.length) socket.resetAndDestroy();
+      });
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([1, 4])(
+    "pipelining %i: every request answered on new connections, none an error, and said once",
+    async (pipelining) => {
+      const r = await new LoadPool({ ...load(url, 2000, 0), pipelining }, () => {}).done;
+      expect({ requests: r.requests, errors: r.errors, timeouts: r.timeouts, stopped: r.stopped }).toEqual({
+        requests: 2000,
+        errors: 0,
+        timeouts: 0,
+        stopped: false,
+      });
+      expect(r.errorSamples).toEqual([]);
+      // 2,000 answers at 100 a connection: about 20 ended (the last of each client's may not be reached)
+      expect(r.endedByGuest).toBeGreaterThanOrEqual(16);
+      expect(r.endedByGuest).toBeLessThanOrEqual(20);
+      expect(r.closedAfterEach).toBeUndefined();
+      expect(r.latencyMs.max).toBeLessThan(1000);
+      expect(guestBehaviourNotes(r)).toEqual([
+        `the guest ended ${r.endedByGuest} keep-alive connections with "Connection: close" after keeping them open (a limit of requests a connection, as nginx's keepalive_requests): the load went on over new ones`,
+      ]);
+    },
+    60_000,
+  );
+});
