@@ -33555,6 +33555,10 @@ function guestBehaviourNotes(r) {
     notes.push(
       `the guest closed the connection after every response (its first answer on a keep-alive connection said "Connection: close"): the keep-alive load carried on over new connections, one at a time per port (${n(r.closedAfterEach)} requests)`
     );
+  if (r.endedByGuest)
+    notes.push(
+      `the guest ended ${n(r.endedByGuest)} keep-alive connection${r.endedByGuest === 1 ? "" : "s"} with "Connection: close" after keeping them open (a limit of requests a connection, as nginx's keepalive_requests): the load went on over new ones`
+    );
   const kept = r.churn?.keptOpen ?? 0;
   if (kept > 0)
     notes.push(
@@ -33584,6 +33588,7 @@ function poolResult(dones, run9) {
   }
   const churns = dones.flatMap((d) => d.result.churn ? [d.result.churn] : []);
   const closing = dones.flatMap((d) => d.result.closedAfterEach !== void 0 ? [d.result.closedAfterEach] : []);
+  const ended = dones.reduce((n2, d) => n2 + (d.result.endedByGuest ?? 0), 0);
   const durationS = Math.round(run9.wallS * 100) / 100;
   return {
     requests,
@@ -33598,7 +33603,8 @@ function poolResult(dones, run9) {
     stopped: run9.stopped || dones.some((d) => d.result.stopped) || requests < run9.asked,
     errorSamples: firstSamples(dones.map((d) => d.result.errorSamples)),
     ...churns.length ? { churn: churnResult(churns, churnLatency) } : {},
-    ...closing.length ? { closedAfterEach: closing.reduce((a, b) => a + b, 0) } : {}
+    ...closing.length ? { closedAfterEach: closing.reduce((a, b) => a + b, 0) } : {},
+    ...ended ? { endedByGuest: ended } : {}
   };
 }
 function churnResult(churns, latency) {

@@ -30089,6 +30089,7 @@ var LoadRun = class {
   clients = [];
   keptAlive = false;
   closedByGuest = false;
+  endedByGuest = 0;
   /** each connection's last requests, answered or not */
   sent = new InFlightLog();
   done;
@@ -30133,24 +30134,39 @@ var LoadRun = class {
   /**
    * autocannon writes its next request on a connection the guest is closing and, on the
    * reconnect, matches each response to the request before it: half the requests counted,
-   * latencies that grow without end. So the first expected answer that says the guest will
-   * close (no earlier one having kept its connection) ends the run here, uncounted: every
-   * connection is dropped at once (stop() takes up to a second), and onGuestCloses carries on.
+   * latencies that grow without end. So a close is handled here. When the guest's first
+   * expected answer says it will close (no earlier one having kept its connection), it closes
+   * after every response: the run ends here, uncounted; every connection is dropped at once
+   * (stop() takes up to a second), and onGuestCloses carries on. A close after keeping the
+   * connection open (a server's limit of requests a connection) only moves that client to a
+   * new connection, as autocannon's own reconnectRate does.
    */
   watchClose(client, onGuestCloses) {
     this.clients.push(client);
-    if (!onGuestCloses) return;
+    let closing = false;
     client.on("headers", (head) => {
-      if (this.keptAlive || this.closedByGuest || !isExpected(String(head.statusCode))) return;
-      if (head.shouldKeepAlive) {
-        this.keptAlive = true;
-        return;
+      if (this.closedByGuest || !isExpected(String(head.statusCode))) return;
+      if (head.shouldKeepAlive) this.keptAlive = true;
+      else if (this.keptAlive) closing = true;
+      else if (onGuestCloses) {
+        this.closedByGuest = true;
+        for (const c2 of this.clients) c2.destroy();
+        this.instance?.stop();
+        onGuestCloses();
       }
-      this.closedByGuest = true;
-      for (const c of this.clients) c.destroy();
-      this.instance?.stop();
-      onGuestCloses();
     });
+    const c = client;
+    const next = c._doRequest.bind(c);
+    const sentAll = () => c.responseMax !== void 0 && c.reqsMade >= c.responseMax;
+    c._doRequest = () => {
+      if (sentAll() && c.pipelinedRequests.size() > 0) return;
+      if (!closing) return next();
+      closing = false;
+      this.endedByGuest++;
+      c.reqsMade -= c.pipelinedRequests.size();
+      if (sentAll()) return next();
+      c._resetConnection();
+    };
   }
   summarize(r, asked) {
     const statuses = {};
@@ -30173,7 +30189,8 @@ var LoadRun = class {
       },
       bytes: r.throughput.total,
       stopped: this.stoppedEarly || requests < asked,
-      errorSamples: this.errorSamples
+      errorSamples: this.errorSamples,
+      ...this.endedByGuest ? { endedByGuest: this.endedByGuest } : {}
     };
   }
 };
@@ -30466,7 +30483,8 @@ var MixedLoad = class {
       stopped: this.stopped || requests < asked,
       errorSamples: [...ka?.errorSamples ?? [], ...c.errorSamples].slice(0, ERROR_SAMPLES),
       churn: c,
-      ...ka?.closedAfterEach !== void 0 ? { closedAfterEach: ka.closedAfterEach } : {}
+      ...ka?.closedAfterEach !== void 0 ? { closedAfterEach: ka.closedAfterEach } : {},
+      ...ka?.endedByGuest ? { endedByGuest: ka.endedByGuest } : {}
     };
   }
 };
