@@ -149,17 +149,20 @@ export class LoadRun {
     this.clients.push(client);
     let closing = false;
     (client as unknown as NodeJS.EventEmitter).on("headers", (head: ResponseHead) => {
-      if (this.closedByGuest || !isExpected(String(head.statusCode))) return;
-      if (head.shouldKeepAlive) this.keptAlive = true;
-      else if (this.keptAlive) closing = true;
-      else if (onGuestCloses) {
+      const expected = isExpected(String(head.statusCode));
+      if (this.closedByGuest) return;
+      if (head.shouldKeepAlive) this.keptAlive ||= expected;
+      else if (this.keptAlive)
+        closing = true; // whatever the status: the socket is closing
+      else if (expected && onGuestCloses) {
         this.closedByGuest = true;
         for (const c of this.clients) (c as unknown as { destroy(): void }).destroy();
         this.instance?.stop();
         onGuestCloses();
       }
     });
-    // the requests written after the closing one, never to be answered, are made again on the new one
+    // after a close, the next request goes on a new connection, with those written after the
+    // closing one (never to be answered there) made again
     const c = client as unknown as ClientInternals;
     const next = c._doRequest.bind(c);
     const sentAll = () => c.responseMax !== undefined && c.reqsMade >= c.responseMax;
