@@ -30145,10 +30145,12 @@ var LoadRun = class {
     this.clients.push(client);
     let closing = false;
     client.on("headers", (head) => {
-      if (this.closedByGuest || !isExpected(String(head.statusCode))) return;
-      if (head.shouldKeepAlive) this.keptAlive = true;
-      else if (this.keptAlive) closing = true;
-      else if (onGuestCloses) {
+      const expected = isExpected(String(head.statusCode));
+      if (this.closedByGuest) return;
+      if (head.shouldKeepAlive) this.keptAlive ||= expected;
+      else if (this.keptAlive)
+        closing = true;
+      else if (expected && onGuestCloses) {
         this.closedByGuest = true;
         for (const c2 of this.clients) c2.destroy();
         this.instance?.stop();
