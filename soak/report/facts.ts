@@ -21,6 +21,11 @@ export function readerNotes(r: Report): string[] {
   return notes;
 }
 
+/** What the engine did to the guest's boot, and what the load worked around, in words (not findings). */
+export function runNotes(r: Report): string[] {
+  return [...(r.boot.notes ?? []), ...(r.load?.notes ?? [])];
+}
+
 /** The guest's clock against the wall's, and when the failure came on each: [label, text] rows. */
 export function clockRows(r: Report): [string, string][] {
   const rows: [string, string][] = [];

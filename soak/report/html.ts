@@ -4,7 +4,7 @@
 
 import { PROFILE_STYLE, profileSection } from "../profile/html.ts";
 import type { Profile } from "../profile/profile.ts";
-import { accelLine, clockRows, networkLine, readerNotes } from "./facts.ts";
+import { accelLine, clockRows, networkLine, readerNotes, runNotes } from "./facts.ts";
 import { escapeHtml as esc } from "./html-escape.ts";
 import { PAGE_STYLE } from "./html-style.ts";
 import { crashSection, hangSection, type SourceExcerpt, sourceSection } from "./html-triage.ts";
@@ -96,7 +96,8 @@ function runFacts(r: Report): string {
   if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} · max ${mib(rss.max)} · last ${mib(rss.last)}`]);
   rows.push(["kernel", `${r.kernel.path ?? "?"}${r.kernel.buildId ? ` (build-id ${r.kernel.buildId})` : ""}`]);
   const body = rows.map(([k, x]) => `<tr><th>${esc(k)}</th><td>${esc(x)}</td></tr>`).join("");
-  return `<section><h2>The run</h2><table class="facts">${body}</table></section>`;
+  const notes = runNotes(r).map((n) => `<li>${esc(n)}</li>`);
+  return `<section><h2>The run</h2><table class="facts">${body}</table>${notes.length ? `<h3>Notes</h3><ul>${notes.join("")}</ul>` : ""}</section>`;
 }
 
 function chartsSection(r: Report, timeline: TimelineEntry[]): string {

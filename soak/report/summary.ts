@@ -2,7 +2,7 @@
 // are Mermaid, which GitHub renders.
 
 import { UNCAPPED_REQUESTS } from "../options.ts";
-import { accelLine, clockRows, networkLine, readerNotes } from "./facts.ts";
+import { accelLine, clockRows, networkLine, readerNotes, runNotes } from "./facts.ts";
 import { mdCode, mdFence, mdText } from "./guest-text.ts";
 import { inFlightSection } from "./in-flight-md.ts";
 import { downsampleEvenly, metricsFor, type Point, seriesOf } from "./series.ts";
@@ -90,7 +90,7 @@ export function renderSummary(r: Report, timeline: TimelineEntry[]): string {
     `| kernel | ${mdCode(r.kernel.path ?? "?")}${r.kernel.buildId ? ` build-id ${mdText(r.kernel.buildId)}` : ""} |`,
     "",
   );
-  const notes = [...(r.boot.notes ?? []), ...(l?.notes ?? [])];
+  const notes = runNotes(r);
   if (notes.length) out.push("## Notes", "", ...notes.map((note) => `- ${mdText(note)}`), "");
 
   const { first, last } = r.guest;

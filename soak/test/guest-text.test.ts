@@ -134,5 +134,8 @@ describe("the report's files with a hostile guest", () => {
     const html = renderHtml(r, [], { file: COUNTER, line: 3, name: COUNTER, first: 1, text: [COUNTER] });
     expect(html).not.toMatch(/<img/);
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    // the run's notes and QEMU's version are there too, as text
+    expect(html).toMatch(/<h3>Notes<\/h3><ul><li>[^<]*&lt;img src=x onerror=alert\(1\)&gt;/);
+    expect(html).toMatch(/<th>QEMU<\/th><td>[^<]*&lt;img/);
   });
 });

@@ -32,11 +32,11 @@ export function hostileReport(): Report {
     command: "npx unikernel-soak --append 'x=```'",
     kernel: { built: true, path: "kernel.elf" },
     accel: { mode: "auto", used: "tcg" },
-    boot: { readyMs: 120 },
+    boot: { readyMs: 120, notes: [COUNTER] },
     options: {},
     verdict: decide([crash, { kind: "leak", at: 2, message: `${COUNTER} grew by 9 pages` }]),
     guest: { first: { [COUNTER]: 1, requests: 0 }, last: { [COUNTER]: 2, requests: 10 } },
-    host: {},
+    host: { qemu: COUNTER },
     files: {},
     trends: {
       [COUNTER]: {
