@@ -35158,6 +35158,9 @@ function readerNotes(r) {
     notes.push(`The guest's counters went beyond the engine's limits: it ${r.guest.overLimits}; the rest were kept.`);
   return notes;
 }
+function runNotes(r) {
+  return [...r.boot.notes ?? [], ...r.load?.notes ?? []];
+}
 function clockRows(r) {
   const rows = [];
   const c = r.clock;
@@ -35551,7 +35554,8 @@ function runFacts(r) {
   if (rss) rows.push(["QEMU RSS", `first ${mib(rss.first)} \xB7 max ${mib(rss.max)} \xB7 last ${mib(rss.last)}`]);
   rows.push(["kernel", `${r.kernel.path ?? "?"}${r.kernel.buildId ? ` (build-id ${r.kernel.buildId})` : ""}`]);
   const body = rows.map(([k, x]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(x)}</td></tr>`).join("");
-  return `<section><h2>The run</h2><table class="facts">${body}</table></section>`;
+  const notes = runNotes(r).map((n2) => `<li>${escapeHtml(n2)}</li>`);
+  return `<section><h2>The run</h2><table class="facts">${body}</table>${notes.length ? `<h3>Notes</h3><ul>${notes.join("")}</ul>` : ""}</section>`;
 }
 function chartsSection(r, timeline) {
   if (timeline.length === 0)
@@ -35857,7 +35861,7 @@ function renderSummary(r, timeline) {
     `| kernel | ${mdCode(r.kernel.path ?? "?")}${r.kernel.buildId ? ` build-id ${mdText(r.kernel.buildId)}` : ""} |`,
     ""
   );
-  const notes = [...r.boot.notes ?? [], ...l?.notes ?? []];
+  const notes = runNotes(r);
   if (notes.length) out.push("## Notes", "", ...notes.map((note) => `- ${mdText(note)}`), "");
   const { first, last } = r.guest;
   if (first && last) {
