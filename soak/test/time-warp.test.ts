@@ -30,8 +30,9 @@ describe("the time warp: the seed's 1 h 24 min of uptime in minutes", () => {
     expect(report.struck?.guestUptimeS).toBeGreaterThanOrEqual(SEED_UPTIME_S - 10);
     expect(report.struck?.guestUptimeS).toBeLessThan(SEED_UPTIME_S + 60);
     expect(report.wallS).toBeLessThan(WALL_LIMIT_S);
-    // the progress line (on stderr) follows the guest's clock
-    expect(stderr).toMatch(/uptime \d+:\d\d:\d\d of 1:24:00 \(\d+x\)/);
+    // the progress line (on stderr) follows the guest's clock (a line every 10 s: the warp may
+    // strike before one shows an hour, "uptime 52:31 of 1:24:00 (255x)" in a CI run)
+    expect(stderr).toMatch(/uptime (\d+:)?\d+:\d\d of 1:24:00 \(\d+x\)/);
   }, 400_000);
 
   it("passes the clean kernel, at the rate asked by the guest's clock, and says so", async () => {
